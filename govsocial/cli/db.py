@@ -1,0 +1,37 @@
+"""``govsocial db``: create and migrate the store."""
+
+from __future__ import annotations
+
+import typer
+
+from govsocial.cli.common import console, engine_of, friendly_errors
+from govsocial.store import db
+
+app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
+
+
+@app.command()
+@friendly_errors
+def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Create the tables, or migrate them to the newest schema."""
+    engine = engine_of(ctx)
+    db.upgrade(engine, revision)
+    console.print(f"database at revision {db.current_revision(engine)}")
+
+
+@app.command()
+@friendly_errors
+def downgrade(
+    ctx: typer.Context, revision: str = typer.Argument(..., help="Target revision, or base.")
+) -> None:
+    """Migrate the schema back to an older revision."""
+    engine = engine_of(ctx)
+    db.downgrade(engine, revision)
+    console.print(f"database at revision {db.current_revision(engine)}")
+
+
+@app.command()
+@friendly_errors
+def current(ctx: typer.Context) -> None:
+    """Print the schema revision of the database."""
+    console.print(db.current_revision(engine_of(ctx)) or "empty (run: govsocial db upgrade)")

@@ -1,0 +1,42 @@
+"""The ``govsocial`` command: global options and the command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from govsocial import __version__
+from govsocial.cli import db, registry, serve
+
+app = typer.Typer(
+    name="govsocial",
+    help="Make a government's social media measurable and open to its citizens.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(db.app, name="db")
+app.add_typer(registry.app, name="registry")
+app.command("serve")(serve.serve)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"govsocial {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="TOML settings file (else $GOVSOCIAL_CONFIG).", exists=True),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Settings come from GOVSOCIAL_* environment variables and an optional TOML file."""
+    ctx.obj = {"config": config}

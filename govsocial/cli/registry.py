@@ -1,0 +1,238 @@
+"""``govsocial registry``: lint, load, import, export and verify the registry of official accounts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from govsocial.cli.common import (
+    JsonOption,
+    console,
+    engine_of,
+    errors,
+    friendly_errors,
+    print_json,
+    read_session,
+    settings_of,
+    write_session,
+)
+from govsocial.registry import review
+from govsocial.registry.bundle import Problem, load_bundle, registry_folders
+from govsocial.registry.catalogue import load_catalogue
+from govsocial.registry.lint import errors_only, lint_bundle
+from govsocial.registry.load import load_registry
+from govsocial.registry.sync import Outcome, SyncReport
+from govsocial.registry.tables_io import write_csv, write_json
+from govsocial.registry.transfer import Kind, export_records, import_file
+from govsocial.registry.verify import VerifyStatus, verify
+
+app = typer.Typer(help="The registry of official accounts.", no_args_is_help=True)
+
+#: ``registry verify`` exit codes, so scripts can act on the answer.
+VERIFY_EXIT = {VerifyStatus.OFFICIAL: 0, VerifyStatus.ARCHIVED: 3, VerifyStatus.UNKNOWN: 4}
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        colour = "yellow" if problem.severity == "warning" else "red"
+        errors.print(f"[{colour}]{problem.severity}[/{colour}] {problem}", highlight=False, markup=True)
+
+
+def _print_report(report: SyncReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.as_dict())
+        return
+    table = Table("what", *(o.value for o in Outcome), title="registry changes")
+    for entity in sorted({entity for entity, _ in report.counts}):
+        table.add_row(entity, *(str(report.counts[(entity, o)]) for o in Outcome))
+    console.print(table)
+    _print_problems(report.problems)
+
+
+@app.command()
+@friendly_errors
+def lint(
+    ctx: typer.Context,
+    folder: Annotated[Path | None, typer.Argument(help="Registry folder (default: the bundled one).")] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    as_json: bool = JsonOption,
+) -> None:
+    """Check registry files: fields, platforms, URLs, duplicates, evidence, names."""
+    root = folder or settings_of(ctx).registry_dir
+    with read_session(ctx) as session:
+        catalogue = load_catalogue(session) if _has_store(ctx) else None
+    from govsocial.registry.addresses import PlatformCatalogue
+
+    catalogue = catalogue or PlatformCatalogue.default()
+    problems = [p for f in registry_folders(root) for p in lint_bundle(load_bundle(f), catalogue)]
+    failing = errors_only(problems, strict)
+    if as_json:
+        print_json(
+            {
+                "problems": [
+                    {"severity": p.severity, "where": p.where, "line": p.line, "message": p.message}
+                    for p in problems
+                ],
+                "ok": not failing,
+            }
+        )
+    else:
+        _print_problems(problems)
+        console.print(f"{len(problems)} problem(s), {len(failing)} failing in {root}")
+    raise typer.Exit(1 if failing else 0)
+
+
+def _has_store(ctx: typer.Context) -> bool:
+    from govsocial.store.db import current_revision
+
+    try:
+        return current_revision(engine_of(ctx)) is not None
+    except Exception:  # no database yet: lint must still work on a fresh checkout
+        return False
+
+
+@app.command()
+@friendly_errors
+def load(
+    ctx: typer.Context,
+    jurisdiction: Annotated[str | None, typer.Option(help="Only this jurisdiction's folder.")] = None,
+    folder: Annotated[Path | None, typer.Option(help="Registry root (default: the bundled one).")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Load the bundled registry into the database (idempotent)."""
+    root = folder or settings_of(ctx).registry_dir
+    report = load_registry(engine_of(ctx), root, actor="cli:registry load", only=jurisdiction)
+    _print_report(report, as_json)
+    raise typer.Exit(1 if report.problems else 0)
+
+
+@app.command("import")
+@friendly_errors
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV or JSON file.", exists=True, dir_okay=False)],
+    kind: Annotated[
+        Kind | None, typer.Option(help="What the file holds (default: from its columns).")
+    ] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction (default from settings).")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Import accounts, organisations or unconfirmed facts; bad rows are reported, good rows kept."""
+    code = jurisdiction or settings_of(ctx).jurisdiction
+    with write_session(ctx) as session:
+        report = import_file(session, file, load_catalogue(session), code, f"cli:import {file.name}", kind)
+    _print_report(report, as_json)
+    raise typer.Exit(1 if report.problems else 0)
+
+
+@app.command()
+@friendly_errors
+def export(
+    ctx: typer.Context,
+    kind: Annotated[Kind, typer.Option(help="What to export.")] = Kind.ACCOUNTS,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    bom: Annotated[bool, typer.Option(help="Start the CSV with a UTF-8 BOM, for Excel.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction (default from settings).")] = None,
+) -> None:
+    """Export the registry in the import format."""
+    if fmt not in {"csv", "json"}:
+        raise typer.BadParameter("--format must be csv or json")
+    with read_session(ctx) as session:
+        records = export_records(session, jurisdiction or settings_of(ctx).jurisdiction, kind)
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "json":
+            write_json([r.model_dump(mode="json", exclude={"columns"}) for r in records], out)
+        else:
+            columns = type(records[0]).columns if records else ()
+            write_csv((r.to_row() for r in records), columns, out, bom=bom)
+    finally:
+        if output:
+            out.close()
+
+
+@app.command("verify")
+@friendly_errors
+def verify_(
+    ctx: typer.Context,
+    url: Annotated[
+        str, typer.Argument(help="Any spelling of an account address, or @handle with --platform.")
+    ],
+    platform: Annotated[str | None, typer.Option(help="Platform of a bare handle.")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Is this account official? Exit status 0 official, 3 archived, 4 unknown, 2 not an address."""
+    with read_session(ctx) as session:
+        verdict = verify(session, load_catalogue(session), url, platform)
+        owners = [link.organisation for link in verdict.account.organisations] if verdict.account else []
+        names = [f"{o.name_en} {o.name_zh_hant or ''}".strip() for o in owners]
+    a = verdict.address
+    if as_json:
+        print_json(
+            {
+                "status": verdict.status.value,
+                "message": verdict.message,
+                "platform": a.platform,
+                "kind": a.kind,
+                "value": a.value,
+                "canonical_url": a.canonical_url,
+                "organisations": names,
+            }
+        )
+    else:
+        console.print(f"[bold]{verdict.status.value}[/bold]: {a.platform} {a.kind} {a.value!r}")
+        console.print(verdict.message)
+        for name in names:
+            console.print(f"  owner: {name}")
+    raise typer.Exit(VERIFY_EXIT[verdict.status])
+
+
+@app.command("review-due")
+@friendly_errors
+def review_due(
+    ctx: typer.Context,
+    jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction (default from settings).")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Accounts not reviewed for longer than the review interval (six months by default)."""
+    settings = settings_of(ctx)
+    with read_session(ctx) as session:
+        due = review.due_for_review(
+            session, jurisdiction or settings.jurisdiction, settings.review_interval_days
+        )
+        rows = [
+            {
+                "id": a.id,
+                "platform": a.platform,
+                "handle": a.handle,
+                "url": a.url,
+                "reviewed_on": a.reviewed_on,
+            }
+            for a in due
+        ]
+    if as_json:
+        print_json({"data": rows, "count": len(rows)})
+        return
+    table = Table("id", "platform", "handle", "last reviewed", title=f"{len(rows)} account(s) due for review")
+    for row in rows:
+        table.add_row(str(row["id"]), str(row["platform"]), str(row["handle"]), str(row["reviewed_on"] or "never"))
+    console.print(table)
+
+
+@app.command()
+@friendly_errors
+def archive(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="Address of the account to archive.")],
+    reason: Annotated[str, typer.Option(help="Why it is archived (shown publicly).")],
+    platform: Annotated[str | None, typer.Option(help="Platform of a bare handle.")] = None,
+) -> None:
+    """Archive an account: it stays listed as archived, and never verifies as official again."""
+    with write_session(ctx) as session:
+        account = review.archive(session, load_catalogue(session), url, reason, "cli:archive", platform)
+        console.print(f"archived {account.platform} {account.handle!r}")

@@ -1,0 +1,24 @@
+"""``govsocial serve``: the portal and the API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from govsocial.cli.common import console, settings_of
+from govsocial.web.app import create_app
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+) -> None:
+    """Serve the portal and the API until Ctrl-C."""
+    settings = settings_of(ctx)
+    host = host or settings.host
+    port = port or settings.port
+    console.print(f"govsocial portal at [bold]http://{host}:{port}[/bold] (Ctrl-C stops it)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)

@@ -1,0 +1,139 @@
+"""A registry folder: one jurisdiction's organisations, accounts and unconfirmed facts.
+
+``data/registry/<code>/`` holds ``jurisdiction.toml``, ``organisations.csv``, ``accounts.csv`` and
+``unconfirmed.csv``. ``load_bundle`` parses every row into a typed record and collects, instead of
+raising, a ``Problem`` for each row that does not parse, so lint and load can report all of them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import ValidationError
+
+from govsocial.errors import ImportFileError, RegistryError
+from govsocial.registry.records import (
+    AccountRecord,
+    FactRecord,
+    JurisdictionRecord,
+    OrganisationRecord,
+    Record,
+)
+from govsocial.registry.tables_io import SourceRow, read_rows
+
+JURISDICTION_FILE = "jurisdiction.toml"
+ORGANISATIONS_FILE = "organisations.csv"
+ACCOUNTS_FILE = "accounts.csv"
+FACTS_FILE = "unconfirmed.csv"
+
+R = TypeVar("R", bound=Record)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in registry data, and where."""
+
+    where: str
+    line: int | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        place = f"{self.where}, line {self.line}" if self.line is not None else self.where
+        return f"{place}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Located(Generic[T]):
+    """A record with the file and line it came from."""
+
+    where: str
+    line: int
+    record: T
+
+
+@dataclass
+class Bundle:
+    """Everything in one registry folder."""
+
+    jurisdiction: JurisdictionRecord
+    organisations: list[Located[OrganisationRecord]] = field(default_factory=list)
+    accounts: list[Located[AccountRecord]] = field(default_factory=list)
+    facts: list[Located[FactRecord]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def validation_message(error: ValidationError) -> str:
+    """A one-line reason from a pydantic error: ``field: message; field: message``."""
+    parts = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or "row"
+        parts.append(f"{name}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def parse_rows(
+    model: type[R], rows: Sequence[SourceRow], where: str
+) -> tuple[list[Located[R]], list[Problem]]:
+    """Validate each row as ``model``; good rows become records, bad rows problems."""
+    good: list[Located[R]] = []
+    bad: list[Problem] = []
+    for row in rows:
+        if "__extra__" in row.data:
+            bad.append(Problem(where, row.line, "more cells than header columns"))
+            continue
+        try:
+            good.append(Located(where, row.line, model.model_validate(row.data)))
+        except ValidationError as exc:
+            bad.append(Problem(where, row.line, validation_message(exc)))
+    return good, bad
+
+
+def load_jurisdiction(folder: Path) -> JurisdictionRecord:
+    """Read ``jurisdiction.toml``; a registry folder without one is not a registry."""
+    path = folder / JURISDICTION_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RegistryError(f"{folder}: no {JURISDICTION_FILE}; is this a registry folder?") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: invalid TOML ({exc})") from exc
+    try:
+        return JurisdictionRecord.model_validate(data)
+    except ValidationError as exc:
+        raise RegistryError(f"{path}: {validation_message(exc)}") from exc
+
+
+def load_bundle(folder: Path) -> Bundle:
+    """Parse a registry folder; missing optional files count as empty."""
+    bundle = Bundle(load_jurisdiction(folder))
+    bundle.organisations = _load_file(folder, ORGANISATIONS_FILE, OrganisationRecord, bundle.problems)
+    bundle.accounts = _load_file(folder, ACCOUNTS_FILE, AccountRecord, bundle.problems)
+    bundle.facts = _load_file(folder, FACTS_FILE, FactRecord, bundle.problems)
+    return bundle
+
+
+def _load_file(folder: Path, name: str, model: type[R], problems: list[Problem]) -> list[Located[R]]:
+    path = folder / name
+    if not path.exists():
+        return []
+    try:
+        rows = read_rows(path, "csv")
+    except ImportFileError as exc:
+        problems.append(Problem(str(path), None, str(exc)))
+        return []
+    good, bad = parse_rows(model, rows, f"{folder.name}/{name}")
+    problems.extend(bad)
+    return good
+
+
+def registry_folders(root: Path) -> list[Path]:
+    """The jurisdiction folders under ``root`` (each has a ``jurisdiction.toml``)."""
+    if (root / JURISDICTION_FILE).exists():
+        return [root]
+    return sorted(path.parent for path in root.glob(f"*/{JURISDICTION_FILE}"))

@@ -1,0 +1,109 @@
+"""``registry lint``: every rule registry data must keep, checked before anything is loaded.
+
+Errors make the data unusable (unknown platform, URL and handle disagree, duplicate account,
+no evidence, unknown organisation). Warnings mark data that is usable but incomplete (an
+organisation without a name in one of the jurisdiction's languages); ``--strict`` fails on them too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from govsocial.errors import AddressError
+from govsocial.registry.addresses import PlatformCatalogue
+from govsocial.registry.bundle import Bundle, Located, Problem
+from govsocial.registry.records import AccountRecord, OrganisationRecord
+from govsocial.registry.resolve import all_addresses
+from govsocial.store.tables import AccountStatus
+
+WARNING = "warning"
+
+
+def lint_bundle(bundle: Bundle, catalogue: PlatformCatalogue) -> list[Problem]:
+    """All problems in a parsed registry folder, parse errors first."""
+    codes = {item.record.code for item in bundle.organisations}
+    problems = list(bundle.problems)
+    problems += _duplicate_codes(bundle.organisations)
+    problems += _organisation_problems(bundle, codes)
+    problems += _account_problems(bundle, codes, catalogue)
+    problems += _fact_problems(bundle, codes, catalogue)
+    return problems
+
+
+def _duplicate_codes(items: list[Located[OrganisationRecord]]) -> Iterator[Problem]:
+    counts = Counter(item.record.code for item in items)
+    for item in items:
+        if counts[item.record.code] > 1:
+            yield Problem(item.where, item.line, f"duplicate organisation code {item.record.code!r}")
+
+
+def _organisation_problems(bundle: Bundle, codes: set[str]) -> Iterator[Problem]:
+    parents = {item.record.code: item.record.parent_code for item in bundle.organisations}
+    for item in bundle.organisations:
+        org = item.record
+        if org.parent_code and org.parent_code not in codes:
+            yield Problem(item.where, item.line, f"parent_code {org.parent_code!r} is not an organisation")
+        if _has_cycle(org.code, parents):
+            yield Problem(item.where, item.line, f"{org.code!r} is its own ancestor")
+        for language in bundle.jurisdiction.required_name_languages:
+            if not getattr(org, f"name_{language}", None):
+                yield Problem(item.where, item.line, f"{org.code!r} has no name_{language}", WARNING)
+
+
+def _has_cycle(code: str, parents: dict[str, str | None]) -> bool:
+    seen = {code}
+    current = parents.get(code)
+    while current:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def _account_problems(bundle: Bundle, codes: set[str], catalogue: PlatformCatalogue) -> Iterator[Problem]:
+    owners: dict[tuple[str, str, str], int] = {}
+    for item in bundle.accounts:
+        yield from _one_account(item, codes)
+        try:
+            addresses = all_addresses(item.record, catalogue)
+        except AddressError as exc:
+            yield Problem(item.where, item.line, str(exc))
+            continue
+        for address in addresses:
+            key = (address.platform, address.kind, address.key)
+            if key in owners:
+                yield Problem(
+                    item.where,
+                    item.line,
+                    f"duplicate account: {address.platform} {address.kind} "
+                    f"{address.value!r} is already on line {owners[key]}",
+                )
+            owners.setdefault(key, item.line)
+
+
+def _one_account(item: Located[AccountRecord], codes: set[str]) -> Iterator[Problem]:
+    account = item.record
+    for code in account.org_codes:
+        if code not in codes:
+            yield Problem(item.where, item.line, f"org_codes: {code!r} is not an organisation")
+    if not (account.evidence_url or account.evidence_note):
+        yield Problem(item.where, item.line, "no evidence: give evidence_url or evidence_note")
+    if account.status is AccountStatus.ARCHIVED and not account.archived_reason:
+        yield Problem(item.where, item.line, "archived without archived_reason", WARNING)
+
+
+def _fact_problems(bundle: Bundle, codes: set[str], catalogue: PlatformCatalogue) -> Iterator[Problem]:
+    for item in bundle.facts:
+        if item.record.org_code not in codes:
+            yield Problem(item.where, item.line, f"org_code {item.record.org_code!r} is not an organisation")
+        try:
+            catalogue.resolve_name(item.record.platform)
+        except AddressError as exc:
+            yield Problem(item.where, item.line, str(exc))
+
+
+def errors_only(problems: list[Problem], strict: bool = False) -> list[Problem]:
+    """The problems that fail lint: errors, and warnings too when ``strict``."""
+    return [p for p in problems if strict or p.severity != WARNING]

@@ -1,0 +1,206 @@
+"""Registry records: the typed rows of the registry files and of import / export.
+
+One format serves the bundled directory (``data/registry/<jurisdiction>/*.csv``), ``registry
+import`` and ``registry export``, so an exported file re-imports unchanged. List-valued fields
+are written ``a|b|c`` in CSV and as arrays in JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from govsocial.store.tables import AccountStatus, OrgType
+
+CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+LIST_SEPARATOR = "|"
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _split_list(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+    return value
+
+
+OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
+StrList = Annotated[list[str], BeforeValidator(_split_list)]
+
+
+class Record(BaseModel):
+    """Common behaviour: strict field names, CSV columns in a fixed order."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    columns: ClassVar[tuple[str, ...]] = ()
+
+    def to_row(self) -> dict[str, str]:
+        """The record as CSV cells: lists joined with ``|``, dates ISO, None empty."""
+        data = self.model_dump(mode="json")
+        return {name: _cell(data.get(name)) for name in self.columns}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return str(value)
+
+
+def _check_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+class JurisdictionRecord(Record):
+    """A government: ``jurisdiction.toml`` in its registry folder."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name_en: str
+    name_zh_hant: OptStr = None
+    name_zh_hans: OptStr = None
+    default_locale: str = "en"
+    timezone: str = "UTC"
+    required_name_languages: list[str] = Field(default_factory=lambda: ["en"])
+    population: int | None = None
+    population_year: int | None = None
+    population_source: OptStr = None
+    source: OptStr = None
+
+
+class OrganisationRecord(Record):
+    """A row of ``organisations.csv``."""
+
+    columns: ClassVar[tuple[str, ...]] = (
+        "code",
+        "org_type",
+        "parent_code",
+        "name_en",
+        "name_zh_hant",
+        "name_zh_hans",
+        "website",
+        "source",
+    )
+
+    code: str = Field(pattern=CODE_PATTERN)
+    org_type: OrgType
+    parent_code: OptStr = None
+    name_en: str = Field(min_length=1)
+    name_zh_hant: OptStr = None
+    name_zh_hans: OptStr = None
+    website: OptStr = None
+    source: OptStr = None
+
+    _website = field_validator("website")(_check_url)
+
+
+class AccountRecord(Record):
+    """A row of ``accounts.csv``: an account, whom it belongs to, and the evidence.
+
+    The address is ``url`` when there is one (the handle is then read from it), else
+    ``handle`` on ``platform``. ``aliases`` are other URLs of the same account.
+    """
+
+    columns: ClassVar[tuple[str, ...]] = (
+        "org_codes",
+        "platform",
+        "url",
+        "handle",
+        "platform_id",
+        "aliases",
+        "status",
+        "display_name_en",
+        "display_name_zh_hant",
+        "display_name_zh_hans",
+        "languages",
+        "tags",
+        "evidence_url",
+        "evidence_note",
+        "evidence_date",
+        "reviewed_on",
+        "first_seen_on",
+        "last_seen_on",
+        "archived_on",
+        "archived_reason",
+        "notes",
+    )
+
+    org_codes: StrList = Field(min_length=1)
+    platform: str = Field(min_length=1)
+    url: OptStr = None
+    handle: OptStr = None
+    platform_id: OptStr = None
+    aliases: StrList = Field(default_factory=list)
+    status: AccountStatus = AccountStatus.PUBLISHED
+    display_name_en: OptStr = None
+    display_name_zh_hant: OptStr = None
+    display_name_zh_hans: OptStr = None
+    languages: StrList = Field(default_factory=list)
+    tags: StrList = Field(default_factory=list)
+    evidence_url: OptStr = None
+    evidence_note: OptStr = None
+    evidence_date: OptDate = None
+    reviewed_on: OptDate = None
+    first_seen_on: OptDate = None
+    last_seen_on: OptDate = None
+    archived_on: OptDate = None
+    archived_reason: OptStr = None
+    notes: OptStr = None
+
+    _urls = field_validator("url", "evidence_url")(_check_url)
+
+    @field_validator("aliases")
+    @classmethod
+    def _alias_urls(cls, value: list[str]) -> list[str]:
+        for alias in value:
+            _check_url(alias)
+        return value
+
+
+class FactRecord(Record):
+    """A row of ``unconfirmed.csv``: a source says the organisation has an account there."""
+
+    columns: ClassVar[tuple[str, ...]] = (
+        "org_code",
+        "platform",
+        "claimed_handle",
+        "historical",
+        "note",
+        "source",
+        "source_date",
+    )
+
+    org_code: str = Field(pattern=CODE_PATTERN)
+    platform: str = Field(min_length=1)
+    claimed_handle: str = ""
+    historical: bool = False
+    note: OptStr = None
+    source: str = Field(min_length=1)
+    source_date: OptStr = None
+
+    @field_validator("historical", mode="before")
+    @classmethod
+    def _yes_no(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip().lower() in {"yes", "y", "true", "1"}
+        return value
+
+    @field_validator("claimed_handle", mode="before")
+    @classmethod
+    def _none_to_empty(cls, value: Any) -> Any:
+        return "" if value is None else value

@@ -1,0 +1,72 @@
+"""Is this account official? Verification of any spelling of an account address.
+
+The answer is ``official`` only when the address belongs to a *published* account in the
+registry. An archived account answers ``archived`` (so a recycled handle never inherits trust),
+an account under review and an address not in the registry answer ``unknown``. Text that is not
+an address of a known platform raises ``AddressError``: unlike the U.S. Digital Registry's verify
+endpoint, a recognised platform alone never makes an address "verified".
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govsocial.registry.addresses import AccountAddress, PlatformCatalogue
+from govsocial.store import tables as t
+
+
+class VerifyStatus(enum.StrEnum):
+    """The three answers verification gives."""
+
+    OFFICIAL = "official"
+    ARCHIVED = "archived"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer, the address as understood, and the account it matched (if any)."""
+
+    status: VerifyStatus
+    address: AccountAddress
+    account: t.Account | None
+    message: str
+
+
+MESSAGES = {
+    t.AccountStatus.PUBLISHED: "This is an official account in the registry.",
+    t.AccountStatus.ARCHIVED: "This address belonged to an official account that is now archived: "
+    "do not trust new posts from it.",
+    t.AccountStatus.UNDER_REVIEW: "This address is listed but still under review: "
+    "it is not confirmed as official.",
+}
+NOT_LISTED = "This address is not in the registry: treat it as unofficial until the organisation confirms it."
+STATUS_OF = {
+    t.AccountStatus.PUBLISHED: VerifyStatus.OFFICIAL,
+    t.AccountStatus.ARCHIVED: VerifyStatus.ARCHIVED,
+    t.AccountStatus.UNDER_REVIEW: VerifyStatus.UNKNOWN,
+}
+
+
+def find_account(session: Session, address: AccountAddress) -> t.Account | None:
+    """The account that holds ``address``, if any."""
+    query = select(t.AccountAddressRow).where(
+        t.AccountAddressRow.platform == address.platform,
+        t.AccountAddressRow.kind == address.kind,
+        t.AccountAddressRow.key == address.key,
+    )
+    row = session.scalars(query).one_or_none()
+    return row.account if row is not None else None
+
+
+def verify(session: Session, catalogue: PlatformCatalogue, text: str, platform: str | None = None) -> Verdict:
+    """Verify ``text`` (a URL, or a handle with ``platform``); raises ``AddressError`` for non-addresses."""
+    address = catalogue.parse(text, platform=platform)
+    account = find_account(session, address)
+    if account is None:
+        return Verdict(VerifyStatus.UNKNOWN, address, None, NOT_LISTED)
+    return Verdict(STATUS_OF[account.status], address, account, MESSAGES[account.status])

@@ -1,0 +1,92 @@
+"""Typed settings: one object, read from the environment (``GOVSOCIAL_*``) and an optional TOML file.
+
+Nothing is read at import time. ``Settings.load()`` is called by the CLI and by whoever builds the
+web app, and the object is passed down explicitly, so tests can build as many isolated
+configurations as they need.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+#: The repository root when running from a checkout (``pip install -e``), where the bundled
+#: registry lives in ``data/registry``.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Environment variable naming an optional TOML settings file.
+CONFIG_ENV = "GOVSOCIAL_CONFIG"
+
+
+class Settings(BaseSettings):
+    """Every setting govsocial reads. Each one is documented in ``docs/configuration.md``."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVSOCIAL_", extra="forbid")
+
+    #: Read by ``settings_customise_sources``; set per load through ``Settings.load``.
+    _toml_file: ClassVar[Path | None] = None
+
+    database_url: str = Field(
+        default="sqlite:///var/govsocial.db",
+        description="SQLAlchemy URL of the store: sqlite:///PATH or postgresql+psycopg://...",
+    )
+    registry_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "registry",
+        description="Folder of the bundled registry, one sub-folder per jurisdiction.",
+    )
+    jurisdiction: str = Field(default="hk", description="Code of the default jurisdiction.")
+    default_locale: str = Field(
+        default="zh-hant", description="Interface language when none is chosen: zh-hant, zh-hans or en."
+    )
+    host: str = Field(default="127.0.0.1", description="Address the portal listens on.")
+    port: int = Field(default=8000, description="Port the portal listens on.")
+    page_size: int = Field(default=50, ge=1, le=500, description="Default API page size.")
+    max_page_size: int = Field(default=500, ge=1, description="Largest page size the API allows.")
+    review_interval_days: int = Field(
+        default=183, ge=1, description="An account not reviewed for this long is due for re-review."
+    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None, description="Secret key for commenter pseudonyms (HMAC). Never logged."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Precedence: explicit arguments, then the environment, then the TOML file.
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
+        return tuple(sources)
+
+    @classmethod
+    def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``overrides``, the environment and a TOML file.
+
+        The file is ``config_file`` if given, else the one named by ``GOVSOCIAL_CONFIG``.
+        """
+        path = config_file or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+        cls._toml_file = path
+        try:
+            return cls(**overrides)
+        finally:
+            cls._toml_file = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the store is the embedded SQLite database."""
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""The store: tables, engine, migrations, upserts and the read queries shared by pages and API."""

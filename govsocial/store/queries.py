@@ -1,0 +1,226 @@
+"""Read queries shared by the HTML pages and the JSON API (templates never query).
+
+Each list query takes a filter object and returns a ``Page``: the rows of one page and the
+total count, which is what the API's ``{"data": [...], "count": N}`` envelope needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from govsocial.errors import NotFoundError
+from govsocial.store import tables as t
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results and the total number of matches."""
+
+    items: list[T]
+    count: int
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """Which accounts to list; every field narrows, None means any."""
+
+    jurisdiction: str | None = None
+    platform: str | None = None
+    org_type: t.OrgType | None = None
+    organisation: str | None = None
+    status: t.AccountStatus | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class OrganisationFilter:
+    """Which organisations to list; ``platform`` keeps those with an account there."""
+
+    jurisdiction: str | None = None
+    org_type: t.OrgType | None = None
+    platform: str | None = None
+    q: str | None = None
+    with_accounts: bool = False
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.strip().lstrip('@')}%"
+
+
+def _text_match(q: str, *columns: Any) -> ColumnElement[bool]:
+    pattern = _like(q)
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+
+def _org_text(q: str) -> ColumnElement[bool]:
+    o = t.Organisation
+    return _text_match(q, o.code, o.name_en, o.name_zh_hant, o.name_zh_hans)
+
+
+def _account_text(q: str) -> ColumnElement[bool]:
+    a = t.Account
+    own = _text_match(q, a.handle, a.url, a.display_name_en, a.display_name_zh_hant, a.display_name_zh_hans)
+    owner = select(t.AccountOrganisation.account_id).join(t.Organisation).where(_org_text(q))
+    return or_(own, a.id.in_(owner))
+
+
+def _account_query(f: AccountFilter) -> Select[t.Account]:
+    query = select(t.Account)
+    if f.jurisdiction:
+        query = query.where(t.Account.jurisdiction == f.jurisdiction)
+    if f.platform:
+        query = query.where(t.Account.platform == f.platform)
+    if f.status:
+        query = query.where(t.Account.status == f.status)
+    if f.org_type or f.organisation:
+        owners = select(t.AccountOrganisation.account_id).join(t.Organisation)
+        if f.org_type:
+            owners = owners.where(t.Organisation.org_type == f.org_type)
+        if f.organisation:
+            owners = owners.where(t.Organisation.code == f.organisation)
+        query = query.where(t.Account.id.in_(owners))
+    if f.q:
+        query = query.where(_account_text(f.q))
+    return query
+
+
+def _page(
+    session: Session, query: Select[T], order: Sequence[Any], limit: int, offset: int
+) -> Page[T]:
+    count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = list(session.scalars(query.order_by(*order).limit(limit).offset(offset)).all())
+    return Page(items, count)
+
+
+ACCOUNT_LOADS = (selectinload(t.Account.organisations).selectinload(t.AccountOrganisation.organisation),)
+
+
+def list_accounts(session: Session, f: AccountFilter, limit: int = 50, offset: int = 0) -> Page[t.Account]:
+    """Accounts matching ``f``, by platform and handle."""
+    query = _account_query(f).options(*ACCOUNT_LOADS)
+    return _page(session, query, (t.Account.platform, t.Account.key, t.Account.id), limit, offset)
+
+
+def _organisation_query(f: OrganisationFilter) -> Select[t.Organisation]:
+    query = select(t.Organisation)
+    if f.jurisdiction:
+        query = query.where(t.Organisation.jurisdiction == f.jurisdiction)
+    if f.org_type:
+        query = query.where(t.Organisation.org_type == f.org_type)
+    if f.platform or f.with_accounts:
+        link = (
+            select(t.AccountOrganisation)
+            .join(t.Account)
+            .where(t.AccountOrganisation.organisation_id == t.Organisation.id)
+        )
+        if f.platform:
+            link = link.where(t.Account.platform == f.platform)
+        query = query.where(exists(link))
+    if f.q:
+        has_account = select(t.AccountOrganisation.organisation_id).join(t.Account).where(_account_text(f.q))
+        query = query.where(or_(_org_text(f.q), t.Organisation.id.in_(has_account)))
+    return query
+
+
+def list_organisations(
+    session: Session, f: OrganisationFilter, limit: int = 50, offset: int = 0
+) -> Page[t.Organisation]:
+    """Organisations matching ``f``, by English name."""
+    query = _organisation_query(f).options(selectinload(t.Organisation.parent))
+    return _page(session, query, (t.Organisation.name_en, t.Organisation.id), limit, offset)
+
+
+def accounts_by_organisation(session: Session, organisation_ids: Sequence[int]) -> dict[int, list[t.Account]]:
+    """The accounts of each organisation, published first, then by platform."""
+    rows = session.execute(
+        select(t.AccountOrganisation.organisation_id, t.Account)
+        .join(t.Account, t.Account.id == t.AccountOrganisation.account_id)
+        .where(t.AccountOrganisation.organisation_id.in_(organisation_ids))
+        .order_by(t.Account.status != t.AccountStatus.PUBLISHED, t.Account.platform, t.Account.key)
+    ).all()
+    result: dict[int, list[t.Account]] = {oid: [] for oid in organisation_ids}
+    for organisation_id, account in rows:
+        result[organisation_id].append(account)
+    return result
+
+
+def get_organisation(session: Session, jurisdiction: str, code: str) -> t.Organisation:
+    """One organisation by code; ``NotFoundError`` if there is none."""
+    query = select(t.Organisation).where(
+        t.Organisation.jurisdiction == jurisdiction, t.Organisation.code == code
+    )
+    organisation = session.scalars(query.options(selectinload(t.Organisation.parent))).one_or_none()
+    if organisation is None:
+        raise NotFoundError(f"no organisation {code!r} in jurisdiction {jurisdiction!r}")
+    return organisation
+
+
+def get_account(session: Session, account_id: int) -> t.Account:
+    """One account by id; ``NotFoundError`` if there is none."""
+    account = session.get(t.Account, account_id, options=[*ACCOUNT_LOADS, selectinload(t.Account.addresses)])
+    if account is None:
+        raise NotFoundError(f"no account {account_id}")
+    return account
+
+
+def children(session: Session, organisation_id: int) -> list[t.Organisation]:
+    """Organisations whose parent is ``organisation_id``."""
+    query = select(t.Organisation).where(t.Organisation.parent_id == organisation_id)
+    return list(session.scalars(query.order_by(t.Organisation.name_en)).all())
+
+
+def facts(session: Session, organisation_id: int) -> list[t.OrganisationFact]:
+    """Accounts a source says the organisation has, without a confirmed address."""
+    query = select(t.OrganisationFact).where(t.OrganisationFact.organisation_id == organisation_id)
+    return list(session.scalars(query.order_by(t.OrganisationFact.platform, t.OrganisationFact.id)).all())
+
+
+def platforms(session: Session) -> list[t.Platform]:
+    """The platform catalogue rows, in display order."""
+    return list(session.scalars(select(t.Platform).order_by(t.Platform.position, t.Platform.key)).all())
+
+
+def jurisdictions(session: Session) -> list[t.Jurisdiction]:
+    """Every jurisdiction in the store."""
+    return list(session.scalars(select(t.Jurisdiction).order_by(t.Jurisdiction.code)).all())
+
+
+def get_jurisdiction(session: Session, code: str) -> t.Jurisdiction:
+    """One jurisdiction; ``NotFoundError`` if absent."""
+    row = session.get(t.Jurisdiction, code)
+    if row is None:
+        raise NotFoundError(f"no jurisdiction {code!r}; load the registry first (govsocial registry load)")
+    return row
+
+
+def headline(session: Session, jurisdiction: str) -> dict[str, int]:
+    """Whole-government figures for the home page."""
+    a = t.Account
+    by_status = dict(
+        session.execute(
+            select(a.status, func.count()).where(a.jurisdiction == jurisdiction).group_by(a.status)
+        ).all()
+    )
+    organisations = session.scalar(
+        select(func.count()).select_from(t.Organisation).where(t.Organisation.jurisdiction == jurisdiction)
+    )
+    used = session.scalar(
+        select(func.count(func.distinct(a.platform))).where(
+            a.jurisdiction == jurisdiction, a.status == t.AccountStatus.PUBLISHED
+        )
+    )
+    return {
+        "organisations": organisations or 0,
+        "published": by_status.get(t.AccountStatus.PUBLISHED, 0),
+        "under_review": by_status.get(t.AccountStatus.UNDER_REVIEW, 0),
+        "archived": by_status.get(t.AccountStatus.ARCHIVED, 0),
+        "platforms": used or 0,
+    }

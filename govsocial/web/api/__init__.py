@@ -1,0 +1,17 @@
+"""The open JSON API, ``/api/v1``: one router per resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from govsocial.web.api import accounts, organisations, platforms, verify
+
+PREFIX = "/api/v1"
+
+
+def router() -> APIRouter:
+    """Every API router under ``/api/v1``."""
+    api = APIRouter(prefix=PREFIX)
+    for module in (organisations, accounts, verify, platforms):
+        api.include_router(module.router)
+    return api

@@ -1,0 +1,42 @@
+"""``/api/v1/accounts``: the accounts of the registry, each with its URL and evidence."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from govsocial.store import queries
+from govsocial.store.tables import AccountStatus, OrgType
+from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.schemas import AccountPublic, ErrorBody, ListEnvelope, account_public
+
+router = APIRouter(prefix="/accounts", tags=["accounts"])
+
+
+@router.get("", summary="List accounts")
+def list_accounts(
+    session: SessionDep,
+    settings: SettingsDep,
+    paging: PagingDep,
+    jurisdiction: Annotated[
+        str | None, Query(description="Jurisdiction code; the default one if omitted.")
+    ] = None,
+    platform: Annotated[str | None, Query(description="Platform key, e.g. facebook.")] = None,
+    org_type: Annotated[OrgType | None, Query(description="Owner's organisation type.")] = None,
+    organisation: Annotated[str | None, Query(description="Owner's organisation code.")] = None,
+    status: Annotated[AccountStatus | None, Query(description="published, under_review or archived.")] = None,
+    q: Annotated[str | None, Query(description="Search handles, names and owners.")] = None,
+) -> ListEnvelope[AccountPublic]:
+    """Accounts, by platform and handle, one page at a time."""
+    f = queries.AccountFilter(
+        jurisdiction or settings.jurisdiction, platform, org_type, organisation, status, q
+    )
+    page = queries.list_accounts(session, f, paging.limit, paging.offset)
+    return ListEnvelope(data=[account_public(a) for a in page.items], count=page.count)
+
+
+@router.get("/{account_id}", summary="One account", responses={404: {"model": ErrorBody}})
+def get_account(session: SessionDep, account_id: int) -> AccountPublic:
+    """An account by id."""
+    return account_public(queries.get_account(session, account_id))

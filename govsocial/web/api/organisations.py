@@ -1,0 +1,43 @@
+"""``/api/v1/organisations``: the organisations of the registry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from govsocial.store import queries
+from govsocial.store.tables import OrgType
+from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.schemas import ErrorBody, ListEnvelope, OrganisationPublic, organisation_public
+
+router = APIRouter(prefix="/organisations", tags=["organisations"])
+BASE = "/api/v1"
+
+
+@router.get("", summary="List organisations")
+def list_organisations(
+    session: SessionDep,
+    settings: SettingsDep,
+    paging: PagingDep,
+    jurisdiction: Annotated[
+        str | None, Query(description="Jurisdiction code; the default one if omitted.")
+    ] = None,
+    org_type: Annotated[OrgType | None, Query(description="Only this type of organisation.")] = None,
+    platform: Annotated[
+        str | None, Query(description="Only organisations with an account on this platform.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(description="Search names (English or Chinese), codes and handles.")
+    ] = None,
+) -> ListEnvelope[OrganisationPublic]:
+    """Organisations, by English name, one page at a time."""
+    f = queries.OrganisationFilter(jurisdiction or settings.jurisdiction, org_type, platform, q)
+    page = queries.list_organisations(session, f, paging.limit, paging.offset)
+    return ListEnvelope(data=[organisation_public(o, BASE) for o in page.items], count=page.count)
+
+
+@router.get("/{jurisdiction}/{code}", summary="One organisation", responses={404: {"model": ErrorBody}})
+def get_organisation(session: SessionDep, jurisdiction: str, code: str) -> OrganisationPublic:
+    """An organisation by jurisdiction and code."""
+    return organisation_public(queries.get_organisation(session, jurisdiction, code), BASE)

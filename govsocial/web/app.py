@@ -1,0 +1,85 @@
+"""The app factory: ``create_app(settings)`` builds the portal and the API, nothing at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from govsocial import __version__
+from govsocial.errors import AddressError, NotFoundError
+from govsocial.settings import Settings
+from govsocial.store.db import make_engine, session_factory
+from govsocial.web import api, pages
+from govsocial.web.state import AppState
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+# No inline scripts or styles and nothing from another origin: the portal ships its own assets.
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """Build the web app for ``settings``; pass ``engine`` to share one (tests, workers)."""
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="govsocial API",
+        version=__version__,
+        description="Open data on a government's official social media accounts. "
+        'List responses are {"data": [...], "count": N}.',
+        openapi_url=f"{api.PREFIX}/openapi.json",
+        # FastAPI's interactive docs load scripts from a CDN; the portal documents the API itself.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.govsocial = AppState(settings, engine, session_factory(engine))
+    app.include_router(api.router())
+    app.include_router(pages.router())
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _install_error_handlers(app)
+    app.middleware("http")(_security_headers)
+    return app
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.url.path.startswith(api.PREFIX):
+        # The API is open data: any site may read it (never with credentials).
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    return response
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(api.PREFIX)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def not_found(request: Request, exc: Exception) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        return pages.error_page(request, 404, str(exc))
+
+    async def bad_address(request: Request, exc: Exception) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return pages.error_page(request, 400, str(exc))
+
+    app.add_exception_handler(NotFoundError, not_found)
+    app.add_exception_handler(AddressError, bad_address)

@@ -1,0 +1,39 @@
+"""The public portal: server-rendered pages in three languages, the language first in every URL.
+
+``router()`` gives every page route; ``error_page()`` is what ``create_app``'s exception handlers
+show for a missing organisation, an unknown language or a bad address outside the API.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from govsocial.web.pages import api_docs, home, organisation, verify
+from govsocial.web.pages.i18n import LANGUAGES
+from govsocial.web.pages.render import default_language, render
+
+__all__ = ["error_page", "router"]
+
+
+def _root(request: Request) -> Response:
+    # 307 keeps the method; the language is a choice of the reader, so never cache it as permanent.
+    return RedirectResponse(f"/{default_language(request).code}/", status_code=307)
+
+
+def router() -> APIRouter:
+    """Every page route: ``/`` and ``/{lang}/...``."""
+    pages = APIRouter()
+    pages.add_api_route("/", _root, methods=["GET"], include_in_schema=False)
+    for module in (home, organisation, verify, api_docs):
+        pages.include_router(module.router)
+    return pages
+
+
+def error_page(request: Request, status_code: int, message: str) -> Response:
+    """An HTML error page, in the language of the URL's first segment when it names one."""
+    first = request.url.path.strip("/").split("/", 1)[0]
+    return render(
+        request, LANGUAGES.get(first), "error.html", status_code=status_code,
+        status=status_code, message=message,
+    )

@@ -1,0 +1,36 @@
+"""``/{lang}/organisations/{jurisdiction}/{code}``: one organisation, its accounts and their evidence.
+
+Accounts a source mentions but nobody has confirmed (``organisation_facts``) are shown in their
+own, clearly labelled section and never as links: a reader must not mistake them for official.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from govsocial.store import queries
+from govsocial.web.deps import SessionDep
+from govsocial.web.pages.render import LangDep, platform_of, platform_views, render
+
+router = APIRouter()
+
+
+def split_sources(source: str | None) -> list[str]:
+    """The registry joins an organisation's sources with `` | ``; the page lists them one by one."""
+    return [part.strip() for part in (source or "").split(" | ") if part.strip()]
+
+
+@router.get("/{lang}/organisations/{jurisdiction}/{code}", response_class=HTMLResponse, include_in_schema=False)
+def organisation(request: Request, lang: LangDep, session: SessionDep, jurisdiction: str, code: str) -> HTMLResponse:
+    """An organisation's page; a 404 page if there is no such organisation."""
+    org = queries.get_organisation(session, jurisdiction, code)
+    views = platform_views(session, lang.code)
+    return render(
+        request, lang, "organisation.html",
+        org=org, accounts=queries.accounts_by_organisation(session, [org.id])[org.id],
+        children=queries.children(session, org.id), facts=queries.facts(session, org.id),
+        sources=split_sources(org.source), platform=partial(platform_of, views),
+    )

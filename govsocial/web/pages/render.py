@@ -1,0 +1,207 @@
+"""Shared rendering for the portal: template environments, the page language, names and URLs.
+
+There is one Jinja2 environment per language, built on first use and kept for the process, with
+that language's translations installed and its name-picking helpers as globals; so templates
+call ``name(org)`` and ``_("...")`` and never think about the language. Autoescaping is on for
+every template: everything a user types, and everything in the registry, is text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+from urllib.parse import quote, urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy.orm import Session
+
+from govsocial.errors import NotFoundError
+from govsocial.registry.names import to_simplified
+from govsocial.settings import Settings
+from govsocial.store import queries
+from govsocial.store import tables as t
+from govsocial.web.pages.i18n import LANGUAGES, N_, Language, translations
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = "/static"
+
+STATUS_LABELS: dict[t.AccountStatus, str] = {
+    t.AccountStatus.PUBLISHED: N_("Official"),
+    t.AccountStatus.UNDER_REVIEW: N_("Under review"),
+    t.AccountStatus.ARCHIVED: N_("Archived"),
+}
+ORG_TYPE_LABELS: dict[t.OrgType, str] = {
+    t.OrgType.GOVERNMENT: N_("Government"),
+    t.OrgType.BUREAU: N_("Policy bureau"),
+    t.OrgType.DEPARTMENT: N_("Department"),
+    t.OrgType.OFFICE: N_("Office"),
+    t.OrgType.OFFICIAL_POST: N_("Official post"),
+    t.OrgType.STATUTORY_BODY: N_("Statutory body"),
+    t.OrgType.OTHER: N_("Other"),
+}
+
+
+class Named(Protocol):
+    """Anything with a name in the three scripts: organisations, platforms, jurisdictions."""
+
+    @property
+    def name_en(self) -> str: ...
+    @property
+    def name_zh_hant(self) -> str | None: ...
+    @property
+    def name_zh_hans(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class PlatformView:
+    """A platform as pages show it: its name in the page's language and its icon's URL."""
+
+    key: str
+    name: str
+    icon: str | None
+
+
+def pick(code: str, en: str | None, zh_hant: str | None, zh_hans: str | None) -> str:
+    """The name in the script of language ``code``, falling back to English (or any name at all)."""
+    if code == "zh-hant":
+        chosen = zh_hant
+    elif code == "zh-hans":
+        # Stored rows carry a derived Simplified name; convert here too for rows that predate that.
+        chosen = zh_hans or (to_simplified(zh_hant) if zh_hant else None)
+    else:
+        chosen = en
+    return chosen or en or zh_hant or zh_hans or ""
+
+
+def name(code: str, thing: Named) -> str:
+    """``thing``'s name in language ``code``."""
+    return pick(code, thing.name_en, thing.name_zh_hant, thing.name_zh_hans)
+
+
+def display_name(code: str, account: t.Account) -> str:
+    """An account's display name in language ``code`` (empty if it has none)."""
+    return pick(code, account.display_name_en, account.display_name_zh_hant, account.display_name_zh_hans)
+
+
+def other_name(code: str, thing: Named) -> tuple[str, str] | None:
+    """The name a reader of ``code`` may also know ``thing`` by, with its HTML language tag.
+
+    Hong Kong is bilingual: an English page shows the Chinese name too, and a Chinese page the
+    English one, so either name finds the organisation.
+    """
+    if code == "en":
+        other = pick("zh-hant", None, thing.name_zh_hant, None)
+        return (other, LANGUAGES["zh-hant"].html) if other else None
+    return (thing.name_en, "en") if thing.name_en else None
+
+
+def organisation_url(code: str, organisation: t.Organisation) -> str:
+    """The page of ``organisation`` in language ``code``."""
+    jurisdiction, org_code = quote(organisation.jurisdiction, safe=""), quote(organisation.code, safe="")
+    return f"/{code}/organisations/{jurisdiction}/{org_code}"
+
+
+def page_url(code: str, page: str = "", **params: str | int | None) -> str:
+    """``/{code}/{page}`` with the non-empty ``params`` as its query string."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"/{code}/{page}" + (f"?{query}" if query else "")
+
+
+def language_links(request: Request, current: Language | None) -> list[tuple[Language, str]]:
+    """This page (same path, same query string) in every language; the home page if none applies."""
+    rest = "/"
+    if current is not None:
+        parts = request.url.path.split("/", 2)
+        rest = "/" + (parts[2] if len(parts) > 2 else "")
+    query = f"?{request.url.query}" if current is not None and request.url.query else ""
+    return [(lang, f"/{lang.code}{quote(rest)}{query}") for lang in LANGUAGES.values()]
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def environment(code: str) -> Environment:
+    """The template environment of language ``code``, built once per process."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # Collapse whitespace inside {% trans %} blocks, as the extractor does (babel.cfg: trimmed).
+    env.policies["ext.i18n.trimmed"] = True
+    gettext = translations(code)
+    # The i18n extension adds this method at run time, hence getattr for the type checker.
+    getattr(env, "install_gettext_translations")(gettext, newstyle=True)  # noqa: B009
+    env.globals.update(
+        lang=LANGUAGES[code],
+        languages=list(LANGUAGES.values()),
+        static=STATIC,
+        name=lambda thing: name(code, thing),
+        display_name=lambda account: display_name(code, account),
+        other_name=lambda thing: other_name(code, thing),
+        organisation_url=lambda organisation: organisation_url(code, organisation),
+        page_url=lambda page="", **params: page_url(code, page, **params),
+        status_label=lambda status: gettext.gettext(STATUS_LABELS[t.AccountStatus(status)]),
+        type_label=lambda org_type: gettext.gettext(ORG_TYPE_LABELS[t.OrgType(org_type)]),
+    )
+    return env
+
+
+def render(
+    request: Request,
+    lang: Language | None,
+    template: str,
+    status_code: int = 200,
+    section: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` in ``lang`` (the default language if None) as an HTML response."""
+    shown = lang or default_language(request)
+    html = environment(shown.code).get_template(template).render(
+        language_links=language_links(request, lang), section=section, **context
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def default_language(request: Request) -> Language:
+    """The language of the settings the app was built with (繁體中文 if that is not one we have)."""
+    settings: Settings = request.app.state.govsocial.settings
+    return LANGUAGES.get(settings.default_locale, LANGUAGES["zh-hant"])
+
+
+def path_language(lang: str) -> Language:
+    """The ``{lang}`` path segment as a language; an unknown one is a 404 page."""
+    language = LANGUAGES.get(lang)
+    if language is None:
+        raise NotFoundError(f"no language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    return language
+
+
+LangDep = Annotated[Language, Depends(path_language)]
+
+
+def platform_views(session: Session, code: str) -> dict[str, PlatformView]:
+    """Every platform of the catalogue, in its display order, named in language ``code``."""
+    views = {}
+    for row in queries.platforms(session):
+        icon = row.definition.get("icon") or f"{row.key}.svg"
+        views[row.key] = PlatformView(row.key, name(code, row), f"{STATIC}/icons/{quote(str(icon))}")
+    return views
+
+
+def platform_of(views: dict[str, PlatformView], key: str) -> PlatformView:
+    """The view of platform ``key``; a bare one (its key, no icon) if the catalogue lost it."""
+    return views.get(key) or PlatformView(key, key, None)
+
+
+def government_name(session: Session, settings: Settings, code: str) -> str:
+    """The name of the default jurisdiction's government, or its code before a registry is loaded."""
+    try:
+        return name(code, queries.get_jurisdiction(session, settings.jurisdiction))
+    except NotFoundError:
+        return settings.jurisdiction

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it: static checks, registry lint, then pytest against
+# SQLite and a real PostgreSQL server started here on loopback (and stopped on exit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+echo "== ruff"; $BIN/ruff check govsocial tests bench scripts
+echo "== mypy --strict"; $BIN/mypy --strict govsocial
+echo "== registry lint"; $BIN/govsocial registry lint
+
+url=$(scripts/test-postgres.sh start)
+trap 'scripts/test-postgres.sh stop' EXIT
+echo "== PostgreSQL on $url"
+export GOVSOCIAL_TEST_POSTGRES_URL=$url
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+echo "== pytest"
+$BIN/pytest -p no:cacheprovider "$@"

@@ -1,0 +1,105 @@
+"""The ``govsocial`` command line, run in-process with Typer's runner over a temporary store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from govsocial.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GOVSOCIAL_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_every_command_has_help() -> None:
+    def walk(command, path):  # type: ignore[no-untyped-def]
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    for path in walk(get_command(app), []):
+        code, output = run(*path, "--help")
+        assert code == 0 and "Usage" in output, path
+
+
+def test_load_then_verify_exit_codes(env: Path) -> None:
+    assert run("db", "upgrade")[0] == 0
+    code, output = run("registry", "load", "--json")
+    assert code == 0, output
+    assert json.loads(output)["accounts"]["insert"] > 0
+    assert run("registry", "verify", "https://fb.com/cfs.hk")[0] == 0
+    assert run("registry", "verify", "https://www.facebook.com/carrielam.hksar")[0] == 3
+    assert run("registry", "verify", "https://t.me/hkfightcovid2020")[0] == 4
+    code, output = run("registry", "verify", "https://faceb00k.com/cfs.hk")
+    assert code == 2 and "faceb00k.com" in output
+    code, output = run("registry", "verify", "@cfs.hk", "--platform", "facebook", "--json")
+    assert code == 0 and json.loads(output)["status"] == "official"
+
+
+def test_lint_passes_on_the_bundled_registry(env: Path) -> None:
+    code, output = run("registry", "lint", "--json")
+    assert code == 0, output
+    assert json.loads(output)["ok"] is True
+    assert run("registry", "lint", "--strict")[0] == 1  # the known missing Chinese names are warnings
+
+
+def test_import_reports_bad_rows_and_export_round_trips(env: Path) -> None:
+    run("db", "upgrade")
+    run("registry", "load")
+    bad = env / "new.csv"
+    bad.write_text(
+        "org_codes,platform,url,status,evidence_url\n"
+        "hk-hko,facebook,https://www.facebook.com/hko.example,under_review,https://www.hko.gov.hk\n"
+        "hk-hko,facebook,https://faceb00k.com/hko,published,https://www.hko.gov.hk\n",
+        encoding="utf-8",
+    )
+    code, output = run("registry", "import", str(bad))
+    assert code == 1 and "new.csv, line 3" in output
+    out = env / "accounts.csv"
+    assert run("registry", "export", "--bom", "-o", str(out))[0] == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    code, output = run("registry", "import", str(out), "--json")
+    assert code == 0, output
+    assert "insert" not in json.loads(output)["accounts"]
+
+
+def test_archive_then_verify_says_archived(env: Path) -> None:
+    run("db", "upgrade")
+    bad = env / "one.csv"
+    bad.write_text(
+        "org_codes,platform,url,evidence_url\nhk-hko,x,https://x.com/hko_example,https://www.hko.gov.hk\n",
+        encoding="utf-8",
+    )
+    run("registry", "load")
+    assert run("registry", "import", str(bad))[0] == 0
+    assert run("registry", "verify", "https://twitter.com/HKO_example")[0] == 0
+    assert run("registry", "archive", "x.com/hko_example", "--reason", "handle retired")[0] == 0
+    assert run("registry", "verify", "https://twitter.com/HKO_example")[0] == 3
+
+
+def test_review_due_lists_unreviewed_accounts(env: Path) -> None:
+    run("db", "upgrade")
+    run("registry", "load")
+    code, output = run("registry", "review-due", "--json")
+    assert code == 0
+    assert json.loads(output)["count"] > 0
+
+
+def test_bad_database_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVSOCIAL_DATABASE_URL", "nonsense://")
+    code, output = run("db", "upgrade")
+    assert code == 2 and "nonsense" in output

@@ -1,0 +1,45 @@
+"""Settings: environment, TOML file, precedence, and nothing done at import time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from govsocial.settings import Settings
+
+
+def test_environment_overrides_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "govsocial.toml"
+    config.write_text('jurisdiction = "uk"\nport = 9000\n', encoding="utf-8")
+    monkeypatch.setenv("GOVSOCIAL_PORT", "9100")
+    settings = Settings.load(config)
+    assert settings.jurisdiction == "uk" and settings.port == 9100
+
+
+def test_config_file_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "govsocial.toml"
+    config.write_text('default_locale = "en"\n', encoding="utf-8")
+    monkeypatch.setenv("GOVSOCIAL_CONFIG", str(config))
+    assert Settings.load().default_locale == "en"
+
+
+def test_unknown_setting_is_rejected(tmp_path: Path) -> None:
+    config = tmp_path / "govsocial.toml"
+    config.write_text('databse_url = "sqlite://"\n', encoding="utf-8")
+    with pytest.raises(ValidationError, match="databse_url"):
+        Settings.load(config)
+
+
+def test_secret_is_not_shown() -> None:
+    settings = Settings.load(pseudonym_key="s3cret-key")
+    assert "s3cret-key" not in repr(settings) and "s3cret-key" not in str(settings.model_dump())
+
+
+def test_importing_creates_nothing(tmp_path: Path) -> None:
+    code = "import govsocial.web.app, govsocial.cli.main, govsocial.store.db, govsocial.registry.sync"
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
+    assert list(tmp_path.iterdir()) == []
