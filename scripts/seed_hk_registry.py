@@ -13,43 +13,14 @@ import re
 import sys
 from pathlib import Path
 
+from govsocial.registry.records import AccountRecord, FactRecord, OrganisationRecord
+
 SHARED = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared"
 OUT = Path(__file__).resolve().parents[1] / "data" / "registry" / "hk"
 
-ORG_COLUMNS = [
-    "code",
-    "org_type",
-    "parent_code",
-    "name_en",
-    "name_zh_hant",
-    "name_zh_hans",
-    "website",
-    "source",
-]
-ACC_COLUMNS = [
-    "org_codes",
-    "platform",
-    "url",
-    "handle",
-    "platform_id",
-    "aliases",
-    "status",
-    "display_name_en",
-    "display_name_zh_hant",
-    "display_name_zh_hans",
-    "languages",
-    "tags",
-    "evidence_url",
-    "evidence_note",
-    "evidence_date",
-    "reviewed_on",
-    "first_seen_on",
-    "last_seen_on",
-    "archived_on",
-    "archived_reason",
-    "notes",
-]
-FACT_COLUMNS = ["org_code", "platform", "claimed_handle", "historical", "note", "source", "source_date"]
+ORG_COLUMNS = list(OrganisationRecord.columns)
+ACC_COLUMNS = list(AccountRecord.columns)
+FACT_COLUMNS = list(FactRecord.columns)
 
 EXTRA_ORGS = [
     {

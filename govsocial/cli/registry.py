@@ -22,7 +22,7 @@ from govsocial.cli.common import (
 )
 from govsocial.registry import review
 from govsocial.registry.bundle import Problem, load_bundle, registry_folders
-from govsocial.registry.catalogue import load_catalogue
+from govsocial.registry.catalogue import load_catalogue, read_platform_file, save_platforms
 from govsocial.registry.lint import errors_only, lint_bundle
 from govsocial.registry.load import load_registry
 from govsocial.registry.sync import Outcome, SyncReport
@@ -220,7 +220,9 @@ def review_due(
         return
     table = Table("id", "platform", "handle", "last reviewed", title=f"{len(rows)} account(s) due for review")
     for row in rows:
-        table.add_row(str(row["id"]), str(row["platform"]), str(row["handle"]), str(row["reviewed_on"] or "never"))
+        table.add_row(
+            str(row["id"]), str(row["platform"]), str(row["handle"]), str(row["reviewed_on"] or "never")
+        )
     console.print(table)
 
 
@@ -236,3 +238,31 @@ def archive(
     with write_session(ctx) as session:
         account = review.archive(session, load_catalogue(session), url, reason, "cli:archive", platform)
         console.print(f"archived {account.platform} {account.handle!r}")
+
+
+@app.command()
+@friendly_errors
+def platforms(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """List the platform catalogue in force (with --json: the full definitions, editable)."""
+    with read_session(ctx) as session:
+        catalogue = load_catalogue(session)
+    if as_json:
+        print_json({"data": [p.model_dump(mode="json") for p in catalogue], "count": len(catalogue)})
+        return
+    table = Table("key", "name", "hosts", "kinds", title=f"{len(catalogue)} platforms")
+    for p in catalogue:
+        table.add_row(p.key, p.name_en, ", ".join(p.hosts), ", ".join(sorted(p.canonical)))
+    console.print(table)
+
+
+@app.command("platform-set")
+@friendly_errors
+def platform_set(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="JSON: one platform definition or a list.", exists=True)],
+) -> None:
+    """Add or replace platform definitions at run time (rules are checked before saving)."""
+    definitions = read_platform_file(file)
+    with write_session(ctx) as session:
+        report = save_platforms(session, definitions, f"cli:platform-set {file.name}")
+    _print_report(report, as_json=False)

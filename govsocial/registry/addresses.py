@@ -152,7 +152,9 @@ class PlatformCatalogue:
         """The platform a name, key or alias stands for, ignoring case, spaces, ``-`` and ``_``."""
         key = self._names.get(_name_key(name))
         if key is None:
-            raise UnknownPlatformError(f"{name!r} is not a platform in the catalogue (known: {self._known()})")
+            raise UnknownPlatformError(
+                f"{name!r} is not a platform in the catalogue (known: {self._known()})"
+            )
         return self._platforms[key].platform
 
     def parse(self, text: str, platform: str | None = None) -> AccountAddress:
@@ -179,9 +181,8 @@ class PlatformCatalogue:
         """The address of a known handle or id, checked as the platform's URLs would check it."""
         compiled = self._compiled(platform)
         if kind not in compiled.kinds:
-            raise NotAnAccountError(
-                f"{value}: {compiled.name} has no address kind {kind!r} (kinds: {', '.join(sorted(compiled.kinds))})"
-            )
+            kinds = ", ".join(sorted(compiled.kinds))
+            raise NotAnAccountError(f"{value}: {compiled.name} has no address kind {kind!r} (kinds: {kinds})")
         cleaned = unicodedata.normalize("NFKC", value).strip()
         if kind == "handle":
             cleaned = cleaned.removeprefix("@")
@@ -192,7 +193,9 @@ class PlatformCatalogue:
     def _compiled(self, key: str) -> _CompiledPlatform:
         compiled = self._platforms.get(key)
         if compiled is None:
-            raise UnknownPlatformError(f"{key!r} is not a platform key in the catalogue (known: {self._known()})")
+            raise UnknownPlatformError(
+                f"{key!r} is not a platform key in the catalogue (known: {self._known()})"
+            )
         return compiled
 
     def _known(self) -> str:
@@ -222,7 +225,7 @@ class PlatformCatalogue:
             raise UnknownPlatformError(f"{shown}: {host!r} is not the host of a platform in the catalogue")
         compiled = self._platforms[match.platform]
         if expected is not None and compiled is not expected:
-            raise AddressError(f"{shown}: a {compiled.name} address, not a {expected.name} one")
+            raise AddressError(f"{shown}: an address on {compiled.name}, not on {expected.name}")
         _check_scheme_and_user(parts, compiled, shown)
         path, query = _path_and_query(parts, match.label)
         return self._apply_rules(compiled, match.entry, path, query, shown)
@@ -253,10 +256,11 @@ class PlatformCatalogue:
                 return self._address_of_kind(compiled, kind, value, shown)
             except NotAnAccountError as exc:
                 first_error = first_error or exc
-        assert first_error is not None  # a platform always has at least one bare kind
-        raise first_error
+        raise first_error or NotAnAccountError(f"{shown}: {compiled.name} takes no bare handles")
 
-    def _address_of_kind(self, compiled: _CompiledPlatform, kind: str, value: str, shown: str) -> AccountAddress:
+    def _address_of_kind(
+        self, compiled: _CompiledPlatform, kind: str, value: str, shown: str
+    ) -> AccountAddress:
         address = self._make(compiled, kind, value, shown)
         if address.canonical_url is None:
             return address
@@ -365,9 +369,13 @@ def _host_of(parts: SplitResult, shown: str) -> str:
 
 def _check_scheme_and_user(parts: SplitResult, compiled: _CompiledPlatform, shown: str) -> None:
     if parts.scheme not in ("", "http", "https"):
-        raise NotAnAccountError(f"{shown}: a {parts.scheme}: link, not the web address of a {compiled.name} account")
+        raise NotAnAccountError(
+            f"{shown}: a {parts.scheme}: link, not the web address of a {compiled.name} account"
+        )
     if "@" in parts.netloc:
-        raise NotAnAccountError(f"{shown}: has a user name before the host, which a {compiled.name} address never has")
+        raise NotAnAccountError(
+            f"{shown}: has a user name before the host, which a {compiled.name} address never has"
+        )
 
 
 def _path_and_query(parts: SplitResult, label: str) -> tuple[str, dict[str, list[str]]]:
@@ -382,4 +390,6 @@ def _path_and_query(parts: SplitResult, label: str) -> tuple[str, dict[str, list
     if label:
         segments.insert(0, label)
     params = parse_qs(query)
-    return "/" + "/".join(segments), {k: [unicodedata.normalize("NFKC", v) for v in vs] for k, vs in params.items()}
+    return "/" + "/".join(segments), {
+        k: [unicodedata.normalize("NFKC", v) for v in vs] for k, vs in params.items()
+    }

@@ -1,12 +1,23 @@
-"""The platform catalogue in force: the stored one (editable at run time), else the default."""
+"""The platform catalogue in force: the stored one (editable at run time), else the default.
+
+``save_platforms`` is how it is edited while the portal runs: new or changed definitions are
+checked by compiling the whole catalogue before anything is written.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from govsocial.errors import GovsocialError, RegistryError
 from govsocial.registry.addresses import PlatformCatalogue
+from govsocial.registry.bundle import validation_message
 from govsocial.registry.platforms import Platform
+from govsocial.registry.sync import SyncReport, upsert_platforms
 from govsocial.store import tables as t
 
 
@@ -16,3 +27,30 @@ def load_catalogue(session: Session) -> PlatformCatalogue:
     if not rows:
         return PlatformCatalogue.default()
     return PlatformCatalogue(Platform.model_validate(row.definition) for row in rows)
+
+
+def read_platform_file(path: Path) -> list[Platform]:
+    """Platform definitions from a JSON file: one object or a list (the ``platforms --json`` shape)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RegistryError(f"{path}: not a readable JSON file ({exc})") from exc
+    items = data.get("data", data) if isinstance(data, dict) and "data" in data else data
+    items = items if isinstance(items, list) else [items]
+    try:
+        return [Platform.model_validate(item) for item in items]
+    except ValidationError as exc:
+        raise RegistryError(f"{path}: {validation_message(exc)}") from exc
+
+
+def save_platforms(session: Session, platforms: list[Platform], actor: str) -> SyncReport:
+    """Add or replace platform definitions at run time; the whole catalogue must still compile."""
+    current = {p.key: p for p in load_catalogue(session)}
+    current.update({p.key: p for p in platforms})
+    try:
+        catalogue = PlatformCatalogue(current.values())  # fails on a bad rule or a host claimed twice
+    except (ValueError, GovsocialError) as exc:
+        raise RegistryError(f"the catalogue would not work: {exc}") from exc
+    report = SyncReport()
+    upsert_platforms(session, catalogue, actor, report, replace=True)
+    return report

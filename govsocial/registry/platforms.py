@@ -58,9 +58,15 @@ def normalise_host(host: str) -> str:
 class UrlRule(BaseModel):
     """One way a platform's URL path names an account (or names a page that is not one).
 
-    ``host`` restricts the rule to one host entry of the platform. A host entry that has rules of
-    its own uses only those; every other host entry uses the rules without a ``host``. That keeps
-    a short-link host (``v.douyin.com``) from being read with the main site's rules.
+    - ``pattern``: a regex that must match the whole normalised path (case-insensitively, as
+      platforms treat their fixed path words); the value is its ``(?P<value>...)`` group;
+    - ``kind``: the namespace of the value (unused by a reject rule);
+    - ``query_param``: take the value from this query parameter instead (``profile.php?id=``);
+    - ``value_pattern``: a regex the value must match, else the rule does not apply;
+    - ``reject``: the path is a known page that is not an account, and this says what it is;
+    - ``host``: restricts the rule to one host entry of the platform. A host entry that has rules
+      of its own uses only those; every other entry uses the rules without a ``host``, which keeps
+      a short-link host (``v.douyin.com``) from being read with the main site's rules.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -96,7 +102,20 @@ class UrlRule(BaseModel):
 
 
 class Platform(BaseModel):
-    """A social media platform: names, hosts, URL rules and canonical URLs."""
+    """A social media platform: names, hosts, URL rules and canonical URLs.
+
+    - ``aliases``: other names people write (``X (Twitter)``, ``微博``), for ``resolve_name``;
+    - ``hosts``: host entries (see the module docstring); ``subdomains``: the generic prefixes
+      each accepts (``www``, ``m``, ...): any other sub-domain is not the platform;
+    - ``rules``: tried in order on the normalised path;
+    - ``canonical``: kind -> URL template with ``{value}``; a kind without one has no URL;
+    - ``case_sensitive_kinds``: kinds whose values keep their case in the match key;
+    - ``handle_pattern`` / ``value_patterns``: what a valid value of kind ``handle`` / of other
+      kinds looks like (a kind with no pattern takes any text without ``/?#`` or controls);
+    - ``bare_kinds``: the kinds a bare value (no URL) is tried as, in order;
+    - ``ignored_chars``: kind -> characters the platform ignores in values, left out of the key;
+    - ``icon``: file name under ``govsocial/web/static/icons/``; ``defunct``: the service closed.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -112,7 +131,7 @@ class Platform(BaseModel):
     case_sensitive_kinds: list[str] = Field(default_factory=list)
     handle_pattern: str = DEFAULT_HANDLE_PATTERN
     value_patterns: dict[str, str] = Field(default_factory=dict)
-    bare_kinds: list[str] = Field(default_factory=lambda: ["handle"])
+    bare_kinds: list[str] = Field(default_factory=lambda: ["handle"], min_length=1)
     ignored_chars: dict[str, str] = Field(default_factory=dict)
     icon: str
     defunct: bool = False
@@ -579,7 +598,7 @@ TUMBLR = Platform(
                 "a Tumblr service page, not a blog"),
         _rule(r"/(?P<value>[^/]+)" + _REST, "handle"),
     ],
-    canonical={"handle": "https://{value}.tumblr.com/"},
+    canonical={"handle": "https://www.tumblr.com/{value}"},
     # A blog name is also a host name label (name.tumblr.com).
     handle_pattern=r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?",
     icon="tumblr.svg",

@@ -30,7 +30,8 @@ def primary_address(record: AccountRecord, catalogue: PlatformCatalogue) -> Acco
             raise AddressError(f"handle {record.handle!r} does not match url {record.url!r}")
         return address
     if record.handle:
-        return catalogue.address(platform, "handle", record.handle)
+        # parse() tries the platform's bare kinds in order: a WeChat name, a LinkedIn company...
+        return catalogue.parse(record.handle, platform=platform)
     raise AddressError("an account needs a url or a handle")
 
 

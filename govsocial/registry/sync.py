@@ -169,21 +169,12 @@ def _organisation(session: Session, jurisdiction: str, code: str | None) -> t.Or
     return session.scalars(query).one_or_none()
 
 
-ACCOUNT_FIELDS = (
-    "display_name_en",
-    "display_name_zh_hant",
-    "languages",
-    "tags",
-    "status",
-    "evidence_url",
-    "evidence_note",
-    "evidence_date",
-    "reviewed_on",
-    "first_seen_on",
-    "last_seen_on",
-    "archived_on",
-    "archived_reason",
-    "notes",
+#: Account columns copied from the record as they are; the rest are derived from its addresses.
+ACCOUNT_FIELDS = tuple(
+    name
+    for name in AccountRecord.columns
+    if name
+    not in {"org_codes", "platform", "url", "handle", "platform_id", "aliases", "display_name_zh_hans"}
 )
 
 

@@ -103,3 +103,33 @@ def test_bad_database_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("GOVSOCIAL_DATABASE_URL", "nonsense://")
     code, output = run("db", "upgrade")
     assert code == 2 and "nonsense" in output
+
+
+def test_platform_catalogue_is_editable_at_run_time(env: Path) -> None:
+    run("db", "upgrade")
+    run("registry", "load")
+    assert run("registry", "verify", "https://social.gov.example/hkpf")[0] == 2  # unknown host
+    definition = {
+        "key": "govsocial_example", "name_en": "Example", "name_zh_hant": "範例", "name_zh_hans": "范例",
+        "hosts": ["social.gov.example"], "rules": [{"pattern": r"/(?P<value>[a-z]+)", "kind": "handle"}],
+        "canonical": {"handle": "https://social.gov.example/{value}"}, "icon": "generic.svg",
+    }
+    path = env / "platform.json"
+    path.write_text(json.dumps(definition), encoding="utf-8")
+    code, output = run("registry", "platform-set", str(path))
+    assert code == 0, output
+    assert run("registry", "verify", "https://social.gov.example/hkpf")[0] == 4  # understood, not listed
+    code, output = run("registry", "platforms", "--json")
+    assert "govsocial_example" in [p["key"] for p in json.loads(output)["data"]]
+
+
+def test_platform_set_refuses_a_host_claimed_twice(env: Path) -> None:
+    run("db", "upgrade")
+    run("registry", "load")
+    definition = {"key": "fake", "name_en": "Fake", "name_zh_hant": "假", "name_zh_hans": "假",
+                  "hosts": ["facebook.com"], "icon": "generic.svg"}
+    path = env / "fake.json"
+    path.write_text(json.dumps([definition]), encoding="utf-8")
+    code, output = run("registry", "platform-set", str(path))
+    assert code == 2 and "catalogue would not work" in output
+    assert run("registry", "verify", "https://fb.com/cfs.hk")[0] == 0

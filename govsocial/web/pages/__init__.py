@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from govsocial.errors import NotFoundError
 from govsocial.web.pages import api_docs, home, organisation, verify
 from govsocial.web.pages.i18n import LANGUAGES
 from govsocial.web.pages.render import default_language, render
@@ -21,12 +22,24 @@ def _root(request: Request) -> Response:
     return RedirectResponse(f"/{default_language(request).code}/", status_code=307)
 
 
+def _no_page(request: Request, rest: str) -> Response:
+    # A trailing slash is the only mistake worth correcting; anything else is the HTML 404 page
+    # in the URL's language, not Starlette's JSON one.
+    if rest.endswith("/"):
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(request.url.path.rstrip("/") + query, status_code=307)
+    raise NotFoundError(f"no page {request.url.path!r}")
+
+
 def router() -> APIRouter:
-    """Every page route: ``/`` and ``/{lang}/...``."""
+    """Every page route: ``/`` and ``/{lang}/...``, then a 404 page for other paths under a language."""
     pages = APIRouter()
     pages.add_api_route("/", _root, methods=["GET"], include_in_schema=False)
     for module in (home, organisation, verify, api_docs):
         pages.include_router(module.router)
+    # One literal prefix per language, so /static and /api/v1 are never caught here.
+    for code in LANGUAGES:
+        pages.add_api_route(f"/{code}/{{rest:path}}", _no_page, methods=["GET"], include_in_schema=False)
     return pages
 
 

@@ -85,5 +85,6 @@ ENVELOPE_EXAMPLE = """{
 def api_docs(request: Request, lang: LangDep) -> HTMLResponse:
     """The API's documentation page."""
     return render(
-        request, lang, "api.html", section="api", endpoints=ENDPOINTS, prefix=PREFIX, envelope=ENVELOPE_EXAMPLE
+        request, lang, "api.html", section="api",
+        endpoints=ENDPOINTS, prefix=PREFIX, envelope=ENVELOPE_EXAMPLE,
     )

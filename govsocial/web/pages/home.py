@@ -20,6 +20,7 @@ from govsocial.store import tables as t
 from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages.render import (
     LangDep,
+    clean,
     government_name,
     platform_of,
     platform_views,
@@ -48,8 +49,10 @@ class Search:
     ) -> Search:
         """Read the raw parameters; unknown types and bad page numbers fall back to none and 1."""
         kind = org_type if org_type in set(t.OrgType) else ""
-        number = int(page) if page and page.isdigit() and int(page) > 0 else 1
-        return cls((q or "").strip()[:MAX_QUERY], (platform or "").strip(), kind or "", bool(show_all), number)
+        # Six digits are pages enough; more would only overflow the database's OFFSET.
+        number = int(page) if page and page.isascii() and page.isdigit() and len(page) <= 6 else 1
+        text, chosen = clean(q)[:MAX_QUERY], clean(platform)
+        return cls(text, chosen, kind or "", bool(show_all), max(number, 1))
 
     def params(self, page: int | None = None) -> dict[str, str | int | None]:
         """The query string of this search (on ``page``), without empty values."""

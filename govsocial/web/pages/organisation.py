@@ -23,8 +23,12 @@ def split_sources(source: str | None) -> list[str]:
     return [part.strip() for part in (source or "").split(" | ") if part.strip()]
 
 
-@router.get("/{lang}/organisations/{jurisdiction}/{code}", response_class=HTMLResponse, include_in_schema=False)
-def organisation(request: Request, lang: LangDep, session: SessionDep, jurisdiction: str, code: str) -> HTMLResponse:
+@router.get(
+    "/{lang}/organisations/{jurisdiction}/{code}", response_class=HTMLResponse, include_in_schema=False
+)
+def organisation(
+    request: Request, lang: LangDep, session: SessionDep, jurisdiction: str, code: str
+) -> HTMLResponse:
     """An organisation's page; a 404 page if there is no such organisation."""
     org = queries.get_organisation(session, jurisdiction, code)
     views = platform_views(session, lang.code)

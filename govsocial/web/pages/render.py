@@ -24,6 +24,7 @@ from govsocial.registry.names import to_simplified
 from govsocial.settings import Settings
 from govsocial.store import queries
 from govsocial.store import tables as t
+from govsocial.web.deps import get_settings
 from govsocial.web.pages.i18n import LANGUAGES, N_, Language, translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -63,6 +64,14 @@ class PlatformView:
     key: str
     name: str
     icon: str | None
+
+
+def clean(value: str | None) -> str:
+    """A query parameter as text to search for: trimmed, without control characters.
+
+    PostgreSQL refuses NUL in a string, and no name or address contains control characters.
+    """
+    return "".join(ch for ch in (value or "") if ch.isprintable()).strip()
 
 
 def pick(code: str, en: str | None, zh_hant: str | None, zh_hans: str | None) -> str:
@@ -105,10 +114,10 @@ def organisation_url(code: str, organisation: t.Organisation) -> str:
     return f"/{code}/organisations/{jurisdiction}/{org_code}"
 
 
-def page_url(code: str, page: str = "", **params: str | int | None) -> str:
-    """``/{code}/{page}`` with the non-empty ``params`` as its query string."""
+def page_url(code: str, path: str = "", /, **params: str | int | None) -> str:
+    """``/{code}/{path}`` with the non-empty ``params`` as its query string (``page`` is one of them)."""
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return f"/{code}/{page}" + (f"?{query}" if query else "")
+    return f"/{code}/{path}" + (f"?{query}" if query else "")
 
 
 def language_links(request: Request, current: Language | None) -> list[tuple[Language, str]]:
@@ -145,7 +154,7 @@ def environment(code: str) -> Environment:
         display_name=lambda account: display_name(code, account),
         other_name=lambda thing: other_name(code, thing),
         organisation_url=lambda organisation: organisation_url(code, organisation),
-        page_url=lambda page="", **params: page_url(code, page, **params),
+        page_url=lambda path="", /, **params: page_url(code, path, **params),
         status_label=lambda status: gettext.gettext(STATUS_LABELS[t.AccountStatus(status)]),
         type_label=lambda org_type: gettext.gettext(ORG_TYPE_LABELS[t.OrgType(org_type)]),
     )
@@ -170,8 +179,7 @@ def render(
 
 def default_language(request: Request) -> Language:
     """The language of the settings the app was built with (繁體中文 if that is not one we have)."""
-    settings: Settings = request.app.state.govsocial.settings
-    return LANGUAGES.get(settings.default_locale, LANGUAGES["zh-hant"])
+    return LANGUAGES.get(get_settings(request).default_locale, LANGUAGES["zh-hant"])
 
 
 def path_language(lang: str) -> Language:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from govsocial.errors import AddressError
 from govsocial.registry.verify import Verdict, verify
 from govsocial.web.deps import CatalogueDep, SessionDep
-from govsocial.web.pages.render import LangDep, platform_of, platform_views, render
+from govsocial.web.pages.render import LangDep, clean, platform_of, platform_views, render
 
 router = APIRouter()
 
@@ -32,8 +32,7 @@ def verify_page(
     platform: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     """The form, and the verdict when ``url`` is given."""
-    text = (url or "").strip()[:MAX_URL]
-    chosen = (platform or "").strip()
+    text, chosen = clean(url)[:MAX_URL], clean(platform)
     verdict: Verdict | None = None
     error: str | None = None
     if text:
