@@ -57,6 +57,19 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = Field(
         default=None, description="Secret key for commenter pseudonyms (HMAC). Never logged."
     )
+    facebook_token: SecretStr | None = Field(default=None, description="Graph API token for Facebook Pages.")
+    instagram_token: SecretStr | None = Field(default=None, description="Graph API token for Instagram.")
+    youtube_api_key: SecretStr | None = Field(default=None, description="YouTube Data API v3 key.")
+    x_bearer_token: SecretStr | None = Field(default=None, description="X API v2 app-only bearer token.")
+    threads_token: SecretStr | None = Field(default=None, description="Threads API user token.")
+    graph_api_version: str = Field(default="v23.0", description="Pinned Facebook/Instagram Graph API version.")
+    collect_concurrency: int = Field(default=4, ge=1, le=64, description="Accounts collected at once.")
+    collect_interval_minutes: int = Field(
+        default=360, ge=5, description="Default interval between scheduled collections of an account."
+    )
+    collect_posts_since_days: int = Field(
+        default=90, ge=1, description="How far back the first collection of an account reads posts."
+    )
 
     @classmethod
     def settings_customise_sources(

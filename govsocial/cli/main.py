@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from govsocial import __version__
-from govsocial.cli import db, registry, serve
+from govsocial.cli import collect, db, registry, serve
 
 app = typer.Typer(
     name="govsocial",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(registry.app, name="registry")
+app.add_typer(collect.app, name="collect")
 app.command("serve")(serve.serve)
 
 

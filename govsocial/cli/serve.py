@@ -15,10 +15,17 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to listen on (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    collect: Annotated[
+        bool, typer.Option(help="Also run the collection scheduler (per-account intervals) while serving.")
+    ] = False,
 ) -> None:
     """Serve the portal and the API until Ctrl-C."""
     settings = settings_of(ctx)
     host = host or settings.host
     port = port or settings.port
     console.print(f"govsocial portal at [bold]http://{host}:{port}[/bold] (Ctrl-C stops it)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    if collect:
+        console.print("collection scheduler on: accounts are collected when their interval has passed")
+    uvicorn.run(
+        create_app(settings, collect=collect), host=host, port=port, log_level="info", access_log=False
+    )

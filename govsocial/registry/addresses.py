@@ -35,6 +35,7 @@ _URL_MARKS = frozenset("/?#")
 _PLAIN_VALUE_RE = re.compile(r"[^\x00-\x1f\x7f/?#\\]{1,200}")
 # Characters left as they are when a value is put into a canonical URL template.
 _URL_SAFE = "@:+!$&'()*,;=-._~"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ class PlatformCatalogue:
         shown = _shown(text)
         expected = None if platform is None else self._compiled(self.resolve_name(platform).key)
         cleaned = _clean(text, shown)
+        if expected is not None and expected.platform.url_kind is not None:
+            return _web_address(expected, cleaned, shown)
         if self._looks_like_url(cleaned):
             return self._parse_url(cleaned, expected, shown)
         if expected is None:
@@ -261,6 +264,8 @@ class PlatformCatalogue:
     def _address_of_kind(
         self, compiled: _CompiledPlatform, kind: str, value: str, shown: str
     ) -> AccountAddress:
+        if kind == compiled.platform.url_kind:
+            return _web_address(compiled, value, shown)
         address = self._make(compiled, kind, value, shown)
         if address.canonical_url is None:
             return address
@@ -285,6 +290,33 @@ class PlatformCatalogue:
             key=compiled.key_for(kind, value),
             canonical_url=compiled.canonical_url(kind, value),
         )
+
+
+def _web_address(compiled: _CompiledPlatform, text: str, shown: str) -> AccountAddress:
+    """The address of a platform whose accounts are URLs on any host (a news feed).
+
+    The value and canonical URL are the URL with its scheme and host in lower case and no
+    fragment; the key leaves the scheme out, because a feed moved from http to https is the same.
+    """
+    kind = compiled.platform.url_kind or ""
+    parts = _split_url(text, shown)
+    if parts.scheme.lower() not in ("http", "https") or not _SCHEME_RE.match(text):
+        raise NotAnAccountError(f"{shown}: {compiled.name} addresses are full http(s) URLs")
+    host = _host_of(parts, shown)
+    if "@" in parts.netloc:
+        raise NotAnAccountError(f"{shown}: has a user name before the host, which a feed address never has")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise NotAnAccountError(f"{shown}: not a valid port") from exc
+    scheme = parts.scheme.lower()
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    rest = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    value = f"{scheme}://{netloc}{rest}"
+    pattern = compiled.value_regexes.get(kind)
+    if pattern is not None and not pattern.fullmatch(value):
+        raise NotAnAccountError(f"{shown}: not a valid {compiled.name} {kind} address")
+    return AccountAddress(compiled.platform.key, kind, value, key=netloc + rest, canonical_url=value)
 
 
 def _host_index(

@@ -114,6 +114,9 @@ class Platform(BaseModel):
       kinds looks like (a kind with no pattern takes any text without ``/?#`` or controls);
     - ``bare_kinds``: the kinds a bare value (no URL) is tried as, in order;
     - ``ignored_chars``: kind -> characters the platform ignores in values, left out of the key;
+    - ``url_kind``: for a platform whose accounts are web addresses on any host (an RSS/Atom
+      feed), the kind a whole http(s) URL is read as when this platform is named; such a
+      platform has no hosts, and the URL itself is the canonical URL;
     - ``icon``: file name under ``govsocial/web/static/icons/``; ``defunct``: the service closed.
     """
 
@@ -133,6 +136,7 @@ class Platform(BaseModel):
     value_patterns: dict[str, str] = Field(default_factory=dict)
     bare_kinds: list[str] = Field(default_factory=lambda: ["handle"], min_length=1)
     ignored_chars: dict[str, str] = Field(default_factory=dict)
+    url_kind: str | None = None
     icon: str
     defunct: bool = False
 
@@ -166,10 +170,20 @@ class Platform(BaseModel):
                 raise ValueError(f"rule {rule.pattern!r} names host {rule.host!r}, not a host of {self.key}")
         return self
 
+    @model_validator(mode="after")
+    def _check_url_kind(self) -> Platform:
+        # A URL on one of the platform's own hosts is read by its rules; "any host" and "these
+        # hosts" in one platform would make the same URL mean two things.
+        if self.url_kind is not None and self.hosts:
+            raise ValueError(f"platform {self.key!r} reads URLs on any host (url_kind), so it lists no hosts")
+        return self
+
     def kinds(self) -> list[str]:
         """Every kind of address this platform has, sorted."""
         found = {rule.kind for rule in self.rules if rule.reject is None}
         found.update(self.canonical, self.bare_kinds, self.value_patterns)
+        if self.url_kind is not None:
+            found.add(self.url_kind)
         return sorted(found)
 
 
@@ -705,8 +719,20 @@ STORIFY = Platform(
     defunct=True,
 )
 
+# A news feed: government press releases, against which the speed of social posts is measured.
+# It lives on the department's own web site, so any http(s) URL is its address when the
+# platform is named ("feed" is its only kind; no bare handle can name a feed).
+RSS = Platform(
+    key="rss", name_en="RSS/Atom feed", name_zh_hant="RSS/Atom 資訊提供", name_zh_hans="RSS/Atom 资讯提供",
+    aliases=["RSS", "Atom", "RSS feed", "Atom feed", "News feed"],
+    value_patterns={"feed": r"https?://[^\s\x00-\x1f\x7f]{1,2040}"},
+    bare_kinds=["feed"],
+    url_kind="feed",
+    icon="rss.svg",
+)
+
 DEFAULT_PLATFORMS: tuple[Platform, ...] = (
     FACEBOOK, INSTAGRAM, YOUTUBE, X, THREADS, WEIBO, WECHAT, XIAOHONGSHU, DOUYIN, TIKTOK,
     TELEGRAM, WHATSAPP, LINE, LINKEDIN, BLUESKY, FLICKR, GITHUB, PINTEREST, MEDIUM, TUMBLR,
-    VIMEO, SNAPCHAT, GOOGLE_PLUS, STORIFY,
+    VIMEO, SNAPCHAT, GOOGLE_PLUS, STORIFY, RSS,
 )

@@ -45,7 +45,7 @@ class Base(DeclarativeBase):
     """Declarative base with the naming convention and a JSON type for dicts and lists."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON, list[Any]: JSON}
 
 
 class OrgType(enum.StrEnum):
@@ -257,3 +257,172 @@ class Change(Base):
     action: Mapped[str] = mapped_column(String(16))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# --- Activity: what the collectors bring in (migration 0002) -------------------------------------
+
+
+class CollectionRun(Base):
+    """One run of collection or import: what was asked, what came back, what went wrong, and
+    the gaps (periods or edges where data may be missing)."""
+
+    __tablename__ = "collection_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "collect" or "import"
+    trigger: Mapped[str] = mapped_column(String(64))  # "cli", "scheduler", "demo"...
+    scope: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running, ok, partial, failed
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    gaps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class RawPayloadRow(Base):
+    """A response or file section exactly as received, so mapping bugs can be fixed later
+    without collecting again. Secrets are removed from ``location`` before it is written."""
+
+    __tablename__ = "raw_payloads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("collection_runs.id", ondelete="SET NULL"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ProfileSnapshot(Base):
+    """An account's follower count at one moment: platforms give only the current count, so
+    history exists only because we keep these."""
+
+    __tablename__ = "profile_snapshots"
+    __table_args__ = (UniqueConstraint("account_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    followers: Mapped[int | None] = mapped_column(Integer)
+    following: Mapped[int | None] = mapped_column(Integer)
+    posts_count: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(64))
+    raw_id: Mapped[int | None] = mapped_column(ForeignKey("raw_payloads.id", ondelete="SET NULL"))
+
+
+class Post(Base):
+    """A post of an official account (text redacted of personal data)."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("platform", "post_id"),
+        Index("ix_posts_account_created", "account_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    post_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at_raw: Mapped[str | None] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(1000))
+    link: Mapped[str | None] = mapped_column(String(2000))
+    media: Mapped[list[str]] = mapped_column(JSON, default=list)
+    followers_at_posting: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(64))  # "api:facebook", "import:crowdtangle", "sample"...
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    content_hash: Mapped[str] = mapped_column(String(32))
+    raw_id: Mapped[int | None] = mapped_column(ForeignKey("raw_payloads.id", ondelete="SET NULL"))
+
+
+class PostSnapshot(Base):
+    """A post's engagement counts at one moment, so engagement over a post's age can be measured.
+    ``None`` is "not given by the source", never 0."""
+
+    __tablename__ = "post_snapshots"
+    __table_args__ = (UniqueConstraint("post_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    reactions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    comments: Mapped[int | None] = mapped_column(Integer)
+    shares: Mapped[int | None] = mapped_column(Integer)
+    views: Mapped[int | None] = mapped_column(Integer)
+    quotes: Mapped[int | None] = mapped_column(Integer)
+    replies: Mapped[int | None] = mapped_column(Integer)
+    clicks: Mapped[int | None] = mapped_column(Integer)
+
+
+class Comment(Base):
+    """A comment or reply. The author is a keyed pseudonym (HMAC); their platform identity and
+    name are never stored. Text is redacted of HKID numbers, phone numbers and emails."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("platform", "comment_id"),
+        Index("ix_comments_post_created", "post_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    comment_id: Mapped[str] = mapped_column(String(200))
+    parent_comment_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    author: Mapped[str | None] = mapped_column(String(64))
+    is_page_reply: Mapped[bool] = mapped_column(default=False)
+    text: Mapped[str | None] = mapped_column(Text)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    replies: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    content_hash: Mapped[str] = mapped_column(String(32))
+
+
+class Checkpoint(Base):
+    """Where collection of one account's edge stands, written in the same transaction as the
+    rows it covers: a run killed at any point resumes from here without loss or duplicates."""
+
+    __tablename__ = "checkpoints"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    edge: Mapped[str] = mapped_column(String(250), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class QuarantinedRecord(Base):
+    """A record that could not be read, kept with where it came from and why, never dropped."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("collection_runs.id", ondelete="SET NULL"), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CollectionSchedule(Base):
+    """Per-account collection interval and the next due time, for the scheduler in ``serve``."""
+
+    __tablename__ = "collection_schedules"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    next_due_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -11,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from govsocial import __version__
+from govsocial.collect.scheduler import Scheduler
 from govsocial.errors import AddressError, NotFoundError
 from govsocial.settings import Settings
 from govsocial.store.db import make_engine, session_factory
@@ -32,10 +35,14 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    """Build the web app for ``settings``; pass ``engine`` to share one (tests, workers)."""
+def create_app(settings: Settings, engine: Engine | None = None, collect: bool = False) -> FastAPI:
+    """Build the web app for ``settings``; pass ``engine`` to share one (tests, workers).
+
+    With ``collect``, the app also runs the collection scheduler while it serves.
+    """
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
+        lifespan=_scheduler_lifespan(engine, settings) if collect else None,
         title="govsocial API",
         version=__version__,
         description="Open data on a government's official social media accounts. "
@@ -52,6 +59,22 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     _install_error_handlers(app)
     app.middleware("http")(_security_headers)
     return app
+
+
+def _scheduler_lifespan(
+    engine: Engine, settings: Settings
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(Scheduler(engine, settings).run_forever(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+    return lifespan
 
 
 async def _security_headers(

@@ -1,0 +1,286 @@
+"""``govsocial collect``: collect from platform APIs, import export files, inspect runs."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from govsocial.cli.common import (
+    JsonOption,
+    console,
+    engine_of,
+    errors,
+    friendly_errors,
+    print_json,
+    read_session,
+    settings_of,
+    write_session,
+)
+from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
+from govsocial.collect.imports.base import ImportContext, decode_file
+from govsocial.collect.records import Batch
+from govsocial.collect.runner import Runner
+from govsocial.collect.runs import RunSummary
+from govsocial.collect.storage import Resolver
+from govsocial.collect.targets import collectable, target_of
+from govsocial.errors import AddressError, ConfigurationError, NotFoundError
+from govsocial.plugins import connectors, importers
+from govsocial.registry.addresses import PlatformCatalogue
+from govsocial.registry.catalogue import load_catalogue
+from govsocial.registry.verify import find_account
+from govsocial.store import tables as t
+
+app = typer.Typer(help="Collect posts, comments and followers; import export files.", no_args_is_help=False)
+
+
+def _print_summary(summary: RunSummary, as_json: bool) -> None:
+    if as_json:
+        print_json(summary.as_dict())
+        return
+    table = Table("rows", "count", title=f"run {summary.run_id}: {summary.status}")
+    for name, n in summary.counts.as_dict().items():
+        table.add_row(name, str(n))
+    console.print(table)
+    for error in summary.errors:
+        errors.print(f"[red]error[/red] {error}", markup=True, highlight=False)
+    for gap in summary.gaps:
+        errors.print(f"[yellow]gap[/yellow] {gap}", markup=True, highlight=False)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )
+
+
+@app.callback(invoke_without_command=True)
+@friendly_errors
+def collect(
+    ctx: typer.Context,
+    account: Annotated[str | None, typer.Option(help="Address of one account to collect.")] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Code of an organisation: collect all its accounts.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Collect every account that has a connector.")] = False,
+    as_json: bool = JsonOption,
+) -> None:
+    """Collect from the platform APIs (one account, an organisation, or all), for cron."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not (account or org or all_):
+        console.print(ctx.get_help())
+        raise typer.Exit(2)
+    settings = settings_of(ctx)
+    with read_session(ctx) as session:
+        if account:
+            found = find_account(session, load_catalogue(session).parse(account))
+            if found is None:
+                raise NotFoundError(f"{account}: not in the registry")
+            targets = [target_of(found)]
+        else:
+            targets = collectable(session, set(connectors()), settings.jurisdiction, org)
+    with _progress() as bar:
+        task = bar.add_task(f"collecting {len(targets)} account(s)", total=len(targets))
+        done: set[int] = set()
+
+        def tick(target: object, batch: Batch) -> None:
+            bar.update(task, description=f"{getattr(target, 'platform', '')} {batch.edge}")
+            if batch.edge == "profile" and id(target) not in done:
+                done.add(id(target))
+                bar.advance(task)
+
+        runner = Runner(engine_of(ctx), settings, progress=tick)
+        summary = asyncio.run(runner.run(targets, scope=account or org or "all"))
+    _print_summary(summary, as_json)
+    raise typer.Exit(0 if summary.status == "ok" else 1)
+
+
+def _resolver(ctx: typer.Context) -> Resolver:
+    with read_session(ctx) as session:
+        catalogue = load_catalogue(session)
+    cache: dict[tuple[str, str], int | None] = {}
+
+    def resolve(platform: str, ref: str) -> int | None:
+        if (platform, ref) not in cache:
+            cache[(platform, ref)] = _lookup(ctx, catalogue, platform, ref)
+        return cache[(platform, ref)]
+
+    return resolve
+
+
+def _lookup(ctx: typer.Context, catalogue: PlatformCatalogue, platform: str, ref: str) -> int | None:
+    with read_session(ctx) as session:
+        by_id = session.scalars(
+            select(t.Account.id).where(t.Account.platform == platform, t.Account.platform_id == ref)
+        ).first()
+        if by_id is not None:
+            return by_id
+        try:
+            account = find_account(session, catalogue.parse(ref, platform=platform))
+        except AddressError:
+            return None
+        return account.id if account else None
+
+
+@app.command("import")
+@friendly_errors
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The export file.", exists=True, dir_okay=False)],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Format (default: recognised from the file).")
+    ] = None,
+    account: Annotated[str | None, typer.Option(help="The account, for exports that do not name it.")] = None,
+    platform: Annotated[str | None, typer.Option(help="Platform, for formats that serve several.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone of times without an offset (default: jurisdiction's).")
+    ] = None,
+    sample: Annotated[bool, typer.Option(help="Label the rows as sample data (the demo).")] = False,
+    as_json: bool = JsonOption,
+) -> None:
+    """Import an export file: CrowdTangle, Meta Business Suite, YouTube Studio, Telegram, generic CSV."""
+    settings = settings_of(ctx)
+    importer = choose_importer(file, decode_file(file)[:HEAD_CHARS], fmt)
+    context = ImportContext(timezone=_zone(ctx, timezone), platform=platform, account_ref=account)
+    key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    with _progress() as bar:
+        task = bar.add_task(f"importing {file.name}", total=None)
+        summary = import_activity(
+            engine_of(ctx),
+            file,
+            importer,
+            context,
+            _resolver(ctx),
+            key,
+            source="sample" if sample else None,
+            progress=lambda b: bar.advance(task, len(b.posts) + len(b.comments) + len(b.bad)),
+        )
+    _print_summary(summary, as_json)
+    raise typer.Exit(0 if summary.status == "ok" else 1)
+
+
+def _zone(ctx: typer.Context, name: str | None) -> ZoneInfo:
+    if name is None:
+        with read_session(ctx) as session:
+            jurisdiction = session.get(t.Jurisdiction, settings_of(ctx).jurisdiction)
+            name = jurisdiction.timezone if jurisdiction else "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigurationError(
+            f"unknown time zone {name!r} (use an IANA name such as Asia/Hong_Kong)"
+        ) from exc
+
+
+@app.command()
+@friendly_errors
+def runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many recent runs.")] = 20,
+    as_json: bool = JsonOption,
+) -> None:
+    """Recent collection and import runs with their counts, errors and gaps."""
+    with read_session(ctx) as session:
+        rows = session.scalars(select(t.CollectionRun).order_by(t.CollectionRun.id.desc()).limit(limit)).all()
+        data: list[dict[str, Any]] = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "trigger": r.trigger,
+                "scope": r.scope,
+                "status": r.status,
+                "started_at": r.started_at,
+                "finished_at": r.finished_at,
+                "counts": r.counts,
+                "errors": r.errors,
+                "gaps": r.gaps,
+            }
+            for r in rows
+        ]
+    if as_json:
+        print_json({"data": data, "count": len(data)})
+        return
+    table = Table("id", "kind", "scope", "status", "started", "errors", "gaps", title="collection runs")
+    for r in data:
+        table.add_row(
+            str(r["id"]),
+            str(r["kind"]),
+            str(r["scope"]),
+            str(r["status"]),
+            str(r["started_at"])[:19],
+            str(len(r["errors"])),
+            str(len(r["gaps"])),
+        )
+    console.print(table)
+
+
+@app.command()
+@friendly_errors
+def quarantine(
+    ctx: typer.Context,
+    run: Annotated[int | None, typer.Option(help="Only this run's records.")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Records that could not be read: where they came from and why."""
+    with read_session(ctx) as session:
+        query = select(t.QuarantinedRecord).order_by(t.QuarantinedRecord.id)
+        if run is not None:
+            query = query.where(t.QuarantinedRecord.run_id == run)
+        rows = [
+            {"run": q.run_id, "source": q.source, "location": q.location, "reason": q.reason}
+            for q in session.scalars(query.limit(1000)).all()
+        ]
+    if as_json:
+        print_json({"data": rows, "count": len(rows)})
+        return
+    for row in rows:
+        console.print(f"run {row['run']} {row['source']} {row['location']}: {row['reason']}", highlight=False)
+
+
+@app.command()
+@friendly_errors
+def formats() -> None:
+    """The connectors and import formats available (built-in and plugins)."""
+    console.print("connectors: " + ", ".join(sorted(connectors())))
+    for name, cls in sorted(importers().items()):
+        console.print(f"import --format {name}: {cls.description}")
+
+
+@app.command()
+@friendly_errors
+def schedule(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="Address of the account.")],
+    every: Annotated[int | None, typer.Option(help="Collect every N minutes.", min=5)] = None,
+    off: Annotated[bool, typer.Option("--off", help="Stop scheduled collection of this account.")] = False,
+) -> None:
+    """Set how often ``govsocial serve --collect`` collects an account (or turn it off)."""
+    import datetime as dt
+
+    settings = settings_of(ctx)
+    with write_session(ctx) as session:
+        found = find_account(session, load_catalogue(session).parse(account))
+        if found is None:
+            raise NotFoundError(f"{account}: not in the registry")
+        row = session.get(t.CollectionSchedule, found.id) or t.CollectionSchedule(
+            account_id=found.id,
+            next_due_at=dt.datetime.now(dt.UTC),
+            interval_minutes=settings.collect_interval_minutes,
+        )
+        row.interval_minutes = every or row.interval_minutes
+        row.enabled = not off
+        session.add(row)
+        state = "off" if off else f"every {row.interval_minutes} minutes"
+    console.print(f"{found.platform} {found.handle}: {state}")

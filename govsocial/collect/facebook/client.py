@@ -1,0 +1,265 @@
+"""The Facebook Pages connector: profile snapshot, posts with engagement counts, and comments.
+
+Per run it reads ``GET /{page}`` (followers), then ``GET /{page}/posts`` newest first, from the
+previous run's newest post on (``since``), and after each page of posts the comments of those posts
+(``GET /{post-id}/comments?filter=stream``, so replies come in the same listing, with ``parent``).
+Engagement comes with the posts in one call: each reaction type through a field alias, the comment
+total through ``comments.summary``, and ``shares``.
+
+Checkpoints (one per edge, stored with each batch):
+
+* ``posts``: ``{"after": cursor, "since": iso, "newest": iso}`` while paging (or ``until`` and
+  ``paging_token`` where Graph pages by time), ``{"newest": iso, "complete": True}`` when done.
+* ``comments:{post_id}``: ``{"after": cursor}`` while paging, ``{"complete": True}`` when done.
+  Comment listings cut short by a previous run are resumed even when their post is not listed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import httpx
+from pydantic import ValidationError
+
+from govsocial.collect.base import Connector, Target
+from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError
+from govsocial.collect.facebook import errors, types
+from govsocial.collect.facebook.errors import CursorLimitError
+from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+
+PROFILE_FIELDS = "id,name,username,followers_count,fan_count"
+POST_FIELDS = ",".join(
+    [
+        "id",
+        "created_time",
+        "updated_time",
+        "message",
+        "story",
+        "permalink_url",
+        "status_type",
+        "attachments{media_type,type,url,unshimmed_url,title,media,subattachments}",
+        "full_picture",
+        "shares",
+        "reactions.limit(0).summary(total_count)",
+        *(
+            f"reactions.type({kind}).limit(0).summary(total_count).as({kind.lower()})"
+            for kind in types.REACTION_TYPES
+        ),
+        "comments.filter(stream).limit(0).summary(true)",
+    ]
+)
+# permalink_url: under PPCA it is the only place the comment's id still appears (types.comment_ids).
+COMMENT_FIELDS = "id,message,created_time,from,like_count,comment_count,parent{id},permalink_url"
+#: Query parameters of a time-paged ``paging.next`` URL that locate the next page.
+TIME_PAGING_PARAMS = ("until", "__paging_token")
+
+Parser = Callable[[Mapping[str, Any]], PostRecord | CommentRecord]
+
+
+def next_cursor(data: Mapping[str, Any]) -> dict[str, str] | None:
+    """Where the next page starts, or None on the last page.
+
+    Graph marks "more" by ``paging.next``; ``cursors.after`` alone also appears on last pages.
+    Time-paged edges (``/posts`` in some versions) have no cursors: the next URL's ``until`` and
+    ``__paging_token`` locate the page. Only those are kept, never the URL, which holds the token.
+    """
+    paging = data.get("paging")
+    if not isinstance(paging, Mapping) or not paging.get("next"):
+        return None
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, Mapping) else None
+    if after:
+        return {"after": str(after)}
+    query = dict(parse_qsl(urlsplit(str(paging["next"])).query))
+    found = {key: query[key] for key in TIME_PAGING_PARAMS if query.get(key)}
+    return found or None
+
+
+def bad_record(source: str, raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
+    """An item of a listing that could not be read, kept with the reason."""
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    content = json.dumps(item, ensure_ascii=False)
+    return BadRecord(source=source, location=raw.location, reason=reason, content=content)
+
+
+def parse_items(items: Any, parse: Parser, source: str, raw: RawPayload) -> tuple[list[Any], list[BadRecord]]:
+    """Records of a listing's ``data``; items that do not parse become ``BadRecord``s."""
+    good: list[Any] = []
+    bad: list[BadRecord] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            good.append(parse(item))
+        except (KeyError, TypeError, ValueError, ValidationError) as exc:
+            bad.append(bad_record(source, raw, item, exc))
+    return good, bad
+
+
+def newest_of(current: str | None, posts: list[PostRecord]) -> str | None:
+    """The later of the checkpoint's newest time and the newest post of this page, as ISO text."""
+    times = [dt.datetime.fromisoformat(current)] if current else []
+    times.extend(post.created_at for post in posts)
+    return types.format_time(max(times)) if times else None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class FacebookConnector(Connector):
+    """Facebook Pages through the Graph API (a Page token, or an app token with PPCA)."""
+
+    platform: ClassVar[str] = "facebook"
+    default_base_url: ClassVar[str] = "https://graph.facebook.com/v23.0"
+    credential_setting: ClassVar[str | None] = "facebook_token"
+    #: ``posts`` (the Page's own posts; PPCA suffices) or ``published_posts`` (a Page token).
+    posts_edge: ClassVar[str] = "posts"
+    page_size: ClassVar[int] = 100
+    comments_page_size: ClassVar[int] = 100
+
+    @staticmethod
+    def classify(response: httpx.Response) -> CollectError | None:
+        """Graph error rules (see ``facebook.errors``)."""
+        return errors.classify(response, "facebook")
+
+    @staticmethod
+    def pause(response: httpx.Response) -> float | None:
+        """Usage-header rules (see ``facebook.errors``)."""
+        return errors.pause(response)
+
+    async def collect(
+        self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
+        """Profile, then pages of posts each followed by their comments, then unfinished comments."""
+        profile = await self._profile(target)
+        yield profile
+        page_id = (profile.profile.platform_id if profile.profile else None) or target.platform_id
+        unfinished = _unfinished_comment_edges(checkpoints)
+        async for batch in self._posts(target, checkpoints.get("posts")):
+            yield batch
+            for post in batch.posts:
+                unfinished.pop(post.post_id, None)
+                if post.counts is not None and post.counts.comments == 0:
+                    continue  # nothing to read: save the call
+                async for comments in self._comments(post.post_id, page_id, checkpoints):
+                    yield comments
+        for post_id in unfinished:
+            async for comments in self._comments(post_id, page_id, checkpoints):
+                yield comments
+
+    async def _get(self, path: str, params: Mapping[str, Any], source: str) -> tuple[Any, RawPayload]:
+        if not self.token:
+            raise AuthError(f"facebook: {source}: no token configured (setting {self.credential_setting})")
+        query = {**params, "access_token": self.token}
+        data, raw = await self.http.get_json(f"{self.base_url}{path}", query, source)
+        if data is False:  # how Graph has answered for an object the token cannot see
+            raise GoneError(f"facebook: {source}: the API answered false (object gone or not visible)")
+        if not isinstance(data, dict):
+            raise PayloadError(f"facebook: {source}: the API answered {type(data).__name__}, not an object")
+        return data, raw
+
+    async def _profile(self, target: Target) -> Batch:
+        data, raw = await self._get(f"/{_quote(target.ref)}", {"fields": PROFILE_FIELDS}, "facebook:/{page}")
+        record = types.profile_record(data, target.ref, _now())
+        return Batch(edge="profile", raw=raw, profile=record)
+
+    async def _posts(self, target: Target, state: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
+        state = state or {}
+        newest: str | None = state.get("newest")
+        cursor = {key: str(state[key]) for key in ("after", *TIME_PAGING_PARAMS) if state.get(key)}
+        if "paging_token" in state:
+            cursor["__paging_token"] = str(state["paging_token"])
+        # Mid-listing, keep the lower bound that listing started with; otherwise start at the newest seen.
+        since: str | None = state.get("since") if cursor else newest
+        source = f"facebook:/{{page}}/{self.posts_edge}"
+        while True:
+            params: dict[str, Any] = {"fields": POST_FIELDS, "limit": self.page_size, **cursor}
+            if since:
+                params["since"] = int(dt.datetime.fromisoformat(since).timestamp())
+            try:
+                data, raw = await self._get(f"/{_quote(target.ref)}/{self.posts_edge}", params, source)
+            except (GoneError, CursorLimitError) as exc:
+                if not cursor:
+                    raise
+                # The item the cursor pointed at was deleted, or the edge will not page deeper.
+                yield Batch(edge="posts", gap=f"post listing stopped early: {exc}", checkpoint=_done(newest))
+                return
+            parse = _bind_post(target.ref, _now())
+            posts, bad = parse_items(data.get("data"), parse, source, raw)
+            newest = newest_of(newest, posts)
+            following = next_cursor(data)
+            if following is None or following == cursor:
+                yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, checkpoint=_done(newest))
+                return
+            cursor = following
+            checkpoint = _paging_state(cursor, since, newest)
+            yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, checkpoint=checkpoint)
+
+    async def _comments(
+        self, post_id: str, page_id: str | None, checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
+        edge = f"comments:{post_id}"
+        state = checkpoints.get(edge) or {}
+        if state.get("complete"):
+            return
+        after: str | None = state.get("after")
+        source = "facebook:/{post-id}/comments"
+        while True:
+            params: dict[str, Any] = {
+                "fields": COMMENT_FIELDS,
+                "filter": "stream",
+                "order": "chronological",
+                "limit": self.comments_page_size,
+            }
+            if after:
+                params["after"] = after
+            try:
+                data, raw = await self._get(f"/{_quote(post_id)}/comments", params, source)
+            except (GoneError, CursorLimitError) as exc:
+                gap = f"comments of {post_id} stopped: {exc}"
+                yield Batch(edge=edge, gap=gap, checkpoint={"complete": True})
+                return
+            comments, bad = parse_items(data.get("data"), _bind_comment(post_id, page_id), source, raw)
+            following = next_cursor(data)
+            after = following.get("after") if following and following.get("after") != after else None
+            checkpoint: dict[str, Any] = {"after": after} if after else {"complete": True}
+            yield Batch(edge=edge, raw=raw, comments=comments, bad=bad, checkpoint=checkpoint)
+            if not after:
+                return
+
+
+def _bind_post(account_ref: str, taken_at: dt.datetime) -> Parser:
+    return lambda item: types.post_record(item, account_ref, taken_at)
+
+
+def _bind_comment(post_id: str, page_id: str | None) -> Parser:
+    return lambda item: types.comment_record(item, post_id, page_id)
+
+
+def _paging_state(cursor: Mapping[str, str], since: str | None, newest: str | None) -> dict[str, Any]:
+    state: dict[str, Any] = {"since": since, "newest": newest}
+    if "after" in cursor:
+        state["after"] = cursor["after"]
+    else:
+        state.update({"until": cursor.get("until"), "paging_token": cursor.get("__paging_token")})
+    return state
+
+
+def _done(newest: str | None) -> dict[str, Any]:
+    return {"newest": newest, "complete": True}
+
+
+def _unfinished_comment_edges(checkpoints: Mapping[str, dict[str, Any]]) -> dict[str, None]:
+    """Post ids whose comment listing a previous run left half read (ordered, as a dict)."""
+    return {
+        edge.split(":", 1)[1]: None
+        for edge, state in checkpoints.items()
+        if edge.startswith("comments:") and state and state.get("after") and not state.get("complete")
+    }
+
+
+def _quote(ref: str) -> str:
+    return quote(ref, safe="._-")

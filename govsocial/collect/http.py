@@ -1,0 +1,160 @@
+"""HTTP for connectors: retries with backoff for transient faults only, and waiting out rate limits.
+
+One ``HttpClient`` serves one platform for a whole run, shared by every account on it, so a
+rate-limit signal seen on one account slows all requests to that platform. The connector supplies
+two functions: ``classify`` turns a response into a ``CollectError`` (or None when it is fine) and
+``pause`` reads usage headers into seconds to wait before the next request.
+
+Secrets in query strings (``access_token``, ``key``...) are removed from every URL that is logged,
+stored or put in an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from govsocial.collect.errors import (
+    CollectError,
+    PayloadError,
+    QuotaExceededError,
+    RateLimitedError,
+    TransientError,
+)
+from govsocial.collect.records import RawPayload
+
+SECRET_PARAMS = frozenset({"access_token", "key", "api_key", "appsecret_proof", "client_secret", "token"})
+
+Classifier = Callable[[httpx.Response], CollectError | None]
+Pauser = Callable[[httpx.Response], float | None]
+Sleeper = Callable[[float], Awaitable[None]]
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """``url`` with the values of secret query parameters replaced by ``***``."""
+    parts = urlsplit(str(url))
+    query = [
+        (k, "***" if k.lower() in SECRET_PARAMS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*,")))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. Backoff is exponential with full jitter, capped at ``max_backoff``."""
+
+    attempts: int = 5
+    base_backoff: float = 1.0
+    max_backoff: float = 60.0
+    max_rate_limit_wait: float = 900.0
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based)."""
+        return random.uniform(0, min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1)))  # noqa: S311
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class HttpClient:
+    """GET JSON from one platform with its error rules, retries and rate-limit waits."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        platform: str,
+        classify: Classifier,
+        pause: Pauser | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Sleeper = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.platform = platform
+        self.classify = classify
+        self.pause = pause
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
+        self._not_before = 0.0  # loop time before which no request may start
+        self.requests = 0
+        self.retries = 0
+
+    async def get_json(
+        self, url: str, params: Mapping[str, Any] | None = None, source: str | None = None
+    ) -> tuple[Any, RawPayload]:
+        """The decoded JSON body and its raw payload; raises the classified ``CollectError``."""
+        for attempt in range(1, self.policy.attempts + 1):
+            try:
+                return await self._once(url, params, source)
+            except QuotaExceededError:
+                raise
+            except RateLimitedError as exc:
+                await self._wait_rate_limit(exc, attempt)
+            except (TransientError, PayloadError) as exc:
+                if attempt == self.policy.attempts:
+                    raise
+                self.retries += 1
+                await self.sleep(self.policy.backoff(attempt))
+        raise TransientError(
+            f"{self.platform}: {redact_url(url)}: gave up after {self.policy.attempts} attempts"
+        )
+
+    async def _wait_rate_limit(self, exc: RateLimitedError, attempt: int) -> None:
+        wait = (exc.retry_at - _now()).total_seconds() if exc.retry_at else self.policy.backoff(attempt + 2)
+        if wait > self.policy.max_rate_limit_wait or attempt == self.policy.attempts:
+            raise exc
+        self.retries += 1
+        await self.sleep(max(wait, 0.0))
+
+    async def _once(
+        self, url: str, params: Mapping[str, Any] | None, source: str | None
+    ) -> tuple[Any, RawPayload]:
+        await self._respect_pause()
+        self.requests += 1
+        shown = redact_url(httpx.URL(url, params=dict(params or {})))
+        try:
+            response = await self.client.get(url, params=dict(params or {}))
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"{self.platform}: {shown}: timed out") from exc
+        except httpx.TransportError as exc:
+            raise TransientError(f"{self.platform}: {shown}: {type(exc).__name__}") from exc
+        self._note_pause(response)
+        error = self.classify(response)
+        if error is not None:
+            raise error
+        raw = RawPayload(
+            source=source or f"{self.platform}:{urlsplit(url).path}",
+            location=shown,
+            fetched_at=_now(),
+            status=response.status_code,
+            body=response.text,
+        )
+        return self._decode(response, shown), raw
+
+    def _decode(self, response: httpx.Response, shown: str) -> Any:
+        try:
+            return json.loads(response.text)
+        except json.JSONDecodeError as exc:
+            raise PayloadError(
+                f"{self.platform}: {shown}: response is not valid JSON ({exc.msg} at character {exc.pos})"
+            ) from exc
+
+    def _note_pause(self, response: httpx.Response) -> None:
+        seconds = self.pause(response) if self.pause else None
+        if seconds and seconds > 0:
+            loop_now = asyncio.get_running_loop().time()
+            self._not_before = max(self._not_before, loop_now + min(seconds, self.policy.max_rate_limit_wait))
+
+    async def _respect_pause(self) -> None:
+        delay = self._not_before - asyncio.get_running_loop().time()
+        if delay > 0:
+            await self.sleep(delay)

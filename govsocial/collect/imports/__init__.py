@@ -1,0 +1,1 @@
+"""File importers: exports of what cannot be collected through an API."""

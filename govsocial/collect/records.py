@@ -1,0 +1,147 @@
+"""Typed records at the collection boundary: what every connector and importer yields.
+
+Counts that a platform hides or does not give are ``None`` ("unknown"), never 0. Times are
+timezone-aware UTC; the raw time string is kept beside them, because several sources (Telegram,
+CSV exports) do not write UTC. Commenter identities arrive in clear here and are pseudonymised by
+the runner before anything is written (see ``collect.privacy``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class PostFormat(enum.StrEnum):
+    """What kind of post it is, across platforms."""
+
+    TEXT = "text"
+    IMAGE = "image"
+    VIDEO = "video"
+    LINK = "link"
+    LIVE = "live"
+    OTHER = "other"
+
+
+class Record(BaseModel):
+    """Records are immutable and reject unknown fields (a typo is a bug, not data)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("times must carry a time zone (convert the source's local time first)")
+    return value.astimezone(dt.UTC) if value is not None else None
+
+
+class RawPayload(Record):
+    """One response or file section exactly as received, kept beside the normalised rows."""
+
+    source: str = Field(
+        description="Endpoint or file kind, e.g. 'facebook:/{page}/posts' or 'import:crowdtangle'."
+    )
+    location: str = Field(description="URL without secrets, or file name and line range.")
+    fetched_at: dt.datetime
+    status: int | None = None
+    body: str
+
+
+class ProfileRecord(Record):
+    """An account's profile as seen now: the follower count is a time-stamped snapshot."""
+
+    platform: str
+    account_ref: str = Field(description="The platform's id or handle of the account.")
+    taken_at: dt.datetime
+    followers: int | None = None
+    following: int | None = None
+    posts_count: int | None = None
+    name: str | None = None
+    platform_id: str | None = None
+
+    _tz = field_validator("taken_at")(_aware)
+
+
+class PostCounts(Record):
+    """Engagement counts of a post at one moment; None = not given by the source."""
+
+    taken_at: dt.datetime
+    reactions: dict[str, int] | None = Field(
+        default=None, description="Per reaction type: like, love, haha, wow, sad, angry, care."
+    )
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    views: int | None = None
+    quotes: int | None = None
+    replies: int | None = None
+    clicks: int | None = None
+
+    _tz = field_validator("taken_at")(_aware)
+
+
+class PostRecord(Record):
+    """A post of an official account."""
+
+    platform: str
+    post_id: str
+    account_ref: str
+    created_at: dt.datetime
+    created_at_raw: str | None = None
+    format: PostFormat = PostFormat.OTHER
+    text: str | None = None
+    url: str | None = None
+    link: str | None = None
+    media: list[str] = Field(default_factory=list)
+    followers_at_posting: int | None = None
+    counts: PostCounts | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    _tz = field_validator("created_at")(_aware)
+
+
+class CommentRecord(Record):
+    """A comment or reply on a post. ``author_id`` is in clear only until the runner pseudonymises it."""
+
+    platform: str
+    comment_id: str
+    post_id: str
+    parent_id: str | None = None
+    created_at: dt.datetime
+    created_at_raw: str | None = None
+    author_id: str | None = None
+    is_page_reply: bool = False
+    text: str | None = None
+    likes: int | None = None
+    replies: int | None = None
+
+    _tz = field_validator("created_at")(_aware)
+
+
+class BadRecord(Record):
+    """Something that could not be turned into a record: quarantined and reported, never lost."""
+
+    source: str
+    location: str
+    reason: str
+    content: str
+
+
+class Batch(Record):
+    """One unit the runner stores atomically: records, their raw payload, and the checkpoint to
+    resume from once they are stored. A run killed after any batch resumes without loss or
+    duplicates, because the rows and the checkpoint are committed together."""
+
+    edge: str = Field(description="What was being read: 'profile', 'posts', 'comments:{post_id}'.")
+    raw: RawPayload | None = None
+    profile: ProfileRecord | None = None
+    posts: list[PostRecord] = Field(default_factory=list)
+    comments: list[CommentRecord] = Field(default_factory=list)
+    bad: list[BadRecord] = Field(default_factory=list)
+    checkpoint: dict[str, Any] | None = Field(
+        default=None, description="State of this edge after the batch; None leaves it unchanged."
+    )
+    gap: str | None = Field(default=None, description="Why data may be missing after this batch, if it may.")

@@ -1,0 +1,57 @@
+"""How a feed server's answers map to collection errors.
+
+Feeds have no error bodies of their own: the HTTP status decides. A ``Retry-After`` header (on 429
+or 503) says when to come back; no usage headers exist, so there is no ``pause`` rule. Redirects
+are followed before a response gets here, so a 3xx other than 304 means a redirect without a
+usable ``Location``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from govsocial.collect.errors import (
+    AccessError,
+    CollectError,
+    GoneError,
+    PayloadError,
+    RateLimitedError,
+    TransientError,
+)
+from govsocial.collect.http import redact_url
+
+NOT_MODIFIED = 304
+
+
+def retry_at(response: httpx.Response, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When ``Retry-After`` (seconds or an HTTP date) says to try again, in UTC; None if absent or unreadable."""
+    value = response.headers.get("retry-after", "").strip()
+    now = now or dt.datetime.now(dt.UTC)
+    if value.isdigit():
+        return now + dt.timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.astimezone(dt.UTC) if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def classify(response: httpx.Response) -> CollectError | None:
+    """The error a feed response means; None for 2xx and for 304 (not modified)."""
+    status = response.status_code
+    if status < 300 or status == NOT_MODIFIED:
+        return None
+    where = f"rss: {redact_url(response.request.url)}"
+    if status < 400:
+        return PayloadError(f"{where}: HTTP {status} without a usable redirect")
+    if status == 429 or (status == 503 and "retry-after" in response.headers):
+        return RateLimitedError(f"{where}: HTTP {status}, the server asks us to slow down", retry_at(response))
+    if status in (408, 425) or status >= 500:
+        return TransientError(f"{where}: HTTP {status}")
+    if status in (404, 410):
+        return GoneError(f"{where}: HTTP {status}, the feed is not there any more (moved or removed?)")
+    # 401/403/451 and other refusals: retrying will not help; the account is skipped with the reason.
+    return AccessError(f"{where}: HTTP {status}, the server refuses to serve the feed")

@@ -1,0 +1,153 @@
+"""Collection from platform APIs: many accounts at once, each platform within its own limits.
+
+For each account the runner loads its checkpoints, lets the platform's connector yield batches,
+and stores each batch with its checkpoint in one transaction (``BatchWriter``), so a run killed at
+any point resumes without loss or duplicates. Errors are per account: an expired token stops that
+account with a clear message and the others go on; a spent quota becomes a gap with the time it
+resets. Writes are serialised (one writer at a time), which SQLite needs and PostgreSQL tolerates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from govsocial.collect.base import Connector, Target
+from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, QuotaExceededError
+from govsocial.collect.http import HttpClient, RetryPolicy, Sleeper
+from govsocial.collect.privacy import Pseudonymiser
+from govsocial.collect.records import Batch
+from govsocial.collect.runs import RunSummary, finish_run, start_run
+from govsocial.collect.storage import BatchWriter
+from govsocial.errors import ConfigurationError
+from govsocial.plugins import connector_for
+from govsocial.settings import Settings
+from govsocial.store import activity
+from govsocial.store.db import session_factory, transaction
+
+#: Called after each stored batch: (account target, batch) — for progress bars.
+Progress = Callable[[Target, Batch], None]
+
+
+@dataclass
+class RunOptions:
+    """How a run talks to the platforms; tests point ``base_urls`` at a loopback fake server."""
+
+    base_urls: Mapping[str, str] = field(default_factory=dict)
+    transport: httpx.AsyncBaseTransport | None = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Sleeper = asyncio.sleep
+    timeout: float = 30.0
+    trigger: str = "cli"
+
+
+class Runner:
+    """One collection run over a set of accounts."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        options: RunOptions | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.settings = settings
+        self.options = options or RunOptions()
+        self.sessions: sessionmaker[Session] = session_factory(engine)
+        self.progress = progress
+        key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+        self.pseudonymise = Pseudonymiser(key)
+        self._write_lock = asyncio.Lock()
+        self._connectors: dict[str, Connector] = {}
+
+    async def run(self, targets: Iterable[Target], scope: str) -> RunSummary:
+        """Collect every target; returns the run's summary (also stored as a run record)."""
+        targets = list(targets)
+        summary = start_run(self.sessions, "collect", self.options.trigger, scope)
+        summary.accounts = len(targets)
+        limit = asyncio.Semaphore(self.settings.collect_concurrency)
+        async with httpx.AsyncClient(
+            transport=self.options.transport, timeout=self.options.timeout, follow_redirects=True
+        ) as client:
+
+            async def one(target: Target) -> None:
+                async with limit:
+                    await self._account(client, target, summary)
+
+            await asyncio.gather(*(one(target) for target in targets))
+        finish_run(self.sessions, summary)
+        return summary
+
+    async def _account(self, client: httpx.AsyncClient, target: Target, summary: RunSummary) -> None:
+        where = f"{target.platform} {target.handle}"
+        try:
+            connector = self._connector(client, target.platform)
+            with self.sessions() as session:
+                checkpoints = activity.load_checkpoints(session, target.account_id)
+            writer = BatchWriter(
+                summary.run_id,
+                f"api:{target.platform}",
+                lambda _p, _r: target.account_id,
+                self.pseudonymise,
+                target.account_id,
+            )
+            async for batch in connector.collect(target, checkpoints):
+                await self._store(writer, batch, summary, target)
+        except QuotaExceededError as exc:
+            summary.gaps.append(
+                {
+                    "account": where,
+                    "reason": str(exc),
+                    "until": exc.retry_at.isoformat() if exc.retry_at else None,
+                }
+            )
+        except (AuthError, AccessError) as exc:
+            summary.failed_accounts += 1
+            kind = "auth" if isinstance(exc, AuthError) else "access"
+            summary.errors.append({"account": where, "kind": kind, "message": str(exc)})
+        except GoneError as exc:
+            summary.failed_accounts += 1
+            summary.errors.append({"account": where, "kind": "gone", "message": str(exc)})
+        except (CollectError, ConfigurationError) as exc:
+            summary.failed_accounts += 1
+            summary.errors.append({"account": where, "kind": type(exc).__name__, "message": str(exc)})
+
+    async def _store(self, writer: BatchWriter, batch: Batch, summary: RunSummary, target: Target) -> None:
+        async with self._write_lock:
+            await asyncio.to_thread(self._store_sync, writer, batch, summary)
+        if batch.gap:
+            summary.gaps.append(
+                {"account": f"{target.platform} {target.handle}", "edge": batch.edge, "reason": batch.gap}
+            )
+        if self.progress:
+            self.progress(target, batch)
+
+    def _store_sync(self, writer: BatchWriter, batch: Batch, summary: RunSummary) -> None:
+        with transaction(self.sessions) as session:
+            writer.write(session, batch, summary.counts)
+
+    def _connector(self, client: httpx.AsyncClient, platform: str) -> Connector:
+        if platform not in self._connectors:
+            cls = connector_for(platform)
+            http = HttpClient(
+                client, platform, cls.classify, cls.pause, self.options.policy, self.options.sleep
+            )
+            token = self._token(cls)
+            self._connectors[platform] = cls(http, token, self.options.base_urls.get(platform))
+        return self._connectors[platform]
+
+    def _token(self, cls: type[Connector]) -> str | None:
+        if cls.credential_setting is None:
+            return None
+        secret: Any = getattr(self.settings, cls.credential_setting, None)
+        if secret is None:
+            raise AccessError(
+                f"{cls.platform}: no credential; set GOVSOCIAL_{cls.credential_setting.upper()}"
+            )
+        return str(secret.get_secret_value())

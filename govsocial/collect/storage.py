@@ -1,0 +1,242 @@
+"""Writing a ``Batch`` into the store: the one path every connector and importer goes through.
+
+In one transaction: the raw payload, the profile snapshot, posts and their engagement snapshots,
+comments (pseudonymised and redacted here, before anything is written), quarantined bad records,
+and the edge's checkpoint. Records name their account by ``account_ref``; a ``Resolver`` maps
+that to a registry account, and records of accounts not in the registry are quarantined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from govsocial.collect.privacy import Pseudonymiser, redact, scrub_payload
+from govsocial.collect.records import Batch, BadRecord, CommentRecord, PostRecord
+from govsocial.store import activity
+from govsocial.store import tables as t
+
+#: ``(platform, account_ref) -> accounts.id`` or None when the account is not in the registry.
+Resolver = Callable[[str, str], int | None]
+
+
+@dataclass
+class StoreCounts:
+    """What storing batches did, by kind of row and outcome."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, kind: str, outcomes: Counter[str]) -> None:
+        for outcome, n in outcomes.items():
+            self.counts[f"{kind}.{outcome}"] += n
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(sorted(self.counts.items()))
+
+
+@dataclass(frozen=True)
+class BatchWriter:
+    """Stores batches for one run; ``source`` labels rows ("api:facebook", "import:generic", "sample")."""
+
+    run_id: int | None
+    source: str
+    resolve: Resolver
+    pseudonymise: Pseudonymiser
+    account_id: int | None = None  # the account a connector is collecting, for raw payloads and checkpoints
+
+    def write(self, session: Session, batch: Batch, counts: StoreCounts) -> None:
+        """Write one batch in the caller's transaction."""
+        raw_id = self._raw(session, batch)
+        bad = list(batch.bad)
+        if batch.profile is not None:
+            self._profile(session, batch, raw_id, bad, counts)
+        post_keys = self._posts(session, batch.posts, raw_id, bad, counts)
+        self._comments(session, batch.comments, post_keys, bad, counts)
+        self._quarantine(session, bad, counts)
+        if batch.checkpoint is not None and self.account_id is not None:
+            activity.save_checkpoint(session, self.account_id, batch.edge, batch.checkpoint)
+
+    def _raw(self, session: Session, batch: Batch) -> int | None:
+        if batch.raw is None:
+            return None
+        values = batch.raw.model_dump()
+        if batch.comments or batch.edge.startswith("comments"):
+            values["body"] = self._scrubbed(
+                batch.raw.body, batch.comments[0].platform if batch.comments else ""
+            )
+        row = t.RawPayloadRow(run_id=self.run_id, account_id=self.account_id, **values)
+        session.add(row)
+        session.flush()
+        return row.id
+
+    def _scrubbed(self, body: str, platform: str) -> str:
+        """Comment payloads are kept without commenter identities; files that are not JSON are not kept."""
+        try:
+            data = json.loads(body)
+        except json.JSONDecodeError:
+            return "[not kept: a comments file holds commenter identities; the rows are stored pseudonymised]"
+        return json.dumps(scrub_payload(data, platform, self.pseudonymise), ensure_ascii=False)
+
+    def _profile(
+        self, session: Session, batch: Batch, raw_id: int | None, bad: list[BadRecord], counts: StoreCounts
+    ) -> None:
+        profile = batch.profile
+        assert profile is not None
+        account_id = self.resolve(profile.platform, profile.account_ref)
+        if account_id is None:
+            bad.append(
+                _not_in_registry(
+                    self.source, profile.platform, profile.account_ref, profile.model_dump_json()
+                )
+            )
+            return
+        row = {
+            "account_id": account_id,
+            "taken_at": profile.taken_at,
+            "followers": profile.followers,
+            "following": profile.following,
+            "posts_count": profile.posts_count,
+            "name": profile.name,
+            "source": self.source,
+            "raw_id": raw_id,
+        }
+        counts.add("profiles", activity.insert_profile_snapshots(session, [row]))
+        _seen_alive(session, account_id, profile.taken_at.date())
+
+    def _posts(
+        self,
+        session: Session,
+        posts: list[PostRecord],
+        raw_id: int | None,
+        bad: list[BadRecord],
+        counts: StoreCounts,
+    ) -> dict[tuple[str, str], int]:
+        rows, kept = [], []
+        for post in posts:
+            account_id = self.resolve(post.platform, post.account_ref)
+            if account_id is None:
+                bad.append(
+                    _not_in_registry(self.source, post.platform, post.account_ref, post.model_dump_json())
+                )
+                continue
+            rows.append(self._post_row(post, account_id, raw_id))
+            kept.append(post)
+        outcomes, ids = activity.upsert_posts(session, rows)
+        counts.add("posts", outcomes)
+        snapshots = [_snapshot_row(p, ids[(p.platform, p.post_id)]) for p in kept if p.counts is not None]
+        counts.add("post_snapshots", activity.insert_post_snapshots(session, snapshots))
+        return ids
+
+    def _post_row(self, post: PostRecord, account_id: int, raw_id: int | None) -> dict[str, Any]:
+        now = dt.datetime.now(dt.UTC)
+        return {
+            "account_id": account_id,
+            "platform": post.platform,
+            "post_id": post.post_id,
+            "created_at": post.created_at,
+            "created_at_raw": post.created_at_raw,
+            "format": post.format.value,
+            "text": redact(post.text),
+            "url": post.url,
+            "link": post.link,
+            "media": list(post.media),
+            "followers_at_posting": post.followers_at_posting,
+            "source": self.source,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "raw_id": raw_id,
+        }
+
+    def _comments(
+        self,
+        session: Session,
+        comments: list[CommentRecord],
+        post_keys: dict[tuple[str, str], int],
+        bad: list[BadRecord],
+        counts: StoreCounts,
+    ) -> None:
+        if not comments:
+            return
+        missing = {(c.platform, c.post_id) for c in comments} - post_keys.keys()
+        known = {**post_keys, **activity.post_ids(session, missing)} if missing else post_keys
+        rows = []
+        for comment in comments:
+            post_id = known.get((comment.platform, comment.post_id))
+            if post_id is None:
+                bad.append(
+                    BadRecord(
+                        source=self.source,
+                        location=f"comment {comment.comment_id}",
+                        reason=f"post {comment.post_id!r} is not in the store (import its posts first)",
+                        content=_safe_comment_json(comment),
+                    )
+                )
+                continue
+            rows.append(self._comment_row(comment, post_id))
+        counts.add("comments", activity.upsert_comments(session, rows))
+
+    def _comment_row(self, comment: CommentRecord, post_id: int) -> dict[str, Any]:
+        return {
+            "post_id": post_id,
+            "platform": comment.platform,
+            "comment_id": comment.comment_id,
+            "parent_comment_id": comment.parent_id,
+            "created_at": comment.created_at,
+            "author": self.pseudonymise(comment.platform, comment.author_id),
+            "is_page_reply": comment.is_page_reply,
+            "text": redact(comment.text),
+            "likes": comment.likes,
+            "replies": comment.replies,
+            "source": self.source,
+        }
+
+    def _quarantine(self, session: Session, bad: list[BadRecord], counts: StoreCounts) -> None:
+        for record in bad:
+            session.add(
+                t.QuarantinedRecord(
+                    run_id=self.run_id,
+                    source=record.source,
+                    location=record.location,
+                    reason=record.reason,
+                    content=redact(record.content) or "",
+                )
+            )
+        if bad:
+            counts.counts["quarantined"] += len(bad)
+
+
+def _seen_alive(session: Session, account_id: int, day: dt.date) -> None:
+    """Liveness: a profile answered, so the account was alive on ``day``."""
+    account = session.get(t.Account, account_id)
+    if account is None:
+        return
+    if account.first_seen_on is None or day < account.first_seen_on:
+        account.first_seen_on = day
+    if account.last_seen_on is None or day > account.last_seen_on:
+        account.last_seen_on = day
+
+
+def _snapshot_row(post: PostRecord, post_id: int) -> dict[str, Any]:
+    assert post.counts is not None
+    return {"post_id": post_id, **post.counts.model_dump()}
+
+
+def _not_in_registry(source: str, platform: str, ref: str, content: str) -> BadRecord:
+    return BadRecord(
+        source=source,
+        location=f"{platform} account {ref}",
+        reason=f"{platform} account {ref!r} is not in the registry (add it, then import again)",
+        content=content,
+    )
+
+
+def _safe_comment_json(comment: CommentRecord) -> str:
+    """A quarantined comment without its author's identity (privacy applies to bad records too)."""
+    data = comment.model_dump(mode="json", exclude={"author_id"})
+    return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,156 @@
+"""The runner: per-account errors, checkpoints and resume, run records, the scheduler.
+
+A small in-test connector reads a fake paged API through ``httpx.MockTransport``; the platform
+connectors have their own tests against recorded payloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from govsocial.collect import runner as runner_module
+from govsocial.collect.base import Connector, Target
+from govsocial.collect.errors import AuthError, CollectError, TransientError
+from govsocial.collect.http import RetryPolicy
+from govsocial.collect.records import Batch, PostCounts, PostRecord, ProfileRecord
+from govsocial.collect.runner import Runner, RunOptions
+from govsocial.collect.scheduler import Scheduler
+from govsocial.registry.load import load_registry
+from govsocial.settings import PROJECT_ROOT, Settings
+from govsocial.store import tables as t
+
+PAGES = 3
+
+
+class FakeConnector(Connector):
+    """Pages of two posts; page n's cursor is str(n)."""
+
+    platform = "facebook"
+    default_base_url = "https://fake.example"
+    credential_setting = None
+
+    @staticmethod
+    def classify(response: httpx.Response) -> CollectError | None:
+        if response.status_code == 401:
+            return AuthError("facebook: token expired (code 190)")
+        return TransientError("5xx") if response.status_code >= 500 else None
+
+    async def collect(
+        self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
+        now = dt.datetime.now(dt.UTC)
+        yield Batch(
+            edge="profile",
+            profile=ProfileRecord(platform="facebook", account_ref=target.ref, taken_at=now, followers=100),
+        )
+        page = int(checkpoints.get("posts", {}).get("after", 0))
+        while page < PAGES:
+            data, raw = await self.http.get_json(f"{self.base_url}/{target.handle}/posts", {"after": page})
+            posts = [
+                PostRecord(
+                    platform="facebook",
+                    post_id=f"{target.handle}_{p}",
+                    account_ref=target.ref,
+                    created_at=now - dt.timedelta(days=p),
+                    text=f"post {p}",
+                    counts=PostCounts(taken_at=now, likes=p),
+                )
+                for p in data["ids"]
+            ]
+            page += 1
+            yield Batch(edge="posts", raw=raw, posts=posts, checkpoint={"after": page})
+
+
+def api(fail_for: str | None = None, crash_on_page: int | None = None) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        handle = request.url.path.split("/")[1]
+        page = int(request.url.params["after"])
+        if handle == fail_for:
+            return httpx.Response(401, json={"error": {"code": 190}})
+        if page == crash_on_page:
+            raise KeyboardInterrupt  # the process dies mid-run
+        return httpx.Response(200, json={"ids": [page * 2, page * 2 + 1]})
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.fixture
+def loaded(engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch) -> Session:
+    load_registry(engine, PROJECT_ROOT / "data" / "registry", actor="test", only="hk")
+    monkeypatch.setattr(runner_module, "connector_for", lambda platform: FakeConnector)
+    return session
+
+
+def _targets(session: Session) -> list[Target]:
+    from govsocial.collect.targets import collectable
+
+    return collectable(session, {"facebook"}, "hk")
+
+
+def _runner(engine: Engine, transport: httpx.MockTransport) -> Runner:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    options = RunOptions(transport=transport, policy=RetryPolicy(attempts=2, base_backoff=0), sleep=no_sleep)
+    return Runner(engine, Settings.load(pseudonym_key="k"), options)
+
+
+def test_collects_every_account_and_records_the_run(engine: Engine, loaded: Session) -> None:
+    targets = _targets(loaded)
+    summary = asyncio.run(_runner(engine, api()).run(targets, "all"))
+    assert summary.status == "ok", summary.as_dict()
+    assert summary.counts.counts["posts.insert"] == len(targets) * PAGES * 2
+    run = loaded.get(t.CollectionRun, summary.run_id)
+    assert run is not None and run.status == "ok" and run.finished_at is not None
+
+
+def test_an_expired_token_stops_one_account_and_the_others_go_on(engine: Engine, loaded: Session) -> None:
+    targets = _targets(loaded)
+    broken = targets[0].handle
+    summary = asyncio.run(_runner(engine, api(fail_for=broken)).run(targets, "all"))
+    assert summary.status == "partial"
+    assert [e["kind"] for e in summary.errors] == ["auth"]
+    assert broken in summary.errors[0]["account"] and "expired" in summary.errors[0]["message"]
+    assert summary.counts.counts["posts.insert"] == (len(targets) - 1) * PAGES * 2
+
+
+def test_a_killed_run_resumes_from_its_checkpoint_without_loss_or_duplicates(
+    engine: Engine, loaded: Session
+) -> None:
+    target = _targets(loaded)[:1]
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(_runner(engine, api(crash_on_page=2)).run(target, "one"))
+    stored = loaded.scalar(select(func.count()).select_from(t.Post))
+    assert stored == 4  # pages 0 and 1 were committed with their checkpoint
+    summary = asyncio.run(_runner(engine, api()).run(target, "one"))
+    assert summary.counts.counts["posts.insert"] == 2  # only page 2 was fetched again
+    loaded.expire_all()
+    assert loaded.scalar(select(func.count()).select_from(t.Post)) == PAGES * 2
+
+
+def test_scheduler_collects_what_is_due_and_moves_it_on(
+    engine: Engine, loaded: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govsocial.collect import scheduler as scheduler_module
+
+    monkeypatch.setattr(scheduler_module, "connectors", lambda: {"facebook": FakeConnector})
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    scheduler = Scheduler(
+        engine,
+        Settings.load(pseudonym_key="k", collect_interval_minutes=60),
+        _runner(engine, api()).options,
+        clock=lambda: now,
+    )
+    first = asyncio.run(scheduler.tick())
+    assert first is not None and first.accounts == len(_targets(loaded))
+    assert asyncio.run(scheduler.tick()) is None  # nothing due until the interval has passed
+    scheduler.clock = lambda: now + dt.timedelta(minutes=61)
+    assert asyncio.run(scheduler.tick()) is not None

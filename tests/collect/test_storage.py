@@ -1,0 +1,153 @@
+"""BatchWriter: idempotent upserts on both backends, snapshots, quarantine, checkpoints, privacy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from govsocial.collect.privacy import Pseudonymiser
+from govsocial.collect.records import (
+    BadRecord,
+    Batch,
+    CommentRecord,
+    PostCounts,
+    PostRecord,
+    ProfileRecord,
+    RawPayload,
+)
+from govsocial.collect.storage import BatchWriter, StoreCounts
+from govsocial.registry.load import load_registry
+from govsocial.settings import PROJECT_ROOT
+from govsocial.store import activity
+from govsocial.store import tables as t
+
+T0 = dt.datetime(2026, 10, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def _account(engine: Engine, session: Session) -> int:
+    load_registry(engine, PROJECT_ROOT / "data" / "registry", actor="test", only="hk")
+    return session.scalars(select(t.Account.id).where(t.Account.handle == "cfs.hk")).one()
+
+
+def _batch(taken: dt.datetime, text: str = "食物安全提示") -> Batch:
+    post = PostRecord(
+        platform="facebook",
+        post_id="p1",
+        account_ref="cfs.hk",
+        created_at=T0,
+        text=text,
+        counts=PostCounts(taken_at=taken, likes=10, comments=2, reactions={"like": 8, "haha": 2}),
+    )
+    comments = [
+        CommentRecord(
+            platform="facebook",
+            comment_id="c1",
+            post_id="p1",
+            created_at=T0 + dt.timedelta(minutes=5),
+            author_id="citizen-42",
+            text="我電話 9123 4567，身份證 A123456(3)",
+        ),
+        CommentRecord(
+            platform="facebook",
+            comment_id="c2",
+            post_id="p1",
+            parent_id="c1",
+            is_page_reply=True,
+            created_at=T0 + dt.timedelta(minutes=30),
+            author_id="page-1",
+            text="唔該你嘅意見",
+        ),
+    ]
+    raw = RawPayload(
+        source="facebook:/posts",
+        location="https://g.example/p1/comments?access_token=***",
+        fetched_at=taken,
+        status=200,
+        body=json.dumps({"data": [{"id": "c1", "from": {"id": "citizen-42", "name": "Chan Tai Man"}}]}),
+    )
+    return Batch(
+        edge="comments:p1",
+        raw=raw,
+        posts=[post],
+        comments=comments,
+        profile=ProfileRecord(platform="facebook", account_ref="cfs.hk", taken_at=taken, followers=1000),
+        bad=[BadRecord(source="test", location="line 9", reason="broken", content="x")],
+        checkpoint={"after": "CURSOR2"},
+    )
+
+
+def _write(session: Session, writer: BatchWriter, batch: Batch) -> dict[str, int]:
+    counts = StoreCounts()
+    writer.write(session, batch, counts)
+    session.commit()
+    return counts.as_dict()
+
+
+def test_first_write_inserts_and_the_same_batch_again_is_noop(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    first = _write(session, writer, _batch(T0))
+    assert (
+        first["posts.insert"] == 1 and first["comments.insert"] == 2 and first["post_snapshots.insert"] == 1
+    )
+    assert first["profiles.insert"] == 1 and first["quarantined"] == 1
+    again = _write(session, writer, _batch(T0))
+    assert again["posts.noop"] == 1 and again["comments.noop"] == 2 and again["post_snapshots.noop"] == 1
+    assert "posts.insert" not in again and "comments.insert" not in again
+
+
+def test_changed_text_is_an_update_and_new_snapshot_time_adds_history(
+    engine: Engine, session: Session
+) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    _write(session, writer, _batch(T0))
+    later = _write(session, writer, _batch(T0 + dt.timedelta(hours=6), text="食物安全提示（更新）"))
+    assert later["posts.update"] == 1 and later["post_snapshots.insert"] == 1
+    snapshots = session.scalar(select(func.count()).select_from(t.PostSnapshot))
+    assert snapshots == 2
+
+
+def test_privacy_at_storage(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    _write(session, writer, _batch(T0))
+    comment = session.scalars(select(t.Comment).where(t.Comment.comment_id == "c1")).one()
+    assert comment.text == "我電話 [PHONE]，身份證 [HKID]"
+    assert comment.author == Pseudonymiser("k")("facebook", "citizen-42")
+    raw = session.scalars(select(t.RawPayloadRow)).one()
+    assert "Chan Tai Man" not in raw.body and "citizen-42" not in raw.body
+    everything = " ".join(
+        str(v) for row in session.execute(select(t.Comment)).all() for v in row[0].__dict__.values()
+    )
+    assert "citizen-42" not in everything
+
+
+def test_checkpoint_is_saved_with_the_rows(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    _write(session, writer, _batch(T0))
+    assert activity.load_checkpoints(session, account_id) == {"comments:p1": {"after": "CURSOR2"}}
+
+
+def test_records_of_unknown_accounts_and_posts_are_quarantined(engine: Engine, session: Session) -> None:
+    _account(engine, session)
+    writer = BatchWriter(None, "import:test", lambda p, r: None, Pseudonymiser("k"))
+    counts = _write(session, writer, _batch(T0))
+    assert counts["quarantined"] == 1 + 1 + 1 + 2  # the bad row, the post, the profile, both comments
+    reasons = session.scalars(select(t.QuarantinedRecord.reason)).all()
+    assert any("not in the registry" in r for r in reasons)
+    assert any("is not in the store" in r for r in reasons)
+    stored = " ".join(session.scalars(select(t.QuarantinedRecord.content)).all())
+    assert "citizen-42" not in stored and "9123 4567" not in stored
+
+
+def test_profile_marks_the_account_alive(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    _write(session, writer, _batch(T0))
+    account = session.get(t.Account, account_id)
+    assert account is not None and account.last_seen_on == T0.date() == account.first_seen_on
