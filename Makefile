@@ -17,10 +17,23 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create .venv and install govsocial with its pinned dependencies
 
-demo: $(STAMP) ## build the demo database and serve the portal at http://127.0.0.1:8000
+demo: demo-data ## build the demo database and serve the portal at http://127.0.0.1:8000
+	$(BIN)/govsocial serve
+
+# The demo database: the bundled registry plus invented sample activity (labelled as such on every
+# page). Re-running it adds nothing: the sample files come out byte-identical and import as noop.
+# Commenters are stored as keyed pseudonyms; the key below is for this demo database only and is
+# used only when GOVSOCIAL_PSEUDONYM_KEY is not already set. Never use it for real data.
+SAMPLE_DIR := var/sample
+.PHONY: demo-data
+demo-data demo: export GOVSOCIAL_PSEUDONYM_KEY ?= demo-only-not-secret
+demo-data: $(STAMP) ## build the demo database with the registry and sample activity, without serving
 	$(BIN)/govsocial db upgrade
 	$(BIN)/govsocial registry load
-	$(BIN)/govsocial serve
+	$(BIN)/govsocial collect sample --out $(SAMPLE_DIR)
+	for kind in followers posts comments; do \
+	  $(BIN)/govsocial collect import $(SAMPLE_DIR)/$$kind.csv --format generic --sample || exit 1; \
+	done
 
 test: $(STAMP) ## every check and test, with PostgreSQL and Chromium installed and started as needed
 	scripts/system-deps.sh

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     )
     facebook_token: SecretStr | None = Field(default=None, description="Graph API token for Facebook Pages.")
     instagram_token: SecretStr | None = Field(default=None, description="Graph API token for Instagram.")
+    instagram_user_id: str | None = Field(
+        default=None, description="IG user id of the collecting account, for business discovery of others."
+    )
     youtube_api_key: SecretStr | None = Field(default=None, description="YouTube Data API v3 key.")
     x_bearer_token: SecretStr | None = Field(default=None, description="X API v2 app-only bearer token.")
     threads_token: SecretStr | None = Field(default=None, description="Threads API user token.")

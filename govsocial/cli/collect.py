@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 
+from govsocial.cli import sample
 from govsocial.cli.common import (
     JsonOption,
     console,
@@ -38,6 +39,7 @@ from govsocial.registry.verify import find_account
 from govsocial.store import tables as t
 
 app = typer.Typer(help="Collect posts, comments and followers; import export files.", no_args_is_help=False)
+app.command("sample")(sample.sample)
 
 
 def _print_summary(summary: RunSummary, as_json: bool) -> None:

@@ -17,6 +17,7 @@ import httpx
 from govsocial.collect.errors import CollectError
 from govsocial.collect.http import HttpClient
 from govsocial.collect.records import Batch
+from govsocial.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,16 @@ class Connector(abc.ABC):
         self.http = http
         self.token = token
         self.base_url = (base_url or self.default_base_url).rstrip("/")
+
+    @classmethod
+    def base_url_from(cls, settings: Settings) -> str | None:
+        """The API root the settings ask for (e.g. a pinned Graph API version); None: the default."""
+        return None
+
+    @classmethod
+    def options_from(cls, settings: Settings) -> dict[str, Any]:
+        """Extra keyword arguments for the constructor, taken from the settings."""
+        return {}
 
     @staticmethod
     @abc.abstractmethod

@@ -139,7 +139,8 @@ class Runner:
                 client, platform, cls.classify, cls.pause, self.options.policy, self.options.sleep
             )
             token = self._token(cls)
-            self._connectors[platform] = cls(http, token, self.options.base_urls.get(platform))
+            base_url = self.options.base_urls.get(platform) or cls.base_url_from(self.settings)
+            self._connectors[platform] = cls(http, token, base_url, **cls.options_from(self.settings))
         return self._connectors[platform]
 
     def _token(self, cls: type[Connector]) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,9 +19,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from govsocial.collect.privacy import Pseudonymiser, redact, scrub_payload
-from govsocial.collect.records import Batch, BadRecord, CommentRecord, PostRecord
+from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord
 from govsocial.store import activity
 from govsocial.store import tables as t
+
+# The word boundary before each name is checked after its first letter (``a(?<=\ba)ccess_token``):
+# the same matches as ``\b(access_token|...)=``, but a pattern that starts with a letter lets the
+# regex engine skip ahead to those letters, 4x faster on a page of comments (bench/ingest.py).
+SECRET_IN_URL = re.compile(
+    r"((?:a(?<=\ba)ccess_token|k(?<=\bk)ey|a(?<=\ba)pi_key|a(?<=\ba)ppsecret_proof|c(?<=\bc)lient_secret))"
+    r"=[^&\"'\s]+"
+)
 
 #: ``(platform, account_ref) -> accounts.id`` or None when the account is not in the registry.
 Resolver = Callable[[str, str], int | None]
@@ -66,10 +75,11 @@ class BatchWriter:
         if batch.raw is None:
             return None
         values = batch.raw.model_dump()
+        # Graph API bodies repeat the token in their paging URLs: never store it.
+        values["body"] = SECRET_IN_URL.sub(r"\1=***", values["body"])
         if batch.comments or batch.edge.startswith("comments"):
-            values["body"] = self._scrubbed(
-                batch.raw.body, batch.comments[0].platform if batch.comments else ""
-            )
+            platform = batch.comments[0].platform if batch.comments else batch.raw.source.split(":", 1)[0]
+            values["body"] = self._scrubbed(values["body"], platform)
         row = t.RawPayloadRow(run_id=self.run_id, account_id=self.account_id, **values)
         session.add(row)
         session.flush()

@@ -169,6 +169,9 @@ def _organisation(session: Session, jurisdiction: str, code: str | None) -> t.Or
     return session.scalars(query).one_or_none()
 
 
+#: Set by the collectors when an account answers; the registry file only seeds them.
+LIVENESS_FIELDS = ("first_seen_on", "last_seen_on")
+
 #: Account columns copied from the record as they are; the rest are derived from its addresses.
 ACCOUNT_FIELDS = tuple(
     name
@@ -187,6 +190,9 @@ def upsert_account(
     owners = [_owner(session, jurisdiction, code) for code in record.org_codes]
     row = _account_by_addresses(session, addresses) or t.Account(jurisdiction=jurisdiction)
     values: dict[str, Any] = {name: getattr(record, name) for name in ACCOUNT_FIELDS}
+    for name in LIVENESS_FIELDS:
+        if values[name] is None:
+            del values[name]  # collectors keep these up to date; an empty cell must not erase them
     values |= {
         "jurisdiction": jurisdiction,
         "platform": primary.platform,

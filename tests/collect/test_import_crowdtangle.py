@@ -24,7 +24,9 @@ INSTAGRAM = FIXTURES / "crowdtangle_hk_instagram.csv"
 HK = ZoneInfo("Asia/Hong_Kong")
 MTIME = dt.datetime(2024, 8, 1, 12, 0, tzinfo=dt.UTC)
 
-MBS_FACEBOOK = '"Post ID","Page ID","Page name",Title,"Publish time",Permalink,"Is share","Post type",Views,Reach'
+MBS_FACEBOOK = (
+    '"Post ID","Page ID","Page name",Title,"Publish time",Permalink,"Is share","Post type",Views,Reach'
+)
 MBS_INSTAGRAM = '"Post ID","Account ID","Account username","Account name",Description,"Duration (sec)"'
 STUDIO_LEGACY = "Video,Video title,Video pub\u00adlish time,Comments added,Shares,Dislikes,Likes,Views"
 STUDIO_TABLE = "Content,Video title,Video publish time,Duration,Views,Watch time (hours),Subscribers"
@@ -69,12 +71,16 @@ def _posts(batches: list[Batch]) -> list[PostRecord]:
     return [post for batch in batches for post in batch.posts]
 
 
-@pytest.mark.parametrize("head", [PAGES.read_text(encoding="utf-8"), "\ufeff" + INSTAGRAM.read_text("utf-8-sig")])
+@pytest.mark.parametrize(
+    "head", [PAGES.read_text(encoding="utf-8"), "\ufeff" + INSTAGRAM.read_text("utf-8-sig")]
+)
 def test_sniff_recognises_crowdtangle_exports(head: str) -> None:
     assert CrowdTangleImporter.sniff("export.csv", head[:2000])
 
 
-@pytest.mark.parametrize("head", [MBS_FACEBOOK, MBS_INSTAGRAM, STUDIO_LEGACY, STUDIO_TABLE, GENERIC, "", '"a,b'])
+@pytest.mark.parametrize(
+    "head", [MBS_FACEBOOK, MBS_INSTAGRAM, STUDIO_LEGACY, STUDIO_TABLE, GENERIC, "", '"a,b']
+)
 def test_sniff_rejects_other_formats(head: str) -> None:
     assert not CrowdTangleImporter.sniff("export.csv", head + "\n1,2,3\n")
 
@@ -89,12 +95,23 @@ def test_every_mapped_column_of_a_facebook_row(tmp_path: Path) -> None:
     assert post.format is PostFormat.IMAGE
     assert post.text == "【夏季食物安全】\n天氣炎熱，食物應妥善冷藏。\nKeep food refrigerated in hot weather."
     assert post.url == "https://www.facebook.com/centreforfoodsafety/posts/100000000000101"
-    assert post.link == "https://www.facebook.com/centreforfoodsafety/photos/a.100000000000900/100000000000101/?type=3"
+    assert (
+        post.link
+        == "https://www.facebook.com/centreforfoodsafety/photos/a.100000000000900/100000000000101/?type=3"
+    )
     assert post.media == []
     assert post.followers_at_posting == 31205
     assert post.counts is not None
     assert post.counts.taken_at == MTIME
-    assert post.counts.reactions == {"like": 1100, "love": 12, "wow": 3, "haha": 1, "sad": 0, "angry": 0, "care": 13}
+    assert post.counts.reactions == {
+        "like": 1100,
+        "love": 12,
+        "wow": 3,
+        "haha": 1,
+        "sad": 0,
+        "angry": 0,
+        "care": 13,
+    }
     assert (post.counts.likes, post.counts.comments, post.counts.shares) == (1100, 45, 60)
     assert post.counts.views is None  # a photo: CrowdTangle's 0 "Post Views" is not a count
     assert post.extra == {
@@ -168,9 +185,9 @@ def test_empty_counts_are_unknown_not_zero(tmp_path: Path) -> None:
     assert post.counts.reactions is None
     assert (post.counts.likes, post.counts.comments, post.counts.shares, post.counts.views) == (None,) * 4
     assert post.followers_at_posting is None
-    assert _posts(_read(_copy(tmp_path, PAGES)))[3].counts.reactions == {  # type: ignore[union-attr]
-        "like": 1800, "love": 25, "wow": 3, "haha": 2, "sad": 0, "angry": 0  # Care empty: not in the dict
-    }  # fmt: skip
+    care_empty = _posts(_read(_copy(tmp_path, PAGES)))[3].counts
+    assert care_empty is not None  # Care is empty in this row: absent from the dict, not 0
+    assert care_empty.reactions == {"like": 1800, "love": 25, "wow": 3, "haha": 2, "sad": 0, "angry": 0}
 
 
 @pytest.mark.parametrize(
@@ -183,8 +200,13 @@ def test_empty_counts_are_unknown_not_zero(tmp_path: Path) -> None:
         ("2021-07-06 16:45:20 HKT", ZoneInfo("UTC"), dt.datetime(2021, 7, 6, 8, 45, 20, tzinfo=dt.UTC)),
         # "CST" is US Central unless the import's own zone calls itself CST (China Standard Time).
         ("2021-07-06 16:45:20 CST", HK, dt.datetime(2021, 7, 6, 22, 45, 20, tzinfo=dt.UTC)),
-        ("2021-07-06 16:45:20 CST", ZoneInfo("Asia/Shanghai"), dt.datetime(2021, 7, 6, 8, 45, 20, tzinfo=dt.UTC)),
-        ("2021-07-06 16:45:20", HK, dt.datetime(2021, 7, 6, 8, 45, 20, tzinfo=dt.UTC)),  # no zone: the import's
+        (
+            "2021-07-06 16:45:20 CST",
+            ZoneInfo("Asia/Shanghai"),
+            dt.datetime(2021, 7, 6, 8, 45, 20, tzinfo=dt.UTC),
+        ),
+        # No abbreviation: the import's zone.
+        ("2021-07-06 16:45:20", HK, dt.datetime(2021, 7, 6, 8, 45, 20, tzinfo=dt.UTC)),
         ("2021-07-06 16:45 EDT", HK, dt.datetime(2021, 7, 6, 20, 45, tzinfo=dt.UTC)),
     ],
 )
@@ -248,7 +270,11 @@ def test_encodings_read_the_same(tmp_path: Path, encoding: str) -> None:
 def test_instagram_export_with_bom(tmp_path: Path) -> None:
     assert INSTAGRAM.read_bytes().startswith(b"\xef\xbb\xbf")
     photo, reel = _posts(_read(_copy(tmp_path, INSTAGRAM, "utf-8-sig")))
-    assert (photo.platform, photo.post_id, photo.account_ref) == ("instagram", "CFakeCode01", "cfs_hk_example")
+    assert (photo.platform, photo.post_id, photo.account_ref) == (
+        "instagram",
+        "CFakeCode01",
+        "cfs_hk_example",
+    )
     assert photo.created_at == dt.datetime(2021, 7, 6, 10, 0, tzinfo=dt.UTC)
     assert photo.text == "夏季食物安全貼士 #食物安全"
     assert photo.media == ["https://scontent.example/cfs_photo_01.jpg"]
@@ -268,14 +294,17 @@ def test_batches_carry_their_raw_lines(tmp_path: Path) -> None:
     assert [len(batch.posts) for batch in batches] == [4, 2]
     first, second = (batch.raw for batch in batches)
     assert first is not None and second is not None
-    assert (first.location, second.location) == ("crowdtangle_hk_pages.csv, lines 2-7", "crowdtangle_hk_pages.csv, lines 8-9")
+    assert (first.location, second.location) == (
+        "crowdtangle_hk_pages.csv, lines 2-7",
+        "crowdtangle_hk_pages.csv, lines 8-9",
+    )
     assert first.source == "import:crowdtangle" and first.fetched_at == MTIME
     assert second.body.startswith("Page Name,User Name,Facebook Id,")  # each raw payload has its header
     assert all(batch.edge == "posts" and batch.checkpoint is None for batch in batches)
 
 
 def test_missing_columns_and_empty_files(tmp_path: Path) -> None:
-    header, rows = _rows(PAGES)
+    header = _rows(PAGES)[0]
     without_type = [name for name in header if name != "Type"]
     with pytest.raises(ImportFileError, match="columns missing: Type"):
         _read(_write(tmp_path, without_type, []))

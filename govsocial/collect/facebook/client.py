@@ -30,6 +30,7 @@ from govsocial.collect.errors import AuthError, CollectError, GoneError, Payload
 from govsocial.collect.facebook import errors, types
 from govsocial.collect.facebook.errors import CursorLimitError
 from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+from govsocial.settings import Settings
 
 PROFILE_FIELDS = "id,name,username,followers_count,fan_count"
 POST_FIELDS = ",".join(
@@ -92,10 +93,17 @@ def parse_items(items: Any, parse: Parser, source: str, raw: RawPayload) -> tupl
     bad: list[BadRecord] = []
     for item in items if isinstance(items, list) else []:
         try:
-            good.append(parse(item))
+            good.append(parse(as_object(item)))
         except (KeyError, TypeError, ValueError, ValidationError) as exc:
             bad.append(bad_record(source, raw, item, exc))
     return good, bad
+
+
+def as_object(item: Any) -> Mapping[str, Any]:
+    """``item`` if it is a JSON object; ``TypeError`` (so it is quarantined) if not."""
+    if not isinstance(item, Mapping):
+        raise TypeError(f"a listing item is {type(item).__name__}, not an object")
+    return item
 
 
 def newest_of(current: str | None, posts: list[PostRecord]) -> str | None:
@@ -115,6 +123,12 @@ class FacebookConnector(Connector):
     platform: ClassVar[str] = "facebook"
     default_base_url: ClassVar[str] = "https://graph.facebook.com/v23.0"
     credential_setting: ClassVar[str | None] = "facebook_token"
+
+    @classmethod
+    def base_url_from(cls, settings: Settings) -> str | None:
+        """The Graph API root at the version pinned in the settings."""
+        return f"https://graph.facebook.com/{settings.graph_api_version}"
+
     #: ``posts`` (the Page's own posts; PPCA suffices) or ``published_posts`` (a Page token).
     posts_edge: ClassVar[str] = "posts"
     page_size: ClassVar[int] = 100
@@ -137,17 +151,32 @@ class FacebookConnector(Connector):
         profile = await self._profile(target)
         yield profile
         page_id = (profile.profile.platform_id if profile.profile else None) or target.platform_id
-        unfinished = _unfinished_comment_edges(checkpoints)
+        unfinished = unfinished_comment_edges(checkpoints)
         async for batch in self._posts(target, checkpoints.get("posts")):
-            yield batch
-            for post in batch.posts:
-                unfinished.pop(post.post_id, None)
-                if post.counts is not None and post.counts.comments == 0:
-                    continue  # nothing to read: save the call
-                async for comments in self._comments(post.post_id, page_id, checkpoints):
-                    yield comments
+            # The page's checkpoint is saved only after its posts' comments: a run killed while
+            # reading them re-reads this page (noop) instead of losing those comments.
+            yield batch.model_copy(update={"checkpoint": None})
+            async for comments in self._page_comments(batch, page_id, checkpoints, unfinished):
+                yield comments
+            if batch.checkpoint is not None:
+                yield Batch(edge="posts", checkpoint=batch.checkpoint)
         for post_id in unfinished:
             async for comments in self._comments(post_id, page_id, checkpoints):
+                yield comments
+
+    async def _page_comments(
+        self,
+        batch: Batch,
+        page_id: str | None,
+        checkpoints: Mapping[str, dict[str, Any]],
+        unfinished: dict[str, None],
+    ) -> AsyncIterator[Batch]:
+        """The comments of the posts of one page of the listing."""
+        for post in batch.posts:
+            unfinished.pop(post.post_id, None)
+            if post.counts is not None and post.counts.comments == 0:
+                continue  # nothing to read: save the call
+            async for comments in self._comments(post.post_id, page_id, checkpoints):
                 yield comments
 
     async def _get(self, path: str, params: Mapping[str, Any], source: str) -> tuple[Any, RawPayload]:
@@ -169,9 +198,7 @@ class FacebookConnector(Connector):
     async def _posts(self, target: Target, state: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
         state = state or {}
         newest: str | None = state.get("newest")
-        cursor = {key: str(state[key]) for key in ("after", *TIME_PAGING_PARAMS) if state.get(key)}
-        if "paging_token" in state:
-            cursor["__paging_token"] = str(state["paging_token"])
+        cursor = _cursor_of(state)
         # Mid-listing, keep the lower bound that listing started with; otherwise start at the newest seen.
         since: str | None = state.get("since") if cursor else newest
         source = f"facebook:/{{page}}/{self.posts_edge}"
@@ -192,7 +219,8 @@ class FacebookConnector(Connector):
             newest = newest_of(newest, posts)
             following = next_cursor(data)
             if following is None or following == cursor:
-                yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, checkpoint=_done(newest))
+                gap = "post listing repeated its cursor; stopped" if following else None
+                yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, checkpoint=_done(newest), gap=gap)
                 return
             cursor = following
             checkpoint = _paging_state(cursor, since, newest)
@@ -239,12 +267,19 @@ def _bind_comment(post_id: str, page_id: str | None) -> Parser:
     return lambda item: types.comment_record(item, post_id, page_id)
 
 
+#: Checkpoint key -> Graph paging parameter (``__paging_token`` is kept without its underscores).
+_CURSOR_KEYS = {"after": "after", "until": "until", "paging_token": "__paging_token"}
+
+
+def _cursor_of(state: Mapping[str, Any]) -> dict[str, str]:
+    """The paging parameters stored in a posts checkpoint."""
+    return {param: str(state[key]) for key, param in _CURSOR_KEYS.items() if state.get(key)}
+
+
 def _paging_state(cursor: Mapping[str, str], since: str | None, newest: str | None) -> dict[str, Any]:
+    """The posts checkpoint while paging: where the next page starts, and the listing's bounds."""
     state: dict[str, Any] = {"since": since, "newest": newest}
-    if "after" in cursor:
-        state["after"] = cursor["after"]
-    else:
-        state.update({"until": cursor.get("until"), "paging_token": cursor.get("__paging_token")})
+    state.update({key: cursor[param] for key, param in _CURSOR_KEYS.items() if param in cursor})
     return state
 
 
@@ -252,7 +287,7 @@ def _done(newest: str | None) -> dict[str, Any]:
     return {"newest": newest, "complete": True}
 
 
-def _unfinished_comment_edges(checkpoints: Mapping[str, dict[str, Any]]) -> dict[str, None]:
+def unfinished_comment_edges(checkpoints: Mapping[str, dict[str, Any]]) -> dict[str, None]:
     """Post ids whose comment listing a previous run left half read (ordered, as a dict)."""
     return {
         edge.split(":", 1)[1]: None

@@ -44,6 +44,8 @@ _LEGACY_TYPE_FORMATS = {
 
 def parse_time(value: str | int) -> dt.datetime:
     """A Graph time (``2021-07-04T19:50:58+0000``, or epoch seconds with ``date_format=U``) in UTC."""
+    if not isinstance(value, int | str) or isinstance(value, bool):
+        raise TypeError(f"not a time: {value!r}")
     if isinstance(value, int) or value.isdigit():
         return dt.datetime.fromtimestamp(int(value), dt.UTC)
     return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(dt.UTC)

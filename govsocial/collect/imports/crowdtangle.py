@@ -12,20 +12,28 @@ file's modification time (see ``docs/collectors/crowdtangle.md``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from itertools import islice
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from govsocial.collect.imports._csv import (
+    UNKNOWN,
+    BadRow,
+    cell,
+    csv_records,
+    first_record,
+    header_name,
+    modified_at,
+    number,
+    post_batches,
+    whole_number,
+)
 from govsocial.collect.imports.base import ImportContext, Importer, decode_file
-from govsocial.collect.records import BadRecord, Batch, PostCounts, PostFormat, PostRecord, RawPayload
+from govsocial.collect.records import Batch, PostCounts, PostFormat, PostRecord
 from govsocial.errors import ImportFileError
 from govsocial.hookspecs import hookimpl
 
@@ -86,131 +94,15 @@ _FB_POST_NUMBER = re.compile(
     r"/(?:posts|permalink|videos(?:/[^/?#]+)?|photos/[^/?#]+)/(\d+)|[?&](?:story_fbid|fbid)=(\d+)"
 )
 _IG_SHORTCODE = re.compile(r"instagram\.com/(?:[^/?#]+/)?(?:p|reel|tv)/([A-Za-z0-9_-]+)")
-_UNKNOWN = frozenset({"", "n/a", "na", "-", "--", "null", "none"})
 
 
-class _BadRow(ValueError):
-    """A row that cannot become a record; the message is the ``BadRecord`` reason."""
-
-
-# --- CSV plumbing (the same in each CSV importer) ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class _CsvRecord:
-    """One CSV record: its first line in the file, its raw text, and its fields."""
-
-    line: int
-    raw: str
-    fields: list[str]
-
-
-def _csv_records(text: str) -> Iterator[_CsvRecord]:
-    """Each non-blank record with its line number; a quoted caption may span several lines."""
-    consumed: list[str] = []
-
-    def lines() -> Iterator[str]:
-        for line in io.StringIO(text, newline=""):
-            consumed.append(line)
-            yield line
-
-    line = 1
-    # csv.reader pulls lines one at a time and never reads ahead, so after each record
-    # ``consumed`` holds exactly that record's lines.
-    for fields in csv.reader(lines()):
-        raw, start = "".join(consumed).rstrip("\r\n"), line
-        line += len(consumed)
-        consumed.clear()
-        if fields:
-            yield _CsvRecord(start, raw, fields)
-
-
-def _header_name(name: str) -> str:
-    """A header cell without BOM, soft hyphens or stray spaces."""
-    return " ".join(name.replace("\ufeff", "").replace("\u00ad", "").split())
-
-
-def _first_record(head: str) -> list[str]:
-    try:
-        return [_header_name(name) for name in next(csv.reader(io.StringIO(head, newline="")), [])]
-    except csv.Error:
-        return []
-
-
-def _file_time(path: Path) -> dt.datetime:
-    """When the file was last written: the best available time for counts it does not date."""
-    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-
-
-def _int(row: Mapping[str, str], column: str) -> int | None:
-    """A whole number, thousands separators allowed; None when the column is absent or empty."""
-    text = row.get(column, "").strip()
-    if text.casefold() in _UNKNOWN:
-        return None
-    try:
-        return int(re.sub(r"[,\s\u00a0\u202f]", "", text))
-    except ValueError:
-        raise _BadRow(f"{column}: {text!r} is not a whole number") from None
-
-
-def _float(row: Mapping[str, str], column: str) -> float | None:
-    text = row.get(column, "").strip()
-    if text.casefold() in _UNKNOWN:
-        return None
-    try:
-        return float(re.sub(r"[,\s\u00a0\u202f]", "", text))
-    except ValueError:
-        raise _BadRow(f"{column}: {text!r} is not a number") from None
-
-
-def _text(row: Mapping[str, str], column: str) -> str | None:
-    value = row.get(column, "").strip()
-    return value or None
+# --- CrowdTangle -------------------------------------------------------------------------------
 
 
 def _known(row: Mapping[str, str], column: str) -> str | None:
     """Like ``_text``, but the placeholders for "not applicable" (``N/A``, ``-``) are None too."""
-    value = _text(row, column)
-    return None if value is None or value.casefold() in _UNKNOWN else value
-
-
-def _batches(
-    records: Iterable[_CsvRecord],
-    header: _CsvRecord,
-    names: list[str],
-    build: Callable[[dict[str, str]], PostRecord | None],
-    *,
-    file_name: str,
-    fetched_at: dt.datetime,
-    size: int,
-) -> Iterator[Batch]:
-    """Batches of ``size`` records each; a row ``build`` rejects becomes a ``BadRecord``."""
-    iterator = iter(records)
-    while chunk := list(islice(iterator, size)):
-        posts: list[PostRecord] = []
-        bad: list[BadRecord] = []
-        for record in chunk:
-            try:
-                post = build(_row(record, names))
-            except _BadRow as exc:
-                bad.append(BadRecord(source=SOURCE, location=f"{file_name}, line {record.line}",
-                                     reason=str(exc), content=record.raw))  # fmt: skip
-            else:
-                if post is not None:  # None: a row that is not a post (a "Total" row)
-                    posts.append(post)
-        body = "\n".join([header.raw, *(record.raw for record in chunk)])
-        location = f"{file_name}, lines {chunk[0].line}-{chunk[-1].line}"
-        raw = RawPayload(source=SOURCE, location=location, fetched_at=fetched_at, body=body)
-        yield Batch(edge="posts", raw=raw, posts=posts, bad=bad)
-
-
-def _row(record: _CsvRecord, names: list[str]) -> dict[str, str]:
-    if len(record.fields) != len(names):
-        raise _BadRow(f"{len(record.fields)} fields where the header has {len(names)}")
-    return dict(zip(names, record.fields, strict=True))
-
-
-# --- CrowdTangle -------------------------------------------------------------------------------
+    value = cell(row, column)
+    return None if value is None or value.casefold() in UNKNOWN else value
 
 
 def _names(header: list[str]) -> list[str]:
@@ -235,7 +127,7 @@ def _zone(abbreviation: str | None, naive: dt.datetime, context_zone: ZoneInfo) 
         return context_zone
     offset = ZONE_OFFSETS.get(abbreviation.upper())
     if offset is None:
-        raise _BadRow(
+        raise BadRow(
             f"Post Created: unknown time zone abbreviation {abbreviation!r} "
             "(pass the dashboard's zone with --timezone)"
         )
@@ -246,12 +138,14 @@ def parse_time(text: str, context_zone: ZoneInfo) -> dt.datetime:
     """``2021-07-06 16:45:20 EDT`` -> aware UTC; no abbreviation means the import's zone."""
     match = _TIME.match(text.strip())
     if match is None:
-        raise _BadRow(f"Post Created: {text!r} is not a time like '2021-07-06 16:45:20 EDT'")
+        raise BadRow(f"Post Created: {text!r} is not a time like '2021-07-06 16:45:20 EDT'")
     stamp, abbreviation = match.groups()
     try:
-        naive = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S" if stamp.count(":") == 2 else "%Y-%m-%d %H:%M")
+        naive = dt.datetime.strptime(
+            stamp, "%Y-%m-%d %H:%M:%S" if stamp.count(":") == 2 else "%Y-%m-%d %H:%M"
+        )
     except ValueError:
-        raise _BadRow(f"Post Created: {text!r} is not a valid date and time") from None
+        raise BadRow(f"Post Created: {text!r} is not a valid date and time") from None
     return naive.replace(tzinfo=_zone(abbreviation, naive, context_zone)).astimezone(dt.UTC)
 
 
@@ -272,28 +166,28 @@ def instagram_post_id(url: str) -> str:
 
 def _account_ref(row: Mapping[str, str], platform: str) -> str:
     """The page's Facebook Id (Instagram: the user name), else the user name."""
-    ref = _text(row, "Facebook Id") if platform == "facebook" else None
-    ref = ref or _text(row, "User Name")
+    ref = cell(row, "Facebook Id") if platform == "facebook" else None
+    ref = ref or cell(row, "User Name")
     if ref is None:
-        raise _BadRow("no Facebook Id or User Name: the account is not identified")
+        raise BadRow("no Facebook Id or User Name: the account is not identified")
     return ref
 
 
 def _counts(row: Mapping[str, str], platform: str, kind: PostFormat, taken_at: dt.datetime) -> PostCounts:
     reactions = None
     if platform == "facebook":
-        by_type = {name: _int(row, column) for name, column in REACTIONS.items()}
+        by_type = {name: whole_number(row, column) for name, column in REACTIONS.items()}
         known = {name: count for name, count in by_type.items() if count is not None}
         reactions = known or None
-    views = _int(row, "Post Views") if platform == "facebook" else _int(row, "Views")
+    views = whole_number(row, "Post Views") if platform == "facebook" else whole_number(row, "Views")
     if kind not in (PostFormat.VIDEO, PostFormat.LIVE):
         views = None  # CrowdTangle writes 0 views for photos and links: not a count, not applicable
     return PostCounts(
         taken_at=taken_at,
         reactions=reactions,
-        likes=_int(row, "Likes"),
-        comments=_int(row, "Comments"),
-        shares=_int(row, "Shares"),
+        likes=whole_number(row, "Likes"),
+        comments=whole_number(row, "Comments"),
+        shares=whole_number(row, "Shares"),
         views=views,
     )
 
@@ -302,22 +196,22 @@ def _extra(row: Mapping[str, str], platform: str) -> dict[str, Any]:
     texts, ints = (FACEBOOK_EXTRA, FACEBOOK_EXTRA_INTS) if platform == "facebook" else (
         INSTAGRAM_EXTRA, INSTAGRAM_EXTRA_INTS)  # fmt: skip
     extra: dict[str, Any] = {key: _known(row, column) for key, column in texts.items()}
-    extra.update({key: _int(row, column) for key, column in ints.items()})
-    extra["overperforming_score"] = _float(row, OVERPERFORMING)
+    extra.update({key: whole_number(row, column) for key, column in ints.items()})
+    extra["overperforming_score"] = number(row, OVERPERFORMING)
     return {key: value for key, value in extra.items() if value is not None}
 
 
 def _followers(row: Mapping[str, str]) -> int | None:
     """Followers at Posting; older exports (before 2021-01-26) counted page likes instead."""
-    followers = _int(row, "Followers at Posting")
-    return followers if followers is not None else _int(row, "Likes at Posting")
+    followers = whole_number(row, "Followers at Posting")
+    return followers if followers is not None else whole_number(row, "Likes at Posting")
 
 
 def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_at: dt.datetime) -> PostRecord:
     account_ref = _account_ref(row, platform)
-    url = _text(row, "URL")
+    url = cell(row, "URL")
     if url is None:
-        raise _BadRow("no URL: the post id cannot be derived")
+        raise BadRow("no URL: the post id cannot be derived")
     raw_time = row["Post Created"].strip()
     post_id = facebook_post_id(url, account_ref) if platform == "facebook" else instagram_post_id(url)
     kind = FORMATS.get(row["Type"].strip().casefold(), PostFormat.OTHER)
@@ -328,10 +222,10 @@ def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_a
         created_at=parse_time(raw_time, context.timezone),
         created_at_raw=raw_time,
         format=kind,
-        text=_text(row, "Message" if platform == "facebook" else "Description"),
+        text=cell(row, "Message" if platform == "facebook" else "Description"),
         url=url,
-        link=_text(row, "Link"),
-        media=[photo] if (photo := _text(row, "Photo")) else [],
+        link=cell(row, "Link"),
+        media=[photo] if (photo := cell(row, "Photo")) else [],
         followers_at_posting=_followers(row),
         counts=_counts(row, platform, kind, taken_at),
         extra=_extra(row, platform),
@@ -346,28 +240,29 @@ class CrowdTangleImporter(Importer):
 
     @classmethod
     def sniff(cls, name: str, head: str) -> bool:
-        return _platform(_names(_first_record(head))) is not None
+        return _platform(_names(first_record(head))) is not None
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
-        records = _csv_records(decode_file(path))
+        records = csv_records(decode_file(path))
         header = next(records, None)
         if header is None:
             return
-        names = _names([_header_name(name) for name in header.fields])
+        names = _names([header_name(name) for name in header.fields])
         platform = _platform(names)
         if platform is None:
-            raise ImportFileError(f"{path.name}: not a CrowdTangle export (no Post Created/URL/account columns)")
+            raise ImportFileError(
+                f"{path.name}: not a CrowdTangle export (no Post Created/URL/account columns)"
+            )
         required = FACEBOOK_REQUIRED if platform == "facebook" else INSTAGRAM_REQUIRED
         if missing := [column for column in required if column not in names]:
             raise ImportFileError(f"{path.name}: CrowdTangle columns missing: {', '.join(missing)}")
-        taken_at = _file_time(path)
+        taken_at = modified_at(path)
 
         def build(row: dict[str, str]) -> PostRecord:
             return _post(row, platform, context, taken_at)
 
-        yield from _batches(
-            records, header, names, build, file_name=path.name, fetched_at=taken_at, size=context.batch_size
-        )
+        yield from post_batches(records, header, names, build, source=SOURCE, file_name=path.name,
+                                fetched_at=taken_at, size=context.batch_size)  # fmt: skip
 
 
 @hookimpl

@@ -27,7 +27,7 @@ NOT_MODIFIED = 304
 
 
 def retry_at(response: httpx.Response, now: dt.datetime | None = None) -> dt.datetime | None:
-    """When ``Retry-After`` (seconds or an HTTP date) says to try again, in UTC; None if absent or unreadable."""
+    """When ``Retry-After`` (seconds or an HTTP date) says to come back, in UTC; None if it does not."""
     value = response.headers.get("retry-after", "").strip()
     now = now or dt.datetime.now(dt.UTC)
     if value.isdigit():
@@ -48,7 +48,7 @@ def classify(response: httpx.Response) -> CollectError | None:
     if status < 400:
         return PayloadError(f"{where}: HTTP {status} without a usable redirect")
     if status == 429 or (status == 503 and "retry-after" in response.headers):
-        return RateLimitedError(f"{where}: HTTP {status}, the server asks us to slow down", retry_at(response))
+        return RateLimitedError(f"{where}: HTTP {status}, the server asks to slow down", retry_at(response))
     if status in (408, 425) or status >= 500:
         return TransientError(f"{where}: HTTP {status}")
     if status in (404, 410):

@@ -89,7 +89,7 @@ def classify(response: httpx.Response) -> CollectError | None:
         return RateLimitedError(text)
     if reason in QUOTA_REASONS:
         return QuotaExceededError(text, retry_at=next_quota_reset())
-    if status == 401 or reason in KEY_REASONS or "API key" in message:
+    if status == 401 or reason in KEY_REASONS or (status == 400 and "API key" in message):
         return AuthError(text)
     return _by_status(status, reason, text)
 

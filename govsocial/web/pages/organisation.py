@@ -2,6 +2,7 @@
 
 Accounts a source mentions but nobody has confirmed (``organisation_facts``) are shown in their
 own, clearly labelled section and never as links: a reader must not mistake them for official.
+The newest posts of the organisation's accounts follow the accounts, labelled when they are demo data.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from govsocial.store import queries
 from govsocial.web.deps import SessionDep
+from govsocial.web.pages.account import RECENT_POSTS, post_rows, zone_of
 from govsocial.web.pages.render import LangDep, platform_of, platform_views, render
 
 router = APIRouter()
@@ -32,9 +34,12 @@ def organisation(
     """An organisation's page; a 404 page if there is no such organisation."""
     org = queries.get_organisation(session, jurisdiction, code)
     views = platform_views(session, lang.code)
+    accounts = queries.accounts_by_organisation(session, [org.id])[org.id]
+    posts = queries.recent_posts(session, [a.id for a in accounts], RECENT_POSTS)
+    recent = post_rows(posts, zone_of(session, org.jurisdiction))
     return render(
         request, lang, "organisation.html",
-        org=org, accounts=queries.accounts_by_organisation(session, [org.id])[org.id],
+        org=org, accounts=accounts, recent=recent, recent_sample=any(r.view.is_sample for r in recent),
         children=queries.children(session, org.id), facts=queries.facts(session, org.id),
         sources=split_sources(org.source), platform=partial(platform_of, views),
     )

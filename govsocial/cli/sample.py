@@ -1,0 +1,95 @@
+"""``govsocial collect sample``: write the demo dataset as generic CSV files.
+
+The files (``followers.csv``, ``posts.csv``, ``comments.csv``) hold invented activity of the
+bundled registry's published and under-review accounts; ``make demo`` imports them with
+``govsocial collect import FILE --format generic --sample``. The same seed, months and end date
+write the same bytes, and a file that would not change is not rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from govsocial.cli.common import JsonOption, console, errors, friendly_errors, print_json, settings_of
+from govsocial.collect.sample import (
+    DEFAULT_END,
+    DEFAULT_MONTHS,
+    DEFAULT_SEED,
+    SampleAccount,
+    SampleConfig,
+    WrittenFile,
+    generate,
+    sample_accounts,
+    write_sample,
+)
+from govsocial.errors import ConfigurationError
+from govsocial.registry.bundle import load_jurisdiction
+
+
+def _print_files(files: list[WrittenFile], config: SampleConfig, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "start": config.start.isoformat(),
+                "end": config.end.isoformat(),
+                "seed": config.seed,
+                "files": [
+                    {"path": str(f.path), "rows": f.rows, "bytes": f.size, "changed": f.changed}
+                    for f in files
+                ],
+            }
+        )
+        return
+    title = f"sample data {config.start.isoformat()} to {config.end.isoformat()} (seed {config.seed})"
+    table = Table("file", "rows", "bytes", "written", title=title)
+    for f in files:
+        table.add_row(str(f.path), f"{f.rows:,}", f"{f.size:,}", "yes" if f.changed else "unchanged")
+    console.print(table)
+
+
+@friendly_errors
+def sample(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option(help="Folder for followers.csv, posts.csv and comments.csv.", file_okay=False)
+    ] = Path("var/sample"),
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same files.")] = DEFAULT_SEED,
+    months: Annotated[int, typer.Option(min=1, max=36, help="How many months of activity.")] = DEFAULT_MONTHS,
+    end: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help=f"Last day of the data (default {DEFAULT_END.isoformat()}, fixed so re-runs match).",
+        ),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Write invented demo activity (posts, comments, followers) of the bundled accounts as CSV files."""
+    settings = settings_of(ctx)
+    folder = settings.registry_dir / settings.jurisdiction
+    if not folder.is_dir():
+        raise ConfigurationError(f"no registry folder {folder} for jurisdiction {settings.jurisdiction!r}")
+    config = SampleConfig(
+        seed=seed,
+        end=end.date() if end else DEFAULT_END,
+        months=months,
+        timezone=load_jurisdiction(folder).timezone,
+    )
+    accounts = sample_accounts(folder)
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
+    )
+    with progress:
+        task = progress.add_task("generating", total=len(accounts))
+
+        def tick(account: SampleAccount) -> None:
+            progress.update(task, advance=1, description=f"{account.platform} {account.handle}")
+
+        data = generate(accounts, config, progress=tick)
+    _print_files(write_sample(data, out, config.export_time), config, as_json)

@@ -1,0 +1,405 @@
+"""The generic CSV format: the documented fallback for any platform, filled in by hand or by a script.
+
+Three layouts, told apart by the header row (see ``docs/collectors/generic-csv.md`` for the column
+specification): **posts** (has ``post_id`` and ``created_at``), **comments** (has ``comment_id``)
+and **followers** (has ``date`` and ``followers``). Column names are matched without regard to
+case or spaces; every column must belong to the layout, so a misspelt column is an error, not
+silently lost data. Commas, tabs or semicolons separate the fields (from the header).
+
+Rows are never dropped silently: a row with a bad date, a negative count, an unknown format, a
+missing id or a broken quote becomes a ``BadRecord`` ("file.csv, line N" and the reason) and the
+rows around it are kept. After an unterminated quote, reading starts again on the next line.
+Empty count cells mean "unknown" (None), not 0. Times without an offset are in the import's zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from govsocial.collect.imports._csv import BadRow, bad_record, cell, modified_at, row_of
+from govsocial.collect.imports.base import ImportContext, Importer, decode_file
+from govsocial.collect.records import (
+    BadRecord,
+    Batch,
+    CommentRecord,
+    PostCounts,
+    PostFormat,
+    PostRecord,
+    ProfileRecord,
+    RawPayload,
+)
+from govsocial.errors import ImportFileError
+from govsocial.hookspecs import hookimpl
+
+SOURCE = "import:generic"
+REACTION_TYPES = ("like", "love", "haha", "wow", "sad", "angry", "care")
+COUNT_COLUMNS = ("likes", "comments", "shares", "views")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One kind of file: its columns, those that must be present, and the edge its batches fill."""
+
+    name: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    edge: str
+
+
+POSTS = Layout(
+    "posts",
+    ("platform", "account", "post_id", "created_at", "format", "text", "url", "link", "followers_at_posting",
+     *COUNT_COLUMNS, *(f"reactions_{kind}" for kind in REACTION_TYPES), "counted_at"),
+    ("post_id", "created_at"),
+    "posts",
+)  # fmt: skip
+COMMENTS = Layout(
+    "comments",
+    ("platform", "account", "post_id", "comment_id", "parent_id", "created_at", "author_id", "is_page_reply",
+     "text", "likes"),
+    ("post_id", "comment_id", "created_at"),
+    "comments",
+)  # fmt: skip
+FOLLOWERS = Layout(
+    "followers", ("platform", "account", "date", "followers"), ("date", "followers"), "profile"
+)
+LAYOUTS = (COMMENTS, POSTS, FOLLOWERS)
+
+#: ``format`` values, with the words other exports use for them.
+FORMATS: dict[str, PostFormat] = {
+    **{member.value: member for member in PostFormat},
+    "photo": PostFormat.IMAGE, "album": PostFormat.IMAGE, "status": PostFormat.TEXT,
+    "reel": PostFormat.VIDEO, "short": PostFormat.VIDEO,
+}  # fmt: skip
+BOOLEANS = {
+    **dict.fromkeys(("true", "yes", "y", "1"), True),
+    **dict.fromkeys(("false", "no", "n", "0"), False),
+}
+DELIMITERS = (",", "\t", ";")
+_PLATFORM_KEY = re.compile(r"[a-z][a-z0-9_]*")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_NUMBER = re.compile(r"\d{1,3}(?:[,\s\u00a0\u202f]\d{3})+|\d+")
+_TIME_EXAMPLE = "e.g. 2024-05-01 14:30 or 2024-05-01T14:30:00+08:00"
+
+
+@dataclass(frozen=True)
+class _Record:
+    """One CSV record: its first line, its raw text, and its fields (None when it cannot be split)."""
+
+    line: int
+    raw: str
+    fields: list[str] | None
+    problem: str | None = None
+
+
+# --- reading records -------------------------------------------------------------------------
+
+
+def column_name(cell: str) -> str:
+    """A header cell as the layouts name columns: no BOM, lower case, ``_`` for spaces and dashes."""
+    words = cell.replace("\ufeff", "").strip().lower().replace("-", " ").split()
+    return "_".join(words)
+
+
+def _header(line: str) -> tuple[str, list[str]]:
+    """The delimiter and the column names of a header line: the delimiter naming most known columns."""
+    known = {column for layout in LAYOUTS for column in layout.columns}
+    best = (",", [column_name(cell) for cell in next(csv.reader([line]), [])])
+    for delimiter in DELIMITERS[1:]:
+        names = [column_name(cell) for cell in next(csv.reader([line], delimiter=delimiter), [])]
+        if len(known.intersection(names)) > len(known.intersection(best[1])):
+            best = (delimiter, names)
+    return best
+
+
+def _read_from(lines: list[str], begin: int, delimiter: str, width: int) -> Iterator[_Record]:
+    """Records from ``lines[begin:]`` until one is broken: that one is yielded with its problem, last."""
+    consumed: list[str] = []
+
+    def feed() -> Iterator[str]:
+        for line in lines[begin:]:
+            consumed.append(line)
+            yield line
+
+    # strict: an unterminated quote ends in a csv.Error rather than swallowing the rest of the file.
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    position = begin
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield _Record(position + 1, lines[position].rstrip("\r\n"), None, f"broken quoting ({exc})")
+            return
+        raw, spanned = "".join(consumed).rstrip("\r\n"), len(consumed)
+        consumed.clear()
+        if fields and len(fields) != width and spanned > 1:
+            # A quote left open took in the next lines: report its line, read on from the next.
+            yield _Record(
+                position + 1, lines[position].rstrip("\r\n"), None, "a quote is opened and not closed"
+            )
+            return
+        if fields:
+            yield _Record(position + 1, raw, fields)
+        position += spanned
+
+
+def records(lines: list[str], first: int, delimiter: str, width: int) -> Iterator[_Record]:
+    """Every non-blank record after the header (``lines[first - 1]``), with 1-based line numbers."""
+    begin = first
+    while begin < len(lines):
+        last = None
+        for record in _read_from(lines, begin, delimiter, width):
+            last = record
+            yield record
+        if last is None or last.fields is not None:
+            return
+        begin = last.line  # the line after the broken one (line numbers are 1-based)
+
+
+# --- cells -------------------------------------------------------------------------------------
+
+
+def _required(row: Mapping[str, str], column: str, fallback: str | None = None, option: str = "") -> str:
+    value = cell(row, column) or fallback
+    if value is None:
+        hint = f" and the import was given no {option}" if option else ""
+        raise BadRow(f"{column} is empty{hint}")
+    return value
+
+
+def count(row: Mapping[str, str], column: str) -> int | None:
+    """A whole number of zero or more (thousands separators allowed); None when the cell is empty."""
+    text = cell(row, column)
+    if text is None:
+        return None
+    if text.startswith("-") and _NUMBER.fullmatch(text[1:].strip()):
+        raise BadRow(f"{column}: {text} is negative (a count cannot be; leave the cell empty if unknown)")
+    if not _NUMBER.fullmatch(text):
+        raise BadRow(f"{column}: {text!r} is not a whole number")
+    return int(re.sub(r"\D", "", text))
+
+
+def moment(text: str, column: str, zone: ZoneInfo, *, date_only: bool = False) -> dt.datetime:
+    """An ISO 8601 date and time (or, with ``date_only``, also a date) in UTC; no offset means ``zone``."""
+    pattern = _DATE if date_only else _DATE_TIME
+    try:
+        if not pattern.match(text):
+            raise ValueError(text)
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        what = "date (e.g. 2024-05-01)" if date_only else f"date and time ({_TIME_EXAMPLE})"
+        raise BadRow(f"{column}: {text!r} is not an ISO 8601 {what}") from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(dt.UTC)
+
+
+def _platform(row: Mapping[str, str], context: ImportContext) -> str:
+    value = _required(row, "platform", context.platform, "--platform").lower()
+    if not _PLATFORM_KEY.fullmatch(value):
+        raise BadRow(f"platform: {value!r} is not a platform key (facebook, instagram, youtube, x, ...)")
+    return value
+
+
+def _url(row: Mapping[str, str], column: str) -> str | None:
+    value = cell(row, column)
+    if value is not None and not _URL.fullmatch(value):
+        raise BadRow(f"{column}: {value!r} is not an http(s) URL")
+    return value
+
+
+def _format(row: Mapping[str, str]) -> PostFormat:
+    value = (cell(row, "format") or "other").lower()
+    if value not in FORMATS:
+        raise BadRow(f"format: {value!r} is not one of {', '.join(member.value for member in PostFormat)}")
+    return FORMATS[value]
+
+
+def _boolean(row: Mapping[str, str], column: str) -> bool:
+    value = (cell(row, column) or "false").lower()
+    if value not in BOOLEANS:
+        raise BadRow(f"{column}: {value!r} is not true or false")
+    return BOOLEANS[value]
+
+
+# --- rows -> records ---------------------------------------------------------------------------
+
+
+def _counts(row: Mapping[str, str], context: ImportContext, file_time: dt.datetime) -> PostCounts | None:
+    numbers: dict[str, Any] = {column: count(row, column) for column in COUNT_COLUMNS}
+    by_type = {kind: count(row, f"reactions_{kind}") for kind in REACTION_TYPES}
+    reactions = {kind: n for kind, n in by_type.items() if n is not None} or None
+    if reactions is None and all(n is None for n in numbers.values()):
+        return None
+    counted = cell(row, "counted_at")
+    taken_at = moment(counted, "counted_at", context.timezone) if counted else file_time
+    return PostCounts(taken_at=taken_at, reactions=reactions, **numbers)
+
+
+def post(row: Mapping[str, str], context: ImportContext, file_time: dt.datetime) -> PostRecord:
+    """A row of the posts layout."""
+    raw_time = _required(row, "created_at")
+    return PostRecord(
+        platform=_platform(row, context),
+        post_id=_required(row, "post_id"),
+        account_ref=_required(row, "account", context.account_ref, "--account"),
+        created_at=moment(raw_time, "created_at", context.timezone),
+        created_at_raw=raw_time,
+        format=_format(row),
+        text=cell(row, "text"),
+        url=_url(row, "url"),
+        link=_url(row, "link"),
+        followers_at_posting=count(row, "followers_at_posting"),
+        counts=_counts(row, context, file_time),
+    )
+
+
+def comment(row: Mapping[str, str], context: ImportContext, file_time: dt.datetime) -> CommentRecord:
+    """A row of the comments layout (``account`` is for the reader: comments find their post by id)."""
+    raw_time = _required(row, "created_at")
+    return CommentRecord(
+        platform=_platform(row, context),
+        post_id=_required(row, "post_id"),
+        comment_id=_required(row, "comment_id"),
+        parent_id=cell(row, "parent_id"),
+        created_at=moment(raw_time, "created_at", context.timezone),
+        created_at_raw=raw_time,
+        author_id=cell(row, "author_id"),
+        is_page_reply=_boolean(row, "is_page_reply"),
+        text=cell(row, "text"),
+        likes=count(row, "likes"),
+    )
+
+
+def followers(row: Mapping[str, str], context: ImportContext, file_time: dt.datetime) -> ProfileRecord:
+    """A row of the followers layout: the count on a date (00:00 in the import's zone) or at a time."""
+    return ProfileRecord(
+        platform=_platform(row, context),
+        account_ref=_required(row, "account", context.account_ref, "--account"),
+        taken_at=moment(_required(row, "date"), "date", context.timezone, date_only=True),
+        followers=count(row, "followers"),
+    )
+
+
+Built = PostRecord | CommentRecord | ProfileRecord
+Builder = Callable[[Mapping[str, str], ImportContext, dt.datetime], Built]
+BUILDERS: dict[str, Builder] = {"posts": post, "comments": comment, "followers": followers}
+
+
+# --- the file ----------------------------------------------------------------------------------
+
+
+def layout_of(names: list[str]) -> Layout | None:
+    """The layout whose columns include every name, with its key columns present; None if none."""
+    found = set(names)
+    for layout in LAYOUTS:
+        if set(layout.required) <= found and found <= set(layout.columns):
+            return layout
+    return None
+
+
+def _check_header(names: list[str], context: ImportContext, file_name: str) -> Layout:
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise ImportFileError(f"{file_name}: columns named twice: {', '.join(duplicated)}")
+    layout = layout_of(names)
+    if layout is None:
+        raise ImportFileError(f"{file_name}: {_header_problem(names)} (see docs/collectors/generic-csv.md)")
+    if "platform" not in names and context.platform is None:
+        raise ImportFileError(f"{file_name}: no platform column; add one or pass --platform")
+    if "account" not in names and context.account_ref is None and layout is not COMMENTS:
+        raise ImportFileError(f"{file_name}: no account column; add one or pass --account")
+    return layout
+
+
+def _header_problem(names: list[str]) -> str:
+    """Why a header is no layout's, judged against the layout its key column points to."""
+    found = set(names)
+    keys = {"comment_id": COMMENTS, "post_id": POSTS, "followers": FOLLOWERS, "date": FOLLOWERS}
+    layout = next((layout for key, layout in keys.items() if key in found), None)
+    if layout is None:
+        return (
+            "not a generic CSV header: it needs post_id (posts), comment_id (comments) or date and followers"
+        )
+    unknown = [name for name in names if name not in layout.columns]
+    missing = [name for name in layout.required if name not in found]
+    parts = [f"unknown columns for the {layout.name} layout: {', '.join(unknown)}"] if unknown else []
+    return "; ".join(parts + ([f"missing columns: {', '.join(missing)}"] if missing else []))
+
+
+@dataclass(frozen=True)
+class _Chunker:
+    """Turns chunks of records of one file into batches."""
+
+    file_name: str
+    names: list[str]
+    layout: Layout
+    build: Callable[[Mapping[str, str]], Any]
+
+    def batches(self, chunk: list[_Record], raw: RawPayload) -> list[Batch]:
+        built: list[Any] = []
+        bad: list[BadRecord] = []
+        for record in chunk:
+            try:
+                built.append(self.build(self.row(record)))
+            except BadRow as exc:
+                bad.append(bad_record(SOURCE, self.file_name, record.line, record.raw, str(exc)))
+        if self.layout is FOLLOWERS:
+            # A batch holds one profile snapshot: a batch per row, the first with the raw rows and the bad.
+            batches = [Batch(edge="profile", profile=profile) for profile in built] or [Batch(edge="profile")]
+            return [batches[0].model_copy(update={"raw": raw, "bad": bad}), *batches[1:]]
+        field = "posts" if self.layout is POSTS else "comments"
+        return [Batch(edge=self.layout.edge, raw=raw, bad=bad, **{field: built})]
+
+    def row(self, record: _Record) -> dict[str, str]:
+        if record.fields is None:
+            raise BadRow(record.problem or "unreadable row")
+        return row_of(record.fields, self.names)
+
+
+class GenericCsvImporter(Importer):
+    """The documented generic CSV: posts, comments or follower counts of any platform."""
+
+    format = "generic"
+    description = "Generic CSV (posts, comments or followers of any platform; docs/collectors/generic-csv.md)"
+
+    @classmethod
+    def sniff(cls, name: str, head: str) -> bool:
+        if not name.lower().endswith((".csv", ".tsv", ".txt")):
+            return False
+        first = next((line for line in io.StringIO(head, newline="") if line.strip()), "")
+        return layout_of(_header(first)[1]) is not None
+
+    def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
+        lines = io.StringIO(decode_file(path), newline="").readlines()
+        first = next((index for index, line in enumerate(lines) if line.strip()), None)
+        if first is None:
+            return
+        delimiter, names = _header(lines[first])
+        layout = _check_header(names, context, path.name)
+        file_time = modified_at(path)
+        build = BUILDERS[layout.name]
+        chunker = _Chunker(path.name, names, layout, lambda row: build(row, context, file_time))
+        rows = records(lines, first + 1, delimiter, len(names))
+        while chunk := list(islice(rows, max(context.batch_size, 1))):
+            body = "".join([lines[first], *(record.raw + "\n" for record in chunk)])
+            location = f"{path.name}, lines {chunk[0].line}-{chunk[-1].line}"
+            raw = RawPayload(source=SOURCE, location=location, fetched_at=file_time, body=body)
+            yield from chunker.batches(chunk, raw)
+
+
+@hookimpl
+def govsocial_importers() -> list[type[Importer]]:
+    """The generic CSV importer."""
+    return [GenericCsvImporter]

@@ -1,0 +1,240 @@
+"""Meta Business Suite "Content" exports (Insights > Content > Export, CSV), Facebook and Instagram.
+
+An administrator of the account downloads the file; it is the way to get admin-only metrics
+(reach, views, clicks) without an app review. Its quirks (PLATFORMS.md §8.2): headers follow the
+UI language (English and Swedish are recognised here), UTF-8 with a BOM, captions span lines,
+"Reactions, comments and shares" sits beside "Reactions" (so columns are matched exactly, never
+by substring), and ``Publish time`` (``06/29/2026 15:21``) is in the exporting user's time zone
+with no offset: it is read in ``ImportContext.timezone`` (``--timezone``).
+
+Counts are lifetime totals as of the export, which the file does not date: they are time-stamped
+with the file's modification time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from govsocial.collect.imports._csv import (
+    BadRow,
+    cell,
+    csv_records,
+    first_record,
+    header_name,
+    local_time,
+    modified_at,
+    post_batches,
+    whole_number,
+)
+from govsocial.collect.imports.base import ImportContext, Importer, decode_file
+from govsocial.collect.records import Batch, PostCounts, PostFormat, PostRecord
+from govsocial.errors import ImportFileError
+from govsocial.hookspecs import hookimpl
+
+SOURCE = "import:meta_business_suite"
+
+#: Headers of other UI languages -> the English header (casefolded keys). Swedish from the public
+#: column map quoted in PLATFORMS.md §8.2; add a language by adding its names here.
+ALIASES = {
+    "publicerings-id": "Post ID",
+    "sid-id": "Page ID",
+    "sidnamn": "Page name",
+    "beskrivning": "Description",
+    "publiceringstid": "Publish time",
+    "inläggstyp": "Post type",
+    "permalänk": "Permalink",
+    "visningar": "Views",
+    "räckvidd": "Reach",
+    "reaktioner, kommentarer och delningar": "Reactions, comments and shares",
+    "reaktioner": "Reactions",
+    "kommentarer": "Comments",
+    "delningar": "Shares",
+    "totalt antal klick": "Total clicks",
+    "länkklick": "Link clicks",
+    "övriga klick": "Other clicks",
+}
+
+#: English headers this importer reads (matched case-insensitively).
+COLUMNS = (
+    "Post ID", "Page ID", "Page name", "Account ID", "Account username", "Account name", "Title",
+    "Description", "Duration (sec)", "Publish time", "Caption type", "Permalink", "Is crosspost",
+    "Is share", "Post type", "Languages", "Custom labels", "Funded content status", "Data comment",
+    "Date", "Views", "Impressions", "Reach", "Reactions, comments and shares", "Reactions", "Likes",
+    "Comments", "Shares", "Saves", "Follows", "Total clicks", "Link clicks", "Other clicks",
+    "Seconds viewed", "Average Seconds viewed",
+)  # fmt: skip
+
+#: ``Post type`` values, casefolded, without the "IG " prefix and a plural "s" -> post format.
+FORMATS: dict[str, PostFormat] = {
+    "photo": PostFormat.IMAGE,
+    "image": PostFormat.IMAGE,
+    "carousel": PostFormat.IMAGE,
+    "album": PostFormat.IMAGE,
+    "video": PostFormat.VIDEO,
+    "reel": PostFormat.VIDEO,
+    "link": PostFormat.LINK,
+    "text": PostFormat.TEXT,
+    "status": PostFormat.TEXT,
+    "live": PostFormat.LIVE,
+    "live video": PostFormat.LIVE,
+}
+
+#: Columns kept in ``PostRecord.extra`` (key -> column) when not empty; numbers and words apart.
+EXTRA_INTS = {
+    "reach": "Reach", "interactions": "Reactions, comments and shares", "reactions_total": "Reactions",
+    "impressions": "Impressions", "link_clicks": "Link clicks", "other_clicks": "Other clicks",
+    "saves": "Saves", "follows": "Follows", "duration_s": "Duration (sec)",
+    "seconds_viewed": "Seconds viewed",
+}  # fmt: skip
+EXTRA_TEXTS = {
+    "page_name": "Page name", "account_username": "Account username", "account_name": "Account name",
+    "post_type": "Post type", "is_share": "Is share", "is_crosspost": "Is crosspost",
+    "caption_type": "Caption type", "languages": "Languages", "custom_labels": "Custom labels",
+    "funded_content_status": "Funded content status", "period": "Date", "data_comment": "Data comment",
+    "average_seconds_viewed": "Average Seconds viewed",
+}  # fmt: skip
+
+_TIME_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+# --- Meta Business Suite ----------------------------------------------------------------------
+
+
+def _canonical(name: str) -> str:
+    """The English header a (possibly localised) header means; unknown headers stay as they are."""
+    folded = name.casefold()
+    return ALIASES.get(folded) or next((column for column in COLUMNS if column.casefold() == folded), name)
+
+
+def _names(header: list[str]) -> list[str]:
+    return [_canonical(name) for name in header]
+
+
+def _platform(names: list[str]) -> str | None:
+    """``facebook`` or ``instagram`` from the header, None if it is not a Business Suite export."""
+    if "Post ID" not in names or "Publish time" not in names:
+        return None
+    if "Page ID" in names:
+        return "facebook"
+    if "Account ID" in names or "Account username" in names:
+        return "instagram"
+    return None
+
+
+def parse_time(text: str, zone: ZoneInfo) -> dt.datetime:
+    """``06/29/2026 15:21`` in the exporting user's zone -> aware UTC (an hour repeated by a
+    daylight-saving change is read as its first occurrence)."""
+    when = local_time(text, _TIME_FORMATS, zone)
+    if when is None:
+        raise BadRow(f"Publish time: {text!r} is not a time like '06/29/2026 15:21'")
+    return when
+
+
+def _format(post_type: str) -> PostFormat:
+    """ "Photos", "IG reel", "Live video"... -> format; unknown types are OTHER (kept in extra)."""
+    name = post_type.strip().casefold().removeprefix("ig ")
+    return FORMATS.get(name) or FORMATS.get(name.removesuffix("s"), PostFormat.OTHER)
+
+
+def _account_ref(row: Mapping[str, str], platform: str, context: ImportContext) -> str:
+    """The page or account id the file gives (Instagram: else the username), else ``--account``."""
+    ref = cell(row, "Page ID") if platform == "facebook" else cell(row, "Account ID")
+    ref = ref or cell(row, "Account username") or context.account_ref
+    if ref is None:
+        raise BadRow("no Page ID or Account ID and no --account: the account is not identified")
+    return ref
+
+
+def _post_id(row: Mapping[str, str], platform: str) -> str:
+    """Facebook posts as the Graph API names them (``{page}_{post}``), so API and file rows meet."""
+    post_id = cell(row, "Post ID")
+    if post_id is None:
+        raise BadRow("no Post ID")
+    page_id = cell(row, "Page ID")
+    if platform == "facebook" and page_id and "_" not in post_id:
+        return f"{page_id}_{post_id}"
+    return post_id
+
+
+def _texts(row: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
+    """The post's text (Title, else Description) and the other one for ``extra``."""
+    title, description = cell(row, "Title"), cell(row, "Description")
+    if title and description:
+        return title, {"description": description}
+    return title or description, {}
+
+
+def _counts(row: Mapping[str, str], taken_at: dt.datetime) -> PostCounts:
+    # "Reactions" is a total, not per type: it goes to extra["reactions_total"], and
+    # ``reactions`` (per type) stays unknown rather than pretending every reaction was a like.
+    return PostCounts(
+        taken_at=taken_at,
+        likes=whole_number(row, "Likes"),
+        comments=whole_number(row, "Comments"),
+        shares=whole_number(row, "Shares"),
+        views=whole_number(row, "Views"),
+        clicks=whole_number(row, "Total clicks"),
+    )
+
+
+def _extra(row: Mapping[str, str]) -> dict[str, Any]:
+    extra: dict[str, Any] = {key: whole_number(row, column) for key, column in EXTRA_INTS.items()}
+    extra.update({key: cell(row, column) for key, column in EXTRA_TEXTS.items()})
+    return {key: value for key, value in extra.items() if value is not None}
+
+
+def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_at: dt.datetime) -> PostRecord:
+    raw_time = row["Publish time"].strip()
+    text, more = _texts(row)
+    return PostRecord(
+        platform=platform,
+        post_id=_post_id(row, platform),
+        account_ref=_account_ref(row, platform, context),
+        created_at=parse_time(raw_time, context.timezone),
+        created_at_raw=raw_time,
+        format=_format(row.get("Post type", "")),
+        text=text,
+        url=cell(row, "Permalink"),
+        counts=_counts(row, taken_at),
+        extra={**_extra(row), **more},
+    )
+
+
+class MetaBusinessSuiteImporter(Importer):
+    """Meta Business Suite / Facebook Insights "Content" CSV export (Facebook Pages, Instagram)."""
+
+    format = "meta_business_suite"
+    description = "Meta Business Suite Insights 'Content' CSV export (Facebook Page or Instagram account)"
+
+    @classmethod
+    def sniff(cls, name: str, head: str) -> bool:
+        return _platform(_names(first_record(head))) is not None
+
+    def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
+        records = csv_records(decode_file(path))
+        header = next(records, None)
+        if header is None:
+            return
+        names = _names([header_name(name) for name in header.fields])
+        platform = _platform(names)
+        if platform is None:
+            raise ImportFileError(
+                f"{path.name}: not a Meta Business Suite 'Content' export in a language this importer knows "
+                "(needs Post ID, Publish time and Page ID or Account ID; export with the English UI)"
+            )
+        taken_at = modified_at(path)
+
+        def build(row: dict[str, str]) -> PostRecord:
+            return _post(row, platform, context, taken_at)
+
+        yield from post_batches(records, header, names, build, source=SOURCE, file_name=path.name,
+                                fetched_at=taken_at, size=context.batch_size)  # fmt: skip
+
+
+@hookimpl
+def govsocial_importers() -> list[type[Importer]]:
+    return [MetaBusinessSuiteImporter]

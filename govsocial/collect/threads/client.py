@@ -1,0 +1,269 @@
+"""The Threads connector: the token owner's profile, posts newest first, and their conversations.
+
+The token (``threads_token``) is the account's own user token, sent as ``access_token``; the
+account collected must be the token's owner (checked against ``/me``). Insights need
+``threads_manage_insights`` and conversations ``threads_read_replies``: without them the posts are
+still collected, with a gap saying what is missing.
+
+Checkpoints
+    posts              ``{"after": cursor, "since": iso, "newest": iso}`` while paging (the API filters
+                       by ``since``); ``{"newest": iso, "complete": True}`` at the end. The next run
+                       lists only posts from ``newest`` on.
+    comments:{post}    ``{"after": cursor}`` while paging the conversation, ``{"complete": True}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+
+from govsocial.collect.base import Connector, Target
+from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
+from govsocial.collect.http import HttpClient
+from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostCounts, PostRecord, RawPayload
+from govsocial.collect.threads import errors, types
+
+PROFILE_FIELDS = "id,username,name,threads_biography,is_verified"
+POST_FIELDS = ("id,media_product_type,media_type,media_url,permalink,username,text,timestamp,shortcode,"
+               "thumbnail_url,is_quote_post")
+REPLY_FIELDS = "id,text,timestamp,username,is_reply,is_reply_owned_by_me,replied_to,root_post,has_replies"
+MEDIA_METRICS = "views,likes,replies,reposts,quotes"
+MAPPING_ERRORS = (KeyError, ValueError, TypeError, AttributeError)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
+    """An item that could not be mapped, kept with the reason."""
+    return BadRecord(source=raw.source, location=raw.location, reason=f"{type(exc).__name__}: {exc}",
+                     content=json.dumps(item, ensure_ascii=False, default=str))
+
+
+def _time_or_none(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value).astimezone(dt.UTC) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Cursor:
+    """Where the newest-first post listing stands, and what earlier runs already read."""
+
+    after: str | None = None
+    since: dt.datetime | None = None
+    newest: dt.datetime | None = None
+
+    @classmethod
+    def resume(cls, checkpoint: Mapping[str, Any] | None) -> Cursor:
+        """Continue a listing cut short, or list the posts from the last run's newest on."""
+        checkpoint = checkpoint or {}
+        newest = _time_or_none(checkpoint.get("newest"))
+        if checkpoint.get("after") and not checkpoint.get("complete"):
+            return cls(str(checkpoint["after"]), _time_or_none(checkpoint.get("since")), newest)
+        return cls(None, newest, newest)
+
+    def params(self) -> dict[str, Any]:
+        """``since`` (Unix seconds, inclusive) and ``after`` as the listing wants them."""
+        found: dict[str, Any] = {"after": self.after} if self.after else {}
+        return found | ({"since": int(self.since.timestamp())} if self.since else {})
+
+    def see(self, posts: list[PostRecord]) -> None:
+        """Remember the newest post."""
+        times = [p.created_at for p in posts] + ([self.newest] if self.newest else [])
+        self.newest = max(times, default=None)
+
+    def checkpoint(self, after: str | None) -> dict[str, Any]:
+        """The state to store after a page."""
+        newest = self.newest.isoformat() if self.newest else None
+        if not after:
+            return {"newest": newest, "complete": True}
+        return {"after": after, "since": self.since.isoformat() if self.since else None, "newest": newest}
+
+
+@dataclass
+class Account:
+    """What one ``collect`` call knows about the account, and which permissions it found missing."""
+
+    user_id: str
+    username: str | None
+    missing: dict[str, str] = field(default_factory=dict)  # "insights"/"replies" -> why not readable
+
+
+class ThreadsConnector(Connector):
+    """Collects the Threads account that owns the token (``threads_token``)."""
+
+    platform: ClassVar[str] = "threads"
+    default_base_url: ClassVar[str] = "https://graph.threads.net/v1.0"
+    credential_setting: ClassVar[str | None] = "threads_token"
+
+    def __init__(self, http: HttpClient, token: str | None, base_url: str | None = None) -> None:
+        super().__init__(http, token, base_url)
+        self.clock = _utc_now
+
+    @staticmethod
+    def classify(response: httpx.Response) -> CollectError | None:
+        return errors.classify(response)
+
+    @staticmethod
+    def pause(response: httpx.Response) -> float | None:
+        return errors.pause(response)
+
+    async def _get(self, path: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], RawPayload]:
+        if not self.token:
+            raise AuthError("threads: no token configured (setting threads_token)")
+        source = "threads:/" + "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
+        params = {**params, "access_token": self.token}
+        data, raw = await self.http.get_json(f"{self.base_url}/{path}", params, source=source)
+        if not isinstance(data, dict):
+            raise PayloadError(f"threads: {raw.location}: expected a JSON object")
+        return data, self._without_token(raw)
+
+    def _without_token(self, raw: RawPayload) -> RawPayload:
+        """The payload with our token removed: Graph's ``paging.next`` URLs repeat the access_token."""
+        body = raw.body
+        for form in {self.token or "", quote(self.token or "", safe="")} - {""}:
+            body = body.replace(form, "***")
+        return raw if body == raw.body else raw.model_copy(update={"body": body})
+
+    async def collect(
+        self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
+        """Profile (and its follower insight), then each page of posts with insights and replies."""
+        me, raw = await self._get("me", {"fields": PROFILE_FIELDS})
+        account = Account(str(me["id"]), me.get("username"))
+        _check_owner(target, account)
+        followers, insight = await self._followers(account)
+        if insight is not None:
+            yield insight
+        profile = types.profile_from_me(me, target.ref, self.clock(), followers)
+        yield Batch(edge="profile", raw=raw, profile=profile)
+        async for batch in self._posts(target.ref, account, checkpoints):
+            yield batch
+
+    async def _followers(self, account: Account) -> tuple[int | None, Batch | None]:
+        """The follower count from the user insights, and the batch keeping that response."""
+        try:
+            data, raw = await self._get(f"{account.user_id}/threads_insights", {"metric": "followers_count"})
+        except AccessError as exc:
+            return None, Batch(edge="profile", gap=f"follower count not read: {exc}")
+        return types.metrics(data).get("followers_count"), Batch(edge="profile", raw=raw)
+
+    # -- posts -----------------------------------------------------------------------------------
+
+    async def _posts(self, account_ref: str, account: Account,
+                     checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
+        cursor = Cursor.resume(checkpoints.get("posts"))
+        while True:
+            params = {"fields": POST_FIELDS, "limit": 50, **cursor.params()}
+            page, raw = await self._get(f"{account.user_id}/threads", params)
+            items = [item for item in page.get("data") or [] if isinstance(item, dict)]
+            counts: dict[str, PostCounts | None] = {}
+            for item in items:
+                async for insight in self._insights(item, account, counts):
+                    yield insight
+            batch = self._posts_batch(items, raw, account_ref, counts, account)
+            cursor.see(batch.posts)
+            yield batch
+            for post in batch.posts:
+                checkpoint = checkpoints.get(f"comments:{post.post_id}")
+                async for replies in self._replies(post, account, checkpoint):
+                    yield replies
+            after = types.next_after(page)
+            yield Batch(edge="posts", checkpoint=cursor.checkpoint(after))
+            if not after:
+                return
+            cursor.after = after
+
+    async def _insights(self, item: dict[str, Any], account: Account,
+                        counts: dict[str, PostCounts | None]) -> AsyncIterator[Batch]:
+        """Reads one post's insights into ``counts`` and yields the batch keeping the response."""
+        if item.get("media_type") == types.REPOST or "insights" in account.missing or not item.get("id"):
+            return
+        try:
+            data, raw = await self._get(f"{item['id']}/insights", {"metric": MEDIA_METRICS})
+        except AccessError as exc:
+            account.missing["insights"] = f"engagement counts not read: {exc}"
+            return
+        except GoneError as exc:
+            yield Batch(edge="posts", gap=f"post {item['id']} gone before its insights were read: {exc}")
+            return
+        counts[str(item["id"])] = types.post_counts(types.metrics(data), self.clock())
+        yield Batch(edge="posts", raw=raw)
+
+    @staticmethod
+    def _posts_batch(items: list[dict[str, Any]], raw: RawPayload, account_ref: str,
+                     counts: Mapping[str, PostCounts | None], account: Account) -> Batch:
+        posts: list[PostRecord] = []
+        bad: list[BadRecord] = []
+        for item in items:
+            try:
+                posts.append(types.post_from_thread(item, account_ref, counts.get(str(item.get("id")))))
+            except MAPPING_ERRORS as exc:
+                bad.append(bad_record(raw, item, exc))
+        return Batch(edge="posts", raw=raw, posts=posts, bad=bad, gap=account.missing.get("insights"))
+
+    # -- replies ---------------------------------------------------------------------------------
+
+    async def _replies(self, post: PostRecord, account: Account,
+                       checkpoint: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
+        edge = f"comments:{post.post_id}"
+        after = (checkpoint or {}).get("after") if not (checkpoint or {}).get("complete") else None
+        no_replies = post.counts is not None and post.counts.replies == 0
+        if post.extra.get("media_type") == types.REPOST or (no_replies and not after):
+            return  # a repost's conversation is not the account's; an empty one costs a call for nothing
+        if "replies" in account.missing:
+            yield Batch(edge=edge, gap=account.missing["replies"])
+            return
+        while True:
+            # Oldest first (reverse=false), so a cut-short read resumes where it stopped.
+            params = {"fields": REPLY_FIELDS, "reverse": "false", "limit": 100}
+            params |= {"after": after} if after else {}
+            try:
+                data, raw = await self._get(f"{post.post_id}/conversation", params)
+            except AccessError as exc:
+                account.missing["replies"] = f"replies not read: {exc}"
+                yield Batch(edge=edge, gap=account.missing["replies"])
+                return
+            except GoneError as exc:
+                yield Batch(edge=edge, gap=f"conversation unavailable: {exc}", checkpoint={"complete": True})
+                return
+            after = types.next_after(data)
+            yield self._replies_batch(data, raw, post.post_id, account, after)
+            if not after:
+                return
+
+    @staticmethod
+    def _replies_batch(data: dict[str, Any], raw: RawPayload, root_id: str, account: Account,
+                       after: str | None) -> Batch:
+        comments: list[CommentRecord] = []
+        bad: list[BadRecord] = []
+        for item in data.get("data") or []:
+            try:
+                comments.append(types.reply_from_item(item, root_id, account.username))
+            except MAPPING_ERRORS as exc:
+                bad.append(bad_record(raw, item, exc))
+        checkpoint = {"after": after} if after else {"complete": True}
+        return Batch(edge=f"comments:{root_id}", raw=raw, comments=comments, bad=bad, checkpoint=checkpoint)
+
+
+def _check_owner(target: Target, account: Account) -> None:
+    """The API reads only the token owner's account: refuse to file its data under another one."""
+    wanted_id = target.platform_id or (target.handle if target.kind == "id" else None)
+    handle = target.handle.lstrip("@").lower() if target.kind == "handle" else None
+    if (wanted_id and wanted_id != account.user_id) or (
+        handle and account.username and handle != account.username.lower()
+    ):
+        raise AccessError(
+            f"threads: the token belongs to @{account.username} ({account.user_id}), not to "
+            f"{target.handle!r}; the Threads API reads only the token owner's own account"
+        )
+

@@ -1,0 +1,252 @@
+"""The X connector: the account's profile, its posts newest first, and each post's replies.
+
+The bearer token goes in an ``Authorization`` header. The runner shares one ``httpx.AsyncClient``
+between all platforms, so the header is not set on the client (every platform would receive X's
+token): a request hook adds it only to requests for this connector's API root.
+
+Checkpoints
+    posts              ``{"after": next_token, "since_id": id, "newest_id": id, "newest": iso}`` while
+                       paging; ``{"newest_id": id, "newest": iso, "complete": True}`` at the end. The
+                       next run asks only for posts after ``newest_id`` (``since_id``).
+    comments:{post}    the same, over ``search/recent?query=conversation_id:{post}``. The recent search
+                       sees the last 7 days only: older posts' replies are not read (a gap says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+
+from govsocial.collect.base import Connector, Target
+from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
+from govsocial.collect.http import HttpClient
+from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+from govsocial.collect.x import errors, types
+
+POST_PARAMS = {
+    "tweet.fields": "created_at,public_metrics,conversation_id,attachments,entities,referenced_tweets",
+    "expansions": "attachments.media_keys",
+    "media.fields": "type,url,preview_image_url",
+    "max_results": 100,
+}
+REPLY_PARAMS = {
+    "tweet.fields": ",".join(["created_at", "author_id", "conversation_id", "in_reply_to_user_id",
+                              "referenced_tweets", "public_metrics"]),
+    "max_results": 100,
+}
+USER_PARAMS = {"user.fields": "public_metrics"}
+#: How far back ``search/recent`` sees; older replies need the full-archive search (higher plans).
+SEARCH_WINDOW = dt.timedelta(days=7)
+#: A since_id this close to the window's edge may already be outside it, which X refuses (400).
+SEARCH_MARGIN = dt.timedelta(hours=1)
+MAPPING_ERRORS = (KeyError, ValueError, TypeError, AttributeError)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
+    """An item that could not be mapped, kept with the reason."""
+    return BadRecord(source=raw.source, location=raw.location, reason=f"{type(exc).__name__}: {exc}",
+                     content=json.dumps(item, ensure_ascii=False, default=str))
+
+
+@dataclass
+class IdCursor:
+    """Where a newest-first, id-ordered listing stands (X ids grow with time)."""
+
+    after: str | None = None
+    since_id: str | None = None
+    newest_id: str | None = None
+    newest: str | None = None
+
+    @classmethod
+    def resume(cls, checkpoint: Mapping[str, Any] | None) -> IdCursor:
+        """Continue a listing cut short, or ask for what came after the last run's newest post."""
+        checkpoint = checkpoint or {}
+        newest_id, newest = checkpoint.get("newest_id"), checkpoint.get("newest")
+        if checkpoint.get("after") and not checkpoint.get("complete"):
+            return cls(str(checkpoint["after"]), checkpoint.get("since_id"), newest_id, newest)
+        return cls(None, newest_id, newest_id, newest)
+
+    def see(self, items: list[PostRecord] | list[CommentRecord]) -> None:
+        """Remember the newest of ``items`` (by id, as X orders them)."""
+        for item in items:
+            item_id = item.post_id if isinstance(item, PostRecord) else item.comment_id
+            if self.newest_id is None or int(item_id) > int(self.newest_id):
+                self.newest_id, self.newest = item_id, item.created_at.isoformat()
+
+    def checkpoint(self, next_token: str | None) -> dict[str, Any]:
+        """The state to store after a page."""
+        if not next_token:
+            return {"newest_id": self.newest_id, "newest": self.newest, "complete": True}
+        return {"after": next_token, "since_id": self.since_id, "newest_id": self.newest_id,
+                "newest": self.newest}
+
+
+@dataclass
+class ReplyState:
+    """Per-account state of reply collection within one ``collect`` call."""
+
+    account_id: str
+    blocked: str | None = None  # why replies cannot be read at all (e.g. the plan lacks search)
+
+
+class XConnector(Connector):
+    """Collects an X account with an app-only bearer token (``x_bearer_token``)."""
+
+    platform: ClassVar[str] = "x"
+    default_base_url: ClassVar[str] = "https://api.twitter.com/2"
+    credential_setting: ClassVar[str | None] = "x_bearer_token"
+
+    def __init__(self, http: HttpClient, token: str | None, base_url: str | None = None) -> None:
+        super().__init__(http, token, base_url)
+        self.clock = _utc_now
+        if token:
+            http.client.event_hooks["request"].append(self._authorize)
+
+    async def _authorize(self, request: httpx.Request) -> None:
+        """Adds the bearer token to requests for this API root only (the client is shared)."""
+        if str(request.url).startswith(self.base_url + "/") and self.token:
+            request.headers["Authorization"] = f"Bearer {self.token}"
+
+    @staticmethod
+    def classify(response: httpx.Response) -> CollectError | None:
+        return errors.classify(response)
+
+    @staticmethod
+    def pause(response: httpx.Response) -> float | None:
+        return errors.pause(response)
+
+    async def _get(
+        self, path: str, params: Mapping[str, Any], source: str
+    ) -> tuple[dict[str, Any], RawPayload]:
+        if not self.token:
+            raise AuthError("x: no bearer token configured (setting x_bearer_token)")
+        data, raw = await self.http.get_json(f"{self.base_url}/{path}", params, source=f"x:{source}")
+        if not isinstance(data, dict):
+            raise PayloadError(f"x: {raw.location}: expected a JSON object")
+        return data, raw
+
+    async def collect(
+        self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
+        """Profile, then each page of posts followed by the replies to them."""
+        user, raw = await self._user(target)
+        yield Batch(edge="profile", raw=raw, profile=types.profile_from_user(user, target.ref, self.clock()))
+        async for batch in self._posts(target.ref, ReplyState(str(user["id"])), checkpoints):
+            yield batch
+
+    async def _user(self, target: Target) -> tuple[dict[str, Any], RawPayload]:
+        if target.platform_id or target.kind == "id":
+            path = f"users/{quote(target.platform_id or target.handle, safe='')}"
+        else:
+            path = f"users/by/username/{quote(target.handle.lstrip('@'), safe='')}"
+        data, raw = await self._get(path, USER_PARAMS, "users")
+        if not isinstance(data.get("data"), dict):
+            raise GoneError(f"x: account {target.handle!r}: {errors.partial_errors(data) or 'not returned'}")
+        return data["data"], raw
+
+    # -- posts -----------------------------------------------------------------------------------
+
+    async def _posts(self, account_ref: str, state: ReplyState,
+                     checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
+        cursor = IdCursor.resume(checkpoints.get("posts"))
+        while True:
+            params = {**POST_PARAMS, **_opt("since_id", cursor.since_id),
+                      **_opt("pagination_token", cursor.after)}
+            data, raw = await self._get(f"users/{state.account_id}/tweets", params, "users/:id/tweets")
+            batch = self._posts_batch(data, raw, account_ref)
+            cursor.see(batch.posts)
+            recent = [p for p in batch.posts if self._searchable(p.created_at)]
+            yield self._note_old(batch, len(batch.posts) - len(recent))
+            for post in recent:
+                checkpoint = checkpoints.get(f"comments:{post.post_id}")
+                async for reply_batch in self._replies(post, state, checkpoint):
+                    yield reply_batch
+            next_token = (data.get("meta") or {}).get("next_token")
+            yield Batch(edge="posts", checkpoint=cursor.checkpoint(next_token))
+            if not next_token:
+                return
+            cursor.after = str(next_token)
+
+    def _searchable(self, when: dt.datetime, margin: dt.timedelta = dt.timedelta(0)) -> bool:
+        """Whether the recent search still sees posts from ``when`` (less ``margin`` of safety)."""
+        return self.clock() - when < SEARCH_WINDOW - margin
+
+    @staticmethod
+    def _note_old(batch: Batch, old: int) -> Batch:
+        if not old:
+            return batch
+        note = f"replies of {old} post(s) older than 7 days not read (recent search only)"
+        return batch.model_copy(update={"gap": f"{batch.gap}; {note}" if batch.gap else note})
+
+    def _posts_batch(self, data: dict[str, Any], raw: RawPayload, account_ref: str) -> Batch:
+        media = types.media_index(data)
+        posts: list[PostRecord] = []
+        bad: list[BadRecord] = []
+        taken_at = self.clock()
+        for tweet in data.get("data") or []:
+            try:
+                posts.append(types.post_from_tweet(tweet, account_ref, taken_at, media))
+            except MAPPING_ERRORS as exc:
+                bad.append(bad_record(raw, tweet, exc))
+        return Batch(edge="posts", raw=raw, posts=posts, bad=bad, gap=errors.partial_errors(data))
+
+    # -- replies ---------------------------------------------------------------------------------
+
+    async def _replies(self, post: PostRecord, state: ReplyState,
+                       checkpoint: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
+        edge = f"comments:{post.post_id}"
+        if post.counts and post.counts.replies == 0 and not (checkpoint or {}).get("after"):
+            return  # nothing to read, and each search call is billed
+        if state.blocked:
+            yield Batch(edge=edge, gap=state.blocked)
+            return
+        cursor = IdCursor.resume(checkpoint)
+        if cursor.since_id and not self._searchable(types.snowflake_time(cursor.since_id), SEARCH_MARGIN):
+            cursor.since_id = None  # X refuses a since_id outside the window; the window bounds the read
+        while True:
+            params = {**REPLY_PARAMS, "query": f"conversation_id:{post.post_id}",
+                      **_opt("since_id", cursor.since_id), **_opt("next_token", cursor.after)}
+            try:
+                data, raw = await self._get("tweets/search/recent", params, "tweets/search/recent")
+            except AccessError as exc:
+                state.blocked = f"replies not read: {exc}"
+                yield Batch(edge=edge, gap=state.blocked)
+                return
+            except GoneError as exc:
+                yield Batch(edge=edge, gap=f"conversation unavailable: {exc}", checkpoint={"complete": True})
+                return
+            batch = self._replies_batch(data, raw, post.post_id, state.account_id)
+            cursor.see(batch.comments)
+            next_token = (data.get("meta") or {}).get("next_token")
+            yield batch.model_copy(update={"checkpoint": cursor.checkpoint(next_token)})
+            if not next_token:
+                return
+            cursor.after = str(next_token)
+
+    @staticmethod
+    def _replies_batch(data: dict[str, Any], raw: RawPayload, root_id: str, account_id: str) -> Batch:
+        comments: list[CommentRecord] = []
+        bad: list[BadRecord] = []
+        for tweet in data.get("data") or []:
+            if str(tweet.get("id")) == root_id:
+                continue  # the search can match the root post itself
+            try:
+                comments.append(types.reply_from_tweet(tweet, root_id, account_id))
+            except MAPPING_ERRORS as exc:
+                bad.append(bad_record(raw, tweet, exc))
+        return Batch(edge=f"comments:{root_id}", raw=raw, comments=comments, bad=bad,
+                     gap=errors.partial_errors(data))
+
+
+def _opt(key: str, value: str | None) -> dict[str, str]:
+    return {key: value} if value else {}
