@@ -65,7 +65,16 @@ class Settings(BaseSettings):
     youtube_api_key: SecretStr | None = Field(default=None, description="YouTube Data API v3 key.")
     x_bearer_token: SecretStr | None = Field(default=None, description="X API v2 app-only bearer token.")
     threads_token: SecretStr | None = Field(default=None, description="Threads API user token.")
-    graph_api_version: str = Field(default="v23.0", description="Pinned Facebook/Instagram Graph API version.")
+    graph_api_version: str = Field(
+        default="v23.0", description="Pinned Facebook/Instagram Graph API version."
+    )
+    api_base_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description='Per-platform API root overrides (a proxy, a test server): {"facebook": "http://..."}.',
+    )
+    collect_refresh_days: int = Field(
+        default=7, ge=0, description="Posts this recent are re-read every run: fresh counts and new comments."
+    )
     collect_concurrency: int = Field(default=4, ge=1, le=64, description="Accounts collected at once.")
     collect_interval_minutes: int = Field(
         default=360, ge=5, description="Default interval between scheduled collections of an account."

@@ -76,6 +76,9 @@ def collect(
         str | None, typer.Option(help="Code of an organisation: collect all its accounts.")
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Collect every account that has a connector.")] = False,
+    platform: Annotated[
+        str | None, typer.Option(help="Only accounts on this platform (with --org or --all).")
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Collect from the platform APIs (one account, an organisation, or all), for cron."""
@@ -92,7 +95,8 @@ def collect(
                 raise NotFoundError(f"{account}: not in the registry")
             targets = [target_of(found)]
         else:
-            targets = collectable(session, set(connectors()), settings.jurisdiction, org)
+            platforms = {platform} if platform else set(connectors())
+            targets = collectable(session, platforms & set(connectors()), settings.jurisdiction, org)
     with _progress() as bar:
         task = bar.add_task(f"collecting {len(targets)} account(s)", total=len(targets))
         done: set[int] = set()

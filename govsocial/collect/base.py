@@ -8,6 +8,7 @@ A connector is a small library: its package holds a client (requests and paging)
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -47,10 +48,18 @@ class Connector(abc.ABC):
     #: Name of the ``Settings`` field holding this connector's token or key (None: no credential).
     credential_setting: ClassVar[str | None] = None
 
+    #: Posts published within this many days are read again on every run (fresh counts, new
+    #: comments); the runner sets it from ``GOVSOCIAL_COLLECT_REFRESH_DAYS``.
+    refresh_days: int = 7
+
     def __init__(self, http: HttpClient, token: str | None, base_url: str | None = None) -> None:
         self.http = http
         self.token = token
         self.base_url = (base_url or self.default_base_url).rstrip("/")
+
+    def refresh_since(self, now: dt.datetime | None = None) -> dt.datetime:
+        """Posts published after this time are re-read (and their comments) on every run."""
+        return (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=self.refresh_days)
 
     @classmethod
     def base_url_from(cls, settings: Settings) -> str | None:

@@ -139,8 +139,14 @@ class Runner:
                 client, platform, cls.classify, cls.pause, self.options.policy, self.options.sleep
             )
             token = self._token(cls)
-            base_url = self.options.base_urls.get(platform) or cls.base_url_from(self.settings)
-            self._connectors[platform] = cls(http, token, base_url, **cls.options_from(self.settings))
+            base_url = (
+                self.options.base_urls.get(platform)
+                or self.settings.api_base_urls.get(platform)
+                or cls.base_url_from(self.settings)
+            )
+            connector = cls(http, token, base_url, **cls.options_from(self.settings))
+            connector.refresh_days = self.settings.collect_refresh_days
+            self._connectors[platform] = connector
         return self._connectors[platform]
 
     def _token(self, cls: type[Connector]) -> str | None:

@@ -46,10 +46,14 @@ from tests.fakeplatform.check import (
     stored_comments,
     stored_posts,
 )
+from tests.fakeplatform.x import FakeX, XError, XRateLimited, build_users
+from tests.fakeplatform.youtube import FakeYouTube, YouTubeError, build_channels
 
 #: Shaped like a Meta user token (``EAA...``) so that every rule meant to catch one would.
 TOKEN = "EAAFakeTestToken0123456789abcdefGHIJ"
 KEY = "end-to-end-pseudonym-key"
+YOUTUBE_KEY = "AIzaFakeTestKey0123456789abcdefghijklm"
+X_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeXBearerToken0123456789"
 #: What the fake serves per account: 6 posts on 3 pages, 22 comments on 13 pages, 1 profile.
 POSTS, COMMENTS, REQUESTS = 6, 22, 17
 PSEUDONYMS = Pseudonymiser(KEY)
@@ -69,14 +73,25 @@ class SleepRecorder:
 
 
 @pytest.fixture
-def targets(engine: Engine) -> list[Target]:
-    """The Facebook accounts of the bundled Hong Kong registry, loaded into the store."""
+def registry(engine: Engine) -> Engine:
+    """The store with the bundled Hong Kong registry loaded."""
     report = load_registry(engine, PROJECT_ROOT / "data" / "registry", actor="test", only="hk")
     assert not report.problems
+    return engine
+
+
+def platform_targets(engine: Engine, platform: str) -> list[Target]:
+    """The registry's accounts on ``platform``."""
     with session_factory(engine)() as session:
-        found = collectable(session, {"facebook"}, "hk")
+        found = collectable(session, {platform}, "hk")
     assert len(found) >= 3
     return found
+
+
+@pytest.fixture
+def targets(registry: Engine) -> list[Target]:
+    """The Facebook accounts of the bundled Hong Kong registry."""
+    return platform_targets(registry, "facebook")
 
 
 @pytest.fixture
@@ -93,17 +108,30 @@ def url(fake: FakeGraph) -> Iterator[str]:
 
 
 def collect(
-    engine: Engine, url: str, targets: list[Target], sleep: SleepRecorder | None = None, timeout: float = 10.0
+    engine: Engine,
+    url: str,
+    targets: list[Target],
+    sleep: SleepRecorder | None = None,
+    timeout: float = 10.0,
+    youtube_url: str | None = None,
+    x_url: str | None = None,
 ) -> RunSummary:
-    """One collection run of ``targets`` against the fake, as ``govsocial collect`` runs it."""
+    """One collection run of ``targets`` against the fakes, as ``govsocial collect`` runs it."""
+    base_urls = {"facebook": url + "/v23.0"}
+    if youtube_url:
+        base_urls["youtube"] = youtube_url + "/youtube/v3"
+    if x_url:
+        base_urls["x"] = x_url + "/2"
     options = RunOptions(
-        base_urls={"facebook": url + "/v23.0"},
+        base_urls=base_urls,
         sleep=sleep or SleepRecorder(),
         policy=RetryPolicy(attempts=4, base_backoff=0),
         timeout=timeout,
         trigger="test",
     )
-    settings = Settings.load(pseudonym_key=KEY, facebook_token=TOKEN)
+    settings = Settings.load(
+        pseudonym_key=KEY, facebook_token=TOKEN, youtube_api_key=YOUTUBE_KEY, x_bearer_token=X_TOKEN
+    )
     return asyncio.run(Runner(engine, settings, options).run(targets, scope="test"))
 
 
@@ -377,3 +405,196 @@ def test_stored_payloads_and_records_keep_no_token(
     engine.dispose()
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("govsocial.db*"))
     assert TOKEN.encode() not in stored
+
+
+# --- YouTube ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def channels(registry: Engine) -> list[Target]:
+    """The YouTube channels of the bundled Hong Kong registry (custom URLs and channel ids)."""
+    return platform_targets(registry, "youtube")
+
+
+@pytest.fixture
+def youtube(channels: list[Target]) -> FakeYouTube:
+    """A fake YouTube Data API serving those channels."""
+    return FakeYouTube(build_channels([x.handle for x in channels]), YOUTUBE_KEY)
+
+
+@pytest.fixture
+def youtube_url(youtube: FakeYouTube) -> Iterator[str]:
+    """The fake YouTube, served on loopback."""
+    with serve(youtube.app()) as root:
+        yield root
+
+
+def youtube_problems(engine: Engine, youtube: FakeYouTube, handles: set[str] | None = None) -> list[str]:
+    """Differences between the store's YouTube rows and a complete collection (of ``handles``)."""
+    chosen = set(youtube.channels) if handles is None else handles
+    want_posts = {v: video for v, (c, video) in youtube.videos.items() if c.handle in chosen}
+    posts = {
+        p: v for p, v in stored_posts(engine).items() if v["platform"] == "youtube" and v["handle"] in chosen
+    }
+    found = [f"video {v} missing" for v in want_posts.keys() - posts.keys()]
+    found += [f"video {v} not served" for v in posts.keys() - want_posts.keys()]
+    want = {e.comment_id: e for video in want_posts.values() for e in video.expected}
+    got = {c: v for c, v in stored_comments(engine).items() if v["post_id"] in want_posts}
+    found += [f"comment {c} missing" for c in want.keys() - got.keys()]
+    found += [f"comment {c} not served" for c in got.keys() - want.keys()]
+    for comment_id, e in want.items():
+        author = PSEUDONYMS("youtube", e.author_id)
+        expect = {"post_id": e.post_id, "parent_id": e.parent_id, "author": author,
+                  "is_page_reply": e.is_page_reply, "text": e.text}
+        stored = got.get(comment_id)
+        if stored is not None and {k: stored[k] for k in expect} != expect:
+            found.append(f"comment {comment_id}: stored {stored}, expected {expect}")
+    return found
+
+
+def test_youtube_and_facebook_are_collected_in_one_run(
+    engine: Engine, targets: list[Target], channels: list[Target], fake: FakeGraph, url: str,
+    youtube: FakeYouTube, youtube_url: str,
+) -> None:
+    summary = collect(engine, url, targets + channels, youtube_url=youtube_url)
+
+    assert summary.status == "ok", summary.as_dict()
+    videos, comments = len(youtube.expected_posts()), len(youtube.expected_comments())
+    assert counts(summary) == {
+        "comments.insert": len(targets) * COMMENTS + comments,
+        "post_snapshots.insert": len(targets) * POSTS + videos,
+        "posts.insert": len(targets) * POSTS + videos,
+        "profiles.insert": len(targets) + len(channels),
+    }
+    assert youtube_problems(engine, youtube) == []
+    assert problems(engine, fake, PSEUDONYMS) == []
+    # Threads with more replies than the five embedded were paged through comments.list.
+    assert youtube.control.calls_to("/youtube/v3/comments/")
+    assert all(e.token_ok for e in youtube.control.log)
+
+
+def test_youtube_faults_are_survived_and_a_spent_quota_is_a_gap(
+    engine: Engine, channels: list[Target], youtube: FakeYouTube, youtube_url: str, url: str
+) -> None:
+    control = youtube.control
+    first, quota = channels[0].handle, channels[1].handle
+    video = youtube.channels[first].videos[0]
+    thread_with_many = next(t for t, replies in video.replies.items() if len(replies) > 5)
+    rules = [
+        control.add(YouTubeError(503), account=first, path="/commentThreads/", calls=[1]),
+        control.add(YouTubeError(403, "handwritten_error_rate_limit_exceeded.json"),
+                    account=first, path="/playlistItems/", calls=[2]),
+        control.add(Truncated(), path=f"/comments/{thread_with_many}", calls=[2]),
+        control.add(ServerError(502, bare=True), account=channels[2].handle, calls=[1]),
+    ]
+    control.add(YouTubeError(403, "handwritten_error_quota_exceeded.json"), account=quota, from_call=4)
+
+    summary = collect(engine, url, channels, youtube_url=youtube_url)
+
+    assert [r.fired for r in rules] == [1, 1, 1, 1]
+    assert summary.status == "partial" and not summary.errors
+    gaps = [g for g in summary.gaps if g["account"] == f"youtube {quota}"]
+    assert len(gaps) == 1 and "quota" in gaps[0]["reason"].lower() and gaps[0]["until"]
+    others = {x.handle for x in channels} - {quota}
+    assert youtube_problems(engine, youtube, others) == []
+    assert TOKEN not in str(summary.as_dict()) and YOUTUBE_KEY not in str(summary.as_dict())
+
+
+@SQLITE_ONLY
+def test_youtube_collecting_again_adds_only_snapshots(
+    engine: Engine, channels: list[Target], youtube: FakeYouTube, youtube_url: str, url: str
+) -> None:
+    collect(engine, url, channels, youtube_url=youtube_url)
+    before = (stored_posts(engine), stored_comments(engine))
+
+    again = collect(engine, url, channels, youtube_url=youtube_url)
+
+    assert again.status == "ok"
+    assert set(counts(again)) <= {"posts.noop", "comments.noop", "post_snapshots.insert", "profiles.insert"}
+    assert (stored_posts(engine), stored_comments(engine)) == before
+    with session_factory(engine)() as session:
+        raws = session.scalars(select(t.RawPayloadRow)).all()
+    identities = youtube.viewer_identities()
+    assert identities and not {i for i in identities for r in raws if i in r.body}
+    assert not [r for r in raws if YOUTUBE_KEY in r.body or YOUTUBE_KEY in r.location]
+
+
+# --- X ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def x_accounts(engine: Engine) -> list[Target]:
+    """Three X accounts of the bundled US Department of Commerce registry (Hong Kong's has none)."""
+    report = load_registry(engine, PROJECT_ROOT / "data" / "registry", actor="test", only="us-doc")
+    assert not report.problems
+    with session_factory(engine)() as session:
+        return collectable(session, {"x"}, "us-doc")[:3]
+
+
+@pytest.fixture
+def x_fake(x_accounts: list[Target]) -> FakeX:
+    """A fake X API serving those accounts."""
+    return FakeX(build_users([x.handle for x in x_accounts]), X_TOKEN)
+
+
+@pytest.fixture
+def x_url(x_fake: FakeX) -> Iterator[str]:
+    """The fake X, served on loopback."""
+    with serve(x_fake.app()) as root:
+        yield root
+
+
+def x_problems(engine: Engine, x_fake: FakeX) -> list[str]:
+    """Differences between the store's X rows and a complete collection."""
+    posts = {p for p, v in stored_posts(engine).items() if v["platform"] == "x"}
+    found = [f"post {p} missing" for p in x_fake.expected_posts().keys() - posts]
+    found += [f"post {p} not served" for p in posts - x_fake.expected_posts().keys()]
+    want = x_fake.expected_comments()
+    got = {c: v for c, v in stored_comments(engine).items() if v["post_id"] in x_fake.expected_posts()}
+    found += [f"reply {c} missing" for c in want.keys() - got.keys()]
+    found += [f"reply {c} not served" for c in got.keys() - want.keys()]
+    for reply_id, e in want.items():
+        expect = {"post_id": e.post_id, "parent_id": e.parent_id, "author": PSEUDONYMS("x", e.author_id),
+                  "is_page_reply": e.is_page_reply, "text": e.text}
+        stored = got.get(reply_id)
+        if stored is not None and {k: stored[k] for k in expect} != expect:
+            found.append(f"reply {reply_id}: stored {stored}, expected {expect}")
+    return found
+
+
+@SQLITE_ONLY
+def test_x_collection_survives_faults_keeps_no_identities_and_is_idempotent(
+    engine: Engine, x_accounts: list[Target], x_fake: FakeX, x_url: str, url: str
+) -> None:
+    control = x_fake.control
+    first = x_fake.users[x_accounts[0].handle]
+    rules = [
+        control.add(XRateLimited(reset_s=90), account=first.username, path="/tweets", calls=[2]),
+        control.add(XError(503), account=x_accounts[1].handle, path="/search/recent", calls=[1]),
+        control.add(Truncated(), account=x_accounts[2].handle, path="/search/recent", calls=[2]),
+    ]
+    sleep = SleepRecorder()
+
+    summary = collect(engine, url, x_accounts, sleep, x_url=x_url)
+
+    assert summary.status == "ok", summary.as_dict()
+    assert [r.fired for r in rules] == [1, 1, 1]
+    assert counts(summary) == {
+        "comments.insert": len(x_fake.expected_comments()),
+        "post_snapshots.insert": len(x_fake.expected_posts()),
+        "posts.insert": len(x_fake.expected_posts()),
+        "profiles.insert": len(x_accounts),
+    }
+    assert x_problems(engine, x_fake) == []
+    assert any(80 <= w <= 92 for w in sleep.waits), sleep.waits  # waited for x-rate-limit-reset
+    assert all(e.token_ok for e in control.log)
+    with session_factory(engine)() as session:
+        raws = session.scalars(select(t.RawPayloadRow)).all()
+    assert not {i for i in x_fake.citizen_ids() for r in raws if i in r.body}
+    assert not [r for r in raws if X_TOKEN in r.body + r.location]
+
+    again = collect(engine, url, x_accounts, x_url=x_url)
+
+    assert again.status == "ok"
+    assert set(counts(again)) <= {"posts.noop", "comments.noop", "post_snapshots.insert", "profiles.insert"}
+    assert x_problems(engine, x_fake) == []

@@ -5,6 +5,11 @@ built from the recorded payloads under ``tests/fixtures/payloads/``, with ids an
 so that there are several pages of posts and comments, and faults injected on demand through its
 ``Control`` (429 with a reset time, 5xx, slow answers, truncated JSON, an expired token, a post
 deleted between pages, a usage header at 95 %). ``serve`` runs it with uvicorn in a thread.
+
+``tests.fakeplatform.youtube.FakeYouTube`` and ``tests.fakeplatform.x.FakeX`` do the same for the
+YouTube Data API and the X API v2, with the same ``Control``; ``tests.fakeplatform.check`` compares
+a store with what a fake served; ``tests.fakeplatform.cli_shim`` runs the real ``govsocial`` command
+against fakes (for the kill/resume tests).
 """
 
 from tests.fakeplatform.faults import (

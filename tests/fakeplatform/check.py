@@ -24,15 +24,15 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 def stored_posts(engine: Engine) -> dict[str, dict[str, Any]]:
-    """Stored posts by platform post id: account handle, creation time, text, URL."""
+    """Stored posts by platform post id: platform, account handle, creation time, text, URL."""
     with session_factory(engine)() as session:
         rows = session.execute(
-            select(t.Post.post_id, t.Account.handle, t.Post.created_at, t.Post.text, t.Post.url,
-                   t.Post.format).join(t.Account, t.Account.id == t.Post.account_id)
+            select(t.Post.post_id, t.Post.platform, t.Account.handle, t.Post.created_at, t.Post.text,
+                   t.Post.url, t.Post.format).join(t.Account, t.Account.id == t.Post.account_id)
         ).all()
     return {
-        r.post_id: {"handle": r.handle, "created_at": _utc(r.created_at), "text": r.text, "url": r.url,
-                    "format": r.format}
+        r.post_id: {"platform": r.platform, "handle": r.handle, "created_at": _utc(r.created_at),
+                    "text": r.text, "url": r.url, "format": r.format}
         for r in rows
     }
 
@@ -80,7 +80,9 @@ def problems(
     rows of other accounts are ignored, rows nobody served are reported."""
     chosen = set(fake.pages if handles is None else handles)
     found: list[str] = []
-    posts = {k: v for k, v in stored_posts(engine).items() if v["handle"] in chosen}
+    posts = {
+        k: v for k, v in stored_posts(engine).items() if v["platform"] == "facebook" and v["handle"] in chosen
+    }
     want_posts = fake.expected_posts(chosen)
     found += [f"post {p} missing" for p in want_posts.keys() - posts.keys()]
     found += [f"post {p} not served" for p in posts.keys() - want_posts.keys()]
