@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export GOVSOCIAL_DATABASE_URL ?= sqlite:///var/demo.db
 
-.PHONY: demo test install lint typecheck format lock clean
+.PHONY: demo test install lint typecheck format lock clean bench bench-ingest
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "govsocial needs Python 3.11 or newer"'
@@ -38,6 +38,11 @@ demo-data: $(STAMP) ## build the demo database with the registry and sample acti
 test: $(STAMP) ## every check and test, with PostgreSQL and Chromium installed and started as needed
 	scripts/system-deps.sh
 	scripts/test.sh
+
+bench: bench-ingest ## every benchmark (not part of make test); figures go to docs/performance.md
+
+bench-ingest: $(STAMP) ## ingest throughput of posts and comments from raw payload JSON (SQLite; PostgreSQL if GOVSOCIAL_TEST_POSTGRES_URL is set)
+	$(BIN)/python -m bench.ingest
 
 lint: $(STAMP)
 	$(BIN)/ruff check govsocial tests bench scripts

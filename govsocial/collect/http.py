@@ -99,7 +99,7 @@ class HttpClient:
                 raise
             except RateLimitedError as exc:
                 await self._wait_rate_limit(exc, attempt)
-            except (TransientError, PayloadError) as exc:
+            except (TransientError, PayloadError):
                 if attempt == self.policy.attempts:
                     raise
                 self.retries += 1

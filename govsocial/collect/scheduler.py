@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from govsocial.collect.base import Target
-from govsocial.collect.runner import RunOptions, Runner
+from govsocial.collect.runner import Runner, RunOptions
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.targets import collectable, target_of
 from govsocial.plugins import connectors

@@ -287,7 +287,9 @@ class RawPayloadRow(Base):
     __tablename__ = "raw_payloads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("collection_runs.id", ondelete="SET NULL"), index=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collection_runs.id", ondelete="SET NULL"), index=True
+    )
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
     source: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(Text)
@@ -407,7 +409,9 @@ class QuarantinedRecord(Base):
     __tablename__ = "quarantine"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("collection_runs.id", ondelete="SET NULL"), index=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collection_runs.id", ondelete="SET NULL"), index=True
+    )
     source: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(String(500))
     reason: Mapped[str] = mapped_column(Text)

@@ -23,6 +23,7 @@ from govsocial.collect.errors import (
     RateLimitedError,
     TransientError,
 )
+from govsocial.collect.facebook import client as facebook_client
 from govsocial.collect.facebook import errors, plugin, types
 from govsocial.collect.facebook.client import FacebookConnector
 from govsocial.collect.facebook.errors import CursorLimitError, RequestError
@@ -58,8 +59,9 @@ Routes = Mapping[tuple[str, str | None], Answer]
 
 
 class FakeGraph:
-    """Answers by (path, ``after`` cursor); a list answers successive calls; anything else is JSON.
-    Unrouted comment edges answer an empty page. Records every request."""
+    """Answers by (path, ``after`` cursor); a list answers successive calls; a callable answers with
+    what it returns for the request; anything else is JSON. Unrouted comment edges answer an empty
+    page. Records every request."""
 
     def __init__(self, routes: Routes) -> None:
         self.routes = {
@@ -75,6 +77,8 @@ class FakeGraph:
         answer = self.routes[key]
         if isinstance(answer, list):
             answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        if callable(answer):
+            answer = answer(request)
         return answer if isinstance(answer, httpx.Response) else httpx.Response(200, json=answer)
 
     def params(self, path: str) -> list[dict[str, str]]:
@@ -453,6 +457,172 @@ def test_incremental_run_starts_from_the_newest_post_seen() -> None:
     assert params["since"] == "1625428258" and "after" not in params
     assert [checkpoint for _, checkpoint in listing(batches)] == [state]
     assert batches[-1].checkpoint == state
+
+
+# -- the refresh window: recent posts and their comments are read again on every run ----------------
+
+RECENT, MIDDLE, OLD = f"{PAGE_ID}_30", f"{PAGE_ID}_20", f"{PAGE_ID}_10"
+#: When each post was published; the runs below are on 2025-01-10, 01-11 and 01-20 (7-day window).
+PUBLISHED = {
+    RECENT: dt.datetime(2025, 1, 9, tzinfo=dt.UTC),
+    MIDDLE: dt.datetime(2025, 1, 5, tzinfo=dt.UTC),
+    OLD: dt.datetime(2024, 12, 1, tzinfo=dt.UTC),
+}
+
+
+def post_at(post_id: str, comments: int) -> dict[str, Any]:
+    """A recorded post with another id, publication time and comment count."""
+    created = PUBLISHED[post_id].strftime("%Y-%m-%dT%H:%M:%S+0000")
+    return dict(one_post(comments, post_id)["data"][0], created_time=created)
+
+
+def posts_since(request: httpx.Request) -> httpx.Response:
+    """The Page's posts, newest first, filtered by ``since`` as Graph does."""
+    since = int(request.url.params.get("since") or 0)
+    posts = [post_at(pid, 2) for pid in (RECENT, MIDDLE, OLD) if PUBLISHED[pid].timestamp() >= since]
+    return httpx.Response(200, json={"data": posts})
+
+
+def comment(comment_id: str, day: int) -> dict[str, Any]:
+    return {"id": comment_id, "message": f"comment {comment_id}", "from": {"id": f"user-{comment_id}"},
+            "created_time": f"2025-01-{day:02d}T12:00:00+0000"}  # fmt: skip
+
+
+def run_at(
+    monkeypatch: pytest.MonkeyPatch,
+    now: dt.datetime,
+    routes: Routes,
+    checkpoints: Mapping[str, dict[str, Any]],
+) -> tuple[list[Batch], FakeGraph, dict[str, dict[str, Any]]]:
+    """One run at ``now``; its batches, the fake, and the checkpoints after it."""
+    monkeypatch.setattr(facebook_client, "_now", lambda: now)
+    batches, _, fake = collect(routes, checkpoints)
+    after = {**checkpoints, **{b.edge: b.checkpoint for b in batches if b.checkpoint is not None}}
+    return batches, fake, after
+
+
+def comment_paths(fake: FakeGraph) -> list[str]:
+    return [r.url.path for r in fake.requests if r.url.path.endswith("/comments")]
+
+
+def test_each_run_reads_posts_in_the_refresh_window_again_and_their_new_comments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first_routes: Routes = {(f"/{PAGE_ID}", None): PROFILE, (f"/{PAGE_ID}/posts", None): posts_since}
+    for pid in PUBLISHED:
+        first_routes[(f"/{pid}/comments", None)] = {"data": [comment(f"{pid}-1", 9)]}
+    first_at = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
+    _, fake, checkpoints = run_at(monkeypatch, first_at, first_routes, {})
+    assert "since" not in fake.params(f"/{PAGE_ID}/posts")[0]  # the first collection reads it all
+    assert len(comment_paths(fake)) == 3
+    assert checkpoints["posts"] == {"newest": "2025-01-09T00:00:00+00:00", "complete": True}
+    assert all(checkpoints[f"comments:{pid}"] == {"complete": True} for pid in PUBLISHED)
+
+    # A day later a citizen comments on the recent post (two pages now) and the Page replies.
+    second_at = dt.datetime(2025, 1, 11, tzinfo=dt.UTC)
+    routes: Routes = {
+        **first_routes,
+        (f"/{RECENT}/comments", None): {
+            "data": [comment(f"{RECENT}-1", 9)],
+            "paging": {"cursors": {"after": "c2"}, "next": "https://x"},
+        },
+        (f"/{RECENT}/comments", "c2"): {"data": [comment(f"{RECENT}-2", 10), comment(f"{RECENT}-3", 10)]},
+    }
+    batches, fake, checkpoints = run_at(monkeypatch, second_at, routes, checkpoints)
+    # Listed from the window's start (2025-01-04), before the newest post seen: both recent posts.
+    since = fake.params(f"/{PAGE_ID}/posts")[0]["since"]
+    assert since == str(int(dt.datetime(2025, 1, 4, tzinfo=dt.UTC).timestamp()))
+    pages = listing(batches)
+    assert [[p.post_id for p in page.posts] for page, _ in pages] == [[RECENT, MIDDLE]]
+    assert all(p.counts is not None and p.counts.taken_at == second_at for p in pages[0][0].posts)
+    # Their complete comment listings are read again from the start; the old post costs nothing.
+    assert comment_paths(fake) == [f"/{RECENT}/comments", f"/{RECENT}/comments", f"/{MIDDLE}/comments"]
+    assert [p.get("after") for p in fake.params(f"/{RECENT}/comments")] == [None, "c2"]
+    assert len(fake.requests) == 1 + 1 + 3  # profile, posts, comment pages
+    assert {c.comment_id for b in batches for c in b.comments} == {
+        f"{RECENT}-1", f"{RECENT}-2", f"{RECENT}-3", f"{MIDDLE}-1"
+    }  # fmt: skip
+    assert_page_checkpoint_after_its_comments(batches)
+    assert pages[0][1] == checkpoints["posts"] == {"newest": "2025-01-09T00:00:00+00:00", "complete": True}
+    assert checkpoints[f"comments:{RECENT}"] == {"complete": True}
+
+    # Once the newest post is older than the window, a run lists from it and reads no comments again.
+    late_at = dt.datetime(2025, 1, 20, tzinfo=dt.UTC)
+    batches, fake, _ = run_at(monkeypatch, late_at, routes, checkpoints)
+    assert fake.params(f"/{PAGE_ID}/posts")[0]["since"] == str(int(PUBLISHED[RECENT].timestamp()))
+    assert [p.post_id for page, _ in listing(batches) for p in page.posts] == [RECENT]  # since is inclusive
+    assert comment_paths(fake) == [] and len(fake.requests) == 2
+
+
+def test_a_post_older_than_the_window_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    checkpoints: dict[str, dict[str, Any]] = {
+        "posts": {"newest": "2025-01-09T00:00:00+00:00", "complete": True},
+        **{f"comments:{pid}": {"complete": True} for pid in PUBLISHED},
+    }
+    routes: Routes = {(f"/{PAGE_ID}", None): PROFILE, (f"/{PAGE_ID}/posts", None): posts_since}
+    batches, fake, _ = run_at(monkeypatch, dt.datetime(2025, 1, 11, tzinfo=dt.UTC), routes, checkpoints)
+    listed = [p.post_id for page, _ in listing(batches) for p in page.posts]
+    assert listed == [RECENT, MIDDLE] and OLD not in str([r.url for r in fake.requests])
+    assert f"/{OLD}/comments" not in comment_paths(fake)
+
+
+def test_a_refresh_window_of_zero_days_reads_only_new_posts(monkeypatch: pytest.MonkeyPatch) -> None:
+    checkpoints = {
+        "posts": {"newest": "2025-01-05T00:00:00+00:00", "complete": True},
+        f"comments:{MIDDLE}": {"complete": True},
+    }
+    routes: Routes = {(f"/{PAGE_ID}", None): PROFILE, (f"/{PAGE_ID}/posts", None): posts_since}
+    monkeypatch.setattr(facebook_client, "_now", lambda: dt.datetime(2025, 1, 10, tzinfo=dt.UTC))
+
+    def make(http: HttpClient) -> Connector:
+        connector = FacebookConnector(http, TOKEN, base_url="https://graph.example")
+        connector.refresh_days = 0
+        return connector
+
+    batches, _, fake = collect(routes, checkpoints, make=make)
+    assert fake.params(f"/{PAGE_ID}/posts")[0]["since"] == str(int(PUBLISHED[MIDDLE].timestamp()))
+    assert [p.post_id for page, _ in listing(batches) for p in page.posts] == [RECENT, MIDDLE]
+    assert comment_paths(fake) == [f"/{RECENT}/comments"]  # new; the middle one's is complete
+
+
+def test_a_listing_resumed_mid_way_keeps_its_since_whatever_the_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = {"after": "after", "since": "2021-12-30T00:00:00+00:00", "newest": "2022-01-01T00:00:00+00:00"}
+    monkeypatch.setattr(facebook_client, "_now", lambda: dt.datetime(2022, 1, 2, tzinfo=dt.UTC))
+    batches, _, fake = collect(
+        {
+            (f"/{PAGE_ID}", None): PROFILE,
+            (f"/{PAGE_ID}/posts", "after"): payload("pyfacebook_posts_feed_fields_p2.json"),
+        },
+        {"posts": state},
+    )
+    [params] = fake.params(f"/{PAGE_ID}/posts")
+    assert params["after"] == "after"
+    assert params["since"] == str(int(dt.datetime(2021, 12, 30, tzinfo=dt.UTC).timestamp()))
+    assert [checkpoint for _, checkpoint in listing(batches)] == [
+        {"newest": "2022-01-01T00:00:00+00:00", "complete": True}
+    ]
+
+
+def test_a_refresh_cut_short_resumes_from_its_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    checkpoints: dict[str, dict[str, Any]] = {
+        "posts": {"newest": "2025-01-09T00:00:00+00:00", "complete": True},
+        f"comments:{RECENT}": {"after": "c2"},  # a refresh of its complete listing was killed mid-way
+        f"comments:{MIDDLE}": {"complete": True},
+    }
+    routes: Routes = {
+        (f"/{PAGE_ID}", None): PROFILE,
+        (f"/{PAGE_ID}/posts", None): posts_since,
+        (f"/{RECENT}/comments", "c2"): {"data": [comment(f"{RECENT}-2", 10)]},
+    }
+    batches, fake, checkpoints = run_at(
+        monkeypatch, dt.datetime(2025, 1, 11, tzinfo=dt.UTC), routes, checkpoints
+    )
+    assert [p.get("after") for p in fake.params(f"/{RECENT}/comments")] == ["c2"]  # not from the start
+    assert [p.get("after") for p in fake.params(f"/{MIDDLE}/comments")] == [None]
+    assert checkpoints[f"comments:{RECENT}"] == checkpoints[f"comments:{MIDDLE}"] == {"complete": True}
+    assert_page_checkpoint_after_its_comments(batches)
 
 
 def test_published_posts_edge_can_be_chosen() -> None:

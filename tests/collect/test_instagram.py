@@ -14,6 +14,7 @@ from govsocial.collect.base import Target
 from govsocial.collect.errors import AccessError, AuthError, GoneError, PayloadError, RateLimitedError
 from govsocial.collect.facebook.errors import RequestError
 from govsocial.collect.http import HttpClient
+from govsocial.collect.instagram import client as instagram_client
 from govsocial.collect.instagram import plugin, types
 from govsocial.collect.instagram.client import InstagramConnector
 from govsocial.collect.records import Batch, PostFormat
@@ -213,6 +214,69 @@ def test_incremental_run_stops_at_the_newest_media_seen() -> None:
     assert len(fake.params(f"/{OWN_ID}/media")) == 1  # page 1 reached the bound: no page 2
     assert len(pages) == 1 and [p.post_id for p in pages[0][0].posts] == ["17895731045244887"]
     assert pages[0][1] == {"newest": "2021-08-13T08:25:28+00:00", "complete": True}
+
+
+# -- the refresh window ------------------------------------------------------------------------------
+
+MEDIA_ID = "17896622936197745"  # 2021-08-13T08:02:40, with comments; the other of page 1 has none
+DONE: dict[str, dict[str, Any]] = {
+    "posts": {"newest": "2021-08-13T08:25:28+00:00", "complete": True},
+    f"comments:{MEDIA_ID}": {"complete": True},
+}
+
+
+def run_at(monkeypatch: pytest.MonkeyPatch, now: dt.datetime, checkpoints: dict[str, dict[str, Any]],
+           routes: Routes = OWN_ROUTES) -> tuple[list[Batch], FakeGraph]:  # fmt: skip
+    monkeypatch.setattr(instagram_client, "_now", lambda: now)
+    batches, _, fake = run(routes, checkpoints=checkpoints)
+    return batches, fake
+
+
+def test_media_in_the_refresh_window_are_read_again_with_their_comments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = dt.datetime(2021, 8, 19, 12, tzinfo=dt.UTC)  # the window starts 2021-08-12T12:00
+    batches, fake = run_at(monkeypatch, now, DONE)
+    pages = listing(batches)
+    # Both media of page 1 are in the window: listed again, with counts taken now (new snapshots).
+    posts = [p for page, _ in pages for p in page.posts]
+    assert [p.post_id for p in posts] == ["17895731045244887", MEDIA_ID]
+    assert all(p.counts is not None and p.counts.taken_at == now for p in posts)
+    # Page 2 starts with media older than the window: paging stops there, and they are dropped.
+    assert [p.get("after") for p in fake.params(f"/{OWN_ID}/media")] == [None, "after"]
+    assert [len(page.posts) for page, _ in pages] == [2, 0]
+    assert pages[0][1] == {"after": "after", "since": "2021-08-12T12:00:00+00:00",
+                           "newest": "2021-08-13T08:25:28+00:00"}  # fmt: skip
+    assert pages[1][1] == {"newest": "2021-08-13T08:25:28+00:00", "complete": True}
+    # The complete comment listing of the media in the window is read again from the start, once.
+    assert [p.get("after") for p in fake.params(f"/{MEDIA_ID}/comments")] == [None, "after"]
+    assert len(fake.requests) == 1 + 2 + 2 + 2  # profile, media pages, comment pages, reply pages
+    assert len([c for b in batches if b.edge == f"comments:{MEDIA_ID}" for c in b.comments]) == 9
+    assert [b.checkpoint for b in batches if b.edge == f"comments:{MEDIA_ID}"][-1] == {"complete": True}
+    assert_page_checkpoint_after_its_comments(batches)
+
+
+def test_media_older_than_the_window_are_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = dt.datetime(2021, 8, 20, 8, 10, tzinfo=dt.UTC)  # the window starts 2021-08-13T08:10
+    # The window takes in only the newer media of page 1; the one with comments is older: it stops
+    # the paging and is not listed, and its complete comment listing is not read again.
+    batches, fake = run_at(monkeypatch, now, DONE)
+    assert [p.post_id for page, _ in listing(batches) for p in page.posts] == ["17895731045244887"]
+    assert len(fake.params(f"/{OWN_ID}/media")) == 1 and not fake.params(f"/{MEDIA_ID}/comments")
+    # A week later nothing is in the window: one page, nothing listed again, no comment request.
+    batches, fake = run_at(monkeypatch, dt.datetime(2021, 8, 30, tzinfo=dt.UTC), DONE)
+    assert [len(page.posts) for page, _ in listing(batches)] == [0]
+    assert [r.url.path for r in fake.requests] == [f"/{OWN_ID}", f"/{OWN_ID}/media"]
+
+
+def test_a_media_listing_resumed_mid_way_keeps_its_since(monkeypatch: pytest.MonkeyPatch) -> None:
+    checkpoints = {"posts": {"after": "after", "since": "2021-07-01T00:00:00+00:00",
+                             "newest": "2021-08-13T08:25:28+00:00"}}  # fmt: skip
+    batches, fake = run_at(monkeypatch, dt.datetime(2021, 8, 19, 12, tzinfo=dt.UTC), checkpoints)
+    assert [p.get("after") for p in fake.params(f"/{OWN_ID}/media")] == ["after"]
+    # The album of 2021-07-26 is after the listing's own since, although before the window.
+    assert [p.post_id for page, _ in listing(batches) for p in page.posts] == ["17896129349106152"]
+    assert listing(batches)[-1][1] == {"newest": "2021-08-13T08:25:28+00:00", "complete": True}
 
 
 def test_a_gone_media_comment_edge_is_a_gap() -> None:

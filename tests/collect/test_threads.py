@@ -257,10 +257,74 @@ def test_reply_mapping() -> None:
 
 def test_incremental_run_lists_from_the_newest_post() -> None:
     harness = Harness(account_handler)
+    harness.connector.refresh_days = 0  # no refresh window: only what is new since the last run
     harness.run(target(), {"posts": {"newest": "2026-05-03T09:00:00+00:00", "complete": True}})
     params = harness.calls(f"/{USER}/threads")[0].url.params
     assert params["since"] == str(int(dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC).timestamp()))
     assert "after" not in params
+
+
+# -- the refresh window ----------------------------------------------------------------------------
+
+DONE = {"posts": {"newest": NEWEST, "complete": True}, f"comments:{WITH_REPLIES}": {"complete": True}}
+
+
+def listing_since(request: httpx.Request) -> httpx.Response:
+    """The account's posts (both recorded pages as one), filtered by ``since`` as the API does."""
+    if not request.url.path.endswith(f"/{USER}/threads"):
+        return account_handler(request)
+    since = int(request.url.params.get("since") or 0)
+    items = load("handwritten_threads_p1.json")["data"] + load("handwritten_threads_p2.json")["data"]
+    return httpx.Response(200, json={"data": [
+        item for item in items if types.parse_time(item["timestamp"]).timestamp() >= since]})
+
+
+def test_posts_in_the_refresh_window_are_read_again_with_their_conversations() -> None:
+    harness = Harness(listing_since)
+    harness.connector.refresh_days = 2  # the window starts 2026-05-02T12:00: only the newest post
+    batches = harness.run(target(), DONE)
+    params = harness.calls(f"/{USER}/threads")[0].url.params
+    assert params["since"] == str(int(dt.datetime(2026, 5, 2, 12, tzinfo=dt.UTC).timestamp()))
+    [post] = [p for b in batches for p in b.posts]
+    assert post.post_id == WITH_REPLIES and post.counts is not None and post.counts.taken_at == NOW
+    # Its complete conversation is read again from the start; nothing is asked about older posts.
+    assert [r.url.params.get("after") for r in harness.calls("/conversation")] == [None, "QVFIUcafter1"]
+    assert [r.url.path.rsplit("/", 1)[-1] for r in harness.requests] == [
+        "me", "threads_insights", "threads", "insights", "conversation", "conversation"]
+    assert len([c for b in batches for c in b.comments]) == 3
+    assert [b.checkpoint for b in batches if b.checkpoint is not None][-2:] == [
+        {"complete": True}, {"newest": NEWEST, "complete": True}]
+
+
+def test_the_default_window_reads_a_weeks_posts_again() -> None:
+    harness = Harness(listing_since)
+    batches = harness.run(target(), DONE)
+    params = harness.calls(f"/{USER}/threads")[0].url.params
+    assert params["since"] == str(int((NOW - dt.timedelta(days=7)).timestamp()))
+    assert len([p for b in batches for p in b.posts if p.counts is not None]) == 4  # the repost has none
+    assert len(harness.calls("/conversation")) == 2 and len(harness.calls("/insights")) == 4
+
+
+def test_a_post_older_than_the_window_is_not_read_again() -> None:
+    harness = Harness(listing_since)
+    harness.connector.clock = lambda: NOW + dt.timedelta(days=30)  # the newest post is 31 days old
+    batches = harness.run(target(), DONE)
+    # Listed from the newest post (since is inclusive), which costs no insights or conversation call.
+    params = harness.calls(f"/{USER}/threads")[0].url.params
+    assert params["since"] == str(int(dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC).timestamp()))
+    assert [r.url.path.rsplit("/", 1)[-1] for r in harness.requests] == ["me", "threads_insights", "threads"]
+    assert [p.counts for b in batches for p in b.posts] == [None]  # no new snapshot
+    assert batches[-1].checkpoint == {"newest": NEWEST, "complete": True}
+
+
+def test_an_unfinished_conversation_of_an_old_post_is_still_finished() -> None:
+    harness = Harness(listing_since)
+    harness.connector.clock = lambda: NOW + dt.timedelta(days=30)
+    checkpoints = {**DONE, f"comments:{WITH_REPLIES}": {"after": "QVFIUcafter1"}}
+    batches = harness.run(target(), checkpoints)
+    assert [r.url.params.get("after") for r in harness.calls("/conversation")] == ["QVFIUcafter1"]
+    assert not harness.calls("/insights")
+    assert [b.checkpoint for b in batches if b.edge == f"comments:{WITH_REPLIES}"] == [{"complete": True}]
 
 
 def test_resume_from_a_posts_checkpoint() -> None:
@@ -269,6 +333,7 @@ def test_resume_from_a_posts_checkpoint() -> None:
                   "newest": "2026-05-03T09:00:00+00:00"}
     batches = harness.run(target(), {"posts": checkpoint})
     params = harness.calls(f"/{USER}/threads")[0].url.params
+    # The since the listing started with (2026-04-01), not the refresh window's (2026-04-27).
     assert params["after"] == "QVFIUafter1" and params["since"] == "1775001600"
     assert batches[-1].checkpoint == {"newest": "2026-05-03T09:00:00+00:00", "complete": True}
 

@@ -250,17 +250,25 @@ def test_partial_errors_keep_the_data_and_record_a_gap() -> None:
     assert [b.edge for b in batches if b.edge.startswith("comments")] == ["comments:1790000000000000003"]
 
 
-def test_incremental_run_asks_since_the_newest_post() -> None:
+def test_incremental_run_asks_since_the_newest_post_or_from_the_window_start() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/tweets"):
             return reply("handwritten_users_tweets_empty.json")
         return account_handler(request)
 
-    harness = Harness(handler)
+    # The newest post read is older than the refresh window: ask for the posts after it.
+    harness = Harness(handler, now=dt.datetime(2021, 3, 10, tzinfo=dt.UTC))
     checkpoint = {"newest_id": "1364275610764201984", "newest": "2021-02-23T18:07:07+00:00", "complete": True}
     batches = harness.run(target(), {"posts": checkpoint})
     params = harness.calls("/tweets")[0].url.params
     assert params["since_id"] == "1364275610764201984" and "pagination_token" not in params
+    assert "start_time" not in params
+    assert batches[-1].checkpoint == checkpoint
+    # It is inside the window (7 days before NOW): read the window again, new posts included.
+    harness = Harness(handler)
+    batches = harness.run(target(), {"posts": checkpoint})
+    params = harness.calls("/tweets")[0].url.params
+    assert params["start_time"] == "2021-02-19T00:00:00Z" and "since_id" not in params
     assert batches[-1].checkpoint == checkpoint
 
 
@@ -285,6 +293,193 @@ def test_a_run_killed_after_any_batch_resumes_without_loss() -> None:
         checkpoints = {b.edge: b.checkpoint for b in stored if b.checkpoint is not None}
         resumed = Harness(account_handler).run(target(), checkpoints)
         assert stored_ids(stored) | stored_ids(resumed) == stored_ids(full), f"killed after batch {cut}"
+
+
+# -- the refresh window: posts published in the last ``refresh_days`` are read again each run ------
+
+X_NOW = dt.datetime(2024, 5, 14, tzinfo=dt.UTC)
+#: The second run of the refresh tests: its window starts at 2024-05-08 (X_NOW - 6 days).
+X_LATER = X_NOW + dt.timedelta(days=1)
+CITIZEN = "1500000000000000001"
+
+
+def snowflake(when: dt.datetime, sequence: int = 0) -> str:
+    return str(((int(when.timestamp() * 1000) - types.SNOWFLAKE_EPOCH_MS) << 22) | sequence)
+
+
+def x_time(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+class RecentAccount:
+    """An account with posts around X_NOW, two per page, whose counts and conversations tests change
+    between runs: recent1/2/3 are inside X_LATER's window (recent3 has no replies), older4/5 outside.
+    The timeline honours ``since_id`` and (unless told not to) ``start_time``; the search ``since_id``."""
+
+    def __init__(self, honour_start_time: bool = True) -> None:
+        hours = {"recent1": 20, "recent2": 72, "recent3": 120, "older4": 240, "older5": 720}
+        self.created = {name: X_NOW - dt.timedelta(hours=h) for name, h in hours.items()}
+        self.ids = {name: snowflake(when) for name, when in self.created.items()}
+        self.names = {post_id: name for name, post_id in self.ids.items()}
+        self.likes = 1
+        self.conversations: dict[str, list[dict[str, Any]]] = {name: [] for name in hours}
+        self.honour_start_time = honour_start_time
+
+    def add_reply(self, name: str, when: dt.datetime, own: bool = False) -> str:
+        """A reply to post ``name`` written at ``when`` (newest first, as the search answers)."""
+        replies = self.conversations[name]
+        reply_id = snowflake(when, len(replies) + 1)
+        replies.insert(0, {"id": reply_id, "text": "?", "created_at": x_time(when),
+                           "author_id": ACCOUNT if own else CITIZEN, "conversation_id": self.ids[name],
+                           "referenced_tweets": [{"type": "replied_to", "id": self.ids[name]}]})
+        return reply_id
+
+    def post(self, name: str) -> dict[str, Any]:
+        metrics = {"like_count": self.likes, "reply_count": len(self.conversations[name]),
+                   "retweet_count": 0, "quote_count": 0}
+        return {"id": self.ids[name], "text": name, "created_at": x_time(self.created[name]),
+                "conversation_id": self.ids[name], "public_metrics": metrics}
+
+    @staticmethod
+    def page(items: list[dict[str, Any]], params: httpx.QueryParams, token_param: str) -> dict[str, Any]:
+        if params.get("since_id"):
+            items = [i for i in items if int(i["id"]) > int(params["since_id"])]
+        start = int(params.get(token_param) or 0)
+        chunk = items[start : start + 2]
+        meta: dict[str, Any] = {"result_count": len(chunk)}
+        if start + 2 < len(items):
+            meta["next_token"] = str(start + 2)
+        return {"data": chunk, "meta": meta} if chunk else {"meta": meta}
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        path, params = request.url.path, request.url.params
+        if path.endswith(f"/users/{ACCOUNT}/tweets"):
+            posts = [self.post(name) for name in self.ids]
+            if params.get("start_time") and self.honour_start_time:
+                start = types.parse_time(params["start_time"])
+                posts = [p for p in posts if types.parse_time(p["created_at"]) >= start]
+            return httpx.Response(200, json=self.page(posts, params, "pagination_token"))
+        if path.endswith("/tweets/search/recent"):
+            name = self.names[params["query"].removeprefix("conversation_id:")]
+            return httpx.Response(200, json=self.page(self.conversations[name], params, "next_token"))
+        return account_handler(request)
+
+    def run(self, when: dt.datetime, checkpoints: dict[str, dict[str, Any]] | None = None,
+            refresh_days: int = 7) -> tuple[Harness, list[Batch]]:
+        harness = Harness(self.handler, now=when)
+        harness.connector.refresh_days = refresh_days
+        return harness, harness.run(target(), checkpoints)
+
+    def searched(self, harness: Harness) -> list[tuple[str, str | None]]:
+        """(post name, since_id) of each conversation search."""
+        calls = [r.url.params for r in harness.calls("/tweets/search/recent")]
+        return [(self.names[c["query"].removeprefix("conversation_id:")], c.get("since_id")) for c in calls]
+
+
+def latest_checkpoints(*runs: list[Batch]) -> dict[str, dict[str, Any]]:
+    """What the runner holds after storing ``runs`` in order: each edge's last checkpoint."""
+    return {b.edge: b.checkpoint for batches in runs for b in batches if b.checkpoint is not None}
+
+
+def recent_account(honour_start_time: bool = True) -> RecentAccount:
+    account = RecentAccount(honour_start_time)
+    for name, created in account.created.items():
+        if name != "recent3":
+            account.add_reply(name, created + dt.timedelta(minutes=10))
+            account.add_reply(name, created + dt.timedelta(minutes=20), own=True)
+    return account
+
+
+def test_a_second_run_refreshes_the_posts_of_the_window_and_reads_only_their_new_replies() -> None:
+    account = recent_account()
+    harness, first = account.run(X_NOW)
+    assert [p.text for b in first for p in b.posts] == list(account.ids)
+    # The recent search sees 7 days: older4 and older5 are a gap, not searched.
+    assert [name for name, _ in account.searched(harness)] == ["recent1", "recent2"]
+    checkpoints = latest_checkpoints(first)
+    seen = {name: checkpoints[f"comments:{account.ids[name]}"]["newest_id"]
+            for name in ("recent1", "recent2")}
+    # Between the runs: counts grow, a citizen replies again, and the account answers late.
+    account.likes = 50
+    late = account.add_reply("recent1", X_NOW + dt.timedelta(hours=2))
+    answer = account.add_reply("recent2", X_NOW + dt.timedelta(hours=3), own=True)
+
+    harness, second = account.run(X_LATER, checkpoints)
+
+    timelines = [r.url.params for r in harness.calls(f"/users/{ACCOUNT}/tweets")]
+    assert [(t["start_time"], t.get("pagination_token")) for t in timelines] == [
+        ("2024-05-08T00:00:00Z", None), ("2024-05-08T00:00:00Z", "2")]
+    assert not [t for t in timelines if "since_id" in t]
+    refreshed = [p for b in second for p in b.posts]
+    assert [p.text for p in refreshed] == ["recent1", "recent2", "recent3"]
+    assert all(p.counts and p.counts.taken_at == X_LATER and p.counts.likes == 50 for p in refreshed)
+    # The conversations are searched again from the newest reply already read: only new replies billed.
+    assert account.searched(harness) == [("recent1", seen["recent1"]), ("recent2", seen["recent2"])]
+    comments = {c.comment_id: c for b in second for c in b.comments}
+    assert comments.keys() == {late, answer} and comments[answer].is_page_reply
+    assert not [b.gap for b in second if b.gap]
+    assert latest_checkpoints(second)["posts"] == checkpoints["posts"]
+    assert latest_checkpoints(second)[f"comments:{account.ids['recent1']}"]["newest_id"] == late
+
+
+def test_posts_outside_the_window_are_left_alone_even_when_listed() -> None:
+    # A server that ignores start_time lists every post: those before the window and already read
+    # are snapshots only, with no search (here the window is 2 days: recent2 is out of it).
+    account = recent_account(honour_start_time=False)
+    _, first = account.run(X_NOW)
+    harness, second = account.run(X_NOW + dt.timedelta(hours=4), latest_checkpoints(first), refresh_days=2)
+    assert [name for name, _ in account.searched(harness)] == ["recent1"]
+    assert not [b.gap for b in second if b.gap]  # the old posts' gap was said once, on the first run
+
+
+def test_a_new_post_older_than_the_window_is_read_since_the_newest() -> None:
+    account = recent_account()
+    checkpoints = {"posts": {"newest_id": snowflake(X_NOW - dt.timedelta(days=40)),
+                             "newest": (X_NOW - dt.timedelta(days=40)).isoformat(), "complete": True}}
+    harness, batches = account.run(X_NOW + dt.timedelta(days=9), checkpoints)
+    timelines = harness.calls(f"/users/{ACCOUNT}/tweets")
+    assert all(r.url.params["since_id"] == checkpoints["posts"]["newest_id"] for r in timelines)
+    assert all("start_time" not in r.url.params for r in timelines)
+    assert [p.text for b in batches for p in b.posts] == list(account.ids)
+
+
+def test_resume_mid_listing_keeps_the_window_of_the_interrupted_run() -> None:
+    account = recent_account()
+    _, first = account.run(X_NOW)
+    account.add_reply("recent3", X_NOW + dt.timedelta(hours=1))
+    checkpoints = latest_checkpoints(first)
+    newest = {"newest_id": account.ids["recent1"], "newest": "2024-05-13T04:00:00+00:00"}
+    checkpoints["posts"] = {"after": "2", "since_id": account.ids["recent1"], **newest,
+                            "start_time": "2024-05-08T00:00:00Z"}
+    # Resumed a few hours later: the page token goes with the interrupted run's start_time.
+    harness, batches = account.run(X_LATER + dt.timedelta(hours=5), checkpoints)
+    [timeline] = harness.calls(f"/users/{ACCOUNT}/tweets")
+    assert timeline.url.params["pagination_token"] == "2"
+    assert timeline.url.params["start_time"] == "2024-05-08T00:00:00Z"
+    assert "since_id" not in timeline.url.params
+    assert [p.text for b in batches for p in b.posts] == ["recent3"]
+    assert account.searched(harness) == [("recent3", None)]
+    assert batches[-1].checkpoint == {**newest, "complete": True}
+
+
+def test_a_refresh_run_killed_after_any_batch_resumes_without_loss() -> None:
+    account = recent_account()
+    _, first = account.run(X_NOW)
+    base = latest_checkpoints(first)
+    late = account.add_reply("recent1", X_NOW + dt.timedelta(hours=2))
+    answer = account.add_reply("recent2", X_NOW + dt.timedelta(hours=3), own=True)
+    _, full = account.run(X_LATER, base)
+    assert {late, answer} <= {c.comment_id for b in full for c in b.comments}
+    mid_listing = 0
+    for cut in range(1, len(full)):
+        stored = full[:cut]
+        checkpoints = latest_checkpoints(first, stored)
+        harness, resumed = account.run(X_LATER, checkpoints)
+        assert stored_ids(stored) | stored_ids(resumed) == stored_ids(full), f"killed after batch {cut}"
+        if checkpoints["posts"].get("after"):
+            mid_listing += 1
+            assert harness.calls("/tweets")[0].url.params["start_time"] == "2024-05-08T00:00:00Z"
+    assert mid_listing
 
 
 # -- replies --------------------------------------------------------------------------------------

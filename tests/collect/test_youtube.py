@@ -241,10 +241,12 @@ def test_full_run_pages_uploads_videos_and_comments_with_checkpoints() -> None:
         ("posts", False, 0, 0, True),
     ]
     assert batches[2].gap == f"videos deleted or made private since they were listed: {VANISHED}"
+    # The thread whose replies were paged is remembered with its reply count (not paged again unchanged).
     assert batches[6].checkpoint == {"after": load(
         "pyyoutube_comment_threads_comment_threads_by_video_paged_1.json")["nextPageToken"],
-        "since": None, "newest": "2019-11-26T15:51:44+00:00"}
-    assert batches[7].checkpoint == {"newest": "2019-11-26T15:51:44+00:00", "complete": True}
+        "since": None, "newest": "2019-11-26T15:51:44+00:00", "paged": {THREAD_WITH_REPLIES: 2}}
+    assert batches[7].checkpoint == {"newest": "2019-11-26T15:51:44+00:00", "complete": True,
+                                     "paged": {THREAD_WITH_REPLIES: 2}}
     assert batches[8].checkpoint == {"after": "CAoQAA", "since": None, "newest": "2019-11-23T00:40:19+00:00"}
     assert batches[-1].checkpoint == {"newest": "2019-11-23T00:49:59+00:00", "complete": True}
     # Videos showing 0 comments cost no commentThreads call; the batched videos.list takes <= 50 ids.
@@ -423,6 +425,222 @@ def test_a_run_killed_after_any_batch_resumes_without_loss() -> None:
         checkpoints = {b.edge: b.checkpoint for b in stored if b.checkpoint is not None}
         resumed = Harness(channel_handler).run(target(), checkpoints)
         assert stored_ids(stored) | stored_ids(resumed) == stored_ids(full), f"killed after batch {cut}"
+
+
+# -- the refresh window: videos published in the last ``refresh_days`` are read again each run ------
+
+#: The second run of the refresh tests: its window starts at NOW - 6 days.
+LATER = NOW + dt.timedelta(days=1)
+CITIZEN = "UCcitizen000000000000001"
+
+
+def rfc3339(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+class RecentChannel:
+    """A channel with videos around NOW, two per playlist page, whose counts, threads and replies
+    tests change between runs: recent1/2/3 are inside LATER's window, older4/5 outside it."""
+
+    def __init__(self) -> None:
+        ages = {"recent00001": 1, "recent00002": 3, "recent00003": 5, "older000004": 10, "older000005": 30}
+        self.videos = {video_id: NOW - dt.timedelta(days=days) for video_id, days in ages.items()}
+        self.views = dict.fromkeys(self.videos, 100)
+        self.threads: dict[str, list[dict[str, Any]]] = {video_id: [] for video_id in self.videos}
+        self.replies: dict[str, list[dict[str, Any]]] = {}
+        self.no_comment_count: set[str] = set()  # videos whose comments are turned off
+
+    def comment(self, comment_id: str, video_id: str, when: dt.datetime, own: bool = False,
+                parent: str | None = None) -> dict[str, Any]:
+        snippet: dict[str, Any] = {"authorChannelId": {"value": OWN if own else CITIZEN},
+                                   "textOriginal": comment_id, "publishedAt": rfc3339(when),
+                                   "videoId": video_id, "likeCount": 0}
+        return {"id": comment_id, "snippet": {**snippet, **({"parentId": parent} if parent else {})}}
+
+    def add_thread(self, video_id: str, thread_id: str, when: dt.datetime) -> None:
+        """A citizen's comment, newest first as order=time lists them."""
+        self.threads[video_id].insert(0, self.comment(thread_id, video_id, when))
+        self.threads[video_id].sort(key=lambda c: c["snippet"]["publishedAt"], reverse=True)
+        self.replies[thread_id] = []
+
+    def add_reply(self, video_id: str, thread_id: str, reply_id: str, when: dt.datetime,
+                  own: bool = False) -> None:
+        self.replies[thread_id].append(self.comment(reply_id, video_id, when, own, parent=thread_id))
+
+    def thread(self, top: dict[str, Any]) -> dict[str, Any]:
+        replies = self.replies[top["id"]]
+        thread = {"id": top["id"], "snippet": {"topLevelComment": top, "totalReplyCount": len(replies)}}
+        return {**thread, "replies": {"comments": replies[:5]}} if replies else thread
+
+    def video(self, video_id: str) -> dict[str, Any]:
+        """A ``videos.list`` item: its comment count is left out when comments are off."""
+        stats = {"viewCount": str(self.views[video_id])}
+        if video_id not in self.no_comment_count:
+            stats["commentCount"] = str(sum(1 + len(self.replies[t["id"]]) for t in self.threads[video_id]))
+        return {"id": video_id, "snippet": {"publishedAt": rfc3339(self.videos[video_id]), "title": video_id},
+                "statistics": stats}
+
+    def page(self, items: list[Any], token: str | None) -> dict[str, Any]:
+        start = int(token.removeprefix("P")) if token else 0
+        body: dict[str, Any] = {"items": items[start : start + 2]}
+        return {**body, "nextPageToken": f"P{start + 2}"} if start + 2 < len(items) else body
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        method = method_of(request)
+        if method == "channels":
+            return reply("handwritten_channels_hidden_subscribers.json")
+        if method == "playlistItems":
+            items: list[dict[str, Any]] = [
+                {"contentDetails": {"videoId": v, "videoPublishedAt": rfc3339(when)}}
+                for v, when in self.videos.items()]
+            return httpx.Response(200, json=self.page(items, params.get("pageToken")))
+        if method == "videos":
+            return httpx.Response(200, json={"items": [self.video(v) for v in params["id"].split(",")]})
+        if method == "commentThreads":
+            assert params["order"] == "time"
+            threads = [self.thread(top) for top in self.threads[params["videoId"]]]
+            return httpx.Response(200, json=self.page(threads, params.get("pageToken")))
+        if method == "comments":
+            replies = self.replies[params["parentId"]]
+            return httpx.Response(200, json=self.page(replies, params.get("pageToken")))
+        raise AssertionError(f"unexpected request {request.url}")
+
+    def run(self, when: dt.datetime, checkpoints: dict[str, dict[str, Any]] | None = None
+            ) -> tuple[Harness, list[Batch]]:
+        harness = Harness(self.handler)
+        harness.connector.clock = lambda: when
+        return harness, harness.run(target(platform_id=OWN), checkpoints)
+
+
+def latest_checkpoints(*runs: list[Batch]) -> dict[str, dict[str, Any]]:
+    """What the runner holds after storing ``runs`` in order: each edge's last checkpoint."""
+    return {b.edge: b.checkpoint for batches in runs for b in batches if b.checkpoint is not None}
+
+
+def recent_channel() -> RecentChannel:
+    channel = RecentChannel()
+    for video_id, published in channel.videos.items():
+        if video_id != "recent00003":  # it shows 0 comments: no thread call
+            channel.add_thread(video_id, f"T-{video_id}", published + dt.timedelta(hours=1))
+    return channel
+
+
+def test_a_second_run_refreshes_the_videos_of_the_window_and_reads_their_new_comments() -> None:
+    channel = recent_channel()
+    _, first = channel.run(NOW)
+    assert [p.post_id for b in first for p in b.posts] == list(channel.videos)
+    checkpoints = latest_checkpoints(first)
+    assert checkpoints["posts"] == {"newest": rfc3339(channel.videos["recent00001"]).replace(
+        ".000Z", "+00:00"), "complete": True}
+    # Between the runs: counts grow, the channel answers an old citizen comment, a new thread comes,
+    # and a video outside the window gets a comment (left alone).
+    channel.views = dict.fromkeys(channel.videos, 250)
+    channel.add_reply("recent00001", "T-recent00001", "R-own-answer", NOW + dt.timedelta(hours=2), own=True)
+    channel.add_thread("recent00002", "T-late-question", NOW + dt.timedelta(hours=3))
+    channel.add_thread("older000004", "T-too-old", NOW + dt.timedelta(hours=4))
+
+    harness, second = channel.run(LATER, checkpoints)
+
+    # The listing goes on past the last run's newest video, down to the first one older than the window.
+    assert [r.url.params.get("pageToken") for r in harness.calls("playlistItems")] == [None, "P2"]
+    assert [r.url.params["id"] for r in harness.calls("videos")] == ["recent00001,recent00002", "recent00003"]
+    refreshed = [p for b in second for p in b.posts]
+    assert [p.post_id for p in refreshed] == ["recent00001", "recent00002", "recent00003"]
+    assert all(p.counts and p.counts.taken_at == LATER and p.counts.views == 250 for p in refreshed)
+    # Comments of the window's videos are read again although their edges are complete; no call is
+    # made for the older videos, nor for the one showing 0 comments.
+    assert [r.url.params["videoId"] for r in harness.calls("commentThreads")] == [
+        "recent00001", "recent00002"]
+    comments = {c.comment_id: c for b in second for c in b.comments}
+    assert {"R-own-answer", "T-late-question"} <= comments.keys() and "T-too-old" not in comments
+    answer = comments["R-own-answer"]
+    assert answer.is_page_reply and answer.parent_id == "T-recent00001"
+    assert not {method_of(r) for r in harness.requests} & {"comments", "search"}
+    assert harness.connector.units_used == 1 + 2 + 2 + 2
+    assert latest_checkpoints(second)["posts"] == checkpoints["posts"]
+    assert latest_checkpoints(second)["comments:recent00002"] == {
+        "newest": "2026-05-04T15:00:00+00:00", "complete": True}
+
+
+def test_videos_older_than_the_window_and_the_last_newest_are_not_read_again() -> None:
+    channel = recent_channel()
+    _, first = channel.run(NOW)
+    channel.add_thread("recent00001", "T-too-old", NOW + dt.timedelta(hours=1))
+    harness, batches = channel.run(NOW + dt.timedelta(days=60), latest_checkpoints(first))
+    # Everything is older than the window: only the last run's newest video is listed again (a
+    # snapshot), its comments are not read again, and the listing stops at the next one.
+    assert [method_of(r) for r in harness.requests] == ["channels", "playlistItems", "videos"]
+    assert harness.calls("videos")[0].url.params["id"] == "recent00001"
+    assert [b.edge for b in batches if b.comments or b.edge.startswith("comments")] == []
+
+
+def test_a_new_video_older_than_the_window_is_still_read_once() -> None:
+    channel = recent_channel()
+    checkpoints = {"posts": {"newest": "2026-03-01T00:00:00+00:00", "complete": True}}
+    harness, batches = channel.run(NOW + dt.timedelta(days=20), checkpoints)
+    # The window starts 2026-05-17, the last run's newest video is older: the listing goes down to it.
+    assert [p.post_id for b in batches for p in b.posts] == list(channel.videos)
+    assert len(harness.calls("playlistItems")) == 3
+
+
+def test_threads_with_paged_replies_are_paged_again_only_when_their_count_changed() -> None:
+    channel = recent_channel()
+    video, thread = "recent00001", "T-recent00001"
+    for r in range(7):  # more than the 5 a thread embeds
+        channel.add_reply(video, thread, f"R{r}", NOW - dt.timedelta(hours=20 - r))
+    harness, first = channel.run(NOW)
+    assert [r.url.params["parentId"] for r in harness.calls("comments")] == [thread] * 4  # 7 on 4 pages
+    checkpoints = latest_checkpoints(first)
+    assert checkpoints[f"comments:{video}"]["paged"] == {thread: 7}
+
+    harness, second = channel.run(LATER, checkpoints)
+    assert harness.calls("comments") == []  # unchanged: the embedded replies are stored again instead
+    assert {c.comment_id for b in second for c in b.comments if c.parent_id == thread} == {
+        f"R{r}" for r in range(5)}
+
+    channel.add_reply(video, thread, "R-late", NOW + dt.timedelta(hours=5), own=True)
+    harness, third = channel.run(LATER, latest_checkpoints(first, second))
+    assert len(harness.calls("comments")) == 4
+    assert "R-late" in {c.comment_id for b in third for c in b.comments}
+    assert latest_checkpoints(third)[f"comments:{video}"]["paged"] == {thread: 8}
+
+
+def test_comments_found_disabled_are_not_asked_for_again_while_the_video_shows_no_count() -> None:
+    channel = recent_channel()
+    channel.no_comment_count = {"recent00001"}
+    checkpoints: dict[str, dict[str, Any]] = {
+        "posts": {"newest": "2026-05-03T12:00:00+00:00", "complete": True},
+        "comments:recent00001": {"complete": True, "disabled": True}}
+    harness, _ = channel.run(NOW, checkpoints)
+    assert [r.url.params["videoId"] for r in harness.calls("commentThreads")] == ["recent00002"]
+    channel.no_comment_count = set()  # turned on again: read
+    harness, _ = channel.run(NOW, checkpoints)
+    assert [r.url.params["videoId"] for r in harness.calls("commentThreads")] == [
+        "recent00001", "recent00002"]
+
+
+def test_a_refresh_run_killed_after_any_batch_resumes_without_loss() -> None:
+    channel = recent_channel()
+    for r in range(7):
+        channel.add_reply("recent00002", "T-recent00002", f"R{r}", NOW - dt.timedelta(hours=10 - r))
+    _, first = channel.run(NOW)
+    base = latest_checkpoints(first)
+    channel.add_reply("recent00001", "T-recent00001", "R-own-answer", NOW + dt.timedelta(hours=2), own=True)
+    channel.add_reply("recent00002", "T-recent00002", "R-late", NOW + dt.timedelta(hours=3))
+    _, full = channel.run(LATER, base)
+    assert {"R-own-answer", "R-late"} <= {c.comment_id for b in full for c in b.comments}
+    resumed_mid_listing = 0
+    for cut in range(1, len(full)):
+        stored = full[:cut]
+        harness, resumed = channel.run(LATER, latest_checkpoints(first, stored))
+        assert stored_ids(stored) | stored_ids(resumed) == stored_ids(full), f"killed after batch {cut}"
+        posts = latest_checkpoints(first, stored)["posts"]
+        resumed_mid_listing += bool(posts.get("after"))
+        if posts.get("after"):  # resumed mid-listing: the page after it, with the interrupted run's window
+            assert harness.calls("playlistItems")[0].url.params["pageToken"] == posts["after"]
+            assert posts["since"] == (LATER - dt.timedelta(days=7)).isoformat()
+    assert resumed_mid_listing
 
 
 # -- errors ---------------------------------------------------------------------------------------

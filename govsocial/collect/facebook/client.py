@@ -1,17 +1,23 @@
 """The Facebook Pages connector: profile snapshot, posts with engagement counts, and comments.
 
 Per run it reads ``GET /{page}`` (followers), then ``GET /{page}/posts`` newest first, from the
-previous run's newest post on (``since``), and after each page of posts the comments of those posts
-(``GET /{post-id}/comments?filter=stream``, so replies come in the same listing, with ``parent``).
-Engagement comes with the posts in one call: each reaction type through a field alias, the comment
-total through ``comments.summary``, and ``shares``.
+earlier of the previous run's newest post and the start of the refresh window
+(``Connector.refresh_since``) on (``since``), and after each page of posts the comments of those
+posts (``GET /{post-id}/comments?filter=stream``, so replies come in the same listing, with
+``parent``). Engagement comes with the posts in one call: each reaction type through a field alias,
+the comment total through ``comments.summary``, and ``shares``. So every post published within the
+refresh window is listed again on every run (a new counts snapshot each time), and its comments are
+read again from the start even when their listing was complete (new comments are inserted, the
+others are noops). Older posts are not asked for again.
 
 Checkpoints (one per edge, stored with each batch):
 
 * ``posts``: ``{"after": cursor, "since": iso, "newest": iso}`` while paging (or ``until`` and
   ``paging_token`` where Graph pages by time), ``{"newest": iso, "complete": True}`` when done.
+  A listing cut short resumes from its cursor with the ``since`` it started with.
 * ``comments:{post_id}``: ``{"after": cursor}`` while paging, ``{"complete": True}`` when done.
   Comment listings cut short by a previous run are resumed even when their post is not listed again.
+  A complete listing is read again only while its post is within the refresh window.
 """
 
 from __future__ import annotations
@@ -113,6 +119,15 @@ def newest_of(current: str | None, posts: list[PostRecord]) -> str | None:
     return types.format_time(max(times)) if times else None
 
 
+def listing_since(newest: str | None, window: dt.datetime) -> str | None:
+    """Where a new listing starts: the earlier of the newest post seen and the refresh window's start.
+
+    None (the whole listing) when no post has been seen yet: the account's first collection."""
+    if not newest:
+        return None
+    return types.format_time(min(dt.datetime.fromisoformat(newest), window))
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -148,15 +163,16 @@ class FacebookConnector(Connector):
         self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
     ) -> AsyncIterator[Batch]:
         """Profile, then pages of posts each followed by their comments, then unfinished comments."""
+        window = self.refresh_since(_now())
         profile = await self._profile(target)
         yield profile
         page_id = (profile.profile.platform_id if profile.profile else None) or target.platform_id
         unfinished = unfinished_comment_edges(checkpoints)
-        async for batch in self._posts(target, checkpoints.get("posts")):
+        async for batch in self._posts(target, checkpoints.get("posts"), window):
             # The page's checkpoint is saved only after its posts' comments: a run killed while
             # reading them re-reads this page (noop) instead of losing those comments.
             yield batch.model_copy(update={"checkpoint": None})
-            async for comments in self._page_comments(batch, page_id, checkpoints, unfinished):
+            async for comments in self._page_comments(batch, page_id, checkpoints, unfinished, window):
                 yield comments
             if batch.checkpoint is not None:
                 yield Batch(edge="posts", checkpoint=batch.checkpoint)
@@ -170,13 +186,15 @@ class FacebookConnector(Connector):
         page_id: str | None,
         checkpoints: Mapping[str, dict[str, Any]],
         unfinished: dict[str, None],
+        window: dt.datetime,
     ) -> AsyncIterator[Batch]:
-        """The comments of the posts of one page of the listing."""
+        """The comments of the posts of one page of the listing (again, for posts in the window)."""
         for post in batch.posts:
             unfinished.pop(post.post_id, None)
             if post.counts is not None and post.counts.comments == 0:
                 continue  # nothing to read: save the call
-            async for comments in self._comments(post.post_id, page_id, checkpoints):
+            refresh = post.created_at >= window
+            async for comments in self._comments(post.post_id, page_id, checkpoints, refresh=refresh):
                 yield comments
 
     async def _get(self, path: str, params: Mapping[str, Any], source: str) -> tuple[Any, RawPayload]:
@@ -195,12 +213,15 @@ class FacebookConnector(Connector):
         record = types.profile_record(data, target.ref, _now())
         return Batch(edge="profile", raw=raw, profile=record)
 
-    async def _posts(self, target: Target, state: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
+    async def _posts(
+        self, target: Target, state: Mapping[str, Any] | None, window: dt.datetime
+    ) -> AsyncIterator[Batch]:
         state = state or {}
         newest: str | None = state.get("newest")
         cursor = _cursor_of(state)
-        # Mid-listing, keep the lower bound that listing started with; otherwise start at the newest seen.
-        since: str | None = state.get("since") if cursor else newest
+        # Mid-listing, keep the lower bound that listing started with; otherwise start at the newest
+        # post seen, or at the refresh window's start when that is earlier (re-read recent posts).
+        since: str | None = state.get("since") if cursor else listing_since(newest, window)
         source = f"facebook:/{{page}}/{self.posts_edge}"
         while True:
             params: dict[str, Any] = {"fields": POST_FIELDS, "limit": self.page_size, **cursor}
@@ -227,13 +248,21 @@ class FacebookConnector(Connector):
             yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, checkpoint=checkpoint)
 
     async def _comments(
-        self, post_id: str, page_id: str | None, checkpoints: Mapping[str, dict[str, Any]]
+        self,
+        post_id: str,
+        page_id: str | None,
+        checkpoints: Mapping[str, dict[str, Any]],
+        *,
+        refresh: bool = False,
     ) -> AsyncIterator[Batch]:
+        """A post's comments from its checkpoint's cursor; a complete listing again only if ``refresh``."""
         edge = f"comments:{post_id}"
         state = checkpoints.get(edge) or {}
-        if state.get("complete"):
+        if state.get("complete") and not refresh:
             return
-        after: str | None = state.get("after")
+        # A complete listing is re-read from the start: Graph has no time filter on comments, and
+        # ``order`` is not kept where comments are ranked. Comments already stored are noops.
+        after: str | None = None if state.get("complete") else state.get("after")
         source = "facebook:/{post-id}/comments"
         while True:
             params: dict[str, Any] = {

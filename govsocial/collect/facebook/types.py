@@ -42,13 +42,27 @@ _LEGACY_TYPE_FORMATS = {
 }
 
 
+#: Graph's own time form, ASCII digits only and offset minutes under 60: for these strings
+#: ``datetime.fromisoformat`` (under 0.1 µs) gives what ``strptime(..., "%Y-%m-%dT%H:%M:%S%z")``
+#: gives (5 µs); anything else goes to ``strptime``, so what is accepted or refused is unchanged.
+_GRAPH_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}[0-5][0-9]")
+
+
 def parse_time(value: str | int) -> dt.datetime:
     """A Graph time (``2021-07-04T19:50:58+0000``, or epoch seconds with ``date_format=U``) in UTC."""
     if not isinstance(value, int | str) or isinstance(value, bool):
         raise TypeError(f"not a time: {value!r}")
     if isinstance(value, int) or value.isdigit():
         return dt.datetime.fromtimestamp(int(value), dt.UTC)
-    return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(dt.UTC)
+    parsed = None
+    if _GRAPH_TIME.fullmatch(value):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:  # an impossible date or time: strptime says so, in its own words
+            parsed = None
+    if parsed is None:
+        parsed = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    return parsed.astimezone(dt.UTC)
 
 
 def format_time(value: dt.datetime) -> str:
@@ -127,7 +141,8 @@ def comment_record(data: Mapping[str, Any], post_id: str, page_id: str | None) -
     """A comment or reply; under PPCA ``id`` and ``from`` may be absent (see ``comment_ids``)."""
     comment_id, parent_id = comment_ids(data, post_id)
     author = _mapping(data.get("from"))
-    author_id = _str(author.get("id")) or _str(author.get("name"))
+    author_key = _str(author.get("id"))
+    author_id = author_key or _str(author.get("name"))
     return CommentRecord(
         platform=PLATFORM,
         comment_id=comment_id,
@@ -136,7 +151,7 @@ def comment_record(data: Mapping[str, Any], post_id: str, page_id: str | None) -
         created_at=parse_time(data["created_time"]),
         created_at_raw=str(data["created_time"]),
         author_id=author_id,
-        is_page_reply=page_id is not None and _str(author.get("id")) == page_id,
+        is_page_reply=page_id is not None and author_key == page_id,
         text=_str(data.get("message")),
         likes=_count(data.get("like_count")),
         replies=_count(data.get("comment_count")),
@@ -156,7 +171,10 @@ def comment_ids(data: Mapping[str, Any], post_id: str) -> tuple[str, str | None]
     parent = data.get("parent")
     parent_id = _str(parent.get("id")) if isinstance(parent, Mapping) else None
     comment_id = _str(data.get("id"))
-    from_link = _ids_from_permalink(_str(data.get("permalink_url")), post_id)
+    permalink = _str(data.get("permalink_url"))
+    if comment_id and _permalink_adds_nothing(permalink, parent_id):
+        return comment_id, parent_id
+    from_link = _ids_from_permalink(permalink, post_id)
     if from_link is not None:
         comment_id = comment_id or from_link[0]
         parent_id = parent_id or from_link[1]
@@ -167,6 +185,20 @@ def derived_comment_id(data: Mapping[str, Any], post_id: str) -> str:
     """A stable stand-in id for a comment the API returned without one (see ``comment_ids``)."""
     key = "\x1f".join((post_id, str(data.get("created_time") or ""), str(data.get("message") or "")))
     return f"derived:{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}"
+
+
+def _permalink_adds_nothing(permalink: str | None, parent_id: str | None) -> bool:
+    """Whether parsing ``permalink`` (6 µs) can change nothing for a comment that has its ``id``.
+
+    It can give only a parent, and only through a ``reply_comment_id`` (which, unless percent-encoded,
+    is there to see); and ``urlsplit`` can refuse it (``ValueError``, so the comment is quarantined)
+    only for brackets or non-ASCII characters in the host. Without these, the result is known.
+    """
+    if permalink is None:
+        return True
+    if not permalink.isascii() or "[" in permalink or "]" in permalink:
+        return False
+    return parent_id is not None or ("reply_comment_id" not in permalink and "%" not in permalink)
 
 
 def _ids_from_permalink(permalink: str | None, post_id: str) -> tuple[str, str | None] | None:

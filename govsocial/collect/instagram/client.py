@@ -10,9 +10,13 @@ Two ways in, chosen per account:
   only: no comments, and ``like_count`` is missing where the owner hid it.
 
 Media come newest first and neither listing filters by time, so incremental runs stop paging at the
-first media no newer than the previous run's newest. Checkpoints: ``posts`` is
-``{"after": cursor, "since": iso, "newest": iso}`` while paging and ``{"newest": iso,
-"complete": True}`` when done; ``comments:{media_id}`` is ``{"after": cursor}`` / ``{"complete": True}``.
+first media no newer than the earlier of the previous run's newest and the start of the refresh
+window (``Connector.refresh_since``): media published within the window are read again on every run
+(a new counts snapshot each time), and the comments of the own account's media in the window are
+read again from the start even when their listing was complete. Older media get no new request.
+Checkpoints: ``posts`` is ``{"after": cursor, "since": iso, "newest": iso}`` while paging (a listing
+cut short resumes with the ``since`` it started with) and ``{"newest": iso, "complete": True}`` when
+done; ``comments:{media_id}`` is ``{"after": cursor}`` / ``{"complete": True}``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneE
 from govsocial.collect.facebook.client import (
     as_object,
     bad_record,
+    listing_since,
     newest_of,
     next_cursor,
     unfinished_comment_edges,
@@ -114,17 +119,18 @@ class InstagramConnector(Connector):
         self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
     ) -> AsyncIterator[Batch]:
         """Profile, then pages of media, each followed by its comments when the account is our own."""
+        window = self.refresh_since(_now())
         own = self._is_own(target)
         profile, username = await (self._own_profile(target) if own else self._discovery_profile(target))
         yield profile
         # Our own replies are recognised by id, or by user name where the API gives only that.
         me = _Me(target.platform_id, username or target.handle)
         unfinished = unfinished_comment_edges(checkpoints) if own else {}
-        async for batch in self._media(target, own, checkpoints.get("posts")):
+        async for batch in self._media(target, own, checkpoints.get("posts"), window):
             # The page's checkpoint is saved only after its posts' comments: a run killed while
             # reading them re-reads this page (noop) instead of losing those comments.
             yield batch.model_copy(update={"checkpoint": None})
-            async for comments in self._page_comments(batch, me, checkpoints, unfinished, own):
+            async for comments in self._page_comments(batch, me, checkpoints, unfinished, own, window):
                 yield comments
             if batch.checkpoint is not None:
                 yield Batch(edge="posts", checkpoint=batch.checkpoint)
@@ -139,15 +145,17 @@ class InstagramConnector(Connector):
         checkpoints: Mapping[str, dict[str, Any]],
         unfinished: dict[str, None],
         own: bool,
+        window: dt.datetime,
     ) -> AsyncIterator[Batch]:
-        """The comments of the media of one page of the listing (own account only)."""
+        """The comments of the media of one page of the listing (own account only; again, in the window)."""
         if not own:
             return  # business discovery exposes no comments
         for post in batch.posts:
             unfinished.pop(post.post_id, None)
             if post.counts is not None and post.counts.comments == 0:
                 continue  # nothing to read: save the call
-            async for comments in self._comments(post.post_id, me, checkpoints):
+            refresh = post.created_at >= window
+            async for comments in self._comments(post.post_id, me, checkpoints, refresh=refresh):
                 yield comments
 
     def _is_own(self, target: Target) -> bool:
@@ -203,13 +211,14 @@ class InstagramConnector(Connector):
         return MediaPage(items, _after(block) if items else None, raw)
 
     async def _media(
-        self, target: Target, own: bool, state: Mapping[str, Any] | None
+        self, target: Target, own: bool, state: Mapping[str, Any] | None, window: dt.datetime
     ) -> AsyncIterator[Batch]:
         state = state or {}
         newest: str | None = state.get("newest")
         after: str | None = state.get("after")
-        # Mid-listing, keep the bound that listing started with; otherwise stop at the newest seen.
-        since: str | None = state.get("since") if after else newest
+        # Mid-listing, keep the bound that listing started with; otherwise stop at the newest seen,
+        # or at the refresh window's start when that is earlier (media in the window are read again).
+        since: str | None = state.get("since") if after else listing_since(newest, window)
         bound = dt.datetime.fromisoformat(since) if since else None
         source = MEDIA_SOURCE if own else DISCOVERY_SOURCE
         while True:
@@ -232,13 +241,16 @@ class InstagramConnector(Connector):
             yield Batch(edge="posts", raw=page.raw, posts=posts, bad=bad, checkpoint=checkpoint)
 
     async def _comments(
-        self, media_id: str, me: _Me, checkpoints: Mapping[str, dict[str, Any]]
+        self, media_id: str, me: _Me, checkpoints: Mapping[str, dict[str, Any]], *, refresh: bool = False
     ) -> AsyncIterator[Batch]:
+        """A media's comments from its checkpoint's cursor; a complete listing again only if ``refresh``."""
         edge = f"comments:{media_id}"
         state = checkpoints.get(edge) or {}
-        if state.get("complete"):
+        if state.get("complete") and not refresh:
             return
-        after: str | None = state.get("after")
+        # A complete listing is re-read from the start: the edge has no time filter, and a new reply
+        # can sit under an old comment. Comments already stored are noops.
+        after: str | None = None if state.get("complete") else state.get("after")
         while True:
             params: dict[str, Any] = {"fields": COMMENT_FIELDS, "limit": self.comments_page_size}
             if after:

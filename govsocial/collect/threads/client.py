@@ -5,11 +5,17 @@ account collected must be the token's owner (checked against ``/me``). Insights 
 ``threads_manage_insights`` and conversations ``threads_read_replies``: without them the posts are
 still collected, with a gap saying what is missing.
 
+Every run lists the posts published within the refresh window (``Connector.refresh_since``) again,
+reads their insights (a new counts snapshot each time) and reads their conversations again from the
+start, even when complete (replies already stored are noops). Older posts get no new request.
+
 Checkpoints
     posts              ``{"after": cursor, "since": iso, "newest": iso}`` while paging (the API filters
                        by ``since``); ``{"newest": iso, "complete": True}`` at the end. The next run
-                       lists only posts from ``newest`` on.
+                       lists the posts from the earlier of ``newest`` and the refresh window's start
+                       on; a listing cut short resumes from its cursor with the ``since`` it started with.
     comments:{post}    ``{"after": cursor}`` while paging the conversation, ``{"complete": True}``.
+                       A complete conversation is read again only while its post is in the window.
 """
 
 from __future__ import annotations
@@ -61,15 +67,33 @@ class Cursor:
     after: str | None = None
     since: dt.datetime | None = None
     newest: dt.datetime | None = None
+    #: Start of the refresh window: posts published since are read again (insights, conversation).
+    window: dt.datetime | None = None
+    #: Newest post of the finished listing this one follows (None: unknown, e.g. resumed mid-listing).
+    seen: dt.datetime | None = None
 
     @classmethod
-    def resume(cls, checkpoint: Mapping[str, Any] | None) -> Cursor:
-        """Continue a listing cut short, or list the posts from the last run's newest on."""
+    def resume(cls, checkpoint: Mapping[str, Any] | None, window: dt.datetime | None = None) -> Cursor:
+        """Continue a listing cut short, or list the posts from the earlier of the last run's newest
+        and the refresh window's start on."""
         checkpoint = checkpoint or {}
         newest = _time_or_none(checkpoint.get("newest"))
         if checkpoint.get("after") and not checkpoint.get("complete"):
-            return cls(str(checkpoint["after"]), _time_or_none(checkpoint.get("since")), newest)
-        return cls(None, newest, newest)
+            return cls(str(checkpoint["after"]), _time_or_none(checkpoint.get("since")), newest, window)
+        since = min(newest, window) if newest and window else newest
+        return cls(None, since, newest, window, seen=newest)
+
+    def refresh(self, created: dt.datetime) -> bool:
+        """Whether a post published at ``created`` is within the refresh window."""
+        return self.window is None or created >= self.window
+
+    def already_read(self, item: Mapping[str, Any]) -> bool:
+        """A listed post older than the window that an earlier run read (the ``since`` bound's own
+        post, listed again because ``since`` is inclusive): it costs no new request."""
+        created = _time_or_none(item.get("timestamp"))
+        if created is None or self.seen is None:
+            return False
+        return created <= self.seen and not self.refresh(created)
 
     def params(self) -> dict[str, Any]:
         """``since`` (Unix seconds, inclusive) and ``after`` as the listing wants them."""
@@ -161,21 +185,27 @@ class ThreadsConnector(Connector):
 
     async def _posts(self, account_ref: str, account: Account,
                      checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
-        cursor = Cursor.resume(checkpoints.get("posts"))
+        cursor = Cursor.resume(checkpoints.get("posts"), self.refresh_since(self.clock()))
         while True:
             params = {"fields": POST_FIELDS, "limit": 50, **cursor.params()}
             page, raw = await self._get(f"{account.user_id}/threads", params)
             items = [item for item in page.get("data") or [] if isinstance(item, dict)]
             counts: dict[str, PostCounts | None] = {}
+            # Older than the window and read by an earlier run: no insights, no conversation again.
+            done = {str(item.get("id")) for item in items if cursor.already_read(item)}
             for item in items:
-                async for insight in self._insights(item, account, counts):
-                    yield insight
+                if str(item.get("id")) not in done:
+                    async for insight in self._insights(item, account, counts):
+                        yield insight
             batch = self._posts_batch(items, raw, account_ref, counts, account)
             cursor.see(batch.posts)
             yield batch
             for post in batch.posts:
                 checkpoint = checkpoints.get(f"comments:{post.post_id}")
-                async for replies in self._replies(post, account, checkpoint):
+                if post.post_id in done and not _unfinished(checkpoint):
+                    continue
+                refresh = cursor.refresh(post.created_at)
+                async for replies in self._replies(post, account, checkpoint, refresh=refresh):
                     yield replies
             after = types.next_after(page)
             yield Batch(edge="posts", checkpoint=cursor.checkpoint(after))
@@ -213,10 +243,15 @@ class ThreadsConnector(Connector):
 
     # -- replies ---------------------------------------------------------------------------------
 
-    async def _replies(self, post: PostRecord, account: Account,
-                       checkpoint: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
+    async def _replies(self, post: PostRecord, account: Account, checkpoint: Mapping[str, Any] | None,
+                       *, refresh: bool = False) -> AsyncIterator[Batch]:
+        """The post's conversation from its checkpoint's cursor; a complete one again only if ``refresh``
+        (from the start: the API has no time filter on conversations; stored replies are noops)."""
         edge = f"comments:{post.post_id}"
-        after = (checkpoint or {}).get("after") if not (checkpoint or {}).get("complete") else None
+        state = checkpoint or {}
+        if state.get("complete") and not refresh:
+            return  # read to the end by an earlier run, and the post is older than the refresh window
+        after = None if state.get("complete") else state.get("after")
         no_replies = post.counts is not None and post.counts.replies == 0
         if post.extra.get("media_type") == types.REPOST or (no_replies and not after):
             return  # a repost's conversation is not the account's; an empty one costs a call for nothing
@@ -253,6 +288,11 @@ class ThreadsConnector(Connector):
                 bad.append(bad_record(raw, item, exc))
         checkpoint = {"after": after} if after else {"complete": True}
         return Batch(edge=f"comments:{root_id}", raw=raw, comments=comments, bad=bad, checkpoint=checkpoint)
+
+
+def _unfinished(checkpoint: Mapping[str, Any] | None) -> bool:
+    """Whether a conversation's checkpoint is a cursor left by a read cut short."""
+    return bool(checkpoint and checkpoint.get("after") and not checkpoint.get("complete"))
 
 
 def _check_owner(target: Target, account: Account) -> None:

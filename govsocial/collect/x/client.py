@@ -6,10 +6,14 @@ token): a request hook adds it only to requests for this connector's API root.
 
 Checkpoints
     posts              ``{"after": next_token, "since_id": id, "newest_id": id, "newest": iso}`` while
-                       paging; ``{"newest_id": id, "newest": iso, "complete": True}`` at the end. The
-                       next run asks only for posts after ``newest_id`` (``since_id``).
-    comments:{post}    the same, over ``search/recent?query=conversation_id:{post}``. The recent search
-                       sees the last 7 days only: older posts' replies are not read (a gap says so).
+                       paging (plus ``"start_time": iso`` when the listing reads by time);
+                       ``{"newest_id": id, "newest": iso, "complete": True}`` at the end. The next run
+                       reads the posts of the refresh window again (``start_time`` = ``refresh_since``),
+                       for fresh counts and new replies; when the last run's newest post is older than
+                       the window, it asks for the posts after it (``since_id``) instead.
+    comments:{post}    the same, over ``search/recent?query=conversation_id:{post}``. Read again (for a
+                       post listed again), it asks only for replies after its ``newest_id``. The recent
+                       search sees the last 7 days only: older posts' replies are not read (a gap says so).
 """
 
 from __future__ import annotations
@@ -60,12 +64,17 @@ def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
 
 @dataclass
 class IdCursor:
-    """Where a newest-first, id-ordered listing stands (X ids grow with time)."""
+    """Where a newest-first, id-ordered listing stands (X ids grow with time).
+
+    ``since_id`` is the newest item before this listing: what is newer is new. The listing asks for
+    the items after it, or, when ``start_time`` is set, for every item from that time on.
+    """
 
     after: str | None = None
     since_id: str | None = None
     newest_id: str | None = None
     newest: str | None = None
+    start_time: str | None = None
 
     @classmethod
     def resume(cls, checkpoint: Mapping[str, Any] | None) -> IdCursor:
@@ -73,8 +82,18 @@ class IdCursor:
         checkpoint = checkpoint or {}
         newest_id, newest = checkpoint.get("newest_id"), checkpoint.get("newest")
         if checkpoint.get("after") and not checkpoint.get("complete"):
-            return cls(str(checkpoint["after"]), checkpoint.get("since_id"), newest_id, newest)
+            return cls(str(checkpoint["after"]), checkpoint.get("since_id"), newest_id, newest,
+                       checkpoint.get("start_time"))
         return cls(None, newest_id, newest_id, newest)
+
+    def params(self, page_param: str) -> dict[str, str]:
+        """The query parameters of the next page."""
+        bound = {"start_time": self.start_time} if self.start_time else _opt("since_id", self.since_id)
+        return {**bound, **_opt(page_param, self.after)}
+
+    def is_new(self, item_id: str) -> bool:
+        """Whether an item is newer than the newest one before this listing."""
+        return self.since_id is None or int(item_id) > int(self.since_id)
 
     def see(self, items: list[PostRecord] | list[CommentRecord]) -> None:
         """Remember the newest of ``items`` (by id, as X orders them)."""
@@ -87,8 +106,9 @@ class IdCursor:
         """The state to store after a page."""
         if not next_token:
             return {"newest_id": self.newest_id, "newest": self.newest, "complete": True}
+        window = {"start_time": self.start_time} if self.start_time else {}
         return {"after": next_token, "since_id": self.since_id, "newest_id": self.newest_id,
-                "newest": self.newest}
+                "newest": self.newest, **window}
 
 
 @dataclass
@@ -159,14 +179,24 @@ class XConnector(Connector):
     async def _posts(self, account_ref: str, state: ReplyState,
                      checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
         cursor = IdCursor.resume(checkpoints.get("posts"))
+        if cursor.after is None and cursor.since_id is not None:
+            window = self.refresh_since(self.clock())
+            if _newest_time(cursor) > window:  # read the window again, new posts included
+                cursor.start_time = _x_time(window)
+        window_start = types.parse_time(cursor.start_time) if cursor.start_time else None
         while True:
-            params = {**POST_PARAMS, **_opt("since_id", cursor.since_id),
-                      **_opt("pagination_token", cursor.after)}
+            params = {**POST_PARAMS, **cursor.params("pagination_token")}
             data, raw = await self._get(f"users/{state.account_id}/tweets", params, "users/:id/tweets")
             batch = self._posts_batch(data, raw, account_ref)
+            # Replies are read for new posts and those of the window, while the recent search sees
+            # them; a post listed again from before the window (a server ignoring start_time) is only
+            # a snapshot. The gap for posts too old to search is said once, when they are new.
+            new = [p for p in batch.posts if cursor.is_new(p.post_id)]
+            due = [p for p in batch.posts
+                   if cursor.is_new(p.post_id) or (window_start and p.created_at >= window_start)]
+            recent = [p for p in due if self._searchable(p.created_at)]
             cursor.see(batch.posts)
-            recent = [p for p in batch.posts if self._searchable(p.created_at)]
-            yield self._note_old(batch, len(batch.posts) - len(recent))
+            yield self._note_old(batch, sum(not self._searchable(p.created_at) for p in new))
             for post in recent:
                 checkpoint = checkpoints.get(f"comments:{post.post_id}")
                 async for reply_batch in self._replies(post, state, checkpoint):
@@ -215,7 +245,7 @@ class XConnector(Connector):
             cursor.since_id = None  # X refuses a since_id outside the window; the window bounds the read
         while True:
             params = {**REPLY_PARAMS, "query": f"conversation_id:{post.post_id}",
-                      **_opt("since_id", cursor.since_id), **_opt("next_token", cursor.after)}
+                      **cursor.params("next_token")}
             try:
                 data, raw = await self._get("tweets/search/recent", params, "tweets/search/recent")
             except AccessError as exc:
@@ -250,3 +280,16 @@ class XConnector(Connector):
 
 def _opt(key: str, value: str | None) -> dict[str, str]:
     return {key: value} if value else {}
+
+
+def _x_time(when: dt.datetime) -> str:
+    """A time as X's ``start_time`` takes it: ``2024-05-13T09:00:00Z`` (whole seconds, UTC)."""
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _newest_time(cursor: IdCursor) -> dt.datetime:
+    """When the newest post already read was created: its stored time, else from its id."""
+    try:
+        return types.parse_time(cursor.newest)
+    except ValueError:
+        return types.snowflake_time(str(cursor.since_id))

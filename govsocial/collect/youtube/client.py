@@ -6,8 +6,14 @@ each call this connector made (retries by the HTTP layer are charged too but not
 Checkpoints
     posts              ``{"after": pageToken, "since": iso, "newest": iso}`` while paging the uploads
                        playlist; ``{"newest": iso, "complete": True}`` at the end. The next run reads
-                       from the top again and stops at the first video older than ``newest``.
-    comments:{video}   the same shape over the video's comment threads (newest first).
+                       from the top again and stops at the first video older than both ``newest`` and
+                       the refresh window (``refresh_since``): videos in the window get fresh counts
+                       and their comments are read again.
+    comments:{video}   the same shape over the video's comment threads (newest first), plus
+                       ``"paged": {thread: totalReplyCount}`` for the threads whose replies were paged
+                       through ``comments.list``. A listing read again starts from the top and reads
+                       every thread (new replies go to old threads too), but pages a thread's replies
+                       again only when its reply count changed.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ SEARCH_COST = 100
 UNIT_COSTS: Mapping[str, int] = {
     "channels": 1, "playlistItems": 1, "videos": 1, "commentThreads": 1, "comments": 1, "search": SEARCH_COST,
 }
+#: Ids per ``videos.list`` call (the API's maximum).
+VIDEOS_PER_CALL = 50
 MAPPING_ERRORS = (KeyError, ValueError, TypeError, AttributeError)
 
 
@@ -86,6 +94,13 @@ def _time_or_none(value: Any) -> dt.datetime | None:
         return types.parse_time(value)
     except ValueError:
         return None
+
+
+def _reply_count(thread: Mapping[str, Any]) -> int | None:
+    """A thread's ``totalReplyCount`` (None when absent or not a number)."""
+    snippet = thread.get("snippet")
+    total = snippet.get("totalReplyCount") if isinstance(snippet, dict) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 def _channel_lookups(target: Target) -> list[dict[str, str]]:
@@ -169,6 +184,10 @@ class YouTubeConnector(Connector):
     async def _posts(self, account_ref: str, channel: dict[str, Any],
                      checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
         cursor = Cursor.resume(checkpoints.get("posts"))
+        window = self.refresh_since(self.clock())
+        if cursor.after is None and cursor.since is not None:
+            # From the top, down to the older of the last run's newest video and the refresh window.
+            cursor.since = min(cursor.since, window)
         playlist = types.uploads_playlist(channel)
         while True:
             params = {"part": "snippet,contentDetails", "playlistId": playlist, "maxResults": 50}
@@ -181,11 +200,11 @@ class YouTubeConnector(Connector):
             yield Batch(edge="posts", raw=raw)
             entries = types.playlist_entries(page)
             fresh = [video_id for video_id, published in entries if cursor.is_new(published)]
-            if fresh:
-                batch = await self._videos(fresh, account_ref)
+            for start in range(0, len(fresh), VIDEOS_PER_CALL):
+                batch = await self._videos(fresh[start : start + VIDEOS_PER_CALL], account_ref)
                 cursor.see(post.created_at for post in batch.posts)
                 yield batch
-                async for comments in self._comments_of(batch.posts, channel["id"], checkpoints):
+                async for comments in self._comments_of(batch.posts, channel["id"], checkpoints, window):
                     yield comments
             next_token = page.get("nextPageToken")
             done = len(fresh) < len(entries) or not next_token
@@ -200,7 +219,8 @@ class YouTubeConnector(Connector):
 
     async def _videos(self, ids: list[str], account_ref: str) -> Batch:
         """Details and counts of up to 50 videos; those that vanished since the listing are a gap."""
-        data, raw = await self._get("videos", {"part": VIDEO_PARTS, "id": ",".join(ids), "maxResults": 50})
+        params = {"part": VIDEO_PARTS, "id": ",".join(ids), "maxResults": VIDEOS_PER_CALL}
+        data, raw = await self._get("videos", params)
         found = {item.get("id"): item for item in data.get("items") or [] if isinstance(item, dict)}
         posts: list[PostRecord] = []
         bad: list[BadRecord] = []
@@ -218,11 +238,19 @@ class YouTubeConnector(Connector):
     # -- comments --------------------------------------------------------------------------------
 
     async def _comments_of(self, posts: list[PostRecord], channel_id: str,
-                           checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
+                           checkpoints: Mapping[str, dict[str, Any]], window: dt.datetime
+                           ) -> AsyncIterator[Batch]:
+        """The comments of each video, unless it has none to read; those of a video published before
+        the refresh ``window`` are read once (the last run's newest video is listed again)."""
         for post in posts:
-            checkpoint = checkpoints.get(f"comments:{post.post_id}")
+            checkpoint = checkpoints.get(f"comments:{post.post_id}") or {}
+            if checkpoint.get("complete") and post.created_at < window:
+                continue
+            cut_short = bool(checkpoint.get("after")) and not checkpoint.get("complete")
+            count = post.counts.comments if post.counts else None
             # A video showing 0 comments has none to read: save the unit, unless a read was cut short.
-            if post.counts and post.counts.comments == 0 and not (checkpoint or {}).get("after"):
+            # Comments found disabled stay so while the video shows no comment count.
+            if not cut_short and (count == 0 or (count is None and checkpoint.get("disabled"))):
                 continue
             async for batch in self._comments(post.post_id, channel_id, checkpoint):
                 yield batch
@@ -231,6 +259,10 @@ class YouTubeConnector(Connector):
                         checkpoint: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
         edge = f"comments:{video_id}"
         cursor = Cursor.resume(checkpoint)
+        if cursor.after is None:
+            cursor.since = None  # from the top, every thread: new replies go to old threads too
+        # Threads whose replies were paged, with their reply count then: unchanged ones are not paged.
+        paged: dict[str, int] = dict((checkpoint or {}).get("paged") or {})
         while True:
             params = {"part": "snippet,replies", "videoId": video_id, "maxResults": 100, "order": "time",
                       "textFormat": "plainText", **self._page(cursor.after)}
@@ -247,18 +279,31 @@ class YouTubeConnector(Connector):
             fresh = [t for t in threads if cursor.is_new(types.thread_time(t))]
             cursor.see(types.thread_time(t) for t in fresh)
             next_token = page.get("nextPageToken")
-            final = cursor.checkpoint(next_token, done=len(fresh) < len(threads) or not next_token)
-            more = [t for t in fresh if self.fetch_all_replies and types.has_more_replies(t)]
+            done = len(fresh) < len(threads) or not next_token
+            more = [t for t in fresh if self._replies_to_page(t, paged)]
             batch = self._threads_batch(edge, raw, fresh, (video_id, channel_id), {id(t) for t in more})
-            yield batch.model_copy(update={"checkpoint": None if more else final})
-            for thread in more:
-                async for batch in self._replies(edge, str(thread["id"]), video_id, channel_id):
-                    yield batch
-            if more:
-                yield Batch(edge=edge, checkpoint=final)
+            if more:  # the page is stored as done only after the replies paged for it
+                yield batch
+                for thread in more:
+                    read_all = True
+                    async for replies in self._replies(edge, str(thread["id"]), video_id, channel_id):
+                        read_all = read_all and replies.gap is None
+                        yield replies
+                    if read_all:  # else paged again next time
+                        paged[str(thread["id"])] = _reply_count(thread) or 0
+            final = {**cursor.checkpoint(next_token, done), **({"paged": dict(paged)} if paged else {})}
+            yield (Batch(edge=edge, checkpoint=final) if more
+                   else batch.model_copy(update={"checkpoint": final}))
             if final.get("complete"):
                 return
             cursor.after = next_token
+
+    def _replies_to_page(self, thread: dict[str, Any], paged: Mapping[str, int]) -> bool:
+        """Whether a thread's replies must be read with comments.list: more than embedded, and not
+        already paged at the same reply count."""
+        if not (self.fetch_all_replies and types.has_more_replies(thread)):
+            return False
+        return paged.get(str(thread.get("id"))) != _reply_count(thread)
 
     @staticmethod
     def _threads_batch(edge: str, raw: RawPayload, threads: list[dict[str, Any]],
