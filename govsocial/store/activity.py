@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Dialect, Insert, Select, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,11 +27,24 @@ CHUNK = 500
 INSERT, UPDATE, NOOP = "insert", "update", "noop"
 
 
+# The text of ``json.dumps(values, ensure_ascii=False, default=str, separators=(",", ":"))``, so the
+# digests are those of the rows already stored, without making an encoder for each row (a third of
+# the time): CPython's C encoder, made once, without the check for circular values (a row has none).
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_hash_text: Callable[[list[Any]], str] = _HASH_JSON.encode
+if _c_make_encoder is not None:
+    _c_hash_encoder = _c_make_encoder(
+        None, str, json.encoder.encode_basestring, None, ":", ",", False, False, True
+    )
+
+    def _hash_text(values: list[Any]) -> str:
+        return "".join(_c_hash_encoder(values, 0))
+
+
 def content_hash(row: dict[str, Any], fields: Sequence[str]) -> str:
     """A short digest of the fields that matter for change detection."""
-    data = json.dumps(
-        [row.get(name) for name in fields], ensure_ascii=False, default=str, separators=(",", ":")
-    )
+    data = _hash_text([row.get(name) for name in fields])
     return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
 
 
@@ -63,19 +78,104 @@ def _existing(
     by_platform: dict[str, list[str]] = {}
     for platform, natural in dict.fromkeys(platform_keys):
         by_platform.setdefault(platform, []).append(natural)
-    table = model.__table__
-    column = table.c[key]
+    statement = _lookup(model, key)
     found: dict[tuple[str, str], tuple[int, str]] = {}
     for platform, naturals in by_platform.items():
         for chunk in _chunks(naturals):
-            rows = session.execute(
-                select(column, table.c.id, table.c.content_hash).where(
-                    table.c.platform == platform, column.in_(chunk)
-                )
-            )
+            rows = session.execute(statement, {"platform": platform, "keys": chunk})
             for natural, row_id, digest in rows:
                 found[(platform, natural)] = (row_id, digest)
     return found
+
+
+# Statements made once per table: building a statement and its cache key each time cost more than
+# running it (about 100 µs of each 250 µs lookup of 100 keys on SQLite).
+_LOOKUPS: dict[tuple[str, str], Select[Any]] = {}
+_INSERTS: dict[tuple[str, bool], Insert] = {}
+
+
+def _lookup(model: Any, key: str) -> Select[Any]:
+    """``SELECT key, id, content_hash WHERE platform = :platform AND key IN :keys`` on ``model``."""
+    statement = _LOOKUPS.get((model.__tablename__, key))
+    if statement is None:
+        table = model.__table__
+        column = table.c[key]
+        statement = select(column, table.c.id, table.c.content_hash).where(
+            table.c.platform == bindparam("platform"), column.in_(bindparam("keys", expanding=True))
+        )
+        _LOOKUPS[(model.__tablename__, key)] = statement
+    return statement
+
+
+def _insert(model: Any, key: str, want_ids: bool) -> Insert:
+    """An ``INSERT`` on ``model``'s table, returning ``platform, key, id`` if ``want_ids``."""
+    statement = _INSERTS.get((model.__tablename__, want_ids))
+    if statement is None:
+        table = model.__table__
+        statement = insert(table)
+        if want_ids:
+            statement = statement.returning(table.c.platform, table.c[key], table.c.id)
+        _INSERTS[(model.__tablename__, want_ids)] = statement
+    return statement
+
+
+@dataclass(frozen=True)
+class _DriverInsert:
+    """An ``INSERT`` compiled for SQLite, with what SQLAlchemy would do to each row's values."""
+
+    sql: str
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # the row's values in the statement's order
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, the type's bind processor)
+
+
+_DRIVER_INSERTS: dict[tuple[str, tuple[str, ...]], _DriverInsert | None] = {}
+
+
+def _insert_many(session: Session, model: Any, statement: Insert, rows: list[dict[str, Any]]) -> None:
+    """``session.execute(statement, rows)`` for rows that all have the same keys.
+
+    On SQLite the rows go to the driver's ``executemany`` as SQLAlchemy would pass them (the same
+    SQL, the same bind processors: dates become the same text), without its per-row work of
+    building a parameter dict for each row (4 µs a row, more than SQLite takes to insert it).
+    """
+    connection = session.connection()
+    plan = _driver_insert(connection.dialect, model.__table__, tuple(rows[0]))
+    if plan is None:
+        session.execute(statement, rows)
+        return
+    values = plan.values
+    if plan.processors:
+        processors = plan.processors
+        parameters: list[tuple[Any, ...]] = []
+        for row in rows:
+            row_values = list(values(row))
+            for position, process in processors:
+                row_values[position] = process(row_values[position])
+            parameters.append(tuple(row_values))
+    else:
+        parameters = [values(row) for row in rows]
+    connection.exec_driver_sql(plan.sql, parameters)
+
+
+def _driver_insert(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _DriverInsert | None:
+    """The SQLite plan for inserting ``keys`` into ``table``; None elsewhere, or where the compiled
+    statement holds anything but one positional parameter for each key (defaults, say)."""
+    if dialect.name != "sqlite":
+        return None
+    if (table.name, keys) in _DRIVER_INSERTS:
+        return _DRIVER_INSERTS[(table.name, keys)]
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+    order = compiled.positiontup
+    plan = None
+    if order is not None and len(order) > 1 and sorted(order) == sorted(keys) and len(set(keys)) == len(keys):
+        processors = tuple(
+            (position, process)
+            for position, name in enumerate(order)
+            if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        )
+        plan = _DriverInsert(str(compiled), itemgetter(*order), processors)
+    _DRIVER_INSERTS[(table.name, keys)] = plan
+    return plan
 
 
 def _same_keys(rows: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -115,14 +215,13 @@ def _upsert(
     if new:
         # Core inserts on the table, not ORM bulk inserts: the ORM splits a batch into one
         # statement per run of rows with the same None columns (a reply among comments, say).
-        table = model.__table__
+        statement = _insert(model, key, want_ids)
         for chunk in _same_keys(new):
             if want_ids:
-                returning = insert(table).returning(table.c.platform, table.c[key], table.c.id)
-                for platform, natural, row_id in session.execute(returning, chunk):
+                for platform, natural, row_id in session.execute(statement, chunk):
                     ids[(platform, natural)] = row_id
             else:
-                session.execute(insert(table), chunk)
+                _insert_many(session, model, statement, chunk)
         outcome[INSERT] += len(new)
     if changed:
         session.execute(update(model), [_without_first_seen(r) for r in changed])
@@ -183,10 +282,26 @@ def load_checkpoints(session: Session, account_id: int) -> dict[str, dict[str, A
     return {edge: state for edge, state in rows}
 
 
+_CHECKPOINTS = cast(Table, t.Checkpoint.__table__)
+_CHECKPOINT_AT = (_CHECKPOINTS.c.account_id == bindparam("at_account")) & (
+    _CHECKPOINTS.c.edge == bindparam("at_edge")
+)
+_CHECKPOINT_STATE = select(_CHECKPOINTS.c.state).where(_CHECKPOINT_AT)
+_CHECKPOINT_INSERT = insert(_CHECKPOINTS)
+_CHECKPOINT_UPDATE = update(_CHECKPOINTS).where(_CHECKPOINT_AT)
+
+
 def save_checkpoint(session: Session, account_id: int, edge: str, state: dict[str, Any]) -> None:
-    """Set an edge's state (in the caller's transaction, with the rows it covers)."""
-    row = session.get(t.Checkpoint, (account_id, edge))
-    if row is None:
-        session.add(t.Checkpoint(account_id=account_id, edge=edge, state=state))
-    elif row.state != state:
-        row.state = state
+    """Set an edge's state (in the caller's transaction, with the rows it covers).
+
+    Core statements, not the ORM (``session.get``, then an object flushed at commit: 3x the time);
+    ``updated_at`` comes from the column's ``default`` and ``onupdate`` as before. What the session
+    holds is flushed first, as ``session.get`` did, so that rows are written in the same order.
+    """
+    session.flush()
+    at = {"at_account": account_id, "at_edge": edge}
+    found = session.execute(_CHECKPOINT_STATE, at).first()
+    if found is None:
+        session.execute(_CHECKPOINT_INSERT, {"account_id": account_id, "edge": edge, "state": state})
+    elif found[0] != state:
+        session.execute(_CHECKPOINT_UPDATE, {**at, "state": state})
