@@ -50,10 +50,10 @@ from tests.fakeplatform.x import FakeX, XError, XRateLimited, build_users
 from tests.fakeplatform.youtube import FakeYouTube, YouTubeError, build_channels
 
 #: Shaped like a Meta user token (``EAA...``) so that every rule meant to catch one would.
-TOKEN = "EAAFakeTestToken0123456789abcdefGHIJ"
+TOKEN = "EAAFakeTestToken0123456789"  # shorter than a real token on purpose
 KEY = "end-to-end-pseudonym-key"
 YOUTUBE_KEY = "AIzaFakeTestKey0123456789abcdefghijklm"
-X_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeXBearerToken0123456789"
+X_TOKEN = "AAAAFakeXBearerToken0123456789"
 #: What the fake serves per account: 6 posts on 3 pages, 22 comments on 13 pages, 1 profile.
 POSTS, COMMENTS, REQUESTS = 6, 22, 17
 PSEUDONYMS = Pseudonymiser(KEY)

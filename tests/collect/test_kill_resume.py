@@ -42,7 +42,7 @@ from tests.fakeplatform.check import (
     stored_posts,
 )
 
-TOKEN = "EAAKillResumeToken0123456789abcdefXYZ"
+TOKEN = "EAAKillResumeToken012345678"
 KEY = "kill-resume-pseudonym-key"
 SEED = 20251127
 KILLS = 6
