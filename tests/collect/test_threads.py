@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,10 @@ from govsocial.collect.errors import (
     RateLimitedError,
     TransientError,
 )
-from govsocial.collect.http import HttpClient, RetryPolicy
 from govsocial.collect.records import Batch, PostFormat, PostRecord
 from govsocial.collect.threads import errors, plugin, types
 from govsocial.collect.threads.client import Account, ThreadsConnector
+from tests.collect.harness import ConnectorHarness, Handler
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "payloads" / "threads"
 BASE = "https://threads.example/v1.0"
@@ -36,7 +35,6 @@ NOW = dt.datetime(2026, 5, 4, 12, tzinfo=dt.UTC)
 WITH_REPLIES = "18000000000000003"
 NEWEST = "2026-05-03T09:00:00+00:00"
 
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def load(name: str) -> Any:
@@ -47,40 +45,11 @@ def reply(name: str, status: int = 200) -> httpx.Response:
     return httpx.Response(status, text=(FIXTURES / name).read_text(encoding="utf-8"))
 
 
-class Harness:
-    """A connector over a mock transport, recording requests and the waits it was asked for."""
+class Harness(ConnectorHarness):
+    """The Threads connector over a mock transport."""
 
     def __init__(self, handler: Handler) -> None:
-        self.requests: list[httpx.Request] = []
-        self.waits: list[float] = []
-
-        def record(request: httpx.Request) -> httpx.Response:
-            self.requests.append(request)
-            return handler(request)
-
-        async def sleep(seconds: float) -> None:
-            self.waits.append(seconds)
-
-        client = httpx.AsyncClient(transport=httpx.MockTransport(record))
-        http = HttpClient(client, "threads", ThreadsConnector.classify, ThreadsConnector.pause,
-                          RetryPolicy(attempts=3, base_backoff=0), sleep=sleep)
-        self.connector = ThreadsConnector(http, TOKEN, base_url=BASE)
-        self.connector.clock = lambda: NOW
-
-    def run(self, target: Target, checkpoints: dict[str, dict[str, Any]] | None = None,
-            limit: int | None = None) -> list[Batch]:
-        async def go() -> list[Batch]:
-            batches: list[Batch] = []
-            async for batch in self.connector.collect(target, checkpoints or {}):
-                batches.append(batch)
-                if limit is not None and len(batches) >= limit:
-                    break
-            return batches
-
-        return asyncio.run(go())
-
-    def calls(self, suffix: str) -> list[httpx.Request]:
-        return [r for r in self.requests if r.url.path.endswith(suffix)]
+        super().__init__(handler, ThreadsConnector, TOKEN, BASE, NOW)
 
 
 def target(kind: str = "handle", handle: str = "examplegov", platform_id: str | None = None) -> Target:

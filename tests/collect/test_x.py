@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,10 @@ from govsocial.collect.errors import (
     RateLimitedError,
     TransientError,
 )
-from govsocial.collect.http import HttpClient, RetryPolicy
 from govsocial.collect.records import Batch, PostCounts, PostFormat, PostRecord
 from govsocial.collect.x import errors, plugin, types
 from govsocial.collect.x.client import ReplyState, XConnector
+from tests.collect.harness import ConnectorHarness, Handler
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "payloads" / "x_twitter"
 BASE = "https://x.example/2"
@@ -39,7 +38,6 @@ TIMELINE_NEXT = "7140dibdnow9c7btw3w3itbygz8uu5pbs45oy6erjc2ls"
 PAGE1_NEWEST = {"newest_id": "1364275610764201984", "newest": "2021-02-23T18:07:07+00:00"}
 LAST_NEWEST = {"newest_id": "1790000000000000000", "newest": "2024-05-10T09:00:00+00:00"}
 
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def load(name: str) -> Any:
@@ -50,46 +48,17 @@ def reply(name: str, status: int = 200, headers: dict[str, str] | None = None) -
     return httpx.Response(status, text=(FIXTURES / name).read_text(encoding="utf-8"), headers=headers)
 
 
-class Harness:
-    """A connector over a mock transport, recording requests and the waits it was asked for."""
+class Harness(ConnectorHarness):
+    """The X connector over a mock transport."""
 
     def __init__(self, handler: Handler, now: dt.datetime = NOW) -> None:
-        self.requests: list[httpx.Request] = []
-        self.waits: list[float] = []
-
-        def record(request: httpx.Request) -> httpx.Response:
-            self.requests.append(request)
-            return handler(request)
-
-        async def sleep(seconds: float) -> None:
-            self.waits.append(seconds)
-
-        self.client = httpx.AsyncClient(transport=httpx.MockTransport(record))
-        http = HttpClient(self.client, "x", XConnector.classify, XConnector.pause,
-                          RetryPolicy(attempts=3, base_backoff=0), sleep=sleep)
-        self.connector = XConnector(http, TOKEN, base_url=BASE)
-        self.connector.clock = lambda: now
-
-    def run(self, target: Target, checkpoints: dict[str, dict[str, Any]] | None = None,
-            limit: int | None = None) -> list[Batch]:
-        async def go() -> list[Batch]:
-            batches: list[Batch] = []
-            async for batch in self.connector.collect(target, checkpoints or {}):
-                batches.append(batch)
-                if limit is not None and len(batches) >= limit:
-                    break
-            return batches
-
-        return asyncio.run(go())
+        super().__init__(handler, XConnector, TOKEN, BASE, now)
 
     def replies(self, post: PostRecord, checkpoint: dict[str, Any] | None = None) -> list[Batch]:
         async def go() -> list[Batch]:
             return [b async for b in self.connector._replies(post, ReplyState(ACCOUNT), checkpoint)]
 
         return asyncio.run(go())
-
-    def calls(self, path: str) -> list[httpx.Request]:
-        return [r for r in self.requests if r.url.path.endswith(path)]
 
 
 def target(kind: str = "handle", handle: str = "TwitterDev", platform_id: str | None = None) -> Target:

@@ -7,7 +7,6 @@ import asyncio
 import copy
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,10 @@ from govsocial.collect.errors import (
     RateLimitedError,
     TransientError,
 )
-from govsocial.collect.http import HttpClient, RetryPolicy
 from govsocial.collect.records import Batch, PostFormat
 from govsocial.collect.youtube import errors, plugin, types
 from govsocial.collect.youtube.client import YouTubeConnector
+from tests.collect.harness import ConnectorHarness, Handler
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "payloads" / "youtube"
 BASE = "https://yt.example/youtube/v3"
@@ -37,7 +36,6 @@ NOW = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
 GOOGLE_DEV = "UC_x5XG1OV2P6uZZ5FSM9Ttw"
 OWN = "UCaaaaaaaaaaaaaaaaaaaaaa"
 
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def load(name: str) -> Any:
@@ -48,40 +46,14 @@ def reply(name: str, status: int = 200) -> httpx.Response:
     return httpx.Response(status, text=(FIXTURES / name).read_text(encoding="utf-8"))
 
 
-class Harness:
-    """A connector over a mock transport, recording requests and the waits it was asked for."""
+class Harness(ConnectorHarness):
+    """The YouTube connector over a mock transport."""
 
     def __init__(self, handler: Handler) -> None:
-        self.requests: list[httpx.Request] = []
-        self.waits: list[float] = []
-
-        def record(request: httpx.Request) -> httpx.Response:
-            self.requests.append(request)
-            return handler(request)
-
-        async def sleep(seconds: float) -> None:
-            self.waits.append(seconds)
-
-        client = httpx.AsyncClient(transport=httpx.MockTransport(record))
-        http = HttpClient(client, "youtube", YouTubeConnector.classify, YouTubeConnector.pause,
-                          RetryPolicy(attempts=3, base_backoff=0), sleep=sleep)
-        self.connector = YouTubeConnector(http, KEY, base_url=BASE)
-        self.connector.clock = lambda: NOW
-
-    def run(self, target: Target, checkpoints: dict[str, dict[str, Any]] | None = None,
-            limit: int | None = None) -> list[Batch]:
-        async def go() -> list[Batch]:
-            batches: list[Batch] = []
-            async for batch in self.connector.collect(target, checkpoints or {}):
-                batches.append(batch)
-                if limit is not None and len(batches) >= limit:
-                    break
-            return batches
-
-        return asyncio.run(go())
+        super().__init__(handler, YouTubeConnector, KEY, BASE, NOW)
 
     def calls(self, method: str) -> list[httpx.Request]:
-        return [r for r in self.requests if r.url.path.endswith("/" + method)]
+        return super().calls("/" + method)
 
 
 def target(kind: str = "id", handle: str = GOOGLE_DEV, platform_id: str | None = None) -> Target:
