@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -102,6 +103,9 @@ class Jurisdiction(Timestamps, Base):
     population: Mapped[int | None] = mapped_column(Integer)
     population_year: Mapped[int | None] = mapped_column(Integer)
     population_source: Mapped[str | None] = mapped_column(Text)
+    #: Hosts of the government's online services: a post linking to one "leads users to public
+    #: services" (the OECD purpose indicator).
+    eservice_domains: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     source: Mapped[str | None] = mapped_column(Text)
 
 
@@ -430,3 +434,26 @@ class CollectionSchedule(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     last_status: Mapped[str | None] = mapped_column(String(16))
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class MetricValue(Base):
+    """One number of the scorecard: a metric about an entity (account id, organisation key, platform
+    or jurisdiction) in a calendar period, with the inputs it was computed from and the digest of
+    the parameters that shaped it. Recomputed after each collection run; pages read these."""
+
+    __tablename__ = "metric_values"
+    __table_args__ = (
+        UniqueConstraint("metric", "level", "entity", "period_kind", "period", "params"),
+        Index("ix_metric_values_entity", "level", "entity", "period_kind", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(200))
+    period_kind: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    params: Mapped[str] = mapped_column(String(16))
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

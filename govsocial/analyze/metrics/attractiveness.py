@@ -1,0 +1,1 @@
+"""Attractiveness metrics (being written)."""

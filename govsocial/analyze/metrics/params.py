@@ -1,0 +1,72 @@
+"""Metric parameters: the choices on which the field's published definitions disagree.
+
+Each parameter is named in ``docs/metrics.md`` next to the metrics it changes. The defaults follow
+the most cited definition (CrowdTangle for interaction rate, Bonsón et al. 2015 for P/C/V/E).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class LikesMeaning(enum.StrEnum):
+    """What "likes" means on Facebook, where there are seven reactions."""
+
+    LIKE_ONLY = "like"
+    ALL_REACTIONS = "reactions"
+
+
+class FollowerBasis(enum.StrEnum):
+    """Which follower count divides: at posting time, the window's mean, or the latest."""
+
+    AT_POSTING = "posting"
+    WINDOW_MEAN = "window_mean"
+    LATEST = "latest"
+
+
+class Aggregation(enum.StrEnum):
+    """Page level (ratio of sums) or post level (mean of per-post ratios)."""
+
+    RATIO_OF_SUMS = "ratio_of_sums"
+    MEAN_OF_RATIOS = "mean_of_ratios"
+
+
+class MetricParams(BaseModel):
+    """Every parameter of every metric, with the default each is documented with."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    likes: LikesMeaning = LikesMeaning.ALL_REACTIONS
+    follower_basis: FollowerBasis = FollowerBasis.AT_POSTING
+    aggregation: Aggregation = Aggregation.RATIO_OF_SUMS
+    x_count_replies: bool = Field(default=False, description="X interactions include replies.")
+    x_count_quotes: bool = Field(default=False, description="X interactions include quotes.")
+    active_days: int = Field(
+        default=30, ge=1, description="An account with no post for this long is dormant."
+    )
+    overperforming_posts: int = Field(default=100, ge=4, description="Posts in the overperforming benchmark.")
+    overperforming_minimum: float = Field(
+        default=10.0, ge=0, description="Floor of the expected interactions."
+    )
+    response_hours: float = Field(
+        default=24.0, gt=0, description="A reply within this many hours meets the service level."
+    )
+    business_hours: tuple[int, int] = Field(
+        default=(9, 18), description="Local office hours [start, end) for business-hours response times."
+    )
+    socially_devoted: float = Field(
+        default=0.65, description="Response-rate bar of a 'socially devoted' page."
+    )
+    timeliness_max_hours: float = Field(
+        default=72.0, gt=0, description="A social post later than this after a press release is not matched."
+    )
+    timeliness_similarity: float = Field(
+        default=0.3, gt=0, le=1, description="Least text similarity for a press release and a post to match."
+    )
+
+    def digest(self) -> str:
+        """A short stable hash of the parameters: stored results say which parameters made them."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]

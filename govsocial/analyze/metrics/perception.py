@@ -1,0 +1,1 @@
+"""Perception metrics (being written)."""

@@ -1,0 +1,1 @@
+"""Popularity metrics (being written)."""

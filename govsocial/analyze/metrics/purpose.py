@@ -1,0 +1,1 @@
+"""Purpose metrics (being written)."""

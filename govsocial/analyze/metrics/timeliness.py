@@ -1,0 +1,1 @@
+"""Timeliness metrics (being written)."""

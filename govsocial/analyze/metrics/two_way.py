@@ -1,0 +1,1 @@
+"""Two_way metrics (being written)."""

@@ -1,0 +1,63 @@
+"""The scorecard's shape: levels, entities, inputs beside each value."""
+
+from __future__ import annotations
+
+import pytest
+
+from govsocial.analyze.metrics.model import Level, registry
+from tests.analyze.builders import build, hk, run
+
+
+def _frames() -> object:
+    posts = [
+        {
+            "post_id": 1,
+            "account_id": 1,
+            "platform": "facebook",
+            "ts": hk(2026, 10, 1),
+            "reactions": 10,
+            "comments": 1,
+        },
+        {
+            "post_id": 2,
+            "account_id": 1,
+            "platform": "facebook",
+            "ts": hk(2026, 10, 2),
+            "reactions": 20,
+            "shares": 1,
+        },
+        {"post_id": 3, "account_id": 2, "platform": "facebook", "ts": hk(2026, 11, 1), "reactions": 5},
+    ]
+    owners = [
+        {"account_id": 1, "organisation": "isd", "organisation_kind": "department"},
+        {"account_id": 2, "organisation": "isd", "organisation_kind": "department"},
+        {"account_id": 2, "organisation": "cmab", "organisation_kind": "bureau"},
+    ]
+    return build(posts=posts, owners=owners)
+
+
+def test_post_volume_per_account_and_month() -> None:
+    rows = run(_frames(), "post_volume")  # type: ignore[arg-type]
+    got = {(r["entity"], r["period"]): (r["value"], r["inputs"]) for r in rows}
+    assert got == {("1", "2026-10"): (2.0, {"posts": 2}), ("2", "2026-11"): (1.0, {"posts": 1})}
+
+
+def test_an_account_with_two_owners_counts_for_each() -> None:
+    rows = run(_frames(), "post_volume", Level.ORGANISATION)  # type: ignore[arg-type]
+    got = {(r["entity"], r["period"]): r["value"] for r in rows}
+    assert got == {("isd", "2026-10"): 2.0, ("isd", "2026-11"): 1.0, ("cmab", "2026-11"): 1.0}
+
+
+def test_interactions_per_post_shows_its_inputs() -> None:
+    rows = run(_frames(), "interactions_per_post", Level.GOVERNMENT)  # type: ignore[arg-type]
+    october = next(r for r in rows if r["period"] == "2026-10")
+    assert october["entity"] == "hk"
+    assert october["inputs"] == {"interactions": 32, "posts": 2}
+    assert october["value"] == pytest.approx(16.0)
+
+
+def test_every_metric_is_named_once_and_documented_in_its_definition() -> None:
+    for name, metric in registry().items():
+        assert metric.name == name
+        assert metric.definition, f"{name} has no plain-language definition"
+        assert metric.formula and metric.source, f"{name} lacks a formula or a source"
