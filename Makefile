@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export GOVSOCIAL_DATABASE_URL ?= sqlite:///var/demo.db
 
-.PHONY: demo test install lint typecheck format lock clean bench bench-ingest
+.PHONY: demo test install lint typecheck format lock clean bench bench-ingest bench-metrics
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "govsocial needs Python 3.11 or newer"'
@@ -32,17 +32,21 @@ demo-data: $(STAMP) ## build the demo database with the registry and sample acti
 	$(BIN)/govsocial registry load
 	$(BIN)/govsocial collect sample --out $(SAMPLE_DIR)
 	for kind in followers posts comments; do \
-	  $(BIN)/govsocial collect import $(SAMPLE_DIR)/$$kind.csv --format generic --sample || exit 1; \
+	  $(BIN)/govsocial collect import $(SAMPLE_DIR)/$$kind.csv --format generic --sample --no-metrics || exit 1; \
 	done
+	$(BIN)/govsocial metrics refresh
 
 test: $(STAMP) ## every check and test, with PostgreSQL and Chromium installed and started as needed
 	scripts/system-deps.sh
 	scripts/test.sh
 
-bench: bench-ingest ## every benchmark (not part of make test); figures go to docs/performance.md
+bench: bench-ingest bench-metrics ## every benchmark (not part of make test); figures go to docs/performance.md
 
 bench-ingest: $(STAMP) ## ingest throughput of posts and comments from raw payload JSON (SQLite; PostgreSQL if GOVSOCIAL_TEST_POSTGRES_URL is set)
 	$(BIN)/python -m bench.ingest
+
+bench-metrics: $(STAMP) ## full scorecard on DuckDB vs the same metrics in pandas: 1M posts, 10M comments (BENCH_ARGS="--posts 100000 --comments 1000000" for a quick run)
+	$(BIN)/python -m bench.metrics $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check govsocial tests bench scripts

@@ -1,7 +1,8 @@
 """The plugin manager: built-in plugins first, then third-party ones from entry points.
 
 A built-in connector is a package ``govsocial/collect/<platform>/`` with a ``plugin`` module; an
-importer is a module under ``govsocial/collect/imports/`` with ``govsocial_importers``. They are
+importer is a module under ``govsocial/collect/imports/`` with ``govsocial_importers``; the default
+sentiment analyser is ``govsocial/analyze/sentiment/plugin.py``. They are
 found by scanning, so adding a platform touches no other package.
 """
 
@@ -19,16 +20,18 @@ from govsocial import hookspecs
 from govsocial.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from govsocial.analyze.sentiment.base import AnalyserSpec
     from govsocial.collect.base import Connector
     from govsocial.collect.imports.base import Importer
 
 
 def builtin_plugins() -> list[ModuleType]:
-    """Every built-in plugin module: ``collect.<platform>.plugin`` and ``collect.imports.*``."""
+    """Every built-in plugin module: ``collect.<platform>.plugin``, ``collect.imports.*`` and the
+    default sentiment analyser (``analyze.sentiment.plugin``)."""
     import govsocial.collect as collect
     import govsocial.collect.imports as imports
 
-    modules = []
+    modules = [importlib.import_module("govsocial.analyze.sentiment.plugin")]
     for info in pkgutil.iter_modules(collect.__path__):
         if info.ispkg and info.name != "imports":
             try:
@@ -69,6 +72,16 @@ def importers() -> dict[str, type[Importer]]:
     for group in plugin_manager().hook.govsocial_importers():
         for cls in group:
             found.setdefault(cls.format, cls)
+    return found
+
+
+def sentiment_analysers() -> dict[str, AnalyserSpec]:
+    """Sentiment analysers by name (built-ins first: the first plugin to offer a name keeps it)."""
+    found: dict[str, AnalyserSpec] = {}
+    # pluggy calls the most recently registered plugin first; reversed, built-ins come first.
+    for group in reversed(plugin_manager().hook.govsocial_sentiment_analysers()):
+        for spec in group:
+            found.setdefault(spec.name, spec)
     return found
 
 

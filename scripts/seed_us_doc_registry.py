@@ -230,6 +230,15 @@ timezone = "America/New_York"
 # Lint reports an organisation without a name in each of these.
 required_name_languages = ["en"]
 source = "{TOML_SOURCE}"
+# No population: these are one department's accounts, and the U.S. population estimate for 2017
+# (U.S. Census Bureau, Vintage 2017) should be added here with its source once checked; until then
+# follower-share metrics are empty for this jurisdiction.
+# Hosts of the Department's and its bureaus' online services (matched by host suffix: doc.gov
+# covers bis.doc.gov, census.gov covers data.census.gov).
+eservice_domains = [
+  "commerce.gov", "doc.gov", "census.gov", "noaa.gov", "weather.gov", "nist.gov", "uspto.gov",
+  "bea.gov", "trade.gov", "export.gov", "eda.gov", "mbda.gov", "ntia.gov", "ntis.gov", "selectusa.gov",
+]
 """
 
 

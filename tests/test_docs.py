@@ -40,3 +40,15 @@ def test_every_api_path_is_documented() -> None:
 def test_readme_starts_with_the_two_commands() -> None:
     head = "\n".join((PROJECT_ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:40])
     assert "make demo" in head and "make test" in head
+
+
+def test_every_metric_and_parameter_is_documented() -> None:
+    from govsocial.analyze.metrics.model import registry
+    from govsocial.analyze.metrics.params import MetricParams
+
+    text = (DOCS / "metrics.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^#+ .*`([a-z0-9_]+)`", text, flags=re.MULTILINE))
+    for name in registry():
+        assert name in headings, f"metric {name} has no section in docs/metrics.md"
+    for name in MetricParams.model_fields:
+        assert f"`{name}`" in text, f"parameter {name} is not in docs/metrics.md"

@@ -41,10 +41,51 @@ from govsocial.store import tables as t
 app = typer.Typer(help="Collect posts, comments and followers; import export files.", no_args_is_help=False)
 app.command("sample")(sample.sample)
 
+NoMetricsOption = typer.Option(
+    False,
+    "--no-metrics",
+    help="Do not recompute the metrics after the run (`govsocial metrics refresh` can).",
+)
 
-def _print_summary(summary: RunSummary, as_json: bool) -> None:
+
+def _changed(summary: RunSummary) -> bool:
+    """Whether the run wrote anything (a re-import that is all noop leaves the metrics as they are)."""
+    return any(n for name, n in summary.counts.as_dict().items() if name.endswith((".insert", ".update")))
+
+
+def _refresh_metrics(ctx: typer.Context, summary: RunSummary, as_json: bool) -> dict[str, Any]:
+    """Recompute the metrics after a run; a failure is a warning, never the run's failure.
+
+    Returns what ``--json`` shows under ``"metrics"``; in text mode it prints one line instead.
+    """
+    if not _changed(summary):
+        if not as_json:
+            errors.print("metrics: no rows changed, not recomputed", highlight=False)
+        return {"skipped": "no rows changed"}
+    try:
+        from govsocial.analyze.pipeline import refresh  # DuckDB and Ibis load only when needed
+
+        with errors.status("recomputing the metrics"):
+            report = refresh(engine_of(ctx), settings_of(ctx))
+    except Exception as exc:  # the collected rows are stored whatever happens here
+        reason = f"{type(exc).__name__}: {exc}"
+        errors.print(
+            f"[yellow]warning:[/yellow] the metrics were not recomputed ({reason}); the collected "
+            "data is stored: run `govsocial metrics refresh` to try again",
+            markup=True,
+            highlight=False,
+        )
+        return {"error": reason}
+    if not as_json:
+        errors.print(report.summary(), highlight=False)
+    for name, reason in sorted(report.failed.items()):
+        errors.print(f"[yellow]warning:[/yellow] metric {name} failed: {reason}", markup=True)
+    return report.as_dict()
+
+
+def _print_summary(summary: RunSummary, as_json: bool, metrics: dict[str, Any] | None = None) -> None:
     if as_json:
-        print_json(summary.as_dict())
+        print_json({**summary.as_dict(), **({"metrics": metrics} if metrics is not None else {})})
         return
     table = Table("rows", "count", title=f"run {summary.run_id}: {summary.status}")
     for name, n in summary.counts.as_dict().items():
@@ -79,6 +120,7 @@ def collect(
     platform: Annotated[
         str | None, typer.Option(help="Only accounts on this platform (with --org or --all).")
     ] = None,
+    no_metrics: bool = NoMetricsOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Collect from the platform APIs (one account, an organisation, or all), for cron."""
@@ -109,7 +151,8 @@ def collect(
 
         runner = Runner(engine_of(ctx), settings, progress=tick)
         summary = asyncio.run(runner.run(targets, scope=account or org or "all"))
-    _print_summary(summary, as_json)
+    metrics = None if no_metrics else _refresh_metrics(ctx, summary, as_json)
+    _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
 
 
@@ -154,6 +197,7 @@ def import_(
         str | None, typer.Option(help="Zone of times without an offset (default: jurisdiction's).")
     ] = None,
     sample: Annotated[bool, typer.Option(help="Label the rows as sample data (the demo).")] = False,
+    no_metrics: bool = NoMetricsOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Import an export file: CrowdTangle, Meta Business Suite, YouTube Studio, Telegram, generic CSV."""
@@ -173,7 +217,8 @@ def import_(
             source="sample" if sample else None,
             progress=lambda b: bar.advance(task, len(b.posts) + len(b.comments) + len(b.bad)),
         )
-    _print_summary(summary, as_json)
+    metrics = None if no_metrics else _refresh_metrics(ctx, summary, as_json)
+    _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
 
 

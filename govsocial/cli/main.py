@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from govsocial import __version__
-from govsocial.cli import collect, db, registry, serve
+from govsocial.cli import collect, db, metrics, registry, sentiment, serve
 
 app = typer.Typer(
     name="govsocial",
@@ -19,6 +19,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(registry.app, name="registry")
 app.add_typer(collect.app, name="collect")
+app.add_typer(metrics.app, name="metrics")
+app.add_typer(sentiment.app, name="sentiment")
 app.command("serve")(serve.serve)
 
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Any
 
+from pydantic import PrivateAttr
+
+from govsocial.collect.records import RawPayload
 from govsocial.errors import ConfigurationError
 
 PSEUDONYM_CHARS = 32
@@ -76,17 +80,84 @@ def _redact(text: str) -> str:
     return PHONE.sub(_phone, HKID.sub(_hkid, text))
 
 
-def _redacted_leaf(text: str) -> str:
-    """``redact(text)`` for a non-empty string, with the tests that pass most strings inlined."""
-    if "@" in text:
-        return _redact(text)
-    if _DIGITS(text) is None or _CANDIDATE(text) is None:
+# The shape of an ASCII string: every digit made "5". Whether ``redact`` or ``without_secrets``
+# can change a string depends on its digits only through whether they are digits, except for
+# PHONE's first digit ([235679]) and prefix (852), which ``_PHONE_SHAPE`` widens to any digit. So
+# where nothing of ``_SHAPE_RISKS`` is found in a string's shape, neither changes the string. Ids,
+# times and links repeat a few shapes (a Graph id is 15 and 17 digits round an underscore), so the
+# answer for a shape is remembered: one table lookup instead of up to six substring and regular
+# expression searches (1 µs for a link full of digits).
+_SHAPE = bytes.maketrans(b"0123456789", b"5555555555")
+_PHONE_SHAPE = re.compile(r"(?<![\d+])(?:\+?\d{3}[\s-]?)?\d{4}[\s-]?\d{4}(?!\d)")
+#: Shapes seen, and whether a string of that shape may need ``without_secrets`` or ``redact``;
+#: the table starts afresh when full.
+_SHAPES: dict[bytes, bool] = {}
+KNOWN_SHAPES = 4096
+
+
+def _shape_risk(shape: bytes) -> bool:
+    """Whether a string of this shape may hold a secret, an email, an HKID or a phone number (then
+    remembered)."""
+    text = shape.decode("ascii")
+    risk = "@" in text or any(pattern.search(text) for pattern in _SHAPE_RISKS)
+    if len(_SHAPES) >= KNOWN_SHAPES:
+        _SHAPES.clear()
+    _SHAPES[shape] = risk
+    return risk
+
+
+def _redacted_leaf(text: str, redactions: Redactions | None = None) -> str:
+    """``redact(without_secrets(text))`` for a string of a decoded payload, cheap tests first;
+    texts go through ``redactions`` where given (the comments' own texts are redacted again for
+    their rows)."""
+    if text.isascii() and " " not in text:
+        # Ids, times, links: by shape. (Texts with spaces go the other way: each has its own shape,
+        # and they would only crowd the table.)
+        shape = text.encode("ascii").translate(_SHAPE)
+        risk = _SHAPES.get(shape)
+        if not (_shape_risk(shape) if risk is None else risk):
+            return text
+    if "=" in text and _may_hold_secret(text):
+        text = without_secrets(text)
+    if redactions is not None:
+        return redactions.redact(text)
+    return _redact(text)
+
+
+# Query parameters whose values are secrets. The word boundary before each name is checked after its
+# first letter (``a(?<=\ba)ccess_token``): the same matches as ``\b(access_token|...)=``, but a
+# pattern that starts with a letter lets the regex engine skip ahead to those letters, 4x faster.
+SECRET_IN_URL = re.compile(
+    r"((?:a(?<=\ba)ccess_token|k(?<=\bk)ey|a(?<=\ba)pi_key|a(?<=\ba)ppsecret_proof|c(?<=\bc)lient_secret))"
+    r"=[^&\"'\s]+"
+)
+#: What ``_shape_risk`` looks for in a shape: everything ``without_secrets`` and ``redact`` change
+#: holds a match of one of these (an email holds an "@", tested apart).
+_SHAPE_RISKS = (SECRET_IN_URL, HKID, _PHONE_SHAPE)
+# Every match of SECRET_IN_URL holds one of these words, at most 10 characters after its start.
+_SECRET_WORDS = ("token", "key", "secret", "proof")
+_SECRET_REACH = 16
+
+
+def without_secrets(text: str) -> str:
+    """``text`` with the values of ``SECRET_IN_URL`` parameters replaced by ``***``.
+
+    The expression runs only from shortly before the first of the words every match holds (found
+    by plain substring search, 20x faster than the expression): the paging URLs that carry
+    tokens come last in a Graph response, so most of a body is not scanned at all.
+    """
+    first = min((found for word in _SECRET_WORDS if (found := text.find(word)) >= 0), default=-1)
+    if first < 0:
         return text
-    return PHONE.sub(_phone, HKID.sub(_hkid, text))
+    # A match starts at least ``_SECRET_REACH - 6`` characters after ``start`` and its word
+    # boundary looks one character back: what comes before ``start`` decides nothing.
+    start = max(0, first - _SECRET_REACH)
+    return text[:start] + SECRET_IN_URL.sub(r"\1=***", text[start:])
 
 
-_DIGITS = DIGITS.search
-_CANDIDATE = CANDIDATE.search
+def _may_hold_secret(text: str) -> bool:
+    """Whether ``text`` (which holds an "=") holds a word that every secret parameter holds."""
+    return "token" in text or "key" in text or "secret" in text or "proof" in text
 
 
 class Pseudonymiser:
@@ -124,6 +195,33 @@ class Pseudonymiser:
         return pseudonym
 
 
+class Redactions:
+    """``redact`` for the texts of one batch, remembering what it gave for each text object.
+
+    A comment's text is redacted twice: in the kept copy of its payload and for its row, and both
+    are the same string object (the connector's record holds the string its page decoded to). The
+    second time is a lookup by identity (the result is kept with the text, so the identity cannot
+    be reused while it is remembered): long texts cost most to search, 6 µs for 800 characters.
+    Make one per batch; it holds every text of it.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[int, tuple[str, str]] = {}
+
+    def redact(self, text: str) -> str:
+        """``redact(text)`` for a non-empty ``text``."""
+        done = self._done.get(id(text))
+        if done is not None and done[0] is text:
+            return done[1]
+        redacted = _redact(text)
+        self._done[id(text)] = (text, redacted)
+        return redacted
+
+    def __call__(self, text: str | None) -> str | None:
+        """``redact(text)``."""
+        return self.redact(text) if text else text
+
+
 # Keys under which platforms put a commenter's identity: the value is replaced by a pseudonym
 # (ids) or removed (names, pictures, profile links). Seen in Facebook/Instagram/Threads ("from",
 # "username"), YouTube ("authorChannelId", "authorDisplayName"...), X ("author_id", includes.users).
@@ -146,64 +244,97 @@ IDENTITY_DROP = frozenset(
 
 #: Keys whose values ``_scrub_item`` treats specially; the values of all other keys are only redacted.
 _SPECIAL_KEYS = IDENTITY_IDS | IDENTITY_OBJECTS | {"users"}
-#: Keys that are dropped or treated specially: one test of this set passes every other key.
+#: Keys that are dropped or treated specially.
 _NOT_PLAIN = IDENTITY_DROP | _SPECIAL_KEYS
+#: Keys seen that are none of those and hold no secret: one test of this set passes them. Payloads
+#: use a few dozen keys; the set stops growing at ``KNOWN_KEYS`` (later keys are tested each time).
+_PLAIN_KEYS: set[str] = set()
+KNOWN_KEYS = 4096
 #: JSON leaves other than strings: kept as they are.
-_SCALARS = (int, float, bool, type(None))
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
-def scrub_payload(data: object, platform: str, pseudonymise: Pseudonymiser) -> object:
-    """A copy of a comments payload with commenter identities pseudonymised or removed and
-    personal data redacted from every string, so raw payloads can be kept without identities."""
+def scrub_payload(
+    data: object, platform: str, pseudonymise: Pseudonymiser, redactions: Redactions | None = None
+) -> object:
+    """A copy of a comments payload with commenter identities pseudonymised or removed, personal
+    data redacted from every string and secret URL parameters removed (``without_secrets``), so
+    raw payloads can be kept without identities. Texts are redacted through ``redactions`` if given
+    (which then knows them for the rows of the same batch)."""
     if isinstance(data, dict):
-        return _scrub_dict(data, platform, pseudonymise)
+        return _scrub_dict(data, platform, pseudonymise, redactions)
     if isinstance(data, list):
-        return _scrub_list(data, platform, pseudonymise)
+        return _scrub_list(data, platform, pseudonymise, redactions)
     if isinstance(data, str):
-        return redact(data)
+        return _redacted_leaf(data, redactions) if data else data
     return data
 
 
 # ``_scrub_dict`` and ``_scrub_list`` do what ``scrub_payload`` does for each value, with the values of
 # decoded JSON (exact ``str``, ``dict``, ``list``, numbers) handled here, without a call of
-# ``scrub_payload`` and ``redact`` for each: a page of comments holds thousands. Anything else
-# (subclasses, other objects) goes through ``scrub_payload`` as before.
+# ``scrub_payload`` for each: a page of comments holds thousands. Anything else (subclasses, other
+# objects) goes through ``scrub_payload``.
 
 
-def _scrub_dict(data: dict[str, object], platform: str, pseudonymise: Pseudonymiser) -> dict[str, object]:
-    scrubbed: dict[str, object] = {}
+def _scrub_dict(
+    data: dict[Any, Any], platform: str, pseudonymise: Pseudonymiser, redactions: Redactions | None
+) -> dict[Any, Any]:
+    scrubbed: dict[Any, Any] = {}
     for key, value in data.items():
-        if key in _NOT_PLAIN:
-            if key not in IDENTITY_DROP:
-                scrubbed[key] = _scrub_item(key, value, platform, pseudonymise)
-        elif type(value) is str:
-            scrubbed[key] = _redacted_leaf(value)
-        elif type(value) is dict:
-            scrubbed[key] = _scrub_dict(value, platform, pseudonymise)
-        elif type(value) is list:
-            scrubbed[key] = _scrub_list(value, platform, pseudonymise)
-        elif type(value) in _SCALARS:
+        if key not in _PLAIN_KEYS and not _plain_key(key):
+            if key in IDENTITY_DROP:
+                continue
+            if key in _SPECIAL_KEYS:
+                scrubbed[key] = _scrub_item(key, value, platform, pseudonymise, redactions)
+                continue
+            key = without_secrets(key) if isinstance(key, str) else key
+        kind = type(value)
+        if kind is str:
+            scrubbed[key] = _redacted_leaf(value, redactions)
+        elif kind is dict:
+            scrubbed[key] = _scrub_dict(value, platform, pseudonymise, redactions)
+        elif kind is list:
+            scrubbed[key] = _scrub_list(value, platform, pseudonymise, redactions)
+        elif kind in _SCALARS:
             scrubbed[key] = value
         else:
-            scrubbed[key] = scrub_payload(value, platform, pseudonymise)
+            scrubbed[key] = scrub_payload(value, platform, pseudonymise, redactions)
     return scrubbed
 
 
-def _scrub_list(data: list[object], platform: str, pseudonymise: Pseudonymiser) -> list[object]:
-    scrubbed: list[object] = []
+def _plain_key(key: object) -> bool:
+    """Whether ``key`` is neither special nor holds a secret; such string keys are remembered."""
+    if key in _NOT_PLAIN:
+        return False
+    if not isinstance(key, str):
+        return True
+    if "=" in key and _may_hold_secret(key):
+        return False
+    if len(_PLAIN_KEYS) < KNOWN_KEYS:
+        _PLAIN_KEYS.add(key)
+    return True
+
+
+def _scrub_list(
+    data: list[Any], platform: str, pseudonymise: Pseudonymiser, redactions: Redactions | None
+) -> list[Any]:
+    scrubbed: list[Any] = []
     for value in data:
-        if type(value) is dict:
-            scrubbed.append(_scrub_dict(value, platform, pseudonymise))
-        elif type(value) is str:
-            scrubbed.append(_redacted_leaf(value))
-        elif type(value) in _SCALARS:
+        kind = type(value)
+        if kind is dict:
+            scrubbed.append(_scrub_dict(value, platform, pseudonymise, redactions))
+        elif kind is str:
+            scrubbed.append(_redacted_leaf(value, redactions))
+        elif kind in _SCALARS:
             scrubbed.append(value)
         else:
-            scrubbed.append(scrub_payload(value, platform, pseudonymise))
+            scrubbed.append(scrub_payload(value, platform, pseudonymise, redactions))
     return scrubbed
 
 
-def _scrub_item(key: str, value: object, platform: str, pseudonymise: Pseudonymiser) -> object:
+def _scrub_item(
+    key: str, value: object, platform: str, pseudonymise: Pseudonymiser, redactions: Redactions | None
+) -> object:
     if key in IDENTITY_IDS:
         identity = value.get("value") if isinstance(value, dict) else value
         return pseudonymise(platform, str(identity)) if identity is not None else None
@@ -212,4 +343,26 @@ def _scrub_item(key: str, value: object, platform: str, pseudonymise: Pseudonymi
         return {"pseudonym": pseudonymise(platform, str(identity)) if identity else None}
     if key == "users" and isinstance(value, list):  # X expansions: the repliers' user objects
         return [{"pseudonym": pseudonymise(platform, str(u.get("id")))} for u in value if isinstance(u, dict)]
-    return scrub_payload(value, platform, pseudonymise)
+    return scrub_payload(value, platform, pseudonymise, redactions)
+
+
+class DecodedPayload(RawPayload):
+    """A ``RawPayload`` that also holds what its ``body`` decodes to (``with_decoded``), so that the
+    writer keeps its scrubbed copy without decoding the body a second time (2 µs a comment)."""
+
+    _data: Any = PrivateAttr(default=None)
+
+
+def with_decoded(raw: RawPayload, data: Any) -> DecodedPayload:
+    """``raw`` with ``data``, which must be exactly what ``json.loads(raw.body)`` gives and must not be
+    changed afterwards: the copy of a comments payload that is kept is made from ``data``."""
+    payload = DecodedPayload(**{name: getattr(raw, name) for name in RawPayload.model_fields})
+    payload._data = data
+    return payload
+
+
+def decoded(raw: RawPayload) -> tuple[bool, Any]:
+    """``(True, data)`` for a payload made by ``with_decoded``, else ``(False, None)``."""
+    if isinstance(raw, DecodedPayload):
+        return True, raw._data
+    return False, None

@@ -4,8 +4,11 @@ interval has passed.
 Every collectable account gets a schedule row (the default interval from the settings; change it
 with ``govsocial collect schedule``). Each tick collects the accounts that are due in one run and
 moves their next due time on, also when the run failed for them (so one broken token cannot make
-the scheduler spin). Run it in one process only; with several web workers, use cron and
-``govsocial collect --all`` instead.
+the scheduler spin). After a round that collected something, ``after_round`` (given by the layer
+that starts the scheduler: the portal recomputes the metrics there; collection knows nothing of
+analysis) runs in a worker thread, so the portal keeps serving; its failure is logged, never
+fatal. Run it in one process only; with several web workers, use cron and ``govsocial collect
+--all`` instead.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from govsocial.store.db import session_factory, transaction
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
+#: Called with the summary of each round that collected something.
+AfterRound = Callable[[RunSummary], None]
 
 
 def _utcnow() -> dt.datetime:
@@ -50,8 +55,10 @@ class Scheduler:
         options: RunOptions | None = None,
         clock: Clock = _utcnow,
         poll_seconds: float = 30.0,
+        after_round: AfterRound | None = None,
     ) -> None:
         self.engine = engine
+        self.after_round = after_round
         self.settings = settings
         self.options = options or RunOptions(trigger="scheduler")
         self.clock = clock
@@ -93,7 +100,16 @@ class Scheduler:
             return None
         summary = await Runner(self.engine, self.settings, self.options).run(targets, scope="scheduled")
         self._advance(targets, summary)
+        await self._after_round(summary)
         return summary
+
+    async def _after_round(self, summary: RunSummary) -> None:
+        if self.after_round is None:
+            return
+        try:
+            await asyncio.to_thread(self.after_round, summary)
+        except Exception:  # what follows collection must not stop the next round
+            log.warning("after scheduled run %s: the follow-up failed", summary.run_id, exc_info=True)
 
     def _advance(self, targets: list[Target], summary: RunSummary) -> None:
         failed = {e["account"]: e["message"] for e in summary.errors}

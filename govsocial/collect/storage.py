@@ -10,32 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Table, insert
 from sqlalchemy.orm import Session
 
-from govsocial.collect.privacy import Pseudonymiser, redact, scrub_payload
-from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord
+from govsocial.collect.privacy import (
+    Pseudonymiser,
+    Redactions,
+    decoded,
+    redact,
+    scrub_payload,
+    without_secrets,
+)
+from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
 from govsocial.store import activity
 from govsocial.store import tables as t
 
-# The word boundary before each name is checked after its first letter (``a(?<=\ba)ccess_token``):
-# the same matches as ``\b(access_token|...)=``, but a pattern that starts with a letter lets the
-# regex engine skip ahead to those letters, 4x faster on a page of comments (bench/ingest.py).
-SECRET_IN_URL = re.compile(
-    r"((?:a(?<=\ba)ccess_token|k(?<=\bk)ey|a(?<=\ba)pi_key|a(?<=\ba)ppsecret_proof|c(?<=\bc)lient_secret))"
-    r"=[^&\"'\s]+"
-)
-
-# Every match of SECRET_IN_URL holds one of these words, at most 10 characters after its start.
-_SECRET_WORDS = ("token", "key", "secret", "proof")
-_SECRET_REACH = 16
-_RAW_INSERT = insert(cast(Table, t.RawPayloadRow.__table__))
+#: What is kept of a comments payload that is not JSON (it cannot be scrubbed, so it is not kept).
+NOT_KEPT = "[not kept: a comments file holds commenter identities; the rows are stored pseudonymised]"
 # What ``json.dumps(value, ensure_ascii=False)`` uses, made once.
 _JSON = json.JSONEncoder(ensure_ascii=False)
 
@@ -57,6 +52,20 @@ class StoreCounts:
         return dict(sorted(self.counts.items()))
 
 
+#: Comments inserted (by the writers sharing an ``Inserted``) before the planner's statistics are
+#: checked (see ``BatchWriter``).
+ANALYZE_AFTER = 5_000
+
+
+@dataclass
+class Inserted:
+    """Comments inserted so far by one writer, or by the writers of one run, which share it; and
+    whether the statistics were checked."""
+
+    comments: int = 0
+    checked: bool = False
+
+
 @dataclass(frozen=True)
 class BatchWriter:
     """Stores batches for one run; ``source`` labels rows ("api:facebook", "import:generic", "sample")."""
@@ -66,44 +75,51 @@ class BatchWriter:
     resolve: Resolver
     pseudonymise: Pseudonymiser
     account_id: int | None = None  # the account a connector is collecting, for raw payloads and checkpoints
+    #: After ``analyze_after`` comments are inserted (counted in ``inserted``, which the writers of a
+    #: run share), the writer makes sure PostgreSQL's planner has statistics for them.
+    inserted: Inserted = field(default_factory=Inserted, compare=False, repr=False)
+    analyze_after: int = ANALYZE_AFTER
 
     def write(self, session: Session, batch: Batch, counts: StoreCounts) -> None:
         """Write one batch in the caller's transaction."""
-        raw_id = self._raw(session, batch)
+        redactions = Redactions()  # the comments' texts, redacted once for the kept copy and the rows
+        raw_id = self._raw(session, batch, redactions)
         bad = list(batch.bad)
         if batch.profile is not None:
             self._profile(session, batch, raw_id, bad, counts)
         post_keys = self._posts(session, batch.posts, raw_id, bad, counts)
-        self._comments(session, batch.comments, post_keys, bad, counts)
+        self._comments(session, batch.comments, post_keys, bad, counts, redactions)
         self._quarantine(session, bad, counts)
         if batch.checkpoint is not None and self.account_id is not None:
             activity.save_checkpoint(session, self.account_id, batch.edge, batch.checkpoint)
 
-    def _raw(self, session: Session, batch: Batch) -> int | None:
+    def _raw(self, session: Session, batch: Batch, redactions: Redactions | None = None) -> int | None:
         if batch.raw is None:
             return None
         values = batch.raw.model_dump()
-        # Graph API bodies repeat the token in their paging URLs: never store it.
-        values["body"] = without_secrets(values["body"])
         if batch.comments or batch.edge.startswith("comments"):
             platform = batch.comments[0].platform if batch.comments else batch.raw.source.split(":", 1)[0]
-            values["body"] = self._scrubbed(values["body"], platform)
+            values["body"] = self._kept_comments(batch.raw, platform, redactions)
+        else:
+            # Graph API bodies repeat the token in their paging URLs: never store it.
+            values["body"] = without_secrets(values["body"])
         # A Core insert (not an ORM object and a flush of it: 3x the time); what the session holds
         # is flushed first, as the ORM flush did, so rows are written in the same order.
         session.flush()
         values.update(run_id=self.run_id, account_id=self.account_id)
-        result = cast(CursorResult[Any], session.execute(_RAW_INSERT, values))
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
+        return activity.insert_row(session, t.RawPayloadRow, values)
 
-    def _scrubbed(self, body: str, platform: str) -> str:
-        """Comment payloads are kept without commenter identities; files that are not JSON are not kept."""
-        try:
-            data = json.loads(body)
-        except json.JSONDecodeError:
-            return "[not kept: a comments file holds commenter identities; the rows are stored pseudonymised]"
-        return _JSON.encode(scrub_payload(data, platform, self.pseudonymise))
+    def _kept_comments(self, raw: RawPayload, platform: str, redactions: Redactions | None = None) -> str:
+        """The copy of a comments payload that is kept: without commenter identities, personal data
+        or secrets (``scrub_payload``). It is made from what the connector decoded where it passed
+        that on (``privacy.with_decoded``), else from the body; bodies that are not JSON are not kept."""
+        known, data = decoded(raw)
+        if not known:
+            try:
+                data = json.loads(raw.body)
+            except json.JSONDecodeError:
+                return NOT_KEPT
+        return _JSON.encode(scrub_payload(data, platform, self.pseudonymise, redactions))
 
     def _profile(
         self, session: Session, batch: Batch, raw_id: int | None, bad: list[BadRecord], counts: StoreCounts
@@ -182,6 +198,7 @@ class BatchWriter:
         post_keys: dict[tuple[str, str], int],
         bad: list[BadRecord],
         counts: StoreCounts,
+        redactions: Redactions | None = None,
     ) -> None:
         if not comments:
             return
@@ -200,10 +217,25 @@ class BatchWriter:
                     )
                 )
                 continue
-            rows.append(self._comment_row(comment, post_id))
-        counts.add("comments", activity.upsert_comments(session, rows))
+            rows.append(self._comment_row(comment, post_id, redactions))
+        outcomes = activity.upsert_comments(session, rows)
+        counts.add("comments", outcomes)
+        self._after_inserting(session, outcomes[activity.INSERT])
 
-    def _comment_row(self, comment: CommentRecord, post_id: int) -> dict[str, Any]:
+    def _after_inserting(self, session: Session, comments: int) -> None:
+        """Once ``analyze_after`` comments are inserted, have their table analysed if the planner does
+        not know about them yet (``activity.analyze_if_stale``): a store filling from empty is
+        otherwise read by guesswork until autovacuum catches up, each lookup scanning the
+        platform's every row."""
+        inserted = self.inserted
+        inserted.comments += comments
+        if not inserted.checked and inserted.comments >= self.analyze_after:
+            inserted.checked = True
+            activity.analyze_if_stale(session, t.Comment, inserted.comments)
+
+    def _comment_row(
+        self, comment: CommentRecord, post_id: int, redactions: Redactions | None = None
+    ) -> dict[str, Any]:
         return {
             "post_id": post_id,
             "platform": comment.platform,
@@ -212,7 +244,7 @@ class BatchWriter:
             "created_at": comment.created_at,
             "author": self.pseudonymise(comment.platform, comment.author_id),
             "is_page_reply": comment.is_page_reply,
-            "text": redact(comment.text),
+            "text": (redactions or redact)(comment.text),
             "likes": comment.likes,
             "replies": comment.replies,
             "source": self.source,
@@ -231,22 +263,6 @@ class BatchWriter:
             )
         if bad:
             counts.counts["quarantined"] += len(bad)
-
-
-def without_secrets(body: str) -> str:
-    """``body`` with the values of ``SECRET_IN_URL`` parameters replaced by ``***``.
-
-    The expression runs only from shortly before the first of the words every match holds (found
-    by plain substring search, 20x faster than the expression): the paging URLs that carry
-    tokens come last in a Graph response, so most of a body is not scanned at all.
-    """
-    first = min((found for word in _SECRET_WORDS if (found := body.find(word)) >= 0), default=-1)
-    if first < 0:
-        return body
-    # A match starts at least ``_SECRET_REACH - 6`` characters after ``start`` and its word
-    # boundary looks one character back: what comes before ``start`` decides nothing.
-    start = max(0, first - _SECRET_REACH)
-    return body[:start] + SECRET_IN_URL.sub(r"\1=***", body[start:])
 
 
 def _seen_alive(session: Session, account_id: int, day: dt.date) -> None:

@@ -2,7 +2,8 @@
 
 Errors make the data unusable (unknown platform, URL and handle disagree, duplicate account,
 no evidence, unknown organisation). Warnings mark data that is usable but incomplete (an
-organisation without a name in one of the jurisdiction's languages); ``--strict`` fails on them too.
+organisation without a name in one of the jurisdiction's languages, a population without its year
+or source, an e-service domain already covered by another); ``--strict`` fails on them too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 
 from govsocial.errors import AddressError
 from govsocial.registry.addresses import PlatformCatalogue
-from govsocial.registry.bundle import Bundle, Located, Problem
+from govsocial.registry.bundle import JURISDICTION_FILE, Bundle, Located, Problem
 from govsocial.registry.records import AccountRecord, OrganisationRecord
 from govsocial.registry.resolve import all_addresses
 from govsocial.store.tables import AccountStatus
@@ -24,11 +25,27 @@ def lint_bundle(bundle: Bundle, catalogue: PlatformCatalogue) -> list[Problem]:
     """All problems in a parsed registry folder, parse errors first."""
     codes = {item.record.code for item in bundle.organisations}
     problems = list(bundle.problems)
+    problems += _jurisdiction_problems(bundle)
     problems += _duplicate_codes(bundle.organisations)
     problems += _organisation_problems(bundle, codes)
     problems += _account_problems(bundle, codes, catalogue)
     problems += _fact_problems(bundle, codes, catalogue)
     return problems
+
+
+def _jurisdiction_problems(bundle: Bundle) -> Iterator[Problem]:
+    record = bundle.jurisdiction
+    where = f"{record.code}/{JURISDICTION_FILE}"
+    if record.population is not None and not (record.population_year and record.population_source):
+        yield Problem(where, None, "population without population_year and population_source", WARNING)
+    domains = record.eservice_domains
+    for domain in sorted(set(domains)):
+        wider = [other for other in domains if domain.endswith("." + other)]
+        if wider:
+            message = f"eservice_domains: {domain!r} is already covered by {wider[0]!r}"
+            yield Problem(where, None, message, WARNING)
+        if domains.count(domain) > 1:
+            yield Problem(where, None, f"eservice_domains: {domain!r} is listed twice", WARNING)
 
 
 def _duplicate_codes(items: list[Located[OrganisationRecord]]) -> Iterator[Problem]:

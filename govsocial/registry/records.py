@@ -67,8 +67,25 @@ def _check_url(value: str | None) -> str | None:
     return value
 
 
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+
+
+def _check_domains(value: list[str]) -> list[str]:
+    """Host names, lower case, without scheme or path: ``gov.hk``, ``www.gov.hk``."""
+    domains = [domain.strip().lower().rstrip(".") for domain in value]
+    for domain in domains:
+        if not _HOST.match(domain):
+            raise ValueError(f"{domain!r} is not a host name (write gov.hk, not https://www.gov.hk/)")
+    return domains
+
+
 class JurisdictionRecord(Record):
-    """A government: ``jurisdiction.toml`` in its registry folder."""
+    """A government: ``jurisdiction.toml`` in its registry folder.
+
+    ``population`` (with the year it counts and its source) divides followers in the popularity
+    metrics; ``eservice_domains`` are the hosts of the government's online services: a post that
+    links to one of them, or to a sub-domain of one, "leads users to public services".
+    """
 
     code: str = Field(pattern=CODE_PATTERN)
     name_en: str
@@ -77,10 +94,13 @@ class JurisdictionRecord(Record):
     default_locale: str = "en"
     timezone: str = "UTC"
     required_name_languages: list[str] = Field(default_factory=lambda: ["en"])
-    population: int | None = None
-    population_year: int | None = None
+    population: int | None = Field(default=None, gt=0)
+    population_year: int | None = Field(default=None, ge=1800, le=2200)
     population_source: OptStr = None
+    eservice_domains: list[str] = Field(default_factory=list)
     source: OptStr = None
+
+    _domains = field_validator("eservice_domains")(_check_domains)
 
 
 class OrganisationRecord(Record):

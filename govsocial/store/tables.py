@@ -437,17 +437,30 @@ class CollectionSchedule(Base):
 
 
 class MetricValue(Base):
-    """One number of the scorecard: a metric about an entity (account id, organisation key, platform
-    or jurisdiction) in a calendar period, with the inputs it was computed from and the digest of
-    the parameters that shaped it. Recomputed after each collection run; pages read these."""
+    """One number of the scorecard: a metric about an entity of one jurisdiction (account id,
+    organisation key, platform or jurisdiction code) in a calendar period, with the inputs it was
+    computed from and the digest of the parameters that shaped it. Recomputed after each
+    collection run; pages read these."""
 
     __tablename__ = "metric_values"
     __table_args__ = (
-        UniqueConstraint("metric", "level", "entity", "period_kind", "period", "params"),
-        Index("ix_metric_values_entity", "level", "entity", "period_kind", "period"),
+        # Organisation codes and platform keys repeat between governments: the jurisdiction is part
+        # of every key.
+        UniqueConstraint(
+            "jurisdiction",
+            "metric",
+            "level",
+            "entity",
+            "period_kind",
+            "period",
+            "params",
+            name="uq_metric_values_key",  # the generated name is longer than PostgreSQL allows
+        ),
+        Index("ix_metric_values_entity", "jurisdiction", "level", "entity", "period_kind", "period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(32))
     metric: Mapped[str] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(16))
     entity: Mapped[str] = mapped_column(String(200))

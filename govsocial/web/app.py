@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from govsocial import __version__
+from govsocial.collect.runs import RunSummary
 from govsocial.collect.scheduler import Scheduler
 from govsocial.errors import AddressError, NotFoundError
 from govsocial.settings import Settings
@@ -21,6 +23,7 @@ from govsocial.web import api, pages
 from govsocial.web.state import AppState
 
 STATIC = Path(__file__).resolve().parent / "static"
+log = logging.getLogger(__name__)
 
 # No inline scripts or styles and nothing from another origin: the portal ships its own assets.
 CSP = (
@@ -67,7 +70,8 @@ def _scheduler_lifespan(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(Scheduler(engine, settings).run_forever(stop))
+        scheduler = Scheduler(engine, settings, after_round=_refresh_metrics(engine, settings))
+        task = asyncio.create_task(scheduler.run_forever(stop))
         try:
             yield
         finally:
@@ -75,6 +79,24 @@ def _scheduler_lifespan(
             await task
 
     return lifespan
+
+
+def _refresh_metrics(engine: Engine, settings: Settings) -> Callable[[RunSummary], None]:
+    """After each scheduled round: recompute the metrics, so pages show the new numbers."""
+
+    def refresh_after(summary: RunSummary) -> None:
+        from govsocial.analyze.pipeline import refresh  # DuckDB and Ibis load only when needed
+
+        try:
+            report = refresh(engine, settings)
+        except Exception:  # the collected rows are stored; the portal shows the previous numbers
+            log.warning("metrics not recomputed after collection run %s", summary.run_id, exc_info=True)
+            return
+        log.info("after collection run %s: %s", summary.run_id, report.summary())
+        for name, reason in sorted(report.failed.items()):
+            log.warning("metric %s failed: %s", name, reason)
+
+    return refresh_after
 
 
 async def _security_headers(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -160,3 +160,68 @@ def account_public(a: t.Account) -> AccountPublic:
         archived_on=a.archived_on,
         archived_reason=a.archived_reason,
     )
+
+
+class MetricPublic(BaseModel):
+    """A metric's published definition: what it means, how it is computed, where it comes from."""
+
+    name: str = Field(description="Stable identifier, used in the API, the CLI and the docs.")
+    goal: str = Field(
+        description="OECD goal (presence, popularity, penetration, perception, purpose) or "
+        "the study's complaint made measurable (two_way, timeliness, attractiveness)."
+    )
+    title: str
+    unit: str = Field(description="count, percent, per_mille, ratio, hours or score.")
+    definition: str = Field(description="Plain-language definition.")
+    formula: str
+    source: str = Field(description="Where the definition is published.")
+    inputs: list[str] = Field(description="Names of the numbers each value is made of.")
+    levels: list[str] = Field(description="Levels the metric is computed at.")
+    docs: str = Field(description="Where the portal explains the metric.")
+
+
+class MetricValuePublic(BaseModel):
+    """One number of the scorecard, with the inputs anyone can redo the arithmetic from."""
+
+    metric: str
+    level: str = Field(description="account, organisation, platform or government.")
+    entity: str = Field(description="Account id, organisation code, platform key or jurisdiction code.")
+    period_kind: str = Field(description="day, week, month or year.")
+    period: str = Field(description="2026-10-01, 2026-W40, 2026-10 or 2026, in the jurisdiction's time zone.")
+    value: float | None = Field(description="null where the value is undefined (e.g. a division by zero).")
+    inputs: dict[str, Any]
+    params: str = Field(description="Digest of the metric parameters the value was computed with.")
+    computed_at: dt.datetime
+
+
+class MetricValuesPage(ListEnvelope[MetricValuePublic]):
+    """A metric's definition and one page of its values."""
+
+    metric: MetricPublic
+
+
+class ScorecardEntry(BaseModel):
+    """One metric of a scorecard: its definition and its value (null when not computed)."""
+
+    metric: MetricPublic
+    value: float | None
+    inputs: dict[str, Any] | None
+    computed_at: dt.datetime | None
+
+
+class ScorecardGoal(BaseModel):
+    """The metrics of one goal."""
+
+    goal: str
+    metrics: list[ScorecardEntry]
+
+
+class ScorecardPublic(BaseModel):
+    """Every metric about one entity in one period, grouped by goal."""
+
+    level: str
+    entity: str
+    period_kind: str
+    period: str | None = Field(description="The period shown: the latest with values unless one was asked.")
+    params: str = Field(description="Digest of the metric parameters the values were computed with.")
+    goals: list[ScorecardGoal]

@@ -28,7 +28,7 @@ def build(jurisdiction: str = "hk", population: int | None = None, **rows: list[
             "account_id": a,
             "platform": "facebook",
             "handle": f"a{a}",
-            "status": "active",
+            "status": "published",
             "jurisdiction": jurisdiction,
         }
         for a in sorted(seen - known)

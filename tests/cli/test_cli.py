@@ -110,9 +110,14 @@ def test_platform_catalogue_is_editable_at_run_time(env: Path) -> None:
     run("registry", "load")
     assert run("registry", "verify", "https://social.gov.example/hkpf")[0] == 2  # unknown host
     definition = {
-        "key": "govsocial_example", "name_en": "Example", "name_zh_hant": "範例", "name_zh_hans": "范例",
-        "hosts": ["social.gov.example"], "rules": [{"pattern": r"/(?P<value>[a-z]+)", "kind": "handle"}],
-        "canonical": {"handle": "https://social.gov.example/{value}"}, "icon": "generic.svg",
+        "key": "govsocial_example",
+        "name_en": "Example",
+        "name_zh_hant": "範例",
+        "name_zh_hans": "范例",
+        "hosts": ["social.gov.example"],
+        "rules": [{"pattern": r"/(?P<value>[a-z]+)", "kind": "handle"}],
+        "canonical": {"handle": "https://social.gov.example/{value}"},
+        "icon": "generic.svg",
     }
     path = env / "platform.json"
     path.write_text(json.dumps(definition), encoding="utf-8")
@@ -126,8 +131,14 @@ def test_platform_catalogue_is_editable_at_run_time(env: Path) -> None:
 def test_platform_set_refuses_a_host_claimed_twice(env: Path) -> None:
     run("db", "upgrade")
     run("registry", "load")
-    definition = {"key": "fake", "name_en": "Fake", "name_zh_hant": "假", "name_zh_hans": "假",
-                  "hosts": ["facebook.com"], "icon": "generic.svg"}
+    definition = {
+        "key": "fake",
+        "name_en": "Fake",
+        "name_zh_hant": "假",
+        "name_zh_hans": "假",
+        "hosts": ["facebook.com"],
+        "icon": "generic.svg",
+    }
     path = env / "fake.json"
     path.write_text(json.dumps([definition]), encoding="utf-8")
     code, output = run("registry", "platform-set", str(path))

@@ -28,6 +28,7 @@ from govsocial.collect.facebook import errors, plugin, types
 from govsocial.collect.facebook.client import FacebookConnector
 from govsocial.collect.facebook.errors import CursorLimitError, RequestError
 from govsocial.collect.http import HttpClient, RetryPolicy
+from govsocial.collect.privacy import decoded
 from govsocial.collect.records import Batch, PostFormat
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
@@ -359,6 +360,9 @@ def test_collect_pages_posts_with_checkpoints_and_raw_payloads() -> None:
     # Comments were read for each post (all 10 have comments, or an unknown count), after its page.
     comment_edges = [b.edge for b in batches if b.edge.startswith("comments:")]
     assert len(comment_edges) == 10 and batches[2].edge == f"comments:{p1['data'][0]['id']}"
+    # A page of comments carries what its body decodes to, for the writer's scrubbed copy.
+    kept = [b.raw for b in batches if b.edge.startswith("comments:") and b.raw is not None]
+    assert kept and all(decoded(raw) == (True, json.loads(raw.body)) for raw in kept)
 
 
 def test_a_page_checkpoint_is_yielded_only_after_its_posts_comments() -> None:

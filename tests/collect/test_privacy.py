@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from govsocial.collect.privacy import Pseudonymiser, hkid_check_digit, redact, scrub_payload
+from govsocial.collect.privacy import (
+    Pseudonymiser,
+    Redactions,
+    hkid_check_digit,
+    redact,
+    scrub_payload,
+    without_secrets,
+)
 from govsocial.errors import ConfigurationError
 
 
@@ -80,3 +89,60 @@ def test_scrub_payload_removes_identities_keeps_content() -> None:
     for identity in ("Chan Tai Man", "Wong", "UCabc", "Lee", "'lee'", "9123 4567"):
         assert identity not in scrubbed
     assert "c1" in scrubbed and "[PHONE]" in scrubbed and key("facebook", "99") in scrubbed
+
+
+# Pieces of ids, times, links and texts, and the pieces of HKID and phone numbers (ASCII and not).
+_PIECES = [
+    "0", "1", "2", "5", "9", "00", "1234", "9123", "4567", "2019", "852", "+852", "91234567", "123456",
+    "A", "a", "AB", "x", "T", "Z", "(", ")", "（", "）", "3", "A)", " ", "-", "_", "/", ":", ".", "+", "?",
+    "\t", "\x1c", "@", "e@x.hk", "=", "access_token=", "key=", "&", "９", "１２３４", "١٢٣٤", "中", "https://",
+]
+_TEXTS = st.lists(st.sampled_from(_PIECES), max_size=14).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_TEXTS)
+def test_scrubbing_a_string_redacts_as_redact_does(text: str) -> None:
+    """Strings of a payload are tested by their shape first (ids, times, links); that test may pass
+    a string only if ``redact`` would leave it as it is."""
+    expected = redact(without_secrets(text))
+    assert scrub_payload(text, "facebook", Pseudonymiser("k")) == expected
+    assert scrub_payload({"k": [text]}, "facebook", Pseudonymiser("k")) == {"k": [expected]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "100000100000000_91234567",  # an id that holds what looks like a phone number
+        "https://x.example/p/852-9123-4567/?comment_id=1",
+        "2025-03-01T00:00:00+0000",
+        "A1234563",
+        "a123456(3)",
+        "ref:AB987654(3)",
+        "tel:+85291234567",
+        "１２３４５６７８",
+    ],
+)
+def test_ids_times_and_links_are_redacted_like_texts(text: str) -> None:
+    for _ in range(2):  # the second time, the shape is known
+        assert scrub_payload(text, "facebook", Pseudonymiser("k")) == redact(text)
+
+
+def test_secrets_are_removed_from_every_string_and_key() -> None:
+    payload = {
+        "paging": {"next": "https://graph.example/v1/x?access_token=EAAsecret&after=QQ"},
+        "data": [{"link?key=abc": "https://x.example/?key=AIzaSecret"}],
+    }
+    scrubbed = str(scrub_payload(payload, "facebook", Pseudonymiser("k")))
+    assert "EAAsecret" not in scrubbed and "AIzaSecret" not in scrubbed and "abc" not in scrubbed
+    assert "access_token=***&after=QQ" in scrubbed and "key=***" in scrubbed
+
+
+def test_redactions_remember_each_text_object() -> None:
+    redactions = Redactions()
+    text = "".join(["call 9123 ", "4567 now"])  # made at run time: its own object
+    first = redactions(text)
+    assert first == redact(text) == "call [PHONE] now"
+    assert redactions(text) is first  # the same object again: remembered
+    assert redactions(None) is None and redactions("") == ""
+    assert scrub_payload({"message": text}, "facebook", Pseudonymiser("k"), redactions) == {"message": first}

@@ -276,7 +276,9 @@ def cli(url: str, *args: str) -> tuple[int, str]:
 
 
 def import_json(url: str, path: Path) -> dict[str, Any]:
-    code, output = cli(url, "collect", "import", str(path), "--format", "generic", "--sample", "--json")
+    code, output = cli(
+        url, "collect", "import", str(path), "--format", "generic", "--sample", "--json", "--no-metrics"
+    )
     summary: dict[str, Any] = json.loads(output[output.index("{") :])
     assert code == 0, output
     return summary

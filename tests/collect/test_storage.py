@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from govsocial.collect.privacy import Pseudonymiser
+from govsocial.collect.privacy import Pseudonymiser, with_decoded
 from govsocial.collect.records import (
     BadRecord,
     Batch,
@@ -18,7 +18,7 @@ from govsocial.collect.records import (
     ProfileRecord,
     RawPayload,
 )
-from govsocial.collect.storage import BatchWriter, StoreCounts
+from govsocial.collect.storage import NOT_KEPT, BatchWriter, StoreCounts
 from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT
 from govsocial.store import activity
@@ -151,3 +151,88 @@ def test_profile_marks_the_account_alive(engine: Engine, session: Session) -> No
     _write(session, writer, _batch(T0))
     account = session.get(t.Account, account_id)
     assert account is not None and account.last_seen_on == T0.date() == account.first_seen_on
+
+
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "payloads" / "facebook"
+COMMENT_PAGES = ("handmade_comments_stream_page_token.json", "pyfacebook_comments_by_parent_p1.json")
+PAGE_AUTHORS = {"Facebook", "20531316728"}  # the Page itself answers in one fixture: not a citizen
+NEXT = '"paging": {"next": "https://g.example/x?access_token=EAAtok123&after=Q", '
+
+
+def _comments_page(name: str, decoded: bool) -> Batch:
+    body = (FIXTURES / name).read_text(encoding="utf-8").replace('"paging": {', NEXT, 1)
+    raw = RawPayload(source="facebook:/{post-id}/comments", location="x", fetched_at=T0, body=body)
+    kept = with_decoded(raw, json.loads(body)) if decoded else raw
+    return Batch(edge="comments:p1", raw=kept, checkpoint={"after": "Q"})
+
+
+def _citizens(name: str) -> set[str]:
+    """Every commenter id and name in a fixture page (replies' authors included), the Page's aside."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            author = value.get("from")
+            if isinstance(author, dict):
+                found.update(str(v) for k, v in author.items() if k in ("id", "name"))
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(json.loads((FIXTURES / name).read_text(encoding="utf-8")))
+    return found - PAGE_AUTHORS
+
+
+def _kept_bodies(session: Session) -> list[str]:
+    return list(session.scalars(select(t.RawPayloadRow.body).order_by(t.RawPayloadRow.id.desc())))
+
+
+def test_the_kept_copy_of_a_comments_page_holds_no_commenter(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    for name in COMMENT_PAGES:
+        citizens = _citizens(name)
+        assert citizens, name
+        for decoded in (True, False):
+            _write(session, writer, _comments_page(name, decoded))
+            body = _kept_bodies(session)[0]
+            assert not [citizen for citizen in citizens if citizen in body], name
+            assert "EAAtok123" not in body and "access_token=***" in body
+            kept = json.loads(body)
+            assert all("from" not in item or set(item["from"]) == {"pseudonym"} for item in kept["data"])
+
+
+def test_the_decoded_page_and_the_body_give_the_same_kept_copy(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    for name in COMMENT_PAGES:
+        _write(session, writer, _comments_page(name, True))
+        _write(session, writer, _comments_page(name, False))
+        first, second = _kept_bodies(session)[:2]
+        assert first == second
+
+
+def test_a_comments_body_that_is_not_json_is_not_kept(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    raw = RawPayload(source="import:x", location="f.csv", fetched_at=T0, body="name,comment\nChan Tai Man,hi")
+    _write(session, writer, Batch(edge="comments:p1", raw=raw))
+    assert _kept_bodies(session) == [NOT_KEPT]
+
+
+def test_a_first_load_gives_postgresql_statistics_for_its_comments(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(
+        None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id, analyze_after=2
+    )
+    if engine.dialect.name != "postgresql":
+        _write(session, writer, _batch(T0))
+        assert not activity.analyze_if_stale(session, t.Comment, 10**6)  # nothing to do on SQLite
+        return
+    estimate = text("SELECT reltuples FROM pg_class WHERE relname = 'comments'")
+    assert session.execute(estimate).scalar_one() < 0  # never analysed: the planner guesses
+    _write(session, writer, _batch(T0))
+    assert session.execute(estimate).scalar_one() == 2  # analysed with the two comments just written
+    assert not activity.analyze_if_stale(session, t.Comment, 4)  # known well enough: not again

@@ -43,7 +43,15 @@ def activity_db(tmp_path_factory: pytest.TempPathFactory) -> str:
         ["registry", "load"],
         ["collect", "sample", "--out", str(sample), "--months", "3"],
         *(
-            ["collect", "import", str(sample / f"{kind}.csv"), "--format", "generic", "--sample"]
+            [
+                "collect",
+                "import",
+                str(sample / f"{kind}.csv"),
+                "--format",
+                "generic",
+                "--sample",
+                "--no-metrics",
+            ]
             for kind in ("followers", "posts", "comments")
         ),
     ):
@@ -177,7 +185,15 @@ def test_activity_on_each_backend(database_url: str, tmp_path: Path) -> None:
         ["registry", "load", "--jurisdiction", "hk"],
         ["collect", "sample", "--out", str(tmp_path), "--months", "1"],
         *(
-            ["collect", "import", str(tmp_path / f"{kind}.csv"), "--format", "generic", "--sample"]
+            [
+                "collect",
+                "import",
+                str(tmp_path / f"{kind}.csv"),
+                "--format",
+                "generic",
+                "--sample",
+                "--no-metrics",
+            ]
             for kind in ("followers", "posts", "comments")
         ),
     ):

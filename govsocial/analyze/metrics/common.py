@@ -1,4 +1,4 @@
-"""Building blocks shared by metric definitions: interactions per platform, safe division."""
+"""Building blocks shared by metric definitions: interactions, safe division, follower counts."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from govsocial.analyze.metrics.params import LikesMeaning, MetricParams
+from govsocial.analyze.metrics.params import FollowerBasis, LikesMeaning, MetricParams
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+
+    from govsocial.analyze.metrics.view import View
 
 KEYS = ("entity", "period")
 
@@ -52,3 +54,59 @@ def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue, scale: float
         denominator.fill_null(0) == 0, ibis.null("float64"), numerator.cast("float64") * scale / denominator
     )
     return value
+
+
+#: Seconds in a day and in a week: periods and growth are measured in integer epoch seconds.
+DAY_S = 86_400
+WEEK_S = 7 * DAY_S
+
+#: Registry statuses of an account that is present (the frames say ``active``; the store's registry
+#: says ``published``). Archived accounts and accounts under review are not counted.
+PRESENT_STATUSES = ("active", "published")
+
+
+def days(periods: ir.Table) -> ir.IntegerColumn:
+    """Days in each period that the data covers (the first and last periods may be partial)."""
+    result: ir.IntegerColumn = ((periods.end_ts - periods.start_ts + DAY_S // 2) // DAY_S).cast("int64")
+    return result
+
+
+def follower_spans(view: View) -> ir.Table:
+    """Per entity, period and account: the first and the last follower snapshot in the period.
+
+    Columns: ``entity``, ``period``, ``account_id``, ``followers_start``, ``followers_end`` (the
+    counts) and ``start_ts``, ``end_ts`` (when they were taken). Snapshots without a count are
+    ignored.
+    """
+    snaps = view.followers.filter(view.followers.followers.notnull())
+    return snaps.group_by(["entity", "period", "account_id"]).aggregate(
+        followers_start=snaps.followers.argmin(snaps.ts),
+        followers_end=snaps.followers.argmax(snaps.ts),
+        start_ts=snaps.ts.min(),
+        end_ts=snaps.ts.max(),
+    )
+
+
+def with_fans(view: View, posts: ir.Table, basis: FollowerBasis) -> ir.Table:
+    """``posts`` plus ``fans``: the follower count each post is divided by, per ``basis``.
+
+    At posting: the count stored on the post. Window mean: the mean of the account's first and
+    last snapshot in the post's period. Latest: the account's last snapshot in the period. Null
+    where the count is unknown.
+    """
+    if basis is FollowerBasis.AT_POSTING:
+        return posts.mutate(fans=posts.followers_at_posting.cast("float64"))
+    spans = follower_spans(view)
+    if basis is FollowerBasis.WINDOW_MEAN:
+        fans = (spans.followers_start + spans.followers_end).cast("float64") / 2
+    else:
+        fans = spans.followers_end.cast("float64")
+    keys = ["entity", "period", "account_id"]
+    joined = posts.left_join(spans.select(*keys, fans=fans), keys)
+    return joined.drop(*(f"{key}_right" for key in keys))
+
+
+def known(value: ir.NumericValue) -> ir.BooleanValue:
+    """A positive, present number (a follower count that can divide)."""
+    result: ir.BooleanValue = value.fill_null(0) > 0
+    return result

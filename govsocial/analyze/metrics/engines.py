@@ -6,10 +6,14 @@ same Ibis expressions, so a number cannot depend on the engine that computed it 
 
 from __future__ import annotations
 
+import os
+import shutil
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
+import pyarrow as pa
 
 from govsocial.analyze.frames import SCHEMAS, Frames
 
@@ -26,6 +30,154 @@ def duckdb(frames: Frames, threads: int | None = None) -> BaseBackend:
     return con
 
 
-def spark(folder: Path, master: str = "local[2]") -> BaseBackend:
-    """A Spark session (``master`` is ``local[N]`` or a cluster URL) reading frames written as Parquet."""
-    raise NotImplementedError("the Spark engine is being built")
+def spark(folder: Path | str, master: str = "local[2]") -> BaseBackend:
+    """A Spark session (``master`` is ``local[N]`` or a cluster URL) reading frames written as Parquet.
+
+    ``folder`` holds one Parquet file per frame, as ``Frames.write_parquet`` writes them; on a
+    cluster it must be a path every executor can read (a shared file system, ``s3a://`` ...).
+    Each call gets its own Spark session, so two folders never see each other's tables, but all
+    sessions of a process share one Spark context: starting the JVM costs seconds.
+    """
+    root = _spark_root(master)
+    session = root.newSession()
+    base = str(folder).rstrip("/")  # a string keeps a URL's "//" (s3a://bucket/...), a Path would not
+    if master.startswith("local") and _size(base) < SMALL_BYTES:
+        for key, value in SMALL_CONF.items():
+            session.conf.set(key, value)
+    con = ibis.pyspark.connect(session)
+    for name in SCHEMAS:
+        session.read.parquet(f"{base}/{name}.parquet").createOrReplaceTempView(name)
+    return con
+
+
+def fetch(con: BaseBackend, sql: str) -> pa.Table:
+    """The rows of a query in ``con``'s SQL dialect, as Arrow (columns as the engine types them).
+
+    The scorecard runs SQL it compiled once; DuckDB and Spark hand Arrow over directly, other
+    Ibis backends go through ``con.sql``.
+    """
+    if con.name == "duckdb":
+        table: pa.Table = con.con.sql(sql).to_arrow_table()
+        return table
+    if con.name == "pyspark":
+        frame = con._session.sql(sql)
+        if hasattr(frame, "toArrow"):  # PySpark 4
+            return frame.toArrow()
+        return pa.Table.from_pandas(frame.toPandas(), preserve_index=False)
+    return con.sql(sql).to_pyarrow()
+
+
+#: Spark settings for this workload: small data per query, a laptop or a cluster, nobody watching
+#: a web UI. Times are epoch integers in the frames, but the session zone is pinned anyway so that
+#: nothing Spark does with times can depend on the machine it runs on.
+SPARK_CONF: dict[str, str] = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.log.level": "ERROR",
+    # Arrow moves query results to Python column-wise instead of row by row through pickles.
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # Spark's default of 200 shuffle partitions is for clusters; results here are thousands of rows.
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.adaptive.enabled": "true",
+}
+
+#: Local mode listens on the loopback interface only: tests and laptops open no network port.
+_LOCAL_CONF: dict[str, str] = {
+    # In local mode the driver JVM does all the work; Spark's default heap (1 GB) is for a driver
+    # that only coordinates.
+    "spark.driver.memory": "2g",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.shuffle.partitions": "2",
+}
+
+#: Frames smaller than this (in Parquet) are "small" for a local session: see ``SMALL_CONF``.
+SMALL_BYTES = 4 * 1024 * 1024
+
+#: Settings for small frames in local mode (tests, a jurisdiction's month on a laptop). Spark is
+#: built for data spread over machines; on a few thousand rows its fixed costs dominate: compiling
+#: each plan to Java bytecode, a job per shuffle stage re-planned adaptively, shuffles into
+#: partitions with nothing in them, shuffled joins of tables that fit in memory. Interpreted, with
+#: one partition, a static plan and joins by broadcast, the agreement test's scorecard of a level
+#: runs in about a third of the time (docs/performance.md, "Metrics").
+SMALL_CONF: dict[str, str] = {
+    "spark.sql.shuffle.partitions": "1",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.autoBroadcastJoinThreshold": str(4 * SMALL_BYTES),
+}
+
+
+def _size(folder: str) -> int:
+    """Bytes of the frames' Parquet files in a local folder; unknown (a URL, no folder) counts as big."""
+    path = Path(folder)
+    if "://" in folder or not path.is_dir():
+        return SMALL_BYTES
+    return sum(file.stat().st_size for file in path.glob("*.parquet"))
+
+
+_LOCK = threading.Lock()
+_ROOT: dict[str, Any] = {}
+
+
+def _spark_root(master: str) -> Any:
+    """The process's Spark session for ``master``, started on first use (a JVM per process)."""
+    with _LOCK:
+        current = _ROOT.get("session")
+        if current is not None and _ROOT.get("master") == master:
+            return current
+        if current is not None:  # one Spark context per JVM: another master means a new one
+            current.stop()
+        from pyspark.sql import SparkSession
+
+        _require_java()
+        local = master.startswith("local")
+        if local:
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no reverse lookup of the host name
+        builder = SparkSession.builder.master(master).appName("govsocial-metrics")
+        builder = builder.config(
+            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_log_config()}"
+        )
+        for key, value in {**SPARK_CONF, **(_LOCAL_CONF if local else {})}.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        _ROOT.update(session=session, master=master)
+        return session
+
+
+def _require_java() -> None:
+    """Spark runs in a JVM: say so plainly instead of pyspark's "Java gateway process exited"."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return
+    if shutil.which("java") is None:
+        raise RuntimeError(
+            "the Spark engine needs Java (17 or newer): install it (Debian: apt-get install "
+            "default-jre-headless; `scripts/system-deps.sh` does) or set JAVA_HOME"
+        )
+
+
+#: Log4j 2 settings for the driver JVM: errors only, on stderr (Spark's default prints its
+#: start-up chatter and a warning per missing native library).
+_LOG4J2 = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = stderr
+appender.console.type = Console
+appender.console.name = stderr
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def _log_config() -> str:
+    """The path of a Log4j 2 file with ``_LOG4J2`` (written once per process, in the temp folder)."""
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / f"govsocial-spark-log4j2-{os.getpid()}.properties"
+    if not path.exists():
+        path.write_text(_LOG4J2, encoding="utf-8")
+    return str(path)

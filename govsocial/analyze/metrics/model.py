@@ -115,8 +115,11 @@ def metric(
 
 
 def registry() -> dict[str, Metric]:
-    """Every metric, built-in ones first, in definition order."""
+    """Every metric, by goal (in ``Goal`` order), then in definition order."""
     from govsocial.analyze.metrics import definitions
 
     definitions.load()
-    return dict(_REGISTRY)
+    # Goal order, then definition order: the same whichever module happened to be imported first.
+    order = list(Goal)
+    ranked = sorted(_REGISTRY.values(), key=lambda m: order.index(m.goal))
+    return {m.name: m for m in ranked}

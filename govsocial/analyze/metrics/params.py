@@ -42,6 +42,10 @@ class MetricParams(BaseModel):
     likes: LikesMeaning = LikesMeaning.ALL_REACTIONS
     follower_basis: FollowerBasis = FollowerBasis.AT_POSTING
     aggregation: Aggregation = Aggregation.RATIO_OF_SUMS
+    account_rate_basis: FollowerBasis = Field(
+        default=FollowerBasis.WINDOW_MEAN,
+        description="Follower count dividing interaction_rate_account (CrowdTangle: the window's mean).",
+    )
     x_count_replies: bool = Field(default=False, description="X interactions include replies.")
     x_count_quotes: bool = Field(default=False, description="X interactions include quotes.")
     active_days: int = Field(

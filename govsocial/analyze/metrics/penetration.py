@@ -1,17 +1,25 @@
-"""Penetration (OECD): interaction and exchange with users — interaction rates, Bonsón P/C/V/E."""
+"""Penetration (OECD): interaction and exchange with users — interaction rates, Bonsón P/C/V/E,
+the overperforming score."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govsocial.analyze.metrics.common import KEYS, interactions, ratio
+import ibis
+
+from govsocial.analyze.metrics.common import KEYS, days, interactions, known, likes, n, ratio, with_fans
 from govsocial.analyze.metrics.model import Goal, Unit, metric
+from govsocial.analyze.metrics.params import Aggregation
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from govsocial.analyze.metrics.params import MetricParams
     from govsocial.analyze.metrics.view import View
+
+_CT_RATE = "CrowdTangle help centre, article 1141064 (interaction rate)"
+_CT_SCORE = "CrowdTangle help centre, article 2013937 (overperforming scores)"
+_BONSON = "Bonsón, Royo & Ratkai (2015), Government Information Quarterly 32(1):52-62"
 
 
 @metric(
@@ -28,3 +36,435 @@ def interactions_per_post(view: View, params: MetricParams) -> ir.Table:
     posts = view.posts.mutate(interactions=interactions(view.posts, params))
     sums = posts.group_by(list(KEYS)).aggregate(interactions=posts.interactions.sum(), posts=posts.count())
     return sums.mutate(value=ratio(sums.interactions, sums.posts))
+
+
+# --- Interaction rates ---------------------------------------------------------------------------
+
+
+@metric(
+    "interaction_rate_post",
+    goal=Goal.PENETRATION,
+    title="Interaction rate per post",
+    unit=Unit.PERCENT,
+    formula="interactions / followers at posting x 100 (mean over posts, or sum / sum)",
+    source=_CT_RATE + ": post interaction rate",
+    inputs=("interactions", "followers_at_posting", "posts", "posts_without_followers"),
+)
+def interaction_rate_post(view: View, params: MetricParams) -> ir.Table:
+    """Of the people who followed the account when a post went out, how many interacted with it,
+    in percent. Posts whose follower count at the time is unknown are left out, and counted."""
+    posts = view.posts.mutate(interactions=interactions(view.posts, params))
+    fans = posts.followers_at_posting
+    ok = known(fans)
+    sums = posts.group_by(list(KEYS)).aggregate(
+        interactions=posts.interactions.sum(where=ok),
+        followers_at_posting=fans.sum(where=ok),
+        posts=posts.count(where=ok),
+        posts_without_followers=posts.count(where=~ok),
+        mean_rate=ratio(posts.interactions, fans, 100.0).mean(where=ok),
+    )
+    if params.aggregation is Aggregation.MEAN_OF_RATIOS:
+        value = sums.mean_rate
+    else:
+        value = ratio(sums.interactions, sums.followers_at_posting, 100.0)
+    return sums.mutate(value=value).drop("mean_rate")
+
+
+@metric(
+    "interaction_rate_account",
+    goal=Goal.PENETRATION,
+    title="Interaction rate of an account",
+    unit=Unit.PERCENT,
+    formula="(interactions / posts) / mean(F_start, F_end) x 100",
+    source=_CT_RATE + ": account interaction rate over a time frame",
+    inputs=("interactions", "posts", "followers", "posts_without_followers"),
+)
+def interaction_rate_account(view: View, params: MetricParams) -> ir.Table:
+    """The average interactions per post divided by the number of followers, in percent: how many
+    followers, out of a hundred, an average post reached. The follower count is the average of the
+    first and last count in the period (a parameter)."""
+    posts = view.posts.mutate(interactions=interactions(view.posts, params))
+    posts = with_fans(view, posts, params.account_rate_basis)
+    ok = known(posts.fans)
+    sums = posts.group_by(list(KEYS)).aggregate(
+        interactions=posts.interactions.sum(where=ok),
+        posts=posts.count(where=ok),
+        fans=posts.fans.sum(where=ok),
+        posts_without_followers=posts.count(where=~ok),
+    )
+    # sum(fans) / posts is the follower count of an average post: the account's count at the
+    # account level, and the post-weighted mean count of the accounts at the levels above.
+    return sums.select(
+        "entity",
+        "period",
+        "interactions",
+        "posts",
+        "posts_without_followers",
+        followers=ratio(sums.fans, sums.posts),
+        value=ratio(sums.interactions, sums.fans, 100.0),
+    )
+
+
+@metric(
+    "engagement_daily",
+    goal=Goal.PENETRATION,
+    title="Engagement (daily)",
+    unit=Unit.PERCENT,
+    formula="mean over the days of the period of (interactions that day / fans that day) x 100",
+    source="Fanpage Karma academy: engagement",
+    inputs=("interactions", "days", "post_days", "post_days_without_fans"),
+)
+def engagement_daily(view: View, params: MetricParams) -> ir.Table:
+    """For each day, the interactions on that day's posts divided by the number of fans that day;
+    then the average over all the days of the period, days without posts counting as zero, in
+    percent."""
+    daily = _daily(view, params)
+    ok = known(daily.fans)
+    sums = daily.group_by(list(KEYS)).aggregate(
+        interactions=daily.interactions.sum(where=ok),
+        post_days=daily.count(where=ok),
+        post_days_without_fans=daily.count(where=~ok),
+        rate_sum=ratio(daily.interactions, daily.fans).sum(where=ok),
+    )
+    periods = view.periods.select("period", days=days(view.periods))
+    joined = sums.join(periods, "period")
+    return joined.mutate(
+        interactions=joined.interactions.fill_null(0), value=ratio(joined.rate_sum, joined.days, 100.0)
+    ).drop("rate_sum")
+
+
+def _daily(view: View, params: MetricParams) -> ir.Table:
+    """Per entity, period and day with posts: ``interactions`` and ``fans``, the sum over the
+    entity's accounts of each one's last follower count on or before that day (0 when no account
+    had been counted yet).
+
+    Each count is turned into its change from the account's previous count (the first count is
+    its own change); the running sum of the changes, day by day over the entity, is then the sum
+    of every account's latest count. This needs no as-of join (which engines do differently) and
+    no row per account and day, so a government of 2,000 accounts costs no more than one account.
+    """
+    posts = view.posts.mutate(interactions=interactions(view.posts, params))
+    daily = posts.group_by([*KEYS, "day"]).aggregate(interactions=posts.interactions.sum())
+    snaps = view.followers.filter(view.followers.followers.notnull())
+    previous = snaps.followers.lag().over(
+        ibis.window(group_by=["entity", "account_id"], order_by=["ts", "followers"])
+    )
+    snaps = snaps.mutate(change=snaps.followers - previous.fill_null(0))
+    changes = snaps.group_by(["entity", "day"]).aggregate(change=snaps.change.sum())
+    # Post days without a count of their own join the running sum with a change of 0.
+    every_day = changes.union(daily.select("entity", "day", change=ibis.literal(0, "int64")))
+    every_day = every_day.group_by(["entity", "day"]).aggregate(change=every_day.change.sum())
+    running = ibis.window(group_by="entity", order_by="day", rows=(None, 0))
+    fans = every_day.select("entity", "day", fans=every_day.change.sum().over(running))
+    joined = daily.join(fans, ["entity", "day"])
+    return joined.select(*KEYS, "day", "interactions", "fans")
+
+
+# --- Bonsón, Royo & Ratkai (2015): popularity, commitment, virality, engagement ---------------------
+
+#: Bonsón's three dimensions: what is counted, and the name of its input columns.
+_DIMENSIONS = {"p": ("likes", "liked"), "c": ("comments", "commented"), "v": ("shares", "shared")}
+
+
+def _counted(posts: ir.Table, params: MetricParams, dimension: str) -> ir.IntegerColumn:
+    """Per post, the number a Bonsón dimension counts: likes (per the parameters), comments, shares."""
+    if dimension == "p":
+        return likes(posts, params)
+    if dimension == "c":
+        return n(posts.comments)
+    if dimension == "v":
+        return n(posts.shares)
+    return likes(posts, params) + n(posts.comments) + n(posts.shares)
+
+
+def _share_of_posts(view: View, params: MetricParams, dimension: str) -> ir.Table:
+    """P1 / C1 / V1: the share of posts with at least one like, comment or share, in percent."""
+    _, adjective = _DIMENSIONS[dimension]
+    posts = view.posts.mutate(x=_counted(view.posts, params, dimension))
+    sums = posts.group_by(list(KEYS)).aggregate(posts=posts.count(), hit=posts.count(where=posts.x > 0))
+    return sums.select(
+        "entity",
+        "period",
+        "posts",
+        value=ratio(sums.hit, sums.posts, 100.0),
+        **{f"posts_{adjective}": sums.hit},
+    )
+
+
+def _per_post(view: View, params: MetricParams, dimension: str) -> ir.Table:
+    """P2 / C2 / V2: likes, comments or shares per post."""
+    noun, _ = _DIMENSIONS[dimension]
+    posts = view.posts.mutate(x=_counted(view.posts, params, dimension))
+    sums = posts.group_by(list(KEYS)).aggregate(posts=posts.count(), x=posts.x.sum())
+    return sums.select("entity", "period", "posts", value=ratio(sums.x, sums.posts), **{noun: sums.x})
+
+
+def _per_mille_of_fans(view: View, params: MetricParams, dimension: str) -> ir.Table:
+    """P3 / C3 / V3 / E: per post and per fan, x 1000, with F and the aggregation per the parameters.
+
+    Ratio of sums: sum(x) / sum(F) x 1000, i.e. (x per post) / (F of an average post) x 1000.
+    Mean of ratios: the mean over posts of x / F x 1000. Posts without F are left out and counted.
+    """
+    posts = view.posts.mutate(x=_counted(view.posts, params, dimension))
+    posts = with_fans(view, posts, params.follower_basis)
+    ok = known(posts.fans)
+    sums = posts.group_by(list(KEYS)).aggregate(
+        x=posts.x.sum(where=ok),
+        posts=posts.count(where=ok),
+        fans=posts.fans.sum(where=ok),
+        posts_without_followers=posts.count(where=~ok),
+        mean_ratio=ratio(posts.x, posts.fans, 1000.0).mean(where=ok),
+    )
+    if params.aggregation is Aggregation.MEAN_OF_RATIOS:
+        value = sums.mean_ratio
+    else:
+        value = ratio(sums.x, sums.fans, 1000.0)
+    noun = _DIMENSIONS[dimension][0] if dimension in _DIMENSIONS else "interactions"
+    return sums.select(
+        "entity",
+        "period",
+        "posts",
+        "posts_without_followers",
+        followers=ratio(sums.fans, sums.posts),
+        value=value,
+        **{noun: sums.x},
+    )
+
+
+#: The inputs of the indicators divided by fans.
+_F = ("posts", "followers", "posts_without_followers")
+
+
+@metric(
+    "bonson_p1",
+    goal=Goal.PENETRATION,
+    title="Posts liked (Bonsón P1)",
+    unit=Unit.PERCENT,
+    formula="posts with >= 1 like / posts x 100",
+    source=_BONSON,
+    inputs=("posts", "posts_liked"),
+)
+def bonson_p1(view: View, params: MetricParams) -> ir.Table:
+    """The share of posts that at least one person liked, in percent."""
+    return _share_of_posts(view, params, "p")
+
+
+@metric(
+    "bonson_p2",
+    goal=Goal.PENETRATION,
+    title="Likes per post (Bonsón P2)",
+    unit=Unit.COUNT,
+    formula="likes / posts",
+    source=_BONSON,
+    inputs=("likes", "posts"),
+)
+def bonson_p2(view: View, params: MetricParams) -> ir.Table:
+    """The average number of likes a post got."""
+    return _per_post(view, params, "p")
+
+
+@metric(
+    "bonson_p3",
+    goal=Goal.PENETRATION,
+    title="Popularity of posts (Bonsón P3)",
+    unit=Unit.PER_MILLE,
+    formula="(likes / posts) / F x 1000",
+    source=_BONSON,
+    inputs=("likes", *_F),
+)
+def bonson_p3(view: View, params: MetricParams) -> ir.Table:
+    """The average likes per post for every thousand fans."""
+    return _per_mille_of_fans(view, params, "p")
+
+
+@metric(
+    "bonson_c1",
+    goal=Goal.PENETRATION,
+    title="Posts commented (Bonsón C1)",
+    unit=Unit.PERCENT,
+    formula="posts with >= 1 comment / posts x 100",
+    source=_BONSON,
+    inputs=("posts", "posts_commented"),
+)
+def bonson_c1(view: View, params: MetricParams) -> ir.Table:
+    """The share of posts that received at least one comment, in percent."""
+    return _share_of_posts(view, params, "c")
+
+
+@metric(
+    "bonson_c2",
+    goal=Goal.PENETRATION,
+    title="Comments per post (Bonsón C2)",
+    unit=Unit.COUNT,
+    formula="comments / posts",
+    source=_BONSON,
+    inputs=("comments", "posts"),
+)
+def bonson_c2(view: View, params: MetricParams) -> ir.Table:
+    """The average number of comments a post got."""
+    return _per_post(view, params, "c")
+
+
+@metric(
+    "bonson_c3",
+    goal=Goal.PENETRATION,
+    title="Commitment of fans (Bonsón C3)",
+    unit=Unit.PER_MILLE,
+    formula="(comments / posts) / F x 1000",
+    source=_BONSON,
+    inputs=("comments", *_F),
+)
+def bonson_c3(view: View, params: MetricParams) -> ir.Table:
+    """The average comments per post for every thousand fans."""
+    return _per_mille_of_fans(view, params, "c")
+
+
+@metric(
+    "bonson_v1",
+    goal=Goal.PENETRATION,
+    title="Posts shared (Bonsón V1)",
+    unit=Unit.PERCENT,
+    formula="posts with >= 1 share / posts x 100",
+    source=_BONSON,
+    inputs=("posts", "posts_shared"),
+)
+def bonson_v1(view: View, params: MetricParams) -> ir.Table:
+    """The share of posts that at least one person shared, in percent."""
+    return _share_of_posts(view, params, "v")
+
+
+@metric(
+    "bonson_v2",
+    goal=Goal.PENETRATION,
+    title="Shares per post (Bonsón V2)",
+    unit=Unit.COUNT,
+    formula="shares / posts",
+    source=_BONSON,
+    inputs=("shares", "posts"),
+)
+def bonson_v2(view: View, params: MetricParams) -> ir.Table:
+    """The average number of times a post was shared."""
+    return _per_post(view, params, "v")
+
+
+@metric(
+    "bonson_v3",
+    goal=Goal.PENETRATION,
+    title="Virality (Bonsón V3)",
+    unit=Unit.PER_MILLE,
+    formula="(shares / posts) / F x 1000",
+    source=_BONSON,
+    inputs=("shares", *_F),
+)
+def bonson_v3(view: View, params: MetricParams) -> ir.Table:
+    """The average shares per post for every thousand fans."""
+    return _per_mille_of_fans(view, params, "v")
+
+
+@metric(
+    "bonson_e",
+    goal=Goal.PENETRATION,
+    title="Engagement (Bonsón E)",
+    unit=Unit.PER_MILLE,
+    formula="P3 + C3 + V3 = ((likes + comments + shares) / posts) / F x 1000",
+    source=_BONSON,
+    inputs=("interactions", *_F),
+)
+def bonson_e(view: View, params: MetricParams) -> ir.Table:
+    """Likes, comments and shares per post for every thousand fans: the popularity, commitment and
+    virality indicators added up."""
+    return _per_mille_of_fans(view, params, "e")
+
+
+# --- Overperforming score (CrowdTangle) ----------------------------------------------------------
+
+
+def overperforming_score(actual: float, benchmark: float, minimum: float) -> float | None:
+    """CrowdTangle's overperforming score of a post with ``actual`` interactions.
+
+    At or above the benchmark: actual / max(benchmark, minimum) (2.0 = twice the usual; below 1
+    when a small benchmark is not yet reached by ``minimum`` interactions). Below it: -benchmark /
+    actual (-2.0 = half the usual), -2 x benchmark for no interaction at all, and, where the
+    benchmark itself is under the minimum, -(benchmark - actual) / minimum, between 0 and -1 (our
+    choice: CrowdTangle's article gives no example of that case). None when nothing can be
+    expected (benchmark and minimum both 0).
+    """
+    floor = max(benchmark, minimum)
+    if floor == 0:
+        return None
+    if actual >= benchmark:
+        return actual / floor
+    if benchmark < minimum:
+        return -(benchmark - actual) / minimum
+    if actual == 0:
+        return -2.0 * benchmark
+    return -benchmark / actual
+
+
+def _score(actual: ir.NumericValue, benchmark: ir.NumericValue, minimum: float) -> ir.FloatingValue:
+    """``overperforming_score`` as an Ibis expression (the same rule, branch for branch)."""
+    a = actual.cast("float64")
+    b = benchmark.cast("float64")
+    m = ibis.literal(minimum, type="float64")
+    floor = ibis.greatest(b, m)
+    value: ir.FloatingValue = ibis.cases(
+        (floor == 0, ibis.null("float64")),
+        (a >= b, a / floor),
+        (b < m, -(b - a) / m),
+        (a == 0, -2.0 * b),
+        else_=-b / a,
+    )
+    return value
+
+
+def overperforming_scores(view: View, params: MetricParams) -> ir.Table:
+    """Per post: ``post_id``, ``entity``, ``period``, ``actual`` and ``expected`` interactions, ``score``.
+
+    The benchmark of a post is its account's usual performance for the post's format: of the
+    account's last ``overperforming_posts`` posts of that format, drop the top and bottom quarter
+    by interactions and take the mean of the middle half. We compare the latest counts, not counts
+    at the same post age as CrowdTangle does, because snapshots at matching ages are rarely
+    available; so the benchmark is the account's recent usual, and very recent posts, whose counts
+    are still growing, score low.
+    """
+    posts = view.posts.mutate(actual=interactions(view.posts, params), kind=view.posts.format.fill_null(""))
+    group = ["entity", "account_id", "kind"]
+    newest = ibis.window(group_by=group, order_by=[ibis.desc("ts"), ibis.desc("post_id")])
+    recent = posts.mutate(recency=ibis.row_number().over(newest))
+    recent = recent.filter(recent.recency < params.overperforming_posts)
+    ranked = recent.mutate(
+        rank=ibis.row_number().over(ibis.window(group_by=group, order_by=["actual", "post_id"])),
+        size=recent.count().over(ibis.window(group_by=group)),
+    )
+    cut = ranked.size // 4
+    middle = ranked.filter((ranked.rank >= cut) & (ranked.rank < ranked.size - cut))
+    benchmark = middle.group_by(group).aggregate(expected=middle.actual.cast("float64").mean())
+    scored = posts.join(benchmark, group)
+    return scored.select(
+        "post_id",
+        "entity",
+        "period",
+        "actual",
+        "expected",
+        score=_score(scored.actual, scored.expected, params.overperforming_minimum),
+    )
+
+
+@metric(
+    "overperforming_share",
+    goal=Goal.PENETRATION,
+    title="Overperforming posts",
+    unit=Unit.PERCENT,
+    formula="posts with overperforming score > 1 / posts with a score x 100",
+    source=_CT_SCORE,
+    inputs=("posts", "overperforming_posts"),
+)
+def overperforming_share(view: View, params: MetricParams) -> ir.Table:
+    """The share of posts that did better than usual for their account and format (an
+    overperforming score above 1), in percent."""
+    scores = overperforming_scores(view, params)
+    sums = scores.group_by(list(KEYS)).aggregate(
+        posts=scores.count(where=scores.score.notnull()),
+        overperforming_posts=scores.count(where=scores.score > 1),
+    )
+    return sums.mutate(value=ratio(sums.overperforming_posts, sums.posts, 100.0))

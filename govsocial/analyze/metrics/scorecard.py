@@ -2,21 +2,41 @@
 
 Each row says which metric, about whom (level and entity), when (period kind and period), the
 value, and its inputs as a JSON object, so the portal can show the arithmetic beside each number.
+
+How it runs fast (docs/performance.md, "Metrics"):
+
+* All the metrics of a level go to the engine as ONE query: a union of the metrics' results, each
+  reshaped to the same columns (metric number, entity, period, value, inputs in numbered float
+  columns), sorted by the engine. Metrics share building blocks (the threads of comments, the
+  posts with their interactions...); in one query DuckDB computes a block used several times once
+  (it materialises a common table expression), and the query is planned and fetched once.
+* The query reads the level's frames through engine views with fixed names
+  (``view.register_view``), so it compiles to the same SQL at every level and period kind:
+  Ibis compiles it once per process, metrics and parameters (``_PLANS``), and each level only
+  re-points the views.
+* Inputs are written as JSON column by column with Arrow, one metric's rows at a time, not row by
+  row in Python.
 """
 
 from __future__ import annotations
 
-import json
+import threading
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import ibis
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from govsocial.analyze.metrics import engines
 from govsocial.analyze.metrics.model import Level, Metric, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
-from govsocial.analyze.metrics.view import make_view
+from govsocial.analyze.metrics.view import View, register_view
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
 #: The long format of a scorecard.
@@ -32,6 +52,8 @@ SCHEMA = pa.schema(
     ]
 )
 
+_KEYS = ("entity", "period", "value")
+
 
 def compute(
     con: BaseBackend,
@@ -42,19 +64,23 @@ def compute(
     period_kind: PeriodKind = PeriodKind.MONTH,
     metrics: Iterable[str] | None = None,
 ) -> pa.Table:
-    """Run the chosen metrics (all by default) at the chosen levels; rows sorted for stable output."""
+    """Run the chosen metrics (all by default) at the chosen levels.
+
+    Rows are sorted by metric, level, entity and period (bytewise), for stable output.
+    """
     params = params or MetricParams()
-    chosen = _choose(metrics)
-    parts: list[pa.Table] = []
-    for level in levels:
-        view = make_view(con, level, period_kind, jurisdiction, population)
-        for metric in chosen:
-            if level in metric.levels:
-                parts.append(_long(metric, level, period_kind, metric.compute(view, params).to_pyarrow()))
-    table = pa.concat_tables(parts) if parts else SCHEMA.empty_table()
-    return table.sort_by(
-        [("metric", "ascending"), ("level", "ascending"), ("entity", "ascending"), ("period", "ascending")]
-    )
+    chosen = sorted(_choose(metrics), key=lambda m: m.name)
+    slices: dict[tuple[str, str], pa.Table] = {}
+    with _LOCK:  # the level views have fixed names: one scorecard at a time
+        for level in levels:
+            here = tuple(m for m in chosen if level in m.levels)
+            if here:
+                slices.update(_level(con, level, period_kind, jurisdiction, population, params, here))
+    ordered = [slices[key] for key in sorted(slices)]
+    return pa.concat_tables(ordered).combine_chunks() if ordered else SCHEMA.empty_table()
+
+
+_LOCK = threading.Lock()
 
 
 def _choose(names: Iterable[str] | None) -> list[Metric]:
@@ -64,34 +90,163 @@ def _choose(names: Iterable[str] | None) -> list[Metric]:
     unknown = [name for name in names if name not in known]
     if unknown:
         raise KeyError(f"unknown metric(s): {', '.join(unknown)}; see `govsocial metrics list`")
-    return [known[name] for name in names]
+    return [known[name] for name in dict.fromkeys(names)]
 
 
-def _long(metric: Metric, level: Level, period_kind: PeriodKind, result: pa.Table) -> pa.Table:
-    """One metric's wide result (entity, period, value, inputs...) as scorecard rows."""
-    inputs = [name for name in result.schema.names if name not in ("entity", "period", "value")]
-    columns = {name: result.column(name).to_pylist() for name in inputs}
-    packed = [
-        json.dumps({name: _plain(columns[name][i]) for name in inputs}, sort_keys=True)
-        for i in range(result.num_rows)
-    ]
+def _level(
+    con: BaseBackend,
+    level: Level,
+    period_kind: PeriodKind,
+    jurisdiction: str,
+    population: int | None,
+    params: MetricParams,
+    metrics: tuple[Metric, ...],
+) -> dict[tuple[str, str], pa.Table]:
+    """One level's scorecard rows, by (metric, level): the level's query, run and unpacked."""
+    view = register_view(con, level, period_kind, jurisdiction, population)
+    plan = _plan(con, view, params, metrics)
+    try:
+        result = engines.fetch(con, plan.sql)
+    except Exception as error:
+        error.add_note(_which(plan.shaped, level))
+        raise
+    number = pc.cast(result.column("m"), pa.int32()).to_numpy()
+    bounds = np.searchsorted(number, np.arange(len(plan.shaped) + 1))  # the engine sorted by m
+    return {
+        (s.metric.name, str(level)): _rows(s, result.slice(lo, hi - lo), level, period_kind)
+        for s, lo, hi in zip(plan.shaped, bounds[:-1], bounds[1:], strict=True)
+        if hi > lo
+    }
+
+
+@dataclass(frozen=True)
+class _Shaped:
+    """One metric's result as an Ibis table, and what its input columns are."""
+
+    metric: Metric
+    expr: ir.Table
+    inputs: tuple[str, ...]  # sorted by name, as the JSON object lists them
+    integer: tuple[bool, ...]  # whether each input is a whole number (written 3, not 3.0)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The one query of a set of metrics, compiled for an engine's SQL dialect."""
+
+    sql: str
+    shaped: tuple[_Shaped, ...]
+
+
+#: Compiled queries, by engine dialect, metrics, parameters and jurisdiction: compiling every
+#: metric's expression to SQL takes Ibis about a second; running the SQL is what repeats.
+_PLANS: dict[tuple[object, ...], _Plan] = {}
+
+
+def _plan(con: BaseBackend, view: View, params: MetricParams, metrics: tuple[Metric, ...]) -> _Plan:
+    """The compiled query of ``metrics`` (in this order) on the registered views; cached."""
+    key = (
+        con.name,
+        str(view.posts.schema()),  # the account level's views have numeric entities
+        tuple((m.name, id(m.compute)) for m in metrics),
+        params.digest(),
+        view.jurisdiction,
+        view.population,
+    )
+    plan = _PLANS.get(key)
+    if plan is None:
+        shaped = tuple(_shape(m, view, params) for m in metrics)
+        width = max(len(s.inputs) for s in shaped)
+        union = ibis.union(*(_common(s, number, width) for number, s in enumerate(shaped)), distinct=False)
+        plan = _Plan(str(con.compile(union.order_by(["m", "entity", "period"]))), shaped)
+        _PLANS[key] = plan
+    return plan
+
+
+def _shape(metric: Metric, view: View, params: MetricParams) -> _Shaped:
+    """``metric``'s result on ``view``, with its input columns and their kinds."""
+    try:
+        result = metric.compute(view, params)
+        schema = result.schema()
+    except Exception as error:
+        error.add_note(f"while building metric {metric.name!r}")
+        raise
+    inputs = tuple(sorted(name for name in schema.names if name not in _KEYS))
+    for name in inputs:
+        dtype = schema[name]
+        if not (dtype.is_numeric() or dtype.is_boolean()):
+            raise TypeError(f"metric {metric.name!r}: input {name!r} is {dtype}; inputs must be numeric")
+    integer = tuple(schema[name].is_integer() or schema[name].is_boolean() for name in inputs)
+    return _Shaped(metric, result, inputs, integer)
+
+
+def _common(shaped: _Shaped, number: int, width: int) -> ir.Table:
+    """A metric's result in the columns every metric of the query shares."""
+    t = shaped.expr
+    columns: dict[str, Any] = {
+        "m": ibis.literal(number, "int32"),
+        "entity": t.entity.cast("string"),
+        "period": t.period.cast("string"),
+        "value": t.value.cast("float64"),
+    }
+    for i in range(width):
+        columns[f"i{i}"] = (
+            t[shaped.inputs[i]].cast("float64") if i < len(shaped.inputs) else ibis.null("float64")
+        )
+    return t.select(**columns)
+
+
+def _which(shaped: tuple[_Shaped, ...], level: Level) -> str:
+    """Name the metrics that fail alone, to say which one broke the common query."""
+    broken = []
+    for s in shaped:
+        try:
+            s.expr.limit(1).to_pyarrow()
+        except Exception as error:  # reported; the common query's error is raised after
+            broken.append(f"{s.metric.name} ({type(error).__name__}: {error})")
+    alone = "; ".join(broken) or "none (only together)"
+    return f"scorecard at level {level}: metrics that fail on their own: {alone}"
+
+
+def _rows(shaped: _Shaped, result: pa.Table, level: Level, period_kind: PeriodKind) -> pa.Table:
+    """One metric's rows of the query as scorecard rows."""
     rows = result.num_rows
     return pa.table(
         {
-            "metric": pa.array([metric.name] * rows, pa.string()),
-            "level": pa.array([str(level)] * rows, pa.string()),
-            "entity": result.column("entity").cast(pa.string()),
-            "period_kind": pa.array([str(period_kind)] * rows, pa.string()),
-            "period": result.column("period").cast(pa.string()),
-            "value": result.column("value").cast(pa.float64()),
-            "inputs": pa.array(packed, pa.string()),
+            "metric": pa.repeat(pa.scalar(shaped.metric.name), rows),
+            "level": pa.repeat(pa.scalar(str(level)), rows),
+            "entity": pc.cast(result.column("entity"), pa.string()),
+            "period_kind": pa.repeat(pa.scalar(str(period_kind)), rows),
+            "period": pc.cast(result.column("period"), pa.string()),
+            "value": pc.cast(result.column("value"), pa.float64()),
+            "inputs": _json(shaped, result),
         },
         schema=SCHEMA,
     )
 
 
-def _plain(value: object) -> object:
-    """JSON-safe input values (floats that are whole stay floats; NaN becomes null)."""
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+def _json(shaped: _Shaped, result: pa.Table) -> pa.ChunkedArray | pa.Array:
+    """Each row's inputs as a JSON object ``{"name": value, ...}`` (keys sorted), built column-wise."""
+    if not shaped.inputs:
+        return pa.repeat(pa.scalar("{}"), result.num_rows)
+    pieces: list[Any] = []
+    for i, (name, integer) in enumerate(zip(shaped.inputs, shaped.integer, strict=True)):
+        pieces += [f'{"{" if i == 0 else ", "}"{name}": ', _number(result.column(f"i{i}"), integer)]
+    joined: pa.ChunkedArray = pc.binary_join_element_wise(*pieces, "}", "")
+    return joined
+
+
+def _number(values: pa.ChunkedArray, integer: bool) -> pa.ChunkedArray:
+    """Numbers as JSON text: whole numbers as integers, others in their shortest exact decimal
+    form (a whole float keeps ".0", so it reads back as a float); missing, NaN and infinity as null.
+    """
+    values = pc.cast(values, pa.float64())
+    finite = pc.fill_null(pc.is_finite(values), False)
+    if integer:
+        text = pc.cast(pc.cast(pc.if_else(finite, values, 0.0), pa.int64()), pa.string())
+    else:
+        text = pc.cast(values, pa.string())
+        text = pc.if_else(
+            pc.match_substring_regex(text, r"^-?\d+$"), pc.binary_join_element_wise(text, ".0", ""), text
+        )
+    result: pa.ChunkedArray = pc.if_else(finite, text, "null")
+    return result

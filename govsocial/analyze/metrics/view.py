@@ -9,9 +9,11 @@ about levels, which is what lets one definition serve every level.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from typing import TYPE_CHECKING
 
 import ibis
+import sqlglot as sg
 
 from govsocial.analyze.metrics.model import Level, PeriodKind
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 
 #: Tables with a time, which get a ``period`` column.
 TIMED = ("posts", "comments", "followers", "matches")
+#: Platforms whose items are press releases, not social media posts.
+RELEASE_PLATFORMS = ("rss",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +41,10 @@ class View:
     followers: ir.Table
     matches: ir.Table
     periods: ir.Table
+    #: Press releases: the items of the jurisdiction's RSS/Atom feeds. They are official
+    #: publications, not social media: ``posts`` and ``accounts`` leave them out, and the
+    #: timeliness metrics read them here.
+    releases: ir.Table
 
     def table(self, name: str) -> ir.Table:
         """A frame of this view by name."""
@@ -48,16 +56,96 @@ def make_view(
     con: BaseBackend, level: Level, period_kind: PeriodKind, jurisdiction: str, population: int | None
 ) -> View:
     """Cut the frames on ``con`` (tables named as in ``frames.SCHEMAS``) for a level and period kind."""
-    owners = con.table("owners") if level is Level.ORGANISATION else None
-    accounts = con.table("accounts")
+    return _make_view(con, level, period_kind, jurisdiction, population, numeric_ids=False)
+
+
+def _make_view(
+    con: BaseBackend,
+    level: Level,
+    period_kind: PeriodKind,
+    jurisdiction: str,
+    population: int | None,
+    numeric_ids: bool,
+) -> View:
+    base = _tables(con)
+    owners = base["owners"] if level is Level.ORGANISATION else None
+    accounts = base["accounts"]
     tables = {
-        name: _with_entity(con.table(name), level, jurisdiction, owners, accounts)
+        name: _with_entity(base[name], level, jurisdiction, owners, accounts, numeric_ids)
         for name in (*TIMED, "accounts")
     }
     for name in TIMED:
         tables[name] = tables[name].mutate(period=tables[name][str(period_kind)])
-    periods = con.table("periods").filter(ibis._.kind == str(period_kind)).drop("kind")
+    posts, accounts = tables["posts"], tables["accounts"]
+    tables["releases"] = posts.filter(posts.platform.isin(RELEASE_PLATFORMS))
+    tables["posts"] = posts.filter(~posts.platform.isin(RELEASE_PLATFORMS))
+    tables["accounts"] = accounts.filter(~accounts.platform.isin(RELEASE_PLATFORMS))
+    periods = base["periods"].filter(ibis._.kind == str(period_kind)).drop("kind")
     return View(level, period_kind, jurisdiction, population, periods=periods, **tables)
+
+
+#: Names of the engine views ``register_view`` creates: the frame name after this prefix.
+VIEW_PREFIX = "_scorecard_"
+
+
+def register_view(
+    con: BaseBackend, level: Level, period_kind: PeriodKind, jurisdiction: str, population: int | None
+) -> View:
+    """``make_view``'s tables created as views in the engine, and a View that reads those views.
+
+    Whatever level and period kind they hold, the views have the same names and columns, so a
+    metric expression built on the returned View compiles to the same SQL for every level and
+    period kind: the scorecard compiles its query once and re-points the views (cheap: a view is
+    a name for a query, nothing is copied; the statements are compiled once too). Registering
+    again replaces the views: one scorecard at a time per connection.
+
+    One difference from ``make_view``: at the account level ``entity`` is the account id as a
+    number (grouping by a number is cheaper than by its text, and the scorecard writes it as text
+    in the end), in views of their own (``VIEW_PREFIX`` + ``id_``), as their columns differ.
+    """
+    numeric = level is Level.ACCOUNT
+    prefix = VIEW_PREFIX + ("id_" if numeric else "")
+    key = (con.name, level, period_kind, jurisdiction)
+    statements = _VIEW_SQL.get(key)
+    if statements is None:
+        view = _make_view(con, level, period_kind, jurisdiction, population, numeric_ids=numeric)
+        statements = [_create_view(con, prefix + name, view.table(name)) for name in _VIEWED]
+        _VIEW_SQL[key] = statements
+    for statement in statements:
+        con.raw_sql(statement)  # DDL: DuckDB and Spark run it at once, nothing to fetch
+    return View(level, period_kind, jurisdiction, population, **_tables(con, prefix))
+
+
+#: The frames a View holds, as ``register_view`` names its views.
+_VIEWED = (*TIMED, "accounts", "periods", "releases")
+
+#: ``CREATE VIEW`` statements by engine dialect, level, period kind and jurisdiction.
+_VIEW_SQL: dict[tuple[str, Level, PeriodKind, str], list[str]] = {}
+
+
+def _create_view(con: BaseBackend, name: str, table: ir.Table) -> str:
+    """The statement that (re)creates view ``name`` as ``table`` (Spark's views live in its session)."""
+    kind = "TEMPORARY VIEW" if con.name == "pyspark" else "VIEW"
+    identifier = sg.to_identifier(name, quoted=True).sql(con.dialect)
+    return f"CREATE OR REPLACE {kind} {identifier} AS {con.compile(table)}"
+
+
+#: The frames' Ibis tables per connection: looking a table up asks the engine for its schema (a
+#: query each time on DuckDB, a catalog call on Spark), and a scorecard makes many views.
+_TABLES: dict[tuple[int, str], dict[str, ir.Table]] = {}
+
+
+def _tables(con: BaseBackend, prefix: str = "") -> dict[str, ir.Table]:
+    """The frames of ``con`` (or the views of them named with ``prefix``) as Ibis tables, looked
+    up once per connection."""
+    key = (id(con), prefix)  # backends compare equal by database (every in-memory DuckDB is ":memory:")
+    cached = _TABLES.get(key)
+    if cached is None:
+        names = _VIEWED if prefix else (*TIMED, "accounts", "owners", "periods")
+        cached = {name: con.table(prefix + name) for name in names}
+        _TABLES[key] = cached
+        weakref.finalize(con, _TABLES.pop, key, None)
+    return cached
 
 
 def _with_entity(
@@ -66,6 +154,7 @@ def _with_entity(
     jurisdiction: str,
     owners: ir.Table | None,
     platforms: ir.Table | None = None,
+    numeric_ids: bool = False,
 ) -> ir.Table:
     """Add ``entity``: a join only for organisations (an account may have several owners)."""
     if level is Level.ORGANISATION:
@@ -73,7 +162,7 @@ def _with_entity(
         pairs = owners.select("account_id", entity=owners.organisation)
         return table.inner_join(pairs, "account_id")
     if level is Level.ACCOUNT:
-        return table.mutate(entity=table.account_id.cast("string"))
+        return table.mutate(entity=table.account_id if numeric_ids else table.account_id.cast("string"))
     if level is Level.PLATFORM:
         if "platform" in table.columns:
             return table.mutate(entity=table.platform)

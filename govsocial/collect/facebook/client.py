@@ -35,6 +35,7 @@ from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError
 from govsocial.collect.facebook import errors, types
 from govsocial.collect.facebook.errors import CursorLimitError
+from govsocial.collect.privacy import with_decoded
 from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
 from govsocial.settings import Settings
 
@@ -283,7 +284,9 @@ class FacebookConnector(Connector):
             following = next_cursor(data)
             after = following.get("after") if following and following.get("after") != after else None
             checkpoint: dict[str, Any] = {"after": after} if after else {"complete": True}
-            yield Batch(edge=edge, raw=raw, comments=comments, bad=bad, checkpoint=checkpoint)
+            # The page as decoded goes with it: the writer scrubs it without decoding it again.
+            kept = with_decoded(raw, data)
+            yield Batch(edge=edge, raw=kept, comments=comments, bad=bad, checkpoint=checkpoint)
             if not after:
                 return
 

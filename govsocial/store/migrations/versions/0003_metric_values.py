@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-27 07:56:55.004577
+Create Date: 2026-11-27 08:45:39.628885
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "metric_values",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=32), nullable=False),
         sa.Column("metric", sa.String(length=64), nullable=False),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("entity", sa.String(length=200), nullable=False),
@@ -32,18 +33,21 @@ def upgrade() -> None:
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_metric_values")),
         sa.UniqueConstraint(
+            "jurisdiction",
             "metric",
             "level",
             "entity",
             "period_kind",
             "period",
             "params",
-            name=op.f("uq_metric_values_metric_level_entity_period_kind_period_params"),
+            name="uq_metric_values_key",
         ),
     )
     with op.batch_alter_table("metric_values", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_metric_values_entity", ["level", "entity", "period_kind", "period"], unique=False
+            "ix_metric_values_entity",
+            ["jurisdiction", "level", "entity", "period_kind", "period"],
+            unique=False,
         )
 
     with op.batch_alter_table("jurisdictions", schema=None) as batch_op:

@@ -1,0 +1,318 @@
+"""``govsocial metrics``: the metric definitions, the stored scorecard, and computing it (DuckDB or Spark).
+
+``refresh`` materialises every metric into the store, where the portal and the API read it;
+``compute`` runs metrics live without storing, on the store or on Parquet frames (the open-data
+export that ``export-frames`` writes, which is also what a Spark cluster reads).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+
+from govsocial.analyze.metrics.model import Level, PeriodKind, registry
+from govsocial.analyze.metrics.params import Aggregation, FollowerBasis, LikesMeaning, MetricParams
+from govsocial.cli.common import (
+    JsonOption,
+    console,
+    engine_of,
+    errors,
+    friendly_errors,
+    print_json,
+    read_session,
+    settings_of,
+)
+from govsocial.store import metric_queries as mq
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from ibis.backends import BaseBackend
+
+    from govsocial.analyze.frames import Frames
+
+app = typer.Typer(
+    help="The metrics: definitions, stored values, computing and refreshing them.", no_args_is_help=True
+)
+
+
+class Engine(enum.StrEnum):
+    """Where ``compute`` runs."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+MetricOption = Annotated[
+    list[str] | None, typer.Option("--metric", "-m", help="Only this metric (repeat for several).")
+]
+PeriodKindOption = Annotated[PeriodKind, typer.Option(help="day, week, month or year.")]
+JurisdictionOption = Annotated[
+    str | None, typer.Option(help="Jurisdiction code (default: the configured one).")
+]
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", help="Any metric parameter as NAME=VALUE (JSON values: business_hours=[8,18])."),
+]
+
+
+@app.command("list")
+def list_(as_json: bool = JsonOption) -> None:
+    """Every metric: name, goal, title, unit and formula (definitions: docs/metrics.md)."""
+    metrics = list(registry().values())
+    if as_json:
+        keys = ("name", "goal", "title", "unit", "formula", "definition", "source", "inputs", "levels")
+        print_json([{key: getattr(m, key) for key in keys} for m in metrics])
+        return
+    table = Table("name", "goal", "title", "unit", "formula", title=f"{len(metrics)} metrics")
+    for m in metrics:
+        table.add_row(m.name, str(m.goal), m.title, str(m.unit), m.formula)
+    console.print(table)
+
+
+@app.command()
+@friendly_errors
+def show(
+    ctx: typer.Context,
+    level: Annotated[
+        Level | None, typer.Option(help="account, organisation, platform or government.")
+    ] = None,
+    entity: Annotated[
+        str | None, typer.Option(help="Account id, organisation code, platform key or jurisdiction code.")
+    ] = None,
+    period: Annotated[str | None, typer.Option(help="One period, e.g. 2026-10 or 2026-W40.")] = None,
+    period_kind: Annotated[PeriodKind | None, typer.Option(help="day, week, month or year.")] = None,
+    metric: MetricOption = None,
+    digest: Annotated[
+        str | None, typer.Option(help="Parameter digest (default: the documented defaults).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Most values to print.")] = 100,
+    jurisdiction: JurisdictionOption = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Values stored by `metrics refresh`, newest period first."""
+    _known(metric)
+    f = mq.MetricFilter(
+        jurisdiction=jurisdiction or settings_of(ctx).jurisdiction,
+        params=digest or MetricParams().digest(),
+        metrics=tuple(metric or ()),
+        level=level and str(level),
+        entity=entity,
+        period_kind=period_kind and str(period_kind),
+        period=period,
+    )
+    with read_session(ctx) as session:
+        page = mq.list_values(session, f, limit)
+    rows = [{k: v for k, v in r.__dict__.items() if k != "computed_at"} for r in page.items]
+    _print_rows(rows, as_json, f"{len(rows)} of {page.count} values")
+
+
+@app.command()
+@friendly_errors
+def compute(
+    ctx: typer.Context,
+    engine: Annotated[Engine, typer.Option(help="duckdb (in memory) or spark.")] = Engine.DUCKDB,
+    spark_master: Annotated[str, typer.Option(help="Spark master: local[N] or a cluster URL.")] = "local[2]",
+    frames: Annotated[
+        Path | None,
+        typer.Option(
+            help="Read Parquet frames from this folder instead of the store.", file_okay=False, exists=True
+        ),
+    ] = None,
+    jurisdiction: JurisdictionOption = None,
+    level: Annotated[
+        list[Level] | None, typer.Option(help="Level (repeat for several; default all).")
+    ] = None,
+    period_kind: PeriodKindOption = PeriodKind.MONTH,
+    metric: MetricOption = None,
+    likes: Annotated[
+        LikesMeaning | None, typer.Option(help="Facebook likes: like only, or all reactions.")
+    ] = None,
+    follower_basis: Annotated[FollowerBasis | None, typer.Option(help="Followers that divide.")] = None,
+    aggregation: Annotated[Aggregation | None, typer.Option(help="Ratio of sums or mean of ratios.")] = None,
+    x_replies: Annotated[bool | None, typer.Option(help="X interactions include replies.")] = None,
+    x_quotes: Annotated[bool | None, typer.Option(help="X interactions include quotes.")] = None,
+    active_days: Annotated[int | None, typer.Option(help="Days without a post before dormant.")] = None,
+    response_hours: Annotated[float | None, typer.Option(help="Service-level reply time, hours.")] = None,
+    param: ParamOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write a .parquet or .csv file.")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Compute metrics now, without storing them (see `metrics refresh` for that)."""
+    from govsocial.analyze.metrics import scorecard
+
+    params = _params(
+        param,
+        likes=likes,
+        follower_basis=follower_basis,
+        aggregation=aggregation,
+        x_count_replies=x_replies,
+        x_count_quotes=x_quotes,
+        active_days=active_days,
+        response_hours=response_hours,
+    )
+    _known(metric)
+    _check_out(out)
+    with _backend(ctx, engine, spark_master, frames, jurisdiction, params) as (con, code, population):
+        table = scorecard.compute(con, code, population, params, level or list(Level), period_kind, metric)
+    if out is not None:
+        _write(table, out)
+        console.print(f"{table.num_rows} values written to {out}")
+        return
+    rows = [{**row, "inputs": json.loads(row["inputs"])} for row in table.to_pylist()]
+    _print_rows(rows, as_json, f"{len(rows)} values (params {params.digest()})")
+
+
+@app.command()
+@friendly_errors
+def refresh(
+    ctx: typer.Context,
+    jurisdiction: JurisdictionOption = None,
+    period_kind: Annotated[
+        list[PeriodKind] | None, typer.Option(help="Period kind (repeat; default week, month, year).")
+    ] = None,
+    metric: MetricOption = None,
+    param: ParamOption = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Recompute the metrics from the store and save them for the portal and the API (idempotent)."""
+    from govsocial.analyze import pipeline
+
+    _known(metric)
+    settings = settings_of(ctx)
+    kinds = period_kind or pipeline.DEFAULT_PERIOD_KINDS
+    with errors.status(f"computing the metrics of {jurisdiction or settings.jurisdiction}"):
+        report = pipeline.refresh(engine_of(ctx), settings, jurisdiction, kinds, _params(param), metric)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        table = Table(
+            "values", "count", title=f"metrics refresh: {report.jurisdiction} (params {report.params})"
+        )
+        for outcome, n in report.counts.as_dict().items():
+            table.add_row(outcome, f"{n:,}")
+        console.print(table)
+        console.print(report.summary(), highlight=False)
+    for name, reason in report.failed.items():
+        errors.print(f"[red]failed[/red] {name}: {reason}", markup=True, highlight=False)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command("export-frames")
+@friendly_errors
+def export_frames(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder for the Parquet files.", file_okay=False)],
+    jurisdiction: JurisdictionOption = None,
+    param: ParamOption = None,
+) -> None:
+    """Write the analytic frames as Parquet (open data; what `compute --frames` and Spark read)."""
+    frames = _extract(ctx, jurisdiction, _params(param))
+    frames.write_parquet(folder)
+    sizes = ", ".join(f"{name} {table.num_rows:,}" for name, table in frames.tables.items())
+    console.print(f"frames written to {folder}: {sizes}")
+
+
+def _known(names: list[str] | None) -> None:
+    unknown = sorted(set(names or ()) - set(registry()))
+    if unknown:
+        raise typer.BadParameter(f"unknown metric(s) {', '.join(unknown)}; see `govsocial metrics list`")
+
+
+def _params(pairs: list[str] | None, **named: Any) -> MetricParams:
+    """The parameters: the named options, then any ``NAME=VALUE``, over the documented defaults."""
+    values = {key: value for key, value in named.items() if value is not None}
+    for pair in pairs or ():
+        name, sep, text = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{pair!r}: expected NAME=VALUE", param_hint="--param")
+        try:
+            values[name.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            values[name.strip()] = text  # a bare word, e.g. likes=like
+    try:
+        return MetricParams(**values)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise typer.BadParameter(problems, param_hint="--param") from None
+
+
+@contextmanager
+def _backend(
+    ctx: typer.Context,
+    engine: Engine,
+    master: str,
+    folder: Path | None,
+    jurisdiction: str | None,
+    params: MetricParams,
+) -> Iterator[tuple[BaseBackend, str, int | None]]:
+    """The engine holding the frames, with the jurisdiction and population they are about."""
+    from govsocial.analyze.frames import Frames
+    from govsocial.analyze.metrics import engines
+
+    with tempfile.TemporaryDirectory(prefix="govsocial-frames-") as scratch:
+        if folder is None:
+            frames = _extract(ctx, jurisdiction, params)
+            if engine is Engine.DUCKDB:
+                yield engines.duckdb(frames), frames.jurisdiction, frames.population
+                return
+            folder = Path(scratch)  # Spark reads Parquet files, not Python objects
+            frames.write_parquet(folder)
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if engine is Engine.DUCKDB:
+            con = engines.duckdb(Frames.read_parquet(folder))
+        else:
+            con = engines.spark(folder, master)
+        yield con, meta["jurisdiction"], meta["population"]
+
+
+def _extract(ctx: typer.Context, jurisdiction: str | None, params: MetricParams) -> Frames:
+    """The frames from the store (``params`` decide which press releases match which posts)."""
+    from govsocial.analyze.extract import extract
+
+    code = jurisdiction or settings_of(ctx).jurisdiction
+    with errors.status(f"extracting the frames of {code} from the store"):
+        return extract(engine_of(ctx), code, params)
+
+
+def _check_out(out: Path | None) -> None:
+    if out is not None and out.suffix not in (".parquet", ".csv"):
+        raise typer.BadParameter(f"{out.name}: write .parquet or .csv", param_hint="--out")
+
+
+def _write(table: pa.Table, out: Path) -> None:
+    if out.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, out)
+    else:
+        import pyarrow.csv as pcsv
+
+        pcsv.write_csv(table, out)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if abs(value) >= 1000 or value == int(value) else f"{value:.4g}"
+
+
+def _print_rows(rows: list[dict[str, Any]], as_json: bool, title: str) -> None:
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("metric", "level", "entity", "period", "value", "inputs", title=title)
+    for r in rows:
+        inputs = ", ".join(
+            f"{k} {_number(v) if isinstance(v, int | float) else v}" for k, v in r["inputs"].items()
+        )
+        table.add_row(r["metric"], r["level"], r["entity"], r["period"], _number(r["value"]), inputs)
+    console.print(table)

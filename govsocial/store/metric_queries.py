@@ -1,0 +1,181 @@
+"""Read side of the materialised scorecard (``metric_values``): what the pages, the API and the CLI show.
+
+Values are written by the analysis pipeline after each collection run; this module only reads them.
+Every query is narrowed to one parameter digest (``MetricFilter.params``), because the table can
+hold the same metric computed under several parameter sets and mixing them would be meaningless.
+
+Period labels sort as text within one period kind (``2026-10-01``, ``2026-W40``, ``2026-10``,
+``2026``), which is what lets ``since`` / ``until`` and "latest period" work without dates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from govsocial.store import tables as t
+from govsocial.store.queries import Page
+
+V = t.MetricValue
+Ts = TypeVarTuple("Ts")
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricRow:
+    """One stored value: a metric about an entity in a period, with its inputs."""
+
+    metric: str
+    level: str
+    entity: str
+    period_kind: str
+    period: str
+    value: float | None
+    inputs: dict[str, Any]
+    params: str
+    computed_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricFilter:
+    """Which values to read; every field narrows, ``None`` (or empty) means any.
+
+    ``since`` and ``until`` are period labels, both inclusive.
+    """
+
+    jurisdiction: str | None = None
+    params: str | None = None
+    metrics: Sequence[str] = ()
+    level: str | None = None
+    entity: str | None = None
+    period_kind: str | None = None
+    period: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+def _row(v: t.MetricValue) -> MetricRow:
+    return MetricRow(
+        v.metric,
+        v.level,
+        v.entity,
+        v.period_kind,
+        v.period,
+        v.value,
+        dict(v.inputs or {}),
+        v.params,
+        # SQLite returns the stored UTC time without its zone; PostgreSQL keeps it.
+        v.computed_at if v.computed_at.tzinfo else v.computed_at.replace(tzinfo=dt.UTC),
+    )
+
+
+def _where(query: Select[*Ts], f: MetricFilter) -> Select[*Ts]:
+    exact = {
+        V.jurisdiction: f.jurisdiction,
+        V.params: f.params,
+        V.level: f.level,
+        V.entity: f.entity,
+        V.period_kind: f.period_kind,
+        V.period: f.period,
+    }
+    for column, wanted in exact.items():
+        if wanted is not None:
+            query = query.where(column == wanted)
+    if f.metrics:
+        query = query.where(V.metric.in_(list(f.metrics)))
+    if f.since is not None:
+        query = query.where(V.period >= f.since)
+    if f.until is not None:
+        query = query.where(V.period <= f.until)
+    return query
+
+
+def list_values(session: Session, f: MetricFilter, limit: int = 50, offset: int = 0) -> Page[MetricRow]:
+    """Values matching ``f``: newest period first, then by level, entity and metric."""
+    query = _where(select(V), f)
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = (V.period.desc(), V.level, V.entity, V.metric, V.period_kind)
+    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
+    return Page([_row(v) for v in rows], count)
+
+
+def latest_period(session: Session, f: MetricFilter) -> str | None:
+    """The newest period with any value matching ``f`` (give ``period_kind``: labels of two kinds
+    do not compare)."""
+    period: str | None = session.scalar(_where(select(func.max(V.period)), f))
+    return period
+
+
+def latest_periods(session: Session, f: MetricFilter) -> dict[str, str]:
+    """The newest period of each entity matching ``f`` (e.g. one level and period kind)."""
+    query = _where(select(V.entity, func.max(V.period)), f).group_by(V.entity)
+    return {entity: period for entity, period in session.execute(query).all()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Scorecard:
+    """Every stored value about one entity in one period (``period`` is ``None`` when there is none)."""
+
+    level: str
+    entity: str
+    period_kind: str
+    period: str | None
+    values: dict[str, MetricRow]
+
+
+def scorecard(
+    session: Session,
+    jurisdiction: str,
+    params: str,
+    level: str,
+    entity: str,
+    period_kind: str,
+    period: str | None = None,
+) -> Scorecard:
+    """The values of one entity for one period, by metric name; the entity's latest period by default."""
+    f = MetricFilter(
+        jurisdiction=jurisdiction, params=params, level=level, entity=entity, period_kind=period_kind
+    )
+    period = period or latest_period(session, f)
+    if period is None:
+        return Scorecard(level, entity, period_kind, None, {})
+    rows = session.scalars(_where(select(V), dataclasses.replace(f, period=period))).all()
+    return Scorecard(level, entity, period_kind, period, {v.metric: _row(v) for v in rows})
+
+
+def has_values(session: Session, level: str | None, entity: str) -> bool:
+    """Whether any value about ``entity`` is stored (at ``level``, or at any level)."""
+    query = _where(select(V.id), MetricFilter(level=level, entity=entity)).limit(1)
+    return session.scalar(query) is not None
+
+
+def entity_known(session: Session, level: str | None, entity: str) -> bool:
+    """Whether ``entity`` names something: a stored value, or a registry row of the level's kind.
+
+    Entities are keyed as the analysis keys them: an account by its id, an organisation by its
+    code, a platform by its key, a government by its jurisdiction code.
+    """
+    if has_values(session, level, entity):
+        return True
+    if level is None:
+        return any(_in_registry(session, each, entity) for each in REGISTRY_KINDS)
+    return _in_registry(session, level, entity)
+
+
+#: Levels whose entities the registry lists.
+REGISTRY_KINDS = ("account", "organisation", "platform", "government")
+
+
+def _in_registry(session: Session, level: str, entity: str) -> bool:
+    if level == "account":
+        return entity.isdigit() and session.get(t.Account, int(entity)) is not None
+    if level == "organisation":
+        query = select(t.Organisation.id).where(t.Organisation.code == entity).limit(1)
+        return session.scalar(query) is not None
+    if level == "platform":
+        return session.get(t.Platform, entity) is not None
+    return level == "government" and session.get(t.Jurisdiction, entity) is not None

@@ -1,0 +1,315 @@
+"""One definition, two engines: DuckDB and Spark give the same scorecard on the same data.
+
+The dataset is synthetic but deterministic (a seeded generator): accounts on Facebook, X,
+Instagram, YouTube, an RSS feed of press releases and a dormant page; an account owned by two
+organisations; posts with missing counts (platforms that do not report them); citizens' comments,
+questions and the page's replies; follower snapshots; press releases matched to posts. The
+scorecard runs every metric the registry holds when the test runs, at all four levels, by month
+and by ISO week. Spark runs in local mode, one session for the whole module (a JVM takes seconds
+to start); without Java the Spark tests fail and say so (``scripts/system-deps.sh`` installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pytest
+
+from govsocial.analyze import frames as F
+from govsocial.analyze.metrics import engines, scorecard
+from govsocial.analyze.metrics.model import Level, PeriodKind, registry
+from tests.analyze.builders import build, hk
+
+JURISDICTION = "hk"
+#: account id -> platform, owners
+ACCOUNTS: dict[int, tuple[str, tuple[str, ...]]] = {
+    1: ("facebook", ("isd",)),
+    2: ("facebook", ("cmab",)),
+    3: ("x", ("isd",)),
+    4: ("instagram", ("isd", "cmab")),  # one account, two owners: it counts for each
+    5: ("youtube", ("lcsd",)),
+    6: ("rss", ("isd",)),  # press releases
+    7: ("facebook", ("lcsd",)),  # dormant: its last post is long before the others
+}
+FORMATS = ("video", "image", "link", "text", "live", "other")
+
+
+def _maybe(rng: random.Random, value: int, missing: float = 0.15) -> int | None:
+    """A count, or None as when a platform does not report it."""
+    return None if rng.random() < missing else value
+
+
+def _post(rng: random.Random, post_id: int, account: int, platform: str, ts: int) -> dict[str, Any]:
+    reactions = rng.choice([0, 0, 1, 3, 12, 40, 250, 1800])
+    like = min(reactions, rng.randint(0, reactions)) if platform == "facebook" else reactions
+    share = reactions - like
+    split = [rng.randint(0, share) for _ in range(5)]
+    fmt = rng.choice(FORMATS)
+    return {
+        "post_id": post_id,
+        "account_id": account,
+        "platform": platform,
+        "ts": ts,
+        "format": fmt,
+        "text_length": rng.randint(0, 600),
+        "has_link": fmt == "link" or rng.random() < 0.2,
+        "links_eservice": rng.random() < 0.15,
+        "invites_response": rng.random() < 0.3,
+        "url": f"https://example.org/{platform}/{post_id}",
+        "followers_at_posting": _maybe(rng, rng.randint(0, 50_000), 0.1),
+        "reactions": _maybe(rng, reactions, 0.05),
+        "like": like if platform != "rss" else None,
+        "love": split[0] if platform == "facebook" else None,
+        "haha": split[1] if platform == "facebook" else None,
+        "wow": split[2] if platform == "facebook" else None,
+        "sad": split[3] if platform == "facebook" else None,
+        "angry": split[4] if platform == "facebook" else None,
+        "care": 0 if platform == "facebook" else None,
+        "comments": _maybe(rng, rng.randint(0, 30)),
+        "shares": _maybe(rng, rng.randint(0, 20)) if platform in ("facebook", "x") else None,
+        "views": rng.randint(0, 90_000)
+        if platform in ("youtube", "x", "facebook") and fmt == "video"
+        else None,
+        "quotes": rng.randint(0, 5) if platform == "x" else None,
+        "replies": rng.randint(0, 9) if platform == "x" else None,
+        "clicks": _maybe(rng, rng.randint(0, 300), 0.7),
+    }
+
+
+def _comments(rng: random.Random, post: dict[str, Any], next_id: Iterator[int]) -> list[dict[str, Any]]:
+    """Citizens' comments and questions on a post, some answered by the page (once or twice)."""
+    rows: list[dict[str, Any]] = []
+    for _ in range(rng.choice([0, 0, 1, 2, 3, 5])):
+        cid = next(next_id)
+        ts = post["ts"] + rng.randint(60, 5 * 86_400)
+        rows.append(
+            {
+                "comment_id": cid,
+                "post_id": post["post_id"],
+                "account_id": post["account_id"],
+                "platform": post["platform"],
+                "ts": ts,
+                "key": f"c{cid}",
+                "parent": None,
+                "is_page_reply": False,
+                "is_question": rng.random() < 0.35,
+                "deleted": rng.random() < 0.05,
+                "author": f"citizen-{rng.randint(1, 40)}",
+            }
+        )
+        citizen = rows[-1]
+        for reply in range(rng.choice([0, 0, 1, 1, 2])):
+            rid = next(next_id)
+            rows.append(
+                {
+                    **citizen,
+                    "comment_id": rid,
+                    "ts": ts + rng.choice([30, 600, 3_600, 7 * 3_600, 30 * 3_600, 9 * 86_400]) + reply,
+                    "key": f"c{rid}",
+                    "parent": f"c{cid}",
+                    "is_page_reply": True,
+                    "is_question": False,
+                    "deleted": False,
+                    "author": f"page-{post['account_id']}",
+                }
+            )
+    return rows
+
+
+def synthetic() -> F.Frames:
+    """The agreement dataset: seven accounts over three months (September-November 2026)."""
+    rng = random.Random(20261127)
+    ids = iter(range(1, 10**6))
+    posts: list[dict[str, Any]] = []
+    comments: list[dict[str, Any]] = []
+    for account, (platform, _owners) in ACCOUNTS.items():
+        count = 3 if account == 7 else rng.randint(25, 45)
+        start = hk(2026, 6, 1) if account == 7 else hk(2026, 9, 1, 0, 0, 0)
+        for _ in range(count):
+            # Posts land on period edges too (local midnight at the turn of a month or week).
+            ts = start + rng.choice([0, rng.randint(0, 91 * 86_400 - 1), 30 * 86_400, 5 * 86_400 - 1])
+            post = _post(rng, next(ids), account, platform, ts)
+            posts.append(post)
+            if platform != "rss":
+                comments.extend(_comments(rng, post, ids))
+    followers = [
+        {
+            "account_id": account,
+            "ts": hk(2026, 8, 25) + day * 86_400 + rng.randint(0, 3_600),
+            "followers": base,
+        }
+        for account in ACCOUNTS
+        if account != 6
+        for day, base in _growth(rng, 1_000 * account)
+    ]
+    matches = _matches(rng, posts)
+    owners = [
+        {"account_id": a, "organisation": o, "organisation_kind": "department"}
+        for a, (_, orgs) in ACCOUNTS.items()
+        for o in orgs
+    ]
+    accounts = [
+        {
+            "account_id": a,
+            "platform": p,
+            "handle": f"acct{a}",
+            "status": "active",
+            "jurisdiction": JURISDICTION,
+        }
+        for a, (p, _) in ACCOUNTS.items()
+    ]
+    return build(
+        JURISDICTION,
+        7_500_000,
+        accounts=accounts,
+        owners=owners,
+        posts=posts,
+        comments=comments,
+        followers=followers,
+        matches=matches,
+    )
+
+
+def _growth(rng: random.Random, start: int) -> list[tuple[int, int]]:
+    """Follower snapshots every few days, mostly growing, once falling."""
+    out, value, day = [], start, 0
+    while day < 100:
+        out.append((day, value))
+        value = max(0, value + rng.randint(-30, 120))
+        day += rng.choice([1, 1, 3, 7])
+    return out
+
+
+def _matches(rng: random.Random, posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Press releases (RSS) matched to the first later social post of an organisation."""
+    social = sorted((p for p in posts if p["platform"] != "rss"), key=lambda p: p["ts"])
+    rows = []
+    for release in (p for p in posts if p["platform"] == "rss"):
+        later = [p for p in social if release["ts"] < p["ts"] <= release["ts"] + 3 * 86_400]
+        if later and rng.random() < 0.8:
+            post = later[0]
+            rows.append(
+                {
+                    "release_post_id": release["post_id"],
+                    "release_account_id": release["account_id"],
+                    "post_id": post["post_id"],
+                    "account_id": post["account_id"],
+                    "ts": post["ts"],
+                    "delay_s": post["ts"] - release["ts"],
+                    "similarity": round(rng.uniform(0.3, 1.0), 3),
+                }
+            )
+    return rows
+
+
+# --- the engines ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def frames() -> F.Frames:
+    data = synthetic()
+    data.validate()
+    return data
+
+
+@pytest.fixture(scope="module")
+def parquet(frames: F.Frames, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("frames")
+    frames.write_parquet(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def spark(parquet: Path) -> Any:
+    """The Spark engine over the Parquet frames; fails (never skips) when Java is missing."""
+    try:
+        return engines.spark(parquet, "local[2]")
+    except RuntimeError as error:  # engines._require_java's message says how to install Java
+        pytest.fail(f"Spark engine unavailable: {error}")
+
+
+def _scorecard(con: Any, frames: F.Frames, period_kind: PeriodKind) -> dict[tuple[str, ...], dict[str, Any]]:
+    table = scorecard.compute(con, frames.jurisdiction, frames.population, None, tuple(Level), period_kind)
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
+    for row in table.to_pylist():
+        key = (row["metric"], row["level"], row["entity"], row["period_kind"], row["period"])
+        assert key not in rows, f"duplicate scorecard row {key}"
+        rows[key] = {"value": row["value"], "inputs": json.loads(row["inputs"])}
+    return rows
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, with floats equal to 1e-9 relative (engines sum floats in different orders)."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+@pytest.mark.parametrize("period_kind", [PeriodKind.MONTH, PeriodKind.WEEK])
+def test_duckdb_and_spark_give_the_same_scorecard(
+    frames: F.Frames, spark: Any, period_kind: PeriodKind
+) -> None:
+    duck = _scorecard(engines.duckdb(frames), frames, period_kind)
+    sparked = _scorecard(spark, frames, period_kind)
+    assert sorted(duck) == sorted(sparked), "the engines give different rows"
+    differ = [
+        (key, duck[key], sparked[key])
+        for key in duck
+        if not _same(duck[key]["value"], sparked[key]["value"])
+        or duck[key]["inputs"].keys() != sparked[key]["inputs"].keys()
+        or not all(_same(v, sparked[key]["inputs"][k]) for k, v in duck[key]["inputs"].items())
+    ]
+    assert not differ, f"{len(differ)} values differ, e.g. {differ[:3]}"
+    # The comparison covers every metric the registry holds at every level it is defined for,
+    # with real numbers: a metric that yields nothing or only nulls here would compare vacuously.
+    for name, metric in registry().items():
+        for level in metric.levels:
+            values = [v["value"] for k, v in duck.items() if k[0] == name and k[1] == level]
+            assert values, f"{name} gives no rows at level {level} on the agreement dataset"
+        assert any(v["value"] is not None for k, v in duck.items() if k[0] == name), f"{name}: only nulls"
+
+
+def test_spark_reads_the_parquet_frames(frames: F.Frames, parquet: Path, spark: Any) -> None:
+    for name, schema in F.SCHEMAS.items():
+        table = spark.table(name)
+        assert table.columns == tuple(schema.names), name
+        assert table.count().execute() == frames.tables[name].num_rows, name
+    posts = spark.table("posts")
+    expected = frames.tables["posts"]
+    got = posts.aggregate(ts=posts.ts.sum(), reactions=posts.reactions.sum(), null=posts.views.isnull().sum())
+    row = got.execute().iloc[0]
+    assert int(row["ts"]) == pa.compute.sum(expected["ts"]).as_py()
+    assert int(row["reactions"]) == pa.compute.sum(expected["reactions"]).as_py()
+    assert int(row["null"]) == expected["views"].null_count
+
+
+def test_each_spark_engine_sees_only_its_own_frames(parquet: Path, spark: Any, tmp_path: Path) -> None:
+    other = build(posts=[{"post_id": 9, "account_id": 9, "platform": "facebook", "ts": hk(2026, 1, 1)}])
+    other.write_parquet(tmp_path)
+    second = engines.spark(tmp_path)
+    assert second.table("posts").count().execute() == 1
+    assert spark.table("posts").count().execute() > 1  # the first engine's tables are untouched
+
+
+def test_ibis_and_sqlglot_are_a_working_pair() -> None:
+    """Ibis 12 compiles through sqlglot; sqlglot 30 breaks it (see pyproject.toml): keep the pin."""
+    major = int(version("sqlglot").split(".")[0])
+    assert major < 29, f"sqlglot {version('sqlglot')} is not supported by ibis {ibis.__version__}"
+    con = ibis.duckdb.connect()
+    table = con.create_table("t", pa.table({"k": ["a", "a", "b"], "v": [1, 2, 5]}))
+    expr = table.group_by("k").aggregate(total=table.v.sum(), mid=table.v.median()).order_by("k")
+    assert "GROUP BY" in str(ibis.to_sql(expr, dialect="duckdb")).upper()
+    assert expr.to_pyarrow().to_pylist() == [
+        {"k": "a", "total": 3, "mid": 1.5},
+        {"k": "b", "total": 5, "mid": 5.0},
+    ]
