@@ -24,6 +24,7 @@ DAY_S = 86_400
 WEEK_S = 7 * DAY_S
 PRESENT = ("active", "published")
 TYPED = ("love", "haha", "wow", "sad", "angry", "care")
+RELEASES = ("rss",)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class View:
     comments: pd.DataFrame
     followers: pd.DataFrame
     matches: pd.DataFrame
+    releases: pd.DataFrame
     periods: pd.DataFrame
     population: int | None
 
@@ -59,8 +61,20 @@ def make_view(
 
     timed = {name: entity(frames[name]) for name in ("posts", "comments", "followers", "matches")}
     timed = {name: df.assign(period=df[kind]) for name, df in timed.items()}
+    # Press releases (RSS items) are not social media: kept apart, and their feeds are not accounts.
+    posts = timed.pop("posts")
+    release = posts["platform"].isin(RELEASES)
+    accounts = entity(frames["accounts"])
+    accounts = accounts[~accounts["platform"].isin(RELEASES)]
     periods = frames["periods"][frames["periods"]["kind"] == kind].drop(columns="kind")
-    return View(accounts=entity(frames["accounts"]), periods=periods, population=population, **timed)
+    return View(
+        accounts=accounts,
+        posts=posts[~release],
+        releases=posts[release],
+        periods=periods,
+        population=population,
+        **timed,
+    )
 
 
 # --- building blocks ------------------------------------------------------------------------------
@@ -98,7 +112,7 @@ def days(periods: pd.DataFrame) -> pd.Series:
 
 
 def social(v: View) -> pd.DataFrame:
-    return v.posts[v.posts["platform"] != "rss"]
+    return v.posts
 
 
 def follower_spans(v: View) -> pd.DataFrame:
@@ -560,7 +574,7 @@ def _release_delay(q: float) -> Callable[[View, MetricParams], pd.DataFrame]:
 
 
 def releases_followed_share(v: View, params: MetricParams) -> pd.DataFrame:
-    r = v.posts[v.posts["platform"] == "rss"]
+    r = v.releases
     followed = r["post_id"].isin(_accepted(v, params)["release_post_id"])
     s = sums(r.assign(f=followed), releases=("f", "size"), followed=("f", "sum"))
     return out(s, ratio(s["followed"], s["releases"], 100.0))
