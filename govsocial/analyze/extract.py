@@ -11,7 +11,7 @@ What each frame takes from the store:
 - ``accounts``: every account of the jurisdiction, whatever its status. Press-release feeds
   (platform ``rss``) are accounts too, and their items are rows of ``posts`` with platform
   ``rss``: the share of releases followed on social media counts them, by the feed's owner.
-  Metrics about social media posts leave them out (``purpose.social_posts``).
+  Metrics about social media posts leave them out (``View.posts`` excludes them; ``View.releases``).
 - ``owners``: ``account_organisations`` with the organisation's code and kind.
 - ``followers``: every ``profile_snapshots`` row with a follower count.
 - ``posts``: each post with its latest ``post_snapshots`` row. Facebook's reactions are spread

@@ -24,6 +24,7 @@ Column meanings (``None`` where a platform does not give the number):
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -139,13 +140,11 @@ class Frames:
         for name, table in self.tables.items():
             pq.write_table(table.select(SCHEMAS[name].names), folder / f"{name}.parquet")
         meta = {"jurisdiction": self.jurisdiction, "population": self.population}
-        (folder / "meta.json").write_text(_json_dumps(meta), encoding="utf-8")
+        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
     @classmethod
     def read_parquet(cls, folder: Path) -> Frames:
         """The frames written by ``write_parquet``."""
-        import json
-
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         tables = {name: pq.read_table(folder / f"{name}.parquet") for name in SCHEMAS}
         return cls(jurisdiction=meta["jurisdiction"], population=meta["population"], tables=tables)
@@ -154,12 +153,6 @@ class Frames:
 def empty(name: str) -> pa.Table:
     """An empty frame with the right columns."""
     return SCHEMAS[name].empty_table()
-
-
-def _json_dumps(value: object) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def calendar(ts: pa.Array | pa.ChunkedArray, timezone: str) -> dict[str, pa.Array | pa.ChunkedArray]:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from govsocial.analyze.metrics.common import KEYS, interactions, n, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
-from govsocial.analyze.metrics.purpose import social_posts
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -36,7 +35,7 @@ def format_sums(view: View, params: MetricParams) -> ir.Table:
     """Posts and interactions of each format (``{format}_posts``, ``{format}_interactions``), all
     posts, and comments on live posts, per entity and period: one group-by for every metric here
     (the same expression each time, so a scorecard in one query computes it once)."""
-    posts = social_posts(view)
+    posts = view.posts
     scored = interactions(posts, params)
     sums: dict[str, ir.Value] = {}
     for post_format in FORMATS:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import ibis
 
 from govsocial.analyze.metrics.common import KEYS, interactions, ratio
-from govsocial.analyze.metrics.purpose import social_posts
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -26,7 +25,7 @@ LENGTH_BUCKETS = ((0, 50, "<50"), (50, 150, "50-149"), (150, 400, "150-399"), (4
 
 
 def _scored(view: View, params: MetricParams) -> ir.Table:
-    posts = social_posts(view)
+    posts = view.posts
     return posts.mutate(interactions=interactions(posts, params))
 
 

@@ -140,10 +140,7 @@ def _reach(view: View) -> ir.Table:
 
 def _engagement(view: View, params: MetricParams) -> ir.Table:
     """Interaction rate of posts with a follower count at posting: interactions / followers x 100."""
-    from govsocial.analyze.metrics.purpose import social_posts
-
-    posts = social_posts(view)
-    posts = posts.filter(posts.followers_at_posting > 0)
+    posts = view.posts.filter(view.posts.followers_at_posting > 0)
     sums = posts.group_by(list(KEYS)).aggregate(
         interactions=interactions(posts, params).sum(), followers_at_posting=posts.followers_at_posting.sum()
     )

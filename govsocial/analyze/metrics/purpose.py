@@ -286,11 +286,6 @@ def socially_devoted(view: View, params: MetricParams) -> ir.Table:
     )
 
 
-def social_posts(view: View) -> ir.Table:
-    """Posts on social platforms (the view already keeps press releases apart, in ``releases``)."""
-    return view.posts
-
-
 @metric(
     "eservice_link_share",
     goal=Goal.PURPOSE,
@@ -303,7 +298,7 @@ def social_posts(view: View) -> ir.Table:
 def eservice_link_share(view: View, params: MetricParams) -> ir.Table:
     """The share of the period's posts that link to one of the government's online services (the
     jurisdiction's list of e-service web addresses)."""
-    posts = social_posts(view)
+    posts = view.posts
     checked = posts.filter(posts.links_eservice.notnull())
     sums = checked.group_by(list(KEYS)).aggregate(
         posts=checked.count(), eservice_posts=checked.count(where=checked.links_eservice)
@@ -323,7 +318,7 @@ def eservice_link_share(view: View, params: MetricParams) -> ir.Table:
 def click_through_rate(view: View, params: MetricParams) -> ir.Table:
     """Of the times the period's posts were seen, the share in which someone clicked through. Only
     pages whose administrators share their insights have these numbers."""
-    posts = social_posts(view)
+    posts = view.posts
     known = posts.filter(posts.clicks.notnull() & posts.views.notnull())
     sums = known.group_by(list(KEYS)).aggregate(
         posts=known.count(), clicks=known.clicks.sum(), views=known.views.sum()

@@ -13,7 +13,6 @@ import ibis
 
 from govsocial.analyze.metrics.common import KEYS, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
-from govsocial.analyze.metrics.purpose import social_posts
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -58,7 +57,7 @@ def mean_of_present(*scores: ir.FloatingValue) -> ir.FloatingValue:
 
 
 def _invitations(view: View) -> ir.Table:
-    posts = social_posts(view)
+    posts = view.posts
     checked = posts.filter(posts.invites_response.notnull())
     sums = checked.group_by(list(KEYS)).aggregate(
         posts=checked.count(), inviting_posts=checked.count(where=checked.invites_response)
