@@ -25,6 +25,7 @@ from govsocial.store import queries
 from govsocial.store import tables as t
 from govsocial.web.deps import SessionDep
 from govsocial.web.pages.i18n import N_
+from govsocial.web.pages.opinion import Subject, sections
 from govsocial.web.pages.render import LangDep, platform_of, platform_views, render
 
 router = APIRouter()
@@ -220,4 +221,5 @@ def account_page(request: Request, lang: LangDep, session: SessionDep, account_i
         activity=activity(session, account),
         weeks_shown=WEEKS,
         platform=partial(platform_of, views),
+        **sections(session, Subject("account", account.jurisdiction, str(account.id), (account.id,))),
     )

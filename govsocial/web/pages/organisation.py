@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from govsocial.store import queries
 from govsocial.web.deps import SessionDep
 from govsocial.web.pages.account import RECENT_POSTS, post_rows, zone_of
+from govsocial.web.pages.opinion import Subject, sections
 from govsocial.web.pages.render import LangDep, platform_of, platform_views, render
 
 router = APIRouter()
@@ -37,9 +38,11 @@ def organisation(
     accounts = queries.accounts_by_organisation(session, [org.id])[org.id]
     posts = queries.recent_posts(session, [a.id for a in accounts], RECENT_POSTS)
     recent = post_rows(posts, zone_of(session, org.jurisdiction))
+    subject = Subject("organisation", org.jurisdiction, org.code, tuple(a.id for a in accounts))
     return render(
         request, lang, "organisation.html",
         org=org, accounts=accounts, recent=recent, recent_sample=any(r.view.is_sample for r in recent),
         children=queries.children(session, org.id), facts=queries.facts(session, org.id),
         sources=split_sources(org.source), platform=partial(platform_of, views),
+        **sections(session, subject),
     )

@@ -1,0 +1,19 @@
+"""Crises and clarifications: unusual comment volume or negativity, and posts clarifying misinformation.
+
+Gives the data of the templates/opinion/crises.html section for a page's subject, or None when
+there is nothing to show.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from govsocial.web.pages.opinion import Subject
+
+
+def section(session: Session, subject: Subject) -> object | None:
+    """The section's data for ``subject``, or None (nothing is shown)."""
+    return None

@@ -1,0 +1,19 @@
+"""What people talk about: the terms that rose most in the subject's comments.
+
+Gives the data of the templates/opinion/topics.html section for a page's subject, or None when
+there is nothing to show.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from govsocial.web.pages.opinion import Subject
+
+
+def section(session: Session, subject: Subject) -> object | None:
+    """The section's data for ``subject``, or None (nothing is shown)."""
+    return None
