@@ -395,6 +395,21 @@ class Comment(Base):
     content_hash: Mapped[str] = mapped_column(String(32))
 
 
+class CommentSentiment(Base):
+    """A comment's sentiment by one analyser: its label and score, and the ``content_hash`` of the
+    text it scored. A comment whose text has changed since (``comments.content_hash`` differs), or
+    that a different analyser scored, is scored again by the next refresh."""
+
+    __tablename__ = "comment_sentiments"
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
+    analyser: Mapped[str] = mapped_column(String(100))
+    content_hash: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(8))
+    score: Mapped[float] = mapped_column(Float)
+    scored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class Checkpoint(Base):
     """Where collection of one account's edge stands, written in the same transaction as the
     rows it covers: a run killed at any point resumes from here without loss or duplicates."""
@@ -470,3 +485,28 @@ class MetricValue(Base):
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     params: Mapped[str] = mapped_column(String(16))
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class OpinionEvent(Base):
+    """Something unusual in an account's comments that a person should look at: a spike of comment
+    volume or of the negative share in one period against the account's recent baseline (median and
+    MAD). Detected by every metrics refresh; the alerts deliver them."""
+
+    __tablename__ = "opinion_events"
+    __table_args__ = (
+        UniqueConstraint("account_id", "kind", "period_kind", "period", name="uq_opinion_events_key"),
+        Index("ix_opinion_events_detected", "jurisdiction", "detected_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    period_kind: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    baseline: Mapped[float] = mapped_column(Float)
+    spread: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
