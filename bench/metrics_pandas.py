@@ -391,6 +391,42 @@ def _reaction_share(names: tuple[str, ...]) -> Callable[[View, MetricParams], pd
     return compute
 
 
+def _sentiment_sums(v: View) -> pd.DataFrame:
+    c = v.comments
+    c = c[~c["is_page_reply"].fillna(False).astype(bool) & c["sentiment"].notna()]
+    c = c.assign(**{label: c["sentiment"] == label for label in ("positive", "neutral", "negative")})
+    return sums(
+        c,
+        scored=("sentiment", "size"),
+        positive=("positive", "sum"),
+        neutral=("neutral", "sum"),
+        negative=("negative", "sum"),
+        score_sum=("sentiment_score", "sum"),
+    )
+
+
+def _comment_share(label: str) -> Callable[[View, MetricParams], pd.DataFrame]:
+    def compute(v: View, params: MetricParams) -> pd.DataFrame:
+        s = _sentiment_sums(v)
+        return out(s, ratio(s[label], s["scored"], 100.0))
+
+    return compute
+
+
+def comments_scored(v: View, params: MetricParams) -> pd.DataFrame:
+    return out(_sentiment_sums(v), "scored")
+
+
+def net_sentiment(v: View, params: MetricParams) -> pd.DataFrame:
+    s = _sentiment_sums(v)
+    return out(s, ratio(s["positive"] - s["negative"], s["scored"], 100.0))
+
+
+def mean_sentiment_score(v: View, params: MetricParams) -> pd.DataFrame:
+    s = _sentiment_sums(v)
+    return out(s, ratio(s["score_sum"], s["scored"]))
+
+
 def _log_score(value: pd.Series, low: float, high: float) -> pd.Series:
     floored = value.where(~(value < low), low)
     scaled = (np.log10(floored) - np.log10(low)) * 100.0 / (np.log10(high) - np.log10(low))
@@ -632,6 +668,10 @@ METRICS: dict[str, Callable[[View, MetricParams], pd.DataFrame]] = {
     },
     "positive_reaction_share": _reaction_share(("love", "care")),
     "influence_score": influence_score,
+    "comments_scored": comments_scored,
+    **{f"comment_{label}_share": _comment_share(label) for label in ("positive", "neutral", "negative")},
+    "net_sentiment": net_sentiment,
+    "mean_sentiment_score": mean_sentiment_score,
     "response_rate": response_rate,
     "question_response_rate": question_response_rate,
     "response_time_median": _time(0.5),

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     collect_posts_since_days: int = Field(
         default=90, ge=1, description="How far back the first collection of an account reads posts."
     )
+    sentiment_analyser: str = Field(
+        default="",
+        description="Analyser that scores comment sentiment (a plugin NAME[:ARG] or a model folder); "
+        "empty: the default analyser.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -24,7 +24,9 @@ What each frame takes from the store:
   from ``signals``, with the jurisdiction's ``eservice_domains``.
 - ``comments``: every comment and reply on those posts, with ``key`` (the platform's comment id),
   ``parent`` (the id of the comment it answers), ``is_page_reply``, ``deleted`` and
-  ``is_question`` (from ``signals``).
+  ``is_question`` (from ``signals``), and ``sentiment`` / ``sentiment_score`` from
+  ``comment_sentiments`` where the stored score is of the comment's current text
+  (``comment_sentiment.score_comments`` keeps them up to date; the refresh calls it first).
 - ``matches``: ``matching.match`` of the jurisdiction's press releases against its social posts,
   with the parameters' ``timeliness_max_hours`` and ``timeliness_similarity``.
 - ``periods``: ``frames.periods`` of all of it.
@@ -63,6 +65,7 @@ _profiles = t.ProfileSnapshot.__table__
 _posts = t.Post.__table__
 _snapshots = t.PostSnapshot.__table__
 _comments = t.Comment.__table__
+_sentiments = t.CommentSentiment.__table__
 
 
 @dataclass(frozen=True)
@@ -302,9 +305,19 @@ class _Reader:
                 _comments.c.text,
                 _comments.c.deleted_at.is_not(None),
                 _comments.c.author,
+                _sentiments.c.label,
+                _sentiments.c.score,
             )
             .join(_posts, _posts.c.id == _comments.c.post_id)
             .join(_accounts, _accounts.c.id == _posts.c.account_id)
+            # A score of an older text of the comment is no score: it waits for the next scoring.
+            .outerjoin(
+                _sentiments,
+                and_(
+                    _sentiments.c.comment_id == _comments.c.id,
+                    _sentiments.c.content_hash == _comments.c.content_hash,
+                ),
+            )
             .where(self._ours())
         )
 
@@ -323,6 +336,8 @@ class _Reader:
                     "is_question": signals.is_question_column(texts),
                     "deleted": _bools(c[9]),
                     "author": pa.array(c[10], pa.string()),
+                    "sentiment": pa.array(c[11], pa.string()),
+                    "sentiment_score": pa.array(c[12], pa.float64()),
                 }
             )
 

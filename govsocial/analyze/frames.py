@@ -16,6 +16,9 @@ Column meanings (``None`` where a platform does not give the number):
                the metric parameters.
 ``comments``   one row per comment or reply. ``parent`` is the platform id of the comment it
                answers; ``key`` is its own platform id; ``author`` a keyed pseudonym.
+               ``sentiment`` (negative / neutral / positive) and ``sentiment_score`` (-1 to 1) are
+               the stored analyser's, null where the comment is not scored (page replies, empty
+               texts, texts changed since they were scored).
 ``matches``    press release (an RSS item) -> the first social post on the same subject; the
                time and calendar columns are the social post's.
 ``periods``    every calendar period the data touches, with its bounds.
@@ -95,6 +98,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("is_question", pa.bool_()),
             ("deleted", pa.bool_()),
             ("author", _S),
+            ("sentiment", _S),
+            ("sentiment_score", pa.float64()),
         ]
     ),
     "matches": pa.schema(

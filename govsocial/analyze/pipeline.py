@@ -4,7 +4,10 @@
 import``, each round of ``govsocial serve --collect``) and from ``govsocial metrics refresh``. It
 recomputes every metric at every level for the jurisdiction's whole data, for each period kind,
 and writes the differences in one transaction (see ``materialise``). A metric whose computation
-fails is reported and left as it was stored; the others are still written.
+fails is reported and left as it was stored; the others are still written. Before reading the
+store it scores the sentiment of the comments that need it (``comment_sentiment``), with the
+analyser the ``sentiment_analyser`` setting names; when that analyser cannot be loaded, the refresh
+reports ``sentiment`` as failed and computes the metrics from the scores already stored.
 """
 
 from __future__ import annotations
@@ -18,12 +21,17 @@ import pyarrow as pa
 from sqlalchemy import Engine
 
 from govsocial.analyze import frames as F
+from govsocial.analyze import spikes
+from govsocial.analyze.comment_sentiment import score_comments
 from govsocial.analyze.extract import extract
 from govsocial.analyze.materialise import Counts, Scope, materialise
 from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.spikes import SpikeParams
+from govsocial.errors import GovsocialError
 from govsocial.settings import Settings
+from govsocial.store.events import SyncScope, sync
 
 #: Period kinds materialised by default, by the hooks after collection and by ``metrics refresh``
 #: alike (so that none goes stale). Each kind costs a full scorecard; days would also multiply the
@@ -43,6 +51,10 @@ class RefreshReport:
     frames: dict[str, int] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Comments given a (new) sentiment score before the frames were read.
+    scored: int = 0
+    #: Opinion events (``spikes``) by outcome: insert / update / noop / delete.
+    events: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -55,6 +67,8 @@ class RefreshReport:
             "frames": self.frames,
             "failed": self.failed,
             "seconds": {name: round(s, 3) for name, s in self.seconds.items()},
+            "scored": self.scored,
+            "events": self.events,
         }
 
     def summary(self) -> str:
@@ -66,8 +80,15 @@ class RefreshReport:
         return (
             f"metrics ({self.jurisdiction}, {'/'.join(self.period_kinds)}): {self.rows:,} values, "
             f"{c['insert']:,} new, {c['update']:,} changed, {c['noop']:,} unchanged, {c['delete']:,} removed "
-            f"in {self.seconds.get('total', 0.0):.1f} s{failed}"
+            f"in {self.seconds.get('total', 0.0):.1f} s; {self.scored:,} comment(s) scored for sentiment"
+            f"{failed}{self._events_summary()}"
         )
+
+    def _events_summary(self) -> str:
+        if not self.events:
+            return ""
+        held = self.events.get("insert", 0) + self.events.get("update", 0) + self.events.get("noop", 0)
+        return f"; {held:,} opinion event(s), {self.events.get('insert', 0):,} new"
 
 
 def refresh(
@@ -99,9 +120,18 @@ def refresh(
     report = RefreshReport(code, params.digest(), tuple(str(k) for k in kinds))
     chosen = list(metrics) if metrics is not None else list(registry())
 
+    # Comments scored first: the frames read the stored sentiment (docs/sentiment.md). An analyser
+    # that cannot be loaded fails "sentiment" alone: the metrics still use the scores stored so far.
+    try:
+        report.scored = score_comments(engine, settings.sentiment_analyser or None, code).scored
+    except GovsocialError as exc:
+        report.failed["sentiment"] = f"{type(exc).__name__}: {exc}"
+    report.seconds["sentiment"] = time.perf_counter() - started
+
+    tick = time.perf_counter()
     frames = extract(engine, code, params)
     report.frames = {name: table.num_rows for name, table in frames.tables.items()}
-    report.seconds["extract"] = time.perf_counter() - started
+    report.seconds["extract"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
     con = engines.duckdb(frames)
@@ -116,8 +146,25 @@ def refresh(
             report.counts.add(materialise(connection, table, scope))
             report.rows += table.num_rows
     report.seconds["materialise"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    report.events = _detect_spikes(engine, frames)
+    report.seconds["spikes"] = time.perf_counter() - tick
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _detect_spikes(engine: Engine, frames: F.Frames, params: SpikeParams | None = None) -> dict[str, int]:
+    """Comment spikes of the jurisdiction's accounts into ``opinion_events`` (see ``spikes``)."""
+    params = params or SpikeParams()
+    scope = SyncScope(
+        jurisdiction=frames.jurisdiction,
+        kinds=frozenset(spikes.KINDS),
+        period_kinds=frozenset(params.period_kinds),
+        accounts=frozenset(frames.tables["accounts"]["account_id"].to_pylist()),
+    )
+    with engine.begin() as connection:
+        return sync(connection, scope, spikes.detect(frames, params))
 
 
 def _compute(

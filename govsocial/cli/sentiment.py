@@ -1,4 +1,5 @@
-"""``govsocial sentiment``: label texts, evaluate an analyser on labelled comments, retrain the model."""
+"""``govsocial sentiment``: score the stored comments, label texts, evaluate an analyser on labelled
+comments, retrain the model."""
 
 from __future__ import annotations
 
@@ -7,20 +8,71 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from govsocial.analyze.sentiment import load_analyser
 from govsocial.analyze.sentiment.data import read_labelled
 from govsocial.analyze.sentiment.evaluate import evaluate
-from govsocial.cli.common import JsonOption, console, friendly_errors, print_json
+from govsocial.cli.common import (
+    JsonOption,
+    console,
+    engine_of,
+    errors,
+    friendly_errors,
+    print_json,
+    settings_of,
+)
 
-app = typer.Typer(help="Comment sentiment: label, evaluate, retrain.", no_args_is_help=True)
+app = typer.Typer(help="Comment sentiment: score, label, evaluate, retrain.", no_args_is_help=True)
 
 AnalyserOption = typer.Option(
     "--analyser",
     "-a",
     help="Analyser name (NAME or NAME:ARG from `govsocial sentiment analysers`) or a retrained model folder.",
 )
+
+
+@app.command()
+@friendly_errors
+def score(
+    ctx: typer.Context,
+    analyser: Annotated[str | None, AnalyserOption] = None,
+    rescore: Annotated[
+        bool, typer.Option("--rescore", help="Score every comment again, even those already scored.")
+    ] = False,
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="Only this jurisdiction's comments (default: all).")
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Score the stored comments that need it (new, edited, or scored by another analyser).
+
+    The metrics refresh does this by itself; run it to score at once, with another analyser
+    (default: the `sentiment_analyser` setting), or to rescore everything.
+    """
+    from govsocial.analyze.comment_sentiment import score_comments
+
+    model = load_analyser(analyser or settings_of(ctx).sentiment_analyser or None)
+    progress = Progress(
+        TextColumn("scoring comments"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("scoring", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = score_comments(engine_of(ctx), model, jurisdiction, rescore, progress=tick)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        console.print(report.summary(), highlight=False, soft_wrap=True)  # one line, however narrow
 
 
 @app.command("eval")

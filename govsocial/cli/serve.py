@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from govsocial.analyze.topics.segment import default_segmenter
 from govsocial.cli.common import console, settings_of
 from govsocial.web.app import create_app
 
@@ -26,6 +28,9 @@ def serve(
     console.print(f"govsocial portal at [bold]http://{host}:{port}[/bold] (Ctrl-C stops it)")
     if collect:
         console.print("collection scheduler on: accounts are collected when their interval has passed")
+    # The segmenter's dictionary takes about a second to load: load it while the server starts, so
+    # that the first page with a topics section does not wait for it.
+    threading.Thread(target=default_segmenter, name="warm-segmenter", daemon=True).start()
     uvicorn.run(
         create_app(settings, collect=collect), host=host, port=port, log_level="info", access_log=False
     )

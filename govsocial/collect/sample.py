@@ -2,11 +2,18 @@
 
 ``generate`` invents about six months of posts, comments and daily follower counts for every
 published or under-review account of a registry folder that has a URL, in the voice of Hong Kong
-government pages: health advice, weather warnings, anti-scam tips, service announcements and a
-few clarifications of false rumours (澄清, 失實, 假消息). Comments mix Cantonese, standard written
-Chinese, English and emoji; some ask questions that the page answers minutes to days later, and a
-few carry fake personal data (a valid-format HKID, a phone number, an email) so that redaction at
-storage has something to remove.
+government pages: health advice, weather warnings, anti-scam tips, service announcements and a few
+clarifications of false rumours (澄清, 失實, 假消息), one of them met by a storm of angry comments
+(``rumour_episode``), and a typhoon that every page's commenters talk about in the last week
+(``talk_of_the_week``). Comments mix Cantonese, standard written Chinese, English and emoji; some
+ask questions that the page answers minutes to days later, and a few carry fake personal data (a
+valid-format HKID, a phone number, an email) so that redaction at storage has something to remove.
+
+One rumour episode (``rumour_episode``) makes the crises section worth a look: on up to
+``RUMOUR_ACCOUNTS`` accounts with a moderate number of comments, a false rumour about the
+account's subject spreads ``RUMOUR_DAYS_BEFORE_END`` days before the end; the account posts a
+clarification a few hours to a day later, and many angry comments follow it. That week stands out
+in both comment volume and negative share (see docs/crises.md).
 
 Everything comes from ``random.Random`` seeded per account from the seed and the account's URL,
 and from a fixed end date, so the same seed gives byte-identical files. ``write_sample`` writes
@@ -601,6 +608,23 @@ MIXED = [
     "today 真係好熱🥵",
     "so true 😂😂",
 ]
+#: What people say while a rumour spreads: angry, mostly Cantonese.
+ANGRY = [
+    "搞乜鬼呀，咁都唔早啲講！😡",
+    "政府又卸膊，真係激嬲😡",
+    "太差喇，完全唔負責任",
+    "好失望，點解咁遲先澄清？",
+    "啲假消息傳咗成日，你哋而家先出嚟講？",
+    "嬲到震😤",
+    "搞到人心惶惶，真係離譜",
+    "咁都要等成日先回應，冇用",
+    "做嘢咁慢，真係廢",
+    "到底信邊個好？好亂呀",
+    "What a mess, this is unacceptable 😡",
+    "Terrible communication, so disappointed",
+    "浪費公帑，垃圾！",
+    "完全唔可以接受",
+]
 QUESTIONS_ZH = [
     "幾時開放？",
     "請問喺邊度可以攞？",
@@ -1035,9 +1059,140 @@ def generate(
         _account_activity(state, ids, config, data)
         if progress:
             progress(account)
+    rumour_episode(accounts, config, ids, data)
+    talk_of_the_week(config, data)
     data.posts.sort(key=lambda r: (r["created_at"], r["platform"], r["post_id"]))
     data.comments.sort(key=lambda r: (r["created_at"], r["platform"], r["comment_id"]))
     return data
+
+
+# --- A rumour episode ------------------------------------------------------------------------------
+
+#: How many accounts the rumour hits, how long before the end it starts, and how many comments an
+#: account must usually get in a week to be chosen (enough for a baseline, few enough to stand out).
+RUMOUR_ACCOUNTS = 2
+RUMOUR_DAYS_BEFORE_END = 24
+RUMOUR_WEEKLY_COMMENTS = (8, 80)
+#: The share of the storm's comments that are angry; the rest are the usual mix.
+RUMOUR_ANGRY_SHARE = 0.75
+
+
+def rumour_episode(
+    accounts: Sequence[SampleAccount], config: SampleConfig, ids: _Ids, data: SampleData
+) -> None:
+    """A rumour on a few accounts: a clarification post, then a storm of mostly angry comments.
+
+    Chosen after every account's ordinary activity exists, from that activity, with a random
+    stream of its own: the same accounts and rows for the same seed, whatever the order of
+    ``accounts``, and no other account's data changes.
+    """
+    # The Tuesday of that week, so that the storm of comments stays within one ISO week.
+    day = config.end - dt.timedelta(days=RUMOUR_DAYS_BEFORE_END)
+    day += dt.timedelta(days=1 - day.weekday())
+    start = dt.datetime.combine(day, dt.time(8), config.zone)
+    if start.date() < config.start + dt.timedelta(weeks=6):
+        return  # too little history for a baseline: no episode
+    for account in _rumour_accounts(accounts, config, data):
+        rng = random.Random(f"{config.seed}:rumour:{account.platform}:{account.url}")  # noqa: S311
+        style = STYLES.get(account.platform, OTHER_STYLE)
+        state = _Account(account, style, rng, TOPICS.get(account.org_code, "service"))
+        _rumour_posts(state, ids, config, data, start)
+
+
+def _rumour_accounts(
+    accounts: Sequence[SampleAccount], config: SampleConfig, data: SampleData
+) -> list[SampleAccount]:
+    """Published accounts with comments whose median week has a moderate number of them."""
+    weekly: dict[str, dict[str, int]] = {}
+    for row in data.comments:
+        if row["is_page_reply"] != "true":
+            week = dt.datetime.fromisoformat(row["created_at"]).astimezone(config.zone).strftime("%G-W%V")
+            counts = weekly.setdefault(row["account"], {})
+            counts[week] = counts.get(week, 0) + 1
+    low, high = RUMOUR_WEEKLY_COMMENTS
+    chosen = [
+        a
+        for a in accounts
+        if a.status == AccountStatus.PUBLISHED.value
+        and STYLES.get(a.platform, OTHER_STYLE).comments_per_like is not None
+        and len(weekly.get(a.url, {})) >= 8
+        and low <= sorted(weekly[a.url].values())[len(weekly[a.url]) // 2] <= high
+    ]
+    return sorted(chosen, key=lambda a: (a.platform, a.url))[:RUMOUR_ACCOUNTS]
+
+
+def _rumour_posts(
+    state: _Account, ids: _Ids, config: SampleConfig, data: SampleData, start: dt.datetime
+) -> None:
+    """The clarification post and its storm of comments."""
+    rng, account = state.rng, state.account
+    claims = FILLERS.get(state.topic, {}).get("claim") or [
+        ("有關服務將全面收費", "the service will start charging everyone")
+    ]
+    zh, en = rng.choice(claims)
+    created = start + dt.timedelta(hours=rng.randint(5, 28), minutes=rng.randint(0, 59))
+    day = created.date().isoformat()
+    followers = next(
+        (int(r["followers"]) for r in data.followers if r["account"] == account.url and r["date"] == day),
+        10_000,
+    )
+    post_id, url = _post_id_and_url(state, ids, F.IMAGE, 900_000 + rng.randint(0, 99_999))
+    storm = rng.randint(160, 220)
+    likes = followers * state.style.likes_per_follower * rng.uniform(3, 5)
+    shares = None if state.style.shares_per_like is None else likes * state.style.shares_per_like * 3
+    row = dict.fromkeys(POST_COLUMNS, "")
+    row.update(
+        platform=account.platform, account=account.url, post_id=post_id, created_at=_iso(created),
+        format=F.IMAGE.value, text=f"{RUMOUR.zh.format(claim=zh)}\n\n{RUMOUR.en.format(claim=en)}", url=url,
+        followers_at_posting=str(followers), likes=_count(likes), comments=str(storm), shares=_count(shares),
+    )  # fmt: skip
+    if state.style.reactions:
+        reactions = _reactions(rng, likes, RUMOUR)
+        row.update({f"reactions_{k}": str(v) for k, v in reactions.items()})
+        row["likes"] = str(reactions["like"])
+    data.posts.append(row)
+    for _ in range(storm):
+        at = created + dt.timedelta(minutes=rng.lognormvariate(math.log(240), 1.0))
+        text = rng.choice(ANGRY) if rng.random() < RUMOUR_ANGRY_SHARE else _comment_text(state)[0]
+        comment = _comment_row(state, row, _comment_id(state, ids, post_id), "", at)
+        comment.update(author_id=_commenter(rng), text=text, likes=_count(rng.paretovariate(1.6) - 1))
+        if at <= config.export_time:
+            data.comments.append(comment)
+
+
+# --- What everyone talks about in the last week --------------------------------------------------
+
+#: The share of the last week's ordinary comments that talk about the typhoon.
+TALK_SHARE = 0.4
+#: A typhoon approaching in the last week: what people write about on every page.
+TYPHOON = [
+    "打風仲要返工？幾時掛八號風球？",
+    "颱風嚟緊，唔該早啲通知停課",
+    "八號風球落咗未？要唔要返學？",
+    "颱風過後啲塌樹幾時清理？",
+    "風球下巴士停駛，點返屋企？",
+    "呢個颱風好似好大，大家小心😱",
+    "Typhoon signal 8 tomorrow? Please announce early",
+    "Stay safe everyone, the typhoon looks strong",
+    "颱風期間服務會唔會暫停？",
+    "打風都要開工，真係辛苦晒前線",
+]
+
+
+def talk_of_the_week(config: SampleConfig, data: SampleData) -> None:
+    """A typhoon in the last calendar week: some of every page's ordinary comments talk about it,
+    so that the demo's topics have terms that rose against the week (and month) before.
+
+    Only comments drawn from the ordinary banks change (never questions, personal data or the
+    rumour's anger), with a random stream of its own: the rows and their times stay as they were.
+    """
+    rng = random.Random(f"{config.seed}:talk")  # noqa: S311
+    ordinary = {*CANTONESE, *WRITTEN, *ENGLISH, *MIXED}
+    since = config.end - dt.timedelta(days=config.end.weekday())  # the Monday of the last (ISO) week
+    for row in data.comments:
+        day = dt.datetime.fromisoformat(row["created_at"]).astimezone(config.zone).date()
+        if day >= since and row["text"].rstrip("👍🙏😂😱❤️💪👏") in ordinary and rng.random() < TALK_SHARE:
+            row["text"] = rng.choice(TYPHOON)
 
 
 # --- Files ----------------------------------------------------------------------------------------

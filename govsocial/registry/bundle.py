@@ -1,7 +1,8 @@
 """A registry folder: one jurisdiction's organisations, accounts and unconfirmed facts.
 
-``data/registry/<code>/`` holds ``jurisdiction.toml``, ``organisations.csv``, ``accounts.csv`` and
-``unconfirmed.csv``. ``load_bundle`` parses every row into a typed record and collects, instead of
+``data/registry/<code>/`` holds ``jurisdiction.toml``, ``organisations.csv``, ``accounts.csv``,
+``unconfirmed.csv`` and, optionally, ``clarifications.csv`` (posts marked as clarifying
+misinformation). ``load_bundle`` parses every row into a typed record and collects, instead of
 raising, a ``Problem`` for each row that does not parse, so lint and load can report all of them.
 """
 
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from govsocial.errors import ImportFileError, RegistryError
 from govsocial.registry.records import (
     AccountRecord,
+    ClarificationRecord,
     FactRecord,
     JurisdictionRecord,
     OrganisationRecord,
@@ -29,6 +31,7 @@ JURISDICTION_FILE = "jurisdiction.toml"
 ORGANISATIONS_FILE = "organisations.csv"
 ACCOUNTS_FILE = "accounts.csv"
 FACTS_FILE = "unconfirmed.csv"
+CLARIFICATIONS_FILE = "clarifications.csv"
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
@@ -65,6 +68,7 @@ class Bundle:
     organisations: list[Located[OrganisationRecord]] = field(default_factory=list)
     accounts: list[Located[AccountRecord]] = field(default_factory=list)
     facts: list[Located[FactRecord]] = field(default_factory=list)
+    clarifications: list[Located[ClarificationRecord]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -115,6 +119,7 @@ def load_bundle(folder: Path) -> Bundle:
     bundle.organisations = _load_file(folder, ORGANISATIONS_FILE, OrganisationRecord, bundle.problems)
     bundle.accounts = _load_file(folder, ACCOUNTS_FILE, AccountRecord, bundle.problems)
     bundle.facts = _load_file(folder, FACTS_FILE, FactRecord, bundle.problems)
+    bundle.clarifications = _load_file(folder, CLARIFICATIONS_FILE, ClarificationRecord, bundle.problems)
     return bundle
 
 

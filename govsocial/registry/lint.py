@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from govsocial.errors import AddressError
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.bundle import JURISDICTION_FILE, Bundle, Located, Problem
+from govsocial.registry.clarifications import duplicate_urls
 from govsocial.registry.records import AccountRecord, OrganisationRecord
 from govsocial.registry.resolve import all_addresses
 from govsocial.store.tables import AccountStatus
@@ -30,6 +31,7 @@ def lint_bundle(bundle: Bundle, catalogue: PlatformCatalogue) -> list[Problem]:
     problems += _organisation_problems(bundle, codes)
     problems += _account_problems(bundle, codes, catalogue)
     problems += _fact_problems(bundle, codes, catalogue)
+    problems += duplicate_urls(bundle)
     return problems
 
 

@@ -224,3 +224,29 @@ class FactRecord(Record):
     @classmethod
     def _none_to_empty(cls, value: Any) -> Any:
         return "" if value is None else value
+
+
+class ClarificationRecord(Record):
+    """A row of ``clarifications.csv``: a post that clarifies misinformation, marked by a reviewer.
+
+    ``rumour_first_seen`` is when the rumour first appeared, as ISO 8601 with its zone
+    (``2026-08-24T09:30+08:00``); ``rumour_url`` where it appeared; ``source`` who or what says
+    the post is a clarification (a reviewer's name, a fact-check page).
+    """
+
+    columns: ClassVar[tuple[str, ...]] = ("post_url", "rumour_first_seen", "rumour_url", "note", "source")
+
+    post_url: str
+    rumour_first_seen: Annotated[dt.datetime | None, BeforeValidator(_blank_to_none)] = None
+    rumour_url: OptStr = None
+    note: OptStr = None
+    source: str = Field(min_length=1)
+
+    _urls = field_validator("post_url", "rumour_url")(_check_url)
+
+    @field_validator("rumour_first_seen")
+    @classmethod
+    def _with_zone(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("give the time zone, e.g. 2026-08-24T09:30+08:00")
+        return value

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from govsocial.errors import AddressError, RegistryError
 from govsocial.registry.addresses import AccountAddress, PlatformCatalogue
 from govsocial.registry.bundle import Bundle, Located, Problem
+from govsocial.registry.clarifications import load_marks
 from govsocial.registry.names import simplified_or_derived
 from govsocial.registry.records import AccountRecord, FactRecord, JurisdictionRecord, OrganisationRecord
 from govsocial.registry.resolve import all_addresses
@@ -321,7 +322,7 @@ def write_each(
 def load_bundle_into(
     session: Session, bundle: Bundle, catalogue: PlatformCatalogue, actor: str
 ) -> SyncReport:
-    """Write a whole registry folder: platforms, jurisdiction, organisations, accounts, facts."""
+    """Write a whole registry folder: platforms, jurisdiction, organisations, accounts, facts, marks."""
     report = SyncReport(problems=list(bundle.problems))
     code = bundle.jurisdiction.code
     upsert_platforms(session, catalogue, actor, report)
@@ -344,6 +345,12 @@ def load_bundle_into(
     write_each(
         session, report, "facts", bundle.facts, lambda r: upsert_fact(session, code, r, catalogue, actor)
     )
+    # Marks of clarifications (deletions are in the change log, not in the counts).
+    marks, problems = load_marks(session, bundle, actor)
+    for outcome in Outcome:
+        if marks[outcome.value]:
+            report.counts[("clarifications", outcome)] += marks[outcome.value]
+    report.problems.extend(problems)
     return report
 
 

@@ -288,6 +288,19 @@ def recent_posts(session: Session, account_ids: Sequence[int], limit: int = 10) 
     return [PostView(p, accounts[p.account_id], counts.get(p.id)) for p in posts]
 
 
+def account_posts(session: Session, account_id: int, limit: int, offset: int = 0) -> Page[PostView]:
+    """One page of an account's posts (deleted ones too: they were published), newest first, each
+    with its latest counts. Raises ``NotFoundError`` if there is no such account."""
+    account = get_account(session, account_id)
+    where = t.Post.account_id == account_id
+    count = session.scalar(select(func.count()).select_from(t.Post).where(where)) or 0
+    newest_first = (t.Post.created_at.desc(), t.Post.id.desc())
+    query = select(t.Post).where(where).order_by(*newest_first).limit(limit).offset(offset)
+    posts = session.scalars(query).all()
+    counts = latest_snapshots(session, [p.id for p in posts])
+    return Page([PostView(p, account, counts.get(p.id)) for p in posts], count)
+
+
 def post_times(session: Session, account_id: int, since: dt.datetime | None = None) -> list[dt.datetime]:
     """When the account's posts (not deleted) were created, oldest first; from ``since`` if given."""
     query = select(t.Post.created_at).where(t.Post.account_id == account_id, t.Post.deleted_at.is_(None))

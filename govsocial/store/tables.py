@@ -510,3 +510,23 @@ class OpinionEvent(Base):
     score: Mapped[float] = mapped_column(Float)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ClarificationMark(Timestamps, Base):
+    """A reviewer's word that a post clarifies misinformation (``clarifications.csv`` of a registry
+    folder), with when and where the rumour first appeared where that is known.
+
+    The post is named by its URL, not by a key: the registry is loaded before anything is
+    collected, and the post is found when clarifications are listed.
+    """
+
+    __tablename__ = "clarification_marks"
+    __table_args__ = (UniqueConstraint("jurisdiction", "post_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code", ondelete="CASCADE"))
+    post_url: Mapped[str] = mapped_column(String(1000))
+    rumour_first_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rumour_url: Mapped[str | None] = mapped_column(String(1000))
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(1000))

@@ -8,6 +8,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from govsocial.store import tables as t
+from govsocial.store.queries import PostView
+from govsocial.store.sentiments import LabelCounts
 
 T = TypeVar("T")
 
@@ -225,3 +227,74 @@ class ScorecardPublic(BaseModel):
     period: str | None = Field(description="The period shown: the latest with values unless one was asked.")
     params: str = Field(description="Digest of the metric parameters the values were computed with.")
     goals: list[ScorecardGoal]
+
+
+class PostCounts(BaseModel):
+    """A post's latest engagement counts, as the platform gave them (None: not given)."""
+
+    taken_at: dt.datetime
+    likes: int | None
+    comments: int | None
+    shares: int | None
+    views: int | None
+    reactions: dict[str, int] = Field(description="Reactions by type, where the platform has types.")
+
+
+class CommentSentimentCounts(BaseModel):
+    """How the analyser labelled the citizen comments on a post (the page's replies never count)."""
+
+    positive: int
+    neutral: int
+    negative: int
+    scored: int = Field(description="Comments with a label.")
+
+
+class PostPublic(BaseModel):
+    """A post of an account, with its latest counts and the sentiment of its comments."""
+
+    id: int
+    account_id: int
+    platform: str
+    platform_post_id: str
+    created_at: dt.datetime
+    format: str
+    text: str | None
+    url: str | None = Field(description="The post on its platform; only for published (official) accounts.")
+    deleted: bool
+    sample: bool = Field(description="Invented demo data, not real activity.")
+    counts: PostCounts | None
+    comment_sentiment: CommentSentimentCounts
+
+
+def post_public(view: PostView, labels: LabelCounts | None) -> PostPublic:
+    """A post for the API: links to the original only for published accounts, as on the pages."""
+    post, snapshot = view.post, view.counts
+    official = view.account.status == t.AccountStatus.PUBLISHED
+    counts = None
+    if snapshot is not None:
+        reactions = {str(k): int(v) for k, v in (snapshot.reactions or {}).items()}
+        counts = PostCounts(
+            taken_at=snapshot.taken_at,
+            likes=snapshot.likes,
+            comments=snapshot.comments,
+            shares=snapshot.shares,
+            views=snapshot.views,
+            reactions=reactions,
+        )
+    labels = labels or LabelCounts()
+    return PostPublic(
+        id=post.id,
+        account_id=post.account_id,
+        platform=post.platform,
+        platform_post_id=post.post_id,
+        created_at=post.created_at,
+        format=post.format,
+        text=post.text,
+        url=post.url if official else None,
+        deleted=post.deleted_at is not None,
+        sample=view.is_sample,
+        counts=counts,
+        comment_sentiment=CommentSentimentCounts(
+            positive=labels.positive, neutral=labels.neutral, negative=labels.negative, scored=labels.scored
+        ),
+    )

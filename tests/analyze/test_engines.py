@@ -40,6 +40,9 @@ ACCOUNTS: dict[int, tuple[str, tuple[str, ...]]] = {
     7: ("facebook", ("lcsd",)),  # dormant: its last post is long before the others
 }
 FORMATS = ("video", "image", "link", "text", "live", "other")
+#: Stored comment sentiment (label, score), by comment id: taken in turn, not drawn from the seeded
+#: generator, so the rest of the dataset is what it was before comments had a sentiment.
+SENTIMENTS = (("negative", -0.7), ("neutral", 0.05), ("positive", 0.625), (None, None), ("negative", -0.25))
 
 
 def _maybe(rng: random.Random, value: int, missing: float = 0.15) -> int | None:
@@ -103,6 +106,8 @@ def _comments(rng: random.Random, post: dict[str, Any], next_id: Iterator[int]) 
                 "is_question": rng.random() < 0.35,
                 "deleted": rng.random() < 0.05,
                 "author": f"citizen-{rng.randint(1, 40)}",
+                "sentiment": SENTIMENTS[cid % len(SENTIMENTS)][0],
+                "sentiment_score": SENTIMENTS[cid % len(SENTIMENTS)][1],
             }
         )
         citizen = rows[-1]
@@ -119,6 +124,8 @@ def _comments(rng: random.Random, post: dict[str, Any], next_id: Iterator[int]) 
                     "is_question": False,
                     "deleted": False,
                     "author": f"page-{post['account_id']}",
+                    "sentiment": None,  # the page's replies are never scored
+                    "sentiment_score": None,
                 }
             )
     return rows

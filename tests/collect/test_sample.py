@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from govsocial.cli.main import app
+from govsocial.collect import sample
 from govsocial.collect.sample import (
     COMMENT_COLUMNS,
     FOLLOWER_COLUMNS,
@@ -256,6 +258,19 @@ def test_comments_follow_their_post_and_platform(data: SampleData, comment_facts
     for key, n in stored.items():
         assert int(comment_facts.posts[key]["comments"]) >= n  # the count covers the rows
     assert len({c["comment_id"] for c in data.comments}) == len(data.comments)
+
+
+def test_the_last_week_talks_about_a_typhoon(data: SampleData) -> None:
+    zone = ZoneInfo("Asia/Hong_Kong")
+    monday = sample.DEFAULT_END - dt.timedelta(days=sample.DEFAULT_END.weekday())
+    last, earlier = [], []
+    for row in data.comments:
+        day = dt.datetime.fromisoformat(row["created_at"]).astimezone(zone).date()
+        (last if day >= monday else earlier).append(row["text"])
+    typhoon = [text for text in last if text in sample.TYPHOON]
+    assert 0.15 * len(last) < len(typhoon) < 0.5 * len(last)  # a share of the ordinary comments
+    assert not any(text in sample.TYPHOON for text in earlier)
+    assert any(text in sample.QUESTIONS_ZH for text in last)  # questions are left as they were
 
 
 def test_some_comments_carry_fake_personal_data(data: SampleData) -> None:

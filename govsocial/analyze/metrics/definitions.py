@@ -9,6 +9,7 @@ MODULES = (
     "popularity",
     "penetration",
     "perception",
+    "sentiment",
     "purpose",
     "two_way",
     "timeliness",

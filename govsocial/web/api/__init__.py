@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govsocial.web.api import accounts, metrics, organisations, platforms, verify
+from govsocial.web.api import accounts, metrics, opinion, organisations, platforms, topics, verify
 
 PREFIX = "/api/v1"
 
@@ -12,6 +12,6 @@ PREFIX = "/api/v1"
 def router() -> APIRouter:
     """Every API router under ``/api/v1``."""
     api = APIRouter(prefix=PREFIX)
-    for module in (organisations, accounts, verify, platforms, metrics):
+    for module in (organisations, accounts, verify, platforms, metrics, opinion, topics):
         api.include_router(module.router)
     return api

@@ -6,10 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from govsocial.store import queries
+from govsocial.store import queries, sentiments
 from govsocial.store.tables import AccountStatus, OrgType
 from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
-from govsocial.web.schemas import AccountPublic, ErrorBody, ListEnvelope, account_public
+from govsocial.web.schemas import (
+    AccountPublic,
+    ErrorBody,
+    ListEnvelope,
+    PostPublic,
+    account_public,
+    post_public,
+)
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -40,3 +47,12 @@ def list_accounts(
 def get_account(session: SessionDep, account_id: int) -> AccountPublic:
     """An account by id."""
     return account_public(queries.get_account(session, account_id))
+
+
+@router.get("/{account_id}/posts", summary="An account's posts", responses={404: {"model": ErrorBody}})
+def list_posts(session: SessionDep, paging: PagingDep, account_id: int) -> ListEnvelope[PostPublic]:
+    """The account's posts, newest first, with their latest counts and how the citizen comments on
+    each were labelled by the sentiment analyser."""
+    page = queries.account_posts(session, account_id, paging.limit, paging.offset)
+    labels = sentiments.by_post(session, [view.post.id for view in page.items])
+    return ListEnvelope(data=[post_public(v, labels.get(v.post.id)) for v in page.items], count=page.count)

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from govsocial.errors import NotFoundError
-from govsocial.store import queries
+from govsocial.store import queries, sentiments
 from govsocial.store import tables as t
 from govsocial.web.deps import SessionDep
 from govsocial.web.pages.i18n import N_
@@ -82,6 +82,7 @@ class PostRow:
     counts: list[tuple[str, int]]
     reactions: list[tuple[str, int]]
     link: str | None
+    feelings: sentiments.LabelCounts | None = None
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,14 @@ def post_counts(counts: t.PostSnapshot | None) -> tuple[list[tuple[str, int]], l
     return shown, by_type
 
 
-def post_rows(views: Sequence[queries.PostView], zone: ZoneInfo) -> list[PostRow]:
-    """Posts ready for a table; links to the original only for official accounts."""
+def post_rows(
+    views: Sequence[queries.PostView],
+    zone: ZoneInfo,
+    feelings: dict[int, sentiments.LabelCounts] | None = None,
+) -> list[PostRow]:
+    """Posts ready for a table; links to the original only for official accounts. ``feelings``: the
+    sentiment labels of each post's comments, where the table shows them."""
+    feelings = feelings or {}
     rows = []
     for view in views:
         shown, by_type = post_counts(view.counts)
@@ -158,6 +165,7 @@ def post_rows(views: Sequence[queries.PostView], zone: ZoneInfo) -> list[PostRow
                 counts=shown,
                 reactions=by_type,
                 link=view.post.url if official and view.post.url else None,
+                feelings=feelings.get(view.post.id),
             )
         )
     return rows
@@ -191,11 +199,12 @@ def weekly(session: Session, account_id: int, zone: ZoneInfo, weeks: int = WEEKS
 def activity(session: Session, account: t.Account) -> Activity:
     """The account's activity, as the page shows it."""
     zone = zone_of(session, account.jurisdiction)
+    recent = queries.recent_posts(session, [account.id], RECENT_POSTS)
     return Activity(
         sample=queries.has_sample_activity(session, [account.id]),
         posts=queries.count_posts(session, account.id),
         weeks=weekly(session, account.id, zone),
-        recent=post_rows(queries.recent_posts(session, [account.id], RECENT_POSTS), zone),
+        recent=post_rows(recent, zone, sentiments.by_post(session, [view.post.id for view in recent])),
         comments=queries.comment_counts(session, account.id),
     )
 

@@ -1,0 +1,85 @@
+"""``GET /api/v1/accounts/{id}/posts`` and the per-post comment labels on the account page.
+
+The store is written row by row (``tests.analyze.store_rows``) on SQLite and PostgreSQL, with
+sentiment rows of which one is stale (scored from an older text of its comment): it must not count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from govsocial.settings import Settings
+from govsocial.store import tables as t
+from govsocial.store.db import session_factory
+from govsocial.web.app import create_app
+from tests.analyze.store_rows import Store, hk
+from tests.web.test_pages import main_text
+
+
+def _label(session: Session, comment: int, label: str, scored_hash: str) -> None:
+    """A stored label, scored from the text whose hash is ``scored_hash`` (the comments' is "x")."""
+    row = t.CommentSentiment(comment_id=comment, analyser="t", content_hash=scored_hash, label=label, score=0)
+    session.add(row)
+
+
+def _seed(session: Session) -> tuple[int, int, int]:
+    """An official account with two posts and an account under review with one; labelled comments."""
+    s = Store(session)
+    s.jurisdiction()
+    org = s.organisation("cfs")
+    official = s.account("facebook", [org])
+    review = s.account("facebook", [org], status=t.AccountStatus.UNDER_REVIEW)
+    old = s.post(official, hk(2026, 9, 1), "舊帖", url="https://www.facebook.com/p/1")
+    new = s.post(official, hk(2026, 9, 2), "澄清：網上流傳的消息失實", url="https://www.facebook.com/p/2")
+    s.snapshot(new, hk(2026, 9, 3), likes=40, comments=4, shares=3, reactions={"like": 30, "angry": 10})
+    s.post(review, hk(2026, 9, 2), "未確認", url="https://www.facebook.com/p/3")
+    for label, scored_hash in [("negative", "x"), ("negative", "x"), ("positive", "x"), ("neutral", "old")]:
+        _label(session, s.comment(new, hk(2026, 9, 2, 13), "留言"), label, scored_hash)
+    _label(session, s.comment(new, hk(2026, 9, 2, 14), "多謝留言", is_page_reply=True), "positive", "x")
+    session.commit()
+    return official, review, old
+
+
+def _client(engine: Engine) -> TestClient:
+    url = engine.url.render_as_string(hide_password=False)
+    return TestClient(create_app(Settings.load(database_url=url)))
+
+
+def test_posts_of_an_account_newest_first_with_counts_and_labels(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        official, _, old = _seed(session)
+    with _client(engine) as client:
+        body = client.get(f"/api/v1/accounts/{official}/posts").json()
+        assert body["count"] == 2
+        newest, oldest = body["data"]
+        assert newest["text"] == "澄清：網上流傳的消息失實" and oldest["id"] == old
+        assert newest["url"] == "https://www.facebook.com/p/2" and newest["deleted"] is False
+        assert newest["counts"]["likes"] == 40 and newest["counts"]["reactions"] == {"like": 30, "angry": 10}
+        # The stale label and the page's own reply do not count.
+        assert newest["comment_sentiment"] == {"positive": 1, "neutral": 0, "negative": 2, "scored": 3}
+        assert oldest["counts"] is None and oldest["comment_sentiment"]["scored"] == 0
+        paged = client.get(f"/api/v1/accounts/{official}/posts", params={"limit": 1, "offset": 1}).json()
+        assert paged["count"] == 2 and [p["id"] for p in paged["data"]] == [old]
+
+
+def test_posts_of_an_account_under_review_never_link(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        _, review, _ = _seed(session)
+    with _client(engine) as client:
+        body = client.get(f"/api/v1/accounts/{review}/posts").json()
+        assert body["count"] == 1 and body["data"][0]["url"] is None
+        missing = client.get("/api/v1/accounts/999999/posts")
+        assert missing.status_code == 404 and "999999" in missing.text
+
+
+def test_account_page_shows_each_posts_comment_labels(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        official, _, _ = _seed(session)
+    with _client(engine) as client:
+        main = main_text(client.get(f"/en/accounts/{official}"))
+    assert "Comments labelled: 1 positive · 0 neutral · 2 negative" in main
+    assert len(re.findall("Comments labelled", main)) == 1  # the post without labelled comments says nothing
