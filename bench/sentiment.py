@@ -7,7 +7,7 @@ Every analyser is scored by ``govsocial.analyze.sentiment.evaluate`` (3-class ma
 Simplified Chinese sets, labelled 1/0, as binary) on the same texts in the same run:
 
 * ``data/sentiment/*/holdout.csv``: OpenRice and HKTVmall reviews (1-2 stars negative, 3 neutral,
-  4-5 positive) and govsocial's own comments, never seen by the shipped model;
+  4-5 positive) and govsocial's own comments (both sets), never seen by the shipped model;
 * ``../shared/eval``: the forum posts (never trained on), and the full OpenRice and HKTVmall files,
   marked in-sample because 80 % of them trained the shipped model;
 * the Simplified Chinese waimai and hotel reviews, as binary (a sanity check).
@@ -60,7 +60,7 @@ def _csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
 def sets(shared: Path) -> dict[str, tuple[list[LabelledText], str]]:
     """name -> (rows, note). Sets whose files are missing are left out."""
     found: dict[str, tuple[list[LabelledText], str]] = {}
-    for name in ("openrice", "hktvmall", "comments"):
+    for name in ("openrice", "hktvmall", "comments", "short_comments"):
         found[f"{name} holdout"] = (read_labelled(DATA / name / "holdout.csv"), "held out")
     if (shared / "hk_forum" / "train.json").exists():
         posts = json.loads((shared / "hk_forum" / "train.json").read_text(encoding="utf-8"))

@@ -4,7 +4,8 @@ n-grams learned from reviews know the words reviewers use; a government page get
 and much shorter text. The lexicon (``lexicon.tsv``, written for this project) adds what carries
 across domains: how many good and bad words a comment has, whether a negator (唔, 冇, 不, not, ...)
 reaches them, whether an intensifier (好, 超, 勁, very, ...) strengthens them, whether they come
-after a "but", and the laughter, question and "again" cues that sarcasm and complaints lean on.
+after a "but", and the laughter, question and "again" cues that sarcasm and complaints lean on,
+with praise in scare quotes (多謝你哋咁「用心」) and a question that holds no verdict.
 The linear model learns how much each of these counts; the lexicon never decides alone.
 
 Terms are matched on tokens (:mod:`.text`), longest first, left to right, so 唔該 (thanks) is one
@@ -93,7 +94,9 @@ class _Reading:
     def clause_break(self) -> None:
         self.negated_until = self.boosted_until = 0
 
-    def sentiment(self, polarity: str, at: int) -> None:
+    def sentiment(self, polarity: str, at: int, quoted: bool = False) -> None:
+        if quoted and polarity == "pos":
+            self.counts["qpos"] += 1  # 多謝你哋咁「用心」: praise in scare quotes is mockery
         if at < self.negated_until:
             self.counts["n" + polarity] += 1  # 唔好食: a negated good word, weaker than a bad one
             self.negated_until = 0
@@ -131,9 +134,10 @@ def lexicon_counts(toks: Sequence[str], lexicon: Lexicon) -> Counter[str]:
         kind, size = found
         if kind == "pos+int":
             after = _match(toks, i + size, lexicon) if i + size < end else None
-            kind = "int" if after is not None and after[0] in ("pos", "neg", "pos+int") else "pos"
+            # 好差, 好好用 and 好唔滿意: before a sentiment word or a negator, 好 means "very"
+            kind = "int" if after is not None and after[0] in ("pos", "neg", "pos+int", "negator") else "pos"
         if kind in ("pos", "neg"):
-            reading.sentiment(kind, i)
+            reading.sentiment(kind, i, toks[i - 1] == '"' and toks[i + size] == '"')
         else:
             reading.event(kind, i, i + size)
         i += size
@@ -156,8 +160,10 @@ def lexicon_features(toks: Sequence[str], lexicon: Lexicon) -> dict[str, float]:
         features[PREFIX + "none"] = 1.0
     if good and bad:
         features[PREFIX + "mixed"] = 1.0
-    if bad and (counts["laugh"] or counts["again"]):
+    if (bad and (counts["laugh"] or counts["again"])) or counts["qpos"]:
         features[PREFIX + "mock"] = 1.0  # 又加價😂: laughter or "again" beside a bad word
+    if counts["ask"] and not good + bad:
+        features[PREFIX + "query"] = 1.0  # 請問幾時開門？: a question and no verdict is neutral
     if good and counts["laugh"] and not bad:
         features[PREFIX + "laughgood"] = 1.0
     return features

@@ -54,6 +54,9 @@ def test_width_case_digits_repeats_and_emoji_modifiers_fold() -> None:
         ("not very helpful", {"npos": 1, "ipos": 1}),
         ("Thanks, really useful", {"pos": 2, "ipos": 1}),
         ("食物唔錯但係服務好差", {"nneg": 1, "neg": 1, "ineg": 1, "bneg": 1}),
+        ("好唔滿意", {"npos": 1, "ipos": 1}),  # 好 before a negator is "very", not praise
+        ("好冇用", {"neg": 1, "ineg": 1}),
+        ("冇鬼用", {"neg": 1}),  # a colloquial bad term wins over the negator 冇
     ],
 )
 def test_negation_scope_and_intensifiers(text: str, expected: dict[str, int]) -> None:
@@ -63,6 +66,38 @@ def test_negation_scope_and_intensifiers(text: str, expected: dict[str, int]) ->
 def test_sarcasm_cues_are_features_not_verdicts() -> None:
     found = lexicon_features(tokens("好嘢，又加價😂", _table()), _lexicon())
     assert {"\tpos", "\tneg", "\tlaugh", "\tagain", "\tmixed", "\tmock"} <= set(found)
+
+
+def test_praise_in_scare_quotes_is_a_mockery_cue() -> None:
+    quoted = lexicon_features(tokens("多謝晒你哋咁「用心」", _table()), _lexicon())
+    plain = lexicon_features(tokens("多謝晒你哋咁用心", _table()), _lexicon())
+    assert "\tqpos" in quoted and "\tmock" in quoted
+    assert "\tqpos" not in plain and "\tmock" not in plain
+
+
+def test_a_question_without_a_verdict_is_a_query() -> None:
+    assert "\tquery" in lexicon_features(tokens("請問星期日幾點開門？", _table()), _lexicon())
+    assert "\tquery" not in lexicon_features(tokens("點解咁差？", _table()), _lexicon())
+    assert "\tquery" not in lexicon_features(tokens("星期日開門", _table()), _lexicon())
+
+
+@pytest.mark.parametrize(
+    ("term", "kind"),
+    [
+        ("咩料", "neg"),
+        ("頂唔順", "neg"),
+        ("踢皮球", "neg"),
+        ("hea做", "neg"),
+        ("smh", "neg"),
+        ("辛苦你哋", "pos"),
+        ("kudos", "pos"),
+        ("同問", "ask"),
+        ("🙃", "laugh"),
+        ("依然", "again"),
+    ],
+)
+def test_colloquial_terms(term: str, kind: str) -> None:
+    assert counts(term) == {kind: 1}
 
 
 @pytest.mark.parametrize(
