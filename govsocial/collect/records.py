@@ -121,6 +121,91 @@ class CommentRecord(Record):
     _tz = field_validator("created_at")(_aware)
 
 
+#: ``CommentRecord``'s fields in the order it declares them (the order of its ``__dict__`` and dumps).
+_COMMENT_FIELDS = tuple(CommentRecord.model_fields)
+_STR_OR_NONE = (str, type(None))
+_INT_OR_NONE = (int, type(None))
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def comment_record(
+    *,
+    platform: str,
+    comment_id: str,
+    post_id: str,
+    parent_id: str | None = None,
+    created_at: dt.datetime,
+    created_at_raw: str | None = None,
+    author_id: str | None = None,
+    is_page_reply: bool = False,
+    text: str | None = None,
+    likes: int | None = None,
+    replies: int | None = None,
+) -> CommentRecord:
+    """``CommentRecord(...)`` with the same arguments, checked by exact type first.
+
+    Connectors build each comment from values their own code made (``str(...)``, counts that are
+    ``int`` or None, times in UTC), which pydantic would only check again: 2-3 µs a comment, a
+    tenth of what storing one costs. When every value has exactly the type declared for its
+    field (``str``, not a subclass; ``int``, not ``bool``; a ``datetime`` whose ``tzinfo`` is
+    ``datetime.UTC``), pydantic would return it unchanged (``_aware`` too: such a time is
+    already UTC), so the record is made as ``model_construct`` makes one, without validation.
+    Anything else goes to ``CommentRecord(...)``, which converts it or raises the
+    ``ValidationError`` it always did, so a bad payload item is quarantined with the same reason.
+    """
+    if (
+        type(platform) is str
+        and type(comment_id) is str
+        and type(post_id) is str
+        and type(parent_id) in _STR_OR_NONE
+        and type(created_at) is dt.datetime
+        and created_at.tzinfo is dt.UTC
+        and type(created_at_raw) in _STR_OR_NONE
+        and type(author_id) in _STR_OR_NONE
+        and type(is_page_reply) is bool
+        and type(text) in _STR_OR_NONE
+        and type(likes) in _INT_OR_NONE
+        and type(replies) in _INT_OR_NONE
+    ):
+        # What ``model_construct`` sets, in the declared order (tests check that it matches).
+        record = _new_object(CommentRecord)
+        _set_attribute(
+            record,
+            "__dict__",
+            {
+                "platform": platform,
+                "comment_id": comment_id,
+                "post_id": post_id,
+                "parent_id": parent_id,
+                "created_at": created_at,
+                "created_at_raw": created_at_raw,
+                "author_id": author_id,
+                "is_page_reply": is_page_reply,
+                "text": text,
+                "likes": likes,
+                "replies": replies,
+            },
+        )
+        _set_attribute(record, "__pydantic_fields_set__", set(_COMMENT_FIELDS))
+        _set_attribute(record, "__pydantic_extra__", None)
+        _set_attribute(record, "__pydantic_private__", None)
+        return record
+    return CommentRecord(
+        platform=platform,
+        comment_id=comment_id,
+        post_id=post_id,
+        parent_id=parent_id,
+        created_at=created_at,
+        created_at_raw=created_at_raw,
+        author_id=author_id,
+        is_page_reply=is_page_reply,
+        text=text,
+        likes=likes,
+        replies=replies,
+    )
+
+
 class BadRecord(Record):
     """Something that could not be turned into a record: quarantined and reported, never lost."""
 

@@ -8,6 +8,7 @@ and updates the changed ones with one executemany each. That keeps re-runs idemp
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -17,6 +18,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
+    Boolean,
     Connection,
     CursorResult,
     Dialect,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -249,13 +252,54 @@ def _driver_insert(
         and (key is None or new_only)
     ):
         processors = tuple(
-            (position, process)
+            (position, _faster(table.c[name].type.dialect_impl(dialect), process))
             for position, name in enumerate(order)
             if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
         )
         plan = _DriverInsert(str(compiled), new_only, itemgetter(*order), processors)
     _DRIVER_INSERTS[(table.name, key or "", keys)] = plan
     return plan
+
+
+# SQLite's ``DATETIME`` stores this text (``sqlite.DATETIME._storage_format`` with positional fields).
+_SQLITE_DATETIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
+_DATETIME = dt.datetime
+
+
+def _faster(impl: Any, process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``process`` (a type's bind processor), or a function that gives what it gives, sooner, for the
+    values rows hold: for SQLite's ``DATETIME`` in its own storage format, the same text for exact
+    ``datetime`` values (the format applied to a tuple, not to a dict of the fields: 0.7 µs of 1.3
+    a row); for ``Boolean``, what it makes of ``True`` and ``False``. Everything else (None, dates,
+    subclasses, values it refuses) goes to ``process``."""
+    if isinstance(impl, Boolean):
+        true, false = process(True), process(False)
+
+        def boolean_value(value: Any) -> Any:
+            if value is True:
+                return true
+            if value is False:
+                return false
+            return process(value)
+
+        return boolean_value
+    if not (isinstance(impl, sqlite.DATETIME) and impl._storage_format == sqlite.DATETIME._storage_format):
+        return process
+
+    def datetime_text(value: Any) -> Any:
+        if type(value) is _DATETIME:
+            return _SQLITE_DATETIME % (
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                value.microsecond,
+            )
+        return process(value)
+
+    return datetime_text
 
 
 def insert_row(session: Session, model: Any, values: dict[str, Any]) -> int:
@@ -449,12 +493,97 @@ def save_checkpoint(session: Session, account_id: int, edge: str, state: dict[st
     holds is flushed first, as ``session.get`` did, so that rows are written in the same order.
     """
     session.flush()
+    connection = session.connection()
+    driver = _sqlite_driver(connection)
+    if driver is not None:
+        _save_checkpoint_sqlite(_checkpoint_plan(connection.dialect), driver, account_id, edge, state)
+        return
     at = {"at_account": account_id, "at_edge": edge}
     found = session.execute(_CHECKPOINT_STATE, at).first()
     if found is None:
         session.execute(_CHECKPOINT_INSERT, {"account_id": account_id, "edge": edge, "state": state})
     elif found[0] != state:
         session.execute(_CHECKPOINT_UPDATE, {**at, "state": state})
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement compiled for SQLite, and each positional parameter's bind processor (or None)."""
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def parameters(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        """``values`` in the statement's order, as SQLAlchemy would bind them."""
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip((values[n] for n in self.names), self.processors, strict=True)
+        )
+
+
+def _compiled(dialect: Dialect, statement: Any, column_keys: list[str] | None = None) -> _Compiled:
+    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+    names = tuple(compiled.positiontup or ())
+    processors = tuple(
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    )
+    return _Compiled(str(compiled), names, processors)
+
+
+@dataclass(frozen=True)
+class _CheckpointPlan:
+    """``save_checkpoint``'s statements on SQLite, for the driver, with what SQLAlchemy does around them:
+    the state's JSON both ways, and ``updated_at`` from the column's ``default`` / ``onupdate``."""
+
+    state: _Compiled
+    read_state: Callable[[Any], Any] | None
+    insert: _Compiled
+    update: _Compiled
+
+
+_CHECKPOINT_PLANS: dict[str, _CheckpointPlan] = {}
+
+
+def _checkpoint_plan(dialect: Dialect) -> _CheckpointPlan:
+    plan = _CHECKPOINT_PLANS.get(dialect.name)
+    if plan is None:
+        state_type = _CHECKPOINTS.c.state.type
+        plan = _CheckpointPlan(
+            state=_compiled(dialect, _CHECKPOINT_STATE),
+            read_state=state_type.dialect_impl(dialect).result_processor(dialect, None),
+            insert=_compiled(dialect, _CHECKPOINT_INSERT, ["account_id", "edge", "state", "updated_at"]),
+            update=_compiled(dialect, _CHECKPOINT_UPDATE, ["state", "updated_at"]),
+        )
+        _CHECKPOINT_PLANS[dialect.name] = plan
+    return plan
+
+
+def _save_checkpoint_sqlite(
+    plan: _CheckpointPlan, driver: Any, account_id: int, edge: str, state: Any
+) -> None:
+    """``save_checkpoint``'s statements through the ``sqlite3`` connection: 11 µs against 60 through the
+    session, for each page stored."""
+    at = {"at_account": account_id, "at_edge": edge}
+    found = driver.execute(plan.state.sql, plan.state.parameters(at)).fetchone()
+    if found is None:
+        values = {"account_id": account_id, "edge": edge, "state": state, "updated_at": _default(_UPDATED)}
+        driver.execute(plan.insert.sql, plan.insert.parameters(values))
+        return
+    stored = found[0] if plan.read_state is None else plan.read_state(found[0])
+    if stored != state:
+        values = {**at, "state": state, "updated_at": _default(_UPDATED, onupdate=True)}
+        driver.execute(plan.update.sql, plan.update.parameters(values))
+
+
+_UPDATED = _CHECKPOINTS.c.updated_at
+
+
+def _default(column: Any, onupdate: bool = False) -> Any:
+    """What the column's Python-side ``default`` (or ``onupdate``) gives, as SQLAlchemy calls it."""
+    default = column.onupdate if onupdate else column.default
+    assert default is not None and default.is_callable, f"{column} has no Python default to call"
+    return default.arg(None)
 
 
 #: The planner's row count of a table (``reltuples``: -1, or 0 before PostgreSQL 14, if never analysed).

@@ -8,9 +8,13 @@ must store the same rows with the same ids and report the same outcomes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
-from sqlalchemy import Engine, select
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, Table, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from govsocial.registry.load import load_registry
@@ -134,3 +138,100 @@ def test_a_failed_transaction_leaves_no_row(engine: Engine, session: Session) ->
     session.rollback()
     assert _stored(session) == []
     assert _upsert(session, [_comment(post_id, n) for n in range(3)]) == {"insert": 3}
+
+
+def test_values_for_the_driver_are_what_sqlalchemy_binds() -> None:
+    """The SQLite plan's own bind processors give SQLAlchemy's values: times to the same text,
+    booleans to the same numbers, and anything else handed on (refused as SQLAlchemy refuses it)."""
+    dialect = sqlite.dialect()
+    table = cast(Table, t.Comment.__table__)
+    keys = tuple(_comment(1, 0))
+    plan = activity._driver_insert(dialect, table, "comment_id", keys)
+    assert plan is not None and {keys[p] for p, _ in plan.processors} == {"created_at", "is_page_reply"}
+    given = {keys[p]: process for p, process in plan.processors}
+    sqlalchemy: dict[str, Callable[[Any], Any]] = {}
+    for name in given:
+        bind = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        assert bind is not None
+        sqlalchemy[name] = bind
+    times: list[Any] = [
+        dt.datetime(1, 1, 1), dt.datetime(999, 12, 31, 23, 59, 59, 999_999), T0,
+        T0.astimezone(dt.timezone(dt.timedelta(hours=8))), dt.datetime(2026, 2, 3, 4, 5, 6, 7),
+        dt.date(2026, 1, 2), None, pd.Timestamp("2026-01-02 03:04:05.123456789"),
+    ]
+    assert [given["created_at"](v) for v in times] == [sqlalchemy["created_at"](v) for v in times]
+    flags: list[Any] = [True, False, None, 0, 1]
+    assert [given["is_page_reply"](v) for v in flags] == [sqlalchemy["is_page_reply"](v) for v in flags]
+    for process in (given["created_at"], sqlalchemy["created_at"]):
+        with pytest.raises(TypeError):
+            process("2026-01-02")
+    for process in (given["is_page_reply"], sqlalchemy["is_page_reply"]):
+        with pytest.raises(TypeError):
+            process("yes")
+
+
+def test_times_read_back_as_written(engine: Engine, session: Session) -> None:
+    post_id = _post(engine, session)
+    rows = [_comment(post_id, n) for n in range(3)]
+    rows[1]["created_at"] = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    assert _upsert(session, rows) == {"insert": 3}
+    stored = [row[2].replace(tzinfo=dt.UTC) if row[2].tzinfo is None else row[2] for row in _stored(session)]
+    assert stored == [row["created_at"] for row in rows]
+
+
+def test_checkpoints_are_saved_inserted_left_and_updated(engine: Engine, session: Session) -> None:
+    """``save_checkpoint`` (on SQLite through the driver) inserts, leaves a state that did not change
+    alone, and updates one that did, with ``updated_at`` from the column's default and onupdate."""
+    _post(engine, session)
+    account_id = session.scalars(select(t.Account.id).where(t.Account.handle == "cfs.hk")).one()
+    state = {"after": "QVFI", "complete": False, "n": [1, 2.5, None], "名": "值"}
+    before = dt.datetime.now(dt.UTC)
+    activity.save_checkpoint(session, account_id, "comments:p1", state)
+    session.commit()
+    assert activity.load_checkpoints(session, account_id) == {"comments:p1": state}
+    first = _checkpoint_time(session, account_id, "comments:p1")
+    assert before - dt.timedelta(seconds=1) <= first <= dt.datetime.now(dt.UTC)
+    activity.save_checkpoint(session, account_id, "comments:p1", dict(state))  # the same: left alone
+    session.commit()
+    assert _checkpoint_time(session, account_id, "comments:p1") == first
+    activity.save_checkpoint(session, account_id, "comments:p1", {"complete": True})
+    activity.save_checkpoint(session, account_id, "posts", {"after": None})
+    session.rollback()  # in the caller's transaction: gone with it
+    assert activity.load_checkpoints(session, account_id) == {"comments:p1": state}
+    activity.save_checkpoint(session, account_id, "comments:p1", {"complete": True})
+    session.commit()
+    assert activity.load_checkpoints(session, account_id) == {"comments:p1": {"complete": True}}
+    assert _checkpoint_time(session, account_id, "comments:p1") >= first
+
+
+def test_checkpoints_through_the_driver_are_stored_as_sqlalchemy_stores_them(
+    sqlite_engine: Engine,
+) -> None:
+    """The same row text as SQLAlchemy's own statements give (the state's JSON, the time's form)."""
+    with Session(sqlite_engine) as session:
+        _post(sqlite_engine, session)
+        account_id = session.scalars(select(t.Account.id).where(t.Account.handle == "cfs.hk")).one()
+        state = {"after": "QVFI", "名": "值", "n": [1, 2.5, None]}
+        activity.save_checkpoint(session, account_id, "driver", state)
+        orm = {"account_id": account_id, "edge": "orm", "state": state}
+        session.execute(activity._CHECKPOINT_INSERT, orm)
+        activity.save_checkpoint(session, account_id, "driver", {"changed": True})
+        changed = {"at_account": account_id, "at_edge": "orm", "state": {"changed": True}}
+        session.execute(activity._CHECKPOINT_UPDATE, changed)
+        session.commit()
+        raw = session.connection().exec_driver_sql(
+            "SELECT edge, state, updated_at, typeof(updated_at) FROM checkpoints ORDER BY edge"
+        ).all()
+    (_, driver_state, driver_time, driver_kind), (_, orm_state, orm_time, orm_kind) = raw
+    assert driver_state == orm_state == '{"changed": true}' and driver_kind == orm_kind == "text"
+    assert len(driver_time) == len(orm_time) == len("2026-10-01 08:00:00.000000")
+    assert driver_time[:10] == orm_time[:10] and driver_time[10] == orm_time[10] == " "
+    plan = activity._checkpoint_plan(sqlite_engine.dialect)  # the update sets the time, as onupdate does
+    assert plan.update.names[:2] == ("state", "updated_at") and "updated_at" in plan.insert.names
+
+
+def _checkpoint_time(session: Session, account_id: int, edge: str) -> dt.datetime:
+    session.expire_all()
+    found = session.get(t.Checkpoint, (account_id, edge))
+    assert found is not None
+    return found.updated_at if found.updated_at.tzinfo else found.updated_at.replace(tzinfo=dt.UTC)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from govsocial.collect import records
 from govsocial.collect.records import CommentRecord, PostCounts, PostFormat, PostRecord, ProfileRecord
 
 PLATFORM = "facebook"
@@ -143,7 +144,9 @@ def comment_record(data: Mapping[str, Any], post_id: str, page_id: str | None) -
     author = _mapping(data.get("from"))
     author_key = _str(author.get("id"))
     author_id = author_key or _str(author.get("name"))
-    return CommentRecord(
+    # Every value below is made here with its field's type, so the record is checked by type and
+    # not validated again (``records.comment_record``); a wrong ``post_id`` is still refused.
+    return records.comment_record(
         platform=PLATFORM,
         comment_id=comment_id,
         post_id=post_id,

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from govsocial.collect import records
 from govsocial.collect.facebook.types import parse_time
 from govsocial.collect.records import CommentRecord, PostCounts, PostFormat, PostRecord, ProfileRecord
 
@@ -87,7 +88,8 @@ def comment_record(
     """One IG comment or reply. The author is ``from.id`` (an IGSID) when given, else the username."""
     author = _mapping(data.get("from"))
     username = _str(data.get("username")) or _str(author.get("username"))
-    return CommentRecord(
+    # Checked by type, validated only where a value is not of its field's exact type.
+    return records.comment_record(
         platform=PLATFORM,
         comment_id=str(data["id"]),
         post_id=media_id,

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from govsocial.collect import records
 from govsocial.collect.records import CommentRecord, PostCounts, PostFormat, PostRecord, ProfileRecord
 
 PLATFORM = "threads"
@@ -108,7 +109,8 @@ def reply_from_item(item: Payload, root_id: str, own_username: str | None) -> Co
     parent = _ref_id(item.get("replied_to"))
     username = item.get("username")
     owned = item.get("is_reply_owned_by_me") is True or (bool(username) and username == own_username)
-    return CommentRecord(
+    # Checked by type, validated only where a value is not of its field's exact type.
+    return records.comment_record(
         platform=PLATFORM,
         comment_id=str(item["id"]),
         post_id=root_id,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from govsocial.collect import records
 from govsocial.collect.records import CommentRecord, PostCounts, PostFormat, PostRecord, ProfileRecord
 
 PLATFORM = "x"
@@ -138,7 +139,8 @@ def reply_from_tweet(tweet: Payload, root_id: str, account_id: str) -> CommentRe
     parent = _references(tweet).get("replied_to")
     author = tweet.get("author_id")
     metrics = tweet.get("public_metrics")
-    return CommentRecord(
+    # Checked by type, validated only where a value is not of its field's exact type.
+    return records.comment_record(
         platform=PLATFORM,
         comment_id=str(tweet["id"]),
         post_id=root_id,

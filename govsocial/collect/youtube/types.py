@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from govsocial.collect import records
 from govsocial.collect.records import CommentRecord, PostCounts, PostFormat, PostRecord, ProfileRecord
 
 PLATFORM = "youtube"
@@ -148,7 +149,8 @@ def comment(item: Payload, video_id: str, channel_id: str, parent_id: str | None
     """One ``youtube#comment`` (top-level or reply); the channel's own comments are page replies."""
     snippet = _snippet(item)
     author = (snippet.get("authorChannelId") or {}).get("value")
-    return CommentRecord(
+    # Checked by type, validated only where a value is not of its field's exact type.
+    return records.comment_record(
         platform=PLATFORM,
         comment_id=item["id"],
         post_id=video_id,
