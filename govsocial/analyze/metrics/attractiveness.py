@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govsocial.analyze.metrics.common import KEYS, interactions, n, ratio
+from govsocial.analyze.metrics.common import KEYS, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
+from govsocial.analyze.metrics.sums import post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -33,19 +34,10 @@ FORMATS = {
 
 def format_sums(view: View, params: MetricParams) -> ir.Table:
     """Posts and interactions of each format (``{format}_posts``, ``{format}_interactions``), all
-    posts, and comments on live posts, per entity and period: one group-by for every metric here
-    (the same expression each time, so a scorecard in one query computes it once)."""
-    posts = view.posts
-    scored = interactions(posts, params)
-    sums: dict[str, ir.Value] = {}
-    for post_format in FORMATS:
-        of_format = posts.format == post_format
-        sums[f"{post_format}_posts"] = posts.count(where=of_format)
-        sums[f"{post_format}_interactions"] = scored.sum(where=of_format)
-    live = posts.format == "live"
-    return posts.group_by(list(KEYS)).aggregate(
-        **sums, posts=posts.count(), live_comments=n(posts.comments).sum(where=live)
-    )
+    posts, and comments on live posts, per entity and period: the posts' shared sums
+    (``sums.post_sums``, one group-by for every metric here and the other sums of posts, so a
+    scorecard in one query computes it once)."""
+    return post_sums(view, params)
 
 
 def per_post(view: View, params: MetricParams, post_format: str) -> ir.Table:

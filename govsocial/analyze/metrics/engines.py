@@ -27,6 +27,7 @@ def duckdb(frames: Frames, threads: int | None = None) -> BaseBackend:
     con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
     for name in SCHEMAS:
         con.create_table(name, frames.tables[name].select(SCHEMAS[name].names), overwrite=True)
+    derive(con)
     return con
 
 
@@ -47,7 +48,27 @@ def spark(folder: Path | str, master: str = "local[2]") -> BaseBackend:
     con = ibis.pyspark.connect(session)
     for name in SCHEMAS:
         session.read.parquet(f"{base}/{name}.parquet").createOrReplaceTempView(name)
+    derive(con)
     return con
+
+
+def derive(con: BaseBackend) -> None:
+    """Add the tables derived from the frames that every level of a scorecard reads the same way.
+
+    ``view.DERIVED``: each citizen comment with the page's first reply
+    (``purpose.comment_threads``, the costliest part of the response metrics) and each follower
+    count with its change from the previous one (``penetration.follower_changes``). DuckDB stores
+    them (computed once, here, instead of once per level and period kind); Spark keeps them as
+    views of the frames (Spark plans each query whole, and caching would hold data in its memory).
+    """
+    from govsocial.analyze.metrics.view import DERIVED, derived
+
+    for name, (table, source) in DERIVED.items():
+        expr = derived(name, con.table(source))
+        if con.name == "duckdb":
+            con.create_table(table, expr, overwrite=True)
+        else:
+            con.create_view(table, expr, overwrite=True)
 
 
 def fetch(con: BaseBackend, sql: str) -> pa.Table:

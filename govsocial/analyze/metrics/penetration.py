@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from govsocial.analyze.metrics.common import KEYS, days, interactions, known, likes, n, ratio, with_fans
+from govsocial.analyze.metrics.common import KEYS, days, interactions, known, ratio, with_fans
 from govsocial.analyze.metrics.model import Goal, Unit, metric
-from govsocial.analyze.metrics.params import Aggregation
+from govsocial.analyze.metrics.params import Aggregation, FollowerBasis
+from govsocial.analyze.metrics.sums import DIMENSIONS, counted, post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -33,9 +34,48 @@ _BONSON = "Bonsón, Royo & Ratkai (2015), Government Information Quarterly 32(1)
 )
 def interactions_per_post(view: View, params: MetricParams) -> ir.Table:
     """The average number of interactions a post got, as its platform counts them."""
-    posts = view.posts.mutate(interactions=interactions(view.posts, params))
-    sums = posts.group_by(list(KEYS)).aggregate(interactions=posts.interactions.sum(), posts=posts.count())
-    return sums.mutate(value=ratio(sums.interactions, sums.posts))
+    sums = post_sums(view, params)
+    return sums.select(*KEYS, "interactions", "posts", value=ratio(sums.interactions, sums.posts))
+
+
+# --- Sums over posts with a follower count ---------------------------------------------------------
+
+
+def fan_sums(view: View, params: MetricParams, basis: FollowerBasis) -> ir.Table:
+    """Per entity and period, over posts with a follower count ``fans`` per ``basis``: ``posts``,
+    ``fans`` (their sum), ``interactions``, ``posts_without_followers``, and for each Bonsón
+    dimension ``d`` (p, c, v, e) ``d_x`` (the sum) and ``d_mean_ratio`` (the mean of x / fans x
+    1000). One group-by for every metric divided by fans; with the count at posting, it is part of
+    the posts' shared sums (``sums.post_sums``), with the other counts a join (``with_fans``)."""
+    dimensions = (*DIMENSIONS, "e")
+    if basis is FollowerBasis.AT_POSTING:
+        shared = post_sums(view, params)
+        return shared.select(
+            *KEYS,
+            interactions=shared.fan_interactions,
+            posts=shared.fan_posts,
+            fans=shared.fans,
+            posts_without_followers=shared.fan_posts_without,
+            **{f"{d}_{name}": shared[f"{d}_{name}"] for d in dimensions for name in ("x", "mean_ratio")},
+        )
+    posts = view.posts.mutate(
+        interactions=interactions(view.posts, params),
+        **{f"x_{d}": counted(view.posts, params, d) for d in dimensions},
+    )
+    posts = with_fans(view, posts, basis)
+    ok = known(posts.fans)
+    per_dimension = {}
+    for d in dimensions:
+        x = posts[f"x_{d}"]
+        per_dimension[f"{d}_x"] = x.sum(where=ok)
+        per_dimension[f"{d}_mean_ratio"] = ratio(x, posts.fans, 1000.0).mean(where=ok)
+    return posts.group_by(list(KEYS)).aggregate(
+        interactions=posts.interactions.sum(where=ok),
+        posts=posts.count(where=ok),
+        fans=posts.fans.sum(where=ok),
+        posts_without_followers=posts.count(where=~ok),
+        **per_dimension,
+    )
 
 
 # --- Interaction rates ---------------------------------------------------------------------------
@@ -53,21 +93,19 @@ def interactions_per_post(view: View, params: MetricParams) -> ir.Table:
 def interaction_rate_post(view: View, params: MetricParams) -> ir.Table:
     """Of the people who followed the account when a post went out, how many interacted with it,
     in percent. Posts whose follower count at the time is unknown are left out, and counted."""
-    posts = view.posts.mutate(interactions=interactions(view.posts, params))
-    fans = posts.followers_at_posting
-    ok = known(fans)
-    sums = posts.group_by(list(KEYS)).aggregate(
-        interactions=posts.interactions.sum(where=ok),
-        followers_at_posting=fans.sum(where=ok),
-        posts=posts.count(where=ok),
-        posts_without_followers=posts.count(where=~ok),
-        mean_rate=ratio(posts.interactions, fans, 100.0).mean(where=ok),
-    )
+    sums = post_sums(view, params)
     if params.aggregation is Aggregation.MEAN_OF_RATIOS:
-        value = sums.mean_rate
+        value = sums.rate_mean
     else:
-        value = ratio(sums.interactions, sums.followers_at_posting, 100.0)
-    return sums.mutate(value=value).drop("mean_rate")
+        value = ratio(sums.rate_interactions, sums.rate_followers, 100.0)
+    return sums.select(
+        *KEYS,
+        interactions=sums.rate_interactions,
+        followers_at_posting=sums.rate_followers,
+        posts=sums.rate_posts,
+        posts_without_followers=sums.rate_posts_without,
+        value=value,
+    )
 
 
 @metric(
@@ -83,15 +121,7 @@ def interaction_rate_account(view: View, params: MetricParams) -> ir.Table:
     """The average interactions per post divided by the number of followers, in percent: how many
     followers, out of a hundred, an average post reached. The follower count is the average of the
     first and last count in the period (a parameter)."""
-    posts = view.posts.mutate(interactions=interactions(view.posts, params))
-    posts = with_fans(view, posts, params.account_rate_basis)
-    ok = known(posts.fans)
-    sums = posts.group_by(list(KEYS)).aggregate(
-        interactions=posts.interactions.sum(where=ok),
-        posts=posts.count(where=ok),
-        fans=posts.fans.sum(where=ok),
-        posts_without_followers=posts.count(where=~ok),
-    )
+    sums = fan_sums(view, params, params.account_rate_basis)
     # sum(fans) / posts is the follower count of an average post: the account's count at the
     # account level, and the post-weighted mean count of the accounts at the levels above.
     return sums.select(
@@ -133,6 +163,20 @@ def engagement_daily(view: View, params: MetricParams) -> ir.Table:
     ).drop("rate_sum")
 
 
+def follower_changes(followers: ir.Table) -> ir.Table:
+    """The ``followers`` frame's counts (snapshots without a count left out), each with ``change``:
+    its difference from the account's previous count (the first count is its own change).
+
+    An account's changes are the same whichever entity it is counted in, so they are computed
+    once, when the frames are loaded into an engine (``engines.derive``), and each level's view
+    cuts them like a frame (``View.changes``).
+    """
+    snaps = followers.filter(followers.followers.notnull())
+    previous = snaps.followers.lag().over(ibis.window(group_by="account_id", order_by=["ts", "followers"]))
+    changed: ir.Table = snaps.mutate(change=snaps.followers - previous.fill_null(0))
+    return changed
+
+
 def _daily(view: View, params: MetricParams) -> ir.Table:
     """Per entity, period and day with posts: ``interactions`` and ``fans``, the sum over the
     entity's accounts of each one's last follower count on or before that day (0 when no account
@@ -145,11 +189,7 @@ def _daily(view: View, params: MetricParams) -> ir.Table:
     """
     posts = view.posts.mutate(interactions=interactions(view.posts, params))
     daily = posts.group_by([*KEYS, "day"]).aggregate(interactions=posts.interactions.sum())
-    snaps = view.followers.filter(view.followers.followers.notnull())
-    previous = snaps.followers.lag().over(
-        ibis.window(group_by=["entity", "account_id"], order_by=["ts", "followers"])
-    )
-    snaps = snaps.mutate(change=snaps.followers - previous.fill_null(0))
+    snaps = view.changes  # follower_changes, cut for the view's level
     changes = snaps.group_by(["entity", "day"]).aggregate(change=snaps.change.sum())
     # Post days without a count of their own join the running sum with a change of 0.
     every_day = changes.union(daily.select("entity", "day", change=ibis.literal(0, "int64")))
@@ -166,37 +206,26 @@ def _daily(view: View, params: MetricParams) -> ir.Table:
 _DIMENSIONS = {"p": ("likes", "liked"), "c": ("comments", "commented"), "v": ("shares", "shared")}
 
 
-def _counted(posts: ir.Table, params: MetricParams, dimension: str) -> ir.IntegerColumn:
-    """Per post, the number a Bonsón dimension counts: likes (per the parameters), comments, shares."""
-    if dimension == "p":
-        return likes(posts, params)
-    if dimension == "c":
-        return n(posts.comments)
-    if dimension == "v":
-        return n(posts.shares)
-    return likes(posts, params) + n(posts.comments) + n(posts.shares)
-
-
 def _share_of_posts(view: View, params: MetricParams, dimension: str) -> ir.Table:
     """P1 / C1 / V1: the share of posts with at least one like, comment or share, in percent."""
     _, adjective = _DIMENSIONS[dimension]
-    posts = view.posts.mutate(x=_counted(view.posts, params, dimension))
-    sums = posts.group_by(list(KEYS)).aggregate(posts=posts.count(), hit=posts.count(where=posts.x > 0))
+    sums = post_sums(view, params)
+    hit = sums[f"{dimension}_hit"]
     return sums.select(
         "entity",
         "period",
         "posts",
-        value=ratio(sums.hit, sums.posts, 100.0),
-        **{f"posts_{adjective}": sums.hit},
+        value=ratio(hit, sums.posts, 100.0),
+        **{f"posts_{adjective}": hit},
     )
 
 
 def _per_post(view: View, params: MetricParams, dimension: str) -> ir.Table:
     """P2 / C2 / V2: likes, comments or shares per post."""
     noun, _ = _DIMENSIONS[dimension]
-    posts = view.posts.mutate(x=_counted(view.posts, params, dimension))
-    sums = posts.group_by(list(KEYS)).aggregate(posts=posts.count(), x=posts.x.sum())
-    return sums.select("entity", "period", "posts", value=ratio(sums.x, sums.posts), **{noun: sums.x})
+    sums = post_sums(view, params)
+    x = sums[f"{dimension}_sum"]
+    return sums.select("entity", "period", "posts", value=ratio(x, sums.posts), **{noun: x})
 
 
 def _per_mille_of_fans(view: View, params: MetricParams, dimension: str) -> ir.Table:
@@ -205,20 +234,12 @@ def _per_mille_of_fans(view: View, params: MetricParams, dimension: str) -> ir.T
     Ratio of sums: sum(x) / sum(F) x 1000, i.e. (x per post) / (F of an average post) x 1000.
     Mean of ratios: the mean over posts of x / F x 1000. Posts without F are left out and counted.
     """
-    posts = view.posts.mutate(x=_counted(view.posts, params, dimension))
-    posts = with_fans(view, posts, params.follower_basis)
-    ok = known(posts.fans)
-    sums = posts.group_by(list(KEYS)).aggregate(
-        x=posts.x.sum(where=ok),
-        posts=posts.count(where=ok),
-        fans=posts.fans.sum(where=ok),
-        posts_without_followers=posts.count(where=~ok),
-        mean_ratio=ratio(posts.x, posts.fans, 1000.0).mean(where=ok),
-    )
+    sums = fan_sums(view, params, params.follower_basis)
+    x = sums[f"{dimension}_x"]
     if params.aggregation is Aggregation.MEAN_OF_RATIOS:
-        value = sums.mean_ratio
+        value = sums[f"{dimension}_mean_ratio"]
     else:
-        value = ratio(sums.x, sums.fans, 1000.0)
+        value = ratio(x, sums.fans, 1000.0)
     noun = _DIMENSIONS[dimension][0] if dimension in _DIMENSIONS else "interactions"
     return sums.select(
         "entity",
@@ -227,7 +248,7 @@ def _per_mille_of_fans(view: View, params: MetricParams, dimension: str) -> ir.T
         "posts_without_followers",
         followers=ratio(sums.fans, sums.posts),
         value=value,
-        **{noun: sums.x},
+        **{noun: x},
     )
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from govsocial.analyze.metrics.common import DAY_S, KEYS, PRESENT_STATUSES, days, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
+from govsocial.analyze.metrics.sums import post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -76,8 +77,8 @@ def dormant_share(view: View, params: MetricParams) -> ir.Table:
 )
 def post_volume(view: View, params: MetricParams) -> ir.Table:
     """How many posts were published in the period."""
-    posts = view.posts
-    return posts.group_by(list(KEYS)).aggregate(value=posts.count().cast("float64"), posts=posts.count())
+    sums = post_sums(view, params)
+    return sums.select(*KEYS, value=sums.posts.cast("float64"), posts=sums.posts)
 
 
 @metric(
@@ -91,7 +92,7 @@ def post_volume(view: View, params: MetricParams) -> ir.Table:
 )
 def posts_per_day(view: View, params: MetricParams) -> ir.Table:
     """The average number of posts published per day over the period."""
-    per = _posts_and_days(view)
+    per = _posts_and_days(view, params)
     return per.mutate(value=ratio(per.posts, per.days))
 
 
@@ -106,7 +107,7 @@ def posts_per_day(view: View, params: MetricParams) -> ir.Table:
 )
 def posts_per_week(view: View, params: MetricParams) -> ir.Table:
     """The average number of posts published per week over the period."""
-    per = _posts_and_days(view)
+    per = _posts_and_days(view, params)
     return per.mutate(value=ratio(per.posts, per.days, 7.0))
 
 
@@ -138,9 +139,9 @@ def _activity(view: View, params: MetricParams) -> ir.Table:
     return joined.select("entity", "period", "accounts", active_accounts=joined.active_accounts.fill_null(0))
 
 
-def _posts_and_days(view: View) -> ir.Table:
+def _posts_and_days(view: View, params: MetricParams) -> ir.Table:
     """Per entity and period with posts: ``posts`` and the ``days`` of the period."""
-    posts = view.posts
-    counts = posts.group_by(list(KEYS)).aggregate(posts=posts.count())
+    sums = post_sums(view, params)
+    counts = sums.select(*KEYS, "posts")
     periods = view.periods.select("period", days=days(view.periods))
     return counts.join(periods, "period")

@@ -15,6 +15,7 @@ import ibis
 
 from govsocial.analyze.metrics.common import KEYS, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
+from govsocial.analyze.metrics.sums import post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -26,25 +27,70 @@ _FANPAGE_KARMA = "Fanpage Karma (academy.fanpagekarma.com)"
 _HOUR = 3600.0
 
 
-def threads(view: View) -> ir.Table:
-    """One row per citizen top-level comment, with the page's first reply to it.
+#: The columns of ``comment_threads`` that a level's view cuts like a frame: the comment's account,
+#: platform and calendar (every period kind's column), then the thread's own.
+THREAD_COLUMNS = (
+    "comment_id",
+    "post_id",
+    "account_id",
+    "platform",
+    "ts",
+    "day",
+    "week",
+    "month",
+    "year",
+    "hour",
+    "weekday",
+    "first_reply_ts",
+    "is_question",
+    "deleted",
+    "answered",
+    "hours",
+)
 
-    Columns: entity, period, post_id, comment_id, ts, hour, weekday, is_question, deleted,
-    first_reply_ts (null if unanswered), answered, hours (to the first reply, null if unanswered).
-    The page's replies are reduced to the first per parent before the join, so the join's build
-    side is small; a key is only unique within its post, so post and key are matched together.
+
+def comment_threads(comments: ir.Table) -> ir.Table:
+    """One row per citizen top-level comment of the ``comments`` frame, with the page's first reply.
+
+    Which reply answers which comment does not depend on the level a scorecard is computed at, so
+    this is computed once, from the whole frame, when the frames are loaded into an engine
+    (``engines.derive``), and each level's view cuts it like a frame (``View.threads``): the join
+    of every citizen comment with its first reply is done once, not once per level.
+
+    Columns: ``THREAD_COLUMNS``; ``first_reply_ts`` and ``hours`` (to the first reply) are null if
+    unanswered. The page's replies are reduced to the first per parent before the join, so the
+    join's build side is small; a key is only unique within its post, so post and key are matched
+    together.
     """
-    c = view.comments
+    c = comments
     page = c.is_page_reply.fill_null(False)
     replies = c.filter(page & c.parent.notnull())
-    # At the organisation level a reply appears once per owner: grouping without the entity merges them.
     first = replies.group_by(reply_post=replies.post_id, reply_parent=replies.parent).aggregate(
         first_reply_ts=replies.ts.min()
     )
     top = c.filter(c.parent.isnull() & ~page)
     joined = top.left_join(first, [top.post_id == first.reply_post, top.key == first.reply_parent])
     gap = joined.first_reply_ts - joined.ts
-    return joined.select(
+    table: ir.Table = joined.select(
+        *THREAD_COLUMNS[:12],
+        is_question=joined.is_question.fill_null(False),
+        deleted=joined.deleted.fill_null(False),
+        answered=joined.first_reply_ts.notnull(),
+        # A reply stamped before its comment is clock skew between snapshots, not a negative wait.
+        hours=ibis.ifelse(gap < 0, 0, gap).cast("float64") / _HOUR,
+    )
+    return table
+
+
+def threads(view: View) -> ir.Table:
+    """One row per citizen top-level comment of the view, with the page's first reply to it.
+
+    Columns: entity, period, post_id, comment_id, ts, hour, weekday, is_question, deleted,
+    first_reply_ts (null if unanswered), answered, hours (to the first reply, null if unanswered).
+    The view's ``threads`` (``comment_threads``, cut for the view's level and period kind).
+    """
+    t = view.threads
+    return t.select(
         "entity",
         "period",
         "post_id",
@@ -53,11 +99,10 @@ def threads(view: View) -> ir.Table:
         "hour",
         "weekday",
         "first_reply_ts",
-        is_question=joined.is_question.fill_null(False),
-        deleted=joined.deleted.fill_null(False),
-        answered=joined.first_reply_ts.notnull(),
-        # A reply stamped before its comment is clock skew between snapshots, not a negative wait.
-        hours=ibis.ifelse(gap < 0, 0, gap).cast("float64") / _HOUR,
+        "is_question",
+        "deleted",
+        "answered",
+        "hours",
     )
 
 
@@ -298,12 +343,14 @@ def socially_devoted(view: View, params: MetricParams) -> ir.Table:
 def eservice_link_share(view: View, params: MetricParams) -> ir.Table:
     """The share of the period's posts that link to one of the government's online services (the
     jurisdiction's list of e-service web addresses)."""
-    posts = view.posts
-    checked = posts.filter(posts.links_eservice.notnull())
-    sums = checked.group_by(list(KEYS)).aggregate(
-        posts=checked.count(), eservice_posts=checked.count(where=checked.links_eservice)
+    sums = post_sums(view, params)
+    checked = sums.filter(sums.eservice_checked > 0)  # posts whose links were checked
+    return checked.select(
+        *KEYS,
+        posts=checked.eservice_checked,
+        eservice_posts=checked.eservice_posts,
+        value=ratio(checked.eservice_posts, checked.eservice_checked, 100.0),
     )
-    return sums.mutate(value=ratio(sums.eservice_posts, sums.posts, 100.0))
 
 
 @metric(
@@ -318,12 +365,15 @@ def eservice_link_share(view: View, params: MetricParams) -> ir.Table:
 def click_through_rate(view: View, params: MetricParams) -> ir.Table:
     """Of the times the period's posts were seen, the share in which someone clicked through. Only
     pages whose administrators share their insights have these numbers."""
-    posts = view.posts
-    known = posts.filter(posts.clicks.notnull() & posts.views.notnull())
-    sums = known.group_by(list(KEYS)).aggregate(
-        posts=known.count(), clicks=known.clicks.sum(), views=known.views.sum()
+    sums = post_sums(view, params)
+    known = sums.filter(sums.ctr_posts > 0)  # posts reporting both clicks and views
+    return known.select(
+        *KEYS,
+        posts=known.ctr_posts,
+        clicks=known.ctr_clicks,
+        views=known.ctr_views,
+        value=ratio(known.ctr_clicks, known.ctr_views, 100.0),
     )
-    return sums.mutate(value=ratio(sums.clicks, sums.views, 100.0))
 
 
 def waiting_comments(view: View, params: MetricParams, limit: int = 50, as_of: int | None = None) -> ir.Table:

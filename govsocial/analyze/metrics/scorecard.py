@@ -16,6 +16,10 @@ How it runs fast (docs/performance.md, "Metrics"):
   re-points the views.
 * Inputs are written as JSON column by column with Arrow, one metric's rows at a time, not row by
   row in Python.
+* Work that does not depend on the level is not in the query: which page reply answers which
+  citizen comment, and how much each follower count changed, are derived once when the frames are
+  loaded (``engines.derive``; the views cut them like frames). The metrics that are sums and
+  counts of posts take their columns from one shared group-by (``sums.post_sums``).
 """
 
 from __future__ import annotations

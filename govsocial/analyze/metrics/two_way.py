@@ -13,6 +13,7 @@ import ibis
 
 from govsocial.analyze.metrics.common import KEYS, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
+from govsocial.analyze.metrics.sums import post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -56,13 +57,15 @@ def mean_of_present(*scores: ir.FloatingValue) -> ir.FloatingValue:
     return ratio(total, present)
 
 
-def _invitations(view: View) -> ir.Table:
-    posts = view.posts
-    checked = posts.filter(posts.invites_response.notnull())
-    sums = checked.group_by(list(KEYS)).aggregate(
-        posts=checked.count(), inviting_posts=checked.count(where=checked.invites_response)
+def _invitations(view: View, params: MetricParams) -> ir.Table:
+    sums = post_sums(view, params)
+    checked = sums.filter(sums.invitation_checked > 0)  # posts checked for an invitation
+    return checked.select(
+        *KEYS,
+        posts=checked.invitation_checked,
+        inviting_posts=checked.inviting_posts,
+        invitation_share=ratio(checked.inviting_posts, checked.invitation_checked, 100.0),
     )
-    return sums.mutate(invitation_share=ratio(sums.inviting_posts, sums.posts, 100.0))
 
 
 def _replies(view: View) -> ir.Table:
@@ -87,7 +90,7 @@ def _replies(view: View) -> ir.Table:
 def invitation_share(view: View, params: MetricParams) -> ir.Table:
     """The share of the period's posts that ask citizens for something back: a question, a poll,
     or a call to comment or take part."""
-    table = _invitations(view)
+    table = _invitations(view, params)
     return table.select(*KEYS, "posts", "inviting_posts", value=table.invitation_share)
 
 
@@ -126,6 +129,6 @@ def two_way_index(view: View, params: MetricParams) -> ir.Table:
     """A 0-100 score of how two-way a page is: half for inviting a response in its posts, half for
     replying to citizens' comments. 0 is a page that only pushes information; 100 one that invites
     a response in every post and replies to every comment."""
-    table = combine(_invitations(view), _replies(view))
+    table = combine(_invitations(view, params), _replies(view))
     answering = ibis.ifelse(table.replies_per_100 > 100.0, 100.0, table.replies_per_100)
     return table.mutate(value=mean_of_present(table.invitation_share, answering))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 import sqlglot as sg
+from ibis.common.exceptions import TableNotFound
 
 from govsocial.analyze.metrics.model import Level, PeriodKind
 
@@ -21,8 +22,12 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
-#: Tables with a time, which get a ``period`` column.
-TIMED = ("posts", "comments", "followers", "matches")
+#: Tables with a time, which get a ``period`` column. The last two are not frames but derived from
+#: them once per engine (``DERIVED``), and cut like frames.
+TIMED = ("posts", "comments", "followers", "matches", "threads", "changes")
+#: Derived tables: the View's name -> the engine table ``engines.derive`` makes when the frames are
+#: loaded, and the frame it is derived from (see ``derived``).
+DERIVED = {"threads": ("comment_threads", "comments"), "changes": ("follower_changes", "followers")}
 #: Platforms whose items are press releases, not social media posts.
 RELEASE_PLATFORMS = ("rss",)
 
@@ -45,6 +50,11 @@ class View:
     #: publications, not social media: ``posts`` and ``accounts`` leave them out, and the
     #: timeliness metrics read them here.
     releases: ir.Table
+    #: One row per citizen top-level comment with the page's first reply (``purpose.threads``).
+    threads: ir.Table
+    #: Follower counts with each one's change from the account's previous count
+    #: (``penetration.follower_changes``).
+    changes: ir.Table
 
     def table(self, name: str) -> ir.Table:
         """A frame of this view by name."""
@@ -106,6 +116,7 @@ def register_view(
     numeric = level is Level.ACCOUNT
     prefix = VIEW_PREFIX + ("id_" if numeric else "")
     key = (con.name, level, period_kind, jurisdiction)
+    _tables(con)  # once per connection: derives the tables ``DERIVED`` names if they are missing
     statements = _VIEW_SQL.get(key)
     if statements is None:
         view = _make_view(con, level, period_kind, jurisdiction, population, numeric_ids=numeric)
@@ -141,11 +152,37 @@ def _tables(con: BaseBackend, prefix: str = "") -> dict[str, ir.Table]:
     key = (id(con), prefix)  # backends compare equal by database (every in-memory DuckDB is ":memory:")
     cached = _TABLES.get(key)
     if cached is None:
-        names = _VIEWED if prefix else (*TIMED, "accounts", "owners", "periods")
-        cached = {name: con.table(prefix + name) for name in names}
+        if prefix:
+            cached = {name: con.table(prefix + name) for name in _VIEWED}
+        else:
+            names = (*(name for name in TIMED if name not in DERIVED), "accounts", "owners", "periods")
+            cached = {name: con.table(name) for name in names}
+            for name, (table, _source) in DERIVED.items():
+                try:
+                    cached[name] = con.table(table)
+                except TableNotFound:  # frames loaded without ``engines``: derive them now
+                    from govsocial.analyze.metrics.engines import derive
+
+                    derive(con)
+                    cached[name] = con.table(table)
         _TABLES[key] = cached
         weakref.finalize(con, _TABLES.pop, key, None)
     return cached
+
+
+def derived(name: str, source: ir.Table) -> ir.Table:
+    """The expression of derived table ``name`` (a key of ``DERIVED``) over its source frame.
+
+    Each does, once for all levels, work that does not depend on the level: which page reply
+    answers which citizen comment, how much each follower count changed. Defined with the
+    metrics that use them, and imported when called (importing a metric module registers its
+    metrics).
+    """
+    from govsocial.analyze.metrics.penetration import follower_changes
+    from govsocial.analyze.metrics.purpose import comment_threads
+
+    build = {"threads": comment_threads, "changes": follower_changes}[name]
+    return build(source)
 
 
 def _with_entity(

@@ -1,0 +1,105 @@
+"""The posts' sums per entity and period, shared by the metrics that are sums and counts of posts.
+
+About thirty metrics (interactions per post, the Bonsón indicators, the interaction rate of posts,
+post volume, the shares of posts inviting a response or linking to an e-service, the
+click-through rate, interactions per post of each format...) each add up or count the same posts
+per entity and period. Each takes its columns from ``post_sums`` instead of grouping the posts
+itself: one expression, the same for every metric, so a scorecard, which runs all the metrics of
+a level in one query, groups the posts once, not once per metric (docs/performance.md, "Metrics").
+Each column is the aggregate its metric's formula names; a metric over a subset of posts (those
+whose links were checked, say) counts them with a condition and keeps only the groups that have
+some, as a filter before the group-by would.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from govsocial.analyze.metrics.common import KEYS, interactions, known, likes, n, ratio
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from govsocial.analyze.metrics.params import MetricParams
+    from govsocial.analyze.metrics.view import View
+
+#: Post formats with a column of their own (``{format}_posts``, ``{format}_interactions``).
+FORMATS = ("text", "image", "video", "link", "live")
+#: Bonsón's dimensions: p (likes), c (comments), v (shares); e is all three.
+DIMENSIONS = ("p", "c", "v")
+
+
+def counted(posts: ir.Table, params: MetricParams, dimension: str) -> ir.IntegerColumn:
+    """Per post, the number a Bonsón dimension counts: likes (per the parameters), comments,
+    shares, or (``e``) the three added up."""
+    if dimension == "p":
+        return likes(posts, params)
+    if dimension == "c":
+        return n(posts.comments)
+    if dimension == "v":
+        return n(posts.shares)
+    return likes(posts, params) + n(posts.comments) + n(posts.shares)
+
+
+def post_sums(view: View, params: MetricParams) -> ir.Table:
+    """Per entity and period, over the view's posts:
+
+    * ``posts``, ``interactions``;
+    * per Bonsón dimension ``d`` (p, c, v): ``d_hit`` (posts with at least one), ``d_sum``;
+    * over posts with a follower count at posting: ``rate_interactions``, ``rate_followers``,
+      ``rate_posts``, ``rate_mean`` (mean of interactions / followers x 100), and
+      ``rate_posts_without`` (posts without a count); the same with the count as a float for the
+      Bonsón indicators divided by fans: ``fans``, ``fan_interactions``, ``fan_posts``, and per
+      dimension d (p, c, v, e) ``d_x`` and ``d_mean_ratio`` (mean of x / fans x 1000);
+    * per format f: ``f_posts``, ``f_interactions``; ``live_comments`` (comments on live posts);
+    * ``eservice_checked``, ``eservice_posts`` (posts whose links were checked, and those linking
+      to an e-service); ``invitation_checked``, ``inviting_posts``; ``ctr_posts``, ``ctr_clicks``,
+      ``ctr_views`` (posts reporting both clicks and views, and their sums).
+    """
+    posts = view.posts.mutate(
+        interactions=interactions(view.posts, params),
+        fans=view.posts.followers_at_posting.cast("float64"),
+        **{f"x_{d}": counted(view.posts, params, d) for d in (*DIMENSIONS, "e")},
+    )
+    sums: dict[str, ir.Value] = {"posts": posts.count(), "interactions": posts.interactions.sum()}
+    for d in DIMENSIONS:
+        sums[f"{d}_hit"] = posts.count(where=posts[f"x_{d}"] > 0)
+        sums[f"{d}_sum"] = posts[f"x_{d}"].sum()
+    followers = posts.followers_at_posting
+    ok = known(followers)
+    sums |= {
+        "rate_interactions": posts.interactions.sum(where=ok),
+        "rate_followers": followers.sum(where=ok),
+        "rate_posts": posts.count(where=ok),
+        "rate_posts_without": posts.count(where=~ok),
+        "rate_mean": ratio(posts.interactions, followers, 100.0).mean(where=ok),
+    }
+    fan = known(posts.fans)
+    sums |= {
+        "fans": posts.fans.sum(where=fan),
+        "fan_interactions": posts.interactions.sum(where=fan),
+        "fan_posts": posts.count(where=fan),
+        "fan_posts_without": posts.count(where=~fan),
+    }
+    for d in (*DIMENSIONS, "e"):
+        x = posts[f"x_{d}"]
+        sums[f"{d}_x"] = x.sum(where=fan)
+        sums[f"{d}_mean_ratio"] = ratio(x, posts.fans, 1000.0).mean(where=fan)
+    for post_format in FORMATS:
+        of_format = posts.format == post_format
+        sums[f"{post_format}_posts"] = posts.count(where=of_format)
+        sums[f"{post_format}_interactions"] = posts.interactions.sum(where=of_format)
+    sums["live_comments"] = n(posts.comments).sum(where=posts.format == "live")
+    sums |= {
+        "eservice_checked": posts.count(where=posts.links_eservice.notnull()),
+        "eservice_posts": posts.count(where=posts.links_eservice),
+        "invitation_checked": posts.count(where=posts.invites_response.notnull()),
+        "inviting_posts": posts.count(where=posts.invites_response),
+    }
+    reported = posts.clicks.notnull() & posts.views.notnull()
+    sums |= {
+        "ctr_posts": posts.count(where=reported),
+        "ctr_clicks": posts.clicks.sum(where=reported),
+        "ctr_views": posts.views.sum(where=reported),
+    }
+    return posts.group_by(list(KEYS)).aggregate(**sums)
