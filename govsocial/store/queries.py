@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -286,6 +287,15 @@ def recent_posts(session: Session, account_ids: Sequence[int], limit: int = 10) 
     owners = {p.account_id for p in posts}
     accounts = {a.id: a for a in session.scalars(select(t.Account).where(t.Account.id.in_(owners)))}
     return [PostView(p, accounts[p.account_id], counts.get(p.id)) for p in posts]
+
+
+def jurisdiction_zone(session: Session, jurisdiction: str) -> ZoneInfo:
+    """The time zone a jurisdiction's times are shown and cut in (UTC if it is unknown)."""
+    row = session.get(t.Jurisdiction, jurisdiction)
+    try:
+        return ZoneInfo(row.timezone if row else "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def account_posts(session: Session, account_id: int, limit: int, offset: int = 0) -> Page[PostView]:

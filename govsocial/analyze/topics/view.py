@@ -24,7 +24,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,6 @@ from govsocial.analyze.topics import rising as r
 from govsocial.analyze.topics.segment import is_emoji
 from govsocial.analyze.topics.terms import Counts, Spellings, comment_terms, frequent_phrases, keys_of
 from govsocial.store import queries, texts
-from govsocial.store import tables as t
 from govsocial.store.texts import CommentText, Scope
 
 T = TypeVar("T")
@@ -141,15 +140,6 @@ class TopicView:
 # --- Periods -----------------------------------------------------------------------------------
 
 
-def zone_of(session: Session, jurisdiction: str) -> ZoneInfo:
-    """The jurisdiction's time zone (UTC if it is unknown)."""
-    row = session.get(t.Jurisdiction, jurisdiction)
-    try:
-        return ZoneInfo(row.timezone if row else "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
@@ -226,7 +216,7 @@ def topics(
     None when the subject has no comments at all (and no ``at`` was given).
     """
     scope = Scope(subject.jurisdiction, subject.account_ids)
-    zone = zone_of(session, subject.jurisdiction)
+    zone = queries.jurisdiction_zone(session, subject.jurisdiction)
     if at is None:
         latest = texts.latest_comment_time(session, scope)
         if latest is None:

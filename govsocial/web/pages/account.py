@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -99,15 +99,6 @@ class Activity:
     def empty(self) -> bool:
         """Whether nothing has been collected: no posts and no follower counts."""
         return not self.posts and not any(w.followers is not None for w in self.weeks)
-
-
-def zone_of(session: Session, jurisdiction: str) -> ZoneInfo:
-    """The time zone pages show a jurisdiction's times in (UTC if it is unknown)."""
-    row = session.get(t.Jurisdiction, jurisdiction)
-    try:
-        return ZoneInfo(row.timezone if row else "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
@@ -198,7 +189,7 @@ def weekly(session: Session, account_id: int, zone: ZoneInfo, weeks: int = WEEKS
 
 def activity(session: Session, account: t.Account) -> Activity:
     """The account's activity, as the page shows it."""
-    zone = zone_of(session, account.jurisdiction)
+    zone = queries.jurisdiction_zone(session, account.jurisdiction)
     recent = queries.recent_posts(session, [account.id], RECENT_POSTS)
     return Activity(
         sample=queries.has_sample_activity(session, [account.id]),

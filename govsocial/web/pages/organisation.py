@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from govsocial.store import queries
 from govsocial.web.deps import SessionDep
-from govsocial.web.pages.account import RECENT_POSTS, post_rows, zone_of
+from govsocial.web.pages.account import RECENT_POSTS, post_rows
 from govsocial.web.pages.opinion import Subject, sections
 from govsocial.web.pages.render import LangDep, platform_of, platform_views, render
 
@@ -37,7 +37,7 @@ def organisation(
     views = platform_views(session, lang.code)
     accounts = queries.accounts_by_organisation(session, [org.id])[org.id]
     posts = queries.recent_posts(session, [a.id for a in accounts], RECENT_POSTS)
-    recent = post_rows(posts, zone_of(session, org.jurisdiction))
+    recent = post_rows(posts, queries.jurisdiction_zone(session, org.jurisdiction))
     subject = Subject("organisation", org.jurisdiction, org.code, tuple(a.id for a in accounts))
     return render(
         request, lang, "organisation.html",
