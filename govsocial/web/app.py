@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
@@ -12,6 +12,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govsocial import __version__
 from govsocial.collect.runs import RunSummary
@@ -20,6 +23,7 @@ from govsocial.errors import AddressError, NotFoundError
 from govsocial.settings import Settings
 from govsocial.store.db import make_engine, session_factory
 from govsocial.web import api, pages
+from govsocial.web.caching import ConditionalGet
 from govsocial.web.state import AppState
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -36,6 +40,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
+#: The API's data change only after a collection run and a metrics refresh: a minute in a cache is harmless.
+API_CACHE_CONTROL = "public, max-age=60"
+#: Pages may be stored but are revalidated each time (a 304 when unchanged): they show the latest run.
+PAGE_CACHE_CONTROL = "no-cache"
+#: What other sites' scripts may do with the API: read it, nothing else, never with credentials.
+CORS_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def create_app(settings: Settings, engine: Engine | None = None, collect: bool = False) -> FastAPI:
@@ -60,8 +70,21 @@ def create_app(settings: Settings, engine: Engine | None = None, collect: bool =
     app.include_router(pages.router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_handlers(app)
-    app.middleware("http")(_security_headers)
+    # The last added runs first: security headers around CORS around the ETags.
+    app.add_middleware(ConditionalGet, cache_control=cache_control)
+    app.add_middleware(_ApiCors)
+    app.add_middleware(_SecurityHeaders)
     return app
+
+
+def cache_control(path: str) -> str | None:
+    """The ``Cache-Control`` of a successful GET of ``path``; None for static files, which
+    carry their own validators (ETag and Last-Modified from the file)."""
+    if _is_api_path(path):
+        return API_CACHE_CONTROL
+    if path.startswith("/static/"):
+        return None
+    return PAGE_CACHE_CONTROL
 
 
 def _scheduler_lifespan(
@@ -99,20 +122,60 @@ def _refresh_metrics(engine: Engine, settings: Settings) -> Callable[[RunSummary
     return refresh_after
 
 
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.url.path.startswith(api.PREFIX):
-        # The API is open data: any site may read it (never with credentials).
-        response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return response
+class _SecurityHeaders:
+    """The security headers on every response (pure ASGI: no task per request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_api = _is_api_path(scope["path"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if is_api:
+                    # The API is open data: any site may read it, with or without an Origin header.
+                    headers.setdefault("Access-Control-Allow-Origin", "*")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _ApiCors:
+    """Starlette's CORS middleware on the API only (the pages are not meant for other sites' scripts):
+    any origin, read-only methods, no credentials; scripts may send ``If-None-Match`` and read ``ETag``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=["*"],
+            allow_methods=CORS_METHODS,
+            allow_headers=["If-None-Match"],
+            allow_credentials=False,
+            expose_headers=["ETag"],
+            max_age=86400,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _is_api_path(scope["path"]):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def _is_api_path(path: str) -> bool:
+    return path == api.PREFIX or path.startswith(api.PREFIX + "/")
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(api.PREFIX)
+    return _is_api_path(request.url.path)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

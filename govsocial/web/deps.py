@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from govsocial.registry.addresses import PlatformCatalogue
@@ -41,6 +41,13 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 CatalogueDep = Annotated[PlatformCatalogue, Depends(get_catalogue)]
 
 
+#: The largest id or offset a query takes: PostgreSQL's ``integer`` (SQLite fails above 2**63 - 1).
+MAX_INT = 2**31 - 1
+
+#: An account id in a path or query: bounded, so an absurd number is a 422 rather than a driver error.
+AccountId = Annotated[int, Path(ge=1, le=MAX_INT, description="The account's id.")]
+
+
 class Paging:
     """``limit`` and ``offset`` query parameters, capped by the settings."""
 
@@ -48,7 +55,7 @@ class Paging:
         self,
         settings: SettingsDep,
         limit: Annotated[int | None, Query(ge=1, description="Items per page.")] = None,
-        offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")] = 0,
     ) -> None:
         self.limit = min(limit or settings.page_size, settings.max_page_size)
         self.offset = offset

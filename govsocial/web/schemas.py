@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from govsocial.store import tables as t
 from govsocial.store.queries import PostView
 from govsocial.store.sentiments import LabelCounts
 
 T = TypeVar("T")
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A stored moment with its time zone: SQLite gives naive datetimes back, which the store keeps in UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+#: Every moment the API gives carries its offset (``...Z`` for UTC), on SQLite as on PostgreSQL.
+UtcDateTime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 
 class ListEnvelope(BaseModel, Generic[T]):
@@ -114,6 +123,12 @@ class ErrorBody(BaseModel):
     detail: str
 
 
+class InvalidBody(BaseModel):
+    """A 422: FastAPI's list of invalid parameters, or one message on parameters that do not combine."""
+
+    detail: str | list[dict[str, Any]]
+
+
 def names(en: str | None, zh_hant: str | None, zh_hans: str | None) -> Names:
     """Build ``Names``."""
     return Names(en=en, zh_hant=zh_hant, zh_hans=zh_hans)
@@ -193,7 +208,7 @@ class MetricValuePublic(BaseModel):
     value: float | None = Field(description="null where the value is undefined (e.g. a division by zero).")
     inputs: dict[str, Any]
     params: str = Field(description="Digest of the metric parameters the value was computed with.")
-    computed_at: dt.datetime
+    computed_at: UtcDateTime
 
 
 class MetricValuesPage(ListEnvelope[MetricValuePublic]):
@@ -208,7 +223,7 @@ class ScorecardEntry(BaseModel):
     metric: MetricPublic
     value: float | None
     inputs: dict[str, Any] | None
-    computed_at: dt.datetime | None
+    computed_at: UtcDateTime | None
 
 
 class ScorecardGoal(BaseModel):
@@ -232,7 +247,7 @@ class ScorecardPublic(BaseModel):
 class PostCounts(BaseModel):
     """A post's latest engagement counts, as the platform gave them (None: not given)."""
 
-    taken_at: dt.datetime
+    taken_at: UtcDateTime
     likes: int | None
     comments: int | None
     shares: int | None
@@ -256,7 +271,7 @@ class PostPublic(BaseModel):
     account_id: int
     platform: str
     platform_post_id: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
     format: str
     text: str | None
     url: str | None = Field(description="The post on its platform; only for published (official) accounts.")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from govsocial.store import queries, sentiments
 from govsocial.store.tables import AccountStatus, OrgType
-from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.deps import AccountId, PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import (
     AccountPublic,
     ErrorBody,
@@ -44,13 +44,13 @@ def list_accounts(
 
 
 @router.get("/{account_id}", summary="One account", responses={404: {"model": ErrorBody}})
-def get_account(session: SessionDep, account_id: int) -> AccountPublic:
+def get_account(session: SessionDep, account_id: AccountId) -> AccountPublic:
     """An account by id."""
     return account_public(queries.get_account(session, account_id))
 
 
 @router.get("/{account_id}/posts", summary="An account's posts", responses={404: {"model": ErrorBody}})
-def list_posts(session: SessionDep, paging: PagingDep, account_id: int) -> ListEnvelope[PostPublic]:
+def list_posts(session: SessionDep, paging: PagingDep, account_id: AccountId) -> ListEnvelope[PostPublic]:
     """The account's posts, newest first, with their latest counts and how the citizen comments on
     each were labelled by the sentiment analyser."""
     page = queries.account_posts(session, account_id, paging.limit, paging.offset)

@@ -40,6 +40,10 @@ ParamsQuery = Annotated[
     str | None, Query(description="Digest of a parameter set; the documented defaults if omitted.")
 ]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
+SCORECARD_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "No entity below the government level."},
+    **NOT_FOUND,
+}
 
 
 def metric_public(m: Metric) -> MetricPublic:
@@ -121,7 +125,7 @@ def get_metric(
     )
 
 
-@router.get("/scorecard", summary="The scorecard of one entity", responses=NOT_FOUND)
+@router.get("/scorecard", summary="The scorecard of one entity", responses=SCORECARD_ERRORS)
 def get_scorecard(
     session: SessionDep,
     settings: SettingsDep,

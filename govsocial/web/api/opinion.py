@@ -14,13 +14,13 @@ from pydantic import BaseModel, Field
 
 from govsocial.analyze.clarifications import Clarification, account_filter, list_clarifications
 from govsocial.store.events import EventFilter, EventRow, list_events
-from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
-from govsocial.web.schemas import ListEnvelope
+from govsocial.web.deps import MAX_INT, PagingDep, SessionDep, SettingsDep
+from govsocial.web.schemas import ListEnvelope, UtcDateTime
 
 router = APIRouter(tags=["opinion"])
 
 JurisdictionQuery = Annotated[str | None, Query(description="Jurisdiction code; the default one if omitted.")]
-AccountQuery = Annotated[int | None, Query(description="Only this account (its id).")]
+AccountQuery = Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this account (its id).")]
 OrganisationQuery = Annotated[
     str | None, Query(description="Only the accounts of this organisation (its code).")
 ]
@@ -44,7 +44,7 @@ class EventPublic(BaseModel):
     spread: float = Field(description="1.4826 × MAD of those periods, with a floor.")
     score: float = Field(description="(value − baseline) / spread.")
     details: dict[str, Any]
-    detected_at: dt.datetime
+    detected_at: UtcDateTime
 
 
 class ClarificationPublic(BaseModel):
@@ -54,7 +54,7 @@ class ClarificationPublic(BaseModel):
     account_id: int
     platform: str
     handle: str
-    posted_at: dt.datetime
+    posted_at: UtcDateTime
     excerpt: str
     url: str | None = Field(description="The post's address; only for published accounts.")
     reasons: list[str] = Field(description="Keywords found, and 'registry mark' when the registry marks it.")
@@ -67,7 +67,7 @@ class ClarificationPublic(BaseModel):
     usual_views: float | None
     views_reach: float | None
     usual_posts: int
-    rumour_first_seen_at: dt.datetime | None
+    rumour_first_seen_at: UtcDateTime | None
     rumour_url: str | None
     note: str | None
     time_to_clarification_hours: float | None

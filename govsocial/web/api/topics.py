@@ -14,13 +14,14 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from govsocial.analyze.topics import view as tv
-from govsocial.web.deps import SessionDep, SettingsDep
-from govsocial.web.schemas import ErrorBody
+from govsocial.web.deps import MAX_INT, SessionDep, SettingsDep
+from govsocial.web.schemas import ErrorBody, InvalidBody, UtcDateTime
 
 router = APIRouter(tags=["topics"])
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such account, organisation or jurisdiction."},
+    422: {"model": InvalidBody, "description": "An invalid parameter, or both account and organisation."},
 }
 
 
@@ -37,8 +38,8 @@ class PeriodPublic(BaseModel):
 
     kind: Literal["week", "month"]
     label: str = Field(description="e.g. 2026-W14 or 2026-04, as the metrics label periods.")
-    start: dt.datetime
-    end: dt.datetime = Field(description="Excluded: the next period's first moment.")
+    start: UtcDateTime
+    end: UtcDateTime = Field(description="Excluded: the next period's first moment.")
 
 
 class PostPublic(BaseModel):
@@ -48,7 +49,7 @@ class PostPublic(BaseModel):
     account_id: int
     platform: str
     post_id: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
     excerpt: str
     url: str | None = Field(description="The post on its platform; only for official accounts.")
     comments: int = Field(description="Comments on this post in the period that mention the term.")
@@ -89,7 +90,7 @@ class TopicsPublic(BaseModel):
     comments_now: int
     comments_before: int
     comments_window: int = Field(description="Comments in the periods that form the prior.")
-    window_start: dt.datetime | None
+    window_start: UtcDateTime | None
     rising: list[RisingTermPublic]
     top: list[TopTermPublic]
     sample: bool = Field(description="Whether the comments are invented demo data.")
@@ -157,7 +158,7 @@ METHOD = "docs/topics.md: weighted log-odds with an informative Dirichlet prior 
 def get_topics(
     session: SessionDep,
     settings: SettingsDep,
-    account: Annotated[int | None, Query(description="One account, by id.")] = None,
+    account: Annotated[int | None, Query(ge=1, le=MAX_INT, description="One account, by id.")] = None,
     organisation: Annotated[
         str | None, Query(description="One organisation (its accounts together), by code.")
     ] = None,
