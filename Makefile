@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export GOVSOCIAL_DATABASE_URL ?= sqlite:///var/demo.db
 
 .PHONY: demo test install lint typecheck format lock clean bench bench-ingest bench-metrics bench-sentiment bench-topics
+.PHONY: screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "govsocial needs Python 3.11 or newer"'
@@ -39,6 +40,10 @@ demo-data: $(STAMP) ## build the demo database with the registry and sample acti
 test: $(STAMP) ## every check and test, with PostgreSQL and Chromium installed and started as needed
 	scripts/system-deps.sh
 	scripts/test.sh
+
+screenshots: $(STAMP) ## PNGs of every page type (zh-Hant and English, desktop and phone) into docs/screenshots/, from a fresh demo store
+	scripts/system-deps.sh
+	$(BIN)/python scripts/screenshots.py
 
 bench: bench-ingest bench-metrics bench-sentiment bench-topics ## every benchmark (not part of make test); figures go to docs/performance.md
 

@@ -373,3 +373,45 @@ def has_sample_activity(session: Session, account_ids: Sequence[int]) -> bool:
         t.ProfileSnapshot.account_id.in_(account_ids), t.ProfileSnapshot.source == SAMPLE_SOURCE
     )
     return bool(session.scalar(select(exists(posts))) or session.scalar(select(exists(snapshots))))
+
+
+@dataclass(frozen=True)
+class TimelineFilter:
+    """Which posts the government timeline shows: those of published accounts of ``jurisdiction``,
+    narrowed to a platform and to the accounts of one organisation (by code) when given."""
+
+    jurisdiction: str
+    platform: str | None = None
+    organisation: str | None = None
+
+
+def timeline(session: Session, f: TimelineFilter, limit: int, offset: int = 0) -> Page[PostView]:
+    """One page of the posts (not deleted) of the jurisdiction's published accounts, newest first,
+    each with its account and latest counts.
+
+    Accounts under review or archived never appear: their posts may not be the government's. The
+    order uses ``posts.created_at``; ``ix_posts_account_created`` (account_id, created_at) serves
+    the per-account filter, and the sort of the matching rows is done by the database.
+    """
+    accounts = select(t.Account.id).where(
+        t.Account.jurisdiction == f.jurisdiction, t.Account.status == t.AccountStatus.PUBLISHED
+    )
+    if f.platform:
+        accounts = accounts.where(t.Account.platform == f.platform)
+    if f.organisation:
+        owners = (
+            select(t.AccountOrganisation.account_id)
+            .join(t.Organisation)
+            .where(t.Organisation.jurisdiction == f.jurisdiction, t.Organisation.code == f.organisation)
+        )
+        accounts = accounts.where(t.Account.id.in_(owners))
+    where = (t.Post.account_id.in_(accounts), t.Post.deleted_at.is_(None))
+    count = session.scalar(select(func.count()).select_from(t.Post).where(*where)) or 0
+    newest_first = (t.Post.created_at.desc(), t.Post.id.desc())
+    query = select(t.Post).where(*where).order_by(*newest_first).limit(limit).offset(offset)
+    posts = session.scalars(query).all()
+    counts = latest_snapshots(session, [p.id for p in posts])
+    owners_of = {p.account_id for p in posts}
+    found = session.scalars(select(t.Account).where(t.Account.id.in_(owners_of)).options(*ACCOUNT_LOADS))
+    by_id = {a.id: a for a in found}
+    return Page([PostView(p, by_id[p.account_id], counts.get(p.id)) for p in posts], count)

@@ -327,6 +327,8 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("platform", "post_id"),
         Index("ix_posts_account_created", "account_id", "created_at"),
+        # The government timeline reads every account's posts newest first, a page at a time.
+        Index("ix_posts_created", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -48,6 +48,7 @@ PAGES = {
     "account": "/{lang}/accounts/{account}",
     "verify": "/{lang}/verify?url=https://m.facebook.com/CFS.HK/",
     "api": "/{lang}/api",
+    "timeline": "/{lang}/timeline?platform=facebook",
     "not-found": "/{lang}/organisations/hk/no-such-organisation",
 }
 # What each page must show for the check to mean something (a filtered search with results, the opinion
@@ -64,6 +65,7 @@ SHOWN = {
     ],
     "verify": ["#verdict-heading"],
     "api": [".api-table"],
+    "timeline": [".posts-table"],
     "not-found": ["main h1"],
 }
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govsocial.web.api import accounts, metrics, opinion, organisations, platforms, topics, verify
+from govsocial.web.api import (
+    accounts,
+    metrics,
+    opinion,
+    organisations,
+    platforms,
+    timeline,
+    topics,
+    verify,
+)
 
 PREFIX = "/api/v1"
 
@@ -12,6 +21,6 @@ PREFIX = "/api/v1"
 def router() -> APIRouter:
     """Every API router under ``/api/v1``."""
     api = APIRouter(prefix=PREFIX)
-    for module in (organisations, accounts, verify, platforms, metrics, opinion, topics):
+    for module in (organisations, accounts, verify, platforms, metrics, opinion, topics, timeline):
         api.include_router(module.router)
     return api

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from govsocial.errors import NotFoundError
-from govsocial.web.pages import account, api_docs, home, organisation, verify
+from govsocial.web.pages import account, api_docs, home, organisation, timeline, verify
 from govsocial.web.pages.i18n import LANGUAGES
 from govsocial.web.pages.render import default_language, render
 
@@ -35,7 +35,7 @@ def router() -> APIRouter:
     """Every page route: ``/`` and ``/{lang}/...``, then a 404 page for other paths under a language."""
     pages = APIRouter()
     pages.add_api_route("/", _root, methods=["GET"], include_in_schema=False)
-    for module in (home, organisation, account, verify, api_docs):
+    for module in (home, organisation, account, timeline, verify, api_docs):
         pages.include_router(module.router)
     # One literal prefix per language, so /static and /api/v1 are never caught here.
     for code in LANGUAGES:

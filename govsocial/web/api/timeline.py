@@ -1,0 +1,35 @@
+"""``/api/v1/timeline``: the government timeline, the posts of every published account, newest first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from govsocial.store import queries, sentiments
+from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.schemas import ListEnvelope, PostPublic, post_public
+
+router = APIRouter(prefix="/timeline", tags=["posts"])
+
+
+@router.get("", summary="The government timeline")
+def list_timeline(
+    session: SessionDep,
+    settings: SettingsDep,
+    paging: PagingDep,
+    jurisdiction: Annotated[
+        str | None, Query(description="Jurisdiction code; the default one if omitted.")
+    ] = None,
+    platform: Annotated[str | None, Query(description="Platform key, e.g. facebook.")] = None,
+    organisation: Annotated[
+        str | None, Query(description="Code of the organisation whose accounts to include.")
+    ] = None,
+) -> ListEnvelope[PostPublic]:
+    """Posts (not deleted) of the published accounts, newest first across platforms, with their
+    latest counts and the sentiment labels of their comments; never posts of accounts under review
+    or archived. The same posts as the ``/{lang}/timeline`` page."""
+    f = queries.TimelineFilter(jurisdiction or settings.jurisdiction, platform or None, organisation or None)
+    page = queries.timeline(session, f, paging.limit, paging.offset)
+    labels = sentiments.by_post(session, [view.post.id for view in page.items])
+    return ListEnvelope(data=[post_public(v, labels.get(v.post.id)) for v in page.items], count=page.count)
