@@ -202,7 +202,7 @@ def test_the_account_page_shows_comment_sentiment_and_reactions_apart(
     )
     sentiment_table = section[: section.index('class="reactions-table"')]
     row = re.search(
-        r'<th scope="row">2026-\d\d</th>\s*<td class="num">([\d,]+)</td>((?:\s*<td[^>]*>[^<]*</td>){4})',
+        r'<th scope="row">2026-\d\d</th>\s*<td class="num"[^>]*>([\d,]+)</td>((?:\s*<td[^>]*>[^<]*</td>){4})',
         sentiment_table,
     )
     assert row and row.group(1) == f"{int(scored):,}"
