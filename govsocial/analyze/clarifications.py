@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from govsocial.analyze.excerpt import excerpt
 from govsocial.store import clarifications as store
 from govsocial.store.clarifications import Counts, Mark, PostRow
 
@@ -54,7 +55,6 @@ _ENGLISH = re.compile(r"\b(?:" + "|".join(ENGLISH_PATTERNS) + r")\b", re.IGNOREC
 MARK = "registry mark"
 USUAL_DAYS = 90
 MIN_USUAL_POSTS = 3
-EXCERPT_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -185,12 +185,6 @@ def _ratio(value: int | None, usual: float | None) -> float | None:
     if value is None or not usual:
         return None
     return value / usual
-
-
-def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
-    """The start of a post's text on one line, cut at ``limit`` characters with an ellipsis."""
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def account_filter(

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from govsocial.analyze.excerpt import excerpt
 from govsocial.analyze.topics import rising as r
 from govsocial.analyze.topics.segment import is_emoji
 from govsocial.analyze.topics.terms import Counts, Spellings, comment_terms, frequent_phrases, keys_of
@@ -48,7 +49,6 @@ class PeriodKind(enum.StrEnum):
 HISTORY: dict[PeriodKind, int] = {PeriodKind.WEEK: 12, PeriodKind.MONTH: 6}
 #: Government posts named per rising term, and characters of each post's text shown.
 POSTS_PER_TERM = 3
-EXCERPT_CHARS = 160
 #: Two overlapping terms count as one when the rarer is in at least this share of the other's comments.
 SAME_COMMENTS = 0.8
 #: Topic views kept in memory.
@@ -354,12 +354,6 @@ def _post_ref(post: texts.PostText, comments: int) -> PostRef:
         url=post.url if post.official else None,
         comments=comments,
     )
-
-
-def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
-    """The start of a post's text on one line, cut with an ellipsis when long."""
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 class _Views:

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.clarifications import Clarification, list_clarifications
 from govsocial.store import queries
-from govsocial.store import tables as t
 from govsocial.store.events import EventFilter, EventRow, list_events
 
 if TYPE_CHECKING:
@@ -53,6 +51,5 @@ def section(session: Session, subject: Subject) -> CrisesSection | None:
         clarifications=clarifications[:SHOWN],
         several_accounts=len(subject.account_ids) > 1,
         sample=queries.has_sample_activity(session, list(subject.account_ids)),
-        zone=ZoneInfo(session.scalar(select(t.Jurisdiction.timezone).where(
-            t.Jurisdiction.code == subject.jurisdiction)) or "UTC"),
-    )  # fmt: skip
+        zone=queries.jurisdiction_zone(session, subject.jurisdiction),
+    )
