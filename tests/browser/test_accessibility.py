@@ -8,26 +8,20 @@ organisation pages show activity and the opinion sections (sentiment, topics, cr
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]  # ships no py.typed
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from govsocial.cli.main import app as cli_app
-from govsocial.settings import Settings
 from govsocial.store import events
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory
 from govsocial.store.events import Detected, SyncScope
-from govsocial.web.app import create_app
-from tests.browser.test_portal import CHROMIUM, FLAGS, _free_port
+from tests.browser.live import chromium, portal
+from tests.demo_store import demo_store
 
 pytestmark = pytest.mark.browser
 
@@ -93,50 +87,16 @@ def _account_with_event(url: str) -> int:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """A loopback server over the registry and one month of sample activity: (base URL, account id)."""
-    base = tmp_path_factory.mktemp("a11y")
-    url = f"sqlite:///{base / 'demo.db'}"
-    env = {"GOVSOCIAL_DATABASE_URL": url, "GOVSOCIAL_PSEUDONYM_KEY": "test-key"}
-    sample = base / "sample"
-    imports = (
-        ["collect", "import", str(sample / f"{kind}.csv"), "--format", "generic", "--sample", "--no-metrics"]
-        for kind in ("followers", "posts", "comments")
-    )
-    runner = CliRunner()
-    for args in (
-        ["db", "upgrade"],
-        ["registry", "load"],
-        ["collect", "sample", "--out", str(sample), "--months", "1"],
-        *imports,
-        ["metrics", "refresh", "--period-kind", "month"],
-    ):
-        result = runner.invoke(cli_app, args, env=env)
-        assert result.exit_code == 0, (args, result.output)
+    url = demo_store(tmp_path_factory.mktemp("a11y"), months=1, refresh=True)
     account = _account_with_event(url)
-
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings.load(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the portal did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", account
-    server.should_exit = True
-    thread.join(timeout=10)
+    with portal(url) as base_url:
+        yield base_url, account
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from govsocial.cli.main import app as cli_app
 from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory
 from govsocial.web.app import create_app
+from tests.demo_store import demo_store
 from tests.web.test_pages import html_lang, main_text, scan
 
 LABELS = {
@@ -34,30 +33,7 @@ RECENT = {"en": "Recent posts", "zh-hant": "最新帖文", "zh-hans": "最新帖
 @pytest.fixture(scope="session")
 def activity_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite store with the registry and sample activity (three months to 2026-09-30)."""
-    base = tmp_path_factory.mktemp("activity")
-    env = {"GOVSOCIAL_DATABASE_URL": f"sqlite:///{base / 'demo.db'}", "GOVSOCIAL_PSEUDONYM_KEY": "test-key"}
-    runner = CliRunner()
-    sample = base / "sample"
-    for args in (
-        ["db", "upgrade"],
-        ["registry", "load"],
-        ["collect", "sample", "--out", str(sample), "--months", "3"],
-        *(
-            [
-                "collect",
-                "import",
-                str(sample / f"{kind}.csv"),
-                "--format",
-                "generic",
-                "--sample",
-                "--no-metrics",
-            ]
-            for kind in ("followers", "posts", "comments")
-        ),
-    ):
-        result = runner.invoke(cli_app, args, env=env)
-        assert result.exit_code == 0, (args, result.output)
-    return env["GOVSOCIAL_DATABASE_URL"]
+    return demo_store(tmp_path_factory.mktemp("activity"), months=3)
 
 
 @pytest.fixture(scope="module")
@@ -184,27 +160,7 @@ def test_organisation_without_posts_has_no_recent_posts(client: TestClient) -> N
 
 def test_activity_on_each_backend(database_url: str, tmp_path: Path) -> None:
     """The same import and pages on SQLite and PostgreSQL (one month of sample data)."""
-    env = {"GOVSOCIAL_DATABASE_URL": database_url, "GOVSOCIAL_PSEUDONYM_KEY": "test-key"}
-    runner = CliRunner()
-    for args in (
-        ["db", "upgrade"],
-        ["registry", "load", "--jurisdiction", "hk"],
-        ["collect", "sample", "--out", str(tmp_path), "--months", "1"],
-        *(
-            [
-                "collect",
-                "import",
-                str(tmp_path / f"{kind}.csv"),
-                "--format",
-                "generic",
-                "--sample",
-                "--no-metrics",
-            ]
-            for kind in ("followers", "posts", "comments")
-        ),
-    ):
-        result = runner.invoke(cli_app, args, env=env)
-        assert result.exit_code == 0, (args, result.output)
+    demo_store(tmp_path, months=1, url=database_url)
     cfs = account_id(database_url, "facebook", "cfs.hk")
     with TestClient(create_app(Settings.load(database_url=database_url))) as client:
         main = main_text(client.get(f"/en/accounts/{cfs}"))

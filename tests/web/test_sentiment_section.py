@@ -14,16 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
 from govsocial.analyze.metrics.params import MetricParams
-from govsocial.cli.main import app as cli_app
 from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory
 from govsocial.web.app import create_app
 from govsocial.web.pages import sentiment_view
 from govsocial.web.pages.opinion import Subject
+from tests.demo_store import demo_store
 from tests.web.test_pages import main_text, scan
 
 SUBJECT = Subject("account", "hk", "7", (7,))
@@ -131,24 +130,7 @@ def test_months_before(month: str, back: int, expected: str) -> None:
 @pytest.fixture(scope="module")
 def scored_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The registry and one month of sample activity, with the metrics refreshed (comments scored)."""
-    base = tmp_path_factory.mktemp("sentiment")
-    env = {"GOVSOCIAL_DATABASE_URL": f"sqlite:///{base / 'demo.db'}", "GOVSOCIAL_PSEUDONYM_KEY": "test-key"}
-    sample = base / "sample"
-    imports = (
-        ["collect", "import", str(sample / f"{kind}.csv"), "--format", "generic", "--sample", "--no-metrics"]
-        for kind in ("followers", "posts", "comments")
-    )
-    runner = CliRunner()
-    for args in (
-        ["db", "upgrade"],
-        ["registry", "load"],
-        ["collect", "sample", "--out", str(sample), "--months", "1"],
-        *imports,
-        ["metrics", "refresh", "--period-kind", "month"],
-    ):
-        result = runner.invoke(cli_app, args, env=env)
-        assert result.exit_code == 0, (args, result.output)
-    return env["GOVSOCIAL_DATABASE_URL"]
+    return demo_store(tmp_path_factory.mktemp("sentiment"), months=1, refresh=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from govsocial.web.api import (
     accounts,
+    downloads,
+    leaderboards,
     metrics,
     opinion,
     organisations,
@@ -21,6 +23,7 @@ PREFIX = "/api/v1"
 def router() -> APIRouter:
     """Every API router under ``/api/v1``."""
     api = APIRouter(prefix=PREFIX)
-    for module in (organisations, accounts, verify, platforms, metrics, opinion, topics, timeline):
+    routers = (organisations, accounts, verify, platforms, metrics, leaderboards, opinion, topics, timeline)
+    for module in (*routers, downloads):
         api.include_router(module.router)
     return api

@@ -10,7 +10,18 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from govsocial.errors import NotFoundError
-from govsocial.web.pages import account, api_docs, home, organisation, timeline, verify
+from govsocial.web.pages import (
+    account,
+    api_docs,
+    compare,
+    home,
+    how_we_measure,
+    leaderboards,
+    open_data,
+    organisation,
+    timeline,
+    verify,
+)
 from govsocial.web.pages.i18n import LANGUAGES
 from govsocial.web.pages.render import default_language, render
 
@@ -35,7 +46,8 @@ def router() -> APIRouter:
     """Every page route: ``/`` and ``/{lang}/...``, then a 404 page for other paths under a language."""
     pages = APIRouter()
     pages.add_api_route("/", _root, methods=["GET"], include_in_schema=False)
-    for module in (home, organisation, account, timeline, verify, api_docs):
+    modules = (home, organisation, account, leaderboards, compare, timeline, verify, how_we_measure, open_data)
+    for module in (*modules, api_docs):
         pages.include_router(module.router)
     # One literal prefix per language, so /static and /api/v1 are never caught here.
     for code in LANGUAGES:
