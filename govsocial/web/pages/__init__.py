@@ -46,8 +46,8 @@ def router() -> APIRouter:
     """Every page route: ``/`` and ``/{lang}/...``, then a 404 page for other paths under a language."""
     pages = APIRouter()
     pages.add_api_route("/", _root, methods=["GET"], include_in_schema=False)
-    modules = (home, organisation, account, leaderboards, compare, timeline, verify, how_we_measure, open_data)
-    for module in (*modules, api_docs):
+    directory = (home, organisation, account, leaderboards, compare, timeline)
+    for module in (*directory, verify, how_we_measure, open_data, api_docs):
         pages.include_router(module.router)
     # One literal prefix per language, so /static and /api/v1 are never caught here.
     for code in LANGUAGES:
