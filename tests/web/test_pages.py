@@ -256,6 +256,20 @@ def test_unknown_organisation_is_an_html_404(client: TestClient) -> None:
     scan(response)
     assert html_lang(response) == "en"
     assert "Page not found" in response.text and "no-such-body" in response.text
+    assert "Nothing is published at this address" in response.text
+
+
+def test_error_pages_speak_the_language_of_the_url(client: TestClient) -> None:
+    """The heading and explanation are translated; the server's English message is folded away,
+    marked as English, so a Chinese page never shows an untranslated sentence as its content."""
+    response = client.get("/zh-hant/organisations/hk/no-such-body")
+    assert response.status_code == 404
+    scan(response)
+    main = main_text(response)
+    assert "<h1>找不到網頁</h1>" in main and "這個網址沒有任何內容" in main
+    details = re.search(r'<details class="error-details">(.*?)</details>', main, re.S)
+    assert details is not None and 'lang="en"' in details.group(1) and "no-such-body" in details.group(1)
+    assert "no-such-body" not in main.replace(details.group(0), "")
 
 
 # Verify
