@@ -7,12 +7,13 @@ total count, which is what the API's ``{"data": [...], "count": N}`` envelope ne
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from govsocial.errors import NotFoundError
@@ -29,6 +30,21 @@ class Page(Generic[T]):
     count: int
 
 
+class Activity(enum.StrEnum):
+    """Whether an official account has posted lately (the directory's active/dormant filter)."""
+
+    ACTIVE = "active"
+    DORMANT = "dormant"
+
+
+@dataclass(frozen=True)
+class ActivityWindow:
+    """Official accounts that posted (``ACTIVE``) or did not (``DORMANT``) at or after ``since``."""
+
+    activity: Activity
+    since: dt.datetime
+
+
 @dataclass(frozen=True)
 class AccountFilter:
     """Which accounts to list; every field narrows, None means any."""
@@ -39,17 +55,48 @@ class AccountFilter:
     organisation: str | None = None
     status: t.AccountStatus | None = None
     q: str | None = None
+    activity: ActivityWindow | None = None
 
 
 @dataclass(frozen=True)
 class OrganisationFilter:
-    """Which organisations to list; ``platform`` keeps those with an account there."""
+    """Which organisations to list; ``platform`` keeps those with an account there, ``activity``
+    those with an official account that is active (or dormant)."""
 
     jurisdiction: str | None = None
     org_type: t.OrgType | None = None
     platform: str | None = None
     q: str | None = None
     with_accounts: bool = False
+    activity: ActivityWindow | None = None
+
+
+def activity_since(session: Session, jurisdiction: str, days: int) -> dt.datetime:
+    """The start of the activity window: ``days`` before the jurisdiction's newest collected post.
+
+    Measured from the newest post rather than from today, so that a collection that stopped (or
+    the demo's fixed dataset) does not turn every account dormant at once.
+    """
+    newest = session.scalar(
+        select(func.max(t.Post.created_at)).join(t.Account).where(t.Account.jurisdiction == jurisdiction)
+    )
+    end = newest if newest is not None else dt.datetime.now(dt.UTC)
+    return end - dt.timedelta(days=days)
+
+
+def accounts_in_window(session: Session, account_ids: Sequence[int], window: ActivityWindow) -> set[int]:
+    """Which of ``account_ids`` are active (or dormant) in ``window``."""
+    query = select(t.Account.id).where(t.Account.id.in_(account_ids), activity_clause(window))
+    return set(session.scalars(query))
+
+
+def activity_clause(window: ActivityWindow) -> ColumnElement[bool]:
+    """Official accounts (``t.Account`` rows) that did, or did not, post in ``window``."""
+    posted = exists(
+        select(t.Post.id).where(t.Post.account_id == t.Account.id, t.Post.created_at >= window.since)
+    )
+    official = t.Account.status == t.AccountStatus.PUBLISHED
+    return and_(official, posted if window.activity is Activity.ACTIVE else ~posted)
 
 
 def _like(text: str) -> str:
@@ -91,6 +138,8 @@ def _account_query(f: AccountFilter) -> Select[t.Account]:
         query = query.where(t.Account.id.in_(owners))
     if f.q:
         query = query.where(_account_text(f.q))
+    if f.activity:
+        query = query.where(activity_clause(f.activity))
     return query
 
 
@@ -117,7 +166,7 @@ def _organisation_query(f: OrganisationFilter) -> Select[t.Organisation]:
         query = query.where(t.Organisation.jurisdiction == f.jurisdiction)
     if f.org_type:
         query = query.where(t.Organisation.org_type == f.org_type)
-    if f.platform or f.with_accounts:
+    if f.platform or f.with_accounts or f.activity:
         link = (
             select(t.AccountOrganisation)
             .join(t.Account)
@@ -125,6 +174,8 @@ def _organisation_query(f: OrganisationFilter) -> Select[t.Organisation]:
         )
         if f.platform:
             link = link.where(t.Account.platform == f.platform)
+        if f.activity:
+            link = link.where(activity_clause(f.activity))
         query = query.where(exists(link))
     if f.q:
         has_account = select(t.AccountOrganisation.organisation_id).join(t.Account).where(_account_text(f.q))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from govsocial.store import queries, sentiments
 from govsocial.store.tables import AccountStatus, OrgType
+from govsocial.web.activity import window
 from govsocial.web.deps import AccountId, PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import (
     AccountPublic,
@@ -19,6 +20,10 @@ from govsocial.web.schemas import (
 )
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
+ACTIVITY = (
+    "active: official accounts that posted in the 30 days up to the newest collected post;"
+    " dormant: official accounts that did not."
+)
 
 
 @router.get("", summary="List accounts")
@@ -34,11 +39,12 @@ def list_accounts(
     organisation: Annotated[str | None, Query(description="Owner's organisation code.")] = None,
     status: Annotated[AccountStatus | None, Query(description="published, under_review or archived.")] = None,
     q: Annotated[str | None, Query(description="Search handles, names and owners.")] = None,
+    activity: Annotated[queries.Activity | None, Query(description=ACTIVITY)] = None,
 ) -> ListEnvelope[AccountPublic]:
     """Accounts, by platform and handle, one page at a time."""
-    f = queries.AccountFilter(
-        jurisdiction or settings.jurisdiction, platform, org_type, organisation, status, q
-    )
+    code = jurisdiction or settings.jurisdiction
+    active = window(session, code, activity)
+    f = queries.AccountFilter(code, platform, org_type, organisation, status, q, active)
     page = queries.list_accounts(session, f, paging.limit, paging.offset)
     return ListEnvelope(data=[account_public(a) for a in page.items], count=page.count)
 

@@ -8,11 +8,16 @@ from fastapi import APIRouter, Query
 
 from govsocial.store import queries
 from govsocial.store.tables import OrgType
+from govsocial.web.activity import window
 from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import ErrorBody, ListEnvelope, OrganisationPublic, organisation_public
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 BASE = "/api/v1"
+ACTIVITY = (
+    "active: organisations with an official account that posted in the 30 days up to the newest"
+    " collected post; dormant: with an official account that did not."
+)
 
 
 @router.get("", summary="List organisations")
@@ -30,9 +35,13 @@ def list_organisations(
     q: Annotated[
         str | None, Query(description="Search names (English or Chinese), codes and handles.")
     ] = None,
+    activity: Annotated[
+        queries.Activity | None, Query(description=ACTIVITY)
+    ] = None,
 ) -> ListEnvelope[OrganisationPublic]:
     """Organisations, by English name, one page at a time."""
-    f = queries.OrganisationFilter(jurisdiction or settings.jurisdiction, org_type, platform, q)
+    code = jurisdiction or settings.jurisdiction
+    f = queries.OrganisationFilter(code, org_type, platform, q, activity=window(session, code, activity))
     page = queries.list_organisations(session, f, paging.limit, paging.offset)
     return ListEnvelope(data=[organisation_public(o, BASE) for o in page.items], count=page.count)
 
