@@ -8,9 +8,9 @@ Graph payloads under ``tests/fixtures/payloads/facebook/`` (commenter ``from``, 
 replies with ``parent``; some texts carry phone numbers, emails and HKID numbers to redact). Each
 page is the raw response bytes a connector receives.
 
-The measured path is the real one, per page: ``json.loads`` -> the Facebook connector's mapping
-(``facebook.types.post_record`` / ``comment_record``) -> a ``Batch`` with its ``RawPayload`` (for
-comments, with the decoded page, as the connector passes it: ``privacy.with_decoded``) ->
+The measured path is the real one, per page: ``payload_json.loads`` (orjson) -> the Facebook
+connector's mapping (``facebook.types.post_record`` / ``comment_record``) -> a ``Batch`` with its
+``RawPayload`` (for comments, with the decoded page, as the connector passes it: ``privacy.with_decoded``) ->
 ``BatchWriter.write`` (the kept copy of the page scrubbed of commenters, personal data and
 secrets; pseudonymise and redact the rows; batched upsert; checkpoint) in one transaction per page,
 page after page, as the runner reads and stores batches. Parsing and writing are timed apart. The
@@ -50,6 +50,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from govsocial.collect import payload_json
 from govsocial.collect.facebook import types
 from govsocial.collect.privacy import Pseudonymiser, Redactions, redact, with_decoded
 from govsocial.collect.records import Batch, CommentRecord, RawPayload
@@ -173,7 +174,7 @@ def _raw(body: bytes, source: str) -> RawPayload:
 
 def parse_posts(body: bytes, taken_at: dt.datetime) -> Batch:
     """A page of posts as the connector yields it."""
-    data = json.loads(body)
+    data = payload_json.loads(body)
     posts = [types.post_record(item, PAGE_ID, taken_at) for item in data["data"]]
     return Batch(edge="posts", raw=_raw(body, "facebook:/{page}/posts"), posts=posts,
                  checkpoint={"after": "QVFIUmFmdGVy"})
@@ -181,7 +182,7 @@ def parse_posts(body: bytes, taken_at: dt.datetime) -> Batch:
 
 def parse_comments(post_id: str, body: bytes) -> Batch:
     """A page of comments as the connector yields it."""
-    data = json.loads(body)
+    data = payload_json.loads(body)
     comments = [types.comment_record(item, post_id, PAGE_ID) for item in data["data"]]
     # As the connector does: the decoded page goes with the raw payload (privacy.with_decoded).
     raw = with_decoded(_raw(body, "facebook:/{post-id}/comments"), data)
@@ -327,7 +328,7 @@ def comments(store: Store, work: Workload, report: Report, label: str, outcome: 
     counts, parse, write = read_and_write(store, pages)
     assert counts.counts[f"comments.{outcome}"] == work.comments, counts.as_dict()
     report.add(Result(label, work.comments, parse + write))
-    report.add(Result("  of which parse+map (json.loads, types, Batch)", work.comments, parse))
+    report.add(Result("  of which parse+map (payload_json.loads, types, Batch)", work.comments, parse))
     report.add(Result("  of which BatchWriter.write", work.comments, write))
 
 

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from govsocial.collect import payload_json
 from govsocial.collect.errors import (
     CollectError,
     PayloadError,
@@ -142,7 +143,7 @@ class HttpClient:
 
     def _decode(self, response: httpx.Response, shown: str) -> Any:
         try:
-            return json.loads(response.text)
+            return payload_json.loads(response.content)
         except json.JSONDecodeError as exc:
             raise PayloadError(
                 f"{self.platform}: {shown}: response is not valid JSON ({exc.msg} at character {exc.pos})"

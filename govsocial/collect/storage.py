@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from govsocial.collect import payload_json
 from govsocial.collect.privacy import (
     Pseudonymiser,
     Redactions,
@@ -31,8 +32,6 @@ from govsocial.store import tables as t
 
 #: What is kept of a comments payload that is not JSON (it cannot be scrubbed, so it is not kept).
 NOT_KEPT = "[not kept: a comments file holds commenter identities; the rows are stored pseudonymised]"
-# What ``json.dumps(value, ensure_ascii=False)`` uses, made once.
-_JSON = json.JSONEncoder(ensure_ascii=False)
 
 #: ``(platform, account_ref) -> accounts.id`` or None when the account is not in the registry.
 Resolver = Callable[[str, str], int | None]
@@ -116,10 +115,10 @@ class BatchWriter:
         known, data = decoded(raw)
         if not known:
             try:
-                data = json.loads(raw.body)
+                data = payload_json.loads(raw.body)
             except json.JSONDecodeError:
                 return NOT_KEPT
-        return _JSON.encode(scrub_payload(data, platform, self.pseudonymise, redactions))
+        return payload_json.dumps(scrub_payload(data, platform, self.pseudonymise, redactions))
 
     def _profile(
         self, session: Session, batch: Batch, raw_id: int | None, bad: list[BadRecord], counts: StoreCounts

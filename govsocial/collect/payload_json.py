@@ -1,0 +1,47 @@
+"""Reading and writing platform payloads as JSON, fast and without losing a digit.
+
+Every API response is decoded, and every comments page is written back (its scrubbed, kept copy),
+so JSON is a fifth of the ingest path's time. orjson does both three to six times faster than the
+standard library, with two differences that matter here, both handled by falling back to ``json``:
+
+* orjson reads an integer beyond 64 bits as a float, silently losing digits (a platform id sent as
+  a number would change). A body with a run of 19 or more digits anywhere, even inside a string, is
+  read by ``json`` instead; such bodies are rare and the fallback is only slower, never different.
+* orjson refuses what ``json`` accepts beyond the standard (``NaN``, ``Infinity``, lone surrogates);
+  a body it refuses is read by ``json``, whose error (with its position) is what a caller sees.
+
+Written copies are compact (no spaces after separators) and UTF-8, not ASCII-escaped. A value orjson
+cannot write (an integer beyond 64 bits, from a body ``json`` read) is written by ``json`` the same
+way. ``NaN`` read by the fallback is written as ``null`` by orjson: it is not valid JSON to begin with.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+#: Digits enough to overflow a 64-bit integer (2**63 has 19).
+_LONG_NUMBER = re.compile(rb"\d{19}")
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(body: str | bytes) -> Any:
+    """The value of a JSON document; ``json.JSONDecodeError`` (with its position) if it is not JSON."""
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    if _LONG_NUMBER.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass  # json accepts more (NaN, lone surrogates) or says where the document breaks
+    return json.loads(body)
+
+
+def dumps(value: Any) -> str:
+    """``value`` as compact UTF-8 JSON text."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:  # an integer beyond 64 bits, or a type orjson does not know
+        return _COMPACT.encode(value)
