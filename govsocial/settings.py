@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the portal listens on.")
     port: int = Field(default=8000, description="Port the portal listens on.")
     page_size: int = Field(default=50, ge=1, le=500, description="Default API page size.")
+    page_cache_seconds: float = Field(
+        default=10,
+        ge=0,
+        description="How long each worker serves a rendered page or API answer again without "
+        "rendering it (0: render every request); pages may be this much older than the store.",
+    )
     max_page_size: int = Field(default=500, ge=1, description="Largest page size the API allows.")
     review_interval_days: int = Field(
         default=183, ge=1, description="An account not reviewed for this long is due for re-review."
@@ -86,6 +92,13 @@ class Settings(BaseSettings):
         default="",
         description="Analyser that scores comment sentiment (a plugin NAME[:ARG] or a model folder); "
         "empty: the default analyser.",
+    )
+    comment_retention_days: int = Field(
+        default=730,
+        ge=0,
+        description="Comment texts older than this many days are purged (and raw payloads and quarantined "
+        "records kept this long) by every metrics refresh and `govsocial privacy purge`; counts, labels "
+        "and metrics stay. 0: keep them forever.",
     )
 
     @classmethod

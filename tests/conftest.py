@@ -23,6 +23,13 @@ from govsocial.web.app import create_app
 
 #: Set by the test command (scripts/test-postgres.sh) to a server it started on loopback.
 PG_ENV = "GOVSOCIAL_TEST_POSTGRES_URL"
+# Tests write to the store and read the page again at once: no page cache (tests/web/test_page_cache.py
+# builds its own). Subprocesses that keep the environment inherit it.
+os.environ.setdefault("GOVSOCIAL_PAGE_CACHE_SECONDS", "0")
+# The recorded payloads are years old and the demo data ends on a fixed day: with the retention
+# period on, a refresh would purge their texts as the calendar moves on. The retention tests
+# (tests/analyze/test_retention.py) turn it on with their own clock.
+os.environ.setdefault("GOVSOCIAL_COMMENT_RETENTION_DAYS", "0")
 SHARED = PROJECT_ROOT.parent / "shared"
 
 

@@ -307,6 +307,7 @@ class _Reader:
                 _comments.c.author,
                 _sentiments.c.label,
                 _sentiments.c.score,
+                _comments.c.is_question,
             )
             .join(_posts, _posts.c.id == _comments.c.post_id)
             .join(_accounts, _accounts.c.id == _posts.c.account_id)
@@ -333,7 +334,8 @@ class _Reader:
                     "key": pa.array(c[5], pa.string()),
                     "parent": pa.array(c[6], pa.string()),
                     "is_page_reply": _bools(c[7]),
-                    "is_question": signals.is_question_column(texts),
+                    # A purged text (docs/privacy.md) left its is_question behind; others are read.
+                    "is_question": _questions(c[13], texts),
                     "deleted": _bools(c[9]),
                     "author": pa.array(c[10], pa.string()),
                     "sentiment": pa.array(c[11], pa.string()),
@@ -345,6 +347,11 @@ class _Reader:
 
 
 # --- Converting -----------------------------------------------------------------------------------
+
+
+def _questions(kept: Sequence[Any], texts: pa.Array) -> pa.Array:
+    """Whether each comment asks something: what purging its text kept, else read from the text."""
+    return pc.coalesce(pa.array(kept, pa.bool_()), signals.is_question_column(texts))
 
 
 def _bools(values: Sequence[Any]) -> pa.Array:

@@ -28,6 +28,7 @@ from govsocial.analyze.materialise import Counts, Scope, materialise
 from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.retention import purge
 from govsocial.analyze.spikes import SpikeParams
 from govsocial.errors import GovsocialError
 from govsocial.settings import Settings
@@ -55,6 +56,8 @@ class RefreshReport:
     scored: int = 0
     #: Opinion events (``spikes``) by outcome: insert / update / noop / delete.
     events: dict[str, int] = field(default_factory=dict)
+    #: Comment texts purged for being older than the retention period (``analyze/retention.py``).
+    purged: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -69,6 +72,7 @@ class RefreshReport:
             "seconds": {name: round(s, 3) for name, s in self.seconds.items()},
             "scored": self.scored,
             "events": self.events,
+            "purged": self.purged,
         }
 
     def summary(self) -> str:
@@ -119,6 +123,9 @@ def refresh(
     kinds = tuple(PeriodKind(k) for k in period_kinds)
     report = RefreshReport(code, params.digest(), tuple(str(k) for k in kinds))
     chosen = list(metrics) if metrics is not None else list(registry())
+
+    # Texts past the retention period go before anything reads them (docs/privacy.md).
+    report.purged = purge(engine, settings.comment_retention_days).comments
 
     # Comments scored first: the frames read the stored sentiment (docs/sentiment.md). An analyser
     # that cannot be loaded fails "sentiment" alone: the metrics still use the scores stored so far.

@@ -154,6 +154,8 @@ class Account(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("platform", "kind", "key"),
         Index("ix_accounts_jurisdiction_status", "jurisdiction", "status"),
+        # The accounts API's order (queries.list_accounts): a page is read in order, not sorted.
+        Index("ix_accounts_listing", "jurisdiction", "platform", "key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -395,6 +397,10 @@ class Comment(Base):
     source: Mapped[str] = mapped_column(String(64))
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     content_hash: Mapped[str] = mapped_column(String(32))
+    #: When the retention period purged ``text`` (None while it is kept); ``is_question`` is what
+    #: the text said (read from it just before), so the response metrics stay as they were.
+    text_purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    is_question: Mapped[bool | None] = mapped_column()
 
 
 class CommentSentiment(Base):

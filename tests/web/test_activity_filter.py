@@ -39,9 +39,7 @@ def _last_posts(url: str) -> tuple[dict[int, dt.datetime], set[int]]:
         newest = dict(
             session.execute(
                 select(t.Post.account_id, func.max(t.Post.created_at)).group_by(t.Post.account_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         official = set(
             session.scalars(select(t.Account.id).where(t.Account.status == t.AccountStatus.PUBLISHED))
