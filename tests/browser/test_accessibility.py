@@ -42,16 +42,20 @@ PAGES = {
     "account": "/{lang}/accounts/{account}",
     "verify": "/{lang}/verify?url=https://m.facebook.com/CFS.HK/",
     "api": "/{lang}/api",
+    "open-data": "/{lang}/open-data",
     "timeline": "/{lang}/timeline?platform=facebook",
+    "how-we-measure": "/{lang}/how-we-measure",
+    "leaderboards": "/{lang}/leaderboards?level=account&metric=response_time_median",
+    "compare": "/{lang}/compare?org=cfs&org=hk-hkpf&org=chp",
     "not-found": "/{lang}/organisations/hk/no-such-organisation",
 }
 # What each page must show for the check to mean something (a filtered search with results, the opinion
 # sections filled, a verdict): axe only judges what is rendered.
 SHOWN = {
     "directory": [".org-card"],
-    "organisation": ["#recent-heading", "#sentiment-heading"],
+    "organisation": ["#recent-heading", "#sentiment-heading", "#scorecard-heading", "#chart-posts svg"],
     "account": [
-        "#weeks-heading",
+        "#weeks-heading", "#scorecard-heading", "#chart-posts svg", "#chart-reactions svg",
         "#sentiment-heading",
         "#topics-heading",
         "#crises-heading",
@@ -59,7 +63,11 @@ SHOWN = {
     ],
     "verify": ["#verdict-heading"],
     "api": [".api-table"],
+    "open-data": [".download-links", ".columns-table"],
     "timeline": [".posts-table"],
+    "how-we-measure": ["#interaction_rate_post h3", ".measure-facts code"],
+    "leaderboards": [".board-table", ".board-who .platform-icon", "#chart-board svg"],
+    "compare": [".compare-table", ".best-mark"],
     "not-found": ["main h1"],
 }
 

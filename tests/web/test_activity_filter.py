@@ -8,6 +8,7 @@ others have none. Active is checked against the posts themselves: an active acco
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -30,6 +31,14 @@ def _age_posts(url: str) -> int:
         session.commit()
     engine.dispose()
     return account
+
+
+def _handle(url: str, account: int) -> str:
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        handle = session.scalars(select(t.Account.handle).where(t.Account.id == account)).one()
+    engine.dispose()
+    return handle
 
 
 def _last_posts(url: str) -> tuple[dict[int, dt.datetime], set[int]]:
@@ -72,3 +81,14 @@ def test_active_and_dormant_split_the_official_accounts(database_url: str, tmp_p
         }
         assert organisations == owners
         assert client.get("/api/v1/accounts", params={"activity": "sleeping"}).status_code == 422
+
+        # The directory: the same split, on the page (links to account pages), and a bad value ignored.
+        def listed(**params: str) -> set[int]:
+            page = client.get("/en/", params={"all": "1", **params})
+            assert page.status_code == 200
+            return {int(i) for i in re.findall(r'href="/en/accounts/(\d+)"', page.text)}
+
+        assert aged in listed(activity="dormant", q=_handle(url, aged))
+        assert listed(activity="active") <= active and listed(activity="dormant") <= dormant
+        assert 'value="dormant" selected' in client.get("/en/", params={"activity": "dormant"}).text
+        assert listed(activity="sleeping") == listed()

@@ -1,7 +1,166 @@
-"""Stub: filled in by the helper that owns this page."""
+"""``/api/v1/leaderboards/{metric}`` and ``/api/v1/compare``: the data of the portal's leaderboards
+and comparison pages.
+
+Both read the materialised values (``metric_values``) through ``store.rankings``, the same queries
+the pages call, so a page and its API answer always agree. Ranks are competition ranks, entities
+without a value are left out, and the better direction of each metric is ``rankings.lower_is_better``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import enum
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, HTTPException, Query
+
+from govsocial.analyze.metrics.model import Metric, PeriodKind, registry
+from govsocial.analyze.metrics.params import MetricParams
+from govsocial.errors import NotFoundError
+from govsocial.store import queries, rankings
+from govsocial.store.tables import OrgType
+from govsocial.web.api.metrics import JurisdictionQuery, ParamsQuery, metric_public
+from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.schemas import ErrorBody, InvalidBody, organisation_ref
+from govsocial.web.schemas_rankings import (
+    ComparedOrganisation,
+    ComparedValue,
+    ComparisonPublic,
+    LeaderboardPage,
+    ranked_public,
+)
+
+router = APIRouter(tags=["leaderboards"])
+
+#: How many organisations one comparison takes: two or more, and few enough to read side by side.
+MAX_COMPARED = 10
+
+PeriodQuery = Annotated[
+    str | None,
+    Query(max_length=16, description="One period, e.g. 2026-10 or 2026-W40; the latest if omitted."),
+]
+BOARD_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ErrorBody,
+        "description": "A platform given for organisations (it narrows accounts only).",
+    },
+    404: {"model": ErrorBody, "description": "No such metric."},
+}
+COMPARE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such metric or organisation."},
+    422: {"model": InvalidBody},
+}
+
+
+class RankLevel(enum.StrEnum):
+    """What a leaderboard ranks."""
+
+    ORGANISATION = "organisation"
+    ACCOUNT = "account"
+
+
+def known_metric(name: str) -> Metric:
+    """The metric called ``name``; a 404 if there is none."""
+    found = registry().get(name)
+    if found is None:
+        raise NotFoundError(f"no metric {name!r}; the list is at /api/v1/metrics")
+    return found
+
+
+@router.get("/leaderboards/{metric}", summary="A leaderboard", responses=BOARD_ERRORS)
+def get_leaderboard(
+    session: SessionDep,
+    settings: SettingsDep,
+    paging: PagingDep,
+    metric: str,
+    level: Annotated[RankLevel, Query(description="organisation or account.")] = RankLevel.ORGANISATION,
+    period_kind: Annotated[PeriodKind, Query(description="day, week, month or year.")] = PeriodKind.MONTH,
+    period: PeriodQuery = None,
+    platform: Annotated[
+        str | None, Query(description="Only accounts on this platform (account level).")
+    ] = None,
+    org_type: Annotated[
+        OrgType | None, Query(description="Only organisations (or owners) of this type.")
+    ] = None,
+    params: ParamsQuery = None,
+    jurisdiction: JurisdictionQuery = None,
+) -> LeaderboardPage:
+    """Accounts or organisations ranked by one metric in one period, best first, with each value's
+    inputs. Equal values share a rank; entities without a value are left out."""
+    found = known_metric(metric)
+    if platform and level is RankLevel.ORGANISATION:
+        raise HTTPException(400, "platform narrows accounts only: add level=account")
+    code, digest = jurisdiction or settings.jurisdiction, params or MetricParams().digest()
+    available = rankings.periods(session, code, digest, metric, str(level), str(period_kind))
+    shown = period or (available[0] if available else None)
+    board = rankings.Board(
+        code, digest, metric, str(level), str(period_kind), shown or "", platform, org_type
+    )
+    page = rankings.ranking(session, board, paging.limit, paging.offset) if shown else None
+    return LeaderboardPage(
+        metric=metric_public(found),
+        level=str(level),
+        period_kind=str(period_kind),
+        period=shown,
+        periods=available,
+        params=digest,
+        lower_is_better=rankings.lower_is_better(metric),
+        data=[ranked_public(row) for row in page.items] if page else [],
+        count=page.count if page else 0,
+    )
+
+
+@router.get("/compare", summary="Organisations side by side", responses=COMPARE_ERRORS)
+def get_comparison(
+    session: SessionDep,
+    settings: SettingsDep,
+    organisation: Annotated[
+        list[str],
+        Query(
+            min_length=2, max_length=MAX_COMPARED, description="Organisation codes (two to ten; repeat it)."
+        ),
+    ],
+    metric: Annotated[
+        list[str] | None,
+        Query(max_length=20, description="Metric names (repeat it); the leaderboard metrics if omitted."),
+    ] = None,
+    period_kind: Annotated[PeriodKind, Query(description="day, week, month or year.")] = PeriodKind.MONTH,
+    period: PeriodQuery = None,
+    params: ParamsQuery = None,
+    jurisdiction: JurisdictionQuery = None,
+) -> ComparisonPublic:
+    """The same metrics for several organisations in one period, each value marked when it is the
+    best among them (the latest period in which any of them has a value, unless one is asked)."""
+    metrics = list(dict.fromkeys(metric or rankings.LEADERBOARD_METRICS))
+    definitions = [known_metric(name) for name in metrics]
+    code, digest = jurisdiction or settings.jurisdiction, params or MetricParams().digest()
+    orgs = [queries.get_organisation(session, code, each) for each in dict.fromkeys(organisation)]
+    codes = [o.code for o in orgs]
+    result = rankings.comparison(session, code, digest, codes, metrics, str(period_kind), period)
+    return ComparisonPublic(
+        metrics=[metric_public(m) for m in definitions],
+        period_kind=str(period_kind),
+        period=result.period,
+        params=digest,
+        data=[
+            ComparedOrganisation(organisation=organisation_ref(o), values=_values(result, o.code, metrics))
+            for o in orgs
+        ],
+        count=len(orgs),
+    )
+
+
+def _values(result: rankings.Comparison, code: str, metrics: list[str]) -> list[ComparedValue]:
+    """One organisation's values in ``result``, each marked when it is the best among the organisations."""
+    out = []
+    for name in metrics:
+        column = {each: row[name].value if name in row else None for each, row in result.cells.items()}
+        cell = result.cells[code].get(name)
+        out.append(
+            ComparedValue(
+                metric=name,
+                value=cell.value if cell else None,
+                inputs=cell.inputs if cell else None,
+                best=code in rankings.best(column, name),
+            )
+        )
+    return out

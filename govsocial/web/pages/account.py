@@ -1,8 +1,8 @@
 """``/{lang}/accounts/{account_id}``: one account, its owners and evidence, and its activity.
 
 The activity is what the collectors stored: posts and followers week by week, the newest posts with
-their counts, and how many comments the posts drew and how many the page answered. Charts come
-later; these are small tables that read well with a screen reader. Every section that shows demo
+their counts, and how many comments the posts drew and how many the page answered; above them,
+the account's OECD scorecard and its monthly charts (:mod:`.scorecard_view`). Every section that shows demo
 data (``posts.source == "sample"``) says so, and only official accounts link to the original posts.
 """
 
@@ -24,6 +24,7 @@ from govsocial.errors import NotFoundError
 from govsocial.store import queries, sentiments
 from govsocial.store import tables as t
 from govsocial.web.deps import SessionDep
+from govsocial.web.pages import scorecard_view
 from govsocial.web.pages.i18n import N_
 from govsocial.web.pages.opinion import Subject, sections
 from govsocial.web.pages.render import LangDep, platform_of, platform_views, render
@@ -212,14 +213,19 @@ def account_page(request: Request, lang: LangDep, session: SessionDep, account_i
     """An account's page; a 404 page if there is no such account."""
     account = queries.get_account(session, account_id_of(account_id))
     views = platform_views(session, lang.code)
+    subject = Subject("account", account.jurisdiction, str(account.id), (account.id,))
+    shown = activity(session, account)
+    card = scorecard_view.scorecard(session, subject, lang.code, shown.sample)
     return render(
         request,
         lang,
         "account.html",
         account=account,
         owners=[link.organisation for link in account.organisations],
-        activity=activity(session, account),
+        activity=shown,
         weeks_shown=WEEKS,
         platform=partial(platform_of, views),
-        **sections(session, Subject("account", account.jurisdiction, str(account.id), (account.id,))),
+        scorecard=card,
+        trends=scorecard_view.trends(session, subject, lang.code, card.period),
+        **sections(session, subject),
     )

@@ -1,7 +1,150 @@
-"""Stub: filled in by the helper that owns this page."""
+"""``/{lang}/compare``: two to four organisations side by side, the leaderboard metrics of one period.
+
+The organisations are chosen with select lists in a plain GET form (``?org=cfs&org=chp``), so the
+page works without JavaScript and a comparison is a link to share. The best value of each row is
+marked in words, not only by colour; the better direction of a metric is
+``rankings.lower_is_better``, as on the leaderboards. The values come from
+``rankings.comparison``, the query behind ``/api/v1/compare``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from govsocial.analyze.metrics.model import registry
+from govsocial.analyze.metrics.params import MetricParams
+from govsocial.errors import NotFoundError
+from govsocial.store import queries, rankings
+from govsocial.store import tables as t
+from govsocial.web.deps import SessionDep, SettingsDep
+from govsocial.web.pages import metric_text
+from govsocial.web.pages.leaderboards import PERIOD_KINDS, inputs_of
+from govsocial.web.pages.render import LangDep, clean, name, render
 
 router = APIRouter()
+
+#: How many organisations the form offers to compare (the table stays readable on a phone).
+SLOTS = 4
+METRICS = rankings.LEADERBOARD_METRICS
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell of the table: the value's text, whether it is the best of its row, and its inputs."""
+
+    text: str
+    best: bool
+    inputs: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One metric across the organisations: its name, title, direction and a cell per organisation."""
+
+    metric: str
+    title: str
+    lower_is_better: bool
+    values: list[Value]
+
+
+@dataclass(frozen=True)
+class Side:
+    """The comparison the page shows (``lines`` is empty until two organisations are chosen)."""
+
+    organisations: list[t.Organisation]
+    unknown: list[str]
+    period_kind: str
+    period: str | None
+    periods: list[str]
+    lines: list[Line]
+
+
+def chosen_codes(raw: list[str] | None) -> list[str]:
+    """The organisation codes asked for: cleaned, without blanks or repeats, at most ``SLOTS``."""
+    codes = [clean(code)[:64] for code in raw or []]
+    return list(dict.fromkeys(code for code in codes if code))[:SLOTS]
+
+
+def find(session: Session, jurisdiction: str, codes: list[str]) -> tuple[list[t.Organisation], list[str]]:
+    """The organisations of ``codes`` that exist, and the codes that name none."""
+    found, unknown = [], []
+    for code in codes:
+        try:
+            found.append(queries.get_organisation(session, jurisdiction, code))
+        except NotFoundError:
+            unknown.append(code)
+    return found, unknown
+
+
+def lines(result: rankings.Comparison, codes: list[str], lang: str) -> list[Line]:
+    """The table's rows: each metric with every organisation's value, the best ones marked."""
+    out = []
+    for metric in METRICS:
+        unit = registry()[metric].unit
+        cells = [result.cells[code].get(metric) for code in codes]
+        best = rankings.best(
+            {code: c.value if c else None for code, c in zip(codes, cells, strict=True)}, metric
+        )
+        values = []
+        for code, cell in zip(codes, cells, strict=True):
+            inputs = inputs_of(cell.inputs) if cell else []
+            text = metric_text.format_value(cell.value if cell else None, unit, lang)
+            values.append(Value(text, code in best, inputs))
+        out.append(Line(metric, metric_text.title(metric), rankings.lower_is_better(metric), values))
+    return out
+
+
+def side_by_side(
+    session: Session, jurisdiction: str, codes: list[str], period_kind: str, period: str, lang: str
+) -> Side:
+    """The comparison of ``codes`` in ``period`` (the latest with values if it has none)."""
+    digest = MetricParams().digest()
+    orgs, unknown = find(session, jurisdiction, codes)
+    found = [o.code for o in orgs]
+    available = rankings.periods(session, jurisdiction, digest, METRICS, "organisation", period_kind)
+    if len(orgs) < 2:
+        return Side(orgs, unknown, period_kind, None, available, [])
+    asked = period if period in available else None
+    result = rankings.comparison(session, jurisdiction, digest, found, METRICS, period_kind, asked)
+    return Side(orgs, unknown, period_kind, result.period, available, lines(result, found, lang))
+
+
+@router.get("/{lang}/compare", response_class=HTMLResponse, include_in_schema=False)
+def compare_page(
+    request: Request,
+    lang: LangDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    org: Annotated[list[str] | None, Query()] = None,
+    period_kind: str | None = None,
+    period: str | None = None,
+) -> HTMLResponse:
+    """Organisations side by side, with the form to choose them."""
+    kind = period_kind if period_kind in PERIOD_KINDS else "month"
+    codes = chosen_codes(org)
+    side = side_by_side(session, settings.jurisdiction, codes, kind, clean(period)[:16], lang.code)
+    digest = MetricParams().digest()
+    options = rankings.comparable(session, settings.jurisdiction, digest, METRICS, kind)
+    listed = {o.code for o in options}
+    options += [o for o in side.organisations if o.code not in listed]
+    options.sort(key=lambda o: name(lang.code, o))
+    slots = [side.organisations[i].code if i < len(side.organisations) else "" for i in range(SLOTS)]
+    api = [("organisation", o.code) for o in side.organisations] + [("period_kind", kind)]
+    return render(
+        request,
+        lang,
+        "compare.html",
+        section="leaderboards",
+        side=side,
+        options=options,
+        slots=slots,
+        period_kinds=PERIOD_KINDS,
+        sample=bool(side.lines) and rankings.has_sample_data(session, settings.jurisdiction),
+        api_url="/api/v1/compare?" + urlencode(api + ([("period", side.period)] if side.period else [])),
+    )

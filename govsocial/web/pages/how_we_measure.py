@@ -1,7 +1,103 @@
-"""Stub: filled in by the helper that owns this page."""
+"""``/{lang}/how-we-measure``: every metric explained in plain words, grouped by goal.
+
+Each metric has an anchor named after it (``#interaction_rate_post``), so any number elsewhere can
+link to its definition; ``/how-we-measure`` (no language) redirects to the default language, which
+is the address the metrics API gives as each metric's ``docs``. The page reads the metric registry
+only, never the store: what a metric means does not depend on the data collected.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from govsocial.analyze.metrics.model import Goal, Metric, registry
+from govsocial.web.pages import metric_text as text
+from govsocial.web.pages.render import LangDep, default_language, render
 
 router = APIRouter()
+
+PATH = "how-we-measure"
+METRICS_API = "/api/v1/metrics"
+#: Macro-F1 of the default sentiment analyser against human labels (docs/sentiment.md, "Figures"):
+#: held-out comments like those on government pages, and Hong Kong forum posts it never saw.
+SENTIMENT_F1_COMMENTS = "0.88–0.90"
+SENTIMENT_F1_FORUM = "0.52"
+
+
+@dataclass(frozen=True)
+class MetricEntry:
+    """One metric as the page shows it: message ids to translate, and code to show as it is."""
+
+    name: str
+    title: str
+    definition: str
+    formula: str
+    unit: str
+    levels: tuple[str, ...]
+    inputs: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class GoalSection:
+    """A goal with its plain explanation and its metrics, in registry order."""
+
+    goal: Goal
+    label: str
+    explanation: str
+    metrics: tuple[MetricEntry, ...]
+
+    @property
+    def anchor(self) -> str:
+        """The section's id; prefixed so it can never clash with a metric's name."""
+        return f"goal-{self.goal.value}"
+
+
+def entry(metric: Metric) -> MetricEntry:
+    """``metric`` as the page shows it."""
+    return MetricEntry(
+        name=metric.name,
+        title=text.TITLES.get(metric.name, metric.title),
+        definition=text.definition(metric.name) or metric.definition,
+        formula=metric.formula,
+        unit=text.UNIT_LABELS[metric.unit],
+        levels=tuple(text.LEVEL_LABELS[level] for level in metric.levels),
+        inputs=metric.inputs,
+        source=metric.source,
+    )
+
+
+def sections(metrics: dict[str, Metric]) -> list[GoalSection]:
+    """Every goal that has metrics, in ``Goal`` order."""
+    found = []
+    for goal in Goal:
+        entries = tuple(entry(m) for m in metrics.values() if m.goal is goal)
+        if entries:
+            found.append(GoalSection(goal, text.GOAL_LABELS[goal], text.GOAL_EXPLANATIONS[goal], entries))
+    return found
+
+
+@router.get(f"/{{lang}}/{PATH}", response_class=HTMLResponse, include_in_schema=False)
+def how_we_measure(request: Request, lang: LangDep) -> HTMLResponse:
+    """The page: an introduction, a table of contents, then each goal and its metrics."""
+    return render(
+        request,
+        lang,
+        "how_we_measure.html",
+        section=PATH,
+        goals=sections(registry()),
+        metrics_api=METRICS_API,
+        f1_comments=SENTIMENT_F1_COMMENTS,
+        f1_forum=SENTIMENT_F1_FORUM,
+    )
+
+
+@router.get(f"/{PATH}", include_in_schema=False)
+def how_we_measure_default(request: Request) -> RedirectResponse:
+    """The page in the default language: the API's ``docs`` links point here, language-free."""
+    # 307, as for ``/``: the language is the reader's choice, never a permanent answer. The
+    # fragment (#metric_name) never reaches the server; browsers keep it across the redirect.
+    return RedirectResponse(f"/{default_language(request).code}/{PATH}", status_code=307)

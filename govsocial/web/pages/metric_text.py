@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from govsocial.analyze.metrics.model import Goal, Unit
+from govsocial.analyze.metrics.model import Goal, Level, Unit
 from govsocial.web.pages.i18n import LANGUAGES, N_, translations
 
 #: Every metric's title, as the metric module writes it in English.
@@ -82,6 +82,249 @@ TITLES: dict[str, str] = {
     "live_participation": N_("Participation in live events"),
 }
 
+#: Every metric's definition in plain words: the metric modules' ``definition`` said more simply,
+#: with parameters at their defaults (the API gives the exact wording).
+DEFINITIONS: dict[str, str] = {
+    "accounts": N_(
+        "How many official accounts the directory lists. Archived accounts and accounts still under "
+        "review are not counted. The directory keeps no history, so every period shows today's count."
+    ),
+    "active_accounts": N_(
+        "How many of the listed accounts published at least one post in the 30 days (by default) "
+        "before the end of the period."
+    ),
+    "dormant_share": N_(
+        "The share of listed accounts that published nothing in the 30 days (by default) before the "
+        "end of the period, in percent."
+    ),
+    "post_volume": N_("How many posts were published in the period."),
+    "posts_per_day": N_("The average number of posts published per day over the period."),
+    "posts_per_week": N_("The average number of posts published per week over the period."),
+    "followers": N_(
+        "How many followers the accounts had at the end of the period (the last count taken in it), "
+        "added up over the accounts."
+    ),
+    "follower_share_of_population": N_(
+        "Followers as a share of the population, in percent. A person who follows two accounts counts"
+        " twice, so this can be more than 100."
+    ),
+    "follower_growth_weekly": N_(
+        "How fast the number of followers grew: the steady weekly growth, in percent, that would turn"
+        " the period's first count into its last."
+    ),
+    "follower_growth": N_(
+        "How many followers the accounts gained (or lost, when negative) between the first and the "
+        "last count taken in the period."
+    ),
+    "interactions_per_post": N_(
+        "The average number of interactions (reactions or likes, comments and shares, as each "
+        "platform counts them) a post got."
+    ),
+    "interaction_rate_post": N_(
+        "Of the people who followed the account when a post went out, how many interacted with it, in"
+        " percent. Posts for which that follower count is unknown are left out, and their number is "
+        "shown."
+    ),
+    "interaction_rate_account": N_(
+        "The average interactions per post divided by the number of followers, in percent: out of "
+        "every hundred followers, how many an average post reached. By default, followers are the "
+        "average of the period's first and last count."
+    ),
+    "engagement_daily": N_(
+        "For each day, the interactions on that day's posts divided by the number of fans that day; "
+        "then the average over all the days of the period (days without posts count as zero), in "
+        "percent."
+    ),
+    "bonson_p1": N_("The share of posts that at least one person liked, in percent."),
+    "bonson_p2": N_("The average number of likes a post got."),
+    "bonson_p3": N_("The average likes per post for every thousand fans."),
+    "bonson_c1": N_("The share of posts that received at least one comment, in percent."),
+    "bonson_c2": N_("The average number of comments a post got."),
+    "bonson_c3": N_("The average comments per post for every thousand fans."),
+    "bonson_v1": N_("The share of posts that at least one person shared, in percent."),
+    "bonson_v2": N_("The average number of times a post was shared."),
+    "bonson_v3": N_("The average shares per post for every thousand fans."),
+    "bonson_e": N_(
+        "Likes, comments and shares per post for every thousand fans: the popularity, commitment and "
+        "virality measures added up."
+    ),
+    "overperforming_share": N_(
+        "The share of posts that did better than usual for their account and format, in percent."
+    ),
+    "reaction_love_share": N_(
+        "The share of all reactions to the period's posts that were “Love” (warmth and approval), in "
+        "percent. Only posts on platforms with reaction types (Facebook) count."
+    ),
+    "reaction_haha_share": N_(
+        "The share of all reactions to the period's posts that were “Haha” (amusement; on Hong Kong "
+        "government posts often used to mock), in percent. Only posts on platforms with reaction "
+        "types (Facebook) count."
+    ),
+    "reaction_angry_share": N_(
+        "The share of all reactions to the period's posts that were “Angry” (anger; on Hong Kong "
+        "government posts often used to protest), in percent. Only posts on platforms with reaction "
+        "types (Facebook) count."
+    ),
+    "reaction_sad_share": N_(
+        "The share of all reactions to the period's posts that were “Sad” (sadness or sympathy), in "
+        "percent. Only posts on platforms with reaction types (Facebook) count."
+    ),
+    "reaction_wow_share": N_(
+        "The share of all reactions to the period's posts that were “Wow” (surprise, admiring or "
+        "sarcastic), in percent. Only posts on platforms with reaction types (Facebook) count."
+    ),
+    "reaction_care_share": N_(
+        "The share of all reactions to the period's posts that were “Care” (support and solidarity), "
+        "in percent. Only posts on platforms with reaction types (Facebook) count."
+    ),
+    "reaction_like_share": N_(
+        "The share of all reactions to the period's posts that were “Like” (the default reaction, a "
+        "mild acknowledgement), in percent. Only posts on platforms with reaction types (Facebook) "
+        "count."
+    ),
+    "positive_reaction_share": N_(
+        "The share of all reactions that were clearly warm: “Love” and “Care”, in percent. “Like” is "
+        "the default click, “Wow” can be admiring or sarcastic, and “Haha” on Hong Kong government "
+        "posts is mostly mockery, so none of them count as positive."
+    ),
+    "influence_score": N_(
+        "A score from 0 to 100 of how far an account's voice carries, made of three equal parts "
+        "anyone can check: how many people follow it (reach), how much they interact with its posts "
+        "for that many followers (engagement), and how often it answers citizens' comments "
+        "(responsiveness). Each part is on a fixed scale, so the score does not change when other "
+        "accounts are added."
+    ),
+    "comments_scored": N_(
+        "How many comments citizens wrote in the period that have a sentiment label: the number every"
+        " comment sentiment share and average is taken over. The page's own replies are not counted."
+    ),
+    "comment_positive_share": N_(
+        "Of the citizens' comments in the period that have a sentiment label, the share labelled "
+        "positive (praise, thanks, support), in percent."
+    ),
+    "comment_neutral_share": N_(
+        "Of the citizens' comments in the period that have a sentiment label, the share labelled "
+        "neutral (questions, information, neither), in percent."
+    ),
+    "comment_negative_share": N_(
+        "Of the citizens' comments in the period that have a sentiment label, the share labelled "
+        "negative (complaint, anger, mockery), in percent."
+    ),
+    "net_sentiment": N_(
+        "The positive share of labelled citizens' comments minus the negative share, in percentage "
+        "points: from −100 (every comment negative) to +100 (every comment positive); 0 when praise "
+        "and complaint balance or every comment is neutral."
+    ),
+    "mean_sentiment_score": N_(
+        "The average score of the period's labelled citizens' comments, from −1 (surely negative) to "
+        "+1 (surely positive). A comment's score is its chance of being positive minus its chance of "
+        "being negative, so unlike the shares it also shows how sure the model was."
+    ),
+    "response_rate": N_(
+        "Of the comments citizens wrote on the government's posts in the period, the share the page "
+        "answered with a reply (at any time up to the latest collection), in percent."
+    ),
+    "question_response_rate": N_(
+        "Of the questions citizens asked in comments in the period, the share the page answered, in percent."
+    ),
+    "response_time_median": N_(
+        "How long a citizen who got an answer typically waited for the page's first reply, in hours: "
+        "half waited less, half waited more. The average is shown beside it; a few very late replies "
+        "pull the average up, which is why the median comes first."
+    ),
+    "response_time_p90": N_(
+        "The wait for the page's first reply that nine in ten answered citizens did not exceed, in "
+        "hours: the slow end of the service."
+    ),
+    "response_time_median_business_hours": N_(
+        "The median wait for a first reply, in hours, for comments written during office hours "
+        "(Monday to Friday, local time; public holidays are not taken out)."
+    ),
+    "response_time_median_off_hours": N_(
+        "The median wait for a first reply, in hours, for comments written in the evening, at night "
+        "or at the weekend (local time)."
+    ),
+    "service_level": N_(
+        "Of the comments citizens wrote in the period, the share the page dealt with by answering or "
+        "removing them, in percent. Likes of a comment by the page are not counted, because the "
+        "platforms do not say who liked a comment."
+    ),
+    "replied_within_target": N_(
+        "Of the comments citizens wrote in the period, the share the page answered within the target "
+        "time (24 hours unless set otherwise), in percent. Comments never answered count as missed."
+    ),
+    "comments_waiting": N_(
+        "How many of the comments citizens wrote in the period still have no reply from the page, as "
+        "of the latest collection. Removed comments are not waiting."
+    ),
+    "socially_devoted": N_(
+        "1 when the page answered at least 65 of every 100 questions citizens asked in the period (the bar"
+        " Socialbakers set for a “socially devoted” page), 0 when it did not; empty when nobody asked"
+        " a question."
+    ),
+    "eservice_link_share": N_(
+        "The share of the period's posts that link to one of the government's online services (from a"
+        " list of e-service web addresses), in percent."
+    ),
+    "click_through_rate": N_(
+        "Of the times the period's posts were seen, the share in which someone clicked through, in "
+        "percent. Only pages whose administrators share their statistics have these numbers."
+    ),
+    "invitation_share": N_(
+        "The share of the period's posts that ask citizens for something back: a question, a poll, or"
+        " a call to comment or take part, in percent."
+    ),
+    "page_replies_per_100_comments": N_(
+        "For every 100 comments citizens wrote in the period, how many replies the page wrote."
+    ),
+    "two_way_index": N_(
+        "A score from 0 to 100 of how two-way a page is: half for inviting a response in its posts, "
+        "half for replying to citizens' comments. 0 is a page that only pushes information; 100 one "
+        "that invites a response in every post and replies to every comment."
+    ),
+    "release_delay_median": N_(
+        "How long after an official press release the page typically posted about the same subject, "
+        "in hours: half of the posts came sooner, half later."
+    ),
+    "release_delay_p90": N_(
+        "The delay after a press release that nine in ten of the page's posts about it did not "
+        "exceed, in hours: the slow end."
+    ),
+    "releases_followed_share": N_(
+        "Of the press releases a government news feed published in the period, the share that a "
+        "social media post followed on the same subject, in percent."
+    ),
+    "interactions_per_post_text": N_(
+        "The average number of interactions a text-only post got in the period, as its platform "
+        "counts them. Compare the formats of one page to see which its audience responds to."
+    ),
+    "interactions_per_post_image": N_(
+        "The average number of interactions an image post got in the period, as its platform counts "
+        "them. Compare the formats of one page to see which its audience responds to."
+    ),
+    "interactions_per_post_video": N_(
+        "The average number of interactions a video post got in the period, as its platform counts "
+        "them. Compare the formats of one page to see which its audience responds to."
+    ),
+    "interactions_per_post_link": N_(
+        "The average number of interactions a link post got in the period, as its platform counts "
+        "them. Compare the formats of one page to see which its audience responds to."
+    ),
+    "interactions_per_post_live": N_(
+        "The average number of interactions a live-stream post got in the period, as its platform "
+        "counts them. Compare the formats of one page to see which its audience responds to."
+    ),
+    "live_events": N_(
+        "How many live streams (online events in which citizens can take part as they happen) the "
+        "page held in the period."
+    ),
+    "live_participation": N_(
+        "How many comments (questions, remarks) citizens wrote per live stream: taking part in an "
+        "online event means writing, so comments are the measure. All interactions are shown beside "
+        "it."
+    ),
+}
+
 #: The OECD framework's five goals, then the study's three complaints made measurable.
 GOAL_LABELS: dict[Goal, str] = {
     Goal.PRESENCE: N_("Presence"),
@@ -131,6 +374,24 @@ GOAL_EXPLANATIONS: dict[Goal, str] = {
     ),
 }
 
+#: What a unit is called, beside a value or in a definition list.
+UNIT_LABELS: dict[Unit, str] = {
+    Unit.COUNT: N_("Number"),
+    Unit.PERCENT: N_("Percent"),
+    Unit.PER_MILLE: N_("Per thousand (‰)"),
+    Unit.RATIO: N_("Ratio"),
+    Unit.HOURS: N_("Hours"),
+    Unit.SCORE: N_("Score"),
+}
+
+#: Who a value can be about.
+LEVEL_LABELS: dict[Level, str] = {
+    Level.ACCOUNT: N_("Account"),
+    Level.ORGANISATION: N_("Organisation"),
+    Level.PLATFORM: N_("Platform"),
+    Level.GOVERNMENT: N_("Government"),
+}
+
 #: Hours read differently in each language; the number itself is written the same way in all.
 HOURS = N_("%(hours)s h")
 
@@ -138,6 +399,11 @@ HOURS = N_("%(hours)s h")
 def title(name: str) -> str:
     """The message id of metric ``name``'s title (pass it to ``_()``); the name itself if unknown."""
     return TITLES.get(name, name)
+
+
+def definition(name: str) -> str:
+    """The message id of metric ``name``'s plain definition; empty if it has none."""
+    return DEFINITIONS.get(name, "")
 
 
 def _number(value: float, decimals: int) -> str:
@@ -153,7 +419,7 @@ def format_value(value: float | None, unit: Unit, lang: str | None = None) -> st
     Digits and separators are the same in every language (Hong Kong writes numbers the English
     way); only the hours suffix is translated, when ``lang`` is given.
     """
-    if value is None or math.isnan(value):
+    if value is None or not math.isfinite(value):
         return "—"
     if unit is Unit.PERCENT:
         return f"{value:,.1f}%"

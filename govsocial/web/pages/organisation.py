@@ -2,7 +2,8 @@
 
 Accounts a source mentions but nobody has confirmed (``organisation_facts``) are shown in their
 own, clearly labelled section and never as links: a reader must not mistake them for official.
-The newest posts of the organisation's accounts follow the accounts, labelled when they are demo data.
+The newest posts of the organisation's accounts follow the accounts, labelled when they are demo data,
+then the organisation's OECD scorecard and monthly charts (:mod:`.scorecard_view`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from govsocial.store import queries
 from govsocial.web.deps import SessionDep
+from govsocial.web.pages import scorecard_view
 from govsocial.web.pages.account import RECENT_POSTS, post_rows
 from govsocial.web.pages.opinion import Subject, sections
 from govsocial.web.pages.render import LangDep, platform_of, platform_views, render
@@ -39,10 +41,13 @@ def organisation(
     posts = queries.recent_posts(session, [a.id for a in accounts], RECENT_POSTS)
     recent = post_rows(posts, queries.jurisdiction_zone(session, org.jurisdiction))
     subject = Subject("organisation", org.jurisdiction, org.code, tuple(a.id for a in accounts))
+    sample = any(r.view.is_sample for r in recent)
+    card = scorecard_view.scorecard(session, subject, lang.code, sample)
     return render(
         request, lang, "organisation.html",
-        org=org, accounts=accounts, recent=recent, recent_sample=any(r.view.is_sample for r in recent),
+        org=org, accounts=accounts, recent=recent, recent_sample=sample,
         children=queries.children(session, org.id), facts=queries.facts(session, org.id),
         sources=split_sources(org.source), platform=partial(platform_of, views),
+        scorecard=card, trends=scorecard_view.trends(session, subject, lang.code, card.period),
         **sections(session, subject),
     )
