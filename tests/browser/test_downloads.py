@@ -1,0 +1,82 @@
+"""Downloads in a real browser: a reader clicks a file link on the open data page and gets the file.
+
+Chromium saves what the server sends as an attachment; the test reads the saved file the way a
+spreadsheet would (UTF-8 with its byte order mark) and checks its header and its row count against
+the count the page shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from govsocial.store.open_data import DATASETS
+from tests.browser.live import chromium, portal
+from tests.demo_store import demo_store
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = demo_store(tmp_path_factory.mktemp("downloads"), months=1)
+    with portal(url) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
+
+
+def _shown_count(page: Page, dataset: str) -> int:
+    """The row count the page states for ``dataset`` ("1,234 rows")."""
+    text = page.locator(f"section[aria-labelledby='{dataset}'] .dataset-count").inner_text()
+    found = re.search(r"[\d,]+", text)
+    assert found, text
+    return int(found.group().replace(",", ""))
+
+
+@pytest.mark.parametrize("dataset", ["organisations", "posts"])
+def test_clicking_a_csv_link_downloads_the_whole_dataset(
+    page: Page, base_url: str, tmp_path: Path, dataset: str
+) -> None:
+    page.goto(base_url + "/en/open-data")
+    link = page.locator(f"section[aria-labelledby='{dataset}'] a[href$='/{dataset}.csv']")
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == f"govsocial-hk-{dataset}.csv"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    text = saved.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff")
+    header, *rows = list(csv.reader(io.StringIO(text[1:], newline="")))
+    assert header == DATASETS[dataset].column_names
+    assert len(rows) == _shown_count(page, dataset) > 0
+
+
+def test_the_download_links_are_reachable_by_keyboard(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/en/open-data")
+    link = page.locator("section[aria-labelledby='accounts'] a[href$='/accounts.parquet']")
+    link.focus()
+    assert (
+        page.evaluate("document.activeElement.getAttribute('href')") == "/api/v1/downloads/accounts.parquet"
+    )
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    assert info.value.suggested_filename == "govsocial-hk-accounts.parquet"
