@@ -7,45 +7,16 @@ accessible name and description, and the numbers behind the "Show the numbers as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
-
-from govsocial.store import tables as t
-from govsocial.store.db import make_engine, session_factory
-from tests.browser.live import chromium, portal
-from tests.demo_store import demo_store
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """A loopback portal over two months of sample activity: (base URL, the CFS Facebook account's id)."""
-    url = demo_store(tmp_path_factory.mktemp("charts"), months=2, refresh=True)
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        account = session.scalars(
-            select(t.Account.id).where(t.Account.platform == "facebook", t.Account.handle == "cfs.hk")
-        ).one()
-    engine.dispose()
-    with portal(url) as base_url:
-        yield base_url, account
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
+def site(demo_site: str, cfs_account: int) -> tuple[str, int]:
+    """The shared demo portal (two months, monthly metrics): (base URL, the CFS Facebook account's id)."""
+    return demo_site, cfs_account
 
 
 def test_chart_is_visible_with_an_accessible_name(page: Page, site: tuple[str, int]) -> None:

@@ -10,37 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from govsocial.store.open_data import DATASETS
-from tests.browser.live import chromium, portal
-from tests.demo_store import demo_store
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = demo_store(tmp_path_factory.mktemp("downloads"), months=1)
-    with portal(url) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    yield context.new_page()
-    context.close()
+def base_url(demo_site: str) -> str:
+    return demo_site
 
 
 def _shown_count(page: Page, dataset: str) -> int:

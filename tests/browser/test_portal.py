@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.live import chromium, portal
+from tests.browser.live import portal
 
 pytestmark = pytest.mark.browser
 
@@ -20,20 +20,6 @@ pytestmark = pytest.mark.browser
 def base_url(registry_db: str) -> Iterator[str]:
     with portal(registry_db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_home_opens_in_traditional_chinese_and_search_works(page: Page, base_url: str) -> None:

@@ -1,0 +1,54 @@
+"""Fixtures of the browser tests: one Chromium for the session, a fresh tab per test, and one demo
+store served on loopback that every module reading activity shares (building it takes a while)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+from sqlalchemy import select
+
+from govsocial.store import tables as t
+from govsocial.store.db import make_engine, session_factory
+from tests.browser.live import chromium, portal
+from tests.demo_store import demo_store
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A desktop-sized tab that accepts downloads."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The registry and two months of sample activity, with the monthly metrics refreshed."""
+    return demo_store(tmp_path_factory.mktemp("browser-demo"), months=2, refresh=True)
+
+
+@pytest.fixture(scope="session")
+def demo_site(demo_db: str) -> Iterator[str]:
+    """The portal over ``demo_db`` on loopback: its root URL."""
+    with portal(demo_db) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def cfs_account(demo_db: str) -> int:
+    """The id of the Centre for Food Safety's Facebook account, which has activity in the demo."""
+    engine = make_engine(demo_db)
+    with session_factory(engine)() as session:
+        account = session.scalars(
+            select(t.Account.id).where(t.Account.platform == "facebook", t.Account.handle == "cfs.hk")
+        ).one()
+    engine.dispose()
+    return account
