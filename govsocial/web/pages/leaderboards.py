@@ -188,7 +188,8 @@ def metric_options(chosen: str) -> list[tuple[str, str]]:
 
 def api_url(choice: Choice) -> str:
     """The API address of the board the page shows (its first page)."""
-    params = {k: v for k, v in choice.params().items() if k not in ("page", "type") and v}
+    # The metric is in the path; the page number and the form's "type" name are the page's own.
+    params = {k: v for k, v in choice.params().items() if k not in ("page", "type", "metric") and v}
     if choice.type:
         params["org_type"] = choice.type
     return f"/api/v1/leaderboards/{quote(choice.metric, safe='')}?" + urlencode(params)
