@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from govsocial import __version__
-from govsocial.cli import collect, db, metrics, opinion, privacy, registry, sentiment, serve, topics
+from govsocial.cli import collect, db, metrics, opinion, privacy, registry, sentiment, serve, topics, users
 
 app = typer.Typer(
     name="govsocial",
@@ -24,6 +24,7 @@ app.add_typer(sentiment.app, name="sentiment")
 app.add_typer(opinion.events_app, name="events")
 app.add_typer(opinion.clarifications_app, name="clarifications")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(users.app, name="users")
 app.command("topics")(topics.topics)
 app.command("serve")(serve.serve)
 

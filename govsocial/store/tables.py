@@ -538,3 +538,85 @@ class ClarificationMark(Timestamps, Base):
     rumour_url: Mapped[str | None] = mapped_column(String(1000))
     note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(1000))
+
+
+# --- The admin area: staff, their sign-ins and tokens, and the audit log (migration 0009) --------
+
+
+class User(Base):
+    """A member of staff who may use the admin area, with a role: viewer, editor or admin.
+
+    Users are disabled, never deleted, so the audit log always names who did what.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    #: An argon2id hash in PHC form (``$argon2id$v=19$m=...``); never the password.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A bearer token of the admin API: only its SHA-256 is kept; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token's first characters, so a list can tell tokens apart without holding them.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AdminSession(Base):
+    """A sign-in to the admin area, kept server-side so it can be ended: the cookie holds a random
+    value and ``id`` its SHA-256, so a copy of the table lets nobody sign in."""
+
+    __tablename__ = "admin_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: The synchronizer token every form of this session carries.
+    csrf_token: Mapped[str] = mapped_column(String(64))
+
+
+class LoginFailure(Base):
+    """A failed admin sign-in, counted per username and per client for rate limiting (in the store,
+    so every worker counts the same); deleted once it is older than the window."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: SHA-256 of the username typed and of the client's address: they are only compared (a password
+    #: typed into the username field by mistake is not kept in clear).
+    username_hash: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class AuditEntry(Base):
+    """One change made through the admin area or its API: who, what, on what, before and after.
+
+    ``ip`` is the client's network, not its address (IPv4 /24, IPv6 /48): enough to tell an office
+    from elsewhere, not to single out a device.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(300))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))

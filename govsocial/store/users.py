@@ -1,0 +1,273 @@
+"""Staff of the admin area: users with roles, their passwords, sessions, API tokens and failed sign-ins.
+
+What is stored, and what never is:
+
+* Passwords as argon2id hashes (argon2-cffi's defaults, RFC 9106's second recommended set); a hash
+  made with older parameters is replaced at the next successful sign-in.
+* Session cookies and API tokens are 256-bit random values; only their SHA-256 is stored, so a
+  copy of the store (a backup, a dump) lets nobody sign in. A slow hash is not needed there: the
+  values are random, not chosen by people, so they cannot be guessed from a dictionary.
+* Failed sign-ins keep the SHA-256 of the username typed and of the client's address, only for
+  the rate-limit window.
+
+Every time is passed in (``now``), so tests move a clock instead of waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from govsocial.errors import GovsocialError, NotFoundError
+from govsocial.store import tables as t
+
+#: The roles, weakest first: each can do what those before it can.
+ROLES = ("viewer", "editor", "admin")
+#: What every API token starts with, so a leaked one is recognisable (secret scanners, logs).
+TOKEN_PREFIX = "gsa_"  # noqa: S105 - a public marker, not a secret
+#: How many characters of a token are kept to tell tokens apart in lists.
+SHOWN_CHARS = 12
+USERNAME_MAX = 100
+PASSWORD_MIN = 12
+
+
+class UserError(GovsocialError, ValueError):
+    """A username, role or password that cannot be used."""
+
+
+@lru_cache(maxsize=1)
+def hasher() -> PasswordHasher:
+    """The password hasher in force: argon2id with argon2-cffi's current defaults."""
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verified against when the username is unknown, so that an unknown name takes as long as a
+    # wrong password and sign-in timing does not tell which usernames exist.
+    return hasher().hash(secrets.token_urlsafe(16))
+
+
+def digest(value: str) -> str:
+    """The SHA-256 (hex) of a random secret: what is stored for cookies, tokens and addresses."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of ``password`` after checking its length."""
+    if len(password) < PASSWORD_MIN:
+        raise UserError(f"a password needs at least {PASSWORD_MIN} characters")
+    return hasher().hash(password)
+
+
+def role_allows(role: str, needed: str) -> bool:
+    """Whether ``role`` may do what ``needed`` may."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+# --- Users ---------------------------------------------------------------------------------------
+
+
+def create_user(session: Session, username: str, role: str, password: str, now: dt.datetime) -> t.User:
+    """Add a user; ``UserError`` for a bad name or role, a short password or a name in use."""
+    username = username.strip()
+    if not username or len(username) > USERNAME_MAX or not username.isprintable() or " " in username:
+        raise UserError(f"a username is 1 to {USERNAME_MAX} printable characters without spaces")
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    if find_user(session, username) is not None:
+        raise UserError(f"user {username!r} exists")
+    user = t.User(username=username, role=role, password_hash=hash_password(password), created_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, username: str) -> t.User | None:
+    """The user of that name, disabled or not."""
+    return session.scalars(select(t.User).where(t.User.username == username)).one_or_none()
+
+
+def get_user(session: Session, username: str) -> t.User:
+    """The user of that name; ``NotFoundError`` when there is none."""
+    user = find_user(session, username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return user
+
+
+def list_users(session: Session) -> list[t.User]:
+    """Every user, by name."""
+    return list(session.scalars(select(t.User).order_by(t.User.username)).all())
+
+
+def disable_user(session: Session, user: t.User, now: dt.datetime) -> bool:
+    """Disable ``user``: their sessions end and their tokens stop working. False if already disabled."""
+    if user.disabled_at is not None:
+        return False
+    user.disabled_at = now
+    session.execute(delete(t.AdminSession).where(t.AdminSession.user_id == user.id))
+    session.execute(
+        update(t.ApiToken)
+        .where(t.ApiToken.user_id == user.id, t.ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return True
+
+
+def authenticate(session: Session, username: str, password: str) -> t.User | None:
+    """The enabled user whose password this is, else None; rehashes a hash made with old parameters."""
+    user = find_user(session, username)
+    if user is None or user.disabled_at is not None:
+        _verify(_dummy_hash(), password)
+        return None
+    if not _verify(user.password_hash, password):
+        return None
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
+    return user
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return hasher().verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+def create_token(session: Session, user: t.User, name: str, now: dt.datetime) -> tuple[t.ApiToken, str]:
+    """A new token for ``user``: the row and the token itself, which is shown once and not kept."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise UserError("a token needs a name of 1 to 100 characters")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = t.ApiToken(
+        user_id=user.id, name=name, token_hash=digest(token), prefix=token[:SHOWN_CHARS], created_at=now
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def user_for_token(session: Session, token: str, now: dt.datetime) -> tuple[t.User, t.ApiToken] | None:
+    """The enabled user and live token that ``token`` is, noting its use; else None."""
+    wanted = digest(token)
+    row = session.scalars(
+        select(t.ApiToken).where(t.ApiToken.token_hash == wanted, t.ApiToken.revoked_at.is_(None))
+    ).one_or_none()
+    # The lookup is by hash, so its timing says nothing about the token; compare again in constant time.
+    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    user = session.get(t.User, row.user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    row.last_used_at = now
+    return user, row
+
+
+def list_tokens(session: Session, user: t.User | None = None) -> list[t.ApiToken]:
+    """Tokens (of ``user``, or everyone's), newest first."""
+    query = select(t.ApiToken).order_by(t.ApiToken.id.desc())
+    if user is not None:
+        query = query.where(t.ApiToken.user_id == user.id)
+    return list(session.scalars(query).all())
+
+
+def revoke_token(session: Session, token_id: int, now: dt.datetime) -> t.ApiToken:
+    """Revoke a token by id (revoking twice keeps the first time); ``NotFoundError`` if none."""
+    row = session.get(t.ApiToken, token_id)
+    if row is None:
+        raise NotFoundError(f"no API token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = now
+    return row
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session and its user."""
+
+    session: t.AdminSession
+    user: t.User
+
+
+def start_session(
+    session: Session, user: t.User, now: dt.datetime, minutes: int
+) -> tuple[str, t.AdminSession]:
+    """A new session for ``user``: the cookie value (not stored) and the row. Expired sessions go."""
+    session.execute(delete(t.AdminSession).where(t.AdminSession.expires_at <= now))
+    cookie = secrets.token_urlsafe(32)
+    row = t.AdminSession(
+        id=digest(cookie),
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=minutes),
+        csrf_token=secrets.token_urlsafe(32),
+    )
+    session.add(row)
+    session.flush()
+    return cookie, row
+
+
+def signed_in(session: Session, cookie: str, now: dt.datetime) -> SignedIn | None:
+    """The live session of a cookie value and its enabled user, else None."""
+    # The expiry is compared in SQL: SQLite hands times back without their zone.
+    row = session.scalars(
+        select(t.AdminSession).where(t.AdminSession.id == digest(cookie), t.AdminSession.expires_at > now)
+    ).one_or_none()
+    if row is None:
+        return None
+    user = session.get(t.User, row.user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return SignedIn(row, user)
+
+
+def end_session(session: Session, cookie: str) -> None:
+    """Forget the session of a cookie value (signing out)."""
+    session.execute(delete(t.AdminSession).where(t.AdminSession.id == digest(cookie)))
+
+
+# --- Failed sign-ins -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failures:
+    """Failed sign-ins within the window: for the username typed and from the client's address."""
+
+    by_username: int
+    by_client: int
+
+
+def recent_failures(session: Session, username: str, client: str, since: dt.datetime) -> Failures:
+    """Count failures since ``since`` (and delete older ones: they count no more)."""
+    session.execute(delete(t.LoginFailure).where(t.LoginFailure.at < since))
+    recent = select(func.count()).select_from(t.LoginFailure).where(t.LoginFailure.at >= since)
+    by_username = session.scalar(recent.where(t.LoginFailure.username_hash == digest(username))) or 0
+    by_client = session.scalar(recent.where(t.LoginFailure.client == digest(client))) or 0
+    return Failures(by_username, by_client)
+
+
+def record_failure(session: Session, username: str, client: str, now: dt.datetime) -> None:
+    """Note a failed sign-in."""
+    session.add(t.LoginFailure(at=now, username_hash=digest(username), client=digest(client)))
+
+
+def clear_failures(session: Session, username: str) -> None:
+    """Forget a username's failures after a successful sign-in (the client's stay counted)."""
+    session.execute(delete(t.LoginFailure).where(t.LoginFailure.username_hash == digest(username)))

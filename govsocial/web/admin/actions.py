@@ -1,0 +1,373 @@
+"""What the admin area changes, shared by its pages and its API; each change writes its audit row.
+
+Every function takes the store session of the caller's transaction, so a change and its audit row
+are written together or not at all. Registry edits also go to the registry's own change log
+(``changes``), as ``govsocial registry`` edits do, with the actor ``admin:<username>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
+from govsocial.collect.imports.base import ImportContext, decode_file
+from govsocial.collect.runs import RunSummary
+from govsocial.collect.storage import Resolver
+from govsocial.errors import AddressError, GovsocialError, NotFoundError
+from govsocial.registry.bundle import validation_message
+from govsocial.registry.catalogue import load_catalogue
+from govsocial.registry.records import AccountRecord
+from govsocial.registry.sync import upsert_account
+from govsocial.registry.verify import find_account
+from govsocial.settings import Settings
+from govsocial.store import audit, users
+from govsocial.store import tables as t
+from govsocial.store.db import session_factory, transaction
+from govsocial.web.admin.auth import AdminDenied, Principal
+
+SCHEDULE_ACTIONS = ("pause", "resume", "run-now")
+NOTE_MAX = 2000
+
+
+class ActionError(GovsocialError, ValueError):
+    """A change that cannot be made as asked (a bad status, an empty reason...): a 400 or 422."""
+
+
+def _log(
+    session: Session, actor: Principal, action: str, target: str, details: dict[str, Any], now: dt.datetime
+) -> None:
+    audit.record(session, actor.user_id, action, target, details, actor.address, now)
+
+
+def _account(session: Session, account_id: int) -> t.Account:
+    account = session.get(t.Account, account_id)
+    if account is None:
+        raise AdminDenied(404, f"No account {account_id}.")
+    return account
+
+
+def _change(
+    session: Session, actor: Principal, account: t.Account, action: str, before: Any, after: Any
+) -> None:
+    session.add(
+        t.Change(
+            actor=f"admin:{actor.username}",
+            entity="account",
+            entity_key=f"{account.platform}:{account.kind}:{account.key}",
+            action=action,
+            before=before,
+            after=after,
+        )
+    )
+
+
+# --- Registry ------------------------------------------------------------------------------------
+
+
+def set_status(
+    session: Session, actor: Principal, account_id: int, status: str, reason: str, now: dt.datetime
+) -> t.Account:
+    """Publish, put under review or archive an account, with the reason (required)."""
+    account = _account(session, account_id)
+    try:
+        new = t.AccountStatus(status)
+    except ValueError:
+        raise ActionError(f"unknown status {status!r}; statuses: published, under_review, archived") from None
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("say why the status changes (a reason is required)")
+    before = {"status": account.status.value, "archived_reason": account.archived_reason}
+    account.status = new
+    if new is t.AccountStatus.ARCHIVED:
+        account.archived_on = now.date()
+        account.archived_reason = reason
+    else:
+        account.archived_on = None
+        account.archived_reason = None
+    after = {"status": new.value, "archived_reason": account.archived_reason}
+    _change(session, actor, account, "status", before, after)
+    _log(
+        session,
+        actor,
+        "account.status",
+        f"account:{account.id}",
+        {"before": before, "after": after, "reason": reason},
+        now,
+    )
+    return account
+
+
+def add_note(session: Session, actor: Principal, account_id: int, note: str, now: dt.datetime) -> t.Account:
+    """Append a dated, signed note to an account's notes."""
+    account = _account(session, account_id)
+    note = " ".join(note.split())
+    if not note or len(note) > NOTE_MAX:
+        raise ActionError(f"a note is 1 to {NOTE_MAX} characters")
+    before = account.notes
+    line = f"{now.date().isoformat()} {actor.username}: {note}"
+    account.notes = f"{before}\n{line}" if before else line
+    _change(session, actor, account, "note", {"notes": before}, {"notes": account.notes})
+    _log(
+        session,
+        actor,
+        "account.note",
+        f"account:{account.id}",
+        {"before": before, "after": account.notes},
+        now,
+    )
+    return account
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """What the add-account form and API take."""
+
+    org_code: str
+    url: str
+    evidence_url: str
+    evidence_note: str | None = None
+    display_name_en: str | None = None
+    status: str = "under_review"
+
+
+def add_account(
+    session: Session, actor: Principal, jurisdiction: str, new: NewAccount, now: dt.datetime
+) -> tuple[t.Account, str]:
+    """Add (or update) an account by its URL, with the evidence that it is official; returns it and
+    what happened (insert, update or noop)."""
+    if not new.evidence_url.strip():
+        raise ActionError("an account needs the URL of the evidence that it is official")
+    catalogue = load_catalogue(session)
+    try:
+        platform = catalogue.parse(new.url).platform
+        record = AccountRecord.model_validate(
+            {
+                "org_codes": new.org_code,
+                "platform": platform,
+                "url": new.url,
+                "evidence_url": new.evidence_url,
+                "evidence_note": new.evidence_note,
+                "evidence_date": now.date(),
+                "display_name_en": new.display_name_en,
+                "status": new.status,
+            }
+        )
+        outcome = upsert_account(session, jurisdiction, record, catalogue, f"admin:{actor.username}")
+        account = find_account(session, catalogue.parse(new.url))
+    except ValidationError as exc:
+        raise ActionError(validation_message(exc)) from None
+    except (AddressError, NotFoundError) as exc:
+        raise ActionError(str(exc)) from None
+    if account is None:  # pragma: no cover - upsert_account just wrote it
+        raise ActionError(f"{new.url}: the account was not stored")
+    details = {
+        "url": new.url,
+        "org_code": new.org_code,
+        "evidence_url": new.evidence_url,
+        "outcome": str(outcome),
+    }
+    _log(session, actor, "account.add", f"account:{account.id}", details, now)
+    return account, str(outcome)
+
+
+# --- Collection ----------------------------------------------------------------------------------
+
+
+def control_schedule(
+    session: Session, actor: Principal, account_id: int, action: str, settings: Settings, now: dt.datetime
+) -> t.CollectionSchedule:
+    """Pause or resume an account's scheduled collection, or make it due now ("run-now": the
+    scheduler of ``govsocial serve --collect`` picks it up in its next round; a paused one stays paused)."""
+    if action not in SCHEDULE_ACTIONS:
+        raise ActionError(f"unknown action {action!r}; actions: {', '.join(SCHEDULE_ACTIONS)}")
+    account = _account(session, account_id)
+    row = session.get(t.CollectionSchedule, account.id)
+    if row is None:
+        row = t.CollectionSchedule(
+            account_id=account.id,
+            interval_minutes=settings.collect_interval_minutes,
+            next_due_at=now,
+            enabled=True,
+        )
+        session.add(row)
+        before: dict[str, Any] | None = None
+    else:
+        before = {"enabled": row.enabled, "next_due_at": _iso(row.next_due_at)}
+    if action == "pause":
+        row.enabled = False
+    elif action == "resume":
+        row.enabled = True
+    else:
+        row.next_due_at = now
+    after = {"enabled": row.enabled, "next_due_at": _iso(row.next_due_at)}
+    _log(
+        session, actor, f"schedule.{action}", f"account:{account.id}", {"before": before, "after": after}, now
+    )
+    return row
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def save_upload(source: BinaryIO, name: str, folder: Path, limit: int) -> Path:
+    """Copy an uploaded file into ``folder``, refusing it (413) once it passes ``limit`` bytes."""
+    safe = Path(name or "upload").name.replace("\x00", "") or "upload"
+    target = folder / safe
+    written = 0
+    with target.open("wb") as out:
+        while chunk := source.read(64 * 1024):
+            written += len(chunk)
+            if written > limit:
+                raise AdminDenied(413, f"The file is larger than the limit of {limit} bytes.")
+            out.write(chunk)
+    return target
+
+
+def run_import(
+    engine: Engine,
+    settings: Settings,
+    actor: Principal,
+    upload: BinaryIO,
+    filename: str,
+    options: dict[str, str | None],
+    now: dt.datetime,
+) -> RunSummary:
+    """Import an uploaded export file the way ``govsocial collect import`` does, from a temporary
+    folder that is removed afterwards; the run and its counts are audited."""
+    folder = Path(tempfile.mkdtemp(prefix="govsocial-admin-import-"))
+    try:
+        path = save_upload(upload, filename, folder, settings.admin_upload_max_bytes)
+        sessions = session_factory(engine)
+        try:
+            importer = choose_importer(path, decode_file(path)[:HEAD_CHARS], options.get("format"))
+            with sessions() as session:
+                zone = _zone(session, settings, options.get("timezone"))
+                catalogue = load_catalogue(session)
+            context = ImportContext(
+                timezone=zone, platform=options.get("platform"), account_ref=options.get("account")
+            )
+            key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+            summary = import_activity(
+                engine, path, importer, context, _resolver(sessions, catalogue), key, trigger="admin"
+            )
+        except GovsocialError as exc:
+            raise ActionError(str(exc)) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    with transaction(sessions) as session:
+        details = {"file": filename, "format": importer.format, **summary.as_dict()}
+        _log(session, actor, "import", f"run:{summary.run_id}", details, now)
+    return summary
+
+
+def _zone(session: Session, settings: Settings, name: str | None) -> ZoneInfo:
+    if not name:
+        jurisdiction = session.get(t.Jurisdiction, settings.jurisdiction)
+        name = jurisdiction.timezone if jurisdiction else "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        raise ActionError(f"unknown time zone {name!r} (use an IANA name such as Asia/Hong_Kong)") from None
+
+
+def _resolver(sessions: Any, catalogue: Any) -> Resolver:
+    """Accounts named in an import file, by platform id or by any address (as the CLI resolves them)."""
+    cache: dict[tuple[str, str], int | None] = {}
+
+    def resolve(platform: str, ref: str) -> int | None:
+        if (platform, ref) not in cache:
+            with sessions() as session:
+                cache[(platform, ref)] = _lookup(session, catalogue, platform, ref)
+        return cache[(platform, ref)]
+
+    return resolve
+
+
+def _lookup(session: Session, catalogue: Any, platform: str, ref: str) -> int | None:
+    by_id = session.scalars(
+        select(t.Account.id).where(t.Account.platform == platform, t.Account.platform_id == ref)
+    ).first()
+    if by_id is not None:
+        return by_id
+    try:
+        account = find_account(session, catalogue.parse(ref, platform=platform))
+    except AddressError:
+        return None
+    return account.id if account else None
+
+
+# --- Users and tokens (admin role) ---------------------------------------------------------------
+
+
+def add_user(
+    session: Session, actor: Principal, username: str, role: str, password: str, now: dt.datetime
+) -> t.User:
+    """Create a user (the password is hashed; neither it nor its hash is audited)."""
+    try:
+        user = users.create_user(session, username, role, password, now)
+    except users.UserError as exc:
+        raise ActionError(str(exc)) from None
+    _log(session, actor, "user.add", f"user:{user.username}", {"role": role}, now)
+    return user
+
+
+def disable_user(session: Session, actor: Principal, user_id: int, now: dt.datetime) -> t.User:
+    """Disable a user (not oneself: an admin cannot lock the last door behind them by mistake)."""
+    user = session.get(t.User, user_id)
+    if user is None:
+        raise AdminDenied(404, f"No user {user_id}.")
+    if user.id == actor.user_id:
+        raise ActionError("you cannot disable yourself")
+    if users.disable_user(session, user, now):
+        _log(
+            session,
+            actor,
+            "user.disable",
+            f"user:{user.username}",
+            {"before": {"disabled": False}, "after": {"disabled": True}},
+            now,
+        )
+    return user
+
+
+def add_token(
+    session: Session, actor: Principal, user_id: int, name: str, now: dt.datetime
+) -> tuple[t.ApiToken, str]:
+    """A new API token for a user; the token is returned to show once, and only its prefix is audited."""
+    user = session.get(t.User, user_id)
+    if user is None or user.disabled_at is not None:
+        raise AdminDenied(404, f"No enabled user {user_id}.")
+    try:
+        row, token = users.create_token(session, user, name, now)
+    except users.UserError as exc:
+        raise ActionError(str(exc)) from None
+    _log(
+        session,
+        actor,
+        "token.add",
+        f"token:{row.id}",
+        {"user": user.username, "name": row.name, "prefix": row.prefix},
+        now,
+    )
+    return row, token
+
+
+def revoke_token(session: Session, actor: Principal, token_id: int, now: dt.datetime) -> t.ApiToken:
+    """Revoke an API token."""
+    try:
+        row = users.revoke_token(session, token_id, now)
+    except NotFoundError:
+        raise AdminDenied(404, f"No API token {token_id}.") from None
+    _log(session, actor, "token.revoke", f"token:{row.id}", {"name": row.name, "prefix": row.prefix}, now)
+    return row

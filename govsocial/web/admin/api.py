@@ -1,0 +1,267 @@
+"""The admin API under ``/admin/api``: JSON for scripts, with a bearer token (``govsocial users token``).
+
+Kept out of the public OpenAPI document (``/api/v1/openapi.json`` describes the open data only);
+docs/admin.md lists the endpoints. 401 without a valid token, 403 when the token's user lacks the
+role, 422 for a change that cannot be made as asked. Every change is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from starlette.datastructures import UploadFile
+
+from govsocial.store import audit, users
+from govsocial.store import tables as t
+from govsocial.store.db import transaction
+from govsocial.web.admin import actions
+from govsocial.web.admin.auth import (
+    API_PREFIX,
+    FORM_OVERHEAD,
+    AdminDenied,
+    Principal,
+    api_user,
+    check_body_size,
+    now_of,
+)
+from govsocial.web.deps import MAX_INT, get_state
+
+ViewerKey = Annotated[Principal, Depends(api_user("viewer"))]
+EditorKey = Annotated[Principal, Depends(api_user("editor"))]
+AdminKey = Annotated[Principal, Depends(api_user("admin"))]
+Id = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+class StatusChange(BaseModel):
+    """A new status for an account and why."""
+
+    status: str = Field(description="published, under_review or archived")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Note(BaseModel):
+    """A note to add to an account."""
+
+    note: str = Field(min_length=1, max_length=actions.NOTE_MAX)
+
+
+class AccountIn(BaseModel):
+    """An account to add, by its URL, with the evidence that it is official."""
+
+    org_code: str = Field(min_length=1, max_length=64)
+    url: str = Field(min_length=1, max_length=500)
+    evidence_url: str = Field(min_length=1, max_length=1000)
+    evidence_note: str | None = Field(default=None, max_length=2000)
+    display_name_en: str | None = Field(default=None, max_length=300)
+    status: str = "under_review"
+
+
+class TokenIn(BaseModel):
+    """A label for a new API token."""
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+def router() -> APIRouter:
+    """The admin API's router."""
+    r = APIRouter(prefix=API_PREFIX, include_in_schema=False)
+    r.add_api_route("/whoami", whoami, methods=["GET"])
+    r.add_api_route("/audit", audit_log, methods=["GET"])
+    r.add_api_route("/runs", runs, methods=["GET"])
+    r.add_api_route("/accounts", add_account, methods=["POST"], status_code=201)
+    r.add_api_route("/accounts/{account_id}/status", account_status, methods=["POST", "PATCH"])
+    r.add_api_route("/accounts/{account_id}/notes", account_note, methods=["POST"])
+    r.add_api_route("/accounts/{account_id}/schedule/{action}", schedule, methods=["POST"])
+    r.add_api_route("/import", import_file, methods=["POST"])
+    r.add_api_route("/users", list_users, methods=["GET"])
+    r.add_api_route("/users/{user_id}/tokens", add_token, methods=["POST"], status_code=201)
+    r.add_api_route("/tokens/{token_id}/revoke", revoke_token, methods=["POST"])
+    return r
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _account_json(account: t.Account) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "platform": account.platform,
+        "handle": account.handle,
+        "status": account.status.value,
+        "archived_reason": account.archived_reason,
+        "notes": account.notes,
+    }
+
+
+def _run(request: Request, me: Principal, change: Any, *args: Any) -> Any:
+    """Run ``change`` in one transaction; an ``ActionError`` is a 422."""
+    try:
+        with transaction(get_state(request).sessions) as session:
+            return change(session, me, *args, now_of(request))
+    except actions.ActionError as exc:
+        raise AdminDenied(422, str(exc)) from None
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def whoami(me: ViewerKey) -> dict[str, Any]:
+    """The token's user and role."""
+    return {"username": me.username, "role": me.role, "via": me.via}
+
+
+def audit_log(
+    request: Request,
+    me: ViewerKey,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """The audit log, newest first."""
+    with get_state(request).sessions() as session:
+        rows = audit.recent(session, limit, offset, action)
+    data = [
+        {
+            "id": e.id,
+            "at": _iso(e.at),
+            "user": name,
+            "action": e.action,
+            "target": e.target,
+            "details": e.details,
+            "ip": e.ip,
+        }
+        for e, name in rows
+    ]
+    return {"data": data, "count": len(data)}
+
+
+def runs(request: Request, me: ViewerKey, limit: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
+    """Recent collection and import runs."""
+    with get_state(request).sessions() as session:
+        found = session.scalars(
+            select(t.CollectionRun).order_by(t.CollectionRun.id.desc()).limit(limit)
+        ).all()
+        data = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "trigger": r.trigger,
+                "scope": r.scope,
+                "status": r.status,
+                "started_at": _iso(r.started_at),
+                "finished_at": _iso(r.finished_at),
+                "counts": r.counts,
+            }
+            for r in found
+        ]
+    return {"data": data, "count": len(data)}
+
+
+# --- Changes -------------------------------------------------------------------------------------
+
+
+def account_status(request: Request, me: EditorKey, account_id: Id, body: StatusChange) -> dict[str, Any]:
+    """Change an account's status (POST or PATCH)."""
+    account = _run(request, me, actions.set_status, account_id, body.status, body.reason)
+    return _account_json(account)
+
+
+def account_note(request: Request, me: EditorKey, account_id: Id, body: Note) -> dict[str, Any]:
+    """Add a note to an account."""
+    return _account_json(_run(request, me, actions.add_note, account_id, body.note))
+
+
+def add_account(request: Request, me: EditorKey, body: AccountIn) -> dict[str, Any]:
+    """Add an account with its evidence (status under_review unless said otherwise)."""
+    jurisdiction = get_state(request).settings.jurisdiction
+
+    def change(session: Any, actor: Principal, now: dt.datetime) -> dict[str, Any]:
+        account, outcome = actions.add_account(
+            session, actor, jurisdiction, actions.NewAccount(**body.model_dump()), now
+        )
+        return {**_account_json(account), "outcome": outcome}
+
+    result: dict[str, Any] = _run(request, me, change)
+    return result
+
+
+def schedule(request: Request, me: EditorKey, account_id: Id, action: str) -> dict[str, Any]:
+    """Pause, resume or run now an account's scheduled collection."""
+    settings = get_state(request).settings
+
+    def change(session: Any, actor: Principal, now: dt.datetime) -> dict[str, Any]:
+        row = actions.control_schedule(session, actor, account_id, action, settings, now)
+        return {"account_id": account_id, "enabled": row.enabled, "next_due_at": _iso(row.next_due_at)}
+
+    result: dict[str, Any] = _run(request, me, change)
+    return result
+
+
+async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
+    """Import an export file sent as multipart field ``file`` (and optional ``format``, ``platform``,
+    ``account``, ``timezone``); answers the run's summary."""
+    state = get_state(request)
+    await check_body_size(request, state.settings.admin_upload_max_bytes + FORM_OVERHEAD)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise AdminDenied(422, "send the file as the multipart field 'file'")
+    options = {
+        n: v.strip() or None if isinstance(v := form.get(n), str) else None
+        for n in ("format", "platform", "account", "timezone")
+    }
+    try:
+        summary = await run_in_threadpool(
+            actions.run_import,
+            state.engine,
+            state.settings,
+            me,
+            upload.file,
+            upload.filename or "upload",
+            options,
+            now_of(request),
+        )
+    except actions.ActionError as exc:
+        raise AdminDenied(422, str(exc)) from None
+    return summary.as_dict()
+
+
+def list_users(request: Request, me: AdminKey) -> dict[str, Any]:
+    """Users with their roles and tokens (prefixes only)."""
+    with get_state(request).sessions() as session:
+        people = users.list_users(session)
+        tokens = users.list_tokens(session)
+    data = [
+        {
+            "id": u.id,
+            "username": u.username,
+            "role": u.role,
+            "created_at": _iso(u.created_at),
+            "disabled_at": _iso(u.disabled_at),
+            "tokens": [
+                {"id": k.id, "name": k.name, "prefix": k.prefix, "revoked_at": _iso(k.revoked_at)}
+                for k in tokens
+                if k.user_id == u.id
+            ],
+        }
+        for u in people
+    ]
+    return {"data": data, "count": len(data)}
+
+
+def add_token(request: Request, me: AdminKey, user_id: Id, body: TokenIn) -> dict[str, Any]:
+    """A new API token for a user: the answer holds it, this once."""
+    row, token = _run(request, me, actions.add_token, user_id, body.name)
+    return {"id": row.id, "name": row.name, "prefix": row.prefix, "token": token}
+
+
+def revoke_token(request: Request, me: AdminKey, token_id: Id) -> dict[str, Any]:
+    """Revoke an API token."""
+    row = _run(request, me, actions.revoke_token, token_id)
+    return {"id": row.id, "revoked_at": _iso(row.revoked_at)}

@@ -1,0 +1,403 @@
+"""The admin pages under ``/admin``: sign-in, the collection overview, the audit log, account edits,
+imports, and users and tokens.
+
+Server-rendered, English only (the area is for staff; docs/admin.md), from ``templates/admin`` with
+its own base template, no scripts, and a CSRF token in every form. Each POST answers with a
+redirect (303) to the page that shows the result, so reloading never repeats a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import func, or_, select
+from starlette.datastructures import FormData, UploadFile
+
+from govsocial.settings import Settings
+from govsocial.store import audit, users
+from govsocial.store import tables as t
+from govsocial.store.db import transaction
+from govsocial.web.admin import actions
+from govsocial.web.admin.auth import (
+    CLIENT_FACTOR,
+    CSRF_FIELD,
+    LOGIN_COOKIE,
+    NO_STORE,
+    SESSION_COOKIE,
+    AdminDenied,
+    Principal,
+    address_of,
+    check_body_size,
+    clear_cookie,
+    login_token,
+    now_of,
+    page_user,
+    same,
+    set_cookie,
+)
+from govsocial.web.deps import MAX_INT, get_state
+from govsocial.web.pages.render import TEMPLATES
+
+PREFIX = "/admin"
+#: A sign-in form is a few fields: anything bigger is not one.
+LOGIN_BODY_MAX = 16 * 1024
+PAGE_ROWS = 100
+
+Viewer = Annotated[Principal, Depends(page_user("viewer"))]
+Editor = Annotated[Principal, Depends(page_user("editor"))]
+Admin = Annotated[Principal, Depends(page_user("admin"))]
+
+
+async def posted_form(request: Request) -> FormData:
+    """The POSTed form (read once by the user dependency, after its size and CSRF checks)."""
+    return await request.form()
+
+
+async def login_form(request: Request) -> FormData:
+    """The sign-in form, refused before reading when it is larger than a sign-in form can be."""
+    await check_body_size(request, LOGIN_BODY_MAX)
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(posted_form)]
+#: An id in a path: bounded, so an absurd number is a 422 rather than a driver error.
+Id = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The admin templates' Jinja environment: autoescaped, strict about missing names."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES / "admin"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+    )
+
+
+def render(template: str, me: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
+    """An admin page, never stored by any cache."""
+    html = environment().get_template(template).render(me=me, csrf_field=CSRF_FIELD, **context)
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": NO_STORE})
+
+
+def message_page(status: int, message: str, me: Principal | None = None) -> HTMLResponse:
+    """A short page for a refusal or an error, with a way back."""
+    return render("message.html", me, status=status, status_code=status, message=message)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """Post/redirect/get: the answer to a change."""
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": NO_STORE})
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _optional(form: FormData, name: str) -> str | None:
+    return _text(form, name).strip() or None
+
+
+def router() -> APIRouter:
+    """The admin pages' router (kept out of the OpenAPI document)."""
+    r = APIRouter(prefix=PREFIX, include_in_schema=False)
+    r.add_api_route("/login", login_page, methods=["GET"])
+    r.add_api_route("/login", login, methods=["POST"])
+    r.add_api_route("/logout", logout, methods=["POST"])
+    r.add_api_route("/", overview, methods=["GET"])
+    r.add_api_route("/audit", audit_page, methods=["GET"])
+    r.add_api_route("/accounts", accounts_page, methods=["GET"])
+    r.add_api_route("/accounts/new", new_account_page, methods=["GET"])
+    r.add_api_route("/accounts/new", new_account, methods=["POST"])
+    r.add_api_route("/accounts/{account_id}", account_page, methods=["GET"])
+    r.add_api_route("/accounts/{account_id}/status", account_status, methods=["POST"])
+    r.add_api_route("/accounts/{account_id}/note", account_note, methods=["POST"])
+    r.add_api_route("/accounts/{account_id}/schedule", account_schedule, methods=["POST"])
+    r.add_api_route("/import", import_page, methods=["GET"])
+    r.add_api_route("/import", import_file, methods=["POST"])
+    r.add_api_route("/users", users_page, methods=["GET"])
+    r.add_api_route("/users", add_user, methods=["POST"])
+    r.add_api_route("/users/{user_id}/disable", disable_user, methods=["POST"])
+    r.add_api_route("/users/{user_id}/tokens", add_token, methods=["POST"])
+    r.add_api_route("/tokens/{token_id}/revoke", revoke_token, methods=["POST"])
+    return r
+
+
+# --- Signing in and out --------------------------------------------------------------------------
+
+
+def login_page(request: Request) -> Response:
+    """The sign-in form, with its CSRF value in a cookie and in the form."""
+    token, is_new = login_token(request)
+    response = render("login.html", None, token=token, error=None)
+    if is_new:
+        set_cookie(response, get_state(request).settings, LOGIN_COOKIE, token, max_age=3600)
+    return response
+
+
+async def login(request: Request, form: Annotated[FormData, Depends(login_form)]) -> Response:
+    """Check the CSRF value, the rate limit and the password; start a session."""
+    token = request.cookies.get(LOGIN_COOKIE)
+    if not same(_text(form, CSRF_FIELD), token):
+        raise AdminDenied(
+            403, "The sign-in form's security token is missing or out of date: reload and retry."
+        )
+    username, password = _text(form, "username").strip(), _text(form, "password")
+    cookie = await run_in_threadpool(_sign_in, request, username, password)
+    if cookie is None:
+        return render("login.html", None, status=401, token=token, error="Wrong username or password.")
+    settings = get_state(request).settings
+    response = redirect(f"{PREFIX}/")
+    set_cookie(response, settings, SESSION_COOKIE, cookie, max_age=settings.admin_session_minutes * 60)
+    clear_cookie(response, settings, LOGIN_COOKIE)
+    return response
+
+
+def _sign_in(request: Request, username: str, password: str) -> str | None:
+    """The new session's cookie value, None for a wrong password; ``AdminDenied`` 429 when locked."""
+    state, now, client = get_state(request), now_of(request), address_of(request)
+    settings = state.settings
+    since = now - dt.timedelta(minutes=settings.admin_login_window_minutes)
+    with transaction(state.sessions) as session:
+        failures = users.recent_failures(session, username, client, since)
+        if _locked(failures, settings):
+            raise AdminDenied(
+                429,
+                f"Too many failed sign-ins: try again in {settings.admin_login_window_minutes} minutes.",
+                {"Retry-After": str(settings.admin_login_window_minutes * 60)},
+            )
+        user = users.authenticate(session, username, password)
+        if user is None:
+            users.record_failure(session, username, client, now)
+            known = users.find_user(session, username)
+            # A username that names nobody is not logged: it may be a password typed in the wrong field.
+            target = f"user:{known.username}" if known else "user:(unknown)"
+            audit.record(session, known.id if known else None, "login.failure", target, {}, client, now)
+            return None
+        users.clear_failures(session, username)
+        # A session this browser had before ends: each sign-in gets a new one (no session fixation).
+        users.end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+        cookie, _row = users.start_session(session, user, now, settings.admin_session_minutes)
+        audit.record(session, user.id, "login", f"user:{user.username}", {}, client, now)
+        return cookie
+
+
+def _locked(failures: users.Failures, settings: Settings) -> bool:
+    limit = settings.admin_login_max_failures
+    return failures.by_username >= limit or failures.by_client >= limit * CLIENT_FACTOR
+
+
+def logout(request: Request, me: Viewer) -> Response:
+    """End the session here and in the store."""
+    state = get_state(request)
+    with transaction(state.sessions) as session:
+        users.end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+        audit.record(session, me.user_id, "logout", f"user:{me.username}", {}, me.address, now_of(request))
+    response = redirect(f"{PREFIX}/login")
+    clear_cookie(response, state.settings, SESSION_COOKIE)
+    return response
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def overview(request: Request, me: Viewer) -> Response:
+    """Recent collection and import runs, quarantined records, paused schedules."""
+    with get_state(request).sessions() as session:
+        runs = session.scalars(select(t.CollectionRun).order_by(t.CollectionRun.id.desc()).limit(20)).all()
+        quarantined = session.scalars(
+            select(t.QuarantinedRecord).order_by(t.QuarantinedRecord.id.desc()).limit(20)
+        ).all()
+        quarantine_total = session.scalar(select(func.count()).select_from(t.QuarantinedRecord)) or 0
+        paused = session.execute(
+            select(t.Account.id, t.Account.platform, t.Account.handle)
+            .join(t.CollectionSchedule, t.CollectionSchedule.account_id == t.Account.id)
+            .where(t.CollectionSchedule.enabled.is_(False))
+            .order_by(t.Account.platform, t.Account.handle)
+        ).all()
+        return render(
+            "overview.html",
+            me,
+            runs=runs,
+            quarantined=quarantined,
+            quarantine_total=quarantine_total,
+            paused=paused,
+        )
+
+
+def audit_page(request: Request, me: Viewer, offset: int = 0) -> Response:
+    """The audit log, newest first."""
+    offset = max(0, min(offset, MAX_INT))
+    with get_state(request).sessions() as session:
+        rows = audit.recent(session, PAGE_ROWS, offset)
+    return render("audit.html", me, rows=rows, offset=offset, page_rows=PAGE_ROWS)
+
+
+def accounts_page(request: Request, me: Viewer, q: str = "") -> Response:
+    """Accounts whose handle, name or URL contains ``q`` (the first 100)."""
+    q = q.strip()[:200]
+    query = select(t.Account).order_by(t.Account.platform, t.Account.handle).limit(PAGE_ROWS)
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(
+                t.Account.handle.ilike(like), t.Account.display_name_en.ilike(like), t.Account.url.ilike(like)
+            )
+        )
+    with get_state(request).sessions() as session:
+        accounts = session.scalars(query).all()
+    return render("accounts.html", me, accounts=accounts, q=q)
+
+
+def account_page(request: Request, me: Viewer, account_id: Id) -> Response:
+    """One account: its status and notes, its collection schedule, and the forms that change them."""
+    with get_state(request).sessions() as session:
+        account = session.get(t.Account, account_id)
+        if account is None:
+            return message_page(404, f"No account {account_id}.", me)
+        schedule = session.get(t.CollectionSchedule, account.id)
+        return render(
+            "account.html",
+            me,
+            account=account,
+            schedule=schedule,
+            statuses=[s.value for s in t.AccountStatus],
+        )
+
+
+# --- Changes -------------------------------------------------------------------------------------
+
+
+def _apply(request: Request, me: Principal, change: Any, *args: Any) -> Response | None:
+    """Run ``change`` in one transaction with the time of the request; an ``ActionError`` is a 400 page."""
+    try:
+        with transaction(get_state(request).sessions) as session:
+            change(session, me, *args, now_of(request))
+    except actions.ActionError as exc:
+        return message_page(400, str(exc), me)
+    return None
+
+
+def account_status(request: Request, me: Editor, form: Form, account_id: Id) -> Response:
+    """Change an account's status."""
+    failed = _apply(request, me, actions.set_status, account_id, _text(form, "status"), _text(form, "reason"))
+    return failed or redirect(f"{PREFIX}/accounts/{account_id}")
+
+
+def account_note(request: Request, me: Editor, form: Form, account_id: Id) -> Response:
+    """Add a note to an account."""
+    failed = _apply(request, me, actions.add_note, account_id, _text(form, "note"))
+    return failed or redirect(f"{PREFIX}/accounts/{account_id}")
+
+
+def account_schedule(request: Request, me: Editor, form: Form, account_id: Id) -> Response:
+    """Pause, resume or run an account's collection now."""
+    settings = get_state(request).settings
+
+    def control(session: Any, actor: Principal, action: str, now: dt.datetime) -> None:
+        actions.control_schedule(session, actor, account_id, action, settings, now)
+
+    failed = _apply(request, me, control, _text(form, "action"))
+    return failed or redirect(f"{PREFIX}/accounts/{account_id}")
+
+
+def new_account_page(request: Request, me: Editor) -> Response:
+    """The add-account form."""
+    return render("account_new.html", me, statuses=[s.value for s in t.AccountStatus])
+
+
+def new_account(request: Request, me: Editor, form: Form) -> Response:
+    """Add an account with its evidence."""
+    new = actions.NewAccount(
+        org_code=_text(form, "org_code").strip(),
+        url=_text(form, "url").strip(),
+        evidence_url=_text(form, "evidence_url").strip(),
+        evidence_note=_optional(form, "evidence_note"),
+        display_name_en=_optional(form, "display_name_en"),
+        status=_text(form, "status") or "under_review",
+    )
+    jurisdiction = get_state(request).settings.jurisdiction
+    try:
+        with transaction(get_state(request).sessions) as session:
+            account, _outcome = actions.add_account(session, me, jurisdiction, new, now_of(request))
+            account_id = account.id
+    except actions.ActionError as exc:
+        return message_page(400, str(exc), me)
+    return redirect(f"{PREFIX}/accounts/{account_id}")
+
+
+def import_page(request: Request, me: Editor) -> Response:
+    """The import form."""
+    return render("import.html", me, summary=None, limit=get_state(request).settings.admin_upload_max_bytes)
+
+
+def import_file(request: Request, me: Editor, form: Form) -> Response:
+    """Import an uploaded export file and show the run's counts."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return message_page(400, "Choose a file to import.", me)
+    state = get_state(request)
+    options = {name: _optional(form, name) for name in ("format", "platform", "account", "timezone")}
+    try:
+        summary = actions.run_import(
+            state.engine,
+            state.settings,
+            me,
+            upload.file,
+            upload.filename or "upload",
+            options,
+            now_of(request),
+        )
+    except actions.ActionError as exc:
+        return message_page(400, str(exc), me)
+    return render("import.html", me, summary=summary.as_dict(), limit=state.settings.admin_upload_max_bytes)
+
+
+def users_page(request: Request, me: Admin) -> Response:
+    """Users and API tokens."""
+    with get_state(request).sessions() as session:
+        people = users.list_users(session)
+        tokens = users.list_tokens(session)
+    names = {u.id: u.username for u in people}
+    return render(
+        "users.html", me, people=people, tokens=tokens, names=names, roles=users.ROLES, new_token=None
+    )
+
+
+def add_user(request: Request, me: Admin, form: Form) -> Response:
+    """Create a user."""
+    failed = _apply(
+        request, me, actions.add_user, _text(form, "username"), _text(form, "role"), _text(form, "password")
+    )
+    return failed or redirect(f"{PREFIX}/users")
+
+
+def disable_user(request: Request, me: Admin, user_id: Id) -> Response:
+    """Disable a user."""
+    failed = _apply(request, me, actions.disable_user, user_id)
+    return failed or redirect(f"{PREFIX}/users")
+
+
+def add_token(request: Request, me: Admin, form: Form, user_id: Id) -> Response:
+    """Create an API token and show it, this once."""
+    try:
+        with transaction(get_state(request).sessions) as session:
+            row, token = actions.add_token(session, me, user_id, _text(form, "name"), now_of(request))
+            label = row.name
+    except actions.ActionError as exc:
+        return message_page(400, str(exc), me)
+    return render("token.html", me, token=token, name=label)
+
+
+def revoke_token(request: Request, me: Admin, token_id: Id) -> Response:
+    """Revoke an API token."""
+    failed = _apply(request, me, actions.revoke_token, token_id)
+    return failed or redirect(f"{PREFIX}/users")
