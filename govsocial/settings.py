@@ -15,9 +15,12 @@ from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
+    SecretsSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from govsocial.errors import ConfigurationError
 
 #: The repository root when running from a checkout (``pip install -e``), where the bundled
 #: registry lives in ``data/registry``.
@@ -25,6 +28,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Environment variable naming an optional TOML settings file.
 CONFIG_ENV = "GOVSOCIAL_CONFIG"
+#: Environment variable naming an optional folder of secret files (Docker or Kubernetes secrets):
+#: one file per setting, named like its variable (``GOVSOCIAL_FACEBOOK_TOKEN``, any case), holding
+#: the value (a final newline is dropped).
+SECRETS_DIR_ENV = "GOVSOCIAL_SECRETS_DIR"
 
 
 class Settings(BaseSettings):
@@ -34,6 +41,7 @@ class Settings(BaseSettings):
 
     #: Read by ``settings_customise_sources``; set per load through ``Settings.load``.
     _toml_file: ClassVar[Path | None] = None
+    _secrets_dir: ClassVar[Path | None] = None
 
     database_url: str = Field(
         default="sqlite:///var/govsocial.db",
@@ -100,6 +108,27 @@ class Settings(BaseSettings):
         "records kept this long) by every metrics refresh and `govsocial privacy purge`; counts, labels "
         "and metrics stay. 0: keep them forever.",
     )
+    # The admin area (docs/admin.md).
+    admin_secure_cookies: bool = Field(
+        default=True,
+        description="Mark the admin session cookie Secure (sent over HTTPS only); false only for plain-HTTP "
+        "development on another host than localhost.",
+    )
+    admin_session_minutes: int = Field(
+        default=480, ge=1, description="How long an admin sign-in lasts before it must be repeated."
+    )
+    admin_login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins per username (four times as many per client address) before sign-in "
+        "is refused for the rest of the window.",
+    )
+    admin_login_window_minutes: int = Field(
+        default=15, ge=1, description="The window over which failed admin sign-ins are counted."
+    )
+    admin_upload_max_bytes: int = Field(
+        default=50 * 2**20, ge=1, description="Largest file the admin import accepts (bigger: 413)."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -110,8 +139,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Precedence: explicit arguments, then the environment, then the TOML file.
+        # Precedence: explicit arguments, the environment, the secrets folder, then the TOML file.
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._secrets_dir is not None:
+            sources.append(SecretsSettingsSource(settings_cls, secrets_dir=cls._secrets_dir))
         if cls._toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
         return tuple(sources)
@@ -120,16 +151,30 @@ class Settings(BaseSettings):
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:
         """Build settings from ``overrides``, the environment and a TOML file.
 
-        The file is ``config_file`` if given, else the one named by ``GOVSOCIAL_CONFIG``.
+        The file is ``config_file`` if given, else the one named by ``GOVSOCIAL_CONFIG``; secrets
+        may also come from the folder named by ``GOVSOCIAL_SECRETS_DIR``.
         """
         path = config_file or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
         cls._toml_file = path
+        cls._secrets_dir = _secrets_dir()
         try:
             return cls(**overrides)
         finally:
-            cls._toml_file = None
+            cls._toml_file = cls._secrets_dir = None
 
     @property
     def is_sqlite(self) -> bool:
         """Whether the store is the embedded SQLite database."""
         return self.database_url.startswith("sqlite")
+
+
+def _secrets_dir() -> Path | None:
+    """The folder named by ``GOVSOCIAL_SECRETS_DIR``, which must exist; None if unset."""
+    value = os.environ.get(SECRETS_DIR_ENV)
+    if not value:
+        return None
+    folder = Path(value)
+    if not folder.is_dir():
+        # A mount that failed must not leave the collectors running without their tokens unnoticed.
+        raise ConfigurationError(f"{SECRETS_DIR_ENV}={value}: not a folder")
+    return folder

@@ -31,6 +31,7 @@ from govsocial.cli.common import (
     read_session,
     settings_of,
 )
+from govsocial.csvsafe import protect
 from govsocial.store import metric_queries as mq
 
 if TYPE_CHECKING:
@@ -296,7 +297,19 @@ def _write(table: pa.Table, out: Path) -> None:
     else:
         import pyarrow.csv as pcsv
 
-        pcsv.write_csv(table, out)
+        pcsv.write_csv(_formula_safe(table), out)
+
+
+def _formula_safe(table: pa.Table) -> pa.Table:
+    """``table`` with every text cell through ``csvsafe.protect``: names and handles come from the
+    registry and the platforms, and a spreadsheet must not run them as formulas."""
+    import pyarrow as pa
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            cells = [None if v is None else protect(v) for v in table.column(index).to_pylist()]
+            table = table.set_column(index, field, pa.array(cells, type=field.type))
+    return table
 
 
 def _number(value: float | None) -> str:

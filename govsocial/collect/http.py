@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import random
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +35,8 @@ from govsocial.collect.errors import (
 from govsocial.collect.records import RawPayload
 
 SECRET_PARAMS = frozenset({"access_token", "key", "api_key", "appsecret_proof", "client_secret", "token"})
+# A secret parameter's value in any text: httpx logs every request's full URL at INFO.
+_SECRET_VALUE = re.compile(r"([?&](?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"'#]+", re.IGNORECASE)
 
 Classifier = Callable[[httpx.Response], CollectError | None]
 Pauser = Callable[[httpx.Response], float | None]
@@ -47,6 +51,24 @@ def redact_url(url: str | httpx.URL) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*,")))
+
+
+class SecretsOutOfLog(logging.Filter):
+    """Removes the values of secret query parameters from the records of httpx's logger, which
+    writes each request's URL (``HTTP Request: GET ...?access_token=...``) at INFO."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "=" in message:
+            record.msg, record.args = _SECRET_VALUE.sub(r"\1***", message), None
+        return True
+
+
+def keep_secrets_out_of_httpx_log() -> None:
+    """Install ``SecretsOutOfLog`` on httpx's logger (once; called by every ``HttpClient``)."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, SecretsOutOfLog) for f in logger.filters):
+        logger.addFilter(SecretsOutOfLog())
 
 
 @dataclass(frozen=True)
@@ -86,6 +108,7 @@ class HttpClient:
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self._not_before = 0.0  # loop time before which no request may start
+        keep_secrets_out_of_httpx_log()
         self.requests = 0
         self.retries = 0
 

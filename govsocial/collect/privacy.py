@@ -4,11 +4,14 @@ Commenters are ordinary citizens and the system never needs who they are, only w
 person wrote twice. Their platform id becomes an HMAC-SHA256 pseudonym under a secret key from
 the settings (``GOVSOCIAL_PSEUDONYM_KEY``): stable for counting, useless for finding the person
 without the key. Personal data in text — Hong Kong identity card numbers with a valid check digit,
-Hong Kong phone numbers and email addresses — is replaced before anything is stored.
+Hong Kong phone numbers (ASCII or full-width digits) and email addresses, also where Chinese text
+runs straight into them — is replaced before anything is stored; ``docs/privacy.md`` lists what is
+not (dates written YYYYMMDD, amounts, numbers of other lengths).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
@@ -23,15 +26,29 @@ PSEUDONYM_CHARS = 32
 #: Pseudonyms a ``Pseudonymiser`` remembers (about 20 MB) before it starts afresh.
 KNOWN_PSEUDONYMS = 100_000
 
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# An address as a word of its own; its local part may be in any script ("張三@example.hk").
+EMAIL_WORD = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# An ASCII address inside Chinese text, which runs straight into it ("請電郵至abc@example.com查詢"):
+# Chinese characters count as ``\w``, so ``EMAIL_WORD`` finds no word boundary there.
+EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
+)
 # One or two letters, six digits, then the check digit, optionally in brackets: A123456(3), AB9876543.
-HKID = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2})(\d{6})\s?[(（]?([0-9Aa])[)）]?(?![A-Za-z0-9])")
-# Eight digits starting 2, 3 (fixed lines), 5, 6, 7, 9 (mobiles), optionally after +852, split 4-4 or not.
-PHONE = re.compile(r"(?<![\d+])(?:\+?852[\s-]?)?([235679]\d{3})[\s-]?(\d{4})(?!\d)")
-YEAR = re.compile(r"(?:19|20)\d\d")
+# A closing bracket belongs to the number only after an opening one: "(A1234563)" keeps its own.
+HKID = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z]{1,2})(\d{6})\s?(?:[(（]([0-9Aa])[)）]?|([0-9Aa]))(?![A-Za-z0-9])"
+)
+# Eight digits starting 2, 3 (fixed lines), 5, 6, 7, 9 (mobiles), optionally after +852, split 4-4 or not,
+# in ASCII or full-width digits (Chinese input methods type both: "９１２３４５６７"). Not after "$" or a
+# decimal point nor before one: HK$91234567, 3.91234567 and 91234567.5 are amounts ("Tel.91234567"
+# and "91234567,98765432" are phone numbers).
+PHONE = re.compile(
+    r"(?<![\d+$])(?<!\d\.)(?:[+＋]?[8８][5５][2２][\s-]?)?([235679２３５６７９]\d{3})[\s-]?(\d{4})(?!\d|\.\d)"
+)
+YEAR = re.compile(r"(?:[1１][9９]|[2２][0０])\d\d")
 # What every HKID (a letter, six digits) or phone number (the core of PHONE) holds: one search for
 # it spares the two substitutions in most strings (times, ids, texts without numbers).
-CANDIDATE = re.compile(r"[A-Za-z]\d{6}|[235679]\d{3}[\s-]?\d{4}")
+CANDIDATE = re.compile(r"[A-Za-z]\d{6}|[235679２３５６７９]\d{3}[\s-]?\d{4}")
 # What every CANDIDATE holds: four digits in a row. Searching for them first is 4x faster than
 # searching for CANDIDATE (which tries its first branch at every letter) in texts without them.
 DIGITS = re.compile(r"\d\d\d\d")
@@ -48,7 +65,8 @@ def hkid_check_digit(letters: str, digits: str) -> str:
 
 
 def _hkid(match: re.Match[str]) -> str:
-    letters, digits, check = match.groups()
+    letters, digits, bracketed, bare = match.groups()
+    check = bracketed or bare
     return "[HKID]" if hkid_check_digit(letters, digits) == check.upper() else match.group(0)
 
 
@@ -56,7 +74,22 @@ def _phone(match: re.Match[str]) -> str:
     first, second = match.groups()
     if YEAR.fullmatch(first) and YEAR.fullmatch(second):
         return match.group(0)  # "2019 2020" is two years, not a phone number
+    if match.group(0) == first + second and _is_date(first + second):
+        return match.group(0)  # "20240315" is a date; with +852 or a space it would be a number
     return "[PHONE]"
+
+
+def _is_date(digits: str) -> bool:
+    """Whether eight digits are a date of this century written YYYYMMDD (``int`` reads full-width
+    digits too); 21xxxxxx and later are fixed-line numbers."""
+    year = int(digits[:4])
+    if not 2000 <= year < 2100:
+        return False
+    try:
+        dt.date(year, int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return False
+    return True
 
 
 def redact(text: str | None) -> str | None:
@@ -72,7 +105,7 @@ def _redact(text: str) -> str:
     # digits, or 11 with 852 before them; and HKIDs and phone numbers hold a ``CANDIDATE``, which
     # holds four ``DIGITS``.
     if "@" in text:
-        text = EMAIL.sub("[EMAIL]", text)
+        text = EMAIL_WORD.sub("[EMAIL]", EMAIL.sub("[EMAIL]", text))
     if text.isdecimal() and len(text) not in (8, 11):
         return text
     if DIGITS.search(text) is None or CANDIDATE.search(text) is None:

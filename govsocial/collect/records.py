@@ -14,6 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+#: The largest count the store holds: its count columns are ``Integer``, 32 bits on PostgreSQL.
+#: Importers turn a larger number in a file into a bad row rather than fail the whole import.
+MAX_COUNT = 2**31 - 1
+
 
 class PostFormat(enum.StrEnum):
     """What kind of post it is, across platforms."""

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govsocial.csvsafe import protect, unprotect
 from govsocial.encodings import decode
 from govsocial.errors import ImportFileError
+from govsocial.files import read_regular_file
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "json")
 
 
@@ -41,11 +42,7 @@ def detect_format(path: Path, text: str) -> str:
 
 def read_rows(path: Path, fmt: str | None = None) -> list[SourceRow]:
     """Every row of a CSV or JSON file, each with its line (CSV) or item number (JSON)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
-    text = decode(raw, str(path))
+    text = decode(read_regular_file(path), str(path))
     fmt = fmt or detect_format(path, text)
     if fmt == "json":
         return list(_json_rows(text, str(path)))
@@ -91,16 +88,6 @@ def _json_rows(text: str, name: str) -> Iterator[SourceRow]:
         raise ImportFileError(f'{name}: expected a JSON array of objects (or {{"data": [...]}})')
     for number, item in enumerate(data, start=1):
         yield SourceRow(number, item if isinstance(item, dict) else {"__not_an_object__": item})
-
-
-def protect(cell: str) -> str:
-    """Neutralise spreadsheet formulas: ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
-
-
-def unprotect(cell: str) -> str:
-    """Undo ``protect``."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES) else cell
 
 
 def write_csv(

@@ -203,10 +203,13 @@ class FacebookConnector(Connector):
             raise AuthError(f"facebook: {source}: no token configured (setting {self.credential_setting})")
         query = {**params, "access_token": self.token}
         data, raw = await self.http.get_json(f"{self.base_url}{path}", query, source)
+        # The errors name the URL asked for (its secrets redacted), not only the edge, so that a
+        # failed run says which page of which listing to look at.
         if data is False:  # how Graph has answered for an object the token cannot see
-            raise GoneError(f"facebook: {source}: the API answered false (object gone or not visible)")
+            raise GoneError(f"facebook: {raw.location}: the API answered false (object gone or not visible)")
         if not isinstance(data, dict):
-            raise PayloadError(f"facebook: {source}: the API answered {type(data).__name__}, not an object")
+            shape = type(data).__name__
+            raise PayloadError(f"facebook: {raw.location}: the API answered {shape}, not an object")
         return data, raw
 
     async def _profile(self, target: Target) -> Batch:

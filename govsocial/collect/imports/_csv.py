@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from govsocial.collect.records import BadRecord, Batch, PostRecord, RawPayload
+from govsocial.collect.records import MAX_COUNT, BadRecord, Batch, PostRecord, RawPayload
 
 #: Cell values that mean "no number here" (casefolded).
 UNKNOWN = frozenset({"", "n/a", "na", "-", "--", "null", "none"})
@@ -104,9 +104,12 @@ def _parse(row: Mapping[str, str], column: str, convert: Callable[[str], _N], wh
     if text.casefold() in UNKNOWN:
         return None
     try:
-        return convert(_SEPARATORS.sub("", text))
+        value = convert(_SEPARATORS.sub("", text))
     except ValueError:
         raise BadRow(f"{column}: {text!r} is not {what}") from None
+    if not abs(value) <= MAX_COUNT:  # also refuses nan and inf, which float() reads
+        raise BadRow(f"{column}: {text!r} is not {what} the store can hold (at most {MAX_COUNT:,})")
+    return value
 
 
 def local_time(text: str, formats: Iterable[str], zone: ZoneInfo) -> dt.datetime | None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from govsocial.collect.records import Batch
 from govsocial.encodings import decode
-from govsocial.errors import ImportFileError
+from govsocial.files import read_regular_file
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,9 @@ class ImportContext:
 
 
 def decode_file(path: Path) -> str:
-    """The text of ``path`` in whichever supported encoding it uses; ``ImportFileError`` if none."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
-    return decode(raw, str(path))
+    """The text of ``path`` in whichever supported encoding it uses; ``ImportFileError`` if none, or
+    if ``path`` is not a regular file of at most ``files.MAX_FILE_BYTES``."""
+    return decode(read_regular_file(path), str(path))
 
 
 class Importer(abc.ABC):

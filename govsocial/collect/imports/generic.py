@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from govsocial.collect.imports._csv import BadRow, bad_record, cell, modified_at, row_of
 from govsocial.collect.imports.base import ImportContext, Importer, decode_file
 from govsocial.collect.records import (
+    MAX_COUNT,
     BadRecord,
     Batch,
     CommentRecord,
@@ -189,7 +190,10 @@ def count(row: Mapping[str, str], column: str) -> int | None:
         raise BadRow(f"{column}: {text} is negative (a count cannot be; leave the cell empty if unknown)")
     if not _NUMBER.fullmatch(text):
         raise BadRow(f"{column}: {text!r} is not a whole number")
-    return int(re.sub(r"\D", "", text))
+    value = int(re.sub(r"\D", "", text))
+    if value > MAX_COUNT:
+        raise BadRow(f"{column}: {text} is more than the store can hold (at most {MAX_COUNT:,})")
+    return value
 
 
 def moment(text: str, column: str, zone: ZoneInfo, *, date_only: bool = False) -> dt.datetime:

@@ -16,8 +16,10 @@ not state: they are time-stamped with the file's modification time. See
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -26,7 +28,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from govsocial.collect.imports.base import ImportContext, Importer, decode_file
-from govsocial.collect.records import BadRecord, Batch, PostCounts, PostFormat, PostRecord, RawPayload
+from govsocial.collect.records import (
+    MAX_COUNT,
+    BadRecord,
+    Batch,
+    PostCounts,
+    PostFormat,
+    PostRecord,
+    RawPayload,
+)
 from govsocial.errors import ImportFileError
 from govsocial.hookspecs import hookimpl
 
@@ -112,7 +122,7 @@ def message_format(message: Mapping[str, Any], text: str) -> PostFormat:
     mime = str(message.get("mime_type") or "")
     if "photo" in message or mime.startswith("image/"):
         return PostFormat.IMAGE
-    if message.get("media_type") in VIDEO_MEDIA or mime.startswith("video/"):
+    if str(message.get("media_type")) in VIDEO_MEDIA or mime.startswith("video/"):
         return PostFormat.VIDEO
     if any(key in message for key in OTHER_CONTENT):
         return PostFormat.OTHER
@@ -130,21 +140,24 @@ def media(message: Mapping[str, Any]) -> list[str]:
 def reactions(message: Mapping[str, Any]) -> dict[str, int] | None:
     """Reaction counts by emoji; custom emoji as ``custom_emoji:{document_id}``, paid stars as ``paid``."""
     found: dict[str, int] = {}
-    for reaction in message.get("reactions") or []:
+    listed = message.get("reactions")
+    for reaction in listed if isinstance(listed, list) else []:  # a hand-edited file may hold anything
         if not isinstance(reaction, Mapping):
             continue
         kind, count = reaction.get("type"), reaction.get("count")
         key = {"emoji": reaction.get("emoji"), "paid": "paid",
                "custom_emoji": f"custom_emoji:{reaction.get('document_id')}"}.get(str(kind))  # fmt: skip
-        if isinstance(key, str) and isinstance(count, int) and count >= 0:
-            found[key] = found.get(key, 0) + count
+        if isinstance(key, str) and isinstance(count, int) and 0 <= count <= MAX_COUNT:
+            found[key] = min(found.get(key, 0) + count, MAX_COUNT)
     return found or None
 
 
 def _count(value: Any) -> int | None:
-    if isinstance(value, int) and value >= 0:
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    """A count of zero or more the store can hold; None for anything else."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # "²".isdigit(), but int() refuses it
+        value = int(value)
+    is_count = isinstance(value, int) and not isinstance(value, bool)
+    return value if is_count and 0 <= value <= MAX_COUNT else None
 
 
 def counts(message: Mapping[str, Any], taken_at: dt.datetime) -> PostCounts | None:
@@ -160,9 +173,17 @@ def extra(message: Mapping[str, Any]) -> dict[str, Any]:
     found = {key: message.get(key) for key in ("forwarded_from", "reply_to_message_id", "media_type",
                                                "mime_type", "duration_seconds")}  # fmt: skip
     edited = message.get("edited_unixtime")
-    if isinstance(edited, str) and edited.isdigit():
-        found["edited_at"] = dt.datetime.fromtimestamp(int(edited), dt.UTC).isoformat()
-    return {key: value for key, value in found.items() if value is not None}
+    if isinstance(edited, str) and edited.isascii() and edited.isdigit():  # "²".isdigit() too
+        # Absent, or not a time: the edit time is a detail, not a reason to refuse the message.
+        with contextlib.suppress(ValueError, OverflowError, OSError):
+            found["edited_at"] = dt.datetime.fromtimestamp(int(edited), dt.UTC).isoformat()
+    return {key: value for key, value in found.items() if _plain(value)}
+
+
+def _plain(value: Any) -> bool:
+    """A string or a finite number: what these fields hold in an export, and what a JSON column
+    stores on every backend (PostgreSQL refuses ``Infinity``, which ``json`` reads from ``1e999``)."""
+    return isinstance(value, str | int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def post_url(chat: _Chat, message_id: str) -> str | None:
@@ -253,10 +274,14 @@ def _batch(chat: _Chat, start: int, chunk: list[Any], context: ImportContext, ta
     for index, message in enumerate(chunk, start):
         try:
             post = message_post(message, chat, context.timezone, taken_at)
-        except _BadMessage as exc:
+        except (_BadMessage, TypeError, ValueError, KeyError, OverflowError) as exc:
+            # A hand-edited export can hold any JSON where a field belongs: a shape the readers
+            # above do not expect quarantines that message, never the import.
+            kind = "" if isinstance(exc, _BadMessage) else f"unreadable message: {type(exc).__name__}: "
+            reason = f"{kind}{exc}"
             shown = json.dumps(_without_reactors(message), ensure_ascii=False)
             bad.append(BadRecord(source=SOURCE, location=f"{chat.where}, messages[{index}]",
-                                 reason=str(exc), content=shown))  # fmt: skip
+                                 reason=reason, content=shown))  # fmt: skip
         else:
             if post is not None:
                 posts.append(post)

@@ -220,10 +220,17 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def upload_name(name: str | None) -> str:
+    """A file name for an upload inside its own folder: the last part of what the browser sent,
+    without NUL, and never ``.``, ``..`` or a hidden name (which would name the folder, its parent,
+    or hide the file). The extension is kept: importers read the format from it."""
+    safe = Path(name or "").name.replace("\x00", "")
+    return "upload" + safe if safe.startswith(".") or not safe else safe
+
+
 def save_upload(source: BinaryIO, name: str, folder: Path, limit: int) -> Path:
     """Copy an uploaded file into ``folder``, refusing it (413) once it passes ``limit`` bytes."""
-    safe = Path(name or "upload").name.replace("\x00", "") or "upload"
-    target = folder / safe
+    target = folder / upload_name(name)
     written = 0
     with target.open("wb") as out:
         while chunk := source.read(64 * 1024):

@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.analyze.metrics.params import MetricParams
+from govsocial.csvsafe import protect
 from govsocial.errors import NotFoundError
 from govsocial.settings import Settings
 from govsocial.store.open_data import BATCH, DATASETS, Column, Dataset, Kind, Row, Scope
@@ -59,8 +60,6 @@ LICENCE = (
 #: Parquet files smaller than this are built in memory; larger ones spill to a temporary file.
 SPOOL_BYTES = 16 * 2**20
 CHUNK_BYTES = 64 * 2**10
-#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PARQUET_TYPES: dict[Kind, pa.DataType] = {
     Kind.TEXT: pa.string(),
     Kind.JSON: pa.string(),
@@ -226,8 +225,7 @@ def csv_cell(value: Any, kind: Kind) -> str:
     if value is None:
         return ""
     if kind is Kind.TEXT:
-        text = str(value)
-        return "'" + text if text.startswith(FORMULA_STARTS) else text
+        return protect(str(value))
     return _plain(value)
 
 

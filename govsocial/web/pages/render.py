@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Protocol
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
@@ -114,6 +114,18 @@ def organisation_url(code: str, organisation: t.Organisation) -> str:
     return f"/{code}/organisations/{jurisdiction}/{org_code}"
 
 
+def http_url(value: str | None) -> str | None:
+    """``value`` if it is an absolute http(s) URL with a host, else None: the only addresses from
+    the registry or the platforms that pages make into links (a ``javascript:`` or ``data:`` URL
+    in a post's link would run in the reader's browser when clicked)."""
+    if not value:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return value.strip()
+
+
 def page_url(code: str, path: str = "", /, **params: str | int | None) -> str:
     """``/{code}/{path}`` with the non-empty ``params`` as its query string (``page`` is one of them)."""
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
@@ -143,6 +155,8 @@ def environment(code: str) -> Environment:
     )
     # Collapse whitespace inside {% trans %} blocks, as the extractor does (babel.cfg: trimmed).
     env.policies["ext.i18n.trimmed"] = True
+    # Every link to an address from the registry or a platform goes through this filter.
+    env.filters["http_url"] = http_url
     gettext = translations(code)
     # The i18n extension adds this method at run time, hence getattr for the type checker.
     getattr(env, "install_gettext_translations")(gettext, newstyle=True)  # noqa: B009

@@ -28,6 +28,7 @@ from govsocial.web.pages.render import (
     clean,
     display_name,
     government_name,
+    http_url,
     page_url,
     platform_of,
     platform_views,
@@ -149,8 +150,9 @@ def atom(views: list[queries.PostView], lang: Language, title: str, self_url: st
         _sub(entry, "published", _stamp(post.created_at))
         _sub(entry, "updated", _stamp(post.created_at))
         _sub(_sub(entry, "author"), "name", name)
-        if post.url:
-            _sub(entry, "link", rel="alternate", href=post.url)
+        link = http_url(post.url)  # feed readers make it a link: http(s) only
+        if link:
+            _sub(entry, "link", rel="alternate", href=link)
         _sub(entry, "category", term=post.platform)
         if view.is_sample:
             _sub(entry, "category", term="sample", label="sample data")
