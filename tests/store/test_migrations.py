@@ -34,3 +34,4 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_engine: Engine) -> Non
     with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10000
