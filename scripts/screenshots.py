@@ -94,9 +94,29 @@ SHOTS = [
         start="#sentiment-heading",
         taller=4 / 3,
     ),
+    Shot(
+        "account-scorecard",
+        "Account page, the OECD scorecard: each value with its inputs, change and definition",
+        "/{lang}/accounts/{account}",
+        start="#scorecard-heading",
+    ),
+    Shot(
+        "account-charts",
+        "Account page, charts over time, each with a summary and its numbers as a table",
+        "/{lang}/accounts/{account}",
+        start="#trends-heading",
+    ),
+    Shot("leaderboards", "Leaderboards: organisations ranked by post volume", "/{lang}/leaderboards"),
+    Shot(
+        "compare",
+        "Organisations side by side",
+        "/{lang}/compare?org=hk-hkpf&org=chp&org=cfs&org=hk-had",
+    ),
+    Shot("how-we-measure", "How we measure: every metric in plain language", "/{lang}/how-we-measure"),
+    Shot("open-data", "Open data: downloads in CSV, JSON and Parquet", "/{lang}/open-data"),
     Shot("timeline", "Government timeline: every official account's posts, newest first", "/{lang}/timeline"),
     Shot("verify", "Verify an account, with a verdict", "/{lang}/verify?url=https://m.facebook.com/CFS.HK/"),
-    Shot("api", "The open API page", "/{lang}/api"),
+    Shot("api", "The open API page: every endpoint", "/{lang}/api"),
     Shot("not-found", "Page not found (404)", "/{lang}/organisations/hk/no-such-organisation", 404),
 ]
 
