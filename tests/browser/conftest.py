@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: one Chromium for the session, a fresh tab per test, and one demo
+"""Fixtures of the browser tests: one Chromium per module, a fresh tab per test, and one demo
 store served on loopback that every module reading activity shares (building it takes a while)."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from tests.browser.live import chromium, portal
 from tests.demo_store import demo_store
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in the main
+    # thread while it is open, and later tests that call asyncio.run() (the collectors') would fail.
     with chromium() as instance:
         yield instance
 
