@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data" / "registry",
         description="Folder of the bundled registry, one sub-folder per jurisdiction.",
     )
+    # Published period reports (docs/reports.md): `govsocial report --publish` writes, the portal lists.
+    reports_dir: Path = Field(
+        default=Path("var/reports"), description="Folder of published reports the portal offers for download."
+    )
     jurisdiction: str = Field(default="hk", description="Code of the default jurisdiction.")
     default_locale: str = Field(
         default="zh-hant", description="Interface language when none is chosen: zh-hant, zh-hans or en."
@@ -128,6 +132,18 @@ class Settings(BaseSettings):
     )
     admin_upload_max_bytes: int = Field(
         default=50 * 2**20, ge=1, description="Largest file the admin import accepts (bigger: 413)."
+    )
+    # Alerts by email (docs/alerts.md).
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server that sends alert emails; unset: none."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_user: str | None = Field(default=None, description="SMTP user name; unset: no sign-in.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(default="govsocial@localhost", description="Sender address of alert emails.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    alert_webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long an alert webhook may take to answer, per try."
     )
 
     @classmethod

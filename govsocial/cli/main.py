@@ -8,7 +8,20 @@ from typing import Annotated
 import typer
 
 from govsocial import __version__
-from govsocial.cli import collect, db, metrics, opinion, privacy, registry, sentiment, serve, topics, users
+from govsocial.cli import (
+    alerts,
+    collect,
+    db,
+    metrics,
+    opinion,
+    privacy,
+    registry,
+    report,
+    sentiment,
+    serve,
+    topics,
+    users,
+)
 
 app = typer.Typer(
     name="govsocial",
@@ -25,8 +38,10 @@ app.add_typer(opinion.events_app, name="events")
 app.add_typer(opinion.clarifications_app, name="clarifications")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(users.app, name="users")
+app.add_typer(alerts.app, name="alerts")
 app.command("topics")(topics.topics)
 app.command("serve")(serve.serve)
+app.command("report")(report.report)
 
 
 def _version(value: bool) -> None:

@@ -50,9 +50,9 @@ def topics(
             subject = tv.resolve_subject(
                 session, jurisdiction or settings_of(ctx).jurisdiction, account, organisation
             )
+            view = tv.topics(session, subject, period, day, limit)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
-        view = tv.topics(session, subject, period, day, limit)
     if as_json:
         print_json(topics_public(subject, view).model_dump(mode="json"))
         return

@@ -620,3 +620,107 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(300))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- Alerts: rules and the alerts they fired (migration 0010) ----------------------------------------
+
+
+class AlertRule(Base):
+    """What a person wants to be told about, for an account, an organisation or a whole government:
+    a kind (``negative_spike``, ``overperforming_post``, ``unanswered_comments``...), its
+    parameters, and where to send what fires (a webhook URL, an email address, or both)."""
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(32))
+    #: ``account``, ``organisation`` or ``government``; ``entity`` is the account id, the
+    #: organisation code or the jurisdiction code.
+    level: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    webhook_url: Mapped[str | None] = mapped_column(String(1000))
+    email: Mapped[str | None] = mapped_column(String(300))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Alert(Base):
+    """One event a rule fired on, stored once: ``event_key`` names the event (for example
+    ``comment_volume:account:12:week:2026-W38``) and is unique per rule, so the same event is never
+    stored, or sent, twice. Delivery times stay empty until a channel has taken it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "event_key", name="uq_alerts_rule_event"),
+        Index("ix_alerts_fired", "fired_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(200))
+    event_key: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(500))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    delivered_webhook_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_email_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- The citizen survey (docs/survey.md) -----------------------------------------------------------
+
+
+class SurveyResponse(Base):
+    """One browser's answers to the citizen survey: anonymous by design.
+
+    Nothing here names a person: the browser's random token is kept only as its SHA-256 (to let the
+    same browser replace its answers), the day is kept without the time, and the only background
+    asked is an optional age band and district. There is no free text. The six ratings are 0-10, or
+    null for "don't know"; the choices are the codes listed in ``govsocial.store.survey``.
+    """
+
+    __tablename__ = "survey_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    submitted_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(32))
+    explaining_policy: Mapped[int | None] = mapped_column(Integer)
+    public_participation: Mapped[int | None] = mapped_column(Integer)
+    responding_to_crises: Mapped[int | None] = mapped_column(Integer)
+    clarifying_misinformation: Mapped[int | None] = mapped_column(Integer)
+    building_image: Mapped[int | None] = mapped_column(Integer)
+    understanding_sentiment: Mapped[int | None] = mapped_column(Integer)
+    #: Where the person learns about government news (up to three codes, as the study asked).
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: How often they react to government posts: ``{"emoji": "often", "share": "rarely", ...}``.
+    reactions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: Their main expectation when contacting the government, and their main consideration before
+    #: interacting (one code each, as the study asked; null when not answered).
+    expectation: Mapped[str | None] = mapped_column(String(32))
+    consideration: Mapped[str | None] = mapped_column(String(32))
+
+
+class SurveySubmission(Base):
+    """A survey submission from a client, for rate limiting: the SHA-256 of its address and the time,
+    deleted once older than the window (like ``LoginFailure``)."""
+
+    __tablename__ = "survey_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class SurveyKey(Base):
+    """The random key that signs the survey form's start time, made on first use and shared by every
+    worker through the store, so no setting is needed and a restart does not void open forms."""
+
+    __tablename__ = "survey_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))

@@ -46,6 +46,8 @@ PAGES = {
     "leaderboards": "/{lang}/leaderboards?level=account&metric=response_time_median",
     "compare": "/{lang}/compare?org=cfs&org=hk-hkpf&org=chp",
     "not-found": "/{lang}/organisations/hk/no-such-organisation",
+    "survey": "/{lang}/survey",
+    "survey-results": "/{lang}/survey/results",
 }
 # What each page must show for the check to mean something (a filtered search with results, the opinion
 # sections filled, a verdict): axe only judges what is rendered.
@@ -70,6 +72,8 @@ SHOWN = {
     "leaderboards": [".board-table", ".board-who .platform-icon", "#chart-board svg"],
     "compare": [".compare-table", ".best-mark"],
     "not-found": ["main h1"],
+    "survey": [".survey-form fieldset", ".survey-trap"],
+    "survey-results": [".survey-table", "#chart-survey"],
 }
 
 

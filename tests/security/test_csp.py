@@ -137,7 +137,7 @@ HREF = re.compile(r"""\b(?:href|src|action)="\{\{\s*(.*?)\s*\}\}""")
 #: Expressions that build addresses inside the portal (or name its own files), never from data.
 INTERNAL = re.compile(
     r"^(?:page_url\(|organisation_url\(|static\b|url$|href$|feed_url$|api_url$|api$|verify$|prefix\b|"
-    r"metrics$|home$|f\.url$|endpoint\.example$|row\.url$|p\.icon$)"
+    r"metrics$|home$|f\.url$|endpoint\.example$|row\.url$|p\.icon$|action$)"
 )
 
 

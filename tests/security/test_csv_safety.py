@@ -125,6 +125,7 @@ CSV_WRITERS = {
     "govsocial/registry/tables_io.py": "write_csv: every cell through protect",
     "govsocial/web/api/downloads.py": "csv_lines: every text cell through csv_cell -> protect",
     "govsocial/cli/metrics.py": "_write: every string column through protect (_formula_safe)",
+    "govsocial/web/api/survey.py": "export_csv: every cell through protect",
     "govsocial/collect/sample.py": "invented demo activity, written by govsocial itself, never exported",
 }
 WRITES_CSV = re.compile(r"csv\.writer\(|csv\.DictWriter\(|pcsv\.write_csv\(|\.to_csv\(|write_csv\(")

@@ -80,3 +80,9 @@ def test_organisation_page_shows_the_section_and_a_quiet_account_none(
     assert 'id="topics-heading"' in client.get("/en/organisations/hk/td").text
     # 5 comments in all: too few to say what people talk about
     assert 'id="topics-heading"' not in client.get(f"/en/accounts/{ids['elsewhere']}").text
+
+
+def test_a_day_before_the_calendar_can_hold_its_history_is_refused(client: TestClient) -> None:
+    # Found by schemathesis: the view reaches back several weeks, which from 0001-01-08 is before year 1.
+    response = client.get("/api/v1/topics", params={"at": "0001-01-08"})
+    assert response.status_code == 422 and "1990-01-01" in response.json()["detail"]

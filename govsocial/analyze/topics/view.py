@@ -204,6 +204,12 @@ def resolve_subject(
 # --- The view ----------------------------------------------------------------------------------
 
 
+#: The days a topic view may be asked about: social media began long after the first, and the
+#: view's window of earlier periods must stay inside the calendar.
+FIRST_DAY = dt.date(1990, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+
+
 def topics(
     session: Session,
     subject: Subject,
@@ -213,8 +219,12 @@ def topics(
 ) -> TopicView | None:
     """The topic view of ``subject`` for the period holding ``at`` (default: the latest with comments).
 
-    None when the subject has no comments at all (and no ``at`` was given).
+    None when the subject has no comments at all (and no ``at`` was given); ValueError for a day
+    outside ``FIRST_DAY`` to ``LAST_DAY``.
     """
+    if at is not None and not FIRST_DAY <= at <= LAST_DAY:
+        # The view reaches back several periods: near year 1 that is before the calendar begins.
+        raise ValueError(f"at must be a day from {FIRST_DAY} to {LAST_DAY}, not {at}")
     scope = Scope(subject.jurisdiction, subject.account_ids)
     zone = queries.jurisdiction_zone(session, subject.jurisdiction)
     if at is None:

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from govsocial.web.admin import api, pages
+from govsocial.web.admin import alerts_page, api, pages
 from govsocial.web.admin.auth import FORM_OVERHEAD, NO_STORE, AdminDenied, is_api
 from govsocial.web.state import AppState
 
@@ -28,6 +28,7 @@ def install(app: FastAPI) -> None:
     state: AppState = app.state.govsocial
     app.include_router(api.router())
     app.include_router(pages.router())
+    app.include_router(alerts_page.router())
     app.add_exception_handler(AdminDenied, _denied)
     app.add_middleware(AdminGuard, max_body=state.settings.admin_upload_max_bytes + FORM_OVERHEAD)
 

@@ -12,6 +12,7 @@ from govsocial.web.api import (
     opinion,
     organisations,
     platforms,
+    survey,
     timeline,
     topics,
     verify,
@@ -24,6 +25,6 @@ def router() -> APIRouter:
     """Every API router under ``/api/v1``."""
     api = APIRouter(prefix=PREFIX)
     routers = (organisations, accounts, verify, platforms, metrics, leaderboards, opinion, topics, timeline)
-    for module in (*routers, downloads):
+    for module in (*routers, survey, downloads):
         api.include_router(module.router)
     return api

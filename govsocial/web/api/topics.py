@@ -175,6 +175,7 @@ def get_topics(
     """Rising terms (with the posts that drew them) and the most mentioned terms of one period."""
     try:
         subject = tv.resolve_subject(session, jurisdiction or settings.jurisdiction, account, organisation)
+        view = tv.topics(session, subject, period, at, limit)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
-    return topics_public(subject, tv.topics(session, subject, period, at, limit))
+    return topics_public(subject, view)

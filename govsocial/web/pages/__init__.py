@@ -19,6 +19,8 @@ from govsocial.web.pages import (
     leaderboards,
     open_data,
     organisation,
+    reports,
+    survey,
     timeline,
     verify,
 )
@@ -47,7 +49,7 @@ def router() -> APIRouter:
     pages = APIRouter()
     pages.add_api_route("/", _root, methods=["GET"], include_in_schema=False)
     directory = (home, organisation, account, leaderboards, compare, timeline)
-    for module in (*directory, verify, how_we_measure, open_data, api_docs):
+    for module in (*directory, verify, how_we_measure, open_data, reports, api_docs, survey):
         pages.include_router(module.router)
     # One literal prefix per language, so /static and /api/v1 are never caught here.
     for code in LANGUAGES:

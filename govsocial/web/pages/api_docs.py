@@ -131,6 +131,16 @@ ENDPOINTS = (
         f"{PREFIX}/downloads/organisations.csv",
     ),
     Endpoint(
+        f"{PREFIX}/survey/results",
+        N_("The citizen survey's results: means with 95 in 100 confidence intervals and counts by age band."),
+        f"{PREFIX}/survey/results",
+    ),
+    Endpoint(
+        f"{PREFIX}/survey/responses.csv",
+        N_("The citizen survey's anonymised responses as CSV: answers only, the month, no token or address."),
+        f"{PREFIX}/survey/responses.csv",
+    ),
+    Endpoint(
         f"{PREFIX}/openapi.json",
         N_("The OpenAPI description of every endpoint, for code generators and API tools."),
         f"{PREFIX}/openapi.json",

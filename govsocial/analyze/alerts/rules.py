@@ -1,0 +1,195 @@
+"""Evaluate alert rules against the store: each kind turns what the store holds into events, each
+named by an ``event_key`` that stays the same however often the rule is evaluated, so the store
+keeps each event once (``store.alerts.add_new``).
+
+Kinds and their parameters (``params`` of a rule; defaults in ``DEFAULTS``):
+
+- ``comment_volume`` / ``negative_share``: the spikes the metrics refresh found (``opinion_events``).
+- ``post_overperforming`` / ``post_underperforming``: a post at least ``min_age_hours`` old and at
+  most ``days`` old whose interactions are ``ratio`` times the median of the account's posts of the
+  last ``baseline_days`` (or at most that median divided by ``ratio``); needs ``min_posts`` posts.
+- ``unanswered_comments``: a post with citizens' comments of the last ``days`` that no page reply
+  has answered after ``hours``.
+- ``token_expiry``: ``expires_on`` (YYYY-MM-DD) of the ``platform`` token is ``days`` away or past.
+- ``account_dormant``: no post for ``days`` days.
+- ``account_missing``: a collection run of the last ``days`` days said the account is gone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from govsocial.errors import GovsocialError
+from govsocial.store import alerts as store
+from govsocial.store import tables as t
+from govsocial.store.alerts import Fired
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "comment_volume": {},
+    "negative_share": {},
+    "post_overperforming": {"ratio": 3.0, "days": 7, "baseline_days": 90, "min_posts": 5, "min_age_hours": 0},
+    "post_underperforming": {
+        "ratio": 3.0,
+        "days": 7,
+        "baseline_days": 90,
+        "min_posts": 5,
+        "min_age_hours": 48,
+    },
+    "unanswered_comments": {"hours": 24, "days": 7},
+    "token_expiry": {"platform": "facebook", "expires_on": None, "days": 14},
+    "account_dormant": {"days": 30},
+    "account_missing": {"days": 7},
+}
+KINDS = tuple(DEFAULTS)
+
+
+def params_of(kind: str, given: dict[str, Any]) -> dict[str, Any]:
+    """A rule's parameters over the kind's defaults; refuses an unknown kind or parameter."""
+    if kind not in DEFAULTS:
+        raise GovsocialError(f"unknown alert kind {kind!r}; one of: {', '.join(KINDS)}")
+    unknown = set(given) - set(DEFAULTS[kind])
+    if unknown:
+        raise GovsocialError(f"unknown parameter(s) for {kind}: {', '.join(sorted(unknown))}")
+    merged = {**DEFAULTS[kind], **given}
+    if kind == "token_expiry":
+        try:
+            dt.date.fromisoformat(str(merged["expires_on"]))
+        except ValueError:
+            raise GovsocialError("token_expiry needs expires_on=YYYY-MM-DD") from None
+    return merged
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite gives back naive datetimes; the store writes UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _name(account: t.Account) -> str:
+    return f"{account.platform} {account.handle}"
+
+
+Evaluator = Callable[[Session, t.AlertRule, dict[str, Any], dt.datetime], Iterator[Fired]]
+
+
+def _spikes(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
+    accounts = {a.id: a for a in store.accounts_in_scope(session, rule)}
+    what = "Comment volume" if rule.kind == "comment_volume" else "Negative share"
+    for e in store.opinion_events(session, list(accounts), rule.kind):
+        account = accounts[e.account_id]
+        yield Fired(
+            rule.id, rule.kind, str(e.account_id),
+            f"{rule.kind}:account:{e.account_id}:{e.period_kind}:{e.period}",
+            f"{what} spike on {_name(account)} in {e.period}",
+            {"account_id": e.account_id, "period_kind": e.period_kind, "period": e.period,
+             "value": e.value, "baseline": e.baseline, "score": e.score},
+        )  # fmt: skip
+
+
+def _performing(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
+    over = rule.kind == "post_overperforming"
+    ratio = float(p["ratio"])
+    recent_from = now - dt.timedelta(days=float(p["days"]))
+    youngest = now - dt.timedelta(hours=float(p["min_age_hours"]))
+    for account in store.accounts_in_scope(session, rule):
+        posts = store.post_interactions(
+            session, account.id, now - dt.timedelta(days=float(p["baseline_days"]))
+        )
+        if len(posts) < int(p["min_posts"]):
+            continue
+        median = statistics.median(n for _, n in posts)
+        for post, n in posts:
+            created = _utc(post.created_at)
+            if not recent_from <= created <= youngest:
+                continue
+            hit = n >= ratio * max(median, 1) if over else n * ratio <= median
+            if hit:
+                word = "overperforming" if over else "underperforming"
+                yield Fired(
+                    rule.id, rule.kind, str(account.id), f"{rule.kind}:post:{post.id}",
+                    f"Post {word} on {_name(account)}: {n:,} interactions, usually {median:,.0f}",
+                    {"account_id": account.id, "post_id": post.id, "url": post.url, "interactions": n,
+                     "median": median, "posted_at": created.isoformat()},
+                )  # fmt: skip
+
+
+def _unanswered(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
+    accounts = {a.id: a for a in store.accounts_in_scope(session, rule)}
+    since = now - dt.timedelta(days=float(p["days"]))
+    before = now - dt.timedelta(hours=float(p["hours"]))
+    for post, count, first in store.unanswered_comments(session, list(accounts), since, before):
+        account = accounts[post.account_id]
+        yield Fired(
+            rule.id, rule.kind, str(account.id), f"unanswered_comments:post:{post.id}",
+            f"{count} comment(s) unanswered for over {p['hours']} hours on {_name(account)}",
+            {"account_id": account.id, "post_id": post.id, "url": post.url, "comments": count,
+             "oldest": _utc(first).isoformat()},
+        )  # fmt: skip
+
+
+def _token(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
+    expires = dt.date.fromisoformat(str(p["expires_on"]))
+    left = (expires - now.date()).days
+    if left <= int(p["days"]):
+        platform = str(p["platform"])
+        state = "has expired" if left < 0 else f"expires in {left} day(s)"
+        yield Fired(
+            rule.id, rule.kind, platform, f"token_expiry:{platform}:{expires.isoformat()}",
+            f"The {platform} token {state} ({expires.isoformat()})",
+            {"platform": platform, "expires_on": expires.isoformat(), "days_left": left},
+        )  # fmt: skip
+
+
+def _dormant(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
+    days = float(p["days"])
+    for account in store.accounts_in_scope(session, rule):
+        last = store.last_post_at(session, account.id)
+        if last is not None and _utc(last) > now - dt.timedelta(days=days):
+            continue
+        # Keyed by the last post: an account that posts again and then falls silent fires again.
+        since = _utc(last).date().isoformat() if last else "never"
+        yield Fired(
+            rule.id, rule.kind, str(account.id), f"account_dormant:account:{account.id}:{since}",
+            f"{_name(account)} has not posted for {days:g} days (last post: {since})",
+            {"account_id": account.id, "last_post": since},
+        )  # fmt: skip
+
+
+def _missing(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
+    accounts = {_name(a): a for a in store.accounts_in_scope(session, rule)}
+    for run_id, error in store.gone_errors(session, now - dt.timedelta(days=float(p["days"]))):
+        account = accounts.get(str(error.get("account")))
+        if account is None:
+            continue
+        yield Fired(
+            rule.id, rule.kind, str(account.id), f"account_missing:account:{account.id}",
+            f"{_name(account)} is gone from its platform",
+            {"account_id": account.id, "run_id": run_id, "message": str(error.get("message", ""))[:500]},
+        )  # fmt: skip
+
+
+EVALUATORS: dict[str, Evaluator] = {
+    "comment_volume": _spikes,
+    "negative_share": _spikes,
+    "post_overperforming": _performing,
+    "post_underperforming": _performing,
+    "unanswered_comments": _unanswered,
+    "token_expiry": _token,
+    "account_dormant": _dormant,
+    "account_missing": _missing,
+}
+
+
+def evaluate(session: Session, rule: t.AlertRule, now: dt.datetime) -> list[Fired]:
+    """The events ``rule`` finds now (stored or not)."""
+    params = params_of(rule.kind, rule.params or {})
+    return list(EVALUATORS[rule.kind](session, rule, params, now))
+
+
+def evaluate_all(session: Session, now: dt.datetime) -> list[Fired]:
+    """The events every enabled rule finds now."""
+    return [f for rule in store.list_rules(session, enabled_only=True) for f in evaluate(session, rule, now)]

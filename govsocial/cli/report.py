@@ -1,0 +1,60 @@
+"""``govsocial report``: one month's report of an organisation or the whole government, as HTML and PDF.
+
+The report is described in docs/reports.md; ``--publish`` also copies the files to ``reports_dir``,
+where the portal's reports page offers them for download.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from govsocial.cli.common import console, friendly_errors, read_session, settings_of
+from govsocial.report.build import build
+from govsocial.report.pdf import html_to_pdf
+from govsocial.report.publish import stem, write_atomic
+from govsocial.report.render import render_html
+
+
+class Lang(enum.StrEnum):
+    """The report's languages."""
+
+    ZH_HANT = "zh-hant"
+    EN = "en"
+
+
+@friendly_errors
+def report(
+    ctx: typer.Context,
+    period: Annotated[str, typer.Option(help="The month, YYYY-MM (compared with the month before).")],
+    org: Annotated[str | None, typer.Option("--org", help="The organisation, by code.")] = None,
+    government: Annotated[bool, typer.Option("--government", help="The whole government instead.")] = False,
+    lang: Annotated[Lang, typer.Option(help="zh-hant or en.")] = Lang.ZH_HANT,
+    out: Annotated[Path, typer.Option(help="Folder to write the HTML and PDF to.")] = Path("."),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Write the PDF as well as the HTML.")] = True,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Also copy the files to reports_dir, for the portal.")
+    ] = False,
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="Jurisdiction code (default: the configured one).")
+    ] = None,
+) -> None:
+    """Write the month's report: scorecard with changes, accounts, best and worst posts, findings."""
+    if (org is None) == (not government):
+        raise typer.BadParameter("give either --org CODE or --government", param_hint="--org")
+    settings = settings_of(ctx)
+    with read_session(ctx) as session:
+        data = build(session, jurisdiction or settings.jurisdiction, org, period)
+    html = render_html(data, lang.value).encode()
+    files = {".html": html}
+    if pdf:
+        files[".pdf"] = html_to_pdf(html.decode())
+    name = stem(data, lang.value)
+    folders = [out] + ([settings.reports_dir] if publish else [])
+    for folder in folders:
+        for ext, content in files.items():
+            write_atomic(folder / f"{name}{ext}", content)
+            console.print(f"wrote {folder / (name + ext)}", highlight=False)

@@ -1,0 +1,213 @@
+"""Alert rules and alerts in the store (``alert_rules``, ``alerts``), and the reads the rules need.
+
+An alert is stored once per rule and event: ``event_key`` names the event and is unique per rule
+(``uq_alerts_rule_event``), so ``add_new`` skips what is already there and a later run never repeats
+it. Delivery times stay empty until a channel took the alert, so a failed delivery is retried by the
+next run without a second alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from govsocial.store import tables as t
+
+LEVELS = ("account", "organisation", "government")
+
+
+@dataclass(frozen=True)
+class Fired:
+    """An event a rule found, before it is stored."""
+
+    rule_id: int
+    kind: str
+    entity: str
+    event_key: str
+    title: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def add_rule(
+    session: Session,
+    jurisdiction: str,
+    level: str,
+    entity: str,
+    kind: str,
+    params: dict[str, Any],
+    webhook_url: str | None,
+    email: str | None,
+) -> t.AlertRule:
+    """Store a new rule (enabled) and return it."""
+    rule = t.AlertRule(
+        jurisdiction=jurisdiction, level=level, entity=entity, kind=kind, params=params,
+        webhook_url=webhook_url, email=email, enabled=True,
+    )  # fmt: skip
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def list_rules(session: Session, enabled_only: bool = False) -> Sequence[t.AlertRule]:
+    """Rules by id."""
+    query = select(t.AlertRule).order_by(t.AlertRule.id)
+    if enabled_only:
+        query = query.where(t.AlertRule.enabled.is_(True))
+    return session.scalars(query).all()
+
+
+def remove_rule(session: Session, rule_id: int) -> bool:
+    """Delete a rule and its alerts; whether it existed."""
+    rule = session.get(t.AlertRule, rule_id)
+    if rule is None:
+        return False
+    session.execute(t.Alert.__table__.delete().where(t.Alert.rule_id == rule_id))  # type: ignore[attr-defined]
+    session.delete(rule)
+    return True
+
+
+def add_new(session: Session, fired: Iterable[Fired], now: dt.datetime) -> list[t.Alert]:
+    """Store the events not stored before (per rule and ``event_key``); the new alerts."""
+    new: list[t.Alert] = []
+    seen: dict[int, set[str]] = {}
+    for f in fired:
+        keys = seen.get(f.rule_id)
+        if keys is None:
+            stored = session.scalars(select(t.Alert.event_key).where(t.Alert.rule_id == f.rule_id))
+            keys = seen[f.rule_id] = set(stored)
+        if f.event_key in keys:
+            continue
+        keys.add(f.event_key)
+        alert = t.Alert(
+            rule_id=f.rule_id, kind=f.kind, entity=f.entity, event_key=f.event_key, title=f.title[:500],
+            details=f.details, fired_at=now,
+        )  # fmt: skip
+        session.add(alert)
+        new.append(alert)
+    session.flush()
+    return new
+
+
+def undelivered(session: Session) -> Sequence[tuple[t.Alert, t.AlertRule]]:
+    """Alerts a channel of their rule has not taken yet, oldest first."""
+    query = (
+        select(t.Alert, t.AlertRule)
+        .join(t.AlertRule, t.AlertRule.id == t.Alert.rule_id)
+        .where(
+            ((t.AlertRule.webhook_url.is_not(None)) & (t.Alert.delivered_webhook_at.is_(None)))
+            | ((t.AlertRule.email.is_not(None)) & (t.Alert.delivered_email_at.is_(None)))
+        )
+        .order_by(t.Alert.id)
+    )
+    return [(a, r) for a, r in session.execute(query)]
+
+
+def recent(session: Session, limit: int = 100, offset: int = 0) -> Sequence[t.Alert]:
+    """Alerts, newest first."""
+    query = select(t.Alert).order_by(t.Alert.fired_at.desc(), t.Alert.id.desc()).limit(limit).offset(offset)
+    return session.scalars(query).all()
+
+
+# --- What the rules read -------------------------------------------------------------------------
+
+
+def accounts_in_scope(session: Session, rule: t.AlertRule) -> list[t.Account]:
+    """The accounts a rule watches: one account, an organisation's, or a government's (not archived)."""
+    query = select(t.Account).where(
+        t.Account.jurisdiction == rule.jurisdiction, t.Account.status != t.AccountStatus.ARCHIVED
+    )
+    if rule.level == "account":
+        query = query.where(t.Account.id == int(rule.entity))
+    elif rule.level == "organisation":
+        owned = (
+            select(t.AccountOrganisation.account_id)
+            .join(t.Organisation, t.Organisation.id == t.AccountOrganisation.organisation_id)
+            .where(t.Organisation.jurisdiction == rule.jurisdiction, t.Organisation.code == rule.entity)
+        )
+        query = query.where(t.Account.id.in_(owned))
+    return list(session.scalars(query.order_by(t.Account.id)).all())
+
+
+def opinion_events(session: Session, account_ids: Sequence[int], kind: str) -> Sequence[t.OpinionEvent]:
+    """The stored spikes of ``kind`` of these accounts."""
+    query = select(t.OpinionEvent).where(
+        t.OpinionEvent.account_id.in_(account_ids), t.OpinionEvent.kind == kind
+    )
+    return session.scalars(query.order_by(t.OpinionEvent.id)).all()
+
+
+def post_interactions(session: Session, account_id: int, since: dt.datetime) -> list[tuple[t.Post, int]]:
+    """An account's live posts since ``since``, each with its interactions (reactions or likes,
+    comments and shares) at its latest snapshot; posts without a snapshot are left out."""
+    latest = (
+        select(t.PostSnapshot.post_id, func.max(t.PostSnapshot.taken_at).label("taken_at"))
+        .group_by(t.PostSnapshot.post_id)
+        .subquery()
+    )
+    query = (
+        select(t.Post, t.PostSnapshot)
+        .join(latest, latest.c.post_id == t.Post.id)
+        .join(
+            t.PostSnapshot,
+            (t.PostSnapshot.post_id == t.Post.id) & (t.PostSnapshot.taken_at == latest.c.taken_at),
+        )
+        .where(t.Post.account_id == account_id, t.Post.created_at >= since, t.Post.deleted_at.is_(None))
+        .order_by(t.Post.created_at)
+    )
+    out: list[tuple[t.Post, int]] = []
+    for post, snap in session.execute(query):
+        reactions = sum(int(v) for v in (snap.reactions or {}).values() if isinstance(v, int | float))
+        out.append((post, (reactions or snap.likes or 0) + (snap.comments or 0) + (snap.shares or 0)))
+    return out
+
+
+def unanswered_comments(
+    session: Session, account_ids: Sequence[int], since: dt.datetime, before: dt.datetime
+) -> list[tuple[t.Post, int, dt.datetime]]:
+    """Posts with citizens' comments made between ``since`` and ``before`` that no page reply
+    answers (a page reply whose ``parent_comment_id`` is the comment): the post, how many, the oldest."""
+    reply = t.Comment.__table__.alias("reply")
+    answered = select(reply.c.id).where(
+        reply.c.parent_comment_id == t.Comment.comment_id,
+        reply.c.platform == t.Comment.platform,
+        reply.c.is_page_reply.is_(True),
+    )
+    query = (
+        select(t.Post, func.count(t.Comment.id), func.min(t.Comment.created_at))
+        .join(t.Comment, t.Comment.post_id == t.Post.id)
+        .where(
+            t.Post.account_id.in_(account_ids),
+            t.Comment.is_page_reply.is_(False),
+            t.Comment.deleted_at.is_(None),
+            t.Comment.created_at >= since,
+            t.Comment.created_at < before,
+            ~answered.exists(),
+        )
+        .group_by(t.Post.id)
+        .order_by(t.Post.id)
+    )
+    return [(p, n, first) for p, n, first in session.execute(query)]
+
+
+def last_post_at(session: Session, account_id: int) -> dt.datetime | None:
+    """When the account last posted (a live post), if ever."""
+    query = select(func.max(t.Post.created_at)).where(
+        t.Post.account_id == account_id, t.Post.deleted_at.is_(None)
+    )
+    return session.scalar(query)
+
+
+def gone_errors(session: Session, since: dt.datetime) -> list[tuple[int, dict[str, Any]]]:
+    """Errors of collection runs since ``since`` saying an account is gone: (run id, error)."""
+    query = select(t.CollectionRun).where(t.CollectionRun.started_at >= since).order_by(t.CollectionRun.id)
+    out: list[tuple[int, dict[str, Any]]] = []
+    for run in session.scalars(query):
+        for error in run.errors or []:
+            if isinstance(error, dict) and error.get("kind") == "gone":
+                out.append((run.id, error))
+    return out

@@ -1,0 +1,84 @@
+"""``/{lang}/reports``: the published period reports, each offered for download as PDF and HTML.
+
+``govsocial report --publish`` writes the files to ``reports_dir`` (docs/reports.md); this page
+lists that folder by the file names ``govsocial.report.publish`` gives them, so there is nothing
+else to keep in step. The files are served as attachments: a report's HTML carries its own inline
+style, which the portal's content security policy would refuse on a page it shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy import select
+
+from govsocial.errors import NotFoundError
+from govsocial.report.publish import PATTERN, published
+from govsocial.store import tables as t
+from govsocial.web.deps import SessionDep, SettingsDep
+from govsocial.web.pages.render import LangDep, name, render
+
+router = APIRouter()
+
+#: The media type of each file kind.
+MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+#: The report languages, as the list names them (each in its own language, as a reader looks for it).
+LANGUAGE_LABELS = {"zh-hant": "繁體中文", "en": "English"}
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    """One downloadable file: its label parts and its address."""
+
+    language: str
+    format: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """One published report as the page lists it."""
+
+    title: str | None  # None: the whole government
+    period: str
+    links: list[ReportLink]
+
+
+@router.get("/{lang}/reports", response_class=HTMLResponse, include_in_schema=False)
+def reports_page(request: Request, lang: LangDep, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """Every published report, newest month first."""
+    found = published(settings.reports_dir)
+    codes = {p.subject for p in found}
+    organisations = {
+        o.code: o for o in session.scalars(select(t.Organisation).where(t.Organisation.code.in_(codes)))
+    }
+    views = []
+    for report in found:
+        organisation = organisations.get(report.subject)
+        title: str | None = name(lang.code, organisation) if organisation is not None else report.subject
+        if report.subject.startswith("government-"):
+            title = None
+        links = [
+            ReportLink(
+                LANGUAGE_LABELS[code], ext.upper(), f"/{lang.code}/reports/{report.files[(code, ext)]}"
+            )
+            for code in LANGUAGE_LABELS
+            for ext in ("pdf", "html")
+            if (code, ext) in report.files
+        ]
+        views.append(ReportView(title, report.period, links))
+    return render(request, lang, "reports.html", section="open-data", reports=views)
+
+
+@router.get("/{lang}/reports/{filename}", include_in_schema=False)
+def report_file(lang: LangDep, filename: str, settings: SettingsDep) -> FileResponse:
+    """One published file, as a download; only names of the published pattern are served."""
+    match = PATTERN.match(filename)
+    path = settings.reports_dir / filename
+    if match is None or not path.is_file():
+        raise NotFoundError(f"no published report {filename!r}")
+    return FileResponse(
+        path, media_type=MEDIA_TYPES[match["ext"]], filename=filename, content_disposition_type="attachment"
+    )

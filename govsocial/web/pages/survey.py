@@ -1,0 +1,361 @@
+"""``/{lang}/survey``: the citizen survey (the study's questions), and ``/{lang}/survey/results``.
+
+Anonymous by design, bot-resistant without third parties (docs/survey.md):
+
+* The form page gives the browser a random token in a cookie (HttpOnly, SameSite=Lax, a year); a
+  response is stored under the token's SHA-256 only, and sending again from the same browser
+  replaces that browser's answers. A POST without the cookie is refused, which also stops another
+  site from posting the form (a Lax cookie is not sent with a cross-site POST).
+* A hidden field that people never see (``website``) must stay empty; the form carries its start
+  time signed with HMAC-SHA256, and a submission sooner than ``MIN_SECONDS`` after it, or more
+  than a day later, is refused.
+* At most ``MAX_PER_WINDOW`` submissions per client address per ``WINDOW``, counted in the store.
+
+The form page is never cached (``Cache-Control: no-store``): its start time is per view, and the
+page micro-cache never stores an answer that sets a cookie anyway. The clock is
+``app.state.survey_clock`` when a test sets one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from govsocial.analyze import survey as analysis
+from govsocial.store import survey as store
+from govsocial.store.db import transaction
+from govsocial.web.admin.auth import address_of
+from govsocial.web.deps import SessionDep, get_state
+from govsocial.web.pages import charts
+from govsocial.web.pages.i18n import N_, Language, translations
+from govsocial.web.pages.render import LangDep, page_url, render
+
+router = APIRouter()
+
+COOKIE = "govsocial_survey"
+COOKIE_PATH = "/"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+#: The fewest seconds a person takes to answer; a faster submission is a script.
+MIN_SECONDS = 3
+#: How long a form stays valid once shown.
+MAX_AGE = dt.timedelta(days=1)
+#: Submissions allowed per client address per window (a household or an office shares one address).
+MAX_PER_WINDOW = 20
+WINDOW = dt.timedelta(hours=1)
+#: The survey form is a few hundred bytes of choices: anything bigger is not one.
+BODY_MAX = 16 * 1024
+HONEYPOT = "website"
+
+RATING_LABELS = {
+    "explaining_policy": N_("Explaining policy"),
+    "public_participation": N_("Providing a platform for public participation"),
+    "responding_to_crises": N_("Responding to crises (such as natural disasters, epidemics and incidents)"),
+    "clarifying_misinformation": N_("Clarifying misinformation"),
+    "building_image": N_("Building the government's image"),
+    "understanding_sentiment": N_("Understanding public sentiment"),
+}
+CHANNEL_LABELS = {
+    "other_pages_media": N_("Shares or reposts by other pages or media"),
+    "friends_shares": N_("Shares or reposts by friends"),
+    "follow_government_pages": N_("Following or liking government pages or accounts"),
+    "friends_send_tag": N_("Friends forwarding it to me or tagging me"),
+    "government_ads": N_("Government advertisements"),
+    "government_sms": N_("Text messages (SMS) from government departments"),
+    "government_app": N_("Notifications from government apps"),
+    "officials_blogs": N_("Blogs of government officials"),
+    "none": N_("I do not follow government news"),
+}
+REACTION_LABELS = {
+    "emoji": N_("Reacting with emoji to express feelings"),
+    "share": N_("Sharing or forwarding"),
+    "comment": N_("Commenting"),
+}
+FREQUENCY_LABELS = {
+    "often": N_("Often"),
+    "sometimes": N_("Sometimes"),
+    "rarely": N_("Rarely"),
+    "never": N_("Never"),
+    "dont_know": N_("Don't know"),
+}
+EXPECTATION_LABELS = {
+    "get_response": N_("Getting a response"),
+    "receive_information": N_("Receiving government information and keeping up with its work"),
+    "voice_opinion": N_("Voicing my views on issues I care about"),
+    "discuss_posts": N_("Responding to or discussing government posts"),
+    "other": N_("Other"),
+    "no_expectation": N_("No particular expectation"),
+    "dont_know": N_("Don't know"),
+}
+CONSIDERATION_LABELS = {
+    "privacy": N_("Whether my personal privacy is protected"),
+    "effect": N_("Whether interacting has any effect"),
+    "trust": N_("My trust in the government"),
+    "channel_credibility": N_("How credible the social media channel is"),
+    "interest": N_("My interest in the issue"),
+    "other": N_("Other"),
+    "nothing_special": N_("Nothing in particular"),
+    "dont_know": N_("Don't know"),
+}
+DISTRICT_LABELS = {
+    "central_western": N_("Central and Western"),
+    "wan_chai": N_("Wan Chai"),
+    "eastern": N_("Eastern"),
+    "southern": N_("Southern"),
+    "yau_tsim_mong": N_("Yau Tsim Mong"),
+    "sham_shui_po": N_("Sham Shui Po"),
+    "kowloon_city": N_("Kowloon City"),
+    "wong_tai_sin": N_("Wong Tai Sin"),
+    "kwun_tong": N_("Kwun Tong"),
+    "kwai_tsing": N_("Kwai Tsing"),
+    "tsuen_wan": N_("Tsuen Wan"),
+    "tuen_mun": N_("Tuen Mun"),
+    "yuen_long": N_("Yuen Long"),
+    "north": N_("North"),
+    "tai_po": N_("Tai Po"),
+    "sha_tin": N_("Sha Tin"),
+    "sai_kung": N_("Sai Kung"),
+    "islands": N_("Islands"),
+}
+EVERYONE_LABEL = N_("Everyone")
+CHART_TITLE = N_("Mean rating out of 10, this survey")
+REFUSALS = {
+    "cookie": N_(
+        "Your browser did not send the survey's cookie. Allow cookies for this site and reload the form."
+    ),
+    "expired": N_("This form is out of date. Your answers are below: check them and send the form again."),
+    "too_fast": N_("The form was sent too quickly to have been read. Check your answers and send it again."),
+    "honeypot": N_("The form could not be accepted."),
+    "invalid": N_("Some answers are not among the choices. Check them and send the form again."),
+    "empty": N_("Answer at least one question before sending the form."),
+    "limited": N_("Too many surveys were sent from your network in the last hour. Please try again later."),
+}
+
+
+def utcnow() -> dt.datetime:
+    """The real clock."""
+    return dt.datetime.now(dt.UTC)
+
+
+def now_of(request: Request) -> dt.datetime:
+    """The time for this request: the test clock when one is set on the app."""
+    clock: Callable[[], dt.datetime] = getattr(request.app.state, "survey_clock", utcnow)
+    return clock()
+
+
+class Refused(Exception):
+    """A submission that is not stored: why (a key of ``REFUSALS``) and the status to answer with."""
+
+    def __init__(self, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+def _form_context(lang: Language, answers: store.Answers | None) -> dict[str, Any]:
+    return {
+        "ratings": RATING_LABELS,
+        "scale": range(store.RATING_MIN, store.RATING_MAX + 1),
+        "channels": CHANNEL_LABELS,
+        "max_channels": store.MAX_CHANNELS,
+        "reactions": REACTION_LABELS,
+        "frequencies": FREQUENCY_LABELS,
+        "expectations": EXPECTATION_LABELS,
+        "considerations": CONSIDERATION_LABELS,
+        "age_bands": store.AGE_BANDS,
+        "districts": DISTRICT_LABELS,
+        "answers": answers or store.Answers(),
+        "honeypot": HONEYPOT,
+        "action": page_url(lang.code, "survey"),
+    }
+
+
+def _form_page(
+    request: Request, lang: Language, token: str | None, answers: store.Answers | None = None,
+    refusal: str | None = None, status_code: int = 200,
+) -> HTMLResponse:
+    """The form with a fresh signed start time; a new token cookie when the browser has none."""
+    new = token is None
+    token = token or store.new_token()
+    state = get_state(request)
+    with transaction(state.sessions) as session:
+        start = store.sign_start(store.signing_key(session), now_of(request))
+        answered = not new and store.has_answered(session, token)
+    response = render(
+        request, lang, "survey/form.html", status_code=status_code, section="survey",
+        start=start, answered=answered, refusal=REFUSALS.get(refusal or ""),
+        **_form_context(lang, answers),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    if new:
+        response.set_cookie(
+            COOKIE, token, max_age=COOKIE_MAX_AGE, path=COOKIE_PATH, httponly=True, samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+@router.get("/{lang}/survey", response_class=HTMLResponse, include_in_schema=False)
+def survey_form(request: Request, lang: LangDep) -> HTMLResponse:
+    """The survey form."""
+    return _form_page(request, lang, request.cookies.get(COOKIE) or None)
+
+
+def _one(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _rating(form: FormData, name: str) -> int | None:
+    value = _one(form, name)
+    if value is None or value == "dont_know":
+        return None
+    if not value.isdigit():
+        raise store.SurveyError(f"{name} is not a number")
+    return int(value)
+
+
+def answers_of(form: FormData) -> store.Answers:
+    """The answers in a posted form (``SurveyError`` when one is not a choice of the survey)."""
+    reactions = {kind: v for kind in store.REACTIONS if (v := _one(form, f"reaction_{kind}")) is not None}
+    return store.Answers(
+        ratings={name: _rating(form, name) for name in store.RATINGS},
+        channels=[v for v in form.getlist("channels") if isinstance(v, str)],
+        reactions=reactions,
+        expectation=_one(form, "expectation"),
+        consideration=_one(form, "consideration"),
+        age_band=_one(form, "age_band"),
+        district=_one(form, "district"),
+    )
+
+
+def _store(request: Request, token: str, start: str, answers: store.Answers) -> None:
+    """Check the start time and the rate limit, then store the answers (``Refused`` otherwise)."""
+    state, now = get_state(request), now_of(request)
+    with transaction(state.sessions) as session:
+        verdict = store.check_start(
+            store.signing_key(session), start, now, dt.timedelta(seconds=MIN_SECONDS), MAX_AGE
+        )
+        if verdict is store.Start.TOO_FAST:
+            raise Refused("too_fast")
+        if verdict is not store.Start.OK:
+            raise Refused("expired")
+        client = address_of(request)
+        if store.recent_submissions(session, client, now - WINDOW) >= MAX_PER_WINDOW:
+            raise Refused("limited", 429)
+        store.record_submission(session, client, now)
+        store.save(session, token, answers, now.date())
+
+
+def _size_error(request: Request, lang: Language) -> Response | None:
+    """The error page for a body that does not say its length (411) or is larger than a survey form
+    (413), before it is read; None for a body of the right size."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        status, message = 411, "The request must say how long its body is (Content-Length)."
+    elif int(length) > BODY_MAX:
+        status, message = 413, f"The form is larger than the limit of {BODY_MAX} bytes."
+    else:
+        return None
+    return render(request, lang, "error.html", status_code=status, status=status, message=message)
+
+
+@router.post("/{lang}/survey", include_in_schema=False)
+async def survey_submit(request: Request, lang: LangDep) -> Response:
+    """Store a response and show the results, or give the form back with the reason it was refused."""
+    too_big = _size_error(request, lang)
+    if too_big is not None:
+        return too_big
+    form = await request.form()
+    token = request.cookies.get(COOKIE) or None
+    answers: store.Answers | None = None
+    try:
+        if _one(form, HONEYPOT):
+            raise Refused("honeypot")
+        try:
+            answers = answers_of(form)
+            answers.check()
+        except store.SurveyError:
+            answers = None
+            raise Refused("invalid") from None
+        if answers.empty:
+            raise Refused("empty")
+        if token is None:
+            raise Refused("cookie")
+        await run_in_threadpool(_store, request, token, _one(form, "start") or "", answers)
+    except Refused as refused:
+        return await run_in_threadpool(
+            _form_page, request, lang, token, answers, refused.reason, refused.status
+        )
+    return RedirectResponse(page_url(lang.code, "survey/results", thanks=1), status_code=303)
+
+
+# --- Results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """One rating on the results page: this survey's estimate and the 2020 baseline."""
+
+    key: str
+    label: str
+    estimate: analysis.Estimate
+    baseline_mean: float
+    baseline_n: int
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
+    """What the results page shows: ratings with the baseline, the chart, by age band, and the shares."""
+    gettext = translations(lang.code).gettext
+    groups = analysis.by_age_band(store.responses(session))
+    everyone, base = groups[analysis.EVERYONE], analysis.baseline()
+    rows = [
+        RatingRow(key, gettext(label), everyone.ratings[key], *base.ratings[key])
+        for key, label in RATING_LABELS.items()
+    ]
+    drawn = [(row.label, row.estimate.mean) for row in rows if row.estimate.mean is not None]
+    chart = charts.bar_chart(
+        "chart-survey", gettext(CHART_TITLE), [(label, float(mean)) for label, mean in drawn],
+        gettext(N_("Question")), gettext(N_("Mean (0-10)")),
+        fmt=lambda v: f"{v:.2f}",
+    )
+    bands = [
+        (gettext(EVERYONE_LABEL) if band == analysis.EVERYONE else band, results)
+        for band, results in groups.items()
+    ]
+    return {
+        "respondents": everyone.respondents,
+        "rows": rows,
+        "chart": chart,
+        "bands": bands,
+        "rating_keys": list(RATING_LABELS),
+        "rating_labels": RATING_LABELS,
+        "shares": everyone.shares,
+        "baseline_shares": base.shares,
+        "share_labels": {
+            "channels": CHANNEL_LABELS,
+            "reactions": REACTION_LABELS,
+            "expectation": EXPECTATION_LABELS,
+            "consideration": CONSIDERATION_LABELS,
+        },
+        "source": base.source,
+        "fmt": _fmt,
+    }
+
+
+@router.get("/{lang}/survey/results", response_class=HTMLResponse, include_in_schema=False)
+def survey_results(request: Request, lang: LangDep, session: SessionDep, thanks: int = 0) -> HTMLResponse:
+    """The results: means with 95 % intervals and counts, by age band, beside the 2020 baseline."""
+    return render(
+        request, lang, "survey/results.html", section="survey", thanks=bool(thanks),
+        **results_context(session, lang),
+    )

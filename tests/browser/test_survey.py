@@ -1,0 +1,62 @@
+"""The citizen survey end to end in Chromium: the form gives the browser its token cookie, a person
+answers and sends it, and the results page shows the response beside the 2020 baseline; sending
+again from the same browser replaces the answers instead of adding a response."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from govsocial.web.pages import survey as survey_page
+
+pytestmark = pytest.mark.browser
+
+#: A person takes longer than the form's minimum to answer; the test waits that long, not for timing.
+READING_MS = (survey_page.MIN_SECONDS + 1) * 1000
+
+
+def respondents(page: Page) -> int:
+    text = page.locator("#survey-respondents").inner_text()
+    found = re.search(r"\d+", text)
+    assert found is not None, text
+    return int(found.group())
+
+
+def test_survey_end_to_end(page: Page, demo_site: str) -> None:
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(demo_site + "/en/survey/results")
+    before = respondents(page)
+
+    page.goto(demo_site + "/en/survey")
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    token = cookies[survey_page.COOKIE]
+    assert token["httpOnly"] and token["sameSite"] == "Lax"
+    page.get_by_label("Explaining policy").select_option("3")
+    page.get_by_label("Understanding public sentiment").select_option("dont_know")
+    page.get_by_label("Shares or reposts by friends").check()
+    page.get_by_label("Reacting with emoji to express feelings").select_option("sometimes")
+    page.get_by_label("Getting a response").check()
+    page.get_by_label("Whether my personal privacy is protected").check()
+    page.get_by_label("Age band").select_option("20-24")
+    page.wait_for_timeout(READING_MS)
+    page.get_by_role("button", name="Send my answers").click()
+
+    expect(page).to_have_url(re.compile(r"/en/survey/results\?thanks=1$"))
+    expect(page.locator("#survey-thanks")).to_be_visible()
+    assert respondents(page) == before + 1
+    expect(page.locator("#chart-survey svg")).to_be_visible()
+    row = page.locator(".survey-table tr", has_text="Explaining policy").first
+    expect(row).to_contain_text("2.35")  # the 2020 baseline beside this survey's mean
+
+    # The same browser again: the form says so, and sending replaces rather than adds.
+    page.goto(demo_site + "/en/survey")
+    expect(page.locator("#survey-answered")).to_be_visible()
+    page.get_by_label("Explaining policy").select_option("7")
+    page.wait_for_timeout(READING_MS)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("#survey-thanks")).to_be_visible()
+    assert respondents(page) == before + 1
+    assert not violations, violations
