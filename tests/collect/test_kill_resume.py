@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory, upgrade
+from tests.demo_store import copy_database
 from tests.fakeplatform import Control, FakeGraph, build_pages, serve
 from tests.fakeplatform.check import (
     expected_checkpoints,
@@ -102,7 +102,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
 def store(site: Site, name: str) -> str:
     """A fresh copy of the prepared store; its URL."""
     path = site.template.with_name(f"{name}.db")
-    shutil.copyfile(site.template, path)
+    copy_database(site.template, path)
     return f"sqlite:///{path}"
 
 

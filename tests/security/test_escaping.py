@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -27,6 +26,7 @@ from govsocial.store import users
 from govsocial.store.db import make_engine, session_factory, transaction
 from govsocial.web.app import create_app
 from govsocial.web.pages.render import http_url
+from tests.demo_store import copy_database
 from tests.security.hostile import IMG, JS_URLS, SCRIPT, Hostile, page_paths, problems
 
 LANGUAGES = ("en", "zh-hant", "zh-hans")
@@ -118,7 +118,7 @@ def test_the_registry_refuses_script_urls() -> None:
 
 def test_admin_pages_show_hostile_rows_as_text(hostile: Hostile, tmp_path: Path) -> None:
     copy = tmp_path / "admin.db"
-    shutil.copy(hostile.url.removeprefix("sqlite:///"), copy)
+    copy_database(Path(hostile.url.removeprefix("sqlite:///")), copy)
     settings = Settings.load(
         database_url=f"sqlite:///{copy}", admin_secure_cookies=False, page_cache_seconds=0
     )

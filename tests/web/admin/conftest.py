@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from govsocial.settings import Settings
 from govsocial.store import users
 from govsocial.store.db import make_engine, session_factory, transaction, upgrade
 from govsocial.web.app import create_app
+from tests.demo_store import copy_database
 
 PASSWORD = "correct horse battery"
 START = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
@@ -69,7 +69,7 @@ def registry_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def admin_settings(tmp_path: Path, registry_file: Path) -> Settings:
     """Settings on a copy of the registry store; cookies not Secure (the test client speaks http)."""
     path = tmp_path / "govsocial.db"
-    shutil.copy(registry_file, path)
+    copy_database(registry_file, path)
     return Settings.load(database_url=f"sqlite:///{path}", admin_secure_cookies=False, page_cache_seconds=0)
 
 
