@@ -115,7 +115,7 @@ SHOTS = [
     Shot("how-we-measure", "How we measure: every metric in plain language", "/{lang}/how-we-measure"),
     Shot("open-data", "Open data: downloads in CSV, JSON and Parquet", "/{lang}/open-data"),
     Shot("survey", "The citizen survey: the study's questions, anonymous", "/{lang}/survey"),
-    Shot("survey-results", "Survey results with 95 % intervals beside the 2020 study", "/{lang}/survey/results"),
+    Shot("survey-results", "Survey results beside the 2020 study", "/{lang}/survey/results"),
     Shot("reports", "Published reports", "/{lang}/reports"),
     Shot("timeline", "Government timeline: every official account's posts, newest first", "/{lang}/timeline"),
     Shot("verify", "Verify an account, with a verdict", "/{lang}/verify?url=https://m.facebook.com/CFS.HK/"),
