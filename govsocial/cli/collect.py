@@ -31,11 +31,10 @@ from govsocial.collect.runner import Runner
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.storage import Resolver
 from govsocial.collect.targets import collectable, target_of
-from govsocial.errors import AddressError, ConfigurationError, NotFoundError
+from govsocial.errors import ConfigurationError, NotFoundError
 from govsocial.plugins import connectors, importers
-from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.catalogue import load_catalogue
-from govsocial.registry.verify import find_account
+from govsocial.registry.verify import find_account, resolver
 from govsocial.store import tables as t
 
 app = typer.Typer(help="Collect posts, comments and followers; import export files.", no_args_is_help=False)
@@ -159,28 +158,7 @@ def collect(
 def _resolver(ctx: typer.Context) -> Resolver:
     with read_session(ctx) as session:
         catalogue = load_catalogue(session)
-    cache: dict[tuple[str, str], int | None] = {}
-
-    def resolve(platform: str, ref: str) -> int | None:
-        if (platform, ref) not in cache:
-            cache[(platform, ref)] = _lookup(ctx, catalogue, platform, ref)
-        return cache[(platform, ref)]
-
-    return resolve
-
-
-def _lookup(ctx: typer.Context, catalogue: PlatformCatalogue, platform: str, ref: str) -> int | None:
-    with read_session(ctx) as session:
-        by_id = session.scalars(
-            select(t.Account.id).where(t.Account.platform == platform, t.Account.platform_id == ref)
-        ).first()
-        if by_id is not None:
-            return by_id
-        try:
-            account = find_account(session, catalogue.parse(ref, platform=platform))
-        except AddressError:
-            return None
-        return account.id if account else None
+    return resolver(lambda: read_session(ctx), catalogue)
 
 
 @app.command("import")

@@ -10,11 +10,14 @@ endpoint, a recognised platform alone never makes an address "verified".
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from govsocial.errors import AddressError
 from govsocial.registry.addresses import AccountAddress, PlatformCatalogue
 from govsocial.store import tables as t
 
@@ -61,6 +64,37 @@ def find_account(session: Session, address: AccountAddress) -> t.Account | None:
     )
     row = session.scalars(query).one_or_none()
     return row.account if row is not None else None
+
+
+def account_id_for(session: Session, catalogue: PlatformCatalogue, platform: str, ref: str) -> int | None:
+    """The registry account an import file names with ``ref``: by the platform's own id, else by any
+    address of it (a URL or a handle); None when the registry has no such account."""
+    by_id = session.scalars(
+        select(t.Account.id).where(t.Account.platform == platform, t.Account.platform_id == ref)
+    ).first()
+    if by_id is not None:
+        return by_id
+    try:
+        account = find_account(session, catalogue.parse(ref, platform=platform))
+    except AddressError:
+        return None
+    return account.id if account else None
+
+
+def resolver(
+    sessions: Callable[[], AbstractContextManager[Session]], catalogue: PlatformCatalogue
+) -> Callable[[str, str], int | None]:
+    """``account_id_for`` as the importers call it, ``(platform, ref) -> account id``, each answer
+    remembered (a file names the same few accounts on every row), each question in its own session."""
+    known: dict[tuple[str, str], int | None] = {}
+
+    def resolve(platform: str, ref: str) -> int | None:
+        if (platform, ref) not in known:
+            with sessions() as session:
+                known[(platform, ref)] = account_id_for(session, catalogue, platform, ref)
+        return known[(platform, ref)]
+
+    return resolve
 
 
 def verify(session: Session, catalogue: PlatformCatalogue, text: str, platform: str | None = None) -> Verdict:

@@ -16,19 +16,18 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
 from govsocial.collect.imports.base import ImportContext, decode_file
 from govsocial.collect.runs import RunSummary
-from govsocial.collect.storage import Resolver
 from govsocial.errors import AddressError, GovsocialError, NotFoundError
 from govsocial.registry.bundle import validation_message
 from govsocial.registry.catalogue import load_catalogue
 from govsocial.registry.records import AccountRecord
 from govsocial.registry.sync import upsert_account
-from govsocial.registry.verify import find_account
+from govsocial.registry.verify import find_account, resolver
 from govsocial.settings import Settings
 from govsocial.store import audit, users
 from govsocial.store import tables as t
@@ -266,7 +265,7 @@ def run_import(
             )
             key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
             summary = import_activity(
-                engine, path, importer, context, _resolver(sessions, catalogue), key, trigger="admin"
+                engine, path, importer, context, resolver(sessions, catalogue), key, trigger="admin"
             )
         except GovsocialError as exc:
             raise ActionError(str(exc)) from None
@@ -286,32 +285,6 @@ def _zone(session: Session, settings: Settings, name: str | None) -> ZoneInfo:
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError):
         raise ActionError(f"unknown time zone {name!r} (use an IANA name such as Asia/Hong_Kong)") from None
-
-
-def _resolver(sessions: Any, catalogue: Any) -> Resolver:
-    """Accounts named in an import file, by platform id or by any address (as the CLI resolves them)."""
-    cache: dict[tuple[str, str], int | None] = {}
-
-    def resolve(platform: str, ref: str) -> int | None:
-        if (platform, ref) not in cache:
-            with sessions() as session:
-                cache[(platform, ref)] = _lookup(session, catalogue, platform, ref)
-        return cache[(platform, ref)]
-
-    return resolve
-
-
-def _lookup(session: Session, catalogue: Any, platform: str, ref: str) -> int | None:
-    by_id = session.scalars(
-        select(t.Account.id).where(t.Account.platform == platform, t.Account.platform_id == ref)
-    ).first()
-    if by_id is not None:
-        return by_id
-    try:
-        account = find_account(session, catalogue.parse(ref, platform=platform))
-    except AddressError:
-        return None
-    return account.id if account else None
 
 
 # --- Users and tokens (admin role) ---------------------------------------------------------------
