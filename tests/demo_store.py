@@ -11,9 +11,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from govsocial.cli.main import app
+from govsocial.store import tables as t
+from govsocial.store.db import make_engine, session_factory
 
 KEY = "test-only-pseudonym-key"
 KINDS = ("followers", "posts", "comments")
@@ -67,3 +70,15 @@ def copy_database(source: Path, target: Path) -> None:
         src.backup(dst)
     dst.close()
     src.close()
+
+
+def account_id(url: str, platform: str = "facebook", handle: str = "cfs.hk") -> int:
+    """The id of a registry account in the store at ``url``; by default the Centre for Food Safety's
+    Facebook account, which has activity (with reaction types) in the demo."""
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        found = session.scalars(
+            select(t.Account.id).where(t.Account.platform == platform, t.Account.handle == handle)
+        ).one()
+    engine.dispose()
+    return found

@@ -7,12 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
-from sqlalchemy import select
 
-from govsocial.store import tables as t
-from govsocial.store.db import make_engine, session_factory
 from tests.browser.live import chromium, portal
-from tests.demo_store import demo_store
+from tests.demo_store import account_id, demo_store
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +44,4 @@ def demo_site(demo_db: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def cfs_account(demo_db: str) -> int:
     """The id of the Centre for Food Safety's Facebook account, which has activity in the demo."""
-    engine = make_engine(demo_db)
-    with session_factory(engine)() as session:
-        account = session.scalars(
-            select(t.Account.id).where(t.Account.platform == "facebook", t.Account.handle == "cfs.hk")
-        ).one()
-    engine.dispose()
-    return account
+    return account_id(demo_db)

@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]  # ships no py.typed
 from playwright.sync_api import Browser, Page, ViewportSize
-from sqlalchemy import select
 
 from govsocial.store import events
-from govsocial.store import tables as t
-from govsocial.store.db import make_engine, session_factory
+from govsocial.store.db import make_engine
 from govsocial.store.events import Detected, SyncScope
+from tests.demo_store import account_id
 
 pytestmark = pytest.mark.browser
 
@@ -82,11 +81,8 @@ def _account_with_event(url: str) -> int:
 
     Written directly, so the crises table shows whatever the detector makes of a short demo dataset.
     """
+    account = account_id(url)
     engine = make_engine(url)
-    with session_factory(engine)() as session:
-        account = session.scalars(
-            select(t.Account.id).where(t.Account.platform == "facebook", t.Account.handle == "cfs.hk")
-        ).one()
     scope = SyncScope("hk", frozenset({"comment_volume"}), frozenset({"week"}), frozenset({account}))
     found = [
         Detected(account, "comment_volume", "week", "2026-W38", 412.0, 60.0, 7.75, 45.4, {"comments": 412})

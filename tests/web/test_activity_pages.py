@@ -12,13 +12,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from govsocial.settings import Settings
-from govsocial.store import tables as t
-from govsocial.store.db import make_engine, session_factory
 from govsocial.web.app import create_app
-from tests.demo_store import demo_store
+from tests.demo_store import account_id, demo_store
 from tests.web.test_pages import html_lang, main_text, scan
 
 LABELS = {
@@ -40,16 +37,6 @@ def activity_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def activity_client(activity_db: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings.load(database_url=activity_db))) as client:
         yield client
-
-
-def account_id(url: str, platform: str, handle: str) -> int:
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        found = session.scalars(
-            select(t.Account.id).where(t.Account.platform == platform, t.Account.handle == handle)
-        ).one()
-    engine.dispose()
-    return found
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hant", "zh-hans"])

@@ -14,18 +14,19 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Goal, Level, Unit, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.settings import Settings
 from govsocial.store import tables as t
-from govsocial.store.db import make_engine, session_factory
+from govsocial.store.db import make_engine
 from govsocial.web.app import create_app
 from govsocial.web.pages import scorecard_view
 from govsocial.web.pages.metric_text import format_value
 from govsocial.web.pages.opinion import Subject
+from tests.demo_store import account_id as cfs_account_id
 from tests.demo_store import demo_store
 from tests.web.test_pages import main_text, scan
 
@@ -150,13 +151,7 @@ def demo(demo_db: str) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def account_id(demo_db: str) -> int:
     """The Centre for Food Safety's Facebook account (Facebook posts carry reaction types)."""
-    engine = make_engine(demo_db)
-    with session_factory(engine)() as session:
-        found = session.scalars(
-            select(t.Account.id).where(t.Account.platform == "facebook", t.Account.handle == "cfs.hk")
-        ).one()
-    engine.dispose()
-    return found
+    return cfs_account_id(demo_db)
 
 
 def api_scorecard(client: TestClient, level: str, entity: str) -> dict[str, Any]:
