@@ -14,6 +14,7 @@ from govsocial.analyze.topics.segment import default_segmenter
 from govsocial.cli.common import console, friendly_errors, settings_of
 from govsocial.errors import ConfigurationError
 from govsocial.settings import CONFIG_ENV
+from govsocial.store.db import current_revision, head_revision, make_engine
 from govsocial.web.app import create_app
 
 #: The application factory each worker process imports (see ``govsocial.web.asgi``).
@@ -53,6 +54,7 @@ def serve(
     settings = settings_of(ctx)
     if collect and workers > 1:
         raise ConfigurationError(COLLECT_NEEDS_ONE_PROCESS)
+    _check_schema(settings.database_url)
     host = host or settings.host
     port = port or settings.port
     processes = f" with {workers} worker processes" if workers > 1 else ""
@@ -77,6 +79,21 @@ def serve(
     uvicorn.run(
         create_app(settings, collect=collect), host=host, port=port, log_level="info", access_log=False
     )
+
+
+def _check_schema(database_url: str) -> None:
+    """Refuse to serve a database the migrations have not brought up to this code: every page
+    would fail with a missing table or column. (The URL is not shown: it may hold a password.)"""
+    engine = make_engine(database_url)
+    try:
+        at, head = current_revision(engine), head_revision(engine)
+    finally:
+        engine.dispose()
+    if at != head:
+        raise ConfigurationError(
+            f"the database is at migration {at or 'none (it is empty)'}, this version of govsocial needs "
+            f"{head}: run `govsocial db upgrade` (and `govsocial registry load` for a new database) first"
+        )
 
 
 def _config_for_workers(ctx: typer.Context) -> None:

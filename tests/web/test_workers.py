@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from govsocial.cli import serve as serve_command
@@ -211,7 +212,7 @@ def test_collect_is_refused_with_several_workers() -> None:
 
 
 def test_workers_read_the_config_file_the_command_was_given(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str, sqlite_engine: Engine
 ) -> None:
     config = _config(tmp_path, sqlite_url)
     calls: list[tuple[object, dict[str, object]]] = []
@@ -237,7 +238,7 @@ def test_workers_read_the_config_file_the_command_was_given(
 
 
 def test_one_worker_serves_the_app_object_in_process(
-    monkeypatch: pytest.MonkeyPatch, sqlite_url: str
+    monkeypatch: pytest.MonkeyPatch, sqlite_url: str, sqlite_engine: Engine
 ) -> None:
     calls: list[object] = []
     monkeypatch.setattr(serve_command.uvicorn, "run", lambda app, **kw: calls.append(app))
@@ -248,3 +249,16 @@ def test_one_worker_serves_the_app_object_in_process(
     assert result.exit_code == 0, result.output
     [target] = calls
     assert not isinstance(target, str)  # the app built from the command's own settings, no re-import
+
+
+def test_a_database_behind_the_migrations_is_refused_with_what_to_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[object] = []
+    monkeypatch.setattr(serve_command.uvicorn, "run", lambda app, **kw: calls.append(app))
+    monkeypatch.setenv("GOVSOCIAL_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+
+    result = CliRunner().invoke(cli_app, ["serve", "--port", "8123"])
+
+    assert result.exit_code == 2 and not calls
+    assert "govsocial db upgrade" in " ".join(result.output.split())
