@@ -17,7 +17,6 @@ is kept. ``tests.reliability.tally`` counts the faults injected and survived for
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -27,11 +26,9 @@ from starlette.responses import Response
 from govsocial.collect.base import Target
 from govsocial.collect.privacy import Pseudonymiser
 from govsocial.collect.runs import RunSummary
-from govsocial.registry.load import load_registry
-from govsocial.settings import PROJECT_ROOT
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
-from tests.collect.test_end_to_end import KEY, TOKEN, SleepRecorder, collect, platform_targets
+from tests.collect.test_end_to_end import KEY, TOKEN, SleepRecorder, collect, fake, registry, targets, url
 from tests.fakeplatform import (
     ExpiredToken,
     FakeGraph,
@@ -42,8 +39,6 @@ from tests.fakeplatform import (
     ServerError,
     Slow,
     Truncated,
-    build_pages,
-    serve,
 )
 from tests.fakeplatform.check import (
     expected_checkpoints,
@@ -53,6 +48,10 @@ from tests.fakeplatform.check import (
     stored_posts,
 )
 from tests.reliability.tally import TALLY
+
+# The end-to-end tests' fixtures, which pytest finds by name: the registry loaded, its Facebook
+# accounts and the fake Graph API serving them on loopback.
+__all__ = ["fake", "registry", "targets", "url"]
 
 PSEUDONYMS = Pseudonymiser(KEY)
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -95,25 +94,6 @@ class BadItems(Fault):
         body["data"][0]["created_time"] = "yesterday-ish"
         body["data"].insert(1, "not an object")
         return Response(json.dumps(body), 200, media_type="application/json")
-
-
-@pytest.fixture
-def targets(engine: Engine) -> list[Target]:
-    """The Facebook accounts of the bundled Hong Kong registry, loaded into the store."""
-    report = load_registry(engine, PROJECT_ROOT / "data" / "registry", actor="test", only="hk")
-    assert not report.problems
-    return platform_targets(engine, "facebook")
-
-
-@pytest.fixture
-def fake(targets: list[Target]) -> FakeGraph:
-    return FakeGraph(build_pages([x.handle for x in targets]), TOKEN)
-
-
-@pytest.fixture
-def url(fake: FakeGraph) -> Iterator[str]:
-    with serve(fake.app()) as root:
-        yield root
 
 
 def run(engine: Engine, url: str, targets: list[Target]) -> RunSummary:
