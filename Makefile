@@ -28,6 +28,8 @@ demo: demo-data ## build the demo database and serve the portal at http://127.0.
 # Commenters are stored as keyed pseudonyms; the key below is for this demo database only and is
 # used only when GOVSOCIAL_PSEUDONYM_KEY is not already set. Never use it for real data.
 SAMPLE_DIR := var/sample
+# The organisation whose sample report the demo publishes beside the government's (docs/reports.md).
+DEMO_REPORT_ORG := hk-hkpf
 .PHONY: demo-data
 demo-data demo: export GOVSOCIAL_PSEUDONYM_KEY ?= demo-only-not-secret
 demo-data: $(STAMP) ## build the demo database with the registry and sample activity, without serving
@@ -38,6 +40,10 @@ demo-data: $(STAMP) ## build the demo database with the registry and sample acti
 	  $(BIN)/govsocial collect import $(SAMPLE_DIR)/$$kind.csv --format generic --sample --no-metrics || exit 1; \
 	done
 	$(BIN)/govsocial metrics refresh
+	for lang in zh-hant en; do \
+	  $(BIN)/govsocial report --government --period latest --lang $$lang --publish --out $(SAMPLE_DIR)/reports || exit 1; \
+	  $(BIN)/govsocial report --org $(DEMO_REPORT_ORG) --period latest --lang $$lang --publish --out $(SAMPLE_DIR)/reports || exit 1; \
+	done
 
 test: $(STAMP) ## every check and test, with PostgreSQL and Chromium installed and started as needed
 	scripts/system-deps.sh

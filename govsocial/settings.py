@@ -145,6 +145,17 @@ class Settings(BaseSettings):
     alert_webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, description="How long an alert webhook may take to answer, per try."
     )
+    alert_email_max_per_hour: int = Field(
+        default=20,
+        ge=1,
+        description="Alert emails per recipient per hour; alerts beyond go out together in one digest "
+        "email by the next `govsocial alerts run` the window allows.",
+    )
+    alert_email_daily_digest: bool = Field(
+        default=False,
+        description="Send each recipient one digest email a day with every alert since the last, "
+        "instead of an email per alert (webhooks stay immediate).",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -129,6 +129,10 @@ def _cli(*args: str) -> None:
     typer.main.get_command(cli_app).main(args=list(args), prog_name="govsocial", standalone_mode=False)
 
 
+#: The organisation whose sample report is published beside the government's (as in the Makefile).
+DEMO_REPORT_ORG = "hk-hkpf"
+
+
 def build_demo_store(folder: Path) -> str:
     """The demo database of ``make demo-data`` in ``folder``; returns its URL."""
     url = f"sqlite:///{folder / 'demo.db'}"
@@ -150,6 +154,11 @@ def build_demo_store(folder: Path) -> str:
             "--no-metrics",
         )
     _cli("metrics", "refresh")
+    # The reports page lists what is published: the demo's sample reports, as `make demo-data` publishes.
+    os.environ["GOVSOCIAL_REPORTS_DIR"] = str(folder / "reports")
+    for lang in ("zh-hant", "en"):
+        for subject in (["--government"], ["--org", DEMO_REPORT_ORG]):
+            _cli("report", *subject, "--period", "latest", "--lang", lang, "--publish", "--out", str(sample))
     return url
 
 

@@ -3,14 +3,15 @@ and listing what fired (docs/alerts.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from govsocial.analyze.alerts import deliver
-from govsocial.analyze.alerts.rules import KINDS, params_of
+from govsocial.analyze.alerts import deliver, manage, tokens
+from govsocial.analyze.alerts.params import KINDS
 from govsocial.cli.common import (
     JsonOption,
     console,
@@ -27,16 +28,6 @@ from govsocial.store import tables as t
 app = typer.Typer(help="Alerts: rules, running them, and what they fired.", no_args_is_help=True)
 rules_app = typer.Typer(help="Alert rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
-
-
-def _param(text: str) -> tuple[str, Any]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise GovsocialError(f"a parameter is NAME=VALUE, not {text!r}")
-    try:
-        return name, json.loads(value)
-    except ValueError:
-        return name, value  # a date or a word: kept as text
 
 
 def rule_json(r: t.AlertRule) -> dict[str, Any]:
@@ -77,20 +68,10 @@ def add_rule(
 ) -> None:
     """Add a rule: what to watch, and where to send what fires."""
     code = jurisdiction or settings_of(ctx).jurisdiction
-    if level not in store.LEVELS:
-        raise GovsocialError(f"level must be one of: {', '.join(store.LEVELS)}")
-    if level != "government" and not entity:
-        raise GovsocialError(f"a rule on an {level} needs --entity")
-    if level == "account" and not str(entity).isdigit():
-        raise GovsocialError("an account rule's --entity is the account id")
-    if not webhook and not email:
-        raise GovsocialError("give --webhook, --email or both")
-    if webhook and not webhook.startswith(("http://", "https://")):
-        raise GovsocialError("--webhook must be an http(s) URL")
-    params = dict(_param(p) for p in param or [])
-    params_of(kind, params)  # refuses an unknown kind or parameter before anything is stored
+    new = manage.NewRule(code, kind, level, entity, manage.parse_params(param or []), webhook, email)
+    new = manage.checked(new)  # the admin page's checks: refused before anything is stored
     with write_session(ctx) as session:
-        rule = store.add_rule(session, code, level, entity or code, kind, params, webhook, email)
+        rule = manage.add_rule(session, new, None, dt.datetime.now(dt.UTC))
         data = rule_json(rule)
     if as_json:
         print_json(data)
@@ -123,9 +104,61 @@ def list_rules(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 def remove_rule(ctx: typer.Context, rule_id: Annotated[int, typer.Argument(help="The rule's id.")]) -> None:
     """Remove a rule and the alerts it fired."""
     with write_session(ctx) as session:
-        if not store.remove_rule(session, rule_id):
+        if not manage.remove_rule(session, rule_id, None, dt.datetime.now(dt.UTC)):
             raise GovsocialError(f"no rule {rule_id}")
     console.print(f"rule {rule_id} removed")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+
+
+def token_json(outcome: tokens.Outcome) -> dict[str, Any]:
+    """A token check as JSON-ready data: what the platform said, never the token."""
+    c = outcome.check
+    return {
+        "platform": outcome.platform, "failure": outcome.failure,
+        "checked_at": _iso(c.checked_at) if c else None, "is_valid": c.is_valid if c else None,
+        "expires_at": _iso(c.expires_at) if c else None,
+        "data_access_expires_at": _iso(c.data_access_expires_at) if c else None,
+        "invalid_since": _iso(c.invalid_since) if c else None, "error": c.error if c else None,
+    }  # fmt: skip
+
+
+@app.command("tokens")
+@friendly_errors
+def check_tokens(
+    ctx: typer.Context,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option("--platform", help="facebook or instagram, repeatable (default: every token set)."),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Ask the platforms when their tokens expire and store the answers (never the tokens)."""
+    settings = settings_of(ctx)
+    wanted = platform or tokens.configured(settings)
+    unknown = sorted(set(wanted) - set(tokens.CHECKABLE))
+    if unknown:
+        raise GovsocialError(f"cannot ask {', '.join(unknown)}; one of: {', '.join(tokens.CHECKABLE)}")
+    with write_session(ctx) as session:
+        rows = [token_json(o) for o in tokens.check(session, settings, wanted, dt.datetime.now(dt.UTC))]
+    if as_json:
+        print_json({"data": rows, "count": len(rows)})
+    else:
+        table = Table("platform", "valid", "expires", "data access expires", "checked", "problem",
+                      title=f"tokens ({len(rows)})")  # fmt: skip
+        for r in rows:
+            valid = "" if r["is_valid"] is None else ("yes" if r["is_valid"] else "no")
+            never = "" if r["checked_at"] is None else "never"
+            problem = r["failure"] or r["error"] or ""
+            ends = (r["expires_at"] or never, r["data_access_expires_at"] or never)
+            table.add_row(r["platform"], valid, *ends, r["checked_at"] or "", problem)
+        console.print(table)
+    if any(r["failure"] for r in rows):
+        raise typer.Exit(1)
 
 
 @app.command("run")
@@ -145,7 +178,8 @@ def run_alerts(
             alert_json(a) if not dry_run else {"event_key": a.event_key, "title": a.title} for a in report.new
         ]
     data = {"dry_run": dry_run, "found": report.found, "new": new, "webhooks": report.webhooks,
-            "emails": report.emails, "failures": report.failures}  # fmt: skip
+            "emails": report.emails, "digests": report.digests, "held": report.held,
+            "tokens": [token_json(o) for o in report.tokens], "failures": report.failures}  # fmt: skip
     if as_json:
         print_json(data)
         if report.failures:
@@ -153,7 +187,8 @@ def run_alerts(
         return
     verb = "would fire" if dry_run else "fired"
     console.print(f"{len(new)} new alert(s) {verb} ({report.found} event(s) found); "
-                  f"{report.webhooks} webhook(s), {report.emails} email(s) delivered")  # fmt: skip
+                  f"{report.webhooks} webhook(s), {report.emails} email(s) delivered "
+                  f"({report.digests} digest(s)); {report.held} alert(s) held for a digest")  # fmt: skip
     for a in new:
         console.print(f"  {a['title']}", highlight=False, markup=False)
     for failure in report.failures:

@@ -1,4 +1,5 @@
-"""``govsocial report``: one month's report of an organisation or the whole government, as HTML and PDF.
+"""``govsocial report``: one week's, month's or year's report of an organisation or the whole government,
+as HTML and PDF.
 
 The report is described in docs/reports.md; ``--publish`` also copies the files to ``reports_dir``,
 where the portal's reports page offers them for download.
@@ -29,7 +30,13 @@ class Lang(enum.StrEnum):
 @friendly_errors
 def report(
     ctx: typer.Context,
-    period: Annotated[str, typer.Option(help="The month, YYYY-MM (compared with the month before).")],
+    period: Annotated[
+        str,
+        typer.Option(
+            help="The period: a week YYYY-Www, a month YYYY-MM, a year YYYY, or latest (the newest month"
+            " with figures); compared with the one before."
+        ),
+    ],
     org: Annotated[str | None, typer.Option("--org", help="The organisation, by code.")] = None,
     government: Annotated[bool, typer.Option("--government", help="The whole government instead.")] = False,
     lang: Annotated[Lang, typer.Option(help="zh-hant or en.")] = Lang.ZH_HANT,
@@ -42,7 +49,7 @@ def report(
         str | None, typer.Option(help="Jurisdiction code (default: the configured one).")
     ] = None,
 ) -> None:
-    """Write the month's report: scorecard with changes, accounts, best and worst posts, findings."""
+    """Write the period's report: scorecard with changes, peers, accounts, survey, best and worst posts."""
     if (org is None) == (not government):
         raise typer.BadParameter("give either --org CODE or --government", param_hint="--org")
     settings = settings_of(ctx)

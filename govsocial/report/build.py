@@ -1,16 +1,19 @@
-"""Gather one period's figures for a report: an organisation or the whole government, one month.
+"""Gather one period's figures for a report: an organisation or the whole government, one week,
+month or year (``report.periods``).
 
 Everything comes from the store: the materialised scorecard (``metric_values`` under the documented
-default parameters) for this month and the month before, the same values per account, and the
-month's posts with their latest counts for the best and worst performing ones. The figures are
-language-free; ``render`` words them.
+default parameters) for the period and the one before of the same kind, the same values per
+account, the period's posts with their latest counts for the best and worst performing ones, the
+citizen survey up to the period's end (``report.survey``) and, for an organisation, its place among
+the jurisdiction's organisations (``report.peers``). The figures are language-free; ``render``
+words them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,11 +22,14 @@ from govsocial.analyze.clarifications import Clarification, list_clarifications
 from govsocial.analyze.metrics.model import Metric, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.topics import view as tv
-from govsocial.errors import GovsocialError, NotFoundError
+from govsocial.errors import NotFoundError
+from govsocial.report.errors import ReportError
+from govsocial.report.peers import PeerRow, peers
+from govsocial.report.periods import Period, back, before, parse
+from govsocial.report.survey import SurveySection, survey_section
 from govsocial.store import metric_queries as mq
-from govsocial.store import queries
+from govsocial.store import queries, rankings
 from govsocial.store import tables as t
-from govsocial.store.events import period_end, period_start
 
 #: The scorecard rows a report shows, in this order (a subset: the report is read, not searched).
 SCORECARD = (
@@ -32,7 +38,7 @@ SCORECARD = (
     "question_response_rate", "response_time_median", "comments_waiting", "comments_scored",
     "comment_positive_share", "comment_neutral_share", "comment_negative_share", "net_sentiment",
 )  # fmt: skip
-#: The trend charts: the subject's values month by month.
+#: The trend charts: the subject's values period by period.
 TREND = ("post_volume", "interaction_rate_post", "response_rate")
 #: Per-account figures: post volume and interaction rate.
 PER_ACCOUNT = ("post_volume", "interaction_rate_post")
@@ -42,21 +48,17 @@ LOW_RESPONSE_RATE = 10.0
 POSTS_SHOWN = 5
 #: Most accounts the per-account charts show: those with the most posts (a government has hundreds).
 ACCOUNTS_SHOWN = 25
-#: The trend charts' months, the report's month included.
-TREND_MONTHS = 6
+#: The trend charts' periods by kind, the report's period included.
+TREND_PERIODS = {"week": 8, "month": 6, "year": 5}
 #: Terms shown of what people talked about (rising and most mentioned each).
 TERMS_SHOWN = 8
-
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-class ReportError(GovsocialError):
-    """A report that cannot be built from what was asked (bad period, unknown organisation)."""
+#: Posts whose latest counts are read per query (SQLite limits the parameters of one statement).
+SNAPSHOT_CHUNK = 900
 
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    """One scorecard measure: this month's value and last month's (``None``: not stored)."""
+    """One scorecard measure: this period's value and the last period's (``None``: not stored)."""
 
     metric: Metric
     value: float | None
@@ -64,7 +66,7 @@ class Row:
 
     @property
     def change(self) -> float | None:
-        """This month minus last month, when both are known."""
+        """This period minus the last, when both are known."""
         if self.value is None or self.previous is None:
             return None
         return self.value - self.previous
@@ -72,7 +74,7 @@ class Row:
 
 @dataclasses.dataclass(frozen=True)
 class AccountRow:
-    """One account's post volume and interaction rate in the month."""
+    """One account's post volume and interaction rate in the period."""
 
     account_id: int
     platform: str
@@ -85,7 +87,7 @@ class AccountRow:
 
 @dataclasses.dataclass(frozen=True)
 class PostRow:
-    """A post of the month with its interactions (reactions or likes, comments and shares)."""
+    """A post of the period with its interactions (reactions or likes, comments and shares)."""
 
     account: str
     account_zh: str
@@ -112,32 +114,26 @@ class Report:
     best: list[PostRow]
     worst: list[PostRow]
     generated_at: dt.datetime
-    #: ``metric -> [(month, value)]`` over the last ``TREND_MONTHS`` months, oldest first.
+    #: ``metric -> [(period, value)]`` over the last ``TREND_PERIODS`` periods, oldest first.
     trends: dict[str, list[tuple[str, float | None]]] = dataclasses.field(default_factory=dict)
     #: How many accounts have figures; ``accounts`` keeps the ``ACCOUNTS_SHOWN`` with most posts.
     accounts_with_values: int = 0
-    #: The month's clarifications, newest first.
+    #: The period's clarifications, newest first.
     clarifications: list[Clarification] = dataclasses.field(default_factory=list)
-    #: What commenters talked about: the month's topic view (``None``: no comments).
+    #: What commenters talked about: the period's topic view (``None``: no comments, or a year).
     topics: tv.TopicView | None = None
+    #: ``week``, ``month`` or ``year``: the kind of ``period`` and ``previous``.
+    period_kind: str = "month"
+    #: The citizen survey up to the period's end (government-wide, whatever the subject).
+    survey: SurveySection | None = None
+    #: An organisation's place among the jurisdiction's organisations (empty for the government).
+    peers: list[PeerRow] = dataclasses.field(default_factory=list)
+    #: Whether the figures come from the demo's invented sample data (the report then says so).
+    sample: bool = False
 
     def value(self, metric: str) -> float | None:
-        """This month's value of ``metric`` (``None`` when not stored)."""
+        """This period's value of ``metric`` (``None`` when not stored)."""
         return next((r.value for r in self.rows if r.metric.name == metric), None)
-
-
-def check_period(period: str) -> str:
-    """``period`` when it is a month label ``YYYY-MM``; otherwise a ``ReportError`` saying so."""
-    if not _PERIOD.match(period):
-        raise ReportError(f"{period!r} is not a month: give the period as YYYY-MM, e.g. 2026-10")
-    return period
-
-
-def month_before(month: str) -> str:
-    """The label of the month before ``month``."""
-    year, number = (int(part) for part in month.split("-"))
-    index = year * 12 + number - 2
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _values(session: Session, f: mq.MetricFilter) -> list[mq.MetricRow]:
@@ -158,6 +154,23 @@ def _subject(session: Session, jurisdiction: str, organisation: str | None) -> t
     except NotFoundError as exc:
         raise ReportError(f"unknown organisation {organisation!r} in {jurisdiction!r}") from exc
     return "organisation", org.code, org.name_en, org.name_zh_hant or org.name_en
+
+
+#: What ``--period`` may say instead of a month: the newest month with stored values.
+LATEST = "latest"
+
+
+def latest_month(session: Session, jurisdiction: str, organisation: str | None) -> str:
+    """The newest month for which the subject has stored metric values (``ReportError`` if none)."""
+    level, entity, name_en, _ = _subject(session, jurisdiction, organisation)
+    f = mq.MetricFilter(
+        jurisdiction=jurisdiction, level=level, entity=entity, period_kind="month",
+        params=MetricParams().digest(),
+    )  # fmt: skip
+    found = mq.latest_period(session, f)
+    if found is None:
+        raise ReportError(f"no figures are stored for {name_en}: run `govsocial metrics refresh` first")
+    return found
 
 
 def _account_ids(session: Session, jurisdiction: str, level: str, entity: str) -> list[int]:
@@ -181,82 +194,104 @@ def _interactions(snapshot: t.PostSnapshot | None) -> int:
     return (reactions or snapshot.likes or 0) + (snapshot.comments or 0) + (snapshot.shares or 0)
 
 
-def _posts(session: Session, account_ids: list[int], period: str) -> list[PostRow]:
-    """The month's posts of the accounts (UTC month), most interactions first."""
+def _zone(session: Session, jurisdiction: str) -> ZoneInfo:
+    """The jurisdiction's time zone: the scorecard cuts its days, weeks and months there, and so
+    must the report's lists of posts, or a post in the first hours of a period would be counted in
+    one period by the scorecard and listed in another."""
+    return ZoneInfo(queries.get_jurisdiction(session, jurisdiction).timezone or "UTC")
+
+
+def _bounds(period: Period, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The period's first moment and the moment after it, as days begin in ``zone``; in UTC, as the
+    store compares times (SQLite compares their text, so they must be in the zone they are kept in)."""
+    return (
+        dt.datetime.combine(period.start, dt.time(), zone).astimezone(dt.UTC),
+        dt.datetime.combine(period.end, dt.time(), zone).astimezone(dt.UTC),
+    )
+
+
+def _latest_counts(session: Session, post_ids: list[int]) -> dict[int, t.PostSnapshot]:
+    # A year of a government's posts is more ids than one SQLite statement may bind.
+    counts: dict[int, t.PostSnapshot] = {}
+    for first in range(0, len(post_ids), SNAPSHOT_CHUNK):
+        counts.update(queries.latest_snapshots(session, post_ids[first : first + SNAPSHOT_CHUNK]))
+    return counts
+
+
+def _posts(session: Session, account_ids: list[int], period: Period, zone: ZoneInfo) -> list[PostRow]:
+    """The period's posts of the accounts (days in ``zone``), most interactions first; their times
+    in ``zone``."""
     if not account_ids:
         return []
-    start = dt.datetime.combine(period_start("month", period), dt.time(), dt.UTC)
-    end = dt.datetime.combine(period_end("month", period), dt.time(), dt.UTC)
+    start, end = _bounds(period, zone)
     posts = session.scalars(
         select(t.Post).where(
             t.Post.account_id.in_(account_ids), t.Post.deleted_at.is_(None),
             t.Post.created_at >= start, t.Post.created_at < end,
         )
     ).all()  # fmt: skip
-    counts = queries.latest_snapshots(session, [p.id for p in posts])
+    counts = _latest_counts(session, [p.id for p in posts])
     accounts = {a.id: a for a in session.scalars(select(t.Account).where(t.Account.id.in_(account_ids)))}
     rows = [
         PostRow(
             accounts[p.account_id].display_name_en or accounts[p.account_id].handle,
             accounts[p.account_id].display_name_zh_hant or accounts[p.account_id].display_name_en
             or accounts[p.account_id].handle, p.platform,
-            p.created_at, " ".join((p.text or "").split())[:140], p.url, _interactions(counts.get(p.id)),
+            p.created_at.astimezone(zone), " ".join((p.text or "").split())[:140], p.url,
+            _interactions(counts.get(p.id)),
         )
         for p in posts
     ]  # fmt: skip
     return sorted(rows, key=lambda r: (-r.interactions, r.created_at))
 
 
-def months_back(period: str, count: int) -> list[str]:
-    """``count`` month labels ending with ``period``, oldest first."""
-    months = [period]
-    while len(months) < count:
-        months.append(month_before(months[-1]))
-    return months[::-1]
+#: ``metric -> [(period label, value)]``, oldest first.
+Trends = dict[str, list[tuple[str, float | None]]]
 
 
-def _trends(session: Session, f: mq.MetricFilter, period: str) -> dict[str, list[tuple[str, float | None]]]:
-    months = months_back(period, TREND_MONTHS)
-    ranged = dataclasses.replace(f, metrics=TREND, since=months[0], until=period)
+def _trends(session: Session, f: mq.MetricFilter, period: Period) -> Trends:
+    labels = [p.label for p in back(period, TREND_PERIODS[period.kind])]
+    ranged = dataclasses.replace(f, metrics=TREND, since=labels[0], until=period.label)
     stored = {(v.metric, v.period): v.value for v in _values(session, ranged)}
-    return {metric: [(month, stored.get((metric, month))) for month in months] for metric in TREND}
+    return {metric: [(label, stored.get((metric, label))) for label in labels] for metric in TREND}
 
 
 def _clarifications(
-    session: Session, jurisdiction: str, level: str, ids: list[int], period: str
+    session: Session, jurisdiction: str, level: str, ids: list[int], period: Period, zone: ZoneInfo
 ) -> list[Clarification]:
-    start = dt.datetime.combine(period_start("month", period), dt.time(), dt.UTC)
-    end = dt.datetime.combine(period_end("month", period), dt.time(), dt.UTC)
+    start, end = _bounds(period, zone)
     chosen = None if level == "government" else ids
-    return [c for c in list_clarifications(session, jurisdiction, chosen, start) if c.posted_at < end]
+    found = list_clarifications(session, jurisdiction, chosen, start)
+    local = [dataclasses.replace(c, posted_at=c.posted_at.astimezone(zone)) for c in found]
+    return [c for c in local if c.posted_at < end]
 
 
 def _topics(
-    session: Session, jurisdiction: str, organisation: str | None, period: str
+    session: Session, jurisdiction: str, organisation: str | None, period: Period
 ) -> tv.TopicView | None:
+    if period.kind not in tuple(tv.PeriodKind):
+        return None  # the topic view compares weeks or months; a year is not one of its periods
     subject = tv.resolve_subject(session, jurisdiction, None, organisation)
-    return tv.topics(session, subject, tv.PeriodKind.MONTH, period_start("month", period), TERMS_SHOWN)
+    return tv.topics(session, subject, tv.PeriodKind(period.kind), period.start, TERMS_SHOWN)
 
 
-def build(
-    session: Session, jurisdiction: str, organisation: str | None, period: str, now: dt.datetime | None = None
-) -> Report:
-    """The report of ``organisation`` (or the whole government when ``None``) for the month ``period``."""
-    check_period(period)
-    level, entity, name_en, name_zh = _subject(session, jurisdiction, organisation)
-    previous = month_before(period)
-    params = MetricParams().digest()
-    base = mq.MetricFilter(jurisdiction=jurisdiction, params=params, period_kind="month")
-    mine = dataclasses.replace(base, level=level, entity=entity, since=previous, until=period)
-    stored = {(v.metric, v.period): v.value for v in _values(session, mine)}
+def _scorecard(session: Session, f: mq.MetricFilter, period: str, previous: str) -> list[Row]:
+    """The ``SCORECARD`` rows of the subject ``f`` names: the period's values and the period before's."""
+    stored = {
+        (v.metric, v.period): v.value
+        for v in _values(session, dataclasses.replace(f, since=previous, until=period))
+    }
     metrics = registry()
-    rows = [
+    return [
         Row(metrics[name], stored.get((name, period)), stored.get((name, previous)))
         for name in SCORECARD
         if name in metrics
     ]
-    ids = _account_ids(session, jurisdiction, level, entity)
-    per_account = dataclasses.replace(base, level="account", period=period, metrics=PER_ACCOUNT)
+
+
+def _account_rows(session: Session, f: mq.MetricFilter, ids: list[int], period: str) -> list[AccountRow]:
+    """The accounts among ``ids`` with a ``PER_ACCOUNT`` value in the period, by id."""
+    per_account = dataclasses.replace(f, level="account", period=period, metrics=PER_ACCOUNT)
     by_account: dict[str, dict[str, float | None]] = {}
     for v in _values(session, per_account):
         by_account.setdefault(v.entity, {})[v.metric] = v.value
@@ -270,17 +305,44 @@ def build(
             account.id, account.platform, account.handle, name, account.display_name_zh_hant or name,
             figures.get("post_volume"), figures.get("interaction_rate_post"),
         ))  # fmt: skip
-    accounts_with_values = len(accounts)
-    if accounts_with_values > ACCOUNTS_SHOWN:
-        accounts = sorted(accounts, key=lambda a: -(a.posts or 0))[:ACCOUNTS_SHOWN]
-    posts = _posts(session, ids, period)
+    return accounts
+
+
+def _best_and_worst(posts: list[PostRow]) -> tuple[list[PostRow], list[PostRow]]:
+    """The best and the worst ``POSTS_SHOWN`` of ``posts`` (most interactions first), never overlapping."""
     shown = min(POSTS_SHOWN, len(posts) // 2) if len(posts) < 2 * POSTS_SHOWN else POSTS_SHOWN
     best = posts[:shown] if shown else posts[:1]
     worst = list(reversed(posts[-shown:])) if shown else []
-    trends = _trends(session, dataclasses.replace(base, level=level, entity=entity), period)
+    return best, worst
+
+
+def build(
+    session: Session, jurisdiction: str, organisation: str | None, period: str, now: dt.datetime | None = None
+) -> Report:
+    """The report of ``organisation`` (or the whole government when ``None``) for ``period``: a week
+    ``YYYY-Www``, a month ``YYYY-MM``, a year ``YYYY`` or ``latest`` (the newest month with figures);
+    ``ReportError`` for anything else."""
+    if period == LATEST:
+        period = latest_month(session, jurisdiction, organisation)
+    chosen = parse(period)
+    level, entity, name_en, name_zh = _subject(session, jurisdiction, organisation)
+    previous = before(chosen).label
+    params = MetricParams().digest()
+    base = mq.MetricFilter(jurisdiction=jurisdiction, params=params, period_kind=chosen.kind)
+    subject = dataclasses.replace(base, level=level, entity=entity)
+    ids = _account_ids(session, jurisdiction, level, entity)
+    accounts = _account_rows(session, base, ids, period)
+    accounts_with_values = len(accounts)
+    if accounts_with_values > ACCOUNTS_SHOWN:
+        accounts = sorted(accounts, key=lambda a: -(a.posts or 0))[:ACCOUNTS_SHOWN]
+    zone = _zone(session, jurisdiction)
+    best, worst = _best_and_worst(_posts(session, ids, chosen, zone))
     return Report(
-        jurisdiction, level, entity, name_en, name_zh, period, previous, rows, accounts, best, worst,
-        now or dt.datetime.now(dt.UTC), trends, accounts_with_values,
-        _clarifications(session, jurisdiction, level, ids, period),
-        _topics(session, jurisdiction, organisation, period),
+        jurisdiction, level, entity, name_en, name_zh, period, previous,
+        _scorecard(session, subject, period, previous), accounts, best, worst,
+        now or dt.datetime.now(dt.UTC), _trends(session, subject, chosen), accounts_with_values,
+        _clarifications(session, jurisdiction, level, ids, chosen, zone),
+        _topics(session, jurisdiction, organisation, chosen), chosen.kind, survey_section(session, chosen),
+        peers(session, jurisdiction, params, entity, chosen) if level == "organisation" else [],
+        rankings.has_sample_data(session, jurisdiction),
     )  # fmt: skip

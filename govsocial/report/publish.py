@@ -1,8 +1,9 @@
 """Write a report's files, and keep published ones where the portal offers them for download.
 
 A published report is two files in ``reports_dir``: ``{entity}-{period}-{lang}.html`` and ``.pdf``
-(``entity`` is an organisation's code or ``government-{jurisdiction}``). The portal's reports page
-lists the folder by that pattern (``PATTERN``), so nothing else needs to record what was published.
+(``entity`` is an organisation's code or ``government-{jurisdiction}``; ``period`` a week
+``2026-W43``, a month ``2026-10`` or a year ``2026``). The portal's reports page lists the folder by
+that pattern (``PATTERN``), so nothing else needs to record what was published.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import tempfile
 from pathlib import Path
 
 from govsocial.report.build import Report
+from govsocial.report.periods import kind_of
 
-#: A published file's name: subject, month, language, format.
+#: A published file's name: subject, period (week, month or year), language, format.
 PATTERN = re.compile(
-    r"^(?P<subject>[A-Za-z0-9_.-]+?)-(?P<period>\d{4}-\d{2})-(?P<lang>zh-hant|en)\.(?P<ext>html|pdf)$"
+    r"^(?P<subject>[A-Za-z0-9_.-]+?)-(?P<period>\d{4}(?:-W\d{2}|-\d{2})?)-(?P<lang>zh-hant|en)"
+    r"\.(?P<ext>html|pdf)$"
 )
 
 
@@ -44,22 +47,27 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Published:
-    """One published report: its subject and month, and its files by language and format."""
+    """One published report: its subject, period and the period's kind, and its files by language
+    and format."""
 
     subject: str
     period: str
+    kind: str
     files: dict[tuple[str, str], str]
 
 
 def published(folder: Path) -> list[Published]:
-    """The reports in ``folder``, newest month first, then by subject; no folder: none."""
-    found: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+    """The reports in ``folder``, newest period first, then by subject; no folder: none. A name of
+    the pattern whose period does not exist (``2026-W60``, ``2026-13``) is not a report."""
+    found: dict[tuple[str, str, str], dict[tuple[str, str], str]] = {}
     if folder.is_dir():
         for path in folder.iterdir():
             match = PATTERN.match(path.name)
-            if match and path.is_file():
-                key = (match["subject"], match["period"])
+            kind = kind_of(match["period"]) if match else None
+            if match and kind and path.is_file():
+                key = (match["subject"], match["period"], kind)
                 found.setdefault(key, {})[(match["lang"], match["ext"])] = path.name
+    # Labels of one kind sort as their periods do; the page lists each kind on its own.
     ordered = sorted(found.items(), key=lambda item: (item[0][1], item[0][0]))
     ordered.sort(key=lambda item: item[0][1], reverse=True)
-    return [Published(subject, period, files) for (subject, period), files in ordered]
+    return [Published(subject, period, kind, files) for (subject, period, kind), files in ordered]

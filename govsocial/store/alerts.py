@@ -3,7 +3,8 @@
 An alert is stored once per rule and event: ``event_key`` names the event and is unique per rule
 (``uq_alerts_rule_event``), so ``add_new`` skips what is already there and a later run never repeats
 it. Delivery times stay empty until a channel took the alert, so a failed delivery is retried by the
-next run without a second alert.
+next run without a second alert. ``alert_emails`` counts the emails each recipient was sent, for the
+hourly cap; an alert the cap held back has ``email_held_at`` until its digest goes out.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def list_rules(session: Session, enabled_only: bool = False) -> Sequence[t.Alert
     return session.scalars(query).all()
 
 
+def get_rule(session: Session, rule_id: int) -> t.AlertRule | None:
+    """One rule, if it exists."""
+    return session.get(t.AlertRule, rule_id)
+
+
 def remove_rule(session: Session, rule_id: int) -> bool:
     """Delete a rule and its alerts; whether it existed."""
     rule = session.get(t.AlertRule, rule_id)
@@ -105,6 +111,23 @@ def undelivered(session: Session) -> Sequence[tuple[t.Alert, t.AlertRule]]:
         .order_by(t.Alert.id)
     )
     return [(a, r) for a, r in session.execute(query)]
+
+
+def emails_since(session: Session, recipient: str, since: dt.datetime) -> int:
+    """How many alert emails (single or digest) ``recipient`` was sent since ``since``."""
+    query = select(func.count()).where(t.AlertEmail.recipient == recipient, t.AlertEmail.sent_at > since)
+    return session.scalar(query) or 0
+
+
+def last_email_at(session: Session, recipient: str) -> dt.datetime | None:
+    """When ``recipient`` was last sent an alert email, if ever."""
+    return session.scalar(select(func.max(t.AlertEmail.sent_at)).where(t.AlertEmail.recipient == recipient))
+
+
+def record_email(session: Session, recipient: str, alerts: int, digest: bool, now: dt.datetime) -> None:
+    """Count an email sent to ``recipient`` (what the hourly cap counts)."""
+    session.add(t.AlertEmail(recipient=recipient, sent_at=now, alerts=alerts, digest=digest))
+    session.flush()
 
 
 def recent(session: Session, limit: int = 100, offset: int = 0) -> Sequence[t.Alert]:

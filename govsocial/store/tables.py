@@ -668,6 +668,39 @@ class Alert(Base):
     delivered_webhook_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_email_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: When the email was held back by ``alert_email_max_per_hour`` (migration 0012): a held alert
+    #: goes out in the next digest email of its recipient, never alone.
+    email_held_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertEmail(Base):
+    """One email sent to an alert recipient, a single alert or a digest (migration 0012): what the
+    hourly cap per recipient counts."""
+
+    __tablename__ = "alert_emails"
+    __table_args__ = (Index("ix_alert_emails_recipient_sent", "recipient", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(300))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    alerts: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[bool] = mapped_column(default=False)
+
+
+class TokenCheck(Base):
+    """What a platform said of its token when last asked (migration 0012): validity and expiry times,
+    never the token itself. One row per platform, replaced by each check."""
+
+    __tablename__ = "token_checks"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    is_valid: Mapped[bool] = mapped_column()
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    data_access_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Since when the token has been found invalid (kept across checks: it names the event once).
+    invalid_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 # --- The citizen survey (docs/survey.md) -----------------------------------------------------------

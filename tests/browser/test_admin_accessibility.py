@@ -30,6 +30,7 @@ PAGES = {
     "new-account": "/admin/accounts/new",
     "import": "/admin/import",
     "users": "/admin/users",
+    "alerts": "/admin/alerts",
 }
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]  # ships no py.typed
 from playwright.sync_api import Page, expect
 
 from govsocial.web.pages import survey as survey_page
+from tests.browser.test_accessibility import AXE_OPTIONS, _report
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +52,14 @@ def test_survey_end_to_end(page: Page, demo_site: str) -> None:
     expect(page.locator("#chart-survey svg")).to_be_visible()
     row = page.locator(".survey-table tr", has_text="Explaining policy").first
     expect(row).to_contain_text("2.35")  # the 2020 baseline beside this survey's mean
+    # The share questions' charts: drawn now that there is an answer, a diamond for each 2020 share,
+    # and WCAG 2.1 AA with the bars, whiskers and diamonds on the page (the accessibility test may see
+    # the results before anyone has answered).
+    for question in survey_page.SHARE_QUESTIONS:
+        expect(page.locator(f"#chart-survey-{question} svg")).to_be_visible()
+    expect(page.locator("#chart-survey-channels .chart-reference")).to_have_count(9)
+    failures = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert not failures, _report(failures)
 
     # The same browser again: the form says so, and sending replaces rather than adds.
     page.goto(demo_site + "/en/survey")

@@ -1,10 +1,13 @@
 """``govsocial report``: HTML and PDF reports of the demo store, read back with a PDF text extractor,
-published and downloaded from the portal."""
+published and downloaded from the portal: monthly, weekly and yearly, with the citizen survey and the
+peer comparison."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -16,42 +19,79 @@ from typer.testing import CliRunner
 from govsocial.analyze.metrics.model import Unit, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.cli.main import app
-from govsocial.report.build import Report, ReportError, Row, build, check_period
-from govsocial.report.render import Words, findings, format_value, render_html
+from govsocial.report import build as report_build
+from govsocial.report import periods
+from govsocial.report.build import Report, Row, build
+from govsocial.report.chart import IntervalBar, interval_chart
+from govsocial.report.errors import ReportError
+from govsocial.report.render import RATING_LABELS, WORDS, Words, findings, format_value, render_html
+from govsocial.report.survey import survey_section
 from govsocial.settings import Settings
 from govsocial.store import metric_queries as mq
+from govsocial.store import survey as survey_store
 from govsocial.store.db import make_engine, session_factory
+from govsocial.store.events import period_start
+from govsocial.store.rankings import LEADERBOARD_METRICS, lower_is_better
 from govsocial.web.app import create_app
-from tests.demo_store import KEY, demo_store
+from tests.demo_store import KEY, copy_database, demo_store, run
 
 ORG = "hk-hkpf"
+#: The survey's explaining_policy ratings the fixture stores (docs/survey.md's worked example):
+#: mean 5.00, 95 % interval 3.21-6.79.
+RATINGS = (2, 4, 4, 4, 5, 5, 7, 9)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return demo_store(tmp_path_factory.mktemp("report"), months=2, refresh=True)
+    url = demo_store(tmp_path_factory.mktemp("report"), months=2, refresh=True)
+    run(url, "metrics", "refresh", "--period-kind", "week", "--period-kind", "year")
+    # Survey responses sent in the latest month only: the month before has none.
+    day = period_start("month", _period(url)) + dt.timedelta(days=9)
+    with _session(url) as session:
+        for index, rating in enumerate(RATINGS):
+            answers = survey_store.Answers(ratings={"explaining_policy": rating, "building_image": 3})
+            survey_store.save(session, f"browser-{index}", answers, day)
+        session.commit()
+    return url
 
 
 def _session(url: str) -> Session:
     return session_factory(make_engine(url))()
 
 
-def _period(url: str) -> str:
+def _period(url: str, kind: str = "month") -> str:
     with _session(url) as session:
         f = mq.MetricFilter(
-            level="organisation", entity=ORG, period_kind="month", params=MetricParams().digest()
+            level="organisation", entity=ORG, period_kind=kind, params=MetricParams().digest()
         )
         period = mq.latest_period(session, f)
     assert period is not None
     return period
 
 
-def _stored(url: str, metric: str, period: str, level: str = "organisation", entity: str = ORG) -> float:
+def _stored(
+    url: str, metric: str, period: str, level: str = "organisation", entity: str = ORG, kind: str = "month"
+) -> float:
     with _session(url) as session:
-        card = mq.scorecard(session, "hk", MetricParams().digest(), level, entity, "month", period)
+        card = mq.scorecard(session, "hk", MetricParams().digest(), level, entity, kind, period)
     value = card.values[metric].value
     assert value is not None
     return value
+
+
+def _peer_figures(url: str, metric: str, period: str, kind: str = "month") -> tuple[int, int, float, float]:
+    """(rank, count, median, best) of ORG computed here from the stored values, not by the report."""
+    f = mq.MetricFilter(
+        jurisdiction="hk", params=MetricParams().digest(), metrics=(metric,), level="organisation",
+        period_kind=kind, period=period,
+    )  # fmt: skip
+    with _session(url) as session:
+        values = {
+            v.entity: v.value for v in mq.list_values(session, f, limit=10_000).items if v.value is not None
+        }
+    better = [v for v in values.values() if (v < values[ORG] if lower_is_better(metric) else v > values[ORG])]
+    best = min(values.values()) if lower_is_better(metric) else max(values.values())
+    return len(better) + 1, len(values), statistics.median(values.values()), best
 
 
 def _report(url: str, *args: str, reports_dir: Path | None = None) -> tuple[int, str]:
@@ -76,6 +116,7 @@ def test_traditional_chinese_pdf_has_the_name_and_the_stored_values(demo: str, t
     text = _pdf_text(tmp_path / f"{ORG}-{period}-zh-hant.pdf")
     assert "香港警務處" in text
     assert "社交媒體報告" in text and "計分卡" in text
+    assert "示範數據：為展示而生成，並非真實活動" in text  # the demo store holds sample data only
     assert "帖文數量" in text  # a metric title from the portal's Traditional Chinese catalogue
     followers = _stored(demo, "followers", period)
     assert format_value(followers, Unit.COUNT) in text
@@ -99,6 +140,7 @@ def test_english_pdf_shows_the_change_since_last_month(demo: str, tmp_path: Path
     assert code == 0, output
     text = _pdf_text(tmp_path / f"{ORG}-{period}-en.pdf")
     assert "Hong Kong Police Force" in text and "Interaction rate per post" in text
+    assert "Sample data — generated for the demo, not real activity" in text
     rate = _stored(demo, "interaction_rate_post", period)
     assert format_value(rate, Unit.PERCENT) in text
     # The previous month's value is there too, for the change.
@@ -143,8 +185,9 @@ def test_whole_government_report(demo: str, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (("--org", "no-such-org", "--period", "2026-09"), "unknown organisation 'no-such-org'"),
-        (("--org", ORG, "--period", "2026-13"), "is not a month"),
-        (("--org", ORG, "--period", "2026-9"), "is not a month"),
+        (("--org", ORG, "--period", "2026-13"), "'2026-13' is not a period: give a week YYYY-Www"),
+        (("--org", ORG, "--period", "2026-9"), "is not a period"),
+        (("--org", ORG, "--period", "2026-W60"), "is not a period"),
         (("--org", ORG, "--government", "--period", "2026-09"), "either --org CODE or --government"),
         (("--period", "2026-09"), "either --org CODE or --government"),
     ],
@@ -214,7 +257,255 @@ def test_findings_name_the_biggest_changes_and_a_low_response_rate() -> None:
     assert any("回應率由12.0%下跌至4.0%" in f for f in zh)
 
 
-def test_check_period() -> None:
-    assert check_period("2026-10") == "2026-10"
-    with pytest.raises(ReportError, match="YYYY-MM"):
-        check_period("2026-10-01")
+@pytest.mark.parametrize(
+    ("text", "kind", "previous"),
+    [
+        ("2026-10", "month", "2026-09"),
+        ("2026-01", "month", "2025-12"),
+        ("2026-W43", "week", "2026-W42"),
+        ("2026-W01", "week", "2025-W52"),
+        ("2021-W01", "week", "2020-W53"),
+        ("2026", "year", "2025"),
+    ],
+)
+def test_periods_and_the_one_before(text: str, kind: str, previous: str) -> None:
+    period = periods.parse(text)
+    assert period.kind == kind and periods.before(period).label == previous
+    assert periods.back(period, 3)[-1] == period and len(periods.back(period, 3)) == 3
+    assert periods.before(period).end == period.start
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-10-01", "2026-13", "2026-00", "2026-9", "2026-W54", "2021-W53", "2026-W00", "2026-W5", "26", ""],
+)
+def test_a_malformed_period_names_the_accepted_forms(text: str) -> None:
+    with pytest.raises(ReportError, match=r"YYYY-Www.*YYYY-MM.*YYYY"):
+        periods.parse(text)
+
+
+def test_survey_section_in_both_languages(demo: str, tmp_path: Path) -> None:
+    period = _period(demo)
+    texts = {}
+    for lang in ("zh-hant", "en"):
+        code, output = _report(demo, "--org", ORG, "--period", period, "--lang", lang, "--out", str(tmp_path))
+        assert code == 0, output
+        texts[lang] = " ".join(_pdf_text(tmp_path / f"{ORG}-{period}-{lang}.pdf").split())
+    zh, en = texts["zh-hant"], texts["en"]
+    # The worked example's mean and Student's t interval, with the 2020 baseline beside it.
+    for text in (zh, en):
+        assert "5.00" in text and "3.21–6.79" in text and "2.35 (n 906)" in text and "1.53 (n 909)" in text
+    assert "市民問卷調查" in zh and "解釋政策" in zh and "掌握民情" in zh and "2020年基線" in zh
+    assert "並非香港警務處本身的數字" in zh  # an organisation's report calls it government-wide context
+    assert "Citizen survey" in en and "Explaining policy 5.00 3.21–6.79 8 2.35 (n 906)" in en
+    assert "government-wide figures" in en and "from the 8 responses sent up to the end of the period" in en
+
+
+def test_survey_counts_responses_up_to_the_end_of_the_period(demo: str) -> None:
+    period = periods.parse(_period(demo))
+    earlier = periods.before(period)
+    with _session(demo) as session:
+        now = survey_section(session, period)
+        before = survey_section(session, earlier)
+        year = survey_section(session, periods.parse(period.label[:4]))
+        report = build(session, "hk", ORG, earlier.label)
+    assert now.respondents == now.in_period == len(RATINGS)
+    explaining = next(r for r in now.ratings if r.key == "explaining_policy")
+    assert explaining.estimate.mean == pytest.approx(5.0) and explaining.estimate.low == pytest.approx(
+        3.21, abs=0.005
+    )
+    assert before.respondents == 0 and all(r.estimate.n == 0 for r in before.ratings)
+    assert year.respondents == len(RATINGS)
+    # No responses yet: said plainly, and the baseline is still there.
+    html = render_html(report, "en")
+    assert "No one had answered the survey by the end of the period." in html
+    assert "2.35 (n 906)" in html and "(2020: 2.35)" in html
+
+
+def test_peer_comparison_in_both_languages(demo: str, tmp_path: Path) -> None:
+    period = _period(demo)
+    rank, count, median, best = _peer_figures(demo, "post_volume", period)
+    assert count > 2  # the demo has several organisations with posts
+    mine = _stored(demo, "post_volume", period)
+    code, output = _report(demo, "--org", ORG, "--period", period, "--lang", "en", "--out", str(tmp_path))
+    assert code == 0, output
+    en = " ".join(_pdf_text(tmp_path / f"{ORG}-{period}-en.pdf").split())
+    assert "Compared with other organisations" in en
+    row = f"Post volume {format_value(mine, Unit.COUNT)} {rank} of {count} {format_value(median, Unit.COUNT)}"
+    assert f"{row} {format_value(best, Unit.COUNT)}" in en
+    code, output = _report(
+        demo, "--org", ORG, "--period", period, "--lang", "zh-hant", "--out", str(tmp_path)
+    )
+    assert code == 0, output
+    zh = " ".join(_pdf_text(tmp_path / f"{ORG}-{period}-zh-hant.pdf").split())
+    assert "與其他機構比較" in zh and f"第{rank}名（共{count}個）" in zh and "機構中位數" in zh
+
+
+def test_peer_ranks_follow_the_leaderboards_direction(demo: str) -> None:
+    period = _period(demo)
+    with _session(demo) as session:
+        report = build(session, "hk", ORG, period)
+    assert [p.metric.name for p in report.peers] == list(LEADERBOARD_METRICS)
+    for peer in report.peers:
+        rank, count, median, best = _peer_figures(demo, peer.metric.name, period)
+        assert (peer.rank, peer.count) == (rank, count), peer.metric.name
+        assert peer.median == pytest.approx(median) and peer.best == pytest.approx(best)
+    slow = next(p for p in report.peers if p.metric.name == "response_time_median")
+    assert (
+        slow.lower_is_better
+        and slow.best is not None
+        and slow.median is not None
+        and slow.best <= slow.median
+    )
+    assert "Response time (median) (lower is better)" in render_html(report, "en")
+
+
+def test_the_government_report_compares_with_no_peers(demo: str) -> None:
+    with _session(demo) as session:
+        report = build(session, "hk", None, _period(demo))
+    assert report.peers == [] and report.survey is not None
+    html = render_html(report, "en")
+    assert "Compared with other organisations" not in html
+    assert "Citizen survey" in html and "government-wide figures" not in html
+
+
+def test_weekly_report(demo: str, tmp_path: Path) -> None:
+    week = _period(demo, "week")
+    previous = periods.before(periods.parse(week)).label
+    code, output = _report(demo, "--org", ORG, "--period", week, "--lang", "en", "--out", str(tmp_path))
+    assert code == 0, output
+    text = " ".join(_pdf_text(tmp_path / f"{ORG}-{week}-en.pdf").split())
+    assert f"Week {week} (compared with {previous})" in text and "This week Last week" in text
+    posts = _stored(demo, "post_volume", week, kind="week")
+    before = _stored(demo, "post_volume", previous, kind="week")
+    assert f"Post volume {format_value(posts, Unit.COUNT)} {format_value(before, Unit.COUNT)}" in text
+    rank, count, _, _ = _peer_figures(demo, "post_volume", week, "week")
+    assert f"{rank} of {count}" in text
+    with _session(demo) as session:
+        report = build(session, "hk", ORG, week)
+    # Trends: the last eight weeks, the report's week last.
+    assert [label for label, _ in report.trends["post_volume"]] == [
+        p.label for p in periods.back(periods.parse(week), 8)
+    ]
+    assert report.topics is not None and report.topics.period.label == week
+
+
+def test_yearly_report(demo: str, tmp_path: Path) -> None:
+    year = _period(demo, "year")
+    assert re.fullmatch(r"\d{4}", year)
+    code, output = _report(demo, "--org", ORG, "--period", year, "--lang", "zh-hant", "--out", str(tmp_path))
+    assert code == 0, output
+    text = " ".join(_pdf_text(tmp_path / f"{ORG}-{year}-zh-hant.pdf").split())
+    assert f"年度 {year}" in text and "本年度" in text and "上年度" in text
+    posts = _stored(demo, "post_volume", year, kind="year")
+    assert f"帖文數量 {format_value(posts, Unit.COUNT)} —" in text  # the demo has nothing the year before
+    assert "上年度沒有已儲存的數值，無從比較。" in text
+    assert "話題分析只比較星期或月份" in text  # the topic view has no yearly periods
+    assert "市民問卷調查" in text and "5.00" in text
+
+
+def test_report_words_are_all_translated() -> None:
+    template = (Path(__file__).parents[2] / "govsocial/report/templates/report.html").read_text()
+    source = (Path(__file__).parents[2] / "govsocial/report/render.py").read_text()
+    messages = set(re.findall(r'\bw\("((?:[^"\\]|\\.)*)"', template))
+    messages |= set(re.findall(r'\bwords\(\s*"((?:[^"\\]|\\.)*)"', source))
+    messages |= set(RATING_LABELS.values()) | {
+        "This week",
+        "This year",
+        "Last week",
+        "Last year",
+        "Week",
+        "Year",
+    }
+    assert len(messages) > 40
+    missing = sorted(m for m in messages if m not in WORDS)
+    assert not missing
+    assert Words("zh-hant").this("week", capital=True) == "本週" and Words("en").last("year") == "last year"
+
+
+def test_interval_chart_draws_what_is_known_and_escapes_labels() -> None:
+    bars = [
+        IntervalBar("<b>policy</b>", 5.0, 3.21, 6.79, 2.35, "5.00 (2020: 2.35)"),
+        IntervalBar("image", None, None, None, 1.68, "— (2020: 1.68)"),
+    ]
+    svg = interval_chart("Mean", bars, 10.0, ("Mean", "2020 baseline"))
+    assert "&lt;b&gt;policy&lt;/b&gt;" in svg and "<b>" not in svg
+    assert svg.count('<path d="M') == 2  # one whisker, and the axis
+    assert svg.count('fill="#222222"') == 3  # two baseline marks and the legend's
+    assert svg.count('fill-opacity="0.75"') == 1  # a bar only where there is a mean
+    assert "— (2020: 1.68)" in svg and interval_chart("Mean", [], 10.0, ("a", "b")) == ""
+
+
+def test_weekly_and_yearly_reports_are_listed_apart(demo: str, tmp_path: Path) -> None:
+    week, month, year = _period(demo, "week"), _period(demo), _period(demo, "year")
+    reports = tmp_path / "published"
+    for period in (week, month, year):
+        args = ("--org", ORG, "--period", period, "--lang", "en", "--no-pdf", "--out", str(tmp_path / "out"))
+        code, output = _report(demo, *args, "--publish", reports_dir=reports)
+        assert code == 0, output
+    (reports / f"{ORG}-2026-W60-en.html").write_text("not a week")
+    settings = Settings.load(database_url=demo, reports_dir=reports)
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/en/reports").text
+        zh = client.get("/zh-hant/reports").text
+        download = client.get(f"/en/reports/{ORG}-{year}-en.html")
+    monthly, weekly, yearly = (page.index(c) for c in ("Monthly reports", "Weekly reports", "Yearly reports"))
+    assert monthly < weekly < yearly
+    assert f'href="/en/reports/{ORG}-{week}-en.html"' in page[weekly:yearly]
+    assert f'href="/en/reports/{ORG}-{year}-en.html"' in page[yearly:]
+    assert f'href="/en/reports/{ORG}-{month}-en.html"' in page[monthly:weekly]
+    start = periods.parse(week).start
+    assert f"({start.isoformat()} – {(start + dt.timedelta(days=6)).isoformat()})" in page
+    assert "2026-W60" not in page
+    assert "每週報告" in zh and "年度報告" in zh
+    assert download.status_code == 200 and download.headers["content-disposition"].startswith("attachment")
+
+
+def test_a_report_of_collected_data_does_not_say_sample(demo: str, tmp_path: Path) -> None:
+    """The sample notice follows the data: the same store with its posts marked as collected from the
+    API gives a report without it."""
+    source = Path(demo.removeprefix("sqlite:///"))
+    copy = tmp_path / "collected.db"
+    copy_database(source, copy)
+    url = f"sqlite:///{copy}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE posts SET source = 'api:facebook'")
+    engine.dispose()
+    period = _period(url)
+    with _session(url) as session:
+        report = build(session, "hk", ORG, period)
+    assert report.sample is False
+    html = render_html(report, "en")
+    assert "Sample data" not in html and "Hong Kong Police Force" in html
+    with _session(demo) as session:
+        assert build(session, "hk", ORG, period).sample is True
+
+
+
+def test_post_lists_cut_periods_in_the_jurisdictions_time_zone(demo: str, tmp_path: Path) -> None:
+    """A post at 01:00 Hong Kong time on the first of a month (17:00 UTC the day before) belongs to
+    that month, as in the scorecard: the report lists it there, dated in Hong Kong time, and not in
+    the month before."""
+    copy = tmp_path / "zone.db"
+    copy_database(Path(demo.removeprefix("sqlite:///")), copy)
+    url = f"sqlite:///{copy}"
+    month = periods.parse(_period(url))
+    first_hour = dt.datetime.combine(month.start, dt.time(1)) - dt.timedelta(hours=8)  # in UTC
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE posts SET created_at = ?, text = 'MARKER first hour' WHERE id = ("
+            " SELECT p.id FROM posts p JOIN account_organisations ao ON ao.account_id = p.account_id"
+            " JOIN organisations g ON g.id = ao.organisation_id WHERE g.code = ? ORDER BY p.id LIMIT 1)",
+            (first_hour.strftime("%Y-%m-%d %H:%M:%S.%f"), ORG),
+        )
+    engine.dispose()
+    with _session(url) as session:
+        zone = report_build._zone(session, "hk")
+        ids = report_build._account_ids(session, "hk", "organisation", ORG)
+        this = report_build._posts(session, ids, month, zone)
+        before = report_build._posts(session, ids, periods.before(month), zone)
+    marked = [p for p in this if p.text.startswith("MARKER")]
+    assert len(marked) == 1 and not [p for p in before if p.text.startswith("MARKER")]
+    assert (marked[0].created_at.date(), marked[0].created_at.hour) == (month.start, 1)

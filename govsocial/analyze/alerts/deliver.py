@@ -1,9 +1,11 @@
-"""Deliver alerts: a JSON POST to the rule's webhook (httpx, a timeout, three tries) and an email to
-its address (smtplib, STARTTLS and sign-in as the SMTP settings say).
+"""Deliver alerts: a JSON POST to the rule's webhook (httpx, a timeout, three tries), at once, and
+an email to its address (``mail``: at most ``alert_email_max_per_hour`` per recipient, the rest in a
+digest by a later run).
 
-``run`` evaluates every enabled rule, stores the new events and then delivers everything a channel
-has not taken yet, new or left over from a failed run: a channel's delivery time is set when it
-succeeds and ``last_error`` records why it did not, so the next run retries without a second alert.
+``run`` first asks the platforms about their tokens when a ``token_expiry`` rule needs it
+(``tokens``), evaluates every enabled rule, stores the new events and then delivers everything a
+channel has not taken yet, new or left over from a failed run: a channel's delivery time is set when
+it succeeds and ``last_error`` records why it did not, so the next run retries without a second alert.
 Errors never carry a setting's secret: the SMTP password is only handed to ``smtplib``.
 """
 
@@ -11,19 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session
 
-from govsocial.analyze.alerts.rules import evaluate_all
+from govsocial.analyze.alerts import tokens
+from govsocial.analyze.alerts.mail import Mailer, safe, send_email
+from govsocial.analyze.alerts.message import payload
+from govsocial.analyze.alerts.rules import evaluate_all, token_platforms
 from govsocial.settings import Settings
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
+
+__all__ = ["BACKOFF", "TRIES", "RunReport", "deliver", "payload", "post_webhook", "run", "send_email"]
 
 log = logging.getLogger(__name__)
 TRIES = 3
@@ -39,17 +45,10 @@ class RunReport:
     new: list[t.Alert] = field(default_factory=list)
     webhooks: int = 0
     emails: int = 0
+    digests: int = 0
+    held: int = 0
     failures: list[str] = field(default_factory=list)
-
-
-def payload(alert: t.Alert, rule: t.AlertRule) -> dict[str, Any]:
-    """The JSON an alert is sent as (the webhook body; the email's text shows the same)."""
-    return {
-        "id": alert.id, "rule_id": rule.id, "jurisdiction": rule.jurisdiction, "level": rule.level,
-        "scope": rule.entity, "kind": alert.kind, "entity": alert.entity, "event_key": alert.event_key,
-        "title": alert.title, "details": alert.details,
-        "fired_at": alert.fired_at.isoformat() if alert.fired_at else None,
-    }  # fmt: skip
+    tokens: list[tokens.Outcome] = field(default_factory=list)
 
 
 def post_webhook(url: str, body: dict[str, Any], timeout: float) -> None:
@@ -71,75 +70,62 @@ def post_webhook(url: str, body: dict[str, Any], timeout: float) -> None:
     raise last
 
 
-def send_email(settings: Settings, to: str, subject: str, text: str) -> None:
-    """Send one email through the SMTP settings."""
-    if not settings.smtp_host:
-        raise RuntimeError("no SMTP server is set (GOVSOCIAL_SMTP_HOST)")
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(text)
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user:
-            password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
-            smtp.login(settings.smtp_user, password)
-        smtp.send_message(message)
-
-
-def _email_text(body: dict[str, Any]) -> str:
-    lines = [body["title"], ""]
-    lines += [f"{k}: {v}" for k, v in body["details"].items()]
-    lines += ["", f"rule {body['rule_id']} ({body['kind']}, {body['level']} {body['scope']})",
-              f"event {body['event_key']}", f"fired {body['fired_at']}"]  # fmt: skip
-    return "\n".join(lines)
-
-
-def _safe(exc: Exception) -> str:
-    # smtplib errors name the server's answer, never the password; keep them short.
-    return f"{type(exc).__name__}: {exc}"[:500]
-
-
 def deliver(session: Session, settings: Settings, now: dt.datetime, report: RunReport) -> None:
-    """Deliver every alert a channel of its rule has not taken yet."""
-    for alert, rule in store.undelivered(session):
-        body = payload(alert, rule)
-        errors: list[str] = []
+    """Deliver every alert a channel of its rule has not taken yet: webhooks at once, emails within
+    the cap per recipient."""
+    pending = store.undelivered(session)
+    errors: dict[int, list[str]] = defaultdict(list)
+    recipients: dict[str, list[tuple[t.Alert, t.AlertRule]]] = defaultdict(list)
+    for alert, rule in pending:
         if rule.webhook_url and alert.delivered_webhook_at is None:
             try:
-                post_webhook(rule.webhook_url, body, settings.alert_webhook_timeout_seconds)
+                post_webhook(rule.webhook_url, payload(alert, rule), settings.alert_webhook_timeout_seconds)
                 alert.delivered_webhook_at = now
                 report.webhooks += 1
             except Exception as exc:  # one failed channel must not stop the others
-                errors.append(f"webhook: {_safe(exc)}")
+                errors[alert.id].append(f"webhook: {safe(exc)}")
         if rule.email and alert.delivered_email_at is None:
-            try:
-                # A header is one line: a handle or a title with a line break must not add headers.
-                subject = " ".join(f"[govsocial] {alert.title}".split())
-                send_email(settings, rule.email, subject, _email_text(body))
-                alert.delivered_email_at = now
-                report.emails += 1
-            except Exception as exc:
-                errors.append(f"email: {_safe(exc)}")
-        alert.last_error = "; ".join(errors) or None
-        if errors:
+            recipients[rule.email.strip().lower()].append((alert, rule))
+    mailer = Mailer(session, settings, now, send=send_email)
+    for recipient, items in recipients.items():
+        mailer.deliver(recipient, items)
+    for alert_id, found in mailer.tally.errors.items():
+        errors[alert_id].extend(found)
+    report.emails, report.digests, report.held = mailer.tally.emails, mailer.tally.digests, mailer.tally.held
+    for alert, _rule in pending:
+        alert.last_error = "; ".join(errors.get(alert.id, [])) or None
+        if alert.last_error:
             log.warning("alert %s not delivered: %s", alert.id, alert.last_error)
             report.failures.append(f"alert {alert.id}: {alert.last_error}")
-        session.flush()
+    session.flush()
+
+
+def check_tokens(
+    session: Session, settings: Settings, now: dt.datetime, transport: httpx.AsyncBaseTransport | None
+) -> list[tokens.Outcome]:
+    """Ask the platforms about the tokens that enabled ``token_expiry`` rules without a date need."""
+    platforms = token_platforms(list(store.list_rules(session, enabled_only=True)))
+    return tokens.check(session, settings, platforms, now, transport) if platforms else []
 
 
 def run(
-    session: Session, settings: Settings, now: dt.datetime | None = None, dry_run: bool = False
+    session: Session,
+    settings: Settings,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> RunReport:
-    """Evaluate every enabled rule, store the new events and deliver what is undelivered.
+    """Check the tokens rules need, evaluate every enabled rule, store the new events and deliver
+    what is undelivered (``transport``: how the platforms are reached, for tests).
 
-    ``dry_run`` stores and sends nothing: the report's ``new`` lists what would be stored.
+    ``dry_run`` stores and sends nothing: the report's ``new`` lists what would be stored (the
+    tokens are still asked about, and their answers not stored either).
     """
     now = now or dt.datetime.now(dt.UTC)
+    checked = check_tokens(session, settings, now, transport)
     fired = evaluate_all(session, now)
-    report = RunReport(found=len(fired))
+    report = RunReport(found=len(fired), tokens=checked)
+    report.failures += [f"token {o.platform}: {o.failure}" for o in checked if o.failure]
     if dry_run:
         report.new = store.add_new(session, fired, now)
         session.rollback()

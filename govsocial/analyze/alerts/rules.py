@@ -10,7 +10,10 @@ Kinds and their parameters (``params`` of a rule; defaults in ``DEFAULTS``):
   last ``baseline_days`` (or at most that median divided by ``ratio``); needs ``min_posts`` posts.
 - ``unanswered_comments``: a post with citizens' comments of the last ``days`` that no page reply
   has answered after ``hours``.
-- ``token_expiry``: ``expires_on`` (YYYY-MM-DD) of the ``platform`` token is ``days`` away or past.
+- ``token_expiry``: the ``platform`` token expires in ``days`` days or less, or has: on ``expires_on``
+  (YYYY-MM-DD) when the rule says, else on the earlier of the platform's ``expires_at`` and
+  ``data_access_expires_at`` as last checked (``alerts.tokens``); at once when the platform said the
+  token is not valid.
 - ``account_dormant``: no post for ``days`` days.
 - ``account_missing``: a collection run of the last ``days`` days said the account is gone.
 """
@@ -24,44 +27,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from govsocial.errors import GovsocialError
+from govsocial.analyze.alerts.params import DEFAULTS, KINDS, params_of
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
+from govsocial.store import tokens
 from govsocial.store.alerts import Fired
-
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "comment_volume": {},
-    "negative_share": {},
-    "post_overperforming": {"ratio": 3.0, "days": 7, "baseline_days": 90, "min_posts": 5, "min_age_hours": 0},
-    "post_underperforming": {
-        "ratio": 3.0,
-        "days": 7,
-        "baseline_days": 90,
-        "min_posts": 5,
-        "min_age_hours": 48,
-    },
-    "unanswered_comments": {"hours": 24, "days": 7},
-    "token_expiry": {"platform": "facebook", "expires_on": None, "days": 14},
-    "account_dormant": {"days": 30},
-    "account_missing": {"days": 7},
-}
-KINDS = tuple(DEFAULTS)
-
-
-def params_of(kind: str, given: dict[str, Any]) -> dict[str, Any]:
-    """A rule's parameters over the kind's defaults; refuses an unknown kind or parameter."""
-    if kind not in DEFAULTS:
-        raise GovsocialError(f"unknown alert kind {kind!r}; one of: {', '.join(KINDS)}")
-    unknown = set(given) - set(DEFAULTS[kind])
-    if unknown:
-        raise GovsocialError(f"unknown parameter(s) for {kind}: {', '.join(sorted(unknown))}")
-    merged = {**DEFAULTS[kind], **given}
-    if kind == "token_expiry":
-        try:
-            dt.date.fromisoformat(str(merged["expires_on"]))
-        except ValueError:
-            raise GovsocialError("token_expiry needs expires_on=YYYY-MM-DD") from None
-    return merged
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -132,15 +102,41 @@ def _unanswered(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.
 
 
 def _token(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
-    expires = dt.date.fromisoformat(str(p["expires_on"]))
+    platform = str(p["platform"])
+    if p["expires_on"] is not None:
+        expires = dt.date.fromisoformat(str(p["expires_on"]))
+        yield from _expiring(rule, platform, expires, int(p["days"]), now, {"source": "rule"})
+        return
+    check = tokens.latest(session, platform)
+    if check is None:
+        return  # never checked: ``alerts run`` reports why the check failed
+    if not check.is_valid:
+        since = _utc(check.invalid_since or check.checked_at).date().isoformat()
+        yield Fired(
+            rule.id, rule.kind, platform, f"token_expiry:{platform}:invalid:{since}",
+            f"The {platform} token is not valid (the platform said so on {since})",
+            {"platform": platform, "is_valid": False, "error": check.error, "invalid_since": since,
+             "checked_at": _utc(check.checked_at).isoformat(), "source": "platform"},
+        )  # fmt: skip
+        return
+    ends = [(_utc(at), name) for at, name in ((check.expires_at, "expires_at"),
+            (check.data_access_expires_at, "data_access_expires_at")) if at is not None]  # fmt: skip
+    if ends:
+        at, which = min(ends)
+        details = {"source": "platform", "which": which, "checked_at": _utc(check.checked_at).isoformat()}
+        yield from _expiring(rule, platform, at.date(), int(p["days"]), now, details)
+
+
+def _expiring(
+    rule: t.AlertRule, platform: str, expires: dt.date, days: int, now: dt.datetime, details: dict[str, Any]
+) -> Iterator[Fired]:
     left = (expires - now.date()).days
-    if left <= int(p["days"]):
-        platform = str(p["platform"])
+    if left <= days:
         state = "has expired" if left < 0 else f"expires in {left} day(s)"
         yield Fired(
             rule.id, rule.kind, platform, f"token_expiry:{platform}:{expires.isoformat()}",
             f"The {platform} token {state} ({expires.isoformat()})",
-            {"platform": platform, "expires_on": expires.isoformat(), "days_left": left},
+            {"platform": platform, "expires_on": expires.isoformat(), "days_left": left, **details},
         )  # fmt: skip
 
 
@@ -182,6 +178,19 @@ EVALUATORS: dict[str, Evaluator] = {
     "account_dormant": _dormant,
     "account_missing": _missing,
 }
+
+
+__all__ = ["DEFAULTS", "EVALUATORS", "KINDS", "evaluate", "evaluate_all", "params_of", "token_platforms"]
+
+
+def token_platforms(rules: list[t.AlertRule]) -> list[str]:
+    """The platforms whose token ``token_expiry`` rules without ``expires_on`` need checked."""
+    found = [
+        str(params_of(r.kind, r.params or {})["platform"])
+        for r in rules
+        if r.kind == "token_expiry" and not (r.params or {}).get("expires_on")
+    ]
+    return list(dict.fromkeys(found))
 
 
 def evaluate(session: Session, rule: t.AlertRule, now: dt.datetime) -> list[Fired]:

@@ -417,3 +417,152 @@ def bar_chart(
         zero=zero,
         bars=drawn,
     )
+
+
+# --- Bars with an interval and a reference value ----------------------------------------------------
+
+#: How far the caps of an interval's whisker reach above and below the bar's middle (SVG units).
+WHISKER_CAP = 6.0
+#: Half the thickness of a whisker (it is drawn as an outlined shape, so it shows on a bar and beside it).
+WHISKER_HALF = 1.5
+#: Half the width of the diamond that marks a reference value.
+DIAMOND = 5.0
+
+
+@dataclass(frozen=True)
+class RangeValue:
+    """One row of a bar chart with intervals: its label, the value with its interval, and a reference
+    value (such as an earlier study's figure); each number None where there is none."""
+
+    label: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    reference: float | None = None
+
+
+@dataclass(frozen=True)
+class RangeBar(Bar):
+    """A bar with its interval drawn as a whisker (``low_x`` to ``high_x``) and its reference value
+    drawn as a diamond (``reference_x``), in SVG units; None where there is none."""
+
+    low_x: float | None = None
+    high_x: float | None = None
+    reference_x: float | None = None
+    reference_text: str = ""
+    value_x: float | None = None
+
+    @property
+    def middle(self) -> float:
+        """The bar's vertical middle, where the whisker and the diamond sit."""
+        return round(self.y + self.height / 2, 1)
+
+    @property
+    def text_x(self) -> float:
+        """Where the value's text starts: in the column right of the plot (``value_x``), where no
+        whisker or diamond can sit under it or next to it and be read as its number."""
+        return super().text_x if self.value_x is None else self.value_x
+
+    @property
+    def whisker(self) -> str:
+        """The whisker as an SVG path: a thin bar from ``low_x`` to ``high_x`` with a cap at each end
+        (an outline, not a line, so a fill in the page's background shows it on top of the bar)."""
+        if self.low_x is None or self.high_x is None:
+            return ""
+        low, high = self.low_x, max(self.high_x, self.low_x + 2)  # a narrow interval stays visible
+        m, h, c = self.middle, WHISKER_HALF, WHISKER_CAP
+        corners = [
+            (low - 1, m - c), (low + 1, m - c), (low + 1, m - h), (high - 1, m - h), (high - 1, m - c),
+            (high + 1, m - c), (high + 1, m + c), (high - 1, m + c), (high - 1, m + h), (low + 1, m + h),
+            (low + 1, m + c), (low - 1, m + c),
+        ]  # fmt: skip
+        return "M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in corners) + " Z"
+
+    @property
+    def diamond(self) -> str:
+        """The reference value's diamond as SVG polygon points ("" without a reference)."""
+        if self.reference_x is None:
+            return ""
+        x, m, d = self.reference_x, self.middle, DIAMOND
+        return " ".join(f"{px:.1f},{py:.1f}" for px, py in ((x - d, m), (x, m - d), (x + d, m), (x, m + d)))
+
+
+def _range_bar(
+    i: int, row: RangeValue, fmt: Formatter, text: str, low: float, high: float, left: float, right: float
+) -> RangeBar:
+    """Row ``i`` of a chart whose value axis runs ``low..high`` over ``left..right``."""
+
+    def x(value: float | None) -> float | None:
+        return None if value is None else scale(value, low, high, left, right)
+
+    zero, end = scale(0.0, low, high, left, right), scale(row.value or 0.0, low, high, left, right)
+    return RangeBar(
+        min(zero, end),
+        MARGIN_TOP + i * (BAR_HEIGHT + BAR_GAP) + BAR_GAP / 2,
+        round(abs(end - zero), 1),
+        BAR_HEIGHT,
+        row.label,
+        short(row.label),
+        text,
+        (row.value or 0.0) < 0,
+        x(row.low),
+        x(row.high),
+        x(row.reference),
+        "" if row.reference is None else fmt(row.reference),
+        round(right + DIAMOND + 6, 1),
+    )
+
+
+def range_bar_chart(
+    chart_id: str,
+    title: str,
+    rows: Sequence[RangeValue],
+    label_heading: str,
+    value_heading: str,
+    fmt: Formatter = format_number,
+    suffix: str = "",
+    series: str | None = None,
+    missing: str = "—",
+) -> Chart:
+    """Horizontal bars like ``bar_chart``, each with the interval of its value as a whisker and a
+    reference value as a diamond (``RangeBar``): a survey's shares beside an earlier study's.
+
+    The value axis covers the values, the intervals and the references. Each value is printed in a
+    column right of the plot, level with its bar: printed at the bar's end it would sit on the
+    whisker, which always crosses that end, and printed beyond the marks it would read as the
+    diamond's number. A row without a value keeps its place (and its diamond) with no bar and
+    ``missing`` as its text; with no value at all the chart is empty, so the template draws nothing
+    and says so.
+    """
+    known = [r for r in rows if r.value is not None]
+    if not known:
+        rows = []
+    texts = [missing if r.value is None else fmt(r.value) for r in rows]
+    extent = [v for r in rows for v in (r.value, r.low, r.high, r.reference) if v is not None]
+    low, high, ticks = value_domain(extent)
+    ticks_fmt = tick_formatter(ticks, suffix)
+    left = label_width([short(r.label) for r in rows])
+    # Room right of the plot for a diamond at the axis's end, a gap and the value column.
+    right = WIDTH - MARGIN_RIGHT - DIAMOND - 6 - longest(texts) * CHAR_WIDTH
+    top = MARGIN_TOP
+    bottom = top + max(len(rows), 1) * (BAR_HEIGHT + BAR_GAP)
+    drawn = [
+        _range_bar(i, r, fmt, text, low, high, left, right)
+        for i, (r, text) in enumerate(zip(rows, texts, strict=True))
+    ]
+    return Chart(
+        kind="bar",
+        id=chart_id,
+        title=title,
+        summary=bar_summary(series or title, [(r.label, float(r.value or 0.0)) for r in known], fmt),
+        table=Table(title, label_heading, value_heading, [(b.label, b.text) for b in drawn]),
+        width=WIDTH,
+        height=int(bottom + MARGIN_BOTTOM),
+        plot_left=left,
+        plot_right=right,
+        plot_top=top,
+        plot_bottom=bottom,
+        value_ticks=[Tick(scale(v, low, high, left, right), ticks_fmt(v)) for v in ticks],
+        zero=scale(0.0, low, high, left, right),
+        bars=list(drawn),
+    )

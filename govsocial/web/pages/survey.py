@@ -125,6 +125,15 @@ DISTRICT_LABELS = {
 }
 EVERYONE_LABEL = N_("Everyone")
 CHART_TITLE = N_("Mean rating out of 10, this survey")
+#: The questions answered by choices, in the form's order: their answers' labels and the heading of
+#: their results (a share of those who answered, in per cent).
+SHARE_QUESTIONS = {
+    "channels": (CHANNEL_LABELS, N_("Where people learn about government news")),
+    "reactions": (REACTION_LABELS, N_("Respond often or sometimes")),
+    "expectation": (EXPECTATION_LABELS, N_("Main expectation when contacting the government")),
+    "consideration": (CONSIDERATION_LABELS, N_("Main consideration before interacting")),
+}
+SHARE_CHART_TITLE = N_("%(question)s: per cent of those who answered, with the 2020 share")
 REFUSALS = {
     "cookie": N_(
         "Your browser did not send the survey's cookie. Allow cookies for this site and reload the form."
@@ -176,8 +185,12 @@ def _form_context(lang: Language, answers: store.Answers | None) -> dict[str, An
 
 
 def _form_page(
-    request: Request, lang: Language, token: str | None, answers: store.Answers | None = None,
-    refusal: str | None = None, status_code: int = 200,
+    request: Request,
+    lang: Language,
+    token: str | None,
+    answers: store.Answers | None = None,
+    refusal: str | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     """The form with a fresh signed start time; a new token cookie when the browser has none."""
     new = token is None
@@ -187,14 +200,25 @@ def _form_page(
         start = store.sign_start(store.signing_key(session), now_of(request))
         answered = not new and store.has_answered(session, token)
     response = render(
-        request, lang, "survey/form.html", status_code=status_code, section="survey",
-        start=start, answered=answered, refusal=REFUSALS.get(refusal or ""),
+        request,
+        lang,
+        "survey/form.html",
+        status_code=status_code,
+        section="survey",
+        start=start,
+        answered=answered,
+        refusal=REFUSALS.get(refusal or ""),
         **_form_context(lang, answers),
     )
     response.headers["Cache-Control"] = "no-store"
     if new:
         response.set_cookie(
-            COOKIE, token, max_age=COOKIE_MAX_AGE, path=COOKIE_PATH, httponly=True, samesite="lax",
+            COOKIE,
+            token,
+            max_age=COOKIE_MAX_AGE,
+            path=COOKIE_PATH,
+            httponly=True,
+            samesite="lax",
             secure=request.url.scheme == "https",
         )
     return response
@@ -313,6 +337,48 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def _percent(value: float) -> str:
+    """A share as the chart prints it: the table's one decimal, with the unit."""
+    return f"{_fmt(value, 1)}%"
+
+
+@dataclass(frozen=True)
+class ShareQuestion:
+    """A question answered by choices on the results page: its heading, its answers' labels (both in
+    the page's language, so the template escapes them like any text) and the chart of its shares."""
+
+    key: str
+    heading: str
+    labels: dict[str, str]
+    chart: charts.Chart
+
+
+def share_question(
+    key: str, shares: dict[str, analysis.Estimate], baseline: dict[str, float], lang: Language
+) -> ShareQuestion:
+    """The chart of one question's shares: each answer's share with its Wilson interval as a whisker
+    and the 2020 share, where the study gives one, as a diamond."""
+    gettext = translations(lang.code).gettext
+    msgids, heading = SHARE_QUESTIONS[key]
+    labels = {answer: gettext(msgid) for answer, msgid in msgids.items()}
+    rows = []
+    for answer, label in labels.items():
+        e = shares[answer]
+        rows.append(charts.RangeValue(label, e.mean, e.low, e.high, baseline.get(answer)))
+    chart = charts.range_bar_chart(
+        f"chart-survey-{key}",
+        gettext(SHARE_CHART_TITLE) % {"question": gettext(heading)},
+        rows,
+        gettext(N_("Answer")),
+        gettext(N_("Share")),
+        fmt=_percent,
+        suffix="%",
+        series=gettext(heading),
+        missing="–",
+    )
+    return ShareQuestion(key, gettext(heading), labels, chart)
+
+
 def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
     """What the results page shows: ratings with the baseline, the chart, by age band, and the shares."""
     gettext = translations(lang.code).gettext
@@ -324,8 +390,11 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
     ]
     drawn = [(row.label, row.estimate.mean) for row in rows if row.estimate.mean is not None]
     chart = charts.bar_chart(
-        "chart-survey", gettext(CHART_TITLE), [(label, float(mean)) for label, mean in drawn],
-        gettext(N_("Question")), gettext(N_("Mean (0-10)")),
+        "chart-survey",
+        gettext(CHART_TITLE),
+        [(label, float(mean)) for label, mean in drawn],
+        gettext(N_("Question")),
+        gettext(N_("Mean (0-10)")),
         fmt=lambda v: f"{v:.2f}",
     )
     bands = [
@@ -341,12 +410,10 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
         "rating_labels": RATING_LABELS,
         "shares": everyone.shares,
         "baseline_shares": base.shares,
-        "share_labels": {
-            "channels": CHANNEL_LABELS,
-            "reactions": REACTION_LABELS,
-            "expectation": EXPECTATION_LABELS,
-            "consideration": CONSIDERATION_LABELS,
-        },
+        "share_questions": [
+            share_question(key, everyone.shares[key], base.shares.get(key, {}), lang)
+            for key in SHARE_QUESTIONS
+        ],
         "source": base.source,
         "fmt": _fmt,
     }
@@ -356,6 +423,10 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
 def survey_results(request: Request, lang: LangDep, session: SessionDep, thanks: int = 0) -> HTMLResponse:
     """The results: means with 95 % intervals and counts, by age band, beside the 2020 baseline."""
     return render(
-        request, lang, "survey/results.html", section="survey", thanks=bool(thanks),
+        request,
+        lang,
+        "survey/results.html",
+        section="survey",
+        thanks=bool(thanks),
         **results_context(session, lang),
     )
