@@ -198,7 +198,7 @@ def _zone(session: Session, jurisdiction: str) -> ZoneInfo:
     """The jurisdiction's time zone: the scorecard cuts its days, weeks and months there, and so
     must the report's lists of posts, or a post in the first hours of a period would be counted in
     one period by the scorecard and listed in another."""
-    return ZoneInfo(queries.get_jurisdiction(session, jurisdiction).timezone or "UTC")
+    return queries.jurisdiction_zone(session, jurisdiction)
 
 
 def _bounds(period: Period, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:

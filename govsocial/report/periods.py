@@ -24,7 +24,9 @@ _FORMS = (
 #: What the error for a malformed period names as the accepted forms.
 ACCEPTED = "a week YYYY-Www (e.g. 2026-W43), a month YYYY-MM (e.g. 2026-10) or a year YYYY (e.g. 2026)"
 #: The first year a report may be about: the period before it, and the trends' periods, stay
-#: inside the calendar (``datetime.date`` starts at year 1).
+#: inside the calendar (``datetime.date`` starts at year 1). At the other end, a period must end
+#: by the last day ``datetime.date`` holds (9999-12-31), so year 9999, its December and its last
+#: week are refused too.
 FIRST_YEAR = 1900
 
 
@@ -55,7 +57,7 @@ def parse(text: str) -> Period:
         year = int(match["year"])
         number = int(match["number"]) if kind != "year" else 1
         # Weeks run 01 to 52 or 53 (a year has week 53 only when it has 53 Thursdays).
-        if year >= FIRST_YEAR and (kind != "week" or _is_week(year, number)):
+        if year >= FIRST_YEAR and (kind != "week" or _is_week(year, number)) and _ends(kind, text):
             return Period(kind, text)
         break
     raise ReportError(f"{text!r} is not a period: give {ACCEPTED}")
@@ -65,6 +67,16 @@ def _is_week(year: int, week: int) -> bool:
     try:
         dt.date.fromisocalendar(year, week, 1)
     except ValueError:
+        return False
+    return True
+
+
+def _ends(kind: str, label: str) -> bool:
+    """Whether the period's end (the day after it) is a date: not for the last periods of year
+    9999, which a report, the survey's window and the portal's week dates all need."""
+    try:
+        period_end(kind, label)
+    except (ValueError, OverflowError):
         return False
     return True
 

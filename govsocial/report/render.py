@@ -405,14 +405,12 @@ def render_html(report: Report, lang: str) -> str:
     )  # fmt: skip
     by_name = {r.metric.name: r for r in report.rows}
     metrics = registry()
+    titles = {name: words.catalogue.gettext(metrics[name].title) for name in report.trends}
     trends = [
         (
-            words.catalogue.gettext(metrics[name].title),
-            _svg(
-                bar_chart(
-                    metrics[name].title, series, _formatter(metrics[name].unit, words), colour="#4a7a3c"
-                )
-            ),
+            titles[name],
+            # The chart's title (its accessible name) in the report's language, as its heading.
+            _svg(bar_chart(titles[name], series, _formatter(metrics[name].unit, words), colour="#4a7a3c")),
         )
         for name, series in report.trends.items()
         if any(value is not None for _, value in series)

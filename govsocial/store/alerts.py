@@ -5,21 +5,26 @@ An alert is stored once per rule and event: ``event_key`` names the event and is
 it. Delivery times stay empty until a channel took the alert, so a failed delivery is retried by the
 next run without a second alert. ``alert_emails`` counts the emails each recipient was sent, for the
 hourly cap; an alert the cap held back has ``email_held_at`` until its digest goes out.
+``run_lock`` lets one alerts run at a time store and deliver.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import fcntl
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
 
 LEVELS = ("account", "organisation", "government")
+#: The PostgreSQL advisory lock that one alerts run holds at a time (any number kept for this use).
+RUN_LOCK_KEY = 0x676F76616C7274
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,47 @@ class Fired:
     event_key: str
     title: str
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def run_lock(session: Session) -> Iterator[bool]:
+    """The lock of alerts runs, held while the block runs: True when this run holds it, False when
+    another run does (this one must then store and send nothing, or both would send the same alerts).
+
+    PostgreSQL: a session advisory lock on a connection of its own (a run commits as it delivers,
+    which hands its session's connection back to the pool). SQLite: an exclusive ``flock`` on a file
+    beside the database (an in-memory database has one process). Either goes when the process ends,
+    however it ends, so a killed run never leaves the lock behind.
+    """
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            held = bool(connection.scalar(select(func.pg_try_advisory_lock(RUN_LOCK_KEY))))
+            connection.commit()  # the lock outlives the transaction: do not sit idle in one
+            try:
+                yield held
+            finally:
+                if held:
+                    connection.scalar(select(func.pg_advisory_unlock(RUN_LOCK_KEY)))
+                    connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield True
+        return
+    with open(f"{database}.alerts-lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held = False
+        else:
+            held = True
+        try:
+            yield held
+        finally:
+            if held:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def add_rule(

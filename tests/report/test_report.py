@@ -226,6 +226,18 @@ def test_published_reports_are_listed_and_downloaded(demo: str, tmp_path: Path) 
         assert 'href="/en/reports"' in client.get("/en/open-data").text
 
 
+def test_a_file_named_for_a_period_past_the_calendar_is_not_listed(demo: str, tmp_path: Path) -> None:
+    reports = tmp_path / "published"
+    reports.mkdir()
+    for name in (f"{ORG}-9999-W52-en.html", f"{ORG}-9999-12-en.pdf", f"{ORG}-9999-en.html"):
+        (reports / name).write_text("not a report")
+    settings = Settings.load(database_url=demo, reports_dir=reports)
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/en/reports")
+    assert page.status_code == 200
+    assert "9999" not in page.text and "No report has been published yet." in page.text
+
+
 def test_no_published_reports(demo: str, tmp_path: Path) -> None:
     settings = Settings.load(database_url=demo, reports_dir=tmp_path / "none")
     with TestClient(create_app(settings)) as client:
@@ -277,8 +289,9 @@ def test_periods_and_the_one_before(text: str, kind: str, previous: str) -> None
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-10-01", "2026-13", "2026-00", "2026-9", "2026-W54", "2021-W53", "2026-W00", "2026-W5", "26", ""],
-)
+    ["2026-10-01", "2026-13", "2026-00", "2026-9", "2026-W54", "2021-W53", "2026-W00", "2026-W5", "26", "",
+     "9999", "9999-12", "9999-W52"],  # the last ones end after 9999-12-31, the last date there is
+)  # fmt: skip
 def test_a_malformed_period_names_the_accepted_forms(text: str) -> None:
     with pytest.raises(ReportError, match=r"YYYY-Www.*YYYY-MM.*YYYY"):
         periods.parse(text)
@@ -482,7 +495,6 @@ def test_a_report_of_collected_data_does_not_say_sample(demo: str, tmp_path: Pat
         assert build(session, "hk", ORG, period).sample is True
 
 
-
 def test_post_lists_cut_periods_in_the_jurisdictions_time_zone(demo: str, tmp_path: Path) -> None:
     """A post at 01:00 Hong Kong time on the first of a month (17:00 UTC the day before) belongs to
     that month, as in the scorecard: the report lists it there, dated in Hong Kong time, and not in
@@ -509,3 +521,18 @@ def test_post_lists_cut_periods_in_the_jurisdictions_time_zone(demo: str, tmp_pa
     marked = [p for p in this if p.text.startswith("MARKER")]
     assert len(marked) == 1 and not [p for p in before if p.text.startswith("MARKER")]
     assert (marked[0].created_at.date(), marked[0].created_at.hour) == (month.start, 1)
+
+
+def test_trend_charts_are_named_in_the_reports_language(demo: str) -> None:
+    with _session(demo) as session:
+        report = build(session, "hk", ORG, _period(demo))
+    zh, en = render_html(report, "zh-hant"), render_html(report, "en")
+    names = {m: registry()[m].title for m in report_build.TREND}
+    drawn = [m for m, series in report.trends.items() if any(v is not None for _, v in series)]
+    assert drawn
+    for metric in drawn:
+        # Each trend chart's accessible name is its heading: Chinese in the Chinese report.
+        assert f'aria-label="{names[metric]}"' in en
+        assert f'aria-label="{names[metric]}"' not in zh
+    labels = re.findall(r'<svg[^>]*aria-label="([^"]*)"', zh)
+    assert any(re.search(r"[\u4e00-\u9fff]", label) for label in labels)

@@ -30,6 +30,8 @@ from govsocial.web.pages.i18n import LANGUAGES, translations
 from govsocial.web.pages.render import environment
 
 SECTIONS = list(page.SHARE_QUESTIONS)
+#: The 2020 study's shares, which the charts mark.
+BASELINE = analysis.baseline()
 #: Five people: one chooses no channel, and nobody says how often they comment (that bar has no value).
 PEOPLE = [
     store.Answers(
@@ -64,9 +66,9 @@ def figure(html: str, section: str) -> str:
     return found.group(1)
 
 
-def render(chart: charts.Chart, lang: str = "en") -> str:
-    source = '{% from "survey/share_chart.html" import share_chart %}{{ share_chart(c) }}'
-    return environment(lang).from_string(source).render(c=chart)
+def render(chart: charts.Chart, lang: str = "en", answered: bool = True) -> str:
+    source = '{% from "survey/share_chart.html" import share_chart %}{{ share_chart(c, answered) }}'
+    return environment(lang).from_string(source).render(c=chart, answered=answered)
 
 
 def ranged(chart: charts.Chart) -> list[RangeBar]:
@@ -123,13 +125,24 @@ def test_a_narrow_interval_is_still_drawn() -> None:
     assert max(xs) - min(xs) >= 4  # two units of interval and the caps' width
 
 
-def test_no_values_at_all_is_an_empty_chart_that_says_so() -> None:
-    rows = [RangeValue("A", None, None, None, 62.1), RangeValue("B", None)]
+def test_no_values_and_no_references_is_an_empty_chart_that_says_so() -> None:
+    rows = [RangeValue("A", None), RangeValue("B", None)]
     chart = range_bar_chart("c", "Shares", rows, "Answer", "Share")
     assert chart.empty and chart.bars == [] and chart.table.rows == []
     html = render(chart)
-    assert "<svg" not in html and "No responses to this question yet" in html
-    assert "這條問題尚未有回應" in render(chart, "zh-hant")
+    assert "<svg" not in html and "the chart appears with the first answer" in html
+    assert "有人回答後便會顯示圖表" in render(chart, "zh-hant")
+
+
+def test_no_values_but_references_draws_the_references_alone() -> None:
+    """Before anyone answers, the 2020 shares are still worth seeing: diamonds, no bars, no whiskers."""
+    rows = [RangeValue("A", None, None, None, 62.1), RangeValue("B", None, None, None, 20.0)]
+    chart = range_bar_chart("c", "Shares", rows, "Answer", "Share")
+    assert not chart.empty and len(chart.bars) == 2
+    assert all(b.width == 0 and b.low_x is None and b.reference_x is not None for b in ranged(chart))
+    html = render(chart, answered=False)
+    assert html.count('class="chart-hatch-bg chart-reference"') == 2 and "chart-whisker" not in html
+    assert "the diamonds show the 2020 study" in html
 
 
 # --- the results page -------------------------------------------------------------------------------
@@ -196,13 +209,14 @@ def test_labels_are_escaped_in_the_chart_and_the_table(
     assert f'<th scope="row">{escaped}</th>' in html
 
 
-def test_an_empty_survey_says_no_responses_and_draws_no_svg(portal: TestClient) -> None:
+def test_an_empty_survey_says_no_responses_and_draws_the_2020_shares_alone(portal: TestClient) -> None:
     for lang, message in (("en", "No responses to this question yet"), ("zh-hant", "這條問題尚未有回應")):
         html = portal.get(f"/{lang}/survey/results").text
         for section in SECTIONS:
             drawn = figure(html, section)
             assert message in drawn
-            assert "<svg" not in drawn and "chart-whisker" not in drawn and "chart-legend" not in drawn
+            assert "<svg" in drawn and "chart-whisker" not in drawn
+            assert drawn.count('class="chart-hatch-bg chart-reference"') == len(BASELINE.shares[section])
         assert html.count("<svg") == html.count("</svg>")  # no SVG left open anywhere on the page
         assert html.count('class="survey-table"') == len(SECTIONS) + 1  # the tables stay
 

@@ -6,6 +6,9 @@ digest by a later run).
 (``tokens``), evaluates every enabled rule, stores the new events and then delivers everything a
 channel has not taken yet, new or left over from a failed run: a channel's delivery time is set when
 it succeeds and ``last_error`` records why it did not, so the next run retries without a second alert.
+Each delivery is committed as soon as the channel took it, so a run that stops half way (a crash, a
+killed process, a database error) never sends what it already sent again. One run at a time stores
+and delivers (``store.alerts.run_lock``): a run that finds another under way does nothing and says so.
 Errors never carry a setting's secret: the SMTP password is only handed to ``smtplib``.
 """
 
@@ -23,18 +26,20 @@ from sqlalchemy.orm import Session
 
 from govsocial.analyze.alerts import tokens
 from govsocial.analyze.alerts.mail import Mailer, safe, send_email
-from govsocial.analyze.alerts.message import payload
+from govsocial.analyze.alerts.message import masked_url, payload
 from govsocial.analyze.alerts.rules import evaluate_all, token_platforms
 from govsocial.settings import Settings
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
 
-__all__ = ["BACKOFF", "TRIES", "RunReport", "deliver", "payload", "post_webhook", "run", "send_email"]
+__all__ = ["BACKOFF", "BUSY", "TRIES", "RunReport", "deliver", "payload", "post_webhook", "run", "send_email"]
 
 log = logging.getLogger(__name__)
 TRIES = 3
 #: Seconds before the second and third webhook tries.
 BACKOFF = (0.5, 2.0)
+#: What a run says when another run holds the lock (``store.alerts.run_lock``).
+BUSY = "another alerts run is storing and delivering alerts: this one did nothing (the next run will)"
 
 
 @dataclass
@@ -49,6 +54,20 @@ class RunReport:
     held: int = 0
     failures: list[str] = field(default_factory=list)
     tokens: list[tokens.Outcome] = field(default_factory=list)
+
+
+def _utc(now: dt.datetime) -> dt.datetime:
+    """``now`` in UTC (a naive time is taken as UTC): SQLite keeps times as text without their
+    zone, so a time stored in another zone would be compared wrongly by the hourly cap."""
+    return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
+
+
+def webhook_error(exc: Exception, url: str) -> str:
+    """``safe(exc)`` with the webhook's address masked: httpx names the full URL in its errors."""
+    text = safe(exc)
+    for spelling in {url, str(httpx.URL(url))}:
+        text = text.replace(spelling, masked_url(url))
+    return text
 
 
 def post_webhook(url: str, body: dict[str, Any], timeout: float) -> None:
@@ -81,9 +100,10 @@ def deliver(session: Session, settings: Settings, now: dt.datetime, report: RunR
             try:
                 post_webhook(rule.webhook_url, payload(alert, rule), settings.alert_webhook_timeout_seconds)
                 alert.delivered_webhook_at = now
+                session.commit()  # kept at once: a run that stops later must not post it again
                 report.webhooks += 1
             except Exception as exc:  # one failed channel must not stop the others
-                errors[alert.id].append(f"webhook: {safe(exc)}")
+                errors[alert.id].append(f"webhook: {webhook_error(exc, rule.webhook_url)}")
         if rule.email and alert.delivered_email_at is None:
             recipients[rule.email.strip().lower()].append((alert, rule))
     mailer = Mailer(session, settings, now, send=send_email)
@@ -119,13 +139,31 @@ def run(
     what is undelivered (``transport``: how the platforms are reached, for tests).
 
     ``dry_run`` stores and sends nothing: the report's ``new`` lists what would be stored (the
-    tokens are still asked about, and their answers not stored either).
+    tokens are still asked about, and their answers not stored either). A run that finds another
+    one under way does nothing: its report's only failure is ``BUSY``.
     """
-    now = now or dt.datetime.now(dt.UTC)
+    now = _utc(now or dt.datetime.now(dt.UTC))
+    if dry_run:
+        return _run(session, settings, now, dry_run, transport)
+    with store.run_lock(session) as held:
+        if not held:  # two runs would both send what neither had delivered when it started
+            return RunReport(failures=[BUSY])
+        return _run(session, settings, now, dry_run, transport)
+
+
+def _run(
+    session: Session,
+    settings: Settings,
+    now: dt.datetime,
+    dry_run: bool,
+    transport: httpx.AsyncBaseTransport | None,
+) -> RunReport:
+    """``run``'s work, in UTC, with the run lock held unless it is a dry run."""
     checked = check_tokens(session, settings, now, transport)
-    fired = evaluate_all(session, now)
-    report = RunReport(found=len(fired), tokens=checked)
+    report = RunReport(tokens=checked)
     report.failures += [f"token {o.platform}: {o.failure}" for o in checked if o.failure]
+    fired = evaluate_all(session, now, report.failures)
+    report.found = len(fired)
     if dry_run:
         report.new = store.add_new(session, fired, now)
         session.rollback()

@@ -6,8 +6,9 @@ Per recipient and run: the alerts an earlier run held back go first, together in
 each new alert gets its own email while the hour has room; those beyond are held
 (``email_held_at``) for the digest of the next run the window allows. With
 ``alert_email_daily_digest`` a recipient instead gets one digest of everything pending once 24 hours
-have passed since their last email. An alert is delivered once: its ``delivered_email_at`` is set
-when the email that carries it was accepted by the server.
+have passed since their last email. An alert is delivered once: its ``delivered_email_at`` is set,
+and committed, when the email that carries it was accepted by the server (a failed ``QUIT`` after
+that changes nothing).
 
 The SMTP password is only handed to ``smtplib``; errors name the server's answer, never it.
 """
@@ -51,13 +52,25 @@ def send_email(settings: Settings, to: str, subject: str, text: str) -> None:
     mail["To"] = to
     mail["Subject"] = subject
     mail.set_content(text)
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+    smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+    try:
         if settings.smtp_starttls:
             smtp.starttls()
         if settings.smtp_user:
             password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
             smtp.login(settings.smtp_user, password)
         smtp.send_message(mail)
+    finally:
+        _close(smtp)
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    """End the session. Once the server accepted the message it is sent: an error of ``QUIT``
+    (``with smtplib.SMTP`` raises it) must not make the alert look undelivered and go out again."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def safe(exc: Exception) -> str:
@@ -132,6 +145,7 @@ class Mailer:
         for alert, _rule in items:
             alert.delivered_email_at = self.now
         store.record_email(self.session, recipient, len(items), digest, self.now)
+        self.session.commit()  # kept at once: a run that stops later must not send it again
         self.tally.emails += 1
         self.tally.digests += int(digest)
         return 1

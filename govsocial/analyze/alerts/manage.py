@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from govsocial.analyze.alerts.message import masked_url
 from govsocial.analyze.alerts.params import KINDS, ParamError, clean_params, parse_param
 from govsocial.errors import GovsocialError
 from govsocial.store import alerts as store
@@ -23,6 +24,8 @@ from govsocial.store import tables as t
 URL_MAX = 1000
 EMAIL_MAX = 300
 ENTITY_MAX = 200
+#: The largest account id (a 32-bit integer column on PostgreSQL).
+ACCOUNT_ID_MAX = 2**31 - 1
 
 
 class RuleError(GovsocialError, ValueError):
@@ -68,9 +71,17 @@ def _channels(new: NewRule) -> NewRule:
         raise RuleError("webhook_url", "give a webhook URL, an email address or both")
     if webhook and (not webhook.startswith(("http://", "https://")) or len(webhook) > URL_MAX):
         raise RuleError("webhook_url", f"the webhook must be an http(s) URL of at most {URL_MAX} characters")
-    if email and ("@" not in email or any(c.isspace() for c in email) or len(email) > EMAIL_MAX):
+    if email and (
+        email.count("@") != 1 or any(c.isspace() or c in ",;<>" for c in email) or len(email) > EMAIL_MAX
+    ):
         raise RuleError("email", "the email must be one address such as desk@example.org")
     return replace(new, webhook_url=webhook, email=email)
+
+
+def _account_id(entity: str) -> bool:
+    """Whether ``entity`` is an account id the store can hold: ASCII digits (``str.isdigit`` also
+    takes "²", which ``int`` refuses) and a database integer, so evaluating the rule cannot fail."""
+    return entity.isascii() and entity.isdigit() and 1 <= int(entity) <= ACCOUNT_ID_MAX
 
 
 def checked(new: NewRule) -> NewRule:
@@ -80,7 +91,7 @@ def checked(new: NewRule) -> NewRule:
     entity = (new.entity or "").strip() or None
     if new.level != "government" and not entity:
         raise RuleError("entity", f"a rule on an {new.level} needs the {new.level}'s id or code")
-    if new.level == "account" and not str(entity).isdigit():
+    if new.level == "account" and not _account_id(str(entity)):
         raise RuleError("entity", "an account rule's scope is the account's id (a number)")
     if entity and len(entity) > ENTITY_MAX:
         raise RuleError("entity", f"the scope is at most {ENTITY_MAX} characters")
@@ -93,7 +104,8 @@ def checked(new: NewRule) -> NewRule:
 
 def _rule_details(rule: t.AlertRule) -> dict[str, Any]:
     return {"kind": rule.kind, "level": rule.level, "entity": rule.entity, "params": rule.params,
-            "webhook_url": rule.webhook_url, "email": rule.email, "enabled": rule.enabled}  # fmt: skip
+            "webhook_url": masked_url(rule.webhook_url) if rule.webhook_url else None,
+            "email": rule.email, "enabled": rule.enabled}  # fmt: skip
 
 
 def _log(session: Session, actor: Actor | None, action: str, rule_id: int, details: dict[str, Any],

@@ -5,10 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from govsocial.store import tables as t
 
 SUBJECT_PREFIX = "[govsocial] "
+
+
+def masked_url(url: str) -> str:
+    """``url`` without its path and query: a webhook's address is often its secret (Slack's, Teams'),
+    so pages and errors show only where it goes (``https://hooks.example.org/…``)."""
+    try:
+        parsed = urlsplit(url)
+        host, port = parsed.hostname, parsed.port
+    except ValueError:
+        return "…"
+    if not (parsed.scheme and host):
+        return "…"
+    return f"{parsed.scheme}://{host}{f':{port}' if port else ''}/…"
 
 
 def payload(alert: t.Alert, rule: t.AlertRule) -> dict[str, Any]:

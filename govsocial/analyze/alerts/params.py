@@ -35,6 +35,10 @@ KINDS = tuple(DEFAULTS)
 #: Platforms whose token's expiry the platform tells (``alerts tokens``): ``expires_on`` may be left out.
 ASKABLE = ("facebook", "instagram")
 PLATFORM_MAX = 32
+#: The largest number a parameter may be: far beyond any useful window or ratio, and small enough
+#: that ``now - days`` and ``ratio * median`` stay inside the calendar and finite when a run
+#: evaluates the rule (a larger one stored would stop every run with an overflow).
+NUMBER_MAX = 100_000
 
 
 class ParamError(GovsocialError, ValueError):
@@ -58,8 +62,9 @@ def _number(kind: str, name: str, default: Any, value: Any) -> int | float:
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = float(value)  # "3" from a form; a word stays text and is refused below
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value < 0:
-        raise ParamError(f"{kind}: {name} must be a number of 0 or more, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= NUMBER_MAX:
+        # NaN fails both comparisons, infinity the second.
+        raise ParamError(f"{kind}: {name} must be a number from 0 to {NUMBER_MAX:,}, not {value!r}")
     if name == "ratio" and value <= 0:
         raise ParamError(f"{kind}: ratio must be more than 0")
     if whole:

@@ -20,6 +20,7 @@ Kinds and their parameters (``params`` of a rule; defaults in ``DEFAULTS``):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import statistics
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from govsocial.analyze.alerts.params import DEFAULTS, KINDS, params_of
+from govsocial.analyze.alerts.params import DEFAULTS, KINDS, ParamError, params_of
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
 from govsocial.store import tokens
@@ -185,11 +186,11 @@ __all__ = ["DEFAULTS", "EVALUATORS", "KINDS", "evaluate", "evaluate_all", "param
 
 def token_platforms(rules: list[t.AlertRule]) -> list[str]:
     """The platforms whose token ``token_expiry`` rules without ``expires_on`` need checked."""
-    found = [
-        str(params_of(r.kind, r.params or {})["platform"])
-        for r in rules
-        if r.kind == "token_expiry" and not (r.params or {}).get("expires_on")
-    ]
+    found = []
+    for r in rules:
+        if r.kind == "token_expiry" and not (r.params or {}).get("expires_on"):
+            with contextlib.suppress(ParamError):  # ``evaluate_all`` reports the rule
+                found.append(str(params_of(r.kind, r.params or {})["platform"]))
     return list(dict.fromkeys(found))
 
 
@@ -199,6 +200,19 @@ def evaluate(session: Session, rule: t.AlertRule, now: dt.datetime) -> list[Fire
     return list(EVALUATORS[rule.kind](session, rule, params, now))
 
 
-def evaluate_all(session: Session, now: dt.datetime) -> list[Fired]:
-    """The events every enabled rule finds now."""
-    return [f for rule in store.list_rules(session, enabled_only=True) for f in evaluate(session, rule, now)]
+def evaluate_all(session: Session, now: dt.datetime, failures: list[str] | None = None) -> list[Fired]:
+    """The events every enabled rule finds now.
+
+    With ``failures``, a rule that cannot be evaluated (a parameter stored before the checks of
+    ``params`` refused it, an account id the store cannot hold) is named there and skipped: one bad
+    rule must not keep every other rule's alerts from being stored and delivered.
+    """
+    found: list[Fired] = []
+    for rule in store.list_rules(session, enabled_only=True):
+        try:
+            found += evaluate(session, rule, now)
+        except (ValueError, OverflowError) as exc:  # ParamError is a ValueError
+            if failures is None:
+                raise
+            failures.append(f"rule {rule.id}: not evaluated: {exc}")
+    return found

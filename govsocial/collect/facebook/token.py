@@ -26,6 +26,7 @@ import httpx
 from govsocial.collect.errors import AuthError, PayloadError, TransientError
 from govsocial.collect.facebook import errors
 from govsocial.collect.http import keep_secrets_out_of_httpx_log
+from govsocial.collect.privacy import without_secrets
 
 _INPUT_TOKEN = re.compile(r"(input_token=)[^&\s\"'#]+", re.IGNORECASE)
 
@@ -73,8 +74,14 @@ def parse(body: Mapping[str, Any]) -> TokenInfo:
     except (TypeError, ValueError, OverflowError, OSError):
         raise PayloadError("facebook: /debug_token: an expiry is not unix seconds") from None
     error = data.get("error")
-    message = str(error.get("message")) if isinstance(error, Mapping) else None
-    return TokenInfo(bool(data["is_valid"]), expires, data_access, message)
+    message = (
+        _INPUT_TOKEN.sub(r"\1***", without_secrets(str(error.get("message"))))
+        if isinstance(error, Mapping)
+        else None
+    )
+    # Only JSON true is valid: a token is not taken for valid on an answer that does not say so
+    # plainly (a string "false" is truthy).
+    return TokenInfo(data["is_valid"] is True, expires, data_access, message)
 
 
 async def debug_token(client: httpx.AsyncClient, base_url: str, token: str) -> TokenInfo:
@@ -87,6 +94,10 @@ async def debug_token(client: httpx.AsyncClient, base_url: str, token: str) -> T
         raise TransientError("facebook: /debug_token: timed out") from None
     except httpx.TransportError as exc:
         raise TransientError(f"facebook: /debug_token: {type(exc).__name__}") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        # A body that does not decode, a malformed API root: a failed check like any other (its
+        # name only: an httpx message may quote the URL, and the URL holds the token).
+        raise PayloadError(f"facebook: /debug_token: {type(exc).__name__}") from None
     failure = errors.classify(response, "facebook")
     if isinstance(failure, AuthError):
         return TokenInfo(is_valid=False, error=str(failure))

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from govsocial.analyze.alerts import manage
+from govsocial.analyze.alerts.message import masked_url
 from govsocial.analyze.alerts.params import DEFAULTS, KINDS
 from govsocial.store import alerts
 from govsocial.store.db import transaction
@@ -51,6 +52,7 @@ def _page(
         return render(
             "alerts.html", me, status=status, rows=rows, rules=rules, offset=offset, page_rows=PAGE_ROWS,
             kinds=KINDS, defaults=DEFAULTS, levels=alerts.LEVELS, form=form or {"level": "government"},
+            masked_url=masked_url,
             error={"field": error.field, "message": str(error)} if error else None,
         )  # fmt: skip
 

@@ -531,11 +531,12 @@ def range_bar_chart(
     column right of the plot, level with its bar: printed at the bar's end it would sit on the
     whisker, which always crosses that end, and printed beyond the marks it would read as the
     diamond's number. A row without a value keeps its place (and its diamond) with no bar and
-    ``missing`` as its text; with no value at all the chart is empty, so the template draws nothing
-    and says so.
+    ``missing`` as its text; with no value at all the chart shows the references alone (an earlier
+    study's shares are worth seeing before anyone has answered), and with no reference either it is
+    empty, so the template draws nothing and says so.
     """
     known = [r for r in rows if r.value is not None]
-    if not known:
+    if not known and all(r.reference is None for r in rows):
         rows = []
     texts = [missing if r.value is None else fmt(r.value) for r in rows]
     extent = [v for r in rows for v in (r.value, r.low, r.high, r.reference) if v is not None]

@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from govsocial.analyze import survey as analysis
+from govsocial.store import queries
 from govsocial.store import survey as store
 from govsocial.store.db import transaction
 from govsocial.web.admin.auth import address_of
@@ -273,7 +274,10 @@ def _store(request: Request, token: str, start: str, answers: store.Answers) -> 
         if store.recent_submissions(session, client, now - WINDOW) >= MAX_PER_WINDOW:
             raise Refused("limited", 429)
         store.record_submission(session, client, now)
-        store.save(session, token, answers, now.date())
+        # The day in the jurisdiction's zone, as reports cut their periods (report.build): a
+        # response sent at 04:00 in Hong Kong on the 1st is the new month's, not the last's (UTC).
+        zone = queries.jurisdiction_zone(session, state.settings.jurisdiction)
+        store.save(session, token, answers, now.astimezone(zone).date())
 
 
 def _size_error(request: Request, lang: Language) -> Response | None:
@@ -351,6 +355,8 @@ class ShareQuestion:
     heading: str
     labels: dict[str, str]
     chart: charts.Chart
+    #: Whether anyone has answered it (before that the chart shows the 2020 shares alone).
+    answered: bool = True
 
 
 def share_question(
@@ -376,7 +382,8 @@ def share_question(
         series=gettext(heading),
         missing="–",
     )
-    return ShareQuestion(key, gettext(heading), labels, chart)
+    answered = any(shares[answer].mean is not None for answer in labels)
+    return ShareQuestion(key, gettext(heading), labels, chart, answered)
 
 
 def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:

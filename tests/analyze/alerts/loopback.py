@@ -22,6 +22,9 @@ from starlette.routing import Route
 
 from tests.fakeplatform.server import serve
 
+#: The secret part of the loopback webhook's address.
+WEBHOOK_SECRET = "T0123-hook-secret-4567"
+
 
 @dataclass
 class Webhook:
@@ -47,8 +50,9 @@ def webhook() -> Iterator[Webhook]:
         state.received.append(body)
         return JSONResponse({"ok": True})
 
-    with serve(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as root:
-        state.url = f"{root}/hook"
+    # The path holds a secret, as Slack's and Teams' webhook addresses do: it must never be shown.
+    with serve(Starlette(routes=[Route("/hook/{secret}", hook, methods=["POST"])])) as root:
+        state.url = f"{root}/hook/{WEBHOOK_SECRET}"
         yield state
 
 

@@ -11,6 +11,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import cast
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from govsocial.analyze.alerts.rules import KINDS, evaluate
 from govsocial.cli.main import app
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory
-from tests.analyze.alerts.loopback import smtp, webhook
+from tests.analyze.alerts.loopback import WEBHOOK_SECRET, smtp, webhook
 from tests.conftest import _postgres_database
 from tests.demo_store import KEY, demo_store
 
@@ -243,6 +244,7 @@ def test_a_failing_webhook_is_retried_without_a_second_alert(
             alert = session.scalars(select(t.Alert).where(t.Alert.rule_id == rule_id)).one()
             assert alert.delivered_webhook_at is None and alert.delivered_email_at is not None
             assert alert.last_error and "500" in alert.last_error
+            assert WEBHOOK_SECRET not in alert.last_error and WEBHOOK_SECRET not in out
 
         code, out = cli(url, box.port, "alerts", "run", "--json")  # the receiver is back
         assert code == 0, out
@@ -325,3 +327,16 @@ def test_rules_watch_their_scope_only(store: tuple[str, int, int]) -> None:
         assert fired("government", "hk", "account_missing") == {str(silent)}
         assert fired("account", str(busy), "account_missing") == set()
     engine.dispose()
+
+
+def test_a_webhook_error_names_where_it_goes_never_its_secret_path() -> None:
+    """httpx names the whole URL in some errors; what is stored and shown keeps only its host."""
+    url = f"https://hooks.example.org/services/{WEBHOOK_SECRET}?token=abc"
+    for exc in (
+        httpx.ConnectError(f"cannot connect to {url}"),
+        httpx.HTTPStatusError(f"Server error '502' for url '{httpx.URL(url)}'",
+                              request=httpx.Request("POST", url), response=httpx.Response(502)),
+    ):  # fmt: skip
+        text = deliver.webhook_error(exc, url)
+        assert WEBHOOK_SECRET not in text and "abc" not in text
+        assert "https://hooks.example.org/…" in text and type(exc).__name__ in text

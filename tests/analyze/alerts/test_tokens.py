@@ -85,6 +85,16 @@ def test_the_recorded_answer_reads_as_both_expiry_times() -> None:
     assert never.expires_at is None and never.data_access_expires_at is None
 
 
+def test_only_json_true_is_valid_and_the_platforms_message_loses_any_token() -> None:
+    data = dict(VALID["data"])
+    for odd in ("false", "true", 1, None):
+        assert parse({"data": {**data, "is_valid": odd}}).is_valid is False, odd
+    message = f"Error validating access token: input_token={TOKEN}&access_token={TOKEN} is invalid"
+    info = parse({"data": {**data, "is_valid": False, "error": {"code": 190, "message": message}}})
+    assert info.is_valid is False and info.error is not None
+    assert TOKEN not in info.error and "input_token=***" in info.error
+
+
 def test_debug_token_asks_about_the_token_and_reads_error_190_as_invalid() -> None:
     seen: list[httpx.Request] = []
     info = _ask(_graph(VALID, seen=seen))

@@ -83,7 +83,7 @@ def test_a_bad_parameter_is_shown_beside_its_field_and_nothing_is_stored(
     bad = _add(web, token, kind="post_overperforming", params="ratio=lots", webhook_url="https://hook.test/x")
     assert bad.status_code == 422
     html = bad.text
-    assert "ratio must be a number of 0 or more, not &#39;lots&#39;" in html
+    assert "ratio must be a number from 0 to 100,000, not &#39;lots&#39;" in html
     field = re.search(r"<textarea id=\"rule-params\"[^>]*>", html)
     assert field and 'aria-describedby="rule-params-hint rule-params-error"' in field.group(0)
     assert 'aria-invalid="true"' in field.group(0)
@@ -98,6 +98,8 @@ def test_a_bad_parameter_is_shown_beside_its_field_and_nothing_is_stored(
         ({}, "rule-webhook_url"),  # nowhere to send it
         ({"webhook_url": "ftp://x.test/"}, "rule-webhook_url"),
         ({"email": "not an address"}, "rule-email"),
+        ({"email": "a@b.test,x@y.test"}, "rule-email"),  # one address, not a list
+        ({"email": "Desk <a@b.test>"}, "rule-email"),
         ({"kind": "token_expiry", "params": "platform=youtube", "email": "a@b.test"}, "rule-params"),
     ]
     for fields, field_id in cases:
@@ -127,3 +129,55 @@ def test_viewers_cannot_change_rules_and_forms_need_the_csrf_token(
         assert web.post(path, data={"csrf_token": viewer_token, **data}).status_code == 403
     assert [(r.id, r.enabled) for r in _rules(admin_engine)] == [(rule.id, True)]
     assert [a[0] for a in _audit(admin_engine)] == ["alert_rule.add"]
+
+
+def test_an_editor_without_the_forms_token_changes_nothing(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "editor")
+    token = page_token(web, PAGE)
+    assert _add(web, token, email="desk@gov.test").status_code == 303
+    [rule] = _rules(admin_engine)
+    for path, data in [(f"{PAGE}/rules/{rule.id}/enabled", {"enabled": "false"}),
+                       (f"{PAGE}/rules/{rule.id}/delete", {})]:  # fmt: skip
+        assert web.post(path, data=data).status_code == 403
+        assert web.post(path, data={"csrf_token": "forged", **data}).status_code == 403
+    assert [(r.id, r.enabled) for r in _rules(admin_engine)] == [(rule.id, True)]
+    assert [a[0] for a in _audit(admin_engine)] == ["alert_rule.add"]
+
+
+def test_numbers_a_run_could_not_use_and_odd_account_ids_are_refused(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "editor")
+    token = page_token(web, PAGE)
+    for fields, field_id in [
+        ({"params": "days=1e308"}, "rule-params"),
+        ({"params": "days=Infinity"}, "rule-params"),
+        ({"kind": "post_overperforming", "params": "ratio=NaN"}, "rule-params"),
+        ({"level": "account", "entity": "²"}, "rule-entity"),
+        ({"level": "account", "entity": "99999999999999999999"}, "rule-entity"),
+    ]:
+        answer = _add(web, token, email="desk@gov.test", **fields)
+        assert answer.status_code == 422, fields
+        assert f'id="{field_id}-error"' in answer.text, fields
+    assert _rules(admin_engine) == [] and _audit(admin_engine) == []
+
+
+def test_a_webhooks_address_is_shown_and_audited_without_its_secret_path(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    """Webhook addresses (Slack's, Teams') are secrets in their path: every role sees only the host."""
+    assert sign_in(web, "editor").status_code == 303
+    token = page_token(web, PAGE)
+    secret = "https://hooks.example.org/services/T000/B000/XXXXsecretXXXX"
+    assert _add(web, token, webhook_url=secret).status_code == 303
+    [rule] = _rules(admin_engine)
+    assert rule.webhook_url == secret  # kept whole: it is where alerts are sent
+    page = web.get(PAGE).text
+    assert "XXXXsecretXXXX" not in page and "https://hooks.example.org/…" in page
+    with session_factory(admin_engine)() as session:
+        details = session.scalars(
+            select(t.AuditEntry.details).where(t.AuditEntry.action == "alert_rule.add")
+        ).one()
+    assert "XXXXsecretXXXX" not in str(details) and "hooks.example.org" in str(details)

@@ -1,0 +1,52 @@
+"""A survey response is dated by the day in the jurisdiction's time zone, the zone reports cut their
+periods in: sent at 04:00 in Hong Kong on 1 November (20:00 UTC on 31 October), it is November's, so
+October's report does not count it and November's does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from govsocial.report import periods
+from govsocial.report.survey import survey_section
+from govsocial.settings import Settings
+from govsocial.store import tables as t
+from govsocial.store.db import session_factory
+from govsocial.web.app import create_app
+from tests.web.test_survey import Clock, send, show_form, stored
+
+HONG_KONG_EARLY_MORNING = dt.datetime(2026, 10, 31, 20, 0, tzinfo=dt.UTC)  # 1 November, 04:00 HKT
+
+
+@pytest.fixture
+def hk_client(sqlite_engine: Engine, sqlite_url: str) -> Iterator[tuple[TestClient, Clock]]:
+    with session_factory(sqlite_engine)() as session:
+        session.add(t.Jurisdiction(code="hk", name_en="Hong Kong", timezone="Asia/Hong_Kong"))
+        session.commit()
+    clock = Clock()
+    clock.now = HONG_KONG_EARLY_MORNING - dt.timedelta(minutes=5)
+    app = create_app(Settings.load(database_url=sqlite_url, jurisdiction="hk"))
+    app.state.survey_clock = clock
+    with TestClient(app) as client:
+        yield client, clock
+
+
+def test_a_response_is_dated_in_the_jurisdictions_zone(
+    hk_client: tuple[TestClient, Clock], sqlite_engine: Engine, sqlite_url: str
+) -> None:
+    client, clock = hk_client
+    stamp = show_form(client, clock)
+    clock.now = HONG_KONG_EARLY_MORNING
+    answer: Any = send(client, stamp)
+    assert answer.status_code == 303
+    [row] = stored(sqlite_url)
+    assert row.submitted_on == dt.date(2026, 11, 1)
+    with session_factory(sqlite_engine)() as session:
+        october = survey_section(session, periods.parse("2026-10"))
+        november = survey_section(session, periods.parse("2026-11"))
+    assert (october.respondents, november.respondents, november.in_period) == (0, 1, 1)
