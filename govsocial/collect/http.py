@@ -34,7 +34,10 @@ from govsocial.collect.errors import (
 )
 from govsocial.collect.records import RawPayload
 
-SECRET_PARAMS = frozenset({"access_token", "key", "api_key", "appsecret_proof", "client_secret", "token"})
+# ``input_token``: the token that Graph's ``debug_token`` is asked about (collect/facebook/token.py).
+SECRET_PARAMS = frozenset(
+    {"access_token", "key", "api_key", "appsecret_proof", "client_secret", "token", "input_token"}
+)
 # A secret parameter's value in any text: httpx logs every request's full URL at INFO.
 _SECRET_VALUE = re.compile(r"([?&](?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"'#]+", re.IGNORECASE)
 

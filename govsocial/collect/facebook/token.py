@@ -8,14 +8,13 @@ not a failure: ``TokenInfo(is_valid=False, error=...)``. Other errors raise the 
 
 The token is both the token inspected and the token that asks (a token may inspect itself). It
 travels in the query, so neither the URL nor the response's text ever goes into an error message,
-and ``input_token`` values are scrubbed from httpx's log as ``collect.http`` scrubs ``access_token``.
+and ``collect.http`` scrubs ``input_token`` values from httpx's log as it scrubs ``access_token``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from govsocial.collect.facebook import errors
 from govsocial.collect.http import keep_secrets_out_of_httpx_log
 from govsocial.collect.privacy import without_secrets
 
+#: An ``input_token`` value in the platform's error message (which may quote the request).
 _INPUT_TOKEN = re.compile(r"(input_token=)[^&\s\"'#]+", re.IGNORECASE)
 
 
@@ -39,23 +39,6 @@ class TokenInfo:
     expires_at: dt.datetime | None = None
     data_access_expires_at: dt.datetime | None = None
     error: str | None = None
-
-
-class InputTokenOutOfLog(logging.Filter):
-    """Removes ``input_token`` values from httpx's request log lines."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "input_token=" in message:
-            record.msg, record.args = _INPUT_TOKEN.sub(r"\1***", message), None
-        return True
-
-
-def _scrub_log() -> None:
-    keep_secrets_out_of_httpx_log()
-    logger = logging.getLogger("httpx")
-    if not any(isinstance(f, InputTokenOutOfLog) for f in logger.filters):
-        logger.addFilter(InputTokenOutOfLog())
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -86,7 +69,7 @@ def parse(body: Mapping[str, Any]) -> TokenInfo:
 
 async def debug_token(client: httpx.AsyncClient, base_url: str, token: str) -> TokenInfo:
     """Ask the Graph API at ``base_url`` about ``token``."""
-    _scrub_log()
+    keep_secrets_out_of_httpx_log()  # httpx logs each URL, and this one holds the token twice
     url = f"{base_url.rstrip('/')}/debug_token"
     try:
         response = await client.get(url, params={"input_token": token, "access_token": token})
