@@ -23,7 +23,7 @@ from govsocial.store.db import session_factory
 from tests.analyze.alerts.loopback import Mailbox, smtp, webhook
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
-TOKEN = "EAAtokenUnderTest0123456789abcdefXYZ"
+TOKEN = "fake-graph-token-under-test-0123456789abcdef"
 
 
 class Killed(BaseException):

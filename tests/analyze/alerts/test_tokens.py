@@ -30,7 +30,7 @@ from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 
 PAYLOADS = Path(__file__).parents[2] / "fixtures" / "payloads" / "facebook"
-TOKEN = "EAAtokenUnderTest0123456789abcdefXYZ"
+TOKEN = "fake-graph-token-under-test-0123456789abcdef"
 ROOT = "https://graph.test/v23.0"
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
