@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +25,6 @@ from govsocial.collect.errors import AuthError, PayloadError, TransientError
 from govsocial.collect.facebook import errors
 from govsocial.collect.http import keep_secrets_out_of_httpx_log
 from govsocial.collect.privacy import without_secrets
-
-#: An ``input_token`` value in the platform's error message (which may quote the request).
-_INPUT_TOKEN = re.compile(r"(input_token=)[^&\s\"'#]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,11 +53,7 @@ def parse(body: Mapping[str, Any]) -> TokenInfo:
     except (TypeError, ValueError, OverflowError, OSError):
         raise PayloadError("facebook: /debug_token: an expiry is not unix seconds") from None
     error = data.get("error")
-    message = (
-        _INPUT_TOKEN.sub(r"\1***", without_secrets(str(error.get("message"))))
-        if isinstance(error, Mapping)
-        else None
-    )
+    message = without_secrets(str(error.get("message"))) if isinstance(error, Mapping) else None
     # Only JSON true is valid: a token is not taken for valid on an answer that does not say so
     # plainly (a string "false" is truthy).
     return TokenInfo(data["is_valid"] is True, expires, data_access, message)

@@ -377,12 +377,10 @@ def bar_chart(
     """
     values = [float(v) for _, v in bars]
     low, high, ticks = value_domain(values)
-    ticks_fmt = tick_formatter(ticks, suffix)
     left = label_width([short(label) for label, _ in bars])
     # Room at the right for the value printed beyond the longest bar.
     right = WIDTH - MARGIN_RIGHT - longest(fmt(v) for v in values) * CHAR_WIDTH
     top = MARGIN_TOP
-    bottom = top + max(len(bars), 1) * (BAR_HEIGHT + BAR_GAP)
     zero = scale(0.0, low, high, left, right)
     drawn = []
     for i, (label, value) in enumerate(zip([label for label, _ in bars], values, strict=True)):
@@ -399,23 +397,42 @@ def bar_chart(
                 value < 0,
             )
         )
+    summary = bar_summary(series or title, list(zip([label for label, _ in bars], values, strict=True)), fmt)
+    return _horizontal(chart_id, title, summary, (label_heading, value_heading), drawn, (low, high, ticks),
+                       suffix, left, right)  # fmt: skip
+
+
+def _horizontal(
+    chart_id: str,
+    title: str,
+    summary: Message,
+    headings: tuple[str, str],
+    drawn: Sequence[Bar],
+    domain: tuple[float, float, list[float]],
+    suffix: str,
+    left: float,
+    right: float,
+) -> Chart:
+    """The chart of horizontal bars already laid out between ``left`` and ``right`` over ``domain``
+    (low, high, ticks), with their table: what ``bar_chart`` and ``range_bar_chart`` share."""
+    low, high, ticks = domain
+    ticks_fmt = tick_formatter(ticks, suffix)
+    bottom = MARGIN_TOP + max(len(drawn), 1) * (BAR_HEIGHT + BAR_GAP)
     return Chart(
         kind="bar",
         id=chart_id,
         title=title,
-        summary=bar_summary(
-            series or title, list(zip([label for label, _ in bars], values, strict=True)), fmt
-        ),
-        table=Table(title, label_heading, value_heading, [(b.label, b.text) for b in drawn]),
+        summary=summary,
+        table=Table(title, headings[0], headings[1], [(b.label, b.text) for b in drawn]),
         width=WIDTH,
         height=int(bottom + MARGIN_BOTTOM),
         plot_left=left,
         plot_right=right,
-        plot_top=top,
+        plot_top=MARGIN_TOP,
         plot_bottom=bottom,
         value_ticks=[Tick(scale(v, low, high, left, right), ticks_fmt(v)) for v in ticks],
-        zero=zero,
-        bars=drawn,
+        zero=scale(0.0, low, high, left, right),
+        bars=list(drawn),
     )
 
 
@@ -541,29 +558,13 @@ def range_bar_chart(
     texts = [missing if r.value is None else fmt(r.value) for r in rows]
     extent = [v for r in rows for v in (r.value, r.low, r.high, r.reference) if v is not None]
     low, high, ticks = value_domain(extent)
-    ticks_fmt = tick_formatter(ticks, suffix)
     left = label_width([short(r.label) for r in rows])
     # Room right of the plot for a diamond at the axis's end, a gap and the value column.
     right = WIDTH - MARGIN_RIGHT - DIAMOND - 6 - longest(texts) * CHAR_WIDTH
-    top = MARGIN_TOP
-    bottom = top + max(len(rows), 1) * (BAR_HEIGHT + BAR_GAP)
     drawn = [
         _range_bar(i, r, fmt, text, low, high, left, right)
         for i, (r, text) in enumerate(zip(rows, texts, strict=True))
     ]
-    return Chart(
-        kind="bar",
-        id=chart_id,
-        title=title,
-        summary=bar_summary(series or title, [(r.label, float(r.value or 0.0)) for r in known], fmt),
-        table=Table(title, label_heading, value_heading, [(b.label, b.text) for b in drawn]),
-        width=WIDTH,
-        height=int(bottom + MARGIN_BOTTOM),
-        plot_left=left,
-        plot_right=right,
-        plot_top=top,
-        plot_bottom=bottom,
-        value_ticks=[Tick(scale(v, low, high, left, right), ticks_fmt(v)) for v in ticks],
-        zero=scale(0.0, low, high, left, right),
-        bars=list(drawn),
-    )
+    summary = bar_summary(series or title, [(r.label, float(r.value or 0.0)) for r in known], fmt)
+    return _horizontal(chart_id, title, summary, (label_heading, value_heading), drawn, (low, high, ticks),
+                       suffix, left, right)  # fmt: skip
