@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         default=7, ge=0, description="Posts this recent are re-read every run: fresh counts and new comments."
     )
     collect_concurrency: int = Field(default=4, ge=1, le=64, description="Accounts collected at once.")
+    collect_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processes a collection runs in, each on a share of the accounts (uses more cores).",
+    )
     collect_interval_minutes: int = Field(
         default=360, ge=5, description="Default interval between scheduled collections of an account."
     )

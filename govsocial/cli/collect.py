@@ -24,6 +24,7 @@ from govsocial.cli.common import (
     settings_of,
     write_session,
 )
+from govsocial.collect import processes as in_processes
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
 from govsocial.collect.imports.base import ImportContext, decode_file
 from govsocial.collect.records import Batch
@@ -119,6 +120,14 @@ def collect(
     platform: Annotated[
         str | None, typer.Option(help="Only accounts on this platform (with --org or --all).")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Collect in this many processes, each a share of the accounts (default: collect_processes).",
+        ),
+    ] = None,
     no_metrics: bool = NoMetricsOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -148,8 +157,13 @@ def collect(
                 done.add(id(target))
                 bar.advance(task)
 
-        runner = Runner(engine_of(ctx), settings, progress=tick)
-        summary = asyncio.run(runner.run(targets, scope=account or org or "all"))
+        scope = account or org or "all"
+        count = processes or settings.collect_processes
+        if count > 1 and len(targets) > 1:
+            work = in_processes.collect(engine_of(ctx), settings, targets, scope, count, progress=tick)
+        else:
+            work = Runner(engine_of(ctx), settings, progress=tick).run(targets, scope=scope)
+        summary = asyncio.run(work)
     metrics = None if no_metrics else _refresh_metrics(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)

@@ -16,10 +16,10 @@ from govsocial.collect.imports.base import ImportContext, Importer
 from govsocial.collect.privacy import Pseudonymiser
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, finish_run, start_run
-from govsocial.collect.storage import BatchWriter, Resolver
+from govsocial.collect.storage import BatchWriter, Resolver, store_batch
 from govsocial.errors import ImportFileError
 from govsocial.plugins import importers
-from govsocial.store.db import session_factory, transaction
+from govsocial.store.db import session_factory
 
 HEAD_CHARS = 4096
 
@@ -57,8 +57,7 @@ def import_activity(
     )
     try:
         for batch in importer.read(path, context):
-            with transaction(sessions) as session:
-                writer.write(session, batch, summary.counts)
+            store_batch(engine, sessions, writer, batch, summary.counts)
             if progress:
                 progress(batch)
     except ImportFileError as exc:

@@ -4,7 +4,9 @@ For each account the runner loads its checkpoints, lets the platform's connector
 and stores each batch with its checkpoint in one transaction (``BatchWriter``), so a run killed at
 any point resumes without loss or duplicates. Errors are per account: an expired token stops that
 account with a clear message and the others go on; a spent quota becomes a gap with the time it
-resets. Writes are serialised (one writer at a time), which SQLite needs and PostgreSQL tolerates.
+resets. Writes are serialised (one writer at a time), which SQLite needs and PostgreSQL tolerates;
+each batch is prepared (its kept copy scrubbed, its comments pseudonymised) before its turn.
+``collect.processes`` runs several runners side by side, each on a share of the accounts.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from govsocial.collect.http import HttpClient, RetryPolicy, Sleeper
 from govsocial.collect.privacy import Pseudonymiser
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, finish_run, start_run
-from govsocial.collect.storage import BatchWriter, Inserted
+from govsocial.collect.storage import BatchWriter, Inserted, store_prepared
 from govsocial.errors import ConfigurationError
 from govsocial.plugins import connector_for
 from govsocial.settings import Settings
 from govsocial.store import activity
-from govsocial.store.db import session_factory, transaction
+from govsocial.store.db import session_factory
 
 #: Called after each stored batch: (account target, batch) — for progress bars.
 Progress = Callable[[Target, Batch], None]
@@ -58,6 +60,7 @@ class Runner:
         progress: Progress | None = None,
     ) -> None:
         self.settings = settings
+        self.engine = engine
         self.options = options or RunOptions()
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.progress = progress
@@ -74,6 +77,12 @@ class Runner:
         targets = list(targets)
         summary = start_run(self.sessions, "collect", self.options.trigger, scope)
         summary.accounts = len(targets)
+        await self.collect(targets, summary)
+        finish_run(self.sessions, summary)
+        return summary
+
+    async def collect(self, targets: list[Target], summary: RunSummary) -> None:
+        """Collect every target into the run ``summary`` (which the caller started and finishes)."""
         limit = asyncio.Semaphore(self.settings.collect_concurrency)
         async with httpx.AsyncClient(
             transport=self.options.transport, timeout=self.options.timeout, follow_redirects=True
@@ -84,8 +93,6 @@ class Runner:
                     await self._account(client, target, summary)
 
             await asyncio.gather(*(one(target) for target in targets))
-        finish_run(self.sessions, summary)
-        return summary
 
     async def _account(self, client: httpx.AsyncClient, target: Target, summary: RunSummary) -> None:
         where = f"{target.platform} {target.handle}"
@@ -123,18 +130,18 @@ class Runner:
             summary.errors.append({"account": where, "kind": type(exc).__name__, "message": str(exc)})
 
     async def _store(self, writer: BatchWriter, batch: Batch, summary: RunSummary, target: Target) -> None:
+        # The work that needs no database is done before waiting for the writer's turn.
+        prepared = writer.prepare(batch)
         async with self._write_lock:
-            await asyncio.to_thread(self._store_sync, writer, batch, summary)
+            await asyncio.to_thread(
+                store_prepared, self.engine, self.sessions, writer, prepared, summary.counts
+            )
         if batch.gap:
             summary.gaps.append(
                 {"account": f"{target.platform} {target.handle}", "edge": batch.edge, "reason": batch.gap}
             )
         if self.progress:
             self.progress(target, batch)
-
-    def _store_sync(self, writer: BatchWriter, batch: Batch, summary: RunSummary) -> None:
-        with transaction(self.sessions) as session:
-            writer.write(session, batch, summary.counts)
 
     def _connector(self, client: httpx.AsyncClient, platform: str) -> Connector:
         if platform not in self._connectors:

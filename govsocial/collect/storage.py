@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.collect import payload_json
 from govsocial.collect.privacy import (
@@ -29,6 +30,8 @@ from govsocial.collect.privacy import (
 from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
 from govsocial.store import activity
 from govsocial.store import tables as t
+from govsocial.store.db import transaction
+from govsocial.store.write_lock import write_lock
 
 #: What is kept of a comments payload that is not JSON (it cannot be scrubbed, so it is not kept).
 NOT_KEPT = "[not kept: a comments file holds commenter identities; the rows are stored pseudonymised]"
@@ -65,6 +68,17 @@ class Inserted:
     checked: bool = False
 
 
+@dataclass
+class PreparedBatch:
+    """A batch with the work done that needs no database (``BatchWriter.prepare``)."""
+
+    batch: Batch
+    #: The raw payload's row (its body the kept copy, scrubbed), or None for a batch without one.
+    raw: dict[str, Any] | None
+    #: Each comment with its row: pseudonymised and redacted, ``post_id`` set when written.
+    comments: list[tuple[CommentRecord, dict[str, Any]]]
+
+
 @dataclass(frozen=True)
 class BatchWriter:
     """Stores batches for one run; ``source`` labels rows ("api:facebook", "import:generic", "sample")."""
@@ -80,19 +94,33 @@ class BatchWriter:
     analyze_after: int = ANALYZE_AFTER
 
     def write(self, session: Session, batch: Batch, counts: StoreCounts) -> None:
-        """Write one batch in the caller's transaction."""
+        """Write one batch in the caller's transaction (``prepare``, then ``apply``)."""
+        self.apply(session, self.prepare(batch), counts)
+
+    def prepare(self, batch: Batch) -> PreparedBatch:
+        """The work on ``batch`` that needs no database: the kept copy of its payload (scrubbed)
+        and its comments' rows (pseudonymised and redacted). ``store_batch`` does it before taking
+        the store's write lock, so processes that collect side by side do it side by side."""
         redactions = Redactions()  # the comments' texts, redacted once for the kept copy and the rows
-        raw_id = self._raw(session, batch, redactions)
+        raw = self._raw_values(batch, redactions)
+        comments = [(comment, self._comment_row(comment, redactions)) for comment in batch.comments]
+        return PreparedBatch(batch, raw, comments)
+
+    def apply(self, session: Session, prepared: PreparedBatch, counts: StoreCounts) -> None:
+        """Write a prepared batch in the caller's transaction."""
+        batch = prepared.batch
+        raw_id = self._insert_raw(session, prepared.raw)
         bad = list(batch.bad)
         if batch.profile is not None:
             self._profile(session, batch, raw_id, bad, counts)
         post_keys = self._posts(session, batch.posts, raw_id, bad, counts)
-        self._comments(session, batch.comments, post_keys, bad, counts, redactions)
+        self._comments(session, prepared.comments, post_keys, bad, counts)
         self._quarantine(session, bad, counts)
         if batch.checkpoint is not None and self.account_id is not None:
             activity.save_checkpoint(session, self.account_id, batch.edge, batch.checkpoint)
 
-    def _raw(self, session: Session, batch: Batch, redactions: Redactions | None = None) -> int | None:
+    def _raw_values(self, batch: Batch, redactions: Redactions) -> dict[str, Any] | None:
+        """The raw payload's row, its body the copy that is kept."""
         if batch.raw is None:
             return None
         values = batch.raw.model_dump()
@@ -102,10 +130,15 @@ class BatchWriter:
         else:
             # Graph API bodies repeat the token in their paging URLs: never store it.
             values["body"] = without_secrets(values["body"])
+        values.update(run_id=self.run_id, account_id=self.account_id)
+        return values
+
+    def _insert_raw(self, session: Session, values: dict[str, Any] | None) -> int | None:
+        if values is None:
+            return None
         # A Core insert (not an ORM object and a flush of it: 3x the time); what the session holds
         # is flushed first, as the ORM flush did, so rows are written in the same order.
         session.flush()
-        values.update(run_id=self.run_id, account_id=self.account_id)
         return activity.insert_row(session, t.RawPayloadRow, values)
 
     def _kept_comments(self, raw: RawPayload, platform: str, redactions: Redactions | None = None) -> str:
@@ -193,18 +226,17 @@ class BatchWriter:
     def _comments(
         self,
         session: Session,
-        comments: list[CommentRecord],
+        comments: list[tuple[CommentRecord, dict[str, Any]]],
         post_keys: dict[tuple[str, str], int],
         bad: list[BadRecord],
         counts: StoreCounts,
-        redactions: Redactions | None = None,
     ) -> None:
         if not comments:
             return
-        missing = {(c.platform, c.post_id) for c in comments} - post_keys.keys()
+        missing = {(c.platform, c.post_id) for c, _row in comments} - post_keys.keys()
         known = {**post_keys, **activity.post_ids(session, missing)} if missing else post_keys
         rows = []
-        for comment in comments:
+        for comment, row in comments:
             post_id = known.get((comment.platform, comment.post_id))
             if post_id is None:
                 bad.append(
@@ -216,7 +248,8 @@ class BatchWriter:
                     )
                 )
                 continue
-            rows.append(self._comment_row(comment, post_id, redactions))
+            row["post_id"] = post_id
+            rows.append(row)
         outcomes = activity.upsert_comments(session, rows)
         counts.add("comments", outcomes)
         self._after_inserting(session, outcomes[activity.INSERT])
@@ -232,11 +265,10 @@ class BatchWriter:
             inserted.checked = True
             activity.analyze_if_stale(session, t.Comment, inserted.comments)
 
-    def _comment_row(
-        self, comment: CommentRecord, post_id: int, redactions: Redactions | None = None
-    ) -> dict[str, Any]:
+    def _comment_row(self, comment: CommentRecord, redactions: Redactions | None = None) -> dict[str, Any]:
+        """The comment's row; its ``post_id`` (the post's row) is set when it is written."""
         return {
-            "post_id": post_id,
+            "post_id": None,
             "platform": comment.platform,
             "comment_id": comment.comment_id,
             "parent_comment_id": comment.parent_id,
@@ -293,3 +325,24 @@ def _safe_comment_json(comment: CommentRecord) -> str:
     """A quarantined comment without its author's identity (privacy applies to bad records too)."""
     data = comment.model_dump(mode="json", exclude={"author_id"})
     return json.dumps(data, ensure_ascii=False)
+
+
+def store_batch(
+    engine: Engine, sessions: sessionmaker[Session], writer: BatchWriter, batch: Batch, counts: StoreCounts
+) -> None:
+    """Store ``batch`` in its own transaction, as collections and imports do: prepared first, then
+    written (``store_prepared``)."""
+    store_prepared(engine, sessions, writer, writer.prepare(batch), counts)
+
+
+def store_prepared(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    writer: BatchWriter,
+    prepared: PreparedBatch,
+    counts: StoreCounts,
+) -> None:
+    """Write a prepared batch in its own transaction, holding the store's write lock
+    (``store.write_lock``: one writer at a time on SQLite, the next let in as soon as it is free)."""
+    with write_lock(engine), transaction(sessions) as session:
+        writer.apply(session, prepared, counts)
