@@ -34,6 +34,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -44,6 +45,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +56,12 @@ from govsocial.collect import payload_json
 from govsocial.collect.facebook import types
 from govsocial.collect.privacy import Pseudonymiser, Redactions, redact, with_decoded
 from govsocial.collect.records import Batch, CommentRecord, RawPayload
-from govsocial.collect.storage import BatchWriter, StoreCounts
+from govsocial.collect.storage import BatchWriter, StoreCounts, store_batch
 from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT
 from govsocial.store import activity
 from govsocial.store import tables as t
-from govsocial.store.db import make_engine, session_factory, transaction, upgrade
+from govsocial.store.db import make_engine, session_factory, upgrade
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "payloads" / "facebook"
 KEY = "bench-pseudonym-key"
@@ -283,8 +285,7 @@ def write_all(store: Store, batches: list[Batch]) -> StoreCounts:
     """Store each batch in its own transaction, as the runner does."""
     writer, counts = store.writer(), StoreCounts()
     for batch in batches:
-        with transaction(store.sessions) as session:
-            writer.write(session, batch, counts)
+        store_batch(store.engine, store.sessions, writer, batch, counts)
     return counts
 
 
@@ -314,8 +315,7 @@ def read_and_write(store: Store, pages: list[Callable[[], Batch]]) -> tuple[Stor
         start = clock()
         batch = page()
         parsed = clock()
-        with transaction(store.sessions) as session:
-            writer.write(session, batch, counts)
+        store_batch(store.engine, store.sessions, writer, batch, counts)  # prepare; lock; transaction
         written = clock()
         parse += parsed - start
         write += written - parsed
@@ -330,6 +330,43 @@ def comments(store: Store, work: Workload, report: Report, label: str, outcome: 
     report.add(Result(label, work.comments, parse + write))
     report.add(Result("  of which parse+map (payload_json.loads, types, Batch)", work.comments, parse))
     report.add(Result("  of which BatchWriter.write", work.comments, write))
+
+
+def in_processes(store: Store, work: Workload, report: Report, count: int) -> None:
+    """The real path in ``count`` processes side by side, as ``govsocial collect --processes`` runs
+    it: posts dealt out in turn (as accounts are), each process parsing its pages and storing each
+    with ``store_batch`` (prepared, then written holding the store's write lock). Timed from the
+    moment every process is ready (each generates the same workload first) to the last one's end."""
+    context = multiprocessing.get_context("spawn")
+    ready, results = context.Barrier(count + 1), context.Queue()
+    url = store.engine.url.render_as_string(hide_password=False)
+    args = (url, store.account_id, work.comments, work.posts, count, ready, results)
+    workers = [context.Process(target=_share, args=(k, *args)) for k in range(count)]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    start = time.perf_counter()
+    inserted = sum(results.get() for _ in workers)
+    seconds = time.perf_counter() - start
+    for worker in workers:
+        worker.join()
+    assert inserted == work.comments, (inserted, work.comments)
+    report.add(Result(f"comments: raw JSON -> store, {count} processes", work.comments, seconds,
+                      note="(the real path in each, posts dealt out in turn)"))
+
+
+def _share(index: int, url: str, account_id: int, comments: int, posts: int, count: int,
+           ready: Any, results: Any) -> None:
+    """One process of ``in_processes``: the comment pages of every ``count``-th post, stored."""
+    work = generate(comments, posts)
+    order = {post: i for i, post in enumerate(dict.fromkeys(p for p, _ in work.comment_pages))}
+    pages = [(p, body) for p, body in work.comment_pages if order[p] % count == index]
+    engine = make_engine(url)
+    store = Store(f"share {index}", engine, session_factory(engine), account_id)
+    ready.wait()
+    counts, _parse, _write = read_and_write(store, [partial(parse_comments, p, b) for p, b in pages])
+    engine.dispose()
+    results.put(counts.counts["comments.insert"])
 
 
 def breakdown(store: Store, work: Workload, report: Report) -> None:
@@ -364,8 +401,12 @@ def _breakdown(store: Store, batches: list[Batch], report: Report) -> None:
                       note="(scrub_payload of the decoded page, encode)"))
     with store.sessions() as session:
         post_keys = activity.post_ids(session, {("facebook", c.post_id) for c in comments})
-    rows, seconds = timed(lambda: [[writer._comment_row(c, post_keys[("facebook", c.post_id)], r)
-                                    for c in b.comments] for b, r in pages])
+    def rows_of(batch: Batch, redactions: Redactions) -> list[dict[str, Any]]:
+        # As ``BatchWriter`` makes them (``prepare``), with the post's row as ``apply`` sets it.
+        return [{**writer._comment_row(c, redactions), "post_id": post_keys[("facebook", c.post_id)]}
+                for c in batch.comments]
+
+    rows, seconds = timed(lambda: [rows_of(b, r) for b, r in pages])
     report.add(Result("  row dicts incl. pseudonym+redact", len(comments), seconds,
                       note="(texts redacted for the kept copy already)"))
 
@@ -439,12 +480,18 @@ def _naive_insert(
     session.commit()
 
 
-def run_backend(opener: Callable[[str], Any], label: str, work: Workload, baseline_rows: int) -> Report:
+def run_backend(
+    opener: Callable[[str], Any], label: str, work: Workload, baseline_rows: int, processes: int
+) -> Report:
     """Every measurement on one backend, each in a fresh store."""
     report = Report(label)
     print(f"\n{label}", flush=True)
     with opener("ingest") as store:
         ingest(store, work, report)
+    if processes > 1:
+        with opener("processes") as store:
+            write_all(store, [parse_posts(body, dt.datetime.now(dt.UTC)) for body in work.post_pages])
+            in_processes(store, work, report, processes)
     with opener("breakdown") as store:
         write_all(store, [parse_posts(body, dt.datetime.now(dt.UTC)) for body in work.post_pages])
         breakdown(store, work, report)
@@ -460,6 +507,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--comments", type=int, default=200_000, help="comments to ingest (200000)")
     parser.add_argument("--posts", type=int, default=2_000, help="posts they are spread over (2000)")
     parser.add_argument("--baseline", type=int, default=5_000, help="comments for the naive baseline (5000)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="processes side by side for the multi-process figure (CPUs; 1: skip)")
     parser.add_argument("--postgres", default=os.environ.get("GOVSOCIAL_TEST_POSTGRES_URL"),
                         help="PostgreSQL server URL (default: $GOVSOCIAL_TEST_POSTGRES_URL; none: skip)")
     args = parser.parse_args(argv)
@@ -470,11 +519,13 @@ def main(argv: list[str] | None = None) -> None:
           f"({size:.0f} MB of JSON), generated in {seconds:.1f} s")
     folder = Path(tempfile.mkdtemp(prefix="govsocial-bench-"))
     try:
-        run_backend(lambda name: sqlite_store(folder, name), "SQLite (file, WAL)", work, args.baseline)
+        run_backend(lambda name: sqlite_store(folder, name), "SQLite (file, WAL)", work, args.baseline,
+                    args.processes)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if args.postgres:
-        run_backend(lambda name: postgres_store(args.postgres, name), "PostgreSQL", work, args.baseline)
+        run_backend(lambda name: postgres_store(args.postgres, name), "PostgreSQL", work, args.baseline,
+                    args.processes)
 
 
 if __name__ == "__main__":

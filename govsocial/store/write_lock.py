@@ -1,11 +1,11 @@
 """The store's write lock: collections and imports write their batches one at a time.
 
 SQLite has one writer at a time. A writer that finds the database locked waits in SQLite's busy
-handler, which sleeps 1, 2, 5, 10... milliseconds between tries: with two collector processes
-each writing a page every millisecond or so, most of their time went to those sleeps (48,000
-comments/s where an exclusive lock taken before the transaction gave 78,000, ``bench/ingest.py``).
-So each batch's transaction is taken under an exclusive ``flock`` on a file beside the database,
-which the kernel hands to the next waiting process as soon as it is released. The lock is taken
+handler, which sleeps 1, 2, 5, 10... milliseconds between tries, while a page of comments takes
+about a millisecond to write: two collecting processes that left the waiting to SQLite stored
+61,000 comments/s, against 71,000 with this lock (the same pages, in the same minutes). So each
+batch's transaction is taken under an exclusive ``flock`` on a file beside the database, which the
+kernel hands to the next waiting process as soon as it is released. The lock is taken
 before the transaction begins, so a transaction never has to turn a read into a write (which
 SQLite refuses at once, without waiting, when another process wrote in between).
 
