@@ -1,6 +1,7 @@
 """Ingest benchmark: posts and comments per second from raw Graph API JSON into the store.
 
     .venv/bin/python -m bench.ingest [--comments N] [--posts N] [--postgres URL] [--baseline N]
+                                     [--processes N]
 
 The workload is generated deterministically: ``--posts`` Facebook posts (pages of 100) and
 ``--comments`` comments spread evenly over them (pages of 100 per post), shaped like the recorded
@@ -11,10 +12,15 @@ page is the raw response bytes a connector receives.
 The measured path is the real one, per page: ``payload_json.loads`` (orjson) -> the Facebook
 connector's mapping (``facebook.types.post_record`` / ``comment_record``) -> a ``Batch`` with its
 ``RawPayload`` (for comments, with the decoded page, as the connector passes it: ``privacy.with_decoded``) ->
-``BatchWriter.write`` (the kept copy of the page scrubbed of commenters, personal data and
-secrets; pseudonymise and redact the rows; batched upsert; checkpoint) in one transaction per page,
-page after page, as the runner reads and stores batches. Parsing and writing are timed apart. The
-same run also measures:
+``storage.store_batch``, as the runner and the importer store batches: ``BatchWriter.prepare`` (the
+kept copy of the page scrubbed of commenters, personal data and secrets; the rows pseudonymised and
+redacted), then the store's write lock and one transaction per page with ``BatchWriter.apply``
+(batched upsert, checkpoint), page after page. Parsing and writing are timed apart. The same run
+also measures:
+
+* the same path in ``--processes`` processes side by side (default: the CPUs; 1 skips it), as
+  ``govsocial collect --processes`` runs it: posts dealt out in turn, each process storing its
+  pages through ``store_batch`` into the one store;
 
 * a breakdown of where the time goes: privacy (pseudonyms, redaction, scrubbing the raw payload),
   building the rows, and the writing itself (raw payload row, upsert, checkpoint, commit; rows
