@@ -130,8 +130,9 @@ class Runner:
             summary.errors.append({"account": where, "kind": type(exc).__name__, "message": str(exc)})
 
     async def _store(self, writer: BatchWriter, batch: Batch, summary: RunSummary, target: Target) -> None:
-        # The work that needs no database is done before waiting for the writer's turn.
-        prepared = writer.prepare(batch)
+        # The work that needs no database is done before waiting for the writer's turn, off the
+        # event loop (which, under ``govsocial serve --collect``, also serves the portal).
+        prepared = await asyncio.to_thread(writer.prepare, batch)
         async with self._write_lock:
             await asyncio.to_thread(
                 store_prepared, self.engine, self.sessions, writer, prepared, summary.counts

@@ -18,11 +18,12 @@ from govsocial.collect.records import (
     ProfileRecord,
     RawPayload,
 )
-from govsocial.collect.storage import NOT_KEPT, BatchWriter, StoreCounts
+from govsocial.collect.storage import NOT_KEPT, BatchWriter, StoreCounts, store_batch
 from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT
 from govsocial.store import activity
 from govsocial.store import tables as t
+from govsocial.store.db import session_factory
 
 T0 = dt.datetime(2026, 10, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -236,3 +237,38 @@ def test_a_first_load_gives_postgresql_statistics_for_its_comments(engine: Engin
     _write(session, writer, _batch(T0))
     assert session.execute(estimate).scalar_one() == 2  # analysed with the two comments just written
     assert not activity.analyze_if_stale(session, t.Comment, 4)  # known well enough: not again
+
+
+def test_prepare_does_the_privacy_work_without_a_database() -> None:
+    # No engine, no session: what prepare does must not need one (it runs before the write lock).
+    writer = BatchWriter(None, "api:facebook", lambda p, r: 1, Pseudonymiser("k"), 1)
+
+    prepared = writer.prepare(_batch(T0))
+
+    assert prepared.raw is not None and prepared.raw["account_id"] == 1
+    assert "Chan Tai Man" not in prepared.raw["body"] and "citizen-42" not in prepared.raw["body"]
+    rows = {comment.comment_id: row for comment, row in prepared.comments}
+    assert rows["c1"]["text"] == "我電話 [PHONE]，身份證 [HKID]"
+    assert rows["c1"]["author"] == Pseudonymiser("k")("facebook", "citizen-42")
+    assert rows["c1"]["post_id"] is None  # the post's row is known only when it is written
+
+
+def test_store_batch_writes_what_write_writes(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    counts = StoreCounts()
+
+    store_batch(engine, session_factory(engine), writer, _batch(T0), counts)
+
+    assert {k: n for k, n in counts.as_dict().items() if n} == {
+        "comments.insert": 2, "post_snapshots.insert": 1, "posts.insert": 1, "profiles.insert": 1,
+        "quarantined": 1,
+    }  # fmt: skip
+    session.expire_all()
+    post_id = session.scalars(select(t.Post.id).where(t.Post.post_id == "p1")).one()
+    stored = session.execute(select(t.Comment.comment_id, t.Comment.post_id, t.Comment.text)).all()
+    assert sorted(stored) == [
+        ("c1", post_id, "我電話 [PHONE]，身份證 [HKID]"),
+        ("c2", post_id, "唔該你嘅意見"),
+    ]
+    assert _write(session, writer, _batch(T0))["comments.noop"] == 2  # write() agrees: nothing new
