@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import queue
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
@@ -177,6 +180,15 @@ def _died(part: list[Target], exitcode: int | None) -> ShareResult:
     return ShareResult(errors=errors, failed_accounts=len(part))
 
 
+def _stop_with_parent(parent: int, every: float = POLL) -> None:
+    """End this process, as a kill would, once ``parent`` is no longer its parent (it died): nobody
+    would finish the run or read its reports. Every batch stored so far is committed with its
+    checkpoint; a batch being written is rolled back by the database, as after any kill."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
+
+
 def _collect_share(
     index: int,
     url: str,
@@ -187,6 +199,7 @@ def _collect_share(
     events: Any,
 ) -> None:
     """A process's work: collect ``part`` into run ``run_id`` and report to the parent."""
+    threading.Thread(target=_stop_with_parent, args=(os.getppid(),), daemon=True).start()
     engine = make_engine(url)
     summary = RunSummary(run_id=run_id, accounts=len(part))
 

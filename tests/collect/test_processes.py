@@ -48,7 +48,7 @@ from tests.collect.test_end_to_end import (
     targets,
     url,
 )
-from tests.fakeplatform import FakeGraph
+from tests.fakeplatform import FakeGraph, Slow
 from tests.fakeplatform.check import expected_checkpoints, problems, row_count, stored_checkpoints
 
 # Fixtures shared with the end-to-end tests: the registry's Facebook accounts and the fake Graph
@@ -225,11 +225,12 @@ def test_threads_of_one_process_take_the_lock_in_turn(tmp_path: Path) -> None:
     assert most[0] == 1
 
 
-def test_the_cli_collects_in_processes(tmp_path: Path, registry: Engine, fake: FakeGraph, url: str) -> None:
-    """``govsocial collect --all --processes 2`` as a command, the fake's root in the settings."""
+def cli_command(engine: Engine, url: str) -> tuple[list[str], dict[str, str]]:
+    """``govsocial collect --all --json --no-metrics`` against the fake (its root in the settings,
+    so the collecting processes have it too), and its environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVSOCIAL_", "FAKEPLATFORM_"))}
     env.update(
-        GOVSOCIAL_DATABASE_URL=registry.url.render_as_string(hide_password=False),
+        GOVSOCIAL_DATABASE_URL=engine.url.render_as_string(hide_password=False),
         GOVSOCIAL_FACEBOOK_TOKEN=TOKEN,
         GOVSOCIAL_PSEUDONYM_KEY=KEY,
         GOVSOCIAL_API_BASE_URLS=json.dumps({"facebook": url + "/v23.0"}),
@@ -244,6 +245,11 @@ def test_the_cli_collects_in_processes(tmp_path: Path, registry: Engine, fake: F
         "--json",
         "--no-metrics",
     ]
+    return command, env
+
+
+def test_the_cli_collects_in_processes(registry: Engine, fake: FakeGraph, url: str) -> None:
+    command, env = cli_command(registry, url)
 
     done = subprocess.run(
         [*command, "--processes", "2"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -260,3 +266,37 @@ def test_the_cli_collects_in_processes(tmp_path: Path, registry: Engine, fake: F
         [*command, "--processes", "0"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert refused.returncode == 2 and "--processes" in refused.stderr
+
+
+@SQLITE_ONLY
+def test_when_the_command_is_killed_its_processes_stop(registry: Engine, fake: FakeGraph, url: str) -> None:
+    command, env = cli_command(registry, url)
+    # Slow answers, one account at a time per process: a whole run would take seconds.
+    fake.control.add(Slow(0.25), from_call=1)
+    parent = subprocess.Popen(
+        [*command, "--processes", "2"], cwd=PROJECT_ROOT, env={**env, "GOVSOCIAL_COLLECT_CONCURRENCY": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+    def kill_the_parent(number: int) -> None:
+        if number == 10:
+            os.kill(parent.pid, signal.SIGKILL)
+
+    fake.control.on_request = kill_the_parent
+    parent.communicate(timeout=120)
+    # The processes end soon after it (as if killed with it): the requests stop coming.
+    quiet_since, seen = time.monotonic(), len(fake.control.log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() - quiet_since < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        if len(fake.control.log) != seen:
+            quiet_since, seen = time.monotonic(), len(fake.control.log)
+
+    assert parent.returncode == -signal.SIGKILL
+    assert 10 <= seen < len(fake.pages) * REQUESTS // 2, seen
+    fake.control.reset()
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr  # the next run (one process) completes what was left
+    assert problems(registry, fake, PSEUDONYMS) == []
+    assert stored_checkpoints(registry) == expected_checkpoints(fake)
