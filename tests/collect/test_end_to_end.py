@@ -148,12 +148,8 @@ def run_record(engine: Engine, run_id: int) -> t.CollectionRun:
         return row
 
 
-def test_a_full_collection_stores_every_post_comment_and_snapshot(
-    engine: Engine, targets: list[Target], fake: FakeGraph, url: str
-) -> None:
-    summary = collect(engine, url, targets)
-
-    n = len(targets)
+def assert_first_run_complete(engine: Engine, fake: FakeGraph, summary: RunSummary, n: int) -> None:
+    """A first run of ``n`` accounts stored everything the fake served, once, and nothing else."""
     assert summary.status == "ok", summary.as_dict()
     assert counts(summary) == {
         "comments.insert": n * COMMENTS,
@@ -166,6 +162,15 @@ def test_a_full_collection_stores_every_post_comment_and_snapshot(
     assert row_count(engine, t.Post) == n * POSTS and row_count(engine, t.Comment) == n * COMMENTS
     assert row_count(engine, t.PostSnapshot) == n * POSTS and row_count(engine, t.ProfileSnapshot) == n
     assert row_count(engine, t.QuarantinedRecord) == 0
+
+
+def test_a_full_collection_stores_every_post_comment_and_snapshot(
+    engine: Engine, targets: list[Target], fake: FakeGraph, url: str
+) -> None:
+    summary = collect(engine, url, targets)
+
+    n = len(targets)
+    assert_first_run_complete(engine, fake, summary, n)
     # Each page was asked for once: no retries, no page read twice, the token on every request.
     assert len(fake.control.log) == n * REQUESTS
     assert len({(e.path, e.params.get("after")) for e in fake.control.log}) == n * REQUESTS

@@ -35,11 +35,11 @@ from govsocial.store.write_lock import lock_path, write_lock
 from tests.collect.test_end_to_end import (
     COMMENTS,
     KEY,
-    POSTS,
     PSEUDONYMS,
     REQUESTS,
     SQLITE_ONLY,
     TOKEN,
+    assert_first_run_complete,
     collect,
     counts,
     fake,
@@ -92,16 +92,7 @@ def test_two_processes_store_what_one_stores(
     summary = collect_in(engine, url, targets, 2)
 
     n = len(targets)
-    assert summary.status == "ok", summary.as_dict()
-    assert counts(summary) == {
-        "comments.insert": n * COMMENTS,
-        "post_snapshots.insert": n * POSTS,
-        "posts.insert": n * POSTS,
-        "profiles.insert": n,
-    }
-    assert problems(engine, fake, PSEUDONYMS) == []
-    assert stored_checkpoints(engine) == expected_checkpoints(fake)
-    assert row_count(engine, t.Comment) == n * COMMENTS and row_count(engine, t.QuarantinedRecord) == 0
+    assert_first_run_complete(engine, fake, summary, n)
     assert len(fake.control.log) == n * REQUESTS  # each page asked for once
     # One run record, with every process's counts in it.
     assert row_count(engine, t.CollectionRun) == 1
