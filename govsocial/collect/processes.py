@@ -12,7 +12,8 @@ to one process, and each platform's limits are still read from the platform's ow
 every process. The parent process records one run: it starts it, gathers what each process did
 (counts, errors, gaps) and finishes it, and shows every process's progress. A process that dies
 leaves an error for each of its accounts; what it stored before is kept, and the next run resumes
-from its checkpoints.
+from its checkpoints. If the parent dies, the processes end within ``POLL`` seconds, as if killed
+with it (``_stop_with_parent``). The parent's progress callback is called from one of its threads.
 """
 
 from __future__ import annotations
