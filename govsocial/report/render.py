@@ -14,7 +14,6 @@ portal's content security policy.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from govsocial.analyze.metrics.model import Unit, registry
+from govsocial.analyze.metrics.numbers import HOURS, format_value
 from govsocial.report.build import LOW_RESPONSE_RATE, AccountRow, Report, Row
 from govsocial.report.chart import IntervalBar, bar_chart, interval_chart
 from govsocial.report.i18n import LANGUAGES, translations
@@ -162,8 +162,6 @@ SENTIMENT = (
     "comment_negative_share",
     "net_sentiment",
 )
-#: The portal's message for a number of hours (``metric_text.HOURS``), translated by the catalogue.
-HOURS = "%(hours)s h"
 #: "this month" and "last month" for each period kind (``WORDS`` translates them).
 THIS = {"week": "this week", "month": "this month", "year": "this year"}
 LAST = {"week": "last week", "month": "last month", "year": "last year"}
@@ -217,21 +215,6 @@ class Words:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def format_value(value: float | None, unit: Unit, hours: str = HOURS) -> str:
-    """A value as the portal prints it: "12.3%", "0.85‰", "12.5 h"; "—" when unknown."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    if unit is Unit.PERCENT:
-        return f"{value:,.1f}%"
-    if unit is Unit.PER_MILLE:
-        return f"{value:,.2f}‰"
-    if unit is Unit.HOURS:
-        return hours % {"hours": f"{value:,.1f}"}
-    if unit in (Unit.SCORE, Unit.RATIO):
-        return f"{value:,.2f}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def format_change(row: Row, words: Words) -> str:

@@ -33,6 +33,7 @@ from govsocial.store.db import make_engine, session_factory
 from govsocial.store.events import period_start
 from govsocial.store.rankings import LEADERBOARD_METRICS, lower_is_better
 from govsocial.web.app import create_app
+from govsocial.web.pages import metric_text
 from tests.demo_store import KEY, copy_database, demo_store, run
 
 ORG = "hk-hkpf"
@@ -536,3 +537,13 @@ def test_trend_charts_are_named_in_the_reports_language(demo: str) -> None:
         assert f'aria-label="{names[metric]}"' not in zh
     labels = re.findall(r'<svg[^>]*aria-label="([^"]*)"', zh)
     assert any(re.search(r"[\u4e00-\u9fff]", label) for label in labels)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hant"])
+@pytest.mark.parametrize(
+    ("value", "unit"),
+    [(56.78, Unit.SCORE), (0.123, Unit.SCORE), (1.0, Unit.RATIO), (0.6543, Unit.RATIO), (2.345, Unit.COUNT),
+     (12.46, Unit.HOURS), (12.345, Unit.PERCENT), (None, Unit.PER_MILLE)],
+)  # fmt: skip
+def test_a_report_writes_values_as_the_portal_does(value: float | None, unit: Unit, lang: str) -> None:
+    assert Words(lang).value(value, unit) == metric_text.format_value(value, unit, lang)

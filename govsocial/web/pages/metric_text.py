@@ -8,8 +8,7 @@ a reworded title cannot slip through untranslated.
 
 from __future__ import annotations
 
-import math
-
+from govsocial.analyze.metrics import numbers
 from govsocial.analyze.metrics.model import Goal, Level, Unit
 from govsocial.web.pages.i18n import LANGUAGES, N_, translations
 
@@ -392,7 +391,8 @@ LEVEL_LABELS: dict[Level, str] = {
     Level.GOVERNMENT: N_("Government"),
 }
 
-#: Hours read differently in each language; the number itself is written the same way in all.
+#: Hours read differently in each language; the number itself is written the same way in all
+#: (``numbers.HOURS``, marked here for translation).
 HOURS = N_("%(hours)s h")
 
 
@@ -406,31 +406,8 @@ def definition(name: str) -> str:
     return DEFINITIONS.get(name, "")
 
 
-def _number(value: float, decimals: int) -> str:
-    """``value`` with thousands separators; whole numbers without decimals."""
-    if value == int(value):
-        return f"{value:,.0f}"
-    return f"{value:,.{decimals}f}"
-
-
 def format_value(value: float | None, unit: Unit, lang: str | None = None) -> str:
-    """``value`` as the portal shows a number in ``unit``: "12.3%", "0.85‰", "12.5 h"; "—" if unknown.
-
-    Digits and separators are the same in every language (Hong Kong writes numbers the English
-    way); only the hours suffix is translated, when ``lang`` is given.
-    """
-    if value is None or not math.isfinite(value):
-        return "—"
-    if unit is Unit.PERCENT:
-        return f"{value:,.1f}%"
-    if unit is Unit.PER_MILLE:
-        return f"{value:,.2f}‰"
-    if unit is Unit.HOURS:
-        hours = f"{value:,.1f}"
-        template = translations(lang).gettext(HOURS) if lang in LANGUAGES else HOURS
-        return template % {"hours": hours}
-    if unit is Unit.SCORE:
-        return _number(value, 2 if abs(value) <= 1 else 1)
-    if unit is Unit.RATIO:
-        return _number(value, 2)
-    return _number(value, 1)
+    """``value`` as the portal shows a number in ``unit`` (``numbers.format_value``), the hours
+    suffix translated when ``lang`` is given."""
+    template = translations(lang).gettext(HOURS) if lang in LANGUAGES else HOURS
+    return numbers.format_value(value, unit, template)
