@@ -28,7 +28,6 @@ from govsocial.collect import processes as in_processes
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
 from govsocial.collect.imports.base import ImportContext, decode_file
 from govsocial.collect.records import Batch
-from govsocial.collect.runner import Runner
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.storage import Resolver
 from govsocial.collect.targets import collectable, target_of
@@ -157,13 +156,11 @@ def collect(
                 done.add(id(target))
                 bar.advance(task)
 
-        scope = account or org or "all"
         count = processes or settings.collect_processes
-        if count > 1 and len(targets) > 1:
-            work = in_processes.collect(engine_of(ctx), settings, targets, scope, count, progress=tick)
-        else:
-            work = Runner(engine_of(ctx), settings, progress=tick).run(targets, scope=scope)
-        summary = asyncio.run(work)
+        scope = account or org or "all"
+        summary = asyncio.run(
+            in_processes.collect(engine_of(ctx), settings, targets, scope, count, progress=tick)
+        )
     metrics = None if no_metrics else _refresh_metrics(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)

@@ -70,10 +70,10 @@ async def collect(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Collect ``targets`` in one run, with up to ``processes`` processes (one: in this process)."""
-    options = options or RunOptions()
     parts = shares(targets, processes)
     if len(parts) <= 1:
-        return await Runner(engine, settings, options, progress).run(targets, scope)
+        return await Runner(engine, settings, options=options, progress=progress).run(targets, scope)
+    options = options or RunOptions()
     if options.transport is not None:
         raise ConfigurationError("collecting in several processes needs real HTTP, not a transport object")
     sessions = session_factory(engine)

@@ -1,8 +1,9 @@
 """The real ``govsocial`` command, pointed at fake platforms: ``python -m tests.fakeplatform.cli_shim
 collect --all``.
 
-``govsocial collect`` has no way yet to set the platforms' API roots (``RunOptions.base_urls``), so
-this entry point gives its runner options from the environment and then runs the unchanged CLI:
+The runner of a run in one process gets its options (API roots, no backoff between retries) from
+the environment, and ``--all`` is limited to the platforms the fake serves; then the unchanged CLI
+runs (with ``--processes``, the processes read their API roots from ``GOVSOCIAL_API_BASE_URLS``):
 
 * ``FAKEPLATFORM_BASE_URLS``: JSON ``{"facebook": "http://127.0.0.1:PORT/v23.0", ...}``.
 * ``FAKEPLATFORM_PLATFORMS``: comma-separated platforms to collect (default: every connector), so
@@ -22,6 +23,7 @@ from typing import Any
 
 from govsocial.cli import collect as collect_cli
 from govsocial.cli.main import app
+from govsocial.collect import processes
 from govsocial.collect.base import Connector
 from govsocial.collect.http import RetryPolicy
 from govsocial.collect.runner import Runner, RunOptions
@@ -42,7 +44,8 @@ class FakePlatformRunner(Runner):
     """The runner the CLI builds, with the options from the environment."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options", options_from_env())
+        if kwargs.get("options") is None:
+            kwargs["options"] = options_from_env()
         super().__init__(*args, **kwargs)
 
 
@@ -55,7 +58,9 @@ def chosen_connectors() -> dict[str, type[Connector]]:
 
 def main(argv: list[str]) -> None:
     """Run ``govsocial`` with ``argv``; exits with its status."""
-    collect_cli.Runner = FakePlatformRunner  # type: ignore[attr-defined]
+    # The runner of a run in this one process (``collect.processes`` makes it); several
+    # processes read their API roots from GOVSOCIAL_API_BASE_URLS instead.
+    processes.Runner = FakePlatformRunner  # type: ignore[attr-defined]
     collect_cli.connectors = chosen_connectors  # type: ignore[attr-defined]
     app(argv, prog_name="govsocial")
 
