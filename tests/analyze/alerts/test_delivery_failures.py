@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,7 +19,7 @@ from govsocial.settings import Settings
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
-from tests.analyze.alerts.loopback import Mailbox, smtp, webhook
+from tests.analyze.alerts.loopback import Mailbox, webhook
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 TOKEN = "fake-graph-token-under-test-0123456789abcdef"
@@ -28,12 +27,6 @@ TOKEN = "fake-graph-token-under-test-0123456789abcdef"
 
 class Killed(BaseException):
     """The process stopping (a signal, an out-of-memory kill): nothing after it runs."""
-
-
-@pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with smtp() as mailbox:
-        yield mailbox
 
 
 def _settings(port: int, **extra: Any) -> Settings:

@@ -5,10 +5,8 @@ once; webhooks are not held; the daily digest sends one email a day."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -17,16 +15,10 @@ from govsocial.settings import Settings
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
-from tests.analyze.alerts.loopback import Mailbox, smtp, webhook
+from tests.analyze.alerts.loopback import Mailbox, webhook
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 CAP = 2
-
-
-@pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with smtp() as mailbox:
-        yield mailbox
 
 
 def _settings(port: int, **extra: Any) -> Settings:
