@@ -447,6 +447,40 @@ def test_overperforming_share() -> None:
     assert _one(organisation, "cmab")["value"] == pytest.approx(3 / 16 * 100)
 
 
+def _mixed_frames() -> Any:
+    """The published cases' account (owned by two organisations) and a second account, whose
+    eight photos score differently against their last four than against all eight."""
+    spread = [1_000, 1_000, 1_000, 1_000, 10, 20, 20, 40]
+    second = [
+        {**_post(100 + i, hk(2026, 10, 1 + i), account=2, reactions=n), "format": "photo"}
+        for i, n in enumerate(spread)
+    ]
+    published = _benchmark_frames()
+    owners = [*TWO_OWNERS, {"account_id": 2, "organisation": "isd", "organisation_kind": "department"}]
+    return build(posts=[*published.tables["posts"].to_pylist(), *second], owners=owners)
+
+
+def test_overperforming_share_is_the_same_with_benchmarks_made_once_per_scorecard() -> None:
+    # A scorecard computes the benchmarks once for every level (view.register_benchmarks); a
+    # view of its own computes them per entity. Both, at every level, for two sets of parameters
+    # in turn on one connection (the second call must replace the first call's benchmarks).
+    frames = _mixed_frames()
+    con = engines.duckdb(frames)
+    metric = registry()["overperforming_share"]
+    for params in (MetricParams(overperforming_posts=4, overperforming_minimum=1.0), MetricParams()):
+        card = scorecard.compute(
+            con, frames.jurisdiction, frames.population, params, metric.levels, PeriodKind.MONTH, [metric.name]
+        ).to_pylist()
+        from_card = {(r["level"], r["entity"], r["period"]): r["value"] for r in card}
+        direct = {}
+        for level in metric.levels:
+            view = make_view(con, level, PeriodKind.MONTH, frames.jurisdiction, frames.population)
+            for r in metric.compute(view, params).to_pyarrow().to_pylist():
+                direct[(str(level), str(r["entity"]), r["period"])] = r["value"]
+        assert from_card == pytest.approx(direct)
+        assert len({value for value in from_card.values()}) > 1  # the accounts differ
+
+
 # --- Every metric of the three goals -------------------------------------------------------------
 
 

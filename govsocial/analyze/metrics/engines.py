@@ -56,8 +56,9 @@ def derive(con: BaseBackend) -> None:
     """Add the tables derived from the frames that every level of a scorecard reads the same way.
 
     ``view.DERIVED``: each citizen comment with the page's first reply
-    (``purpose.comment_threads``, the costliest part of the response metrics) and each follower
-    count with its change from the previous one (``penetration.follower_changes``). DuckDB stores
+    (``purpose.comment_threads``, the costliest part of the response metrics), each follower
+    count with its change from the previous one (``penetration.follower_changes``), and the
+    comments counted per account and day (``sums.comment_days``). DuckDB stores
     them (computed once, here, instead of once per level and period kind); Spark keeps them as
     views of the frames (Spark plans each query whole, and caching would hold data in its memory).
     """

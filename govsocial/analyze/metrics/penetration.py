@@ -3,6 +3,7 @@ the overperforming score."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import ibis
@@ -438,18 +439,27 @@ def _score(actual: ir.NumericValue, benchmark: ir.NumericValue, minimum: float) 
     return value
 
 
-def overperforming_scores(view: View, params: MetricParams) -> ir.Table:
-    """Per post: ``post_id``, ``entity``, ``period``, ``actual`` and ``expected`` interactions, ``score``.
+def scored_posts(posts: ir.Table, params: MetricParams) -> ir.Table:
+    """``posts`` with ``actual`` (interactions, per the parameters) and ``kind`` (the format, ''
+    when unknown): what an overperforming score compares, and what its benchmark is grouped by."""
+    return posts.mutate(actual=interactions(posts, params), kind=posts.format.fill_null(""))
 
-    The benchmark of a post is its account's usual performance for the post's format: of the
-    account's last ``overperforming_posts`` posts of that format, drop the top and bottom quarter
-    by interactions and take the mean of the middle half. We compare the latest counts, not counts
-    at the same post age as CrowdTangle does, because snapshots at matching ages are rarely
-    available; so the benchmark is the account's recent usual, and very recent posts, whose counts
-    are still growing, score low.
+
+#: What a benchmark is per: an account's posts of one format.
+BENCHMARK_KEYS = ("account_id", "kind")
+
+
+def benchmarks(posts: ir.Table, params: MetricParams, by: Sequence[str] = BENCHMARK_KEYS) -> ir.Table:
+    """Per ``by`` (an account and format, ``BENCHMARK_KEYS``, plus the entity when the posts are a
+    level's): ``expected``, the benchmark of the overperforming score. ``posts`` as
+    ``scored_posts`` returns them.
+
+    Of the account's last ``overperforming_posts`` posts of that format, drop the top and bottom
+    quarter by interactions and take the mean of the middle half. A benchmark depends on the
+    account's posts alone, not on the level: a scorecard computes it once per call
+    (``view.register_benchmarks``), not once per level.
     """
-    posts = view.posts.mutate(actual=interactions(view.posts, params), kind=view.posts.format.fill_null(""))
-    group = ["entity", "account_id", "kind"]
+    group = list(by)
     newest = ibis.window(group_by=group, order_by=[ibis.desc("ts"), ibis.desc("post_id")])
     recent = posts.mutate(recency=ibis.row_number().over(newest))
     recent = recent.filter(recent.recency < params.overperforming_posts)
@@ -459,8 +469,26 @@ def overperforming_scores(view: View, params: MetricParams) -> ir.Table:
     )
     cut = ranked.size // 4
     middle = ranked.filter((ranked.rank >= cut) & (ranked.rank < ranked.size - cut))
-    benchmark = middle.group_by(group).aggregate(expected=middle.actual.cast("float64").mean())
-    scored = posts.join(benchmark, group)
+    return middle.group_by(group).aggregate(expected=middle.actual.cast("float64").mean())
+
+
+def overperforming_scores(view: View, params: MetricParams) -> ir.Table:
+    """Per post: ``post_id``, ``entity``, ``period``, ``actual`` and ``expected`` interactions, ``score``.
+
+    The benchmark of a post is its account's usual performance for the post's format
+    (``benchmarks``). We compare the latest counts, not counts at the same post age as
+    CrowdTangle does, because snapshots at matching ages are rarely available; so the benchmark
+    is the account's recent usual, and very recent posts, whose counts are still growing, score
+    low. A view registered by a scorecard carries the benchmarks computed once for all levels
+    (``View.benchmarks``, for the parameters it names); any other view computes them here, per
+    entity as well (at the organisation level an account shared by two owners is in both).
+    """
+    posts = scored_posts(view.posts, params)
+    if view.benchmarks is not None and view.benchmark_params == params.digest():
+        scored = posts.join(view.benchmarks, list(BENCHMARK_KEYS))
+    else:
+        keys = ["entity", *BENCHMARK_KEYS]
+        scored = posts.join(benchmarks(posts, params, keys), keys)
     return scored.select(
         "post_id",
         "entity",

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from govsocial.analyze.metrics import engines
 from govsocial.analyze.metrics.model import Level, Metric, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
-from govsocial.analyze.metrics.view import View, register_view
+from govsocial.analyze.metrics.view import View, register_benchmarks, register_view
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -76,10 +76,12 @@ def compute(
     chosen = sorted(_choose(metrics), key=lambda m: m.name)
     slices: dict[tuple[str, str], pa.Table] = {}
     with _LOCK:  # the level views have fixed names: one scorecard at a time
+        benchmarks = _benchmarks(con, params, chosen, levels)
         for level in levels:
             here = tuple(m for m in chosen if level in m.levels)
             if here:
-                slices.update(_level(con, level, period_kind, jurisdiction, population, params, here))
+                view = register_view(con, level, period_kind, jurisdiction, population, benchmarks)
+                slices.update(_level(con, view, params, here))
     ordered = [slices[key] for key in sorted(slices)]
     return pa.concat_tables(ordered).combine_chunks() if ordered else SCHEMA.empty_table()
 
@@ -97,17 +99,24 @@ def _choose(names: Iterable[str] | None) -> list[Metric]:
     return [known[name] for name in dict.fromkeys(names)]
 
 
+#: The metrics that read the overperforming benchmarks (``View.benchmarks``).
+_BENCHMARKED = frozenset({"overperforming_share"})
+
+
+def _benchmarks(
+    con: BaseBackend, params: MetricParams, metrics: Sequence[Metric], levels: Sequence[Level]
+) -> tuple[ir.Table, str] | None:
+    """The overperforming benchmarks, made once for every level, if a chosen metric reads them."""
+    if any(m.name in _BENCHMARKED and set(m.levels) & set(levels) for m in metrics):
+        return register_benchmarks(con, params), params.digest()
+    return None
+
+
 def _level(
-    con: BaseBackend,
-    level: Level,
-    period_kind: PeriodKind,
-    jurisdiction: str,
-    population: int | None,
-    params: MetricParams,
-    metrics: tuple[Metric, ...],
+    con: BaseBackend, view: View, params: MetricParams, metrics: tuple[Metric, ...]
 ) -> dict[tuple[str, str], pa.Table]:
     """One level's scorecard rows, by (metric, level): the level's query, run and unpacked."""
-    view = register_view(con, level, period_kind, jurisdiction, population)
+    level, period_kind = view.level, view.period_kind
     plan = _plan(con, view, params, metrics)
     try:
         result = engines.fetch(con, plan.sql)
@@ -155,6 +164,7 @@ def _plan(con: BaseBackend, view: View, params: MetricParams, metrics: tuple[Met
         params.digest(),
         view.jurisdiction,
         view.population,
+        view.benchmarks is not None,  # overperforming scores join them instead of ranking posts
     )
     plan = _PLANS.get(key)
     if plan is None:

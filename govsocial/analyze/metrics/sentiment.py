@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from govsocial.analyze.metrics.common import KEYS, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
+from govsocial.analyze.metrics.sums import comment_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -32,17 +33,13 @@ LABELS = ("positive", "neutral", "negative")
 
 
 def sentiment_sums(view: View) -> ir.Table:
-    """Per entity and period: citizen comments, those with a label, each label's count and the
-    sum of the scores. One table for every metric here, so a scorecard computes it once."""
-    c = view.comments
-    scored = c.filter(~c.is_page_reply.fill_null(False) & c.sentiment.notnull())
-    return scored.group_by(list(KEYS)).aggregate(
-        scored=scored.count(),
-        positive=scored.count(where=scored.sentiment == "positive"),
-        neutral=scored.count(where=scored.sentiment == "neutral"),
-        negative=scored.count(where=scored.sentiment == "negative"),
-        score_sum=scored.sentiment_score.sum(),
-    )
+    """Per entity and period with labelled comments: citizen comments with a label (``scored``),
+    each label's count and the sum of the scores. Taken from the comments' shared sums
+    (``sums.comment_sums``), so a scorecard counts comments once per level for every metric here
+    and the two-way ones."""
+    sums = comment_sums(view)
+    scored = sums.filter(sums.scored > 0)
+    return scored.select(*KEYS, "scored", *LABELS, "score_sum")
 
 
 @metric(

@@ -13,7 +13,7 @@ import ibis
 
 from govsocial.analyze.metrics.common import KEYS, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
-from govsocial.analyze.metrics.sums import post_sums
+from govsocial.analyze.metrics.sums import comment_sums, post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -69,12 +69,8 @@ def _invitations(view: View, params: MetricParams) -> ir.Table:
 
 
 def _replies(view: View) -> ir.Table:
-    c = view.comments
-    page = c.is_page_reply.fill_null(False)
-    sums = c.group_by(list(KEYS)).aggregate(
-        citizen_comments=c.count(where=~page),
-        page_replies=c.count(where=page & c.parent.notnull()),
-    )
+    """Per entity and period with comments: citizen comments, page replies and replies per 100."""
+    sums = comment_sums(view).select(*KEYS, "citizen_comments", "page_replies")
     return sums.mutate(replies_per_100=ratio(sums.page_replies, sums.citizen_comments, 100.0))
 
 

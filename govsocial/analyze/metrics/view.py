@@ -22,12 +22,18 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
-#: Tables with a time, which get a ``period`` column. The last two are not frames but derived from
-#: them once per engine (``DERIVED``), and cut like frames.
-TIMED = ("posts", "comments", "followers", "matches", "threads", "changes")
+    from govsocial.analyze.metrics.params import MetricParams
+
+#: Tables with a time, which get a ``period`` column. The last three are not frames but derived
+#: from them once per engine (``DERIVED``), and cut like frames.
+TIMED = ("posts", "comments", "followers", "matches", "threads", "changes", "comment_days")
 #: Derived tables: the View's name -> the engine table ``engines.derive`` makes when the frames are
 #: loaded, and the frame it is derived from (see ``derived``).
-DERIVED = {"threads": ("comment_threads", "comments"), "changes": ("follower_changes", "followers")}
+DERIVED = {
+    "threads": ("comment_threads", "comments"),
+    "changes": ("follower_changes", "followers"),
+    "comment_days": ("comment_days", "comments"),
+}
 #: Platforms whose items are press releases, not social media posts.
 RELEASE_PLATFORMS = ("rss",)
 
@@ -55,6 +61,13 @@ class View:
     #: Follower counts with each one's change from the account's previous count
     #: (``penetration.follower_changes``).
     changes: ir.Table
+    #: The comments counted per account and day (``sums.comment_days``).
+    comment_days: ir.Table
+    #: The overperforming benchmarks of every account and format (``penetration.benchmarks``),
+    #: computed once per scorecard for all levels, and the digest of the parameters they were
+    #: computed with; None in other views, whose metrics compute them.
+    benchmarks: ir.Table | None = None
+    benchmark_params: str | None = None
 
     def table(self, name: str) -> ir.Table:
         """A frame of this view by name."""
@@ -99,7 +112,12 @@ VIEW_PREFIX = "_scorecard_"
 
 
 def register_view(
-    con: BaseBackend, level: Level, period_kind: PeriodKind, jurisdiction: str, population: int | None
+    con: BaseBackend,
+    level: Level,
+    period_kind: PeriodKind,
+    jurisdiction: str,
+    population: int | None,
+    benchmarks: tuple[ir.Table, str] | None = None,
 ) -> View:
     """``make_view``'s tables created as views in the engine, and a View that reads those views.
 
@@ -112,6 +130,9 @@ def register_view(
     One difference from ``make_view``: at the account level ``entity`` is the account id as a
     number (grouping by a number is cheaper than by its text, and the scorecard writes it as text
     in the end), in views of their own (``VIEW_PREFIX`` + ``id_``), as their columns differ.
+
+    ``benchmarks``: the table ``register_benchmarks`` made and the digest of its parameters, for
+    the View to carry.
     """
     numeric = level is Level.ACCOUNT
     prefix = VIEW_PREFIX + ("id_" if numeric else "")
@@ -124,7 +145,41 @@ def register_view(
         _VIEW_SQL[key] = statements
     for statement in statements:
         con.raw_sql(statement)  # DDL: DuckDB and Spark run it at once, nothing to fetch
-    return View(level, period_kind, jurisdiction, population, **_tables(con, prefix))
+    table, digest = benchmarks or (None, None)
+    return View(
+        level,
+        period_kind,
+        jurisdiction,
+        population,
+        **_tables(con, prefix),
+        benchmarks=table,
+        benchmark_params=digest,
+    )
+
+
+#: The engine table of the overperforming benchmarks ``register_benchmarks`` (re)creates.
+BENCHMARKS = VIEW_PREFIX + "benchmarks"
+
+
+def register_benchmarks(con: BaseBackend, params: MetricParams) -> ir.Table:
+    """The overperforming benchmarks of every account and format for ``params``, computed once.
+
+    A benchmark depends on the account's posts and the parameters, not on the level, so a
+    scorecard makes this table once per call and every level's view joins it (``register_view``),
+    instead of ranking every post by recency and interactions once per level. DuckDB stores it;
+    Spark keeps a view (it plans each query whole). Replaced by the next call: one scorecard at a
+    time per connection, as for the level views.
+    """
+    from govsocial.analyze.metrics.penetration import benchmarks, scored_posts
+
+    posts = _tables(con)["posts"]
+    posts = scored_posts(posts.filter(~posts.platform.isin(RELEASE_PLATFORMS)), params)
+    expr = benchmarks(posts, params)
+    if con.name == "duckdb":
+        con.create_table(BENCHMARKS, expr, overwrite=True)
+    else:
+        con.create_view(BENCHMARKS, expr, overwrite=True)
+    return con.table(BENCHMARKS)
 
 
 #: The frames a View holds, as ``register_view`` names its views.
@@ -174,14 +229,15 @@ def derived(name: str, source: ir.Table) -> ir.Table:
     """The expression of derived table ``name`` (a key of ``DERIVED``) over its source frame.
 
     Each does, once for all levels, work that does not depend on the level: which page reply
-    answers which citizen comment, how much each follower count changed. Defined with the
-    metrics that use them, and imported when called (importing a metric module registers its
-    metrics).
+    answers which citizen comment, how much each follower count changed, how many comments of
+    each kind an account had each day. Defined with the metrics that use them, and imported when
+    called (importing a metric module registers its metrics).
     """
     from govsocial.analyze.metrics.penetration import follower_changes
     from govsocial.analyze.metrics.purpose import comment_threads
+    from govsocial.analyze.metrics.sums import comment_days
 
-    build = {"threads": comment_threads, "changes": follower_changes}[name]
+    build = {"threads": comment_threads, "changes": follower_changes, "comment_days": comment_days}[name]
     return build(source)
 
 
