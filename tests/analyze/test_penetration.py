@@ -468,8 +468,9 @@ def test_overperforming_share_is_the_same_with_benchmarks_made_once_per_scorecar
     con = engines.duckdb(frames)
     metric = registry()["overperforming_share"]
     for params in (MetricParams(overperforming_posts=4, overperforming_minimum=1.0), MetricParams()):
+        levels = metric.levels
         card = scorecard.compute(
-            con, frames.jurisdiction, frames.population, params, metric.levels, PeriodKind.MONTH, [metric.name]
+            con, frames.jurisdiction, frames.population, params, levels, PeriodKind.MONTH, [metric.name]
         ).to_pylist()
         from_card = {(r["level"], r["entity"], r["period"]): r["value"] for r in card}
         direct = {}
