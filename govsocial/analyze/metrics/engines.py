@@ -58,7 +58,8 @@ def derive(con: BaseBackend) -> None:
     ``view.DERIVED``: each citizen comment with the page's first reply
     (``purpose.comment_threads``, the costliest part of the response metrics), each follower
     count with its change from the previous one (``penetration.follower_changes``), and the
-    comments counted per account and day (``sums.comment_days``). DuckDB stores
+    comments and the threads counted per account and day (``sums.comment_days``,
+    ``purpose.thread_days``: in this order, as the last is derived from the first). DuckDB stores
     them (computed once, here, instead of once per level and period kind); Spark keeps them as
     views of the frames (Spark plans each query whole, and caching would hold data in its memory).
     """

@@ -24,15 +24,16 @@ if TYPE_CHECKING:
 
     from govsocial.analyze.metrics.params import MetricParams
 
-#: Tables with a time, which get a ``period`` column. The last three are not frames but derived
+#: Tables with a time, which get a ``period`` column. The last four are not frames but derived
 #: from them once per engine (``DERIVED``), and cut like frames.
-TIMED = ("posts", "comments", "followers", "matches", "threads", "changes", "comment_days")
+TIMED = ("posts", "comments", "followers", "matches", "threads", "changes", "comment_days", "thread_days")
 #: Derived tables: the View's name -> the engine table ``engines.derive`` makes when the frames are
-#: loaded, and the frame it is derived from (see ``derived``).
+#: loaded, and the frame (or the derived table before it) it is derived from (see ``derived``).
 DERIVED = {
     "threads": ("comment_threads", "comments"),
     "changes": ("follower_changes", "followers"),
     "comment_days": ("comment_days", "comments"),
+    "thread_days": ("thread_days", "comment_threads"),
 }
 #: Platforms whose items are press releases, not social media posts.
 RELEASE_PLATFORMS = ("rss",)
@@ -63,6 +64,8 @@ class View:
     changes: ir.Table
     #: The comments counted per account and day (``sums.comment_days``).
     comment_days: ir.Table
+    #: The threads counted per account and day (``purpose.thread_days``).
+    thread_days: ir.Table
     #: The overperforming benchmarks of every account and format (``penetration.benchmarks``),
     #: computed once per scorecard for all levels, and the digest of the parameters they were
     #: computed with; None in other views, whose metrics compute them.
@@ -166,9 +169,11 @@ def register_benchmarks(con: BaseBackend, params: MetricParams) -> ir.Table:
 
     A benchmark depends on the account's posts and the parameters, not on the level, so a
     scorecard makes this table once per call and every level's view joins it (``register_view``),
-    instead of ranking every post by recency and interactions once per level. DuckDB stores it;
-    Spark keeps a view (it plans each query whole). Replaced by the next call: one scorecard at a
-    time per connection, as for the level views.
+    instead of ranking every post by recency and interactions once per level. DuckDB stores it
+    as a temporary table: replacing a table of the in-memory database on every call makes DuckDB
+    checkpoint the whole database now and then (measured: one scorecard in four took twice as
+    long). Spark keeps a view (it plans each query whole). Replaced by the next call: one
+    scorecard at a time per connection, as for the level views.
     """
     from govsocial.analyze.metrics.penetration import benchmarks, scored_posts
 
@@ -176,7 +181,7 @@ def register_benchmarks(con: BaseBackend, params: MetricParams) -> ir.Table:
     posts = scored_posts(posts.filter(~posts.platform.isin(RELEASE_PLATFORMS)), params)
     expr = benchmarks(posts, params)
     if con.name == "duckdb":
-        con.create_table(BENCHMARKS, expr, overwrite=True)
+        con.create_table(BENCHMARKS, expr, overwrite=True, temp=True)
     else:
         con.create_view(BENCHMARKS, expr, overwrite=True)
     return con.table(BENCHMARKS)
@@ -229,15 +234,20 @@ def derived(name: str, source: ir.Table) -> ir.Table:
     """The expression of derived table ``name`` (a key of ``DERIVED``) over its source frame.
 
     Each does, once for all levels, work that does not depend on the level: which page reply
-    answers which citizen comment, how much each follower count changed, how many comments of
-    each kind an account had each day. Defined with the metrics that use them, and imported when
+    answers which citizen comment, how much each follower count changed, how many comments and
+    threads of each kind an account had each day. Defined with the metrics that use them, and imported when
     called (importing a metric module registers its metrics).
     """
     from govsocial.analyze.metrics.penetration import follower_changes
-    from govsocial.analyze.metrics.purpose import comment_threads
+    from govsocial.analyze.metrics.purpose import comment_threads, thread_days
     from govsocial.analyze.metrics.sums import comment_days
 
-    build = {"threads": comment_threads, "changes": follower_changes, "comment_days": comment_days}[name]
+    build = {
+        "threads": comment_threads,
+        "changes": follower_changes,
+        "comment_days": comment_days,
+        "thread_days": thread_days,
+    }[name]
     return build(source)
 
 
