@@ -404,7 +404,7 @@ def _print_duckdb(duck: dict[str, Any], bw: dict[str, float]) -> None:
     warm = duck["warm_s"]
     print(
         f"DuckDB: read Parquet {duck['read_s']:.1f} s; load into the engine {duck['load_s']:.1f} s, "
-        f"of which deriving threads and follower changes {duck.get('derive_s', 0):.1f} s "
+        f"of which deriving the tables every level reads (engines.derive) {duck.get('derive_s', 0):.1f} s "
         f"({duck.get('derive_cpu_s', 0):.1f} s CPU)"
     )
     print(f"  scorecard, {len(duck['metrics'])} metrics x 4 levels, monthly: {duck['rows']:,} values")

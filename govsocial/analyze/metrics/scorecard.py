@@ -17,9 +17,12 @@ How it runs fast (docs/performance.md, "Metrics"):
 * Inputs are written as JSON column by column with Arrow, one metric's rows at a time, not row by
   row in Python.
 * Work that does not depend on the level is not in the query: which page reply answers which
-  citizen comment, and how much each follower count changed, are derived once when the frames are
-  loaded (``engines.derive``; the views cut them like frames). The metrics that are sums and
-  counts of posts take their columns from one shared group-by (``sums.post_sums``).
+  citizen comment, how much each follower count changed, and the comments and threads counted per
+  account and day are derived once when the frames are loaded (``engines.derive``; the views cut
+  them like frames); the overperforming benchmarks, which depend on the parameters, are made once
+  per call for every level (``view.register_benchmarks``). The metrics that are sums and counts
+  of posts take their columns from one shared group-by (``sums.post_sums``), those of comments
+  from another (``sums.comment_sums``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The posts' sums per entity and period, shared by the metrics that are sums and counts of posts.
+"""The sums of posts and of comments per entity and period, shared by the metrics built on them.
 
 About thirty metrics (interactions per post, the Bonsón indicators, the interaction rate of posts,
 post volume, the shares of posts inviting a response or linking to an e-service, the
@@ -9,6 +9,9 @@ a level in one query, groups the posts once, not once per metric (docs/performan
 Each column is the aggregate its metric's formula names; a metric over a subset of posts (those
 whose links were checked, say) counts them with a condition and keeps only the groups that have
 some, as a filter before the group-by would.
+
+The comments' counts (``comment_sums``: citizen comments, page replies, sentiment labels) add up
+``comment_days``, the comments counted per account and day once when the frames are loaded.
 """
 
 from __future__ import annotations
