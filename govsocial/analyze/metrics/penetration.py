@@ -447,6 +447,9 @@ def scored_posts(posts: ir.Table, params: MetricParams) -> ir.Table:
 
 #: What a benchmark is per: an account's posts of one format.
 BENCHMARK_KEYS = ("account_id", "kind")
+#: The metrics that read the benchmarks (through ``overperforming_scores``): a scorecard that runs
+#: one makes them once for every level (``View.benchmarks``).
+BENCHMARK_METRICS = frozenset({"overperforming_share"})
 
 
 def benchmarks(posts: ir.Table, params: MetricParams, by: Sequence[str] = BENCHMARK_KEYS) -> ir.Table:

@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from govsocial.analyze.metrics import engines
 from govsocial.analyze.metrics.model import Level, Metric, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.penetration import BENCHMARK_METRICS
 from govsocial.analyze.metrics.view import View, register_benchmarks, register_view
 
 if TYPE_CHECKING:
@@ -102,15 +103,11 @@ def _choose(names: Iterable[str] | None) -> list[Metric]:
     return [known[name] for name in dict.fromkeys(names)]
 
 
-#: The metrics that read the overperforming benchmarks (``View.benchmarks``).
-_BENCHMARKED = frozenset({"overperforming_share"})
-
-
 def _benchmarks(
     con: BaseBackend, params: MetricParams, metrics: Sequence[Metric], levels: Sequence[Level]
 ) -> tuple[ir.Table, str] | None:
     """The overperforming benchmarks, made once for every level, if a chosen metric reads them."""
-    if any(m.name in _BENCHMARKED and set(m.levels) & set(levels) for m in metrics):
+    if any(m.name in BENCHMARK_METRICS and set(m.levels) & set(levels) for m in metrics):
         return register_benchmarks(con, params), params.digest()
     return None
 
