@@ -159,6 +159,11 @@ def test_unanswered_comments_give_a_null_response_time() -> None:
     t.comment(hk(*MONDAY, 10))
     row = _one(run(build(comments=t.rows), "response_time_median"))
     assert row["value"] is None and row["inputs"]["answered"] == 0
+    # Counted over answered threads only and joined on: none answered is 0 answered, not unknown.
+    business = _one(run(build(comments=t.rows), "response_time_median_business_hours"))
+    assert business["value"] is None and business["inputs"]["answered"] == 0
+    missed = _one(run(build(comments=t.rows), "replied_within_target"))
+    assert missed["value"] == 0.0 and missed["inputs"] == {"asked": 1, "within_target": 0}
 
 
 def _office() -> Thread:
