@@ -21,12 +21,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.process import BaseProcess
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from sqlalchemy import Engine
@@ -40,7 +39,7 @@ from govsocial.errors import ConfigurationError
 from govsocial.settings import Settings
 from govsocial.store.db import make_engine, session_factory
 
-#: How often the parent looks for a process that died without reporting (seconds).
+#: How often a process looks whether the parent is still alive (seconds).
 POLL = 0.5
 
 
@@ -91,6 +90,10 @@ async def collect(
     return summary
 
 
+#: A process's work: (store URL, settings, options, run id, its share, its end of the pipe).
+Work = Callable[[str, Settings, RunOptions, int, list[Target], Connection], None]
+
+
 def _run_shares(
     url: str,
     settings: Settings,
@@ -98,33 +101,48 @@ def _run_shares(
     run_id: int,
     parts: list[list[Target]],
     progress: Progress | None,
+    work: Work | None = None,
 ) -> list[ShareResult]:
-    """Start a process per share, relay their progress, and gather what each did."""
+    """Start a process per share, relay their progress, and gather what each did.
+
+    Each process reports through a pipe of its own, which it alone writes: a process killed while
+    writing cuts only its own pipe short. (One shared queue would not do: its writers take a
+    shared lock, and a process killed holding it would leave every other process unable to
+    report, and unable to exit, forever.) A process that ends closes its pipe, so the parent
+    learns of a death without polling: a pipe that ends before its ``done`` report is a process
+    that died, and its accounts get an error each (``_died``)."""
     # "spawn": a fresh interpreter, not a copy of this one with its threads and open connections.
     context = multiprocessing.get_context("spawn")
-    events: Any = context.Queue()
-    workers = [
-        context.Process(
-            target=_collect_share,
-            args=(index, url, settings, options, run_id, part, events),
+    workers = []
+    pipes: dict[Connection, int] = {}
+    for index, part in enumerate(parts):
+        reader, writer = context.Pipe(duplex=False)
+        worker = context.Process(
+            target=work or _collect_share,
+            args=(url, settings, options, run_id, part, writer),
             name=f"govsocial-collect-{index}",
             daemon=True,
         )
-        for index, part in enumerate(parts)
-    ]
-    for worker in workers:
         worker.start()
+        writer.close()  # the process holds the only writing end: the pipe ends when it does
+        workers.append(worker)
+        pipes[reader] = index
     targets = {target.account_id: target for part in parts for target in part}
     results: dict[int, ShareResult] = {}
-    while len(results) < len(workers):
-        try:
-            kind, index, payload = events.get(timeout=POLL)
-        except queue.Empty:
-            _dead(workers, parts, results, events, targets, progress)
-            continue
-        _event(kind, index, payload, results, targets, progress)
-    for worker in workers:
-        worker.join()
+    while pipes:
+        ready = wait(list(pipes))
+        for reader in [pipe for pipe in pipes if pipe in ready]:
+            index = pipes[reader]
+            try:
+                kind, payload = reader.recv()
+            except (EOFError, OSError):  # the process ended (or was killed writing a report)
+                del pipes[reader]
+                reader.close()
+                workers[index].join()
+                if index not in results:
+                    results[index] = _died(parts[index], workers[index].exitcode)
+                continue
+            _event(kind, index, payload, results, targets, progress)
     return [results[index] for index in range(len(workers))]
 
 
@@ -141,32 +159,6 @@ def _event(
     elif kind == "batch" and progress is not None:
         account_id, edge = payload
         progress(targets[account_id], Batch(edge=edge))
-
-
-def _dead(
-    workers: Sequence[BaseProcess],
-    parts: list[list[Target]],
-    results: dict[int, ShareResult],
-    events: Any,
-    targets: dict[int, Target],
-    progress: Progress | None,
-) -> None:
-    """Record an error for each account of a process that ended without reporting (killed, say).
-
-    A process that ended has put everything it reported into the queue, so the queue is read to
-    the end first: only a process still without a result then died without one."""
-    ended = [index for index, worker in enumerate(workers) if index not in results and not worker.is_alive()]
-    if not ended:
-        return
-    while True:
-        try:
-            kind, index, payload = events.get(timeout=POLL)
-        except queue.Empty:
-            break
-        _event(kind, index, payload, results, targets, progress)
-    for index in ended:
-        if index not in results:
-            results[index] = _died(parts[index], workers[index].exitcode)
 
 
 def _died(part: list[Target], exitcode: int | None) -> ShareResult:
@@ -191,21 +183,24 @@ def _stop_with_parent(parent: int, every: float = POLL) -> None:
 
 
 def _collect_share(
-    index: int,
     url: str,
     settings: Settings,
     options: RunOptions,
     run_id: int,
     part: list[Target],
-    events: Any,
+    events: Connection,
 ) -> None:
-    """A process's work: collect ``part`` into run ``run_id`` and report to the parent."""
+    """A process's work: collect ``part`` into run ``run_id`` and report to the parent through
+    ``events``, its end of a pipe: ``("batch", (account id, edge))`` after each stored batch, and
+    ``("done", ShareResult)`` at the end."""
     threading.Thread(target=_stop_with_parent, args=(os.getppid(),), daemon=True).start()
     engine = make_engine(url)
     summary = RunSummary(run_id=run_id, accounts=len(part))
+    sending = threading.Lock()  # a pipe's messages must not interleave, whichever thread reports
 
     def relay(target: Target, batch: Batch) -> None:
-        events.put(("batch", index, (target.account_id, batch.edge)))
+        with sending:
+            events.send(("batch", (target.account_id, batch.edge)))
 
     try:
         asyncio.run(Runner(engine, settings, options, relay).collect(part, summary))
@@ -216,4 +211,6 @@ def _collect_share(
     finally:
         engine.dispose()
     result = ShareResult(summary.counts.as_dict(), summary.errors, summary.gaps, summary.failed_accounts)
-    events.put(("done", index, result))
+    with sending:
+        events.send(("done", result))
+    events.close()

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, create_engine
 from govsocial.collect import processes
 from govsocial.collect.base import Target
 from govsocial.collect.http import RetryPolicy
+from govsocial.collect.records import Batch
 from govsocial.collect.runner import RunOptions
 from govsocial.collect.runs import RunSummary
 from govsocial.errors import ConfigurationError
@@ -32,6 +33,7 @@ from govsocial.settings import PROJECT_ROOT, Settings
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine
 from govsocial.store.write_lock import lock_path, write_lock
+from tests.collect import share_work
 from tests.collect.test_end_to_end import (
     COMMENTS,
     KEY,
@@ -138,6 +140,38 @@ def test_a_killed_process_costs_its_accounts_and_the_next_run_resumes(
 
     assert problems(engine, fake, PSEUDONYMS) == []
     assert stored_checkpoints(engine) == expected_checkpoints(fake)
+
+
+def test_a_process_killed_while_reporting_leaves_the_others_able_to_report() -> None:
+    # One process reports big batches without end and is killed after its third, so most likely
+    # in the middle of writing one; the other reports a second later. With one queue shared by
+    # the processes (as before), a kill there left the queue's lock taken: the other process
+    # could neither report nor exit, and the parent waited for it forever.
+    parts = [[Target(1, "facebook", "page", "flood")], [Target(2, "facebook", "page", "late")]]
+    edges: dict[int, list[str]] = {1: [], 2: []}
+
+    def progress(target: Target, batch: Batch) -> None:
+        edges[target.account_id].append(batch.edge)
+        if len(edges[1]) == 3 and target.account_id == 1:
+            for child in multiprocessing.active_children():
+                if child.name == "govsocial-collect-0" and child.pid is not None:
+                    os.kill(child.pid, signal.SIGKILL)
+
+    results: list[list[processes.ShareResult]] = []
+
+    def run() -> None:
+        settings, work = Settings.load(), share_work.by_handle
+        results.append(processes._run_shares("sqlite://", settings, RunOptions(), 1, parts, progress, work))
+
+    gather = threading.Thread(target=run, daemon=True)
+    gather.start()
+    gather.join(timeout=60)
+
+    assert not gather.is_alive(), "the parent is still waiting for the processes"
+    killed, finished = results[0]
+    assert killed.failed_accounts == 1 and "exit code -9" in killed.errors[0]["message"]
+    assert finished.counts == share_work.LATE_COUNTS and finished.errors == []
+    assert edges[2] == ["posts"] and edges[1][:3] == [share_work.BIG_EDGE] * 3
 
 
 @SQLITE_ONLY
