@@ -25,6 +25,7 @@ import pytest
 
 from govsocial.analyze import frames as F
 from govsocial.analyze.metrics import engines, scorecard
+from govsocial.analyze.metrics.common import only, tally
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from tests.analyze.builders import build, hk
 
@@ -339,3 +340,38 @@ def test_frames_loaded_by_hand_get_the_derived_tables(frames: F.Frames) -> None:
         and all(_same(v, computed[key]["inputs"][k]) for k, v in derived[key]["inputs"].items())
         for key in derived
     )
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_tally_and_only_give_what_filtered_aggregates_give(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    """The metrics aggregate over the rows meeting a condition with ``tally`` and ``only`` (an
+    aggregate of a CASE) instead of ``where=`` (SQL's FILTER), which DuckDB runs slower. Same
+    values on both engines: a null condition does not count, and a group where no row qualifies
+    sums to null (not 0) while its tally is 0."""
+    con = engines.duckdb(synthetic()) if engine == "duckdb" else request.getfixturevalue("spark")
+    rows = pa.table(
+        {
+            "g": ["a", "a", "a", "a", "b", "b", "c"],
+            "ok": [True, False, None, True, False, None, True],
+            "x": [1.0, 10.0, 100.0, None, 5.0, 7.0, 3.0],
+        }
+    )
+    t = ibis.memtable(rows)
+    got = t.group_by("g").aggregate(
+        tally=tally(t.ok),
+        total=only(t.x, t.ok).sum(),
+        mean=only(t.x, t.ok).mean(),
+        median=only(t.x, t.ok).quantile(0.5),
+        count=t.count(where=t.ok),
+        filtered=t.x.sum(where=t.ok),
+    )
+    result = {row["g"]: row for row in con.to_pyarrow(got.order_by("g")).to_pylist()}
+    assert [result[g]["tally"] for g in "abc"] == [2, 0, 1]
+    assert [result[g]["total"] for g in "abc"] == [1.0, None, 3.0]  # a's second true row has no x
+    assert [result[g]["mean"] for g in "abc"] == [1.0, None, 3.0]
+    assert [result[g]["median"] for g in "abc"] == [1.0, None, 3.0]
+    for g in "abc":
+        assert result[g]["tally"] == result[g]["count"]
+        assert result[g]["total"] == result[g]["filtered"]

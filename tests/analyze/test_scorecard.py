@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from govsocial.analyze.metrics.model import Level, registry
+from govsocial.analyze.metrics import engines
+from govsocial.analyze.metrics.model import Level, PeriodKind, registry
+from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.view import register_view
 from tests.analyze.builders import build, hk, run
 
 
@@ -61,3 +64,18 @@ def test_every_metric_is_named_once_and_documented_in_its_definition() -> None:
         assert metric.name == name
         assert metric.definition, f"{name} has no plain-language definition"
         assert metric.formula and metric.source, f"{name} lacks a formula or a source"
+
+
+def test_no_metric_aggregates_through_sql_filter() -> None:
+    """Conditional aggregates are written with ``common.tally`` / ``common.only``: DuckDB runs
+    ``FILTER (WHERE ...)`` more slowly (docs/performance.md, "Metrics"), and a metric written
+    with Ibis's ``where=`` would bring it back into every level's query."""
+    frames = _frames()
+    con = engines.duckdb(frames)  # type: ignore[arg-type]
+    view = register_view(con, Level.GOVERNMENT, PeriodKind.MONTH, "hk", None)
+    filtered = [
+        name
+        for name, metric in registry().items()
+        if "FILTER" in str(con.compile(metric.compute(view, MetricParams()))).upper()
+    ]
+    assert not filtered, f"metrics aggregating with where= (SQL FILTER): {filtered}"

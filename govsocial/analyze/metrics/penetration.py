@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from govsocial.analyze.metrics.common import KEYS, days, interactions, known, ratio, with_fans
+from govsocial.analyze.metrics.common import KEYS, days, interactions, known, only, ratio, tally, with_fans
 from govsocial.analyze.metrics.model import Goal, Unit, metric
 from govsocial.analyze.metrics.params import Aggregation, FollowerBasis
 from govsocial.analyze.metrics.sums import DIMENSIONS, counted, post_sums
@@ -68,13 +68,13 @@ def fan_sums(view: View, params: MetricParams, basis: FollowerBasis) -> ir.Table
     per_dimension = {}
     for d in dimensions:
         x = posts[f"x_{d}"]
-        per_dimension[f"{d}_x"] = x.sum(where=ok)
-        per_dimension[f"{d}_mean_ratio"] = ratio(x, posts.fans, 1000.0).mean(where=ok)
+        per_dimension[f"{d}_x"] = only(x, ok).sum()
+        per_dimension[f"{d}_mean_ratio"] = only(ratio(x, posts.fans, 1000.0), ok).mean()
     return posts.group_by(list(KEYS)).aggregate(
-        interactions=posts.interactions.sum(where=ok),
-        posts=posts.count(where=ok),
-        fans=posts.fans.sum(where=ok),
-        posts_without_followers=posts.count(where=~ok),
+        interactions=only(posts.interactions, ok).sum(),
+        posts=tally(ok),
+        fans=only(posts.fans, ok).sum(),
+        posts_without_followers=tally(~ok),
         **per_dimension,
     )
 
@@ -152,10 +152,10 @@ def engagement_daily(view: View, params: MetricParams) -> ir.Table:
     daily = _daily(view, params)
     ok = known(daily.fans)
     sums = daily.group_by(list(KEYS)).aggregate(
-        interactions=daily.interactions.sum(where=ok),
-        post_days=daily.count(where=ok),
-        post_days_without_fans=daily.count(where=~ok),
-        rate_sum=ratio(daily.interactions, daily.fans).sum(where=ok),
+        interactions=only(daily.interactions, ok).sum(),
+        post_days=tally(ok),
+        post_days_without_fans=tally(~ok),
+        rate_sum=only(ratio(daily.interactions, daily.fans), ok).sum(),
     )
     periods = view.periods.select("period", days=days(view.periods))
     joined = sums.join(periods, "period")
@@ -516,7 +516,7 @@ def overperforming_share(view: View, params: MetricParams) -> ir.Table:
     overperforming score above 1), in percent."""
     scores = overperforming_scores(view, params)
     sums = scores.group_by(list(KEYS)).aggregate(
-        posts=scores.count(where=scores.score.notnull()),
-        overperforming_posts=scores.count(where=scores.score > 1),
+        posts=tally(scores.score.notnull()),
+        overperforming_posts=tally(scores.score > 1),
     )
     return sums.mutate(value=ratio(sums.overperforming_posts, sums.posts, 100.0))

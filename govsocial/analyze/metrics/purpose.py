@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from govsocial.analyze.metrics.common import KEYS, ratio
+from govsocial.analyze.metrics.common import KEYS, only, ratio, tally
 from govsocial.analyze.metrics.model import Goal, Unit, metric
 from govsocial.analyze.metrics.sums import post_sums
 
@@ -130,12 +130,12 @@ def thread_days(threads: ir.Table) -> ir.Table:
     answered, question, deleted = t.answered, t.is_question, t.deleted
     return t.group_by(["account_id", "platform", "day", "week", "month", "year"]).aggregate(
         asked=t.count(),
-        answered=t.count(where=answered),
-        questions=t.count(where=question),
-        questions_answered=t.count(where=question & answered),
-        deleted=t.count(where=deleted),
-        handled=t.count(where=answered | deleted),
-        waiting=t.count(where=~answered & ~deleted),
+        answered=tally(answered),
+        questions=tally(question),
+        questions_answered=tally(question & answered),
+        deleted=tally(deleted),
+        handled=tally(answered | deleted),
+        waiting=tally(~answered & ~deleted),
     )
 
 
@@ -157,16 +157,16 @@ def summary(view: View, params: MetricParams) -> ir.Table:
     off = ~business
     hours = answered.hours
     times = answered.group_by(list(KEYS)).aggregate(
-        within_target=answered.count(where=hours <= params.response_hours),
+        within_target=tally(hours <= params.response_hours),
         median_hours=hours.quantile(0.5),
         p90_hours=hours.quantile(0.9),
         mean_hours=hours.mean(),
-        business_answered=answered.count(where=business),
-        business_median=hours.quantile(0.5, where=business),
-        business_mean=hours.mean(where=business),
-        off_answered=answered.count(where=off),
-        off_median=hours.quantile(0.5, where=off),
-        off_mean=hours.mean(where=off),
+        business_answered=tally(business),
+        business_median=only(hours, business).quantile(0.5),
+        business_mean=only(hours, business).mean(),
+        off_answered=tally(off),
+        off_median=only(hours, off).quantile(0.5),
+        off_mean=only(hours, off).mean(),
     )
     joined = counts.left_join(times, [counts.entity == times.entity, counts.period == times.period])
     tallies = ("within_target", "business_answered", "off_answered")  # 0, not null, without answers

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govsocial.analyze.metrics.common import KEYS, interactions, known, likes, n, ratio
+from govsocial.analyze.metrics.common import KEYS, interactions, known, likes, n, only, ratio, tally
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -66,44 +66,44 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
     )
     sums: dict[str, ir.Value] = {"posts": posts.count(), "interactions": posts.interactions.sum()}
     for d in DIMENSIONS:
-        sums[f"{d}_hit"] = posts.count(where=posts[f"x_{d}"] > 0)
+        sums[f"{d}_hit"] = tally(posts[f"x_{d}"] > 0)
         sums[f"{d}_sum"] = posts[f"x_{d}"].sum()
     followers = posts.followers_at_posting
     ok = known(followers)
     sums |= {
-        "rate_interactions": posts.interactions.sum(where=ok),
-        "rate_followers": followers.sum(where=ok),
-        "rate_posts": posts.count(where=ok),
-        "rate_posts_without": posts.count(where=~ok),
-        "rate_mean": ratio(posts.interactions, followers, 100.0).mean(where=ok),
+        "rate_interactions": only(posts.interactions, ok).sum(),
+        "rate_followers": only(followers, ok).sum(),
+        "rate_posts": tally(ok),
+        "rate_posts_without": tally(~ok),
+        "rate_mean": only(ratio(posts.interactions, followers, 100.0), ok).mean(),
     }
     fan = known(posts.fans)
     sums |= {
-        "fans": posts.fans.sum(where=fan),
-        "fan_interactions": posts.interactions.sum(where=fan),
-        "fan_posts": posts.count(where=fan),
-        "fan_posts_without": posts.count(where=~fan),
+        "fans": only(posts.fans, fan).sum(),
+        "fan_interactions": only(posts.interactions, fan).sum(),
+        "fan_posts": tally(fan),
+        "fan_posts_without": tally(~fan),
     }
     for d in (*DIMENSIONS, "e"):
         x = posts[f"x_{d}"]
-        sums[f"{d}_x"] = x.sum(where=fan)
-        sums[f"{d}_mean_ratio"] = ratio(x, posts.fans, 1000.0).mean(where=fan)
+        sums[f"{d}_x"] = only(x, fan).sum()
+        sums[f"{d}_mean_ratio"] = only(ratio(x, posts.fans, 1000.0), fan).mean()
     for post_format in FORMATS:
         of_format = posts.format == post_format
-        sums[f"{post_format}_posts"] = posts.count(where=of_format)
-        sums[f"{post_format}_interactions"] = posts.interactions.sum(where=of_format)
-    sums["live_comments"] = n(posts.comments).sum(where=posts.format == "live")
+        sums[f"{post_format}_posts"] = tally(of_format)
+        sums[f"{post_format}_interactions"] = only(posts.interactions, of_format).sum()
+    sums["live_comments"] = only(n(posts.comments), posts.format == "live").sum()
     sums |= {
-        "eservice_checked": posts.count(where=posts.links_eservice.notnull()),
-        "eservice_posts": posts.count(where=posts.links_eservice),
-        "invitation_checked": posts.count(where=posts.invites_response.notnull()),
-        "inviting_posts": posts.count(where=posts.invites_response),
+        "eservice_checked": tally(posts.links_eservice.notnull()),
+        "eservice_posts": tally(posts.links_eservice),
+        "invitation_checked": tally(posts.invites_response.notnull()),
+        "inviting_posts": tally(posts.invites_response),
     }
     reported = posts.clicks.notnull() & posts.views.notnull()
     sums |= {
-        "ctr_posts": posts.count(where=reported),
-        "ctr_clicks": posts.clicks.sum(where=reported),
-        "ctr_views": posts.views.sum(where=reported),
+        "ctr_posts": tally(reported),
+        "ctr_clicks": only(posts.clicks, reported).sum(),
+        "ctr_views": only(posts.views, reported).sum(),
     }
     return posts.group_by(list(KEYS)).aggregate(**sums)
 
@@ -138,13 +138,13 @@ def comment_days(comments: ir.Table) -> ir.Table:
     citizen = ~c.is_page_reply.fill_null(False)
     scored = citizen & c.sentiment.notnull()
     return c.group_by(["account_id", "platform", "day", "week", "month", "year"]).aggregate(
-        citizen_comments=c.count(where=citizen),
-        page_replies=c.count(where=~citizen & c.parent.notnull()),
-        scored=c.count(where=scored),
-        positive=c.count(where=scored & (c.sentiment == "positive")),
-        neutral=c.count(where=scored & (c.sentiment == "neutral")),
-        negative=c.count(where=scored & (c.sentiment == "negative")),
-        score_sum=c.sentiment_score.sum(where=scored),
+        citizen_comments=tally(citizen),
+        page_replies=tally(~citizen & c.parent.notnull()),
+        scored=tally(scored),
+        positive=tally(scored & (c.sentiment == "positive")),
+        neutral=tally(scored & (c.sentiment == "neutral")),
+        negative=tally(scored & (c.sentiment == "negative")),
+        score_sum=only(c.sentiment_score, scored).sum(),
     )
 
 

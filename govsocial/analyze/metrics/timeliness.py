@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govsocial.analyze.metrics.common import KEYS, ratio
+from govsocial.analyze.metrics.common import KEYS, ratio, tally
 from govsocial.analyze.metrics.model import Goal, Unit, metric
 
 if TYPE_CHECKING:
@@ -99,7 +99,5 @@ def releases_followed_share(view: View, params: MetricParams) -> ir.Table:
     releases = view.releases
     matched = accepted_matches(view, params).release_post_id
     marked = releases.mutate(followed=releases.post_id.isin(matched))
-    sums = marked.group_by(list(KEYS)).aggregate(
-        releases=marked.count(), followed=marked.count(where=marked.followed)
-    )
+    sums = marked.group_by(list(KEYS)).aggregate(releases=marked.count(), followed=tally(marked.followed))
     return sums.mutate(value=ratio(sums.followed, sums.releases, 100.0))
