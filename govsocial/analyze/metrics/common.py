@@ -115,7 +115,7 @@ def known(value: ir.NumericValue) -> ir.BooleanValue:
 # Aggregates over the rows that meet a condition are written as an aggregate of a CASE, not with
 # Ibis's ``where=`` (SQL's ``FILTER (WHERE ...)``): DuckDB runs a filtered aggregate as a
 # selection of its own per aggregate, and the scorecard has about 60 of them per level's query.
-# The CASE form gives the same values and cost each level's query 6-10 % less CPU
+# The CASE form gives the same values and costs each level's query about 5-10 % less CPU
 # (docs/performance.md, "Metrics").
 
 

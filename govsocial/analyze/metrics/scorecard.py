@@ -82,7 +82,7 @@ def compute(
     slices: dict[tuple[str, str], Future[pa.Table]] = {}
     # One level's rows are written (inputs as JSON, in Arrow) by a thread of their own while the
     # engine runs the next level's query: the writing is single-threaded, and overlapping it
-    # saves about 0.15 s of a 3.3 s scorecard (docs/performance.md, "Metrics").
+    # took a full scorecard from 3.67 s to 3.30 s (medians; docs/performance.md, "Metrics").
     with _LOCK, ThreadPoolExecutor(max_workers=1, thread_name_prefix="scorecard-rows") as writer:
         benchmarks = _benchmarks(con, params, chosen, levels)
         for level in levels:
