@@ -350,7 +350,7 @@ def test_tally_and_only_give_what_filtered_aggregates_give(
     aggregate of a CASE) instead of ``where=`` (SQL's FILTER), which DuckDB runs slower. Same
     values on both engines: a null condition does not count, and a group where no row qualifies
     sums to null (not 0) while its tally is 0."""
-    con = engines.duckdb(synthetic()) if engine == "duckdb" else request.getfixturevalue("spark")
+    con = ibis.duckdb.connect() if engine == "duckdb" else request.getfixturevalue("spark")
     rows = pa.table(
         {
             "g": ["a", "a", "a", "a", "b", "b", "c"],

@@ -120,7 +120,8 @@ def known(value: ir.NumericValue) -> ir.BooleanValue:
 
 
 def tally(condition: ir.BooleanValue) -> ir.IntegerScalar:
-    """The number of rows where ``condition`` is true (not false, not null): ``count(where=...)``."""
+    """The number of rows where ``condition`` is true (not false, not null): ``count(where=...)``
+    in a group-by (whose groups are never empty; over no rows at all it would be null, not 0)."""
     result: ir.IntegerScalar = ibis.ifelse(condition, 1, 0).sum()
     return result
 
