@@ -325,6 +325,42 @@ def test_bonson_an_account_with_two_owners_counts_for_each() -> None:
     assert _one(rows, "cmab")["value"] == pytest.approx(account["e"])
 
 
+def test_counts_per_account_weigh_each_post_with_its_own_accounts_fans() -> None:
+    """With a count per account and period (window mean, latest), every post of an account has
+    the same F: the sums are taken per account and weighted by its posts. Three accounts of isd:
+    two posts at F = 2,000, one at F = 500, and one post of an account never counted."""
+    posts = [
+        _post(1, hk(2026, 10, 2), reactions=5, comments=0, shares=0),
+        _post(2, hk(2026, 10, 3), reactions=3, comments=1, shares=0),
+        _post(3, hk(2026, 10, 4), account=3, reactions=4, comments=0, shares=2),
+        _post(4, hk(2026, 10, 5), account=4, reactions=9, comments=9, shares=9),
+    ]
+    followers = [
+        _snap(hk(2026, 10, 1), 1_000),
+        _snap(hk(2026, 10, 30), 3_000),
+        _snap(hk(2026, 10, 1), 500, account=3),
+    ]
+    owners = [
+        {"account_id": a, "organisation": "isd", "organisation_kind": "department"} for a in (1, 3, 4)
+    ]
+    frames = build(posts=posts, followers=followers, owners=owners)
+    mean = MetricParams(follower_basis=FollowerBasis.WINDOW_MEAN, aggregation=Aggregation.MEAN_OF_RATIOS)
+    p3 = _one(run(frames, "bonson_p3", Level.ORGANISATION, params=mean), "isd")
+    assert p3["value"] == pytest.approx((5 / 2_000 + 3 / 2_000 + 4 / 500) / 3 * 1_000)
+    assert p3["inputs"] == {
+        "likes": 12,
+        "posts": 3,
+        "followers": pytest.approx(4_500 / 3),
+        "posts_without_followers": 1,
+    }
+    sums = MetricParams(follower_basis=FollowerBasis.WINDOW_MEAN)
+    c3 = _one(run(frames, "bonson_c3", Level.ORGANISATION, params=sums), "isd")
+    assert c3["value"] == pytest.approx(1 / 4_500 * 1_000)
+    rate = _one(run(frames, "interaction_rate_account", Level.ORGANISATION), "isd")
+    assert rate["value"] == pytest.approx((5 + 4 + 6) / 4_500 * 100)
+    assert rate["inputs"]["posts_without_followers"] == 1
+
+
 @pytest.mark.parametrize("level", [Level.ACCOUNT, Level.ORGANISATION, Level.GOVERNMENT])
 @pytest.mark.parametrize("aggregation", list(Aggregation))
 def test_bonson_e_is_ten_times_the_account_interaction_rate_with_one_fan_count(

@@ -11,7 +11,7 @@ import ibis
 from govsocial.analyze.metrics.common import KEYS, days, interactions, known, only, ratio, tally, with_fans
 from govsocial.analyze.metrics.model import Goal, Unit, metric
 from govsocial.analyze.metrics.params import Aggregation, FollowerBasis
-from govsocial.analyze.metrics.sums import DIMENSIONS, counted, post_sums
+from govsocial.analyze.metrics.sums import DIMENSIONS, account_sums, post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -59,22 +59,25 @@ def fan_sums(view: View, params: MetricParams, basis: FollowerBasis) -> ir.Table
             posts_without_followers=shared.fan_posts_without,
             **{f"{d}_{name}": shared[f"{d}_{name}"] for d in dimensions for name in ("x", "mean_ratio")},
         )
-    posts = view.posts.mutate(
-        interactions=interactions(view.posts, params),
-        **{f"x_{d}": counted(view.posts, params, d) for d in dimensions},
-    )
-    posts = with_fans(view, posts, basis)
-    ok = known(posts.fans)
+    # Every post of an account in a period has the same count with these bases, so the posts are
+    # added up per account first (``account_sums``) and the count joined to a row per account: a
+    # sum over posts of fans is posts x fans, and a mean over posts of x / fans is sum(x) / fans
+    # over the posts counted.
+    accounts = with_fans(view, account_sums(view, params), basis)
+    ok = known(accounts.fans)
+    posts = ibis.ifelse(ok, accounts.posts, 0)
+    counted_posts = posts.sum()
     per_dimension = {}
     for d in dimensions:
-        x = posts[f"x_{d}"]
+        x = accounts[f"x_{d}"]
         per_dimension[f"{d}_x"] = only(x, ok).sum()
-        per_dimension[f"{d}_mean_ratio"] = only(ratio(x, posts.fans, 1000.0), ok).mean()
-    return posts.group_by(list(KEYS)).aggregate(
-        interactions=only(posts.interactions, ok).sum(),
-        posts=tally(ok),
-        fans=only(posts.fans, ok).sum(),
-        posts_without_followers=tally(~ok),
+        per_mille = only(ratio(x, accounts.fans, 1000.0), ok).sum()
+        per_dimension[f"{d}_mean_ratio"] = ratio(per_mille, counted_posts)
+    return accounts.group_by(list(KEYS)).aggregate(
+        interactions=only(accounts.interactions, ok).sum(),
+        posts=counted_posts,
+        fans=only(accounts.fans * accounts.posts, ok).sum(),
+        posts_without_followers=ibis.ifelse(ok, 0, accounts.posts).sum(),
         **per_dimension,
     )
 

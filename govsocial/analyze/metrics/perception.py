@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from govsocial.analyze.metrics.common import KEYS, interactions, n, ratio
+from govsocial.analyze.metrics.common import KEYS, follower_spans, n, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
+from govsocial.analyze.metrics.sums import post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -132,19 +133,23 @@ def _log_score(value: ir.FloatingValue, anchors: tuple[float, float]) -> ir.Floa
 
 
 def _reach(view: View) -> ir.Table:
-    """Followers: each account's last count in the period, summed over the entity's accounts."""
-    f = view.followers.filter(view.followers.followers.notnull())
-    last = f.group_by([*KEYS, "account_id"]).aggregate(followers=f.followers.argmax(f.ts))
-    return last.group_by(list(KEYS)).aggregate(followers=last.followers.sum())
+    """Followers: each account's last count in the period, summed over the entity's accounts
+    (from ``follower_spans``, which the popularity metrics read too)."""
+    spans = follower_spans(view)
+    return spans.group_by(list(KEYS)).aggregate(followers=spans.followers_end.sum())
 
 
 def _engagement(view: View, params: MetricParams) -> ir.Table:
-    """Interaction rate of posts with a follower count at posting: interactions / followers x 100."""
-    posts = view.posts.filter(view.posts.followers_at_posting > 0)
-    sums = posts.group_by(list(KEYS)).aggregate(
-        interactions=interactions(posts, params).sum(), followers_at_posting=posts.followers_at_posting.sum()
+    """Interaction rate of posts with a follower count at posting: interactions / followers x 100
+    (from the posts' shared sums, over the groups with such posts)."""
+    sums = post_sums(view, params)
+    sums = sums.filter(sums.rate_posts > 0)
+    return sums.select(
+        *KEYS,
+        interactions=sums.rate_interactions,
+        followers_at_posting=sums.rate_followers,
+        interaction_rate=ratio(sums.rate_interactions, sums.rate_followers, 100.0),
     )
-    return sums.mutate(interaction_rate=ratio(sums.interactions, sums.followers_at_posting, 100.0))
 
 
 def _responsiveness(view: View, params: MetricParams) -> ir.Table:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from govsocial.analyze.metrics.common import DAY_S, KEYS, PRESENT_STATUSES, days, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
-from govsocial.analyze.metrics.sums import post_sums
+from govsocial.analyze.metrics.sums import account_sums, post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -123,12 +123,12 @@ def _activity(view: View, params: MetricParams) -> ir.Table:
 
     An account is active at a period's end when its latest post before that end is at most
     ``active_days`` old. The latest post of each period an account posted in is enough to decide
-    it, so posts are first reduced to one row per account and period (one group_by), then matched
+    it, so posts are first reduced to one row per account and period (``account_sums``, shared with
+    the metrics that need each account's posts), then matched
     to the periods whose end falls less than ``active_days`` after it (a range join).
     """
     present = view.accounts.filter(view.accounts.status.isin(PRESENT_STATUSES))
-    posts = view.posts
-    last = posts.group_by(["entity", "account_id", "period"]).aggregate(last_ts=posts.ts.max())
+    last = account_sums(view, params).select("entity", "account_id", "period", "last_ts")
     last = last.semi_join(present, ["entity", "account_id"]).rename(posted_in="period")
     periods = view.periods
     window = params.active_days * DAY_S

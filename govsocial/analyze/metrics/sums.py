@@ -108,6 +108,25 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
     return posts.group_by(list(KEYS)).aggregate(**sums)
 
 
+def account_sums(view: View, params: MetricParams) -> ir.Table:
+    """Per entity, period and account with posts: ``posts``, ``interactions``, per Bonsón
+    dimension d (p, c, v, e) ``x_d`` (the sum of what it counts), and ``last_ts`` (the latest
+    post's time).
+
+    What a metric needs of each account's posts in a period, for the metrics that look at
+    accounts one by one (which accounts are active; the interaction rate divided by each
+    account's follower count in the period): one group-by of the posts per level, shared, and
+    the follower counts joined to a row per account and period instead of to every post.
+    """
+    posts = view.posts
+    return posts.group_by(["entity", "period", "account_id"]).aggregate(
+        posts=posts.count(),
+        interactions=interactions(posts, params).sum(),
+        last_ts=posts.ts.max(),
+        **{f"x_{d}": counted(posts, params, d).sum() for d in (*DIMENSIONS, "e")},
+    )
+
+
 #: The columns of ``comment_days`` that ``comment_sums`` adds up.
 COMMENT_COUNTS = (
     "citizen_comments",
