@@ -47,7 +47,8 @@ def fan_sums(view: View, params: MetricParams, basis: FollowerBasis) -> ir.Table
     ``fans`` (their sum), ``interactions``, ``posts_without_followers``, and for each Bonsón
     dimension ``d`` (p, c, v, e) ``d_x`` (the sum) and ``d_mean_ratio`` (the mean of x / fans x
     1000). One group-by for every metric divided by fans; with the count at posting, it is part of
-    the posts' shared sums (``sums.post_sums``), with the other counts a join (``with_fans``)."""
+    the posts' shared sums (``sums.post_sums``); with the other counts, the accounts' shared sums
+    (``sums.account_sums``) with each account's count joined on (``with_fans``)."""
     dimensions = (*DIMENSIONS, "e")
     if basis is FollowerBasis.AT_POSTING:
         shared = post_sums(view, params)
@@ -65,8 +66,7 @@ def fan_sums(view: View, params: MetricParams, basis: FollowerBasis) -> ir.Table
     # over the posts counted.
     accounts = with_fans(view, account_sums(view, params), basis)
     ok = known(accounts.fans)
-    posts = ibis.ifelse(ok, accounts.posts, 0)
-    counted_posts = posts.sum()
+    counted_posts = ibis.ifelse(ok, accounts.posts, 0).sum()
     per_dimension = {}
     for d in dimensions:
         x = accounts[f"x_{d}"]

@@ -123,9 +123,9 @@ def _activity(view: View, params: MetricParams) -> ir.Table:
 
     An account is active at a period's end when its latest post before that end is at most
     ``active_days`` old. The latest post of each period an account posted in is enough to decide
-    it, so posts are first reduced to one row per account and period (``account_sums``, shared with
-    the metrics that need each account's posts), then matched
-    to the periods whose end falls less than ``active_days`` after it (a range join).
+    it, so posts are first reduced to one row per account and period (``account_sums``, shared
+    with the other metrics that need each account's posts), then matched to the periods whose end
+    falls less than ``active_days`` after it (a range join).
     """
     present = view.accounts.filter(view.accounts.status.isin(PRESENT_STATUSES))
     last = account_sums(view, params).select("entity", "account_id", "period", "last_ts")
