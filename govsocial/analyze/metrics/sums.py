@@ -8,7 +8,9 @@ itself: one expression, the same for every metric, so a scorecard, which runs al
 a level in one query, groups the posts once, not once per metric (docs/performance.md, "Metrics").
 Each column is the aggregate its metric's formula names; a metric over a subset of posts (those
 whose links were checked, say) counts them with a condition and keeps only the groups that have
-some, as a filter before the group-by would.
+some, as a filter before the group-by would. The metrics that look at each account's posts (which
+accounts are active, the interaction rate divided by each account's follower count) share
+``account_sums``, the same per account and period.
 
 The comments' counts (``comment_sums``: citizen comments, page replies, sentiment labels) add up
 ``comment_days``, the comments counted per account and day once when the frames are loaded.
