@@ -7,7 +7,8 @@ cut in the jurisdiction's own time zone, as plain strings, so no engine's time-z
 
 Column meanings (``None`` where a platform does not give the number):
 
-``accounts``   one row per registry account.
+``accounts``   one row per registry account. Every other frame's rows are of these accounts (as
+               ``extract`` reads them); a scorecard counts the rows of the accounts listed here.
 ``owners``     account -> organisation (an account owned by two organisations appears twice).
 ``followers``  follower-count snapshots over time.
 ``posts``      one row per post, with the latest counts. ``reactions`` is every reaction (Facebook's

@@ -184,7 +184,7 @@ def _compute(
 ) -> pa.Table:
     """Every metric of one period kind; a metric that raises is recorded in ``failed``, not fatal.
 
-    All metrics run in one ``scorecard.compute`` (it builds each level's view once); only when
+    All metrics run in one ``scorecard.compute`` (one query for every level); only when
     that fails are they run one by one, to find the broken ones and keep the others.
     """
     chosen = [name for name in metrics if name not in failed]

@@ -15,14 +15,16 @@ TZ = "Asia/Hong_Kong"
 def build(jurisdiction: str = "hk", population: int | None = None, **rows: list[dict[str, Any]]) -> F.Frames:
     """Frames from lists of row dictionaries; tables not given are empty, periods are derived.
 
-    Accounts named in posts, comments or followers but not in ``accounts`` are added as active
-    Facebook accounts of jurisdiction ``jurisdiction``.
+    Accounts named in posts, comments, followers or matches but not in ``accounts`` are added as
+    active Facebook accounts of jurisdiction ``jurisdiction``: as in the frames ``extract`` reads
+    from a store, every row's account is in ``accounts`` (a scorecard counts those accounts' rows).
     """
     unknown = set(rows) - set(F.SCHEMAS)
     assert not unknown, f"unknown frames {unknown}"
     tables = {name: F.from_rows(name, rows.get(name, []), TZ) for name in F.SCHEMAS if name != "periods"}
     known = {r["account_id"] for r in rows.get("accounts", [])}
-    seen = {r["account_id"] for name in ("posts", "comments", "followers") for r in rows.get(name, [])}
+    named = ("posts", "comments", "followers", "matches")
+    seen = {r["account_id"] for name in named for r in rows.get(name, [])}
     extra = [
         {
             "account_id": a,

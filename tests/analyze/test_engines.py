@@ -27,6 +27,8 @@ from govsocial.analyze import frames as F
 from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.common import only, tally
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
+from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.view import make_view
 from tests.analyze.builders import build, hk
 
 JURISDICTION = "hk"
@@ -285,6 +287,44 @@ def test_duckdb_and_spark_give_the_same_scorecard(
             values = [v["value"] for k, v in duck.items() if k[0] == name and k[1] == level]
             assert values, f"{name} gives no rows at level {level} on the agreement dataset"
         assert any(v["value"] is not None for k, v in duck.items() if k[0] == name), f"{name}: only nulls"
+
+
+def test_the_one_query_of_every_level_gives_what_each_metric_gives_alone_at_each_level(
+    frames: F.Frames,
+) -> None:
+    """The scorecard computes the four levels in one query over views that hold each account's
+    rows once per entity (``view.register_view``, entities as codes); each metric run alone on
+    one level's own view (``make_view``: entities as text, benchmarks computed by the metric)
+    must give the same rows, values and inputs."""
+    con = engines.duckdb(frames)
+    together = _scorecard(con, frames, PeriodKind.MONTH)
+    params = MetricParams()
+    alone: dict[tuple[str, ...], dict[str, Any]] = {}
+    for level in Level:
+        view = make_view(con, level, PeriodKind.MONTH, frames.jurisdiction, frames.population)
+        for name, metric in registry().items():
+            for row in metric.compute(view, params).to_pyarrow().to_pylist():
+                key = (name, str(level), str(row.pop("entity")), "month", str(row.pop("period")))
+                value = row.pop("value")
+                alone[key] = {"value": None if value is None or math.isnan(value) else value, "inputs": row}
+    assert sorted(together) == sorted(alone)
+    differ = [
+        (key, together[key], alone[key])
+        for key in together
+        if not _same(together[key]["value"], alone[key]["value"])
+        or together[key]["inputs"].keys() != alone[key]["inputs"].keys()
+        or not all(_same(v, _number(alone[key]["inputs"][k])) for k, v in together[key]["inputs"].items())
+    ]
+    assert not differ, f"{len(differ)} values differ, e.g. {differ[:3]}"
+
+
+def _number(value: Any) -> Any:
+    """An input as the scorecard writes it: booleans as 0/1, NaN as null."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 
 def test_spark_reads_the_parquet_frames(frames: F.Frames, parquet: Path, spark: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govsocial.analyze.metrics import engines
+from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.metrics.view import register_view
@@ -72,10 +72,37 @@ def test_no_metric_aggregates_through_sql_filter() -> None:
     with Ibis's ``where=`` would bring it back into every level's query."""
     frames = _frames()
     con = engines.duckdb(frames)  # type: ignore[arg-type]
-    view = register_view(con, Level.GOVERNMENT, PeriodKind.MONTH, "hk", None)
+    view = register_view(con, [Level.GOVERNMENT], PeriodKind.MONTH, "hk", None)[0]
     filtered = [
         name
         for name, metric in registry().items()
         if "FILTER" in str(con.compile(metric.compute(view, MetricParams()))).upper()
     ]
     assert not filtered, f"metrics aggregating with where= (SQL FILTER): {filtered}"
+
+
+def test_rows_are_sorted_by_metric_level_entity_and_period_bytewise() -> None:
+    """The rows come sorted as text, whatever the engine groups by (codes for level and entity)."""
+    posts = [
+        {"post_id": a * 10 + m, "account_id": a, "platform": "facebook", "ts": hk(2026, m, 3), "reactions": a}
+        for a in range(1, 13)
+        for m in (9, 10)
+    ]
+    owners = [
+        {"account_id": a, "organisation": name, "organisation_kind": "department"}
+        for a in range(1, 13)
+        for name in (("Zeta", "alpha") if a % 2 else ("émile",))
+    ]
+    frames = build(posts=posts, owners=owners)
+    con = engines.duckdb(frames)  # type: ignore[arg-type]
+    table = scorecard.compute(con, "hk", None, metrics=["post_volume", "interactions_per_post"])
+    columns = (table.column(c).to_pylist() for c in ("metric", "level", "entity", "period"))
+    keys = list(zip(*columns, strict=True))
+    assert keys == sorted(keys, key=lambda key: tuple(part.encode() for part in key))
+    # Not vacuous: ids of one and two digits (text order is not number order), and organisation
+    # keys whose bytes sort otherwise than their letters.
+    accounts = [e for m, level, e, p in keys if level == "account" and p == "2026-09"]
+    assert accounts[:5] == ["1", "10", "11", "12", "2"]
+    organisations = [e for m, level, e, p in keys if level == "organisation" and p == "2026-09"]
+    assert organisations[:3] == ["Zeta", "alpha", "émile"]
+    assert {level for _, level, _, _ in keys} == {"account", "government", "organisation", "platform"}

@@ -114,8 +114,8 @@ def known(value: ir.NumericValue) -> ir.BooleanValue:
 
 # Aggregates over the rows that meet a condition are written as an aggregate of a CASE, not with
 # Ibis's ``where=`` (SQL's ``FILTER (WHERE ...)``): DuckDB runs a filtered aggregate as a
-# selection of its own per aggregate, and the scorecard has about 60 of them per level's query.
-# The CASE form gives the same values and costs each level's query about 5-10 % less CPU
+# selection of its own per aggregate, and the scorecard's query has about 60 of them. The CASE
+# form gives the same values and cost each level's query (as it was then) about 5-10 % less CPU
 # (docs/performance.md, "Metrics").
 
 

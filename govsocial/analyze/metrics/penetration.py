@@ -172,8 +172,8 @@ def follower_changes(followers: ir.Table) -> ir.Table:
     its difference from the account's previous count (the first count is its own change).
 
     An account's changes are the same whichever entity it is counted in, so they are computed
-    once, when the frames are loaded into an engine (``engines.derive``), and each level's view
-    cuts them like a frame (``View.changes``).
+    once, when the frames are loaded into an engine (``engines.derive``), and the views cut
+    them like a frame (``View.changes``).
     """
     snaps = followers.filter(followers.followers.notnull())
     previous = snaps.followers.lag().over(ibis.window(group_by="account_id", order_by=["ts", "followers"]))

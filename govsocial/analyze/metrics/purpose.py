@@ -54,7 +54,7 @@ def comment_threads(comments: ir.Table) -> ir.Table:
 
     Which reply answers which comment does not depend on the level a scorecard is computed at, so
     this is computed once, from the whole frame, when the frames are loaded into an engine
-    (``engines.derive``), and each level's view cuts it like a frame (``View.threads``): the join
+    (``engines.derive``), and the views cut it like a frame (``View.threads``): the join
     of every citizen comment with its first reply is done once, not once per level.
 
     Columns: ``THREAD_COLUMNS``; ``first_reply_ts`` and ``hours`` (to the first reply) are null if

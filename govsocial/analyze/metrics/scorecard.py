@@ -5,31 +5,34 @@ value, and its inputs as a JSON object, so the portal can show the arithmetic be
 
 How it runs fast (docs/performance.md, "Metrics"):
 
-* All the metrics of a level go to the engine as ONE query: a union of the metrics' results, each
-  reshaped to the same columns (metric number, entity, period, value, inputs in numbered float
-  columns), sorted by the engine. Metrics share building blocks (the threads of comments, the
-  posts with their interactions...); in one query DuckDB computes a block used several times once
-  (it materialises a common table expression), and the query is planned and fetched once.
-* The query reads the level's frames through engine views with fixed names
-  (``view.register_view``), so it compiles to the same SQL at every level and period kind:
-  Ibis compiles it once per process, metrics and parameters (``_PLANS``), and each level only
-  re-points the views.
+* All the metrics go to the engine as ONE query, for every level at once: a union of the metrics'
+  results, each reshaped to the same columns (metric number, entity, period, value, inputs in
+  numbered float columns), sorted by the engine. Metrics share building blocks (the threads of
+  comments, the posts with their interactions...); in one query DuckDB computes a block used
+  several times once (it materialises a common table expression), and the query is planned and
+  fetched once.
+* The query reads the frames through engine views with fixed names (``view.register_view``) that
+  hold every level: an account's rows are there once per entity it counts in, ``entity`` being a
+  code for the level and entity. So each frame is read and joined once, not once per level; the
+  query compiles to the same SQL at every period kind: Ibis compiles it once per process, metrics
+  and parameters (``_PLANS``), and each call only re-points the views. The codes sort as their
+  levels and entities do, and are turned back into text when the rows are written.
 * Inputs are written as JSON column by column with Arrow, one metric's rows at a time, not row by
-  row in Python, in a thread of their own while the engine runs the next level's query.
+  row in Python, in two threads (Arrow's kernels let both cores work).
 * Work that does not depend on the level is not in the query: which page reply answers which
   citizen comment, how much each follower count changed, and the comments and threads counted per
   account and day are derived once when the frames are loaded (``engines.derive``; the views cut
   them like frames); the overperforming benchmarks, which depend on the parameters, are made once
-  per call for every level (``view.register_benchmarks``). The metrics that are sums and counts
-  of posts take their columns from one shared group-by (``sums.post_sums``), those of comments
-  from another (``sums.comment_sums``).
+  per call (``view.register_benchmarks``). The metrics that are sums and counts of posts take
+  their columns from one shared group-by (``sums.post_sums``), those of comments from another
+  (``sums.comment_sums``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -78,19 +81,29 @@ def compute(
     Rows are sorted by metric, level, entity and period (bytewise), for stable output.
     """
     params = params or MetricParams()
-    chosen = sorted(_choose(metrics), key=lambda m: m.name)
-    slices: dict[tuple[str, str], Future[pa.Table]] = {}
-    # One level's rows are written (inputs as JSON, in Arrow) by a thread of their own while the
-    # engine runs the next level's query: the writing is single-threaded, and overlapping it
-    # took a full scorecard from 3.67 s to 3.30 s (medians; docs/performance.md, "Metrics").
-    with _LOCK, ThreadPoolExecutor(max_workers=1, thread_name_prefix="scorecard-rows") as writer:
-        benchmarks = _benchmarks(con, params, chosen, levels)
-        for level in levels:
-            here = tuple(m for m in chosen if level in m.levels)
-            if here:
-                view = register_view(con, level, period_kind, jurisdiction, population, benchmarks)
-                slices.update(_level(con, view, params, here, writer))
-        ordered = [slices[key].result() for key in sorted(slices)]
+    chosen = tuple(sorted(_choose(metrics), key=lambda m: m.name))
+    chosen = tuple(m for m in chosen if set(m.levels) & set(levels))
+    if not chosen:
+        return SCHEMA.empty_table()
+    with _LOCK:
+        benchmarks = _benchmarks(con, params, chosen)
+        view, entities = register_view(con, levels, period_kind, jurisdiction, population, benchmarks)
+        plan = _plan(con, view, params, chosen)
+        try:
+            result = engines.fetch(con, plan.sql)
+        except Exception as error:
+            error.add_note(_which(plan.shaped))
+            raise
+    number = pc.cast(result.column("m"), pa.int32()).to_numpy()
+    bounds = np.searchsorted(number, np.arange(len(plan.shaped) + 1))  # the engine sorted by m
+    # Arrow's kernels release the GIL: two threads keep both cores busy writing the rows.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="scorecard-rows") as writer:
+        parts = [
+            writer.submit(_rows, s, result.slice(lo, hi - lo), entities, period_kind)
+            for s, lo, hi in zip(plan.shaped, bounds[:-1], bounds[1:], strict=True)
+            if hi > lo
+        ]
+        ordered = [part.result() for part in parts]
     return pa.concat_tables(ordered).combine_chunks() if ordered else SCHEMA.empty_table()
 
 
@@ -108,33 +121,12 @@ def _choose(names: Iterable[str] | None) -> list[Metric]:
 
 
 def _benchmarks(
-    con: BaseBackend, params: MetricParams, metrics: Sequence[Metric], levels: Sequence[Level]
+    con: BaseBackend, params: MetricParams, metrics: Sequence[Metric]
 ) -> tuple[ir.Table, str] | None:
     """The overperforming benchmarks, made once for every level, if a chosen metric reads them."""
-    if any(m.name in BENCHMARK_METRICS and set(m.levels) & set(levels) for m in metrics):
+    if any(m.name in BENCHMARK_METRICS for m in metrics):
         return register_benchmarks(con, params), params.digest()
     return None
-
-
-def _level(
-    con: BaseBackend, view: View, params: MetricParams, metrics: tuple[Metric, ...], writer: Executor
-) -> dict[tuple[str, str], Future[pa.Table]]:
-    """One level's scorecard rows, by (metric, level): the level's query, run, and its rows
-    handed to ``writer`` to unpack."""
-    level, period_kind = view.level, view.period_kind
-    plan = _plan(con, view, params, metrics)
-    try:
-        result = engines.fetch(con, plan.sql)
-    except Exception as error:
-        error.add_note(_which(plan.shaped, level))
-        raise
-    number = pc.cast(result.column("m"), pa.int32()).to_numpy()
-    bounds = np.searchsorted(number, np.arange(len(plan.shaped) + 1))  # the engine sorted by m
-    return {
-        (s.metric.name, str(level)): writer.submit(_rows, s, result.slice(lo, hi - lo), level, period_kind)
-        for s, lo, hi in zip(plan.shaped, bounds[:-1], bounds[1:], strict=True)
-        if hi > lo
-    }
 
 
 @dataclass(frozen=True)
@@ -164,7 +156,7 @@ def _plan(con: BaseBackend, view: View, params: MetricParams, metrics: tuple[Met
     """The compiled query of ``metrics`` (in this order) on the registered views; cached."""
     key = (
         con.name,
-        str(view.posts.schema()),  # the account level's views have numeric entities
+        str(view.posts.schema()),
         tuple((m.name, id(m.compute)) for m in metrics),
         params.digest(),
         view.jurisdiction,
@@ -203,7 +195,7 @@ def _common(shaped: _Shaped, number: int, width: int) -> ir.Table:
     t = shaped.expr
     columns: dict[str, Any] = {
         "m": ibis.literal(number, "int32"),
-        "entity": t.entity.cast("string"),
+        "entity": t.entity,  # a code (``view.ENTITIES``): sorting by it sorts by level and entity
         "period": t.period.cast("string"),
         "value": t.value.cast("float64"),
     }
@@ -214,7 +206,7 @@ def _common(shaped: _Shaped, number: int, width: int) -> ir.Table:
     return t.select(**columns)
 
 
-def _which(shaped: tuple[_Shaped, ...], level: Level) -> str:
+def _which(shaped: tuple[_Shaped, ...]) -> str:
     """Name the metrics that fail alone, to say which one broke the common query."""
     broken = []
     for s in shaped:
@@ -223,17 +215,25 @@ def _which(shaped: tuple[_Shaped, ...], level: Level) -> str:
         except Exception as error:  # reported; the common query's error is raised after
             broken.append(f"{s.metric.name} ({type(error).__name__}: {error})")
     alone = "; ".join(broken) or "none (only together)"
-    return f"scorecard at level {level}: metrics that fail on their own: {alone}"
+    return f"scorecard: metrics that fail on their own: {alone}"
 
 
-def _rows(shaped: _Shaped, result: pa.Table, level: Level, period_kind: PeriodKind) -> pa.Table:
-    """One metric's rows of the query as scorecard rows."""
+def _rows(shaped: _Shaped, result: pa.Table, entities: pa.Table, period_kind: PeriodKind) -> pa.Table:
+    """One metric's rows of the query as scorecard rows: entity codes turned back into the level
+    and the entity's text (``entities``: code, level, entity), rows of the levels the metric is not
+    defined at left out."""
+    where = pc.index_in(result.column("entity"), entities.column("code"))
+    levels = pc.take(entities.column("level"), where)
+    wanted = pa.array([str(level) for level in shaped.metric.levels], pa.string())
+    if len(wanted) < len(Level):
+        keep = pc.is_in(levels, wanted)
+        result, levels, where = result.filter(keep), levels.filter(keep), where.filter(keep)
     rows = result.num_rows
     return pa.table(
         {
             "metric": pa.repeat(pa.scalar(shaped.metric.name), rows),
-            "level": pa.repeat(pa.scalar(str(level)), rows),
-            "entity": pc.cast(result.column("entity"), pa.string()),
+            "level": levels,
+            "entity": pc.take(entities.column("entity"), where),
             "period_kind": pa.repeat(pa.scalar(str(period_kind)), rows),
             "period": pc.cast(result.column("period"), pa.string()),
             "value": pc.cast(result.column("value"), pa.float64()),

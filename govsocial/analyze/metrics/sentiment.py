@@ -35,7 +35,7 @@ LABELS = ("positive", "neutral", "negative")
 def sentiment_sums(view: View) -> ir.Table:
     """Per entity and period with labelled comments: citizen comments with a label (``scored``),
     each label's count and the sum of the scores. Taken from the comments' shared sums
-    (``sums.comment_sums``), so a scorecard counts comments once per level for every metric here
+    (``sums.comment_sums``), so a scorecard counts comments once for every metric here
     and the two-way ones."""
     sums = comment_sums(view)
     scored = sums.filter(sums.scored > 0)

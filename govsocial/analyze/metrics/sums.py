@@ -117,7 +117,7 @@ def account_sums(view: View, params: MetricParams) -> ir.Table:
 
     What a metric needs of each account's posts in a period, for the metrics that look at
     accounts one by one (which accounts are active; the interaction rate divided by each
-    account's follower count in the period): one group-by of the posts per level, shared, and
+    account's follower count in the period): one group-by of the posts, shared, and
     the follower counts joined to a row per account and period instead of to every post.
     """
     posts = view.posts
@@ -172,6 +172,6 @@ def comment_days(comments: ir.Table) -> ir.Table:
 def comment_sums(view: View) -> ir.Table:
     """Per entity and period with comments: ``COMMENT_COUNTS`` added up over the view's
     ``comment_days``. One expression for the sentiment and two-way metrics, so a scorecard groups
-    the days once per level."""
+    the days once."""
     days = view.comment_days
     return days.group_by(list(KEYS)).aggregate(**{name: days[name].sum() for name in COMMENT_COUNTS})
