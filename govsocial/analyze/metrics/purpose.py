@@ -158,8 +158,8 @@ def summary(view: View, params: MetricParams) -> ir.Table:
     hours = answered.hours
     times = answered.group_by(list(KEYS)).aggregate(
         within_target=tally(hours <= params.response_hours),
-        median_hours=hours.quantile(0.5),
-        p90_hours=hours.quantile(0.9),
+        # One aggregate for both: the engine keeps the hours once, not once per quantile.
+        quantiles=hours.quantile([0.5, 0.9]),
         mean_hours=hours.mean(),
         business_answered=tally(business),
         business_median=only(hours, business).quantile(0.5),
@@ -175,7 +175,9 @@ def summary(view: View, params: MetricParams) -> ir.Table:
         counts.period,
         *(counts[name] for name in THREAD_COUNTS),
         *(times[name].fill_null(0).name(name) for name in tallies),
-        *(times[name] for name in times.columns if name not in (*KEYS, *tallies)),
+        times.quantiles[0].name("median_hours"),
+        times.quantiles[1].name("p90_hours"),
+        *(times[name] for name in times.columns if name not in (*KEYS, *tallies, "quantiles")),
     )
 
 
