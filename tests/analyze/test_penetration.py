@@ -497,7 +497,7 @@ def _mixed_frames() -> Any:
 
 
 def test_overperforming_share_is_the_same_with_benchmarks_made_once_per_scorecard() -> None:
-    # A scorecard computes the benchmarks once for every level (view.register_benchmarks); a
+    # A scorecard computes the benchmarks once for every level (view.frame_benchmarks); a
     # view of its own computes them per entity. Both, at every level, for two sets of parameters
     # in turn on one connection (the second call must replace the first call's benchmarks).
     frames = _mixed_frames()

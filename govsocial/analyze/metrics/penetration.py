@@ -462,8 +462,8 @@ def benchmarks(posts: ir.Table, params: MetricParams, by: Sequence[str] = BENCHM
 
     Of the account's last ``overperforming_posts`` posts of that format, drop the top and bottom
     quarter by interactions and take the mean of the middle half. A benchmark depends on the
-    account's posts alone, not on the level: a scorecard computes it once per call
-    (``view.register_benchmarks``), not once per level.
+    account's posts alone, not on the level: a scorecard computes it once for every level
+    (``view.frame_benchmarks``).
     """
     group = list(by)
     newest = ibis.window(group_by=group, order_by=[ibis.desc("ts"), ibis.desc("post_id")])

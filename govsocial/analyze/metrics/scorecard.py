@@ -19,13 +19,13 @@ How it runs fast (docs/performance.md, "Metrics"):
   levels and entities do, and are turned back into text when the rows are written.
 * Inputs are written as JSON column by column with Arrow, one metric's rows at a time, not row by
   row in Python, in two threads (Arrow's kernels let both cores work).
-* Work that does not depend on the level is not in the query: which page reply answers which
-  citizen comment, how much each follower count changed, and the comments and threads counted per
-  account and day are derived once when the frames are loaded (``engines.derive``; the views cut
-  them like frames); the overperforming benchmarks, which depend on the parameters, are made once
-  per call (``view.register_benchmarks``). The metrics that are sums and counts of posts take
-  their columns from one shared group-by (``sums.post_sums``), those of comments from another
-  (``sums.comment_sums``).
+* Work that does not depend on the level is done once, for every level: which page reply
+  answers which citizen comment, how much each follower count changed, and the comments and
+  threads counted per account and day are derived when the frames are loaded (``engines.derive``;
+  the views cut them like frames); the overperforming benchmarks, which depend on the
+  parameters, are computed in the query, from the frames' posts (``view.frame_benchmarks``).
+  The metrics that are sums and counts of posts take their columns from one shared group-by
+  (``sums.post_sums``), those of comments from another (``sums.comment_sums``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from govsocial.analyze.metrics import engines
 from govsocial.analyze.metrics.model import Level, Metric, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.metrics.penetration import BENCHMARK_METRICS
-from govsocial.analyze.metrics.view import View, register_benchmarks, register_view
+from govsocial.analyze.metrics.view import View, frame_benchmarks, register_view
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -123,9 +123,9 @@ def _choose(names: Iterable[str] | None) -> list[Metric]:
 def _benchmarks(
     con: BaseBackend, params: MetricParams, metrics: Sequence[Metric]
 ) -> tuple[ir.Table, str] | None:
-    """The overperforming benchmarks, made once for every level, if a chosen metric reads them."""
+    """The overperforming benchmarks, computed once for every level, if a chosen metric reads them."""
     if any(m.name in BENCHMARK_METRICS for m in metrics):
-        return register_benchmarks(con, params), params.digest()
+        return frame_benchmarks(con, params), params.digest()
     return None
 
 

@@ -157,7 +157,7 @@ def register_view(
 
     Returns the View and the entities as Arrow: ``code``, ``level``, ``entity`` (text), sorted by
     code, to turn codes back into levels and entities. ``benchmarks``: the table
-    ``register_benchmarks`` made and the digest of its parameters, for the View to carry.
+    ``frame_benchmarks`` returns and the digest of its parameters, for the View to carry.
     """
     chosen = tuple(sorted(set(levels), key=str))
     key = (con.name, chosen, period_kind, jurisdiction)
@@ -218,23 +218,20 @@ def _register(con: BaseBackend, name: str, expr: ir.Table) -> ir.Table:
     return con.table(name)
 
 
-#: The engine table of the overperforming benchmarks ``register_benchmarks`` (re)creates.
-BENCHMARKS = VIEW_PREFIX + "benchmarks"
-
-
-def register_benchmarks(con: BaseBackend, params: MetricParams) -> ir.Table:
-    """The overperforming benchmarks of every account and format for ``params``, computed once.
+def frame_benchmarks(con: BaseBackend, params: MetricParams) -> ir.Table:
+    """The overperforming benchmarks of every account and format for ``params``, over the frames.
 
     A benchmark depends on the account's posts and the parameters, not on the level, so a
-    scorecard makes this table once per call and its view joins it (``register_view``), instead
-    of ranking every post by recency and interactions once per level. Replaced by the next call:
-    one scorecard at a time per connection, as for the views.
+    scorecard's view carries this expression (``register_view``) and its query computes it once
+    for every level, instead of ranking every post by recency and interactions once per entity.
+    As part of the query rather than a table made before it, it runs beside the query's other
+    parts (measured: the full scorecard 0.15-0.2 s faster; docs/performance.md, "Metrics").
     """
     from govsocial.analyze.metrics.penetration import benchmarks, scored_posts
 
     posts = _tables(con)["posts"]
     posts = scored_posts(posts.filter(~posts.platform.isin(RELEASE_PLATFORMS)), params)
-    return _register(con, BENCHMARKS, benchmarks(posts, params))
+    return benchmarks(posts, params)
 
 
 #: The frames a View holds, as ``register_view`` names its views.
