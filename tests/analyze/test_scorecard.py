@@ -106,3 +106,19 @@ def test_rows_are_sorted_by_metric_level_entity_and_period_bytewise() -> None:
     organisations = [e for m, level, e, p in keys if level == "organisation" and p == "2026-09"]
     assert organisations[:3] == ["Zeta", "alpha", "émile"]
     assert {level for _, level, _, _ in keys} == {"account", "government", "organisation", "platform"}
+
+
+def test_the_posts_shared_sums_are_in_the_scorecards_query_once() -> None:
+    """About thirty metrics take their columns from the posts' shared sums (``sums.post_sums``);
+    the scorecard's one query must group the posts for them once (Ibis writes an expression used
+    several times as one common table expression), not once per metric. A block ending in a
+    projection after its group-by is not shared that way: it once made the query twice as slow,
+    with every test passing. ``rate_mean_n`` is a column of that group-by alone."""
+    con = engines.duckdb(_frames())  # type: ignore[arg-type]
+    view, _ = register_view(con, tuple(Level), PeriodKind.MONTH, "hk", None)
+    params = MetricParams()
+    every = tuple(sorted(registry().values(), key=lambda m: m.name))
+    readers = [m for m in every if 'AS "rate_mean_n"' in str(con.compile(m.compute(view, params)))]
+    assert len(readers) >= 20
+    sql = scorecard._plan(con, view, params, every).sql  # the query the scorecard runs
+    assert sql.count('AS "rate_mean_n"') == 1

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
 KEYS = ("entity", "period")
 
-
 def n(column: ir.IntegerColumn) -> ir.IntegerColumn:
     """A count where a missing number counts as zero (a platform that does not report shares)."""
     return column.fill_null(0)
@@ -78,13 +77,16 @@ def follower_spans(view: View) -> ir.Table:
     counts) and ``start_ts``, ``end_ts`` (when they were taken). Snapshots without a count are
     ignored.
     """
-    snaps = view.followers.filter(view.followers.followers.notnull())
-    return snaps.group_by(["entity", "period", "account_id"]).aggregate(
+    snaps = view.account_followers.filter(view.account_followers.followers.notnull())
+    spans = snaps.group_by(["account_id", "period"]).aggregate(
         followers_start=snaps.followers.argmin(snaps.ts),
         followers_end=snaps.followers.argmax(snaps.ts),
         start_ts=snaps.ts.min(),
         end_ts=snaps.ts.max(),
     )
+    # Per account first, then to each entity it counts in: each snapshot is read once.
+    joined: ir.Table = spans.join(view.entities, "account_id")
+    return joined
 
 
 def with_fans(view: View, posts: ir.Table, basis: FollowerBasis) -> ir.Table:

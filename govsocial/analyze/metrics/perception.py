@@ -18,7 +18,7 @@ import ibis
 
 from govsocial.analyze.metrics.common import KEYS, follower_spans, n, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
-from govsocial.analyze.metrics.sums import post_sums
+from govsocial.analyze.metrics.sums import add_up, post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -38,9 +38,8 @@ RESPONSIVENESS_ANCHORS = (0.0, 100.0)  # response rate in %: linear
 _SOURCE = "OECD perception (Mickoleit 2014): reaction mix"
 
 
-def typed_posts(view: View) -> ir.Table:
-    """Posts that report reaction types (Facebook's); others have no reaction mix."""
-    posts = view.posts
+def typed_posts(posts: ir.Table) -> ir.Table:
+    """``posts`` that report reaction types (Facebook's); others have no reaction mix."""
     known = posts[_TYPED[0]].notnull()
     for name in _TYPED[1:]:
         known = known | posts[name].notnull()
@@ -63,9 +62,10 @@ def reaction_sums(view: View) -> ir.Table:
     One table for every share metric: the same expression each time, so a scorecard that runs the
     metrics in one query computes it once.
     """
-    posts = typed_posts(view)
+    posts = typed_posts(view.account_posts)
     sums = {name: n(posts[name]).sum() for name in REACTIONS}
-    return posts.group_by(list(KEYS)).aggregate(**sums, reactions=_total(posts).sum())
+    per_account = posts.group_by(["account_id", "period"]).aggregate(**sums, reactions=_total(posts).sum())
+    return add_up(view, per_account)
 
 
 def _share(view: View, names: tuple[str, ...], label: str) -> ir.Table:

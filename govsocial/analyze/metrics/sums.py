@@ -46,6 +46,23 @@ def counted(posts: ir.Table, params: MetricParams, dimension: str) -> ir.Integer
     return likes(posts, params) + n(posts.comments) + n(posts.shares)
 
 
+def add_up(view: View, per_account: ir.Table, means: tuple[str, ...] = ()) -> ir.Table:
+    """Per entity and period, every column of ``per_account`` (one row per account and period,
+    of sums and counts) added up over the entity's accounts (``View.entities``); for each name in
+    ``means``, its mean: the added-up ``{name}_sum`` divided by the added-up ``{name}_n``.
+
+    Adding up per account first and then per entity gives the sums of the rows themselves, but
+    the engine groups each post once instead of once per entity it counts in: in the scorecard's
+    view of every level, four times or more (docs/performance.md, "Metrics").
+    """
+    joined = per_account.join(view.entities, "account_id")
+    parts = {f"{name}_{part}" for name in means for part in ("sum", "n")}
+    columns = [name for name in per_account.columns if name not in ("account_id", "period", *parts)]
+    added = {name: joined[name].sum() for name in columns}
+    added |= {name: ratio(joined[f"{name}_sum"].sum(), joined[f"{name}_n"].sum()) for name in means}
+    return joined.group_by(list(KEYS)).aggregate(**added)
+
+
 def post_sums(view: View, params: MetricParams) -> ir.Table:
     """Per entity and period, over the view's posts:
 
@@ -60,11 +77,15 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
     * ``eservice_checked``, ``eservice_posts`` (posts whose links were checked, and those linking
       to an e-service); ``invitation_checked``, ``inviting_posts``; ``ctr_posts``, ``ctr_clicks``,
       ``ctr_views`` (posts reporting both clicks and views, and their sums).
+
+    Sums and counts per account and period, added up per entity (``add_up``); a mean is the sum
+    of its values divided by their number, both added up.
     """
-    posts = view.posts.mutate(
-        interactions=interactions(view.posts, params),
-        fans=view.posts.followers_at_posting.cast("float64"),
-        **{f"x_{d}": counted(view.posts, params, d) for d in (*DIMENSIONS, "e")},
+    posts = view.account_posts
+    posts = posts.mutate(
+        interactions=interactions(posts, params),
+        fans=posts.followers_at_posting.cast("float64"),
+        **{f"x_{d}": counted(posts, params, d) for d in (*DIMENSIONS, "e")},
     )
     sums: dict[str, ir.Value] = {"posts": posts.count(), "interactions": posts.interactions.sum()}
     for d in DIMENSIONS:
@@ -72,12 +93,12 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
         sums[f"{d}_sum"] = posts[f"x_{d}"].sum()
     followers = posts.followers_at_posting
     ok = known(followers)
+    means = {"rate_mean": only(ratio(posts.interactions, followers, 100.0), ok)}
     sums |= {
         "rate_interactions": only(posts.interactions, ok).sum(),
         "rate_followers": only(followers, ok).sum(),
         "rate_posts": tally(ok),
         "rate_posts_without": tally(~ok),
-        "rate_mean": only(ratio(posts.interactions, followers, 100.0), ok).mean(),
     }
     fan = known(posts.fans)
     sums |= {
@@ -89,7 +110,7 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
     for d in (*DIMENSIONS, "e"):
         x = posts[f"x_{d}"]
         sums[f"{d}_x"] = only(x, fan).sum()
-        sums[f"{d}_mean_ratio"] = only(ratio(x, posts.fans, 1000.0), fan).mean()
+        means[f"{d}_mean_ratio"] = only(ratio(x, posts.fans, 1000.0), fan)
     for post_format in FORMATS:
         of_format = posts.format == post_format
         sums[f"{post_format}_posts"] = tally(of_format)
@@ -107,7 +128,9 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
         "ctr_clicks": only(posts.clicks, reported).sum(),
         "ctr_views": only(posts.views, reported).sum(),
     }
-    return posts.group_by(list(KEYS)).aggregate(**sums)
+    for name, values in means.items():  # a mean: the sum of the values present, and their number
+        sums |= {f"{name}_sum": values.sum(), f"{name}_n": values.count()}
+    return add_up(view, posts.group_by(["account_id", "period"]).aggregate(**sums), tuple(means))
 
 
 def account_sums(view: View, params: MetricParams) -> ir.Table:
@@ -117,16 +140,18 @@ def account_sums(view: View, params: MetricParams) -> ir.Table:
 
     What a metric needs of each account's posts in a period, for the metrics that look at
     accounts one by one (which accounts are active; the interaction rate divided by each
-    account's follower count in the period): one group-by of the posts, shared, and
-    the follower counts joined to a row per account and period instead of to every post.
+    account's follower count in the period): one group-by of the posts, once per account (not
+    once per entity it counts in), shared, and the follower counts joined to a row per account
+    and period instead of to every post.
     """
-    posts = view.posts
-    return posts.group_by(["entity", "period", "account_id"]).aggregate(
+    posts = view.account_posts
+    per_account = posts.group_by(["account_id", "period"]).aggregate(
         posts=posts.count(),
         interactions=interactions(posts, params).sum(),
         last_ts=posts.ts.max(),
         **{f"x_{d}": counted(posts, params, d).sum() for d in (*DIMENSIONS, "e")},
     )
+    return per_account.join(view.entities, "account_id")
 
 
 #: The columns of ``comment_days`` that ``comment_sums`` adds up.

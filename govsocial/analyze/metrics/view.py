@@ -74,6 +74,13 @@ class View:
     comment_days: ir.Table
     #: The threads counted per account and day (``purpose.thread_days``).
     thread_days: ir.Table
+    #: Which entity each account counts in (``account_id``, ``entity``; several rows for an
+    #: account in several entities), for what is added up per account first (``add_up``).
+    entities: ir.Table
+    #: The posts of those accounts, once each, with ``period`` but no ``entity``.
+    account_posts: ir.Table
+    #: Their follower counts, once each, with ``period`` but no ``entity``.
+    account_followers: ir.Table
     #: The overperforming benchmarks of every account and format (``penetration.benchmarks``),
     #: computed once per scorecard for all levels, and the digest of the parameters they were
     #: computed with; None in other views, whose metrics compute them.
@@ -96,7 +103,8 @@ def make_view(
     def cut(table: ir.Table) -> ir.Table:
         return _with_entity(table, level, jurisdiction, owners, base["accounts"])
 
-    return _make_view(con, (level,), period_kind, population, jurisdiction, cut)
+    entities = cut(base["accounts"]).select("account_id", "entity")
+    return _make_view(con, (level,), period_kind, population, jurisdiction, cut, entities)
 
 
 def _make_view(
@@ -106,12 +114,23 @@ def _make_view(
     population: int | None,
     jurisdiction: str,
     cut: Callable[[ir.Table], ir.Table],
+    entities: ir.Table,
 ) -> View:
-    """The frames with ``entity`` (added by ``cut``) and ``period``, releases apart from posts."""
+    """The frames with ``entity`` (added by ``cut``, as ``entities`` pairs accounts and entities)
+    and ``period``, releases apart from posts."""
     base = _tables(con)
     tables = {name: cut(base[name]) for name in (*TIMED, "accounts")}
     for name in TIMED:
         tables[name] = tables[name].mutate(period=tables[name][str(period_kind)])
+    own = {
+        name: base[name].filter(base[name].account_id.isin(entities.account_id))
+        for name in ("posts", "followers")
+    }
+    for name, table in own.items():
+        tables[f"account_{name}"] = table.mutate(period=table[str(period_kind)])
+    posts = tables["account_posts"]
+    tables["account_posts"] = posts.filter(~posts.platform.isin(RELEASE_PLATFORMS))
+    tables["entities"] = entities
     posts, accounts = tables["posts"], tables["accounts"]
     tables["releases"] = posts.filter(posts.platform.isin(RELEASE_PLATFORMS))
     tables["posts"] = posts.filter(~posts.platform.isin(RELEASE_PLATFORMS))
@@ -127,7 +146,7 @@ VIEW_PREFIX = "_scorecard_"
 #: The engine table of the entities of the levels ``register_view`` holds: ``account_id``, ``level``,
 #: ``entity`` (its text: the account id, organisation key, platform key or jurisdiction code) and
 #: ``code``, the whole number the view's ``entity`` column holds for that level and entity.
-ENTITIES = VIEW_PREFIX + "entities"
+ENTITIES = VIEW_PREFIX + "entity_codes"
 
 
 def register_view(
@@ -170,7 +189,7 @@ def register_view(
         def cut(table: ir.Table) -> ir.Table:
             return table.inner_join(pairs, "account_id")
 
-        view = _make_view(con, chosen, period_kind, population, jurisdiction, cut)
+        view = _make_view(con, chosen, period_kind, population, jurisdiction, cut, pairs)
         statements = [_create_view(con, VIEW_PREFIX + name, view.table(name)) for name in _VIEWED]
         _VIEW_SQL[key] = statements
     for statement in statements:
@@ -235,7 +254,7 @@ def frame_benchmarks(con: BaseBackend, params: MetricParams) -> ir.Table:
 
 
 #: The frames a View holds, as ``register_view`` names its views.
-_VIEWED = (*TIMED, "accounts", "periods", "releases")
+_VIEWED = (*TIMED, "accounts", "periods", "releases", "entities", "account_posts", "account_followers")
 
 #: ``CREATE VIEW`` statements by engine dialect, levels, period kind and jurisdiction.
 _VIEW_SQL: dict[tuple[str, tuple[Level, ...], PeriodKind, str], list[str]] = {}
