@@ -11,7 +11,7 @@ import ibis
 from govsocial.analyze.metrics.common import KEYS, days, interactions, known, only, ratio, tally, with_fans
 from govsocial.analyze.metrics.model import Goal, Unit, metric
 from govsocial.analyze.metrics.params import Aggregation, FollowerBasis
-from govsocial.analyze.metrics.sums import DIMENSIONS, account_sums, post_sums
+from govsocial.analyze.metrics.sums import DIMENSIONS, account_sums, add_up, post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -516,10 +516,22 @@ def overperforming_scores(view: View, params: MetricParams) -> ir.Table:
 )
 def overperforming_share(view: View, params: MetricParams) -> ir.Table:
     """The share of posts that did better than usual for their account and format (an
-    overperforming score above 1), in percent."""
-    scores = overperforming_scores(view, params)
-    sums = scores.group_by(list(KEYS)).aggregate(
-        posts=tally(scores.score.notnull()),
-        overperforming_posts=tally(scores.score > 1),
-    )
+    overperforming score above 1), in percent.
+
+    With the benchmarks of every account made once (``View.benchmarks``), a post's score does not
+    depend on the entity: each post is scored and counted once per account, and the counts added
+    up per entity (``sums.add_up``)."""
+    if view.benchmarks is not None and view.benchmark_params == params.digest():
+        posts = scored_posts(view.account_posts, params).join(view.benchmarks, list(BENCHMARK_KEYS))
+        scores = posts.mutate(score=_score(posts.actual, posts.expected, params.overperforming_minimum))
+        sums = add_up(view, _count_overperforming(scores, ["account_id", "period"]))
+    else:
+        sums = _count_overperforming(overperforming_scores(view, params), list(KEYS))
     return sums.mutate(value=ratio(sums.overperforming_posts, sums.posts, 100.0))
+
+
+def _count_overperforming(scores: ir.Table, by: list[str]) -> ir.Table:
+    """Per ``by``: ``posts`` with a score, ``overperforming_posts`` (a score above 1)."""
+    return scores.group_by(by).aggregate(
+        posts=tally(scores.score.notnull()), overperforming_posts=tally(scores.score > 1)
+    )
