@@ -104,7 +104,9 @@ def compute(
             if hi > lo
         ]
         ordered = [part.result() for part in parts]
-    return pa.concat_tables(ordered).combine_chunks() if ordered else SCHEMA.empty_table()
+    # One chunk per metric, not combined: copying 1.2 million rows into one chunk took 0.01 s or,
+    # every other call (fresh memory from the system), 0.25-0.33 s.
+    return pa.concat_tables(ordered) if ordered else SCHEMA.empty_table()
 
 
 _LOCK = threading.Lock()
