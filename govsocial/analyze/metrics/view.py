@@ -104,15 +104,15 @@ def make_view(
         return _with_entity(table, level, jurisdiction, owners, base["accounts"])
 
     entities = cut(base["accounts"]).select("account_id", "entity")
-    return _make_view(con, (level,), period_kind, population, jurisdiction, cut, entities)
+    return _make_view(con, (level,), period_kind, jurisdiction, population, cut, entities)
 
 
 def _make_view(
     con: BaseBackend,
     levels: tuple[Level, ...],
     period_kind: PeriodKind,
-    population: int | None,
     jurisdiction: str,
+    population: int | None,
     cut: Callable[[ir.Table], ir.Table],
     entities: ir.Table,
 ) -> View:
@@ -189,7 +189,7 @@ def register_view(
         def cut(table: ir.Table) -> ir.Table:
             return table.inner_join(pairs, "account_id")
 
-        view = _make_view(con, chosen, period_kind, population, jurisdiction, cut, pairs)
+        view = _make_view(con, chosen, period_kind, jurisdiction, population, cut, pairs)
         statements = [_create_view(con, VIEW_PREFIX + name, view.table(name)) for name in _VIEWED]
         _VIEW_SQL[key] = statements
     for statement in statements:
