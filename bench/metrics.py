@@ -419,9 +419,7 @@ def _print_duckdb(duck: dict[str, Any], bw: dict[str, float]) -> None:
     )
     distinct, scanned = duck["bytes_distinct"] / 1e9, duck["bytes_scanned"] / 1e9
     gbs = bw["all_threads_gbs"]
-    print(
-        f"  bytes read: at least {distinct:.2f} GB (each column once), {scanned:.2f} GB as planned"
-    )
+    print(f"  bytes read: at least {distinct:.2f} GB (each column once), {scanned:.2f} GB as planned")
     print(
         f"  bandwidth bound: {distinct / gbs:.3f} s (least) / {scanned / gbs:.3f} s (as planned) "
         f"at {gbs:.1f} GB/s; the scorecard takes {min(warm) / (distinct / gbs):.0f}x the least"

@@ -340,9 +340,7 @@ def test_counts_per_account_weigh_each_post_with_its_own_accounts_fans() -> None
         _snap(hk(2026, 10, 30), 3_000),
         _snap(hk(2026, 10, 1), 500, account=3),
     ]
-    owners = [
-        {"account_id": a, "organisation": "isd", "organisation_kind": "department"} for a in (1, 3, 4)
-    ]
+    owners = [{"account_id": a, "organisation": "isd", "organisation_kind": "department"} for a in (1, 3, 4)]
     frames = build(posts=posts, followers=followers, owners=owners)
     mean = MetricParams(follower_basis=FollowerBasis.WINDOW_MEAN, aggregation=Aggregation.MEAN_OF_RATIOS)
     p3 = _one(run(frames, "bonson_p3", Level.ORGANISATION, params=mean), "isd")

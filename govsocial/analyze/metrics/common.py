@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 KEYS = ("entity", "period")
 
+
 def n(column: ir.IntegerColumn) -> ir.IntegerColumn:
     """A count where a missing number counts as zero (a platform that does not report shares)."""
     return column.fill_null(0)

@@ -53,7 +53,9 @@ def add_up(view: View, per_account: ir.Table, means: tuple[str, ...] = ()) -> ir
 
     Adding up per account first and then per entity gives the sums of the rows themselves, but
     the engine groups each post once instead of once per entity it counts in: in the scorecard's
-    view of every level, four times or more (docs/performance.md, "Metrics").
+    view of every level, four times or more (docs/performance.md, "Metrics"). The means are
+    divided inside the group-by, not in a projection after it: Ibis writes a block used by many
+    metrics once into their query when it ends in a group-by, not when it ends in a projection.
     """
     joined = per_account.join(view.entities, "account_id")
     parts = {f"{name}_{part}" for name in means for part in ("sum", "n")}
