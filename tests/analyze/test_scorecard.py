@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from govsocial.analyze.metrics import engines, scorecard
+from govsocial.analyze.metrics import engines, model, scorecard
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.metrics.view import register_view
@@ -122,3 +124,27 @@ def test_the_posts_shared_sums_are_in_the_scorecards_query_once() -> None:
     assert len(readers) >= 20
     sql = scorecard._plan(con, view, params, every).sql  # the query the scorecard runs
     assert sql.count('AS "rate_mean_n"') == 1
+
+
+def test_a_metric_defined_at_some_levels_has_rows_at_those_levels_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The one query computes every metric for every level asked; a metric registered for some
+    levels only (``Metric.levels``) gives rows at those levels alone, beside one at all four."""
+    volume = registry()["post_volume"]
+    upper = dataclasses.replace(
+        volume, name="post_volume_upper", levels=(Level.ORGANISATION, Level.GOVERNMENT)
+    )
+    monkeypatch.setitem(model._REGISTRY, upper.name, upper)
+    con = engines.duckdb(_frames())  # type: ignore[arg-type]
+    table = scorecard.compute(con, "hk", None, metrics=[upper.name, volume.name])
+    levels: dict[str, set[str]] = {}
+    for row in table.select(["metric", "level"]).to_pylist():
+        levels.setdefault(row["metric"], set()).add(row["level"])
+    assert levels == {
+        upper.name: {"organisation", "government"},
+        volume.name: {"account", "organisation", "platform", "government"},
+    }
+    # Asked for the account level alone, the metric has no rows, and the other keeps its own.
+    alone = scorecard.compute(con, "hk", None, levels=[Level.ACCOUNT], metrics=[upper.name, volume.name])
+    assert set(alone.column("metric").to_pylist()) == {volume.name}

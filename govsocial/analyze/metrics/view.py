@@ -209,17 +209,16 @@ def register_view(
 
 
 def _entities(base: dict[str, ir.Table], levels: tuple[Level, ...], jurisdiction: str) -> ir.Table:
-    """Every account's entity at each of ``levels``, with the entity's code (see ``ENTITIES``)."""
-    accounts, owners = base["accounts"], base["owners"]
-    text = {
-        Level.ACCOUNT: accounts.select("account_id", entity=accounts.account_id.cast("string")),
-        Level.ORGANISATION: owners.select("account_id", entity=owners.organisation),
-        Level.PLATFORM: accounts.select("account_id", entity=accounts.platform),
-        Level.GOVERNMENT: accounts.select("account_id", entity=ibis.literal(jurisdiction, "string")),
-    }
-    every = ibis.union(
-        *(text[level].mutate(level=ibis.literal(str(level), "string")) for level in levels), distinct=False
+    """Every account's entity at each of ``levels`` (as ``make_view`` finds it, ``_with_entity``),
+    with the entity's code (see ``ENTITIES``)."""
+    accounts = base["accounts"]
+    text = (
+        _with_entity(accounts, level, jurisdiction, base["owners"], accounts).select(
+            "account_id", "entity", level=ibis.literal(str(level), "string")
+        )
+        for level in levels
     )
+    every = ibis.union(*text, distinct=False)
     # Both engines compare text bytewise by default, as the scorecard promises to sort it.
     code = ibis.dense_rank().over(order_by=["level", "entity"]).cast("int32")
     return every.mutate(code=code)
