@@ -141,7 +141,7 @@ def refresh(
     report.seconds["extract"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    con = engines.duckdb(frames)
+    con = engines.duckdb(frames, params=params)
     results = {kind: _compute(con, frames, params, kind, chosen, report.failed) for kind in kinds}
     report.seconds["compute"] = time.perf_counter() - tick
 

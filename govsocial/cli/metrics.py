@@ -263,15 +263,15 @@ def _backend(
         if folder is None:
             frames = _extract(ctx, jurisdiction, params)
             if engine is Engine.DUCKDB:
-                yield engines.duckdb(frames), frames.jurisdiction, frames.population
+                yield engines.duckdb(frames, params=params), frames.jurisdiction, frames.population
                 return
             folder = Path(scratch)  # Spark reads Parquet files, not Python objects
             frames.write_parquet(folder)
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         if engine is Engine.DUCKDB:
-            con = engines.duckdb(Frames.read_parquet(folder))
+            con = engines.duckdb(Frames.read_parquet(folder), params=params)
         else:
-            con = engines.spark(folder, master)
+            con = engines.spark(folder, master, params)
         yield con, meta["jurisdiction"], meta["population"]
 
 

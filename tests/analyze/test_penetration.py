@@ -15,7 +15,7 @@ from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.model import Goal, Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import Aggregation, FollowerBasis, LikesMeaning, MetricParams
 from govsocial.analyze.metrics.penetration import _score, overperforming_score, overperforming_scores
-from govsocial.analyze.metrics.view import make_view
+from govsocial.analyze.metrics.view import frame_benchmarks, make_view
 from tests.analyze.builders import build, hk, run
 
 BONSON = ("p1", "p2", "p3", "c1", "c2", "c3", "v1", "v2", "v3", "e")
@@ -514,6 +514,29 @@ def test_overperforming_share_is_the_same_with_benchmarks_made_once_per_scorecar
                 direct[(str(level), str(r["entity"]), r["period"])] = r["value"]
         assert from_card == pytest.approx(direct)
         assert len({value for value in from_card.values()}) > 1  # the accounts differ
+
+
+def test_the_benchmarks_are_stored_at_load_for_the_engines_parameters_and_computed_for_others() -> None:
+    # engines.derive stores the benchmarks for the parameters the engine is loaded with; a
+    # scorecard with those parameters reads the table instead of ranking every post again.
+    frames = _mixed_frames()
+    other = MetricParams(overperforming_posts=4, overperforming_minimum=1.0)
+    loaded_with_other = engines.duckdb(frames, params=other)
+    loaded_with_defaults = engines.duckdb(frames)
+    stored = frame_benchmarks(loaded_with_other, other)
+    computed = frame_benchmarks(loaded_with_defaults, other)
+    stored_sql = str(loaded_with_other.compile(stored)).upper()
+    assert f"POST_BENCHMARKS_{other.digest()}".upper() in stored_sql
+    assert "ROW_NUMBER" not in stored_sql
+    assert "ROW_NUMBER" in str(loaded_with_defaults.compile(computed)).upper()
+    tables = set(loaded_with_defaults.con.sql("SHOW TABLES").fetchnumpy()["name"])
+    assert f"post_benchmarks_{MetricParams().digest()}" in tables
+
+    def rows(table: ibis.Table) -> list[dict[str, Any]]:
+        return sorted(table.to_pyarrow().to_pylist(), key=lambda r: (r["account_id"], r["kind"]))
+
+    assert rows(stored) == rows(computed)
+    assert len({r["expected"] for r in rows(stored)}) > 1
 
 
 # --- Every metric of the three goals -------------------------------------------------------------

@@ -16,22 +16,26 @@ import ibis
 import pyarrow as pa
 
 from govsocial.analyze.frames import SCHEMAS, Frames
+from govsocial.analyze.metrics.params import MetricParams
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
 
-def duckdb(frames: Frames, threads: int | None = None) -> BaseBackend:
-    """An in-memory DuckDB holding the frames (Arrow is handed over without a copy where possible)."""
+def duckdb(frames: Frames, threads: int | None = None, params: MetricParams | None = None) -> BaseBackend:
+    """An in-memory DuckDB holding the frames (Arrow is handed over without a copy where possible).
+
+    ``params``: the metric parameters the scorecards will mostly be run with (``derive``).
+    """
     frames.validate()
     con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
     for name in SCHEMAS:
         con.create_table(name, frames.tables[name].select(SCHEMAS[name].names), overwrite=True)
-    derive(con)
+    derive(con, params)
     return con
 
 
-def spark(folder: Path | str, master: str = "local[2]") -> BaseBackend:
+def spark(folder: Path | str, master: str = "local[2]", params: MetricParams | None = None) -> BaseBackend:
     """A Spark session (``master`` is ``local[N]`` or a cluster URL) reading frames written as Parquet.
 
     ``folder`` holds one Parquet file per frame, as ``Frames.write_parquet`` writes them; on a
@@ -48,11 +52,11 @@ def spark(folder: Path | str, master: str = "local[2]") -> BaseBackend:
     con = ibis.pyspark.connect(session)
     for name in SCHEMAS:
         session.read.parquet(f"{base}/{name}.parquet").createOrReplaceTempView(name)
-    derive(con)
+    derive(con, params)
     return con
 
 
-def derive(con: BaseBackend) -> None:
+def derive(con: BaseBackend, params: MetricParams | None = None) -> None:
     """Add the tables derived from the frames that every level of a scorecard reads the same way.
 
     ``view.DERIVED``: each citizen comment with the page's first reply
@@ -62,8 +66,12 @@ def derive(con: BaseBackend) -> None:
     ``purpose.thread_days``: in this order, as the last is derived from the first). DuckDB stores
     them (computed once, here, instead of once per level and period kind); Spark keeps them as
     views of the frames (Spark plans each query whole, and caching would hold data in its memory).
+
+    Then the overperforming benchmarks of every account and format, which depend on the metric
+    parameters: for ``params`` (the defaults when None), as ``view.store_benchmarks`` says. A
+    scorecard run with other parameters computes its own in its query.
     """
-    from govsocial.analyze.metrics.view import DERIVED, derived
+    from govsocial.analyze.metrics.view import DERIVED, derived, store_benchmarks
 
     for name, (table, source) in DERIVED.items():
         expr = derived(name, con.table(source))
@@ -71,6 +79,7 @@ def derive(con: BaseBackend) -> None:
             con.create_table(table, expr, overwrite=True)
         else:
             con.create_view(table, expr, overwrite=True)
+    store_benchmarks(con, params or MetricParams())
 
 
 def fetch(con: BaseBackend, sql: str) -> pa.Table:

@@ -194,9 +194,10 @@ def _daily(view: View, params: MetricParams) -> ir.Table:
     posts = view.posts.mutate(interactions=interactions(view.posts, params))
     daily = posts.group_by([*KEYS, "day"]).aggregate(interactions=posts.interactions.sum())
     snaps = view.changes  # follower_changes, cut for the view's level
-    changes = snaps.group_by(["entity", "day"]).aggregate(change=snaps.change.sum())
     # Post days without a count of their own join the running sum with a change of 0.
-    every_day = changes.union(daily.select("entity", "day", change=ibis.literal(0, "int64")))
+    every_day = snaps.select("entity", "day", "change").union(
+        daily.select("entity", "day", change=ibis.literal(0, "int64"))
+    )
     every_day = every_day.group_by(["entity", "day"]).aggregate(change=every_day.change.sum())
     running = ibis.window(group_by="entity", order_by="day", rows=(None, 0))
     fans = every_day.select("entity", "day", fans=every_day.change.sum().over(running))

@@ -22,8 +22,9 @@ How it runs fast (docs/performance.md, "Metrics"):
 * Work that does not depend on the level is done once, for every level: which page reply
   answers which citizen comment, how much each follower count changed, and the comments and
   threads counted per account and day are derived when the frames are loaded (``engines.derive``;
-  the views cut them like frames); the overperforming benchmarks, which depend on the
-  parameters, are computed in the query, from the frames' posts (``view.frame_benchmarks``).
+  the views cut them like frames), and so are the overperforming benchmarks, which depend on
+  the parameters, for the parameters the engine was loaded with; with other parameters the
+  query computes them from the frames' posts (``view.frame_benchmarks``).
   The metrics that are sums and counts of posts take their columns from one shared group-by
   (``sums.post_sums``), those of comments from another (``sums.comment_sums``).
 """
