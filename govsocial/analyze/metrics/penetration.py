@@ -191,18 +191,21 @@ def _daily(view: View, params: MetricParams) -> ir.Table:
     of every account's latest count. This needs no as-of join (which engines do differently) and
     no row per account and day, so a government of 2,000 accounts costs no more than one account.
     """
-    posts = view.posts.mutate(interactions=interactions(view.posts, params))
-    daily = posts.group_by([*KEYS, "day"]).aggregate(interactions=posts.interactions.sum())
-    snaps = view.changes  # follower_changes, cut for the view's level
-    # Post days without a count of their own join the running sum with a change of 0.
-    every_day = snaps.select("entity", "day", "change").union(
-        daily.select("entity", "day", change=ibis.literal(0, "int64"))
+    posts = view.posts.select(
+        *KEYS, "day", change=ibis.literal(0, "int64"), interactions=interactions(view.posts, params)
     )
-    every_day = every_day.group_by(["entity", "day"]).aggregate(change=every_day.change.sum())
+    snaps = view.changes  # follower_changes, cut for the view's level
+    # Count days and post days in one group-by (measured: faster than grouping each and joining).
+    # A post's interactions are never null (a count the platform does not report counts as 0), so
+    # a day without posts is one whose sum is null; a post day without a count of its own joins
+    # the running sum with a change of 0.
+    rows = snaps.select(*KEYS, "day", "change", interactions=ibis.null("int64")).union(posts)
+    every_day = rows.group_by([*KEYS, "day"]).aggregate(
+        change=rows.change.sum(), interactions=rows.interactions.sum()
+    )
     running = ibis.window(group_by="entity", order_by="day", rows=(None, 0))
-    fans = every_day.select("entity", "day", fans=every_day.change.sum().over(running))
-    joined = daily.join(fans, ["entity", "day"])
-    return joined.select(*KEYS, "day", "interactions", "fans")
+    fans = every_day.mutate(fans=every_day.change.sum().over(running))
+    return fans.filter(fans.interactions.notnull()).select(*KEYS, "day", "interactions", "fans")
 
 
 # --- Bonsón, Royo & Ratkai (2015): popularity, commitment, virality, engagement ---------------------
