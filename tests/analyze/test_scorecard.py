@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
+import pyarrow as pa
 import pytest
 
 from govsocial.analyze.metrics import engines, model, scorecard
@@ -148,3 +150,22 @@ def test_a_metric_defined_at_some_levels_has_rows_at_those_levels_only(
     # Asked for the account level alone, the metric has no rows, and the other keeps its own.
     alone = scorecard.compute(con, "hk", None, levels=[Level.ACCOUNT], metrics=[upper.name, volume.name])
     assert set(alone.column("metric").to_pylist()) == {volume.name}
+
+
+def test_inputs_are_written_as_json_numbers_with_null_for_what_is_missing() -> None:
+    """Whole-number inputs as integers, others in shortest form with a whole float keeping ".0"
+    (it reads back as a float); missing, NaN and infinity as null, in columns with and without
+    gaps (a column without gaps is written without checking each value)."""
+
+    def text(values: list[float | None], integer: bool) -> list[str]:
+        written: list[str] = scorecard._number(pa.chunked_array([values], pa.float64()), integer).to_pylist()
+        assert all(
+            json.loads(t) is None or isinstance(json.loads(t), int if integer else float) for t in written
+        )
+        return written
+
+    assert text([3.0, 0.0, 12.0], True) == ["3", "0", "12"]
+    assert text([3.0, None, float("nan"), float("inf"), -2.0], True) == ["3", "null", "null", "null", "-2"]
+    assert text([2.0, 0.25, -1.5, 1e20], False) == ["2.0", "0.25", "-1.5", "1e+20"]
+    assert text([2.0, None, float("-inf"), 0.5], False) == ["2.0", "null", "null", "0.5"]
+    assert text([], True) == []
