@@ -52,6 +52,10 @@ def generate(accounts: int = 2_000, posts: int = 1_000_000, comments: int = 10_0
     tables["followers"] = _followers(rng, accounts)
     tables["matches"] = _matches(rng, tables["posts"])
     tables["periods"] = F.periods(tables, TZ)
+    # Generated in time order (comments and matches above index them so); kept in the order the
+    # store's extract gives them: by account, then time.
+    order = pc.sort_indices(tables["posts"], [("account_id", "ascending"), ("ts", "ascending")])
+    tables["posts"] = tables["posts"].take(order)
     frames = F.Frames("hk", 7_500_000, tables)
     frames.validate()
     return frames

@@ -257,6 +257,10 @@ class _Reader:
                 and_(_snapshots.c.post_id == latest.c.post_id, _snapshots.c.taken_at == latest.c.taken_at),
             )
             .where(self._ours())
+            # Each account's posts together, in time order (index ix_posts_account_created): the
+            # metrics group posts by account, which DuckDB does faster over rows kept together
+            # (measured: the full scorecard 0.05-0.1 s faster; docs/performance.md, "Metrics").
+            .order_by(_posts.c.account_id, _posts.c.created_at, _posts.c.id)
         )
         domains = self.place.eservice_domains
         table = self._table("posts", statement, lambda c: _post_chunk(c, domains))

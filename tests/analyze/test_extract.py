@@ -165,6 +165,17 @@ def test_posts_carry_the_latest_snapshot_with_reactions_spread(scenario: tuple[E
     assert posts[ids.late_post]["reactions"] is None  # no snapshot: unknown, not 0
 
 
+def test_posts_come_account_by_account_in_time_order(scenario: tuple[Engine, Ids]) -> None:
+    # The metrics group posts by account, faster over rows kept together; the scenario's posts
+    # were stored out of that order (a Facebook post stored after later ones of another account).
+    engine, _ = scenario
+    posts = extract(engine, "hk").tables["posts"]
+    keys = list(zip(*(posts[c].to_pylist() for c in ("account_id", "ts", "post_id")), strict=True))
+    assert keys == sorted(keys)
+    assert keys != sorted(keys, key=lambda k: k[2])  # not the order they were stored in
+    assert len({account for account, _, _ in keys}) > 2
+
+
 def test_times_are_epoch_seconds_with_the_calendar_in_local_time(scenario: tuple[Engine, Ids]) -> None:
     engine, ids = scenario
     post = _by(extract(engine, "hk").tables["posts"], "post_id")[ids.fb_post]
