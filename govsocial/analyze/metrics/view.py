@@ -246,7 +246,7 @@ def frame_benchmarks(con: BaseBackend, params: MetricParams) -> ir.Table:
     the query rather than a table made before it, they run beside its other parts).
     """
     stored = _BENCHMARKS.get(id(con), {}).get(params.digest())
-    return stored if stored is not None else _benchmarks_of(con.table("posts"), params)
+    return stored if stored is not None else _benchmarks_of(_tables(con)["posts"], params)
 
 
 def store_benchmarks(con: BaseBackend, params: MetricParams) -> None:
