@@ -82,8 +82,9 @@ class View:
     #: Their follower counts, once each, with ``period`` but no ``entity``.
     account_followers: ir.Table
     #: The overperforming benchmarks of every account and format (``penetration.benchmarks``),
-    #: computed once per scorecard for all levels, and the digest of the parameters they were
-    #: computed with; None in other views, whose metrics compute them.
+    #: computed once for all levels (stored at load, or in the scorecard's query:
+    #: ``frame_benchmarks``), and the digest of the parameters they were computed with; None in
+    #: other views, whose metrics compute them.
     benchmarks: ir.Table | None = None
     benchmark_params: str | None = None
 
