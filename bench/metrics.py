@@ -149,7 +149,7 @@ def _scans(con: Any, frames: F.Frames) -> dict[str, Any]:
     }
     from govsocial.analyze.metrics.view import DERIVED
 
-    for table, _source in DERIVED.values():  # derived when loading: read like frames
+    for table, _sources in DERIVED.values():  # derived when loading: read like frames
         derived = con.table(table).to_pyarrow()
         size |= {(table, col): derived.column(col).nbytes for col in derived.schema.names}
     profile = Path(tempfile.mkdtemp()) / "profile.json"

@@ -364,7 +364,7 @@ def test_ibis_and_sqlglot_are_a_working_pair() -> None:
 
 
 def test_frames_loaded_by_hand_get_the_derived_tables(frames: F.Frames) -> None:
-    """``engines.derive`` stores threads and follower changes once per engine. A connection whose
+    """``engines.derive`` stores threads and daily fans once per engine. A connection whose
     frames were loaded some other way gets them on first use, and the same scorecard."""
     bare = ibis.duckdb.connect()
     for name, schema in F.SCHEMAS.items():
@@ -373,7 +373,7 @@ def test_frames_loaded_by_hand_get_the_derived_tables(frames: F.Frames) -> None:
     # First on another connection: the level views' statements are then compiled and cached.
     derived = _scorecard(engines.duckdb(frames), frames, PeriodKind.MONTH)
     computed = _scorecard(bare, frames, PeriodKind.MONTH)
-    assert {"comment_threads", "follower_changes"} <= set(bare.con.sql("SHOW TABLES").fetchnumpy()["name"])
+    assert {"comment_threads", "fan_days"} <= set(bare.con.sql("SHOW TABLES").fetchnumpy()["name"])
     assert sorted(derived) == sorted(computed)
     assert all(
         _same(derived[key]["value"], computed[key]["value"])

@@ -238,6 +238,36 @@ def test_engagement_of_a_group_divides_by_all_its_fans() -> None:
     assert _one(rows, "cmab")["value"] == pytest.approx(expected)
 
 
+def test_engagement_takes_each_days_last_count_keeps_a_stopped_count_and_follows_x_parameters() -> None:
+    """cmab: account 1 (Facebook) is counted twice on 5 October, the later count being the one
+    of that day, and never again; account 3 (X) is counted on the 5th and posts on the 9th, when
+    account 1's count of the 5th still stands. X's interactions include replies when the
+    parameters say so. The data covers 5 to 9 October: five days of the week."""
+    accounts = [
+        {"account_id": 3, "platform": "x", "handle": "x3", "status": "published", "jurisdiction": "hk"}
+    ]
+    owners = [*TWO_OWNERS, {"account_id": 3, "organisation": "cmab", "organisation_kind": "bureau"}]
+    posts = [
+        _post(1, hk(2026, 10, 5, 22), reactions=10, comments=2, shares=1),
+        {**_post(2, hk(2026, 10, 9), account=3, reactions=30, shares=5, replies=6), "platform": "x"},
+    ]
+    followers = [
+        _snap(hk(2026, 10, 5, 8), 900),
+        _snap(hk(2026, 10, 5, 20), 1_000),
+        _snap(hk(2026, 10, 5, 9), 4_000, account=3),
+    ]
+    frames = build(accounts=accounts, posts=posts, followers=followers, owners=owners)
+    for params, x in ((MetricParams(), 35), (MetricParams(x_count_replies=True), 41)):
+        row = _one(run(frames, "engagement_daily", Level.ORGANISATION, PeriodKind.WEEK, params), "cmab")
+        assert row["value"] == pytest.approx((13 / 5_000 + x / 5_000) / 5 * 100)
+        assert row["inputs"] == {
+            "interactions": 13 + x,
+            "days": 5,
+            "post_days": 2,
+            "post_days_without_fans": 0,
+        }
+
+
 # --- Bonsón, Royo & Ratkai (2015) ------------------------------------------------------------------
 
 

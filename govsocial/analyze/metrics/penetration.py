@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from govsocial.analyze.metrics.common import KEYS, days, interactions, known, only, ratio, tally, with_fans
+from govsocial.analyze.metrics.common import KEYS, days, interactions, known, n, only, ratio, tally, with_fans
 from govsocial.analyze.metrics.model import Goal, Unit, metric
 from govsocial.analyze.metrics.params import Aggregation, FollowerBasis
 from govsocial.analyze.metrics.sums import DIMENSIONS, account_sums, add_up, post_sums
@@ -169,43 +169,74 @@ def engagement_daily(view: View, params: MetricParams) -> ir.Table:
 
 def follower_changes(followers: ir.Table) -> ir.Table:
     """The ``followers`` frame's counts (snapshots without a count left out), each with ``change``:
-    its difference from the account's previous count (the first count is its own change).
-
-    An account's changes are the same whichever entity it is counted in, so they are computed
-    once, when the frames are loaded into an engine (``engines.derive``), and the views cut
-    them like a frame (``View.changes``).
-    """
+    its difference from the account's previous count (the first count is its own change)."""
     snaps = followers.filter(followers.followers.notnull())
     previous = snaps.followers.lag().over(ibis.window(group_by="account_id", order_by=["ts", "followers"]))
     changed: ir.Table = snaps.mutate(change=snaps.followers - previous.fill_null(0))
     return changed
 
 
+#: The counts whose sums ``fan_days`` keeps per account and day: what ``interactions`` adds up.
+_COUNTS = ("reactions", "comments", "shares", "replies", "quotes")
+_TIME = ("day", "week", "month", "year")
+
+
+def fan_days(followers: ir.Table, posts: ir.Table, accounts: ir.Table) -> ir.Table:
+    """Per account and day: ``fans``, its last follower count on or before that day (0 before its
+    first), and ``posts`` with the sums of the counts interactions are made of (``_COUNTS``, a
+    missing count as 0; null on a day without posts) on its posts that day; with ``platform`` and
+    ``day_number``, the day's place in the data's days (a whole number sorts and groups faster
+    than the date's text). ``posts``: social media posts (press releases left out).
+
+    Every account has a row for every day of the data (a day with a post or a count of any account)
+    from its first count on, and for each day it posted. So the fans of an entity on a day are the
+    sum of its accounts' rows that day: a group-by, with no as-of join and no running sum per
+    entity and level. It does not depend on the level or the parameters (interactions are summed
+    per platform from the counts), so it is derived once, when the frames are loaded
+    (``engines.derive``), and the views cut it like a frame (``View.fan_days``).
+    """
+    changes = follower_changes(followers)
+    calendar = changes.select(*_TIME).union(posts.select(*_TIME), distinct=True)
+    calendar = calendar.mutate(day_number=ibis.dense_rank().over(order_by="day").cast("int32"))
+    numbers = calendar.select("day", "day_number")
+    dated = changes.join(numbers, "day")
+    change = dated.group_by(["account_id", "day_number"]).aggregate(change=dated.change.sum())
+    dated_posts = posts.join(numbers, "day")
+    counts = {name: n(dated_posts[name]).sum() for name in _COUNTS}
+    posted = dated_posts.group_by(["account_id", "day_number"]).aggregate(posts=dated_posts.count(), **counts)
+    first = change.group_by("account_id").aggregate(first=change.day_number.min())
+    counted = first.join(numbers, numbers.day_number >= first.first).select("account_id", "day_number")
+    keys = counted.union(posted.select("account_id", "day_number"), distinct=True)
+    # The running sum over the keys and their change alone: the window sorts narrow rows.
+    with_change = keys.left_join(change, ["account_id", "day_number"]).select(
+        "account_id", "day_number", change=ibis._.change.fill_null(0)
+    )
+    running = ibis.window(group_by="account_id", order_by="day_number", rows=(None, 0))
+    fans = with_change.select("account_id", "day_number", fans=with_change.change.sum().over(running))
+    days = fans.join(calendar, "day_number").left_join(posted, ["account_id", "day_number"])
+    result: ir.Table = days.join(accounts.select("account_id", "platform"), "account_id").select(
+        "account_id",
+        "platform",
+        *_TIME,
+        "day_number",
+        "fans",
+        posts=days.posts.fill_null(0),
+        **{name: days[name] for name in _COUNTS},
+    )
+    return result
+
+
 def _daily(view: View, params: MetricParams) -> ir.Table:
     """Per entity, period and day with posts: ``interactions`` and ``fans``, the sum over the
     entity's accounts of each one's last follower count on or before that day (0 when no account
-    had been counted yet).
-
-    Each count is turned into its change from the account's previous count (the first count is
-    its own change); the running sum of the changes, day by day over the entity, is then the sum
-    of every account's latest count. This needs no as-of join (which engines do differently) and
-    no row per account and day, so a government of 2,000 accounts costs no more than one account.
+    had been counted yet): a sum of ``fan_days``, so a government of 2,000 accounts costs no more
+    per account than one account.
     """
-    posts = view.posts.select(
-        *KEYS, "day", change=ibis.literal(0, "int64"), interactions=interactions(view.posts, params)
+    rows = view.fan_days  # fan_days, cut for the view's level
+    sums = rows.group_by([*KEYS, "day_number"]).aggregate(
+        posts=rows.posts.sum(), interactions=interactions(rows, params).sum(), fans=rows.fans.sum()
     )
-    snaps = view.changes  # follower_changes, cut for the view's level
-    # Count days and post days in one group-by (measured: faster than grouping each and joining).
-    # A post's interactions are never null (a count the platform does not report counts as 0), so
-    # a day without posts is one whose sum is null; a post day without a count of its own joins
-    # the running sum with a change of 0.
-    rows = snaps.select(*KEYS, "day", "change", interactions=ibis.null("int64")).union(posts)
-    every_day = rows.group_by([*KEYS, "day"]).aggregate(
-        change=rows.change.sum(), interactions=rows.interactions.sum()
-    )
-    running = ibis.window(group_by="entity", order_by="day", rows=(None, 0))
-    fans = every_day.mutate(fans=every_day.change.sum().over(running))
-    return fans.filter(fans.interactions.notnull()).select(*KEYS, "day", "interactions", "fans")
+    return sums.filter(sums.posts > 0).select(*KEYS, "interactions", "fans")
 
 
 # --- Bonsón, Royo & Ratkai (2015): popularity, commitment, virality, engagement ---------------------

@@ -34,14 +34,14 @@ if TYPE_CHECKING:
 
 #: Tables with a time, which get a ``period`` column. The last four are not frames but derived
 #: from them once per engine (``DERIVED``), and cut like frames.
-TIMED = ("posts", "comments", "followers", "matches", "threads", "changes", "comment_days", "thread_days")
+TIMED = ("posts", "comments", "followers", "matches", "threads", "fan_days", "comment_days", "thread_days")
 #: Derived tables: the View's name -> the engine table ``engines.derive`` makes when the frames are
-#: loaded, and the frame (or the derived table before it) it is derived from (see ``derived``).
+#: loaded, and the frames (or the derived table before it) it is derived from (see ``derived``).
 DERIVED = {
-    "threads": ("comment_threads", "comments"),
-    "changes": ("follower_changes", "followers"),
-    "comment_days": ("comment_days", "comments"),
-    "thread_days": ("thread_days", "comment_threads"),
+    "threads": ("comment_threads", ("comments",)),
+    "fan_days": ("fan_days", ("followers", "posts", "accounts")),
+    "comment_days": ("comment_days", ("comments",)),
+    "thread_days": ("thread_days", ("comment_threads",)),
 }
 #: Platforms whose items are press releases, not social media posts.
 RELEASE_PLATFORMS = ("rss",)
@@ -67,9 +67,8 @@ class View:
     releases: ir.Table
     #: One row per citizen top-level comment with the page's first reply (``purpose.threads``).
     threads: ir.Table
-    #: Follower counts with each one's change from the account's previous count
-    #: (``penetration.follower_changes``).
-    changes: ir.Table
+    #: Each account's follower count and interactions per day (``penetration.fan_days``).
+    fan_days: ir.Table
     #: The comments counted per account and day (``sums.comment_days``).
     comment_days: ir.Table
     #: The threads counted per account and day (``purpose.thread_days``).
@@ -312,7 +311,7 @@ def _tables(con: BaseBackend, prefix: str = "") -> dict[str, ir.Table]:
         else:
             names = (*(name for name in TIMED if name not in DERIVED), "accounts", "owners", "periods")
             cached = {name: con.table(name) for name in names}
-            for name, (table, _source) in DERIVED.items():
+            for name, (table, _sources) in DERIVED.items():
                 try:
                     cached[name] = con.table(table)
                 except TableNotFound:  # frames loaded without ``engines``: derive them now
@@ -325,25 +324,23 @@ def _tables(con: BaseBackend, prefix: str = "") -> dict[str, ir.Table]:
     return cached
 
 
-def derived(name: str, source: ir.Table) -> ir.Table:
-    """The expression of derived table ``name`` (a key of ``DERIVED``) over its source frame.
+def derived(name: str, *sources: ir.Table) -> ir.Table:
+    """The expression of derived table ``name`` (a key of ``DERIVED``) over its source frames.
 
     Each does, once for all levels, work that does not depend on the level: which page reply
-    answers which citizen comment, how much each follower count changed, how many comments and
-    threads of each kind an account had each day. Defined with the metrics that use them, and imported when
-    called (importing a metric module registers its metrics).
+    answers which citizen comment, each account's follower count and interactions day by day, how
+    many comments and threads of each kind an account had each day. Defined with the metrics that
+    use them, and imported when called (importing a metric module registers its metrics).
     """
-    from govsocial.analyze.metrics.penetration import follower_changes
+    from govsocial.analyze.metrics.penetration import fan_days
     from govsocial.analyze.metrics.purpose import comment_threads, thread_days
     from govsocial.analyze.metrics.sums import comment_days
 
-    build = {
-        "threads": comment_threads,
-        "changes": follower_changes,
-        "comment_days": comment_days,
-        "thread_days": thread_days,
-    }[name]
-    return build(source)
+    if name == "fan_days":
+        followers, posts, accounts = sources
+        return fan_days(followers, posts.filter(~posts.platform.isin(RELEASE_PLATFORMS)), accounts)
+    build = {"threads": comment_threads, "comment_days": comment_days, "thread_days": thread_days}[name]
+    return build(*sources)
 
 
 def _with_entity(
