@@ -242,14 +242,20 @@ def test_engagement_takes_each_days_last_count_keeps_a_stopped_count_and_follows
     """cmab: account 1 (Facebook) is counted twice on 5 October, the later count being the one
     of that day, and never again; account 3 (X) is counted on the 5th and posts on the 9th, when
     account 1's count of the 5th still stands. X's interactions include replies when the
-    parameters say so. The data covers 5 to 9 October: five days of the week."""
+    parameters say so. Account 4, never counted, posts on the 9th too: its interactions count,
+    with no fans of its own. The data covers 5 to 9 October: five days of the week."""
     accounts = [
         {"account_id": 3, "platform": "x", "handle": "x3", "status": "published", "jurisdiction": "hk"}
     ]
-    owners = [*TWO_OWNERS, {"account_id": 3, "organisation": "cmab", "organisation_kind": "bureau"}]
+    owners = [
+        *TWO_OWNERS,
+        {"account_id": 3, "organisation": "cmab", "organisation_kind": "bureau"},
+        {"account_id": 4, "organisation": "cmab", "organisation_kind": "bureau"},
+    ]
     posts = [
         _post(1, hk(2026, 10, 5, 22), reactions=10, comments=2, shares=1),
         {**_post(2, hk(2026, 10, 9), account=3, reactions=30, shares=5, replies=6), "platform": "x"},
+        _post(3, hk(2026, 10, 9, 15), account=4, reactions=7),
     ]
     followers = [
         _snap(hk(2026, 10, 5, 8), 900),
@@ -259,9 +265,9 @@ def test_engagement_takes_each_days_last_count_keeps_a_stopped_count_and_follows
     frames = build(accounts=accounts, posts=posts, followers=followers, owners=owners)
     for params, x in ((MetricParams(), 35), (MetricParams(x_count_replies=True), 41)):
         row = _one(run(frames, "engagement_daily", Level.ORGANISATION, PeriodKind.WEEK, params), "cmab")
-        assert row["value"] == pytest.approx((13 / 5_000 + x / 5_000) / 5 * 100)
+        assert row["value"] == pytest.approx((13 / 5_000 + (x + 7) / 5_000) / 5 * 100)
         assert row["inputs"] == {
-            "interactions": 13 + x,
+            "interactions": 13 + x + 7,
             "days": 5,
             "post_days": 2,
             "post_days_without_fans": 0,

@@ -185,8 +185,8 @@ def fan_days(followers: ir.Table, posts: ir.Table, accounts: ir.Table) -> ir.Tab
     """Per account and day: ``fans``, its last follower count on or before that day (0 before its
     first), and ``posts`` with the sums of the counts interactions are made of (``_COUNTS``, a
     missing count as 0; null on a day without posts) on its posts that day; with ``platform`` and
-    ``day_number``, the day's place in the data's days (a whole number sorts and groups faster
-    than the date's text). ``posts``: social media posts (press releases left out).
+    ``day_number``, the day as days since 1970 (a whole number sorts and groups faster than the
+    date's text). ``posts``: social media posts (press releases left out).
 
     Every account has a row for every day of the data (a day with a post or a count of any account)
     from its first count on, and for each day it posted. So the fans of an entity on a day are the
@@ -196,17 +196,25 @@ def fan_days(followers: ir.Table, posts: ir.Table, accounts: ir.Table) -> ir.Tab
     (``engines.derive``), and the views cut it like a frame (``View.fan_days``).
     """
     changes = follower_changes(followers)
-    calendar = changes.select(*_TIME).union(posts.select(*_TIME), distinct=True)
-    calendar = calendar.mutate(day_number=ibis.dense_rank().over(order_by="day").cast("int32"))
-    numbers = calendar.select("day", "day_number")
-    dated = changes.join(numbers, "day")
-    change = dated.group_by(["account_id", "day_number"]).aggregate(change=dated.change.sum())
-    dated_posts = posts.join(numbers, "day")
-    counts = {name: n(dated_posts[name]).sum() for name in _COUNTS}
-    posted = dated_posts.group_by(["account_id", "day_number"]).aggregate(posts=dated_posts.count(), **counts)
+    # The days from the frames themselves, not from ``changes``: Spark would compute its window
+    # again for them.
+    snaps = followers.filter(followers.followers.notnull())
+    calendar = snaps.select(*_TIME).union(posts.select(*_TIME), distinct=True)
+    calendar = calendar.mutate(day_number=_day_number(calendar))
+    numbered = changes.mutate(day_number=_day_number(changes))
+    change = numbered.group_by(["account_id", "day_number"]).aggregate(change=numbered.change.sum())
+    numbered_posts = posts.mutate(day_number=_day_number(posts))
+    counts = {name: n(numbered_posts[name]).sum() for name in _COUNTS}
+    posted = numbered_posts.group_by(["account_id", "day_number"]).aggregate(
+        posts=numbered_posts.count(), **counts
+    )
     first = change.group_by("account_id").aggregate(first=change.day_number.min())
+    numbers = calendar.select("day_number")
     counted = first.join(numbers, numbers.day_number >= first.first).select("account_id", "day_number")
-    keys = counted.union(posted.select("account_id", "day_number"), distinct=True)
+    # The days an account posted before its first count (or with no count at all) complete them.
+    early = posted.left_join(first, "account_id")
+    early = early.filter(early.first.isnull() | (early.day_number < early.first))
+    keys = counted.union(early.select("account_id", "day_number"), distinct=False)
     # The running sum over the keys and their change alone: the window sorts narrow rows.
     with_change = keys.left_join(change, ["account_id", "day_number"]).select(
         "account_id", "day_number", change=ibis._.change.fill_null(0)
@@ -224,6 +232,12 @@ def fan_days(followers: ir.Table, posts: ir.Table, accounts: ir.Table) -> ir.Tab
         **{name: days[name] for name in _COUNTS},
     )
     return result
+
+
+def _day_number(table: ir.Table) -> ir.IntegerColumn:
+    """Days since 1970-01-01 of the ``day`` column (a local date as text)."""
+    number: ir.IntegerColumn = table.day.cast("date").epoch_days().cast("int32")
+    return number
 
 
 def _daily(view: View, params: MetricParams) -> ir.Table:
