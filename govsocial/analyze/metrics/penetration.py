@@ -208,19 +208,7 @@ def fan_days(followers: ir.Table, posts: ir.Table, accounts: ir.Table) -> ir.Tab
     posted = numbered_posts.group_by(["account_id", "day_number"]).aggregate(
         posts=numbered_posts.count(), **counts
     )
-    first = change.group_by("account_id").aggregate(first=change.day_number.min())
-    numbers = calendar.select("day_number")
-    counted = first.join(numbers, numbers.day_number >= first.first).select("account_id", "day_number")
-    # The days an account posted before its first count (or with no count at all) complete them.
-    early = posted.left_join(first, "account_id")
-    early = early.filter(early.first.isnull() | (early.day_number < early.first))
-    keys = counted.union(early.select("account_id", "day_number"), distinct=False)
-    # The running sum over the keys and their change alone: the window sorts narrow rows.
-    with_change = keys.left_join(change, ["account_id", "day_number"]).select(
-        "account_id", "day_number", change=ibis._.change.fill_null(0)
-    )
-    running = ibis.window(group_by="account_id", order_by="day_number", rows=(None, 0))
-    fans = with_change.select("account_id", "day_number", fans=with_change.change.sum().over(running))
+    fans = _running_fans(change, posted, calendar.select("day_number"))
     days = fans.join(calendar, "day_number").left_join(posted, ["account_id", "day_number"])
     result: ir.Table = days.join(accounts.select("account_id", "platform"), "account_id").select(
         "account_id",
@@ -232,6 +220,26 @@ def fan_days(followers: ir.Table, posts: ir.Table, accounts: ir.Table) -> ir.Tab
         **{name: days[name] for name in _COUNTS},
     )
     return result
+
+
+def _running_fans(change: ir.Table, posted: ir.Table, numbers: ir.Table) -> ir.Table:
+    """``fans`` per account and day number: the running sum of the account's ``change`` on every
+    day of ``numbers`` from its first change on, and on the days it ``posted`` before (or without)
+    a count, where it is 0."""
+    first = change.group_by("account_id").aggregate(first=change.day_number.min())
+    counted = first.join(numbers, numbers.day_number >= first.first).select("account_id", "day_number")
+    early = posted.left_join(first, "account_id")
+    early = early.filter(early.first.isnull() | (early.day_number < early.first))
+    keys = counted.union(early.select("account_id", "day_number"), distinct=False)
+    # The running sum over the keys and their change alone: the window sorts narrow rows.
+    with_change = keys.left_join(change, ["account_id", "day_number"]).select(
+        "account_id", "day_number", change=ibis._.change.fill_null(0)
+    )
+    running = ibis.window(group_by="account_id", order_by="day_number", rows=(None, 0))
+    fans: ir.Table = with_change.select(
+        "account_id", "day_number", fans=with_change.change.sum().over(running)
+    )
+    return fans
 
 
 def _day_number(table: ir.Table) -> ir.IntegerColumn:
