@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
 
+#: DuckDB optimizer rules the scorecard's connections run without (``duckdb``).
+DUCKDB_DISABLED_OPTIMIZERS = ("partial_aggregate_pushdown",)
+
+
 def duckdb(frames: Frames, threads: int | None = None, params: MetricParams | None = None) -> BaseBackend:
     """An in-memory DuckDB holding the frames (Arrow is handed over without a copy where possible).
 
@@ -38,10 +42,6 @@ def duckdb(frames: Frames, threads: int | None = None, params: MetricParams | No
         con.create_table(name, frames.tables[name].select(SCHEMAS[name].names), overwrite=True)
     derive(con, params)
     return con
-
-
-#: DuckDB optimizer rules the scorecard's connections run without (``duckdb``).
-DUCKDB_DISABLED_OPTIMIZERS = ("partial_aggregate_pushdown",)
 
 
 def spark(folder: Path | str, master: str = "local[2]", params: MetricParams | None = None) -> BaseBackend:

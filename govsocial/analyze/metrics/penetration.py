@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from govsocial.analyze.metrics.common import KEYS, days, interactions, known, n, only, ratio, tally, with_fans
-from govsocial.analyze.metrics.model import Goal, Unit, metric
+from govsocial.analyze.metrics.model import Goal, PeriodKind, Unit, metric
 from govsocial.analyze.metrics.params import Aggregation, FollowerBasis
 from govsocial.analyze.metrics.sums import DIMENSIONS, account_sums, add_up, post_sums
 
@@ -178,7 +178,8 @@ def follower_changes(followers: ir.Table) -> ir.Table:
 
 #: The counts whose sums ``fan_days`` keeps per account and day: what ``interactions`` adds up.
 _COUNTS = ("reactions", "comments", "shares", "replies", "quotes")
-_TIME = ("day", "week", "month", "year")
+#: The frames' calendar columns, one per period kind.
+_TIME = tuple(str(kind) for kind in PeriodKind)
 
 
 def fan_days(followers: ir.Table, posts: ir.Table, accounts: ir.Table) -> ir.Table:

@@ -129,12 +129,12 @@ def _make_view(
     for name, table in own.items():
         tables[f"account_{name}"] = table.mutate(period=table[str(period_kind)])
     posts = tables["account_posts"]
-    tables["account_posts"] = posts.filter(~posts.platform.isin(RELEASE_PLATFORMS))
+    tables["account_posts"] = _social(posts)
     tables["entities"] = entities
     posts, accounts = tables["posts"], tables["accounts"]
     tables["releases"] = posts.filter(posts.platform.isin(RELEASE_PLATFORMS))
-    tables["posts"] = posts.filter(~posts.platform.isin(RELEASE_PLATFORMS))
-    tables["accounts"] = accounts.filter(~accounts.platform.isin(RELEASE_PLATFORMS))
+    tables["posts"] = _social(posts)
+    tables["accounts"] = _social(accounts)
     periods = base["periods"].filter(ibis._.kind == str(period_kind)).drop("kind")
     return View(levels, period_kind, jurisdiction, population, periods=periods, **tables)
 
@@ -277,7 +277,7 @@ def _benchmarks_of(posts: ir.Table, params: MetricParams) -> ir.Table:
     """The benchmarks' expression over the ``posts`` frame (press releases left out)."""
     from govsocial.analyze.metrics.penetration import benchmarks, scored_posts
 
-    posts = scored_posts(posts.filter(~posts.platform.isin(RELEASE_PLATFORMS)), params)
+    posts = scored_posts(_social(posts), params)
     return benchmarks(posts, params)
 
 
@@ -336,11 +336,18 @@ def derived(name: str, *sources: ir.Table) -> ir.Table:
     from govsocial.analyze.metrics.purpose import comment_threads, thread_days
     from govsocial.analyze.metrics.sums import comment_days
 
-    if name == "fan_days":
-        followers, posts, accounts = sources
-        return fan_days(followers, posts.filter(~posts.platform.isin(RELEASE_PLATFORMS)), accounts)
-    build = {"threads": comment_threads, "comment_days": comment_days, "thread_days": thread_days}[name]
-    return build(*sources)
+    build: dict[str, Callable[..., ir.Table]] = {
+        "threads": comment_threads,
+        "fan_days": lambda followers, posts, accounts: fan_days(followers, _social(posts), accounts),
+        "comment_days": comment_days,
+        "thread_days": thread_days,
+    }
+    return build[name](*sources)
+
+
+def _social(table: ir.Table) -> ir.Table:
+    """The rows of ``table`` (posts or accounts) on social media: press releases left out."""
+    return table.filter(~table.platform.isin(RELEASE_PLATFORMS))
 
 
 def _with_entity(
