@@ -81,7 +81,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check govsocial tests bench scripts
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict govsocial
+	$(BIN)/mypy --strict govsocial bench
 
 format: $(STAMP)
 	$(BIN)/ruff format govsocial tests bench scripts

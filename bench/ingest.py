@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import gc
 import json
 import multiprocessing
@@ -48,7 +49,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -311,7 +312,7 @@ def ingest(store: Store, work: Workload, report: Report) -> None:
     comments(store, work, report, "comments: the same again (all noop)", "noop")
 
 
-def read_and_write(store: Store, pages: list[Callable[[], Batch]]) -> tuple[StoreCounts, float, float]:
+def read_and_write(store: Store, pages: Sequence[Callable[[], Batch]]) -> tuple[StoreCounts, float, float]:
     """Each page parsed, then written in its own transaction; the counts, and the seconds spent
     parsing and writing (timed apart, page by page)."""
     writer, counts = store.writer(), StoreCounts()
@@ -330,7 +331,7 @@ def read_and_write(store: Store, pages: list[Callable[[], Batch]]) -> tuple[Stor
 
 def comments(store: Store, work: Workload, report: Report, label: str, outcome: str) -> None:
     """Every page of comments parsed and written; each comment must have ``outcome``."""
-    pages = [lambda p=p, body=body: parse_comments(p, body) for p, body in work.comment_pages]
+    pages = [functools.partial(parse_comments, p, body) for p, body in work.comment_pages]
     counts, parse, write = read_and_write(store, pages)
     assert counts.counts[f"comments.{outcome}"] == work.comments, counts.as_dict()
     report.add(Result(label, work.comments, parse + write))

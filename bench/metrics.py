@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -103,8 +104,8 @@ def child_duckdb(folder: Path, result: Path, repeats: int, threads: int | None) 
     for level in Level:
         times = [
             _timed(
-                lambda lv=level: scorecard.compute(
-                    con, frames.jurisdiction, frames.population, None, [lv], KIND
+                functools.partial(
+                    scorecard.compute, con, frames.jurisdiction, frames.population, None, [level], KIND
                 )
             )[1:]
             for _ in range(2)
@@ -336,8 +337,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         if args.child == "duckdb":
             figures = child_duckdb(args.data, args.result, args.repeats, args.threads)
+        elif args.child == "pandas":
+            figures = child_pandas(args.data, args.result, args.repeats)
         else:
-            figures = CHILDREN[args.child](args.data, args.result, args.repeats)
+            figures = child_spark(args.data, args.result, args.repeats)
         print("RESULT " + json.dumps(figures))
         return
     run(args)
