@@ -28,7 +28,7 @@ from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.common import only, tally
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
-from govsocial.analyze.metrics.view import make_view
+from govsocial.analyze.metrics.view import make_view, register_view
 from tests.analyze.builders import build, hk
 
 JURISDICTION = "hk"
@@ -256,6 +256,19 @@ def _scorecard(con: Any, frames: F.Frames, period_kind: PeriodKind) -> dict[tupl
     return rows
 
 
+def _differences(
+    a: dict[tuple[str, ...], dict[str, Any]], b: dict[tuple[str, ...], dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows of two scorecards (``_scorecard``, the same keys) whose value or inputs differ."""
+    return [
+        (key, a[key], b[key])
+        for key in a
+        if not _same(a[key]["value"], b[key]["value"])
+        or a[key]["inputs"].keys() != b[key]["inputs"].keys()
+        or not all(_same(v, b[key]["inputs"][k]) for k, v in a[key]["inputs"].items())
+    ]
+
+
 def _same(a: object, b: object) -> bool:
     """Equal, with floats equal to 1e-9 relative (engines sum floats in different orders)."""
     if a is None or b is None:
@@ -272,14 +285,13 @@ def test_duckdb_and_spark_give_the_same_scorecard(
     duck = _scorecard(engines.duckdb(frames), frames, period_kind)
     sparked = _scorecard(spark, frames, period_kind)
     assert sorted(duck) == sorted(sparked), "the engines give different rows"
-    differ = [
-        (key, duck[key], sparked[key])
-        for key in duck
-        if not _same(duck[key]["value"], sparked[key]["value"])
-        or duck[key]["inputs"].keys() != sparked[key]["inputs"].keys()
-        or not all(_same(v, sparked[key]["inputs"][k]) for k, v in duck[key]["inputs"].items())
-    ]
+    differ = _differences(duck, sparked)
     assert not differ, f"{len(differ)} values differ, e.g. {differ[:3]}"
+    # Spark computed the blocks the metrics share first (``blocks.separate``), and dropped them.
+    assert any(plan.blocks for key, plan in scorecard._PLANS.items() if key[0] == "pyspark")
+    assert not [
+        t.name for t in spark._session.catalog.listTables() if t.name.startswith(scorecard.BLOCK_PREFIX)
+    ]
     # The comparison covers every metric the registry holds at every level it is defined for,
     # with real numbers: a metric that yields nothing or only nulls here would compare vacuously.
     for name, metric in registry().items():
@@ -375,11 +387,41 @@ def test_frames_loaded_by_hand_get_the_derived_tables(frames: F.Frames) -> None:
     computed = _scorecard(bare, frames, PeriodKind.MONTH)
     assert {"comment_threads", "fan_days"} <= set(bare.con.sql("SHOW TABLES").fetchnumpy()["name"])
     assert sorted(derived) == sorted(computed)
-    assert all(
-        _same(derived[key]["value"], computed[key]["value"])
-        and all(_same(v, computed[key]["inputs"][k]) for k, v in derived[key]["inputs"].items())
-        for key in derived
-    )
+    assert not _differences(derived, computed)
+
+
+def test_shared_blocks_computed_first_give_the_same_scorecard(
+    frames: F.Frames, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spark computes a block that several metrics share once per reference, so on Spark the
+    scorecard computes the shared blocks first, into tables of their own (``blocks.separate``).
+    Forced on DuckDB here (seconds instead of minutes): the same scorecard; the posts' shared sums
+    (``rate_mean_n`` is a column of that group-by alone) are one of the blocks, not in the query;
+    and the blocks' tables are gone after, also when the query fails."""
+    con = engines.duckdb(frames)
+    plain = _scorecard(con, frames, PeriodKind.MONTH)
+    monkeypatch.setattr(engines, "SEPARATE_BLOCKS", frozenset({"duckdb", "pyspark"}))
+    separated = _scorecard(con, frames, PeriodKind.MONTH)
+    assert sorted(plain) == sorted(separated)
+    differ = _differences(plain, separated)
+    assert not differ, f"{len(differ)} values differ, e.g. {differ[:3]}"
+
+    view, _ = register_view(con, tuple(Level), PeriodKind.MONTH, frames.jurisdiction, frames.population)
+    every = tuple(sorted(registry().values(), key=lambda m: m.name))
+    plan = scorecard._plan(con, view, MetricParams(), every)
+    assert len(plan.blocks) >= 5
+    assert [name for name, sql in plan.blocks if 'AS "rate_mean_n"' in sql] != []
+    assert 'AS "rate_mean_n"' not in plan.sql
+    assert all(f'"{name}"' in plan.sql for name, _ in plan.blocks)
+
+    def blocks() -> list[str]:
+        listed = con.con.sql("SELECT table_name FROM duckdb_tables()").fetchnumpy()["table_name"]
+        return [name for name in listed if name.startswith(scorecard.BLOCK_PREFIX)]
+
+    assert blocks() == []
+    with pytest.raises(Exception, match="missing_table"):
+        engines.fetch(con, "SELECT * FROM missing_table", [(f"{scorecard.BLOCK_PREFIX}0", "SELECT 1 AS a")])
+    assert blocks() == []
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "spark"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,12 +92,35 @@ def derive(con: BaseBackend, params: MetricParams | None = None) -> None:
     store_benchmarks(con, params or MetricParams())
 
 
-def fetch(con: BaseBackend, sql: str) -> pa.Table:
+#: Engines that compute a common table expression once per reference: the scorecard computes the
+#: blocks its metrics share before its query on them (``blocks``). Spark plans each reference
+#: again; DuckDB computes each once, and is slower with the blocks as tables of their own
+#: (docs/performance.md, "Spark").
+SEPARATE_BLOCKS = frozenset({"pyspark"})
+
+
+def fetch(con: BaseBackend, sql: str, blocks: Sequence[tuple[str, str]] = ()) -> pa.Table:
     """The rows of a query in ``con``'s SQL dialect, as Arrow (columns as the engine types them).
+
+    ``blocks``: (table name, SQL) of tables the query reads, computed first and dropped after,
+    even when the query fails (Spark caches them in its memory, spilling to disk).
 
     The scorecard runs SQL it compiled once; DuckDB and Spark hand Arrow over directly, other
     Ibis backends go through ``con.sql``.
     """
+    made: list[str] = []
+    try:
+        for name, block in blocks:
+            _drop(con, name)  # left by a run that was interrupted
+            made.append(name)
+            _make(con, name, block)
+        return _rows(con, sql)
+    finally:
+        for name in reversed(made):  # Spark cannot uncache a view after one it reads is dropped
+            _drop(con, name)
+
+
+def _rows(con: BaseBackend, sql: str) -> pa.Table:
     if con.name == "duckdb":
         table: pa.Table = con.con.sql(sql).to_arrow_table()
         return table
@@ -106,6 +130,22 @@ def fetch(con: BaseBackend, sql: str) -> pa.Table:
             return frame.toArrow()
         return pa.Table.from_pandas(frame.toPandas(), preserve_index=False)
     return con.sql(sql).to_pyarrow()
+
+
+def _make(con: BaseBackend, name: str, sql: str) -> None:
+    """The table ``name`` with the rows of ``sql``: cached by Spark, a temporary table elsewhere."""
+    if con.name == "pyspark":
+        con._session.sql(f"CACHE TABLE `{name}` AS {sql}")
+    else:
+        con.raw_sql(f'CREATE TEMPORARY TABLE "{name}" AS {sql}')
+
+
+def _drop(con: BaseBackend, name: str) -> None:
+    if con.name == "pyspark":
+        con._session.sql(f"UNCACHE TABLE IF EXISTS `{name}`")
+        con._session.sql(f"DROP VIEW IF EXISTS `{name}`")
+    else:
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
 
 
 #: Spark settings for this workload: small data per query, a laptop or a cluster, nobody watching

@@ -10,7 +10,9 @@ How it runs fast (docs/performance.md, "Metrics"):
   numbered float columns), sorted by the engine. Metrics share building blocks (the threads of
   comments, the posts with their interactions...); in one query DuckDB computes a block used
   several times once (it materialises a common table expression), and the query is planned and
-  fetched once.
+  fetched once. Spark plans each reference to a shared block again, so on Spark the blocks that
+  several metrics share are computed first, each into a cached table, and the query reads them
+  (``blocks.separate``, ``engines.SEPARATE_BLOCKS``).
 * The query reads the frames through engine views with fixed names (``view.register_view``) that
   hold every level: an account's rows are there once per entity it counts in, ``entity`` being a
   code for the level and entity. So each frame is read and joined once, not once per level; the
@@ -35,7 +37,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -43,11 +45,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from govsocial.analyze.metrics import engines
+from govsocial.analyze.metrics import blocks, engines
 from govsocial.analyze.metrics.model import Level, Metric, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.metrics.penetration import BENCHMARK_METRICS
-from govsocial.analyze.metrics.view import View, frame_benchmarks, register_view
+from govsocial.analyze.metrics.view import VIEW_PREFIX, View, frame_benchmarks, register_view
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -92,7 +94,7 @@ def compute(
         view, entities = register_view(con, levels, period_kind, jurisdiction, population, benchmarks)
         plan = _plan(con, view, params, chosen)
         try:
-            result = engines.fetch(con, plan.sql)
+            result = engines.fetch(con, plan.sql, plan.blocks)
         except Exception as error:
             error.add_note(_which(plan.shaped))
             raise
@@ -149,7 +151,12 @@ class _Plan:
 
     sql: str
     shaped: tuple[_Shaped, ...]
+    #: Shared blocks the engine computes first, as (table name, SQL): ``blocks.separate``.
+    blocks: tuple[tuple[str, str], ...]
 
+
+#: Names of the tables of the shared blocks computed before the query (``blocks.separate``).
+BLOCK_PREFIX = f"{VIEW_PREFIX}block_"
 
 #: Compiled queries, by engine dialect, metrics, parameters and jurisdiction: compiling every
 #: metric's expression to SQL takes Ibis about a second; running the SQL is what repeats.
@@ -166,13 +173,26 @@ def _plan(con: BaseBackend, view: View, params: MetricParams, metrics: tuple[Met
         view.jurisdiction,
         view.population,
         view.benchmarks is not None,  # overperforming scores join them instead of ranking posts
+        con.name in engines.SEPARATE_BLOCKS,
     )
     plan = _PLANS.get(key)
     if plan is None:
         shaped = tuple(_shape(m, view, params) for m in metrics)
+        exprs = tuple(s.expr for s in shaped)
+        if con.name in engines.SEPARATE_BLOCKS:
+            separated = blocks.separate(con, exprs, BLOCK_PREFIX)
+        else:
+            separated = blocks.Separated(exprs, ())
         width = max(len(s.inputs) for s in shaped)
-        union = ibis.union(*(_common(s, number, width) for number, s in enumerate(shaped)), distinct=False)
-        plan = _Plan(str(con.compile(union.order_by(["m", "entity", "period"]))), shaped)
+        union = ibis.union(
+            *(
+                _common(replace(s, expr=expr), number, width)
+                for number, (s, expr) in enumerate(zip(shaped, separated.exprs, strict=True))
+            ),
+            distinct=False,
+        )
+        sql = str(con.compile(union.order_by(["m", "entity", "period"])))
+        plan = _Plan(sql, shaped, separated.blocks)
         _PLANS[key] = plan
     return plan
 
