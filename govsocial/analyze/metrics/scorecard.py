@@ -165,6 +165,7 @@ _PLANS: dict[tuple[object, ...], _Plan] = {}
 
 def _plan(con: BaseBackend, view: View, params: MetricParams, metrics: tuple[Metric, ...]) -> _Plan:
     """The compiled query of ``metrics`` (in this order) on the registered views; cached."""
+    separate = con.name in engines.SEPARATE_BLOCKS
     key = (
         con.name,
         str(view.posts.schema()),
@@ -173,16 +174,13 @@ def _plan(con: BaseBackend, view: View, params: MetricParams, metrics: tuple[Met
         view.jurisdiction,
         view.population,
         view.benchmarks is not None,  # overperforming scores join them instead of ranking posts
-        con.name in engines.SEPARATE_BLOCKS,
+        separate,
     )
     plan = _PLANS.get(key)
     if plan is None:
         shaped = tuple(_shape(m, view, params) for m in metrics)
         exprs = tuple(s.expr for s in shaped)
-        if con.name in engines.SEPARATE_BLOCKS:
-            separated = blocks.separate(con, exprs, BLOCK_PREFIX)
-        else:
-            separated = blocks.Separated(exprs, ())
+        separated = blocks.separate(con, exprs, BLOCK_PREFIX) if separate else blocks.Separated(exprs, ())
         width = max(len(s.inputs) for s in shaped)
         union = ibis.union(
             *(
