@@ -28,7 +28,7 @@ from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.common import only, tally
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
-from govsocial.analyze.metrics.view import make_view, register_view
+from govsocial.analyze.metrics.view import ENTITIES, make_view, register_view
 from tests.analyze.builders import build, hk
 
 JURISDICTION = "hk"
@@ -292,6 +292,8 @@ def test_duckdb_and_spark_give_the_same_scorecard(
     assert not [
         t.name for t in spark._session.catalog.listTables() if t.name.startswith(scorecard.BLOCK_PREFIX)
     ]
+    # The entity codes, which every metric joins, are read from Spark's cache, not computed again.
+    assert spark._session.catalog.isCached(ENTITIES)
     # The comparison covers every metric the registry holds at every level it is defined for,
     # with real numbers: a metric that yields nothing or only nulls here would compare vacuously.
     for name, metric in registry().items():
@@ -359,6 +361,23 @@ def test_each_spark_engine_sees_only_its_own_frames(parquet: Path, spark: Any, t
     second = engines.spark(tmp_path)
     assert second.table("posts").count().execute() == 1
     assert spark.table("posts").count().execute() > 1  # the first engine's tables are untouched
+
+
+def test_local_spark_plans_statically_and_small_frames_run_interpreted(
+    parquet: Path, spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In local mode a query is planned once, not again after each shuffle stage (adaptive
+    execution costs the scorecard a fifth of its time there); small frames also get one shuffle
+    partition and no generated code (``SMALL_CONF``), bigger ones the local defaults."""
+    small = spark._session.conf
+    assert small.get("spark.sql.adaptive.enabled") == "false"
+    assert small.get("spark.sql.shuffle.partitions") == "1"
+    assert small.get("spark.sql.codegen.wholeStage") == "false"
+    monkeypatch.setattr(engines, "SMALL_BYTES", 0)  # the same frames, counted as big
+    big = engines.spark(parquet, "local[2]")._session.conf
+    assert big.get("spark.sql.adaptive.enabled") == "false"
+    assert big.get("spark.sql.shuffle.partitions") == "2"
+    assert big.get("spark.sql.codegen.wholeStage") == "true"
 
 
 def test_ibis_and_sqlglot_are_a_working_pair() -> None:

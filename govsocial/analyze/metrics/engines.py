@@ -171,22 +171,26 @@ _LOCAL_CONF: dict[str, str] = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.sql.shuffle.partitions": "2",
+    # Adaptive execution re-plans the rest of a query after each shuffle stage: it pays on a
+    # cluster (skew, partitions to coalesce), but the scorecard's query has hundreds of small
+    # stages and one machine runs them all. Measured on the benchmark's tenth: a warm scorecard
+    # 36.4-38.2 s without it against 45.4-46.8 s (docs/performance.md, "Spark").
+    "spark.sql.adaptive.enabled": "false",
 }
 
 #: Frames smaller than this (in Parquet) are "small" for a local session: see ``SMALL_CONF``.
 SMALL_BYTES = 4 * 1024 * 1024
 
-#: Settings for small frames in local mode (tests, a jurisdiction's month on a laptop). Spark is
-#: built for data spread over machines; on a few thousand rows its fixed costs dominate: compiling
-#: each plan to Java bytecode, a job per shuffle stage re-planned adaptively, shuffles into
-#: partitions with nothing in them, shuffled joins of tables that fit in memory. Interpreted, with
-#: one partition, a static plan and joins by broadcast, the agreement test's scorecard of a level
-#: runs in about a third of the time (docs/performance.md, "Metrics").
+#: Settings for small frames in local mode (tests, a jurisdiction's month on a laptop), on top of
+#: ``_LOCAL_CONF`` (a static plan). Spark is built for data spread over machines; on a few thousand
+#: rows its fixed costs dominate: compiling each plan to Java bytecode, shuffles into partitions
+#: with nothing in them, shuffled joins of tables that fit in memory. Interpreted, with one
+#: partition, a static plan and joins by broadcast, the agreement test's scorecard of a level runs
+#: in about a third of the time (docs/performance.md, "Metrics").
 SMALL_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "1",
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
-    "spark.sql.adaptive.enabled": "false",
     "spark.sql.autoBroadcastJoinThreshold": str(4 * SMALL_BYTES),
 }
 
