@@ -280,9 +280,17 @@ def _same(a: object, b: object) -> bool:
 
 @pytest.mark.parametrize("period_kind", [PeriodKind.MONTH, PeriodKind.WEEK])
 def test_duckdb_and_spark_give_the_same_scorecard(
-    frames: F.Frames, spark: Any, period_kind: PeriodKind
+    frames: F.Frames, spark: Any, period_kind: PeriodKind, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     duck = _scorecard(engines.duckdb(frames), frames, period_kind)
+    cached_during_query: list[bool] = []
+    fetch = engines.fetch
+
+    def watched(con: Any, sql: str, blocks: Any = ()) -> pa.Table:
+        cached_during_query.append(spark._session.catalog.isCached(ENTITIES))
+        return fetch(con, sql, blocks)
+
+    monkeypatch.setattr(engines, "fetch", watched)
     sparked = _scorecard(spark, frames, period_kind)
     assert sorted(duck) == sorted(sparked), "the engines give different rows"
     differ = _differences(duck, sparked)
@@ -292,8 +300,10 @@ def test_duckdb_and_spark_give_the_same_scorecard(
     assert not [
         t.name for t in spark._session.catalog.listTables() if t.name.startswith(scorecard.BLOCK_PREFIX)
     ]
-    # The entity codes, which every metric joins, are read from Spark's cache, not computed again.
-    assert spark._session.catalog.isCached(ENTITIES)
+    # The entity codes, which every metric joins, were read from Spark's cache while the query
+    # ran (not computed again at each reference), and released after it.
+    assert cached_during_query and all(cached_during_query)
+    assert not spark._session.catalog.isCached(ENTITIES)
     # The comparison covers every metric the registry holds at every level it is defined for,
     # with real numbers: a metric that yields nothing or only nulls here would compare vacuously.
     for name, metric in registry().items():

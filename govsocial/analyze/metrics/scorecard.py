@@ -49,7 +49,7 @@ from govsocial.analyze.metrics import blocks, engines
 from govsocial.analyze.metrics.model import Level, Metric, PeriodKind, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.metrics.penetration import BENCHMARK_METRICS
-from govsocial.analyze.metrics.view import VIEW_PREFIX, View, frame_benchmarks, register_view
+from govsocial.analyze.metrics.view import VIEW_PREFIX, View, frame_benchmarks, register_view, release_view
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -98,6 +98,8 @@ def compute(
         except Exception as error:
             error.add_note(_which(plan.shaped))
             raise
+        finally:
+            release_view(con)
     number = pc.cast(result.column("m"), pa.int32()).to_numpy()
     bounds = np.searchsorted(number, np.arange(len(plan.shaped) + 1))  # the engine sorted by m
     # Arrow's kernels release the GIL: two threads keep both cores busy writing the rows.

@@ -208,6 +208,14 @@ def register_view(
     return registered, codes
 
 
+def release_view(con: BaseBackend) -> None:
+    """Free what ``register_view`` holds beyond its views once the scorecard's query has run:
+    Spark's cache of the entity codes (``_register``), which would otherwise stay in the memory
+    its sessions share."""
+    if con.name == "pyspark":
+        con._session.sql(f"UNCACHE TABLE IF EXISTS `{ENTITIES}`")
+
+
 def _entities(base: dict[str, ir.Table], levels: tuple[Level, ...], jurisdiction: str) -> ir.Table:
     """Every account's entity at each of ``levels`` (as ``make_view`` finds it, ``_with_entity``),
     with the entity's code (see ``ENTITIES``)."""
@@ -232,7 +240,7 @@ def _register(con: BaseBackend, name: str, expr: ir.Table) -> ir.Table:
     twice as long). Spark keeps a view and caches it: a view alone is computed again at each of
     the query's references to it (for the entity codes, a union of the levels and a ranking
     window, each with a shuffle), the cached rows are read instead (measured: a scorecard on the
-    benchmark's tenth 4 % faster; docs/performance.md, "Spark").
+    benchmark's tenth 4 % faster; docs/performance.md, "Spark"), until ``release_view``.
     """
     if con.name == "duckdb":
         con.create_table(name, expr, overwrite=True, temp=True)
