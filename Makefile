@@ -77,8 +77,9 @@ soak: $(STAMP) ## minutes of portal load while collection and import write (SQLi
 	scripts/system-deps.sh
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff's rules and its formatting (make format applies the formatting)
 	$(BIN)/ruff check govsocial tests bench scripts
+	$(BIN)/ruff format --check govsocial tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict govsocial bench

@@ -97,8 +97,12 @@ class Workload:
 def _texts() -> list[str]:
     """Comment texts: the recorded ones, and some carrying personal data to redact."""
     found: list[str] = []
-    for name in ("pyfacebook_comments_by_parent_p1.json", "pyfacebook_v4_comments_with_summary_p1.json",
-                 "pyfacebook_comments_comments_p1.json", "pyfacebook_comments_comments_p2.json"):
+    for name in (
+        "pyfacebook_comments_by_parent_p1.json",
+        "pyfacebook_v4_comments_with_summary_p1.json",
+        "pyfacebook_comments_comments_p1.json",
+        "pyfacebook_comments_comments_p2.json",
+    ):
         data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
         found += [item["message"] for item in data["data"] if item.get("message")]
     found += [
@@ -152,8 +156,10 @@ def generate(comments: int, posts: int, seed: int = SEED) -> Workload:
     rng = random.Random(seed)
     texts = _texts()
     templates = []
-    for name in ("pyfacebook_v4_posts_with_reactions_by_type_p1.json",
-                 "pyfacebook_posts_feeds_default_fields_p1.json"):
+    for name in (
+        "pyfacebook_v4_posts_with_reactions_by_type_p1.json",
+        "pyfacebook_posts_feeds_default_fields_p1.json",
+    ):
         templates += json.loads((FIXTURES / name).read_text(encoding="utf-8"))["data"]
     per_post = [comments // posts + (1 if i < comments % posts else 0) for i in range(posts)]
     items = [_post_item(templates[i % len(templates)], i, per_post[i]) for i in range(posts)]
@@ -169,7 +175,9 @@ def generate(comments: int, posts: int, seed: int = SEED) -> Workload:
 def _page(items: list[dict[str, Any]], more: bool) -> bytes:
     paging: dict[str, Any] = {"cursors": {"before": "QVFIUmJlZm9yZQ", "after": "QVFIUmFmdGVy"}}
     if more:
-        paging["next"] = "https://graph.facebook.com/v23.0/x/comments?access_token=EAAbench&after=QVFIUmFmdGVy"
+        paging["next"] = (
+            "https://graph.facebook.com/v23.0/x/comments?access_token=EAAbench&after=QVFIUmFmdGVy"
+        )
     return json.dumps({"data": items, "paging": paging}, ensure_ascii=False).encode("utf-8")
 
 
@@ -177,16 +185,25 @@ def _page(items: list[dict[str, Any]], more: bool) -> bytes:
 
 
 def _raw(body: bytes, source: str) -> RawPayload:
-    return RawPayload(source=source, location="https://graph.facebook.com/v23.0/...?access_token=***",
-                      fetched_at=dt.datetime.now(dt.UTC), status=200, body=body.decode("utf-8"))
+    return RawPayload(
+        source=source,
+        location="https://graph.facebook.com/v23.0/...?access_token=***",
+        fetched_at=dt.datetime.now(dt.UTC),
+        status=200,
+        body=body.decode("utf-8"),
+    )
 
 
 def parse_posts(body: bytes, taken_at: dt.datetime) -> Batch:
     """A page of posts as the connector yields it."""
     data = payload_json.loads(body)
     posts = [types.post_record(item, PAGE_ID, taken_at) for item in data["data"]]
-    return Batch(edge="posts", raw=_raw(body, "facebook:/{page}/posts"), posts=posts,
-                 checkpoint={"after": "QVFIUmFmdGVy"})
+    return Batch(
+        edge="posts",
+        raw=_raw(body, "facebook:/{page}/posts"),
+        posts=posts,
+        checkpoint={"after": "QVFIUmFmdGVy"},
+    )
 
 
 def parse_comments(post_id: str, body: bytes) -> Batch:
@@ -276,8 +293,11 @@ class Report:
 
     def add(self, result: Result) -> Result:
         self.results.append(result)
-        print(f"  {result.label:<46} {result.rows:>8} {result.unit:<8} {result.seconds:8.2f} s "
-              f"{result.rate:>10,.0f} /s {result.note}", flush=True)
+        print(
+            f"  {result.label:<46} {result.rows:>8} {result.unit:<8} {result.seconds:8.2f} s "
+            f"{result.rate:>10,.0f} /s {result.note}",
+            flush=True,
+        )
         return result
 
 
@@ -358,12 +378,19 @@ def in_processes(store: Store, work: Workload, report: Report, count: int) -> No
     for worker in workers:
         worker.join()
     assert inserted == work.comments, (inserted, work.comments)
-    report.add(Result(f"comments: raw JSON -> store, {count} processes", work.comments, seconds,
-                      note="(the real path in each, posts dealt out in turn)"))
+    report.add(
+        Result(
+            f"comments: raw JSON -> store, {count} processes",
+            work.comments,
+            seconds,
+            note="(the real path in each, posts dealt out in turn)",
+        )
+    )
 
 
-def _share(index: int, url: str, account_id: int, comments: int, posts: int, count: int,
-           ready: Any, results: Any) -> None:
+def _share(
+    index: int, url: str, account_id: int, comments: int, posts: int, count: int, ready: Any, results: Any
+) -> None:
     """One process of ``in_processes``: the comment pages of every ``count``-th post, stored."""
     work = generate(comments, posts)
     order = {post: i for i, post in enumerate(dict.fromkeys(p for p, _ in work.comment_pages))}
@@ -404,18 +431,33 @@ def _breakdown(store: Store, batches: list[Batch], report: Report) -> None:
     redactions = [Redactions() for _ in batches]
     pages = list(zip(batches, redactions, strict=True))
     scrubbed, seconds = timed(lambda: [_scrub(b, writer, r) for b, r in pages])
-    report.add(Result("  privacy: scrub raw payloads", len(comments), seconds,
-                      note="(scrub_payload of the decoded page, encode)"))
+    report.add(
+        Result(
+            "  privacy: scrub raw payloads",
+            len(comments),
+            seconds,
+            note="(scrub_payload of the decoded page, encode)",
+        )
+    )
     with store.sessions() as session:
         post_keys = activity.post_ids(session, {("facebook", c.post_id) for c in comments})
+
     def rows_of(batch: Batch, redactions: Redactions) -> list[dict[str, Any]]:
         # As ``BatchWriter`` makes them (``prepare``), with the post's row as ``apply`` sets it.
-        return [{**writer._comment_row(c, redactions), "post_id": post_keys[("facebook", c.post_id)]}
-                for c in batch.comments]
+        return [
+            {**writer._comment_row(c, redactions), "post_id": post_keys[("facebook", c.post_id)]}
+            for c in batch.comments
+        ]
 
     rows, seconds = timed(lambda: [rows_of(b, r) for b, r in pages])
-    report.add(Result("  row dicts incl. pseudonym+redact", len(comments), seconds,
-                      note="(texts redacted for the kept copy already)"))
+    report.add(
+        Result(
+            "  row dicts incl. pseudonym+redact",
+            len(comments),
+            seconds,
+            note="(texts redacted for the kept copy already)",
+        )
+    )
 
     parts = dict.fromkeys(("raw payload row", "post ids", "upsert comments", "checkpoint", "commit"), 0.0)
     clock = time.perf_counter
@@ -434,8 +476,13 @@ def _breakdown(store: Store, batches: list[Batch], report: Report) -> None:
                 activity.save_checkpoint(session, store.account_id, batch.edge, {"complete": True})
                 saved = clock()
             committed = clock()
-        times = (raw_done - start, ids_done - raw_done, upserted - ids_done, saved - upserted,
-                 committed - saved)
+        times = (
+            raw_done - start,
+            ids_done - raw_done,
+            upserted - ids_done,
+            saved - upserted,
+            committed - saved,
+        )
         for part, seconds in zip(parts, times, strict=True):
             parts[part] += seconds
     for part, seconds in parts.items():
@@ -467,8 +514,14 @@ def baseline(store: Store, work: Workload, limit: int, report: Report) -> None:
                     done += 1
 
     _, seconds = timed(run)
-    report.add(Result("baseline: row by row, commit per row", done, seconds,
-                      note="(same parse+privacy; ORM add + commit each)"))
+    report.add(
+        Result(
+            "baseline: row by row, commit per row",
+            done,
+            seconds,
+            note="(same parse+privacy; ORM add + commit each)",
+        )
+    )
 
 
 def _naive_insert(
@@ -478,12 +531,22 @@ def _naive_insert(
         select(t.Comment.id).where(t.Comment.platform == c.platform, t.Comment.comment_id == c.comment_id)
     )
     if exists is None:
-        session.add(t.Comment(
-            post_id=post_ids[c.post_id], platform=c.platform, comment_id=c.comment_id,
-            parent_comment_id=c.parent_id, created_at=c.created_at,
-            author=pseudonymise(c.platform, c.author_id), is_page_reply=c.is_page_reply,
-            text=redact(c.text), likes=c.likes, replies=c.replies, source=SOURCE, content_hash="",
-        ))
+        session.add(
+            t.Comment(
+                post_id=post_ids[c.post_id],
+                platform=c.platform,
+                comment_id=c.comment_id,
+                parent_comment_id=c.parent_id,
+                created_at=c.created_at,
+                author=pseudonymise(c.platform, c.author_id),
+                is_page_reply=c.is_page_reply,
+                text=redact(c.text),
+                likes=c.likes,
+                replies=c.replies,
+                source=SOURCE,
+                content_hash="",
+            )
+        )
     session.commit()
 
 
@@ -514,25 +577,40 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--comments", type=int, default=200_000, help="comments to ingest (200000)")
     parser.add_argument("--posts", type=int, default=2_000, help="posts they are spread over (2000)")
     parser.add_argument("--baseline", type=int, default=5_000, help="comments for the naive baseline (5000)")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
-                        help="processes side by side for the multi-process figure (CPUs; 1: skip)")
-    parser.add_argument("--postgres", default=os.environ.get("GOVSOCIAL_TEST_POSTGRES_URL"),
-                        help="PostgreSQL server URL (default: $GOVSOCIAL_TEST_POSTGRES_URL; none: skip)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes side by side for the multi-process figure (CPUs; 1: skip)",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("GOVSOCIAL_TEST_POSTGRES_URL"),
+        help="PostgreSQL server URL (default: $GOVSOCIAL_TEST_POSTGRES_URL; none: skip)",
+    )
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}")
     work, seconds = timed(lambda: generate(args.comments, args.posts))
     size = sum(len(b) for _, b in work.comment_pages) / 1e6
-    print(f"workload: {work.posts} posts, {work.comments} comments in {len(work.comment_pages)} pages "
-          f"({size:.0f} MB of JSON), generated in {seconds:.1f} s")
+    print(
+        f"workload: {work.posts} posts, {work.comments} comments in {len(work.comment_pages)} pages "
+        f"({size:.0f} MB of JSON), generated in {seconds:.1f} s"
+    )
     folder = Path(tempfile.mkdtemp(prefix="govsocial-bench-"))
     try:
-        run_backend(lambda name: sqlite_store(folder, name), "SQLite (file, WAL)", work, args.baseline,
-                    args.processes)
+        run_backend(
+            lambda name: sqlite_store(folder, name), "SQLite (file, WAL)", work, args.baseline, args.processes
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if args.postgres:
-        run_backend(lambda name: postgres_store(args.postgres, name), "PostgreSQL", work, args.baseline,
-                    args.processes)
+        run_backend(
+            lambda name: postgres_store(args.postgres, name),
+            "PostgreSQL",
+            work,
+            args.baseline,
+            args.processes,
+        )
 
 
 if __name__ == "__main__":

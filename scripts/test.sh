@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
 echo "== ruff"; $BIN/ruff check govsocial tests bench scripts
+echo "== ruff format --check"; $BIN/ruff format --check govsocial tests bench scripts
 echo "== mypy --strict"; $BIN/mypy --strict govsocial bench
 echo "== registry lint"; $BIN/govsocial registry lint
 

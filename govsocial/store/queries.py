@@ -143,9 +143,7 @@ def _account_query(f: AccountFilter) -> Select[t.Account]:
     return query
 
 
-def _page(
-    session: Session, query: Select[T], order: Sequence[Any], limit: int, offset: int
-) -> Page[T]:
+def _page(session: Session, query: Select[T], order: Sequence[Any], limit: int, offset: int) -> Page[T]:
     count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(session.scalars(query.order_by(*order).limit(limit).offset(offset)).all())
     return Page(items, count)

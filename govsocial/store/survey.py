@@ -147,7 +147,10 @@ class Answers:
         """Whether nothing at all was answered (such a response is not stored)."""
         return not (
             any(v is not None for v in self.ratings.values())
-            or self.channels or self.reactions or self.expectation or self.consideration
+            or self.channels
+            or self.reactions
+            or self.expectation
+            or self.consideration
         )
 
 

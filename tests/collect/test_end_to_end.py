@@ -222,7 +222,11 @@ def test_every_injected_fault_is_survived_without_loss_or_duplicates(
     n = len(targets)
     assert summary.status == "ok", summary.as_dict()
     assert {name: rule.fired for name, rule in rules.items()} == {
-        "429 with reset": 1, "503 twice": 2, "502 bare": 1, "truncated": 1, "slow": 1
+        "429 with reset": 1,
+        "503 twice": 2,
+        "502 bare": 1,
+        "truncated": 1,
+        "slow": 1,
     }
     # Nothing lost, nothing stored twice: the same rows as a run without faults.
     assert counts(summary) == {
@@ -449,8 +453,13 @@ def youtube_problems(engine: Engine, youtube: FakeYouTube, handles: set[str] | N
     found += [f"comment {c} not served" for c in got.keys() - want.keys()]
     for comment_id, e in want.items():
         author = PSEUDONYMS("youtube", e.author_id)
-        expect = {"post_id": e.post_id, "parent_id": e.parent_id, "author": author,
-                  "is_page_reply": e.is_page_reply, "text": e.text}
+        expect = {
+            "post_id": e.post_id,
+            "parent_id": e.parent_id,
+            "author": author,
+            "is_page_reply": e.is_page_reply,
+            "text": e.text,
+        }
         stored = got.get(comment_id)
         if stored is not None and {k: stored[k] for k in expect} != expect:
             found.append(f"comment {comment_id}: stored {stored}, expected {expect}")
@@ -458,8 +467,13 @@ def youtube_problems(engine: Engine, youtube: FakeYouTube, handles: set[str] | N
 
 
 def test_youtube_and_facebook_are_collected_in_one_run(
-    engine: Engine, targets: list[Target], channels: list[Target], fake: FakeGraph, url: str,
-    youtube: FakeYouTube, youtube_url: str,
+    engine: Engine,
+    targets: list[Target],
+    channels: list[Target],
+    fake: FakeGraph,
+    url: str,
+    youtube: FakeYouTube,
+    youtube_url: str,
 ) -> None:
     summary = collect(engine, url, targets + channels, youtube_url=youtube_url)
 
@@ -487,8 +501,12 @@ def test_youtube_faults_are_survived_and_a_spent_quota_is_a_gap(
     thread_with_many = next(t for t, replies in video.replies.items() if len(replies) > 5)
     rules = [
         control.add(YouTubeError(503), account=first, path="/commentThreads/", calls=[1]),
-        control.add(YouTubeError(403, "handwritten_error_rate_limit_exceeded.json"),
-                    account=first, path="/playlistItems/", calls=[2]),
+        control.add(
+            YouTubeError(403, "handwritten_error_rate_limit_exceeded.json"),
+            account=first,
+            path="/playlistItems/",
+            calls=[2],
+        ),
         control.add(Truncated(), path=f"/comments/{thread_with_many}", calls=[2]),
         control.add(ServerError(502, bare=True), account=channels[2].handle, calls=[1]),
     ]
@@ -559,8 +577,13 @@ def x_problems(engine: Engine, x_fake: FakeX) -> list[str]:
     found += [f"reply {c} missing" for c in want.keys() - got.keys()]
     found += [f"reply {c} not served" for c in got.keys() - want.keys()]
     for reply_id, e in want.items():
-        expect = {"post_id": e.post_id, "parent_id": e.parent_id, "author": PSEUDONYMS("x", e.author_id),
-                  "is_page_reply": e.is_page_reply, "text": e.text}
+        expect = {
+            "post_id": e.post_id,
+            "parent_id": e.parent_id,
+            "author": PSEUDONYMS("x", e.author_id),
+            "is_page_reply": e.is_page_reply,
+            "text": e.text,
+        }
         stored = got.get(reply_id)
         if stored is not None and {k: stored[k] for k in expect} != expect:
             found.append(f"reply {reply_id}: stored {stored}, expected {expect}")

@@ -118,8 +118,9 @@ def collector(site: Site, database_url: str) -> subprocess.Popen[str]:
         FAKEPLATFORM_PLATFORMS="facebook",
     )
     command = [sys.executable, "-m", "tests.fakeplatform.cli_shim", "collect", "--all", "--json"]
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def life(site: Site, database_url: str, kill_at: Key | None) -> tuple[int, str]:

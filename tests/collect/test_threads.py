@@ -36,7 +36,6 @@ WITH_REPLIES = "18000000000000003"
 NEWEST = "2026-05-03T09:00:00+00:00"
 
 
-
 def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
@@ -73,19 +72,29 @@ def account_handler(request: httpx.Request) -> httpx.Response:
     if path.endswith("/threads_insights"):
         return reply("handwritten_user_insights_followers.json")
     if path.endswith(f"/{USER}/threads"):
-        return reply("handwritten_threads_p2.json" if params.get("after") == "QVFIUafter1"
-                     else "handwritten_threads_p1.json")
+        return reply(
+            "handwritten_threads_p2.json"
+            if params.get("after") == "QVFIUafter1"
+            else "handwritten_threads_p1.json"
+        )
     if path.endswith("/insights"):
         return insights_for(parts[-2])
     if path.endswith("/conversation"):
-        return reply("handwritten_conversation_p2.json" if params.get("after") == "QVFIUcafter1"
-                     else "handwritten_conversation.json")
+        return reply(
+            "handwritten_conversation_p2.json"
+            if params.get("after") == "QVFIUcafter1"
+            else "handwritten_conversation.json"
+        )
     raise AssertionError(f"unexpected request {request.url}")
 
 
 def post(post_id: str = WITH_REPLIES) -> PostRecord:
-    return PostRecord(platform="threads", post_id=post_id, account_ref="examplegov",
-                      created_at=dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC))
+    return PostRecord(
+        platform="threads",
+        post_id=post_id,
+        account_ref="examplegov",
+        created_at=dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC),
+    )
 
 
 # -- profile --------------------------------------------------------------------------------------
@@ -119,8 +128,9 @@ def test_follower_insight_not_permitted_is_a_gap() -> None:
     assert batch.profile is not None and batch.profile.followers is None
 
 
-@pytest.mark.parametrize("other", [target(handle="someoneelse"), target("id", "999"),
-                                   target(platform_id="999")])
+@pytest.mark.parametrize(
+    "other", [target(handle="someoneelse"), target("id", "999"), target(platform_id="999")]
+)
 def test_an_account_other_than_the_token_owner_is_refused(other: Target) -> None:
     harness = Harness(account_handler)
     with pytest.raises(AccessError, match="reads only the token owner's own account"):
@@ -151,14 +161,14 @@ def test_full_run_pages_posts_insights_and_conversations() -> None:
     assert shape == [
         ("profile", True, 0, 0, None),
         ("profile", True, 0, 0, None),
-        ("posts", True, 0, 0, None),   # insights of the three posts
+        ("posts", True, 0, 0, None),  # insights of the three posts
         ("posts", True, 0, 0, None),
         ("posts", True, 0, 0, None),
         ("posts", True, 3, 0, None),
         (conversation, True, 0, 2, {"after": "QVFIUcafter1"}),
         (conversation, True, 0, 1, {"complete": True}),
         ("posts", False, 0, 0, {"after": "QVFIUafter1", "since": None, "newest": NEWEST}),
-        ("posts", True, 0, 0, None),   # insights of the carousel (a repost has none)
+        ("posts", True, 0, 0, None),  # insights of the carousel (a repost has none)
         ("posts", True, 2, 0, None),
         ("posts", False, 0, 0, {"newest": NEWEST, "complete": True}),
     ]
@@ -194,7 +204,8 @@ def test_post_mapping() -> None:
     page = load("handwritten_threads_p1.json")["data"] + load("handwritten_threads_p2.json")["data"]
     counts = types.post_counts(types.metrics(load("handwritten_media_insights.json")), NOW)
     text, image, video, carousel, repost = (
-        types.post_from_thread(item, "examplegov", counts if i == 0 else None) for i, item in enumerate(page))
+        types.post_from_thread(item, "examplegov", counts if i == 0 else None) for i, item in enumerate(page)
+    )
     assert (text.post_id, text.platform, text.format) == (WITH_REPLIES, "threads", PostFormat.TEXT)
     assert text.created_at == dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC)
     assert text.created_at_raw == "2026-05-03T09:00:00+0000"
@@ -203,17 +214,23 @@ def test_post_mapping() -> None:
     assert text.counts is not None
     c = text.counts
     assert (c.views, c.likes, c.replies, c.comments, c.shares, c.quotes) == (880, 31, 3, 3, 4, 1)
-    assert image.format is PostFormat.IMAGE and image.media == ["https://scontent.cdninstagram.com/example.jpg"]
+    assert image.format is PostFormat.IMAGE and image.media == [
+        "https://scontent.cdninstagram.com/example.jpg"
+    ]
     assert video.format is PostFormat.VIDEO and video.text is None and video.counts is None
     assert carousel.format is PostFormat.IMAGE and carousel.extra["media_type"] == "CAROUSEL_ALBUM"
     assert repost.format is PostFormat.OTHER and repost.url is None
 
 
 def test_reply_mapping() -> None:
-    first, own = (types.reply_from_item(i, WITH_REPLIES, "examplegov")
-                  for i in load("handwritten_conversation.json")["data"])
-    [private] = (types.reply_from_item(i, WITH_REPLIES, "examplegov")
-                 for i in load("handwritten_conversation_p2.json")["data"])
+    first, own = (
+        types.reply_from_item(i, WITH_REPLIES, "examplegov")
+        for i in load("handwritten_conversation.json")["data"]
+    )
+    [private] = (
+        types.reply_from_item(i, WITH_REPLIES, "examplegov")
+        for i in load("handwritten_conversation_p2.json")["data"]
+    )
     assert (first.comment_id, first.post_id, first.parent_id) == ("18100000000000001", WITH_REPLIES, None)
     assert first.author_id == "citizen_1" and not first.is_page_reply
     assert own.is_page_reply and own.parent_id == "18100000000000001" and own.author_id == "examplegov"
@@ -244,8 +261,10 @@ def listing_since(request: httpx.Request) -> httpx.Response:
         return account_handler(request)
     since = int(request.url.params.get("since") or 0)
     items = load("handwritten_threads_p1.json")["data"] + load("handwritten_threads_p2.json")["data"]
-    return httpx.Response(200, json={"data": [
-        item for item in items if types.parse_time(item["timestamp"]).timestamp() >= since]})
+    return httpx.Response(
+        200,
+        json={"data": [item for item in items if types.parse_time(item["timestamp"]).timestamp() >= since]},
+    )
 
 
 def test_posts_in_the_refresh_window_are_read_again_with_their_conversations() -> None:
@@ -259,10 +278,18 @@ def test_posts_in_the_refresh_window_are_read_again_with_their_conversations() -
     # Its complete conversation is read again from the start; nothing is asked about older posts.
     assert [r.url.params.get("after") for r in harness.calls("/conversation")] == [None, "QVFIUcafter1"]
     assert [r.url.path.rsplit("/", 1)[-1] for r in harness.requests] == [
-        "me", "threads_insights", "threads", "insights", "conversation", "conversation"]
+        "me",
+        "threads_insights",
+        "threads",
+        "insights",
+        "conversation",
+        "conversation",
+    ]
     assert len([c for b in batches for c in b.comments]) == 3
     assert [b.checkpoint for b in batches if b.checkpoint is not None][-2:] == [
-        {"complete": True}, {"newest": NEWEST, "complete": True}]
+        {"complete": True},
+        {"newest": NEWEST, "complete": True},
+    ]
 
 
 def test_the_default_window_reads_a_weeks_posts_again() -> None:
@@ -298,8 +325,11 @@ def test_an_unfinished_conversation_of_an_old_post_is_still_finished() -> None:
 
 def test_resume_from_a_posts_checkpoint() -> None:
     harness = Harness(account_handler)
-    checkpoint = {"after": "QVFIUafter1", "since": "2026-04-01T00:00:00+00:00",
-                  "newest": "2026-05-03T09:00:00+00:00"}
+    checkpoint = {
+        "after": "QVFIUafter1",
+        "since": "2026-04-01T00:00:00+00:00",
+        "newest": "2026-05-03T09:00:00+00:00",
+    }
     batches = harness.run(target(), {"posts": checkpoint})
     params = harness.calls(f"/{USER}/threads")[0].url.params
     # The since the listing started with (2026-04-01), not the refresh window's (2026-04-27).
@@ -348,8 +378,9 @@ def test_gone_conversation_is_a_gap() -> None:
 
 
 def stored_ids(batches: list[Batch]) -> set[tuple[str, str]]:
-    return ({("post", p.post_id) for b in batches for p in b.posts}
-            | {("comment", c.comment_id) for b in batches for c in b.comments})
+    return {("post", p.post_id) for b in batches for p in b.posts} | {
+        ("comment", c.comment_id) for b in batches for c in b.comments
+    }
 
 
 def test_a_run_killed_after_any_batch_resumes_without_loss() -> None:
@@ -366,17 +397,21 @@ def test_a_run_killed_after_any_batch_resumes_without_loss() -> None:
 
 def classify(name: str, status: int = 400) -> CollectError | None:
     request = httpx.Request("GET", f"{BASE}/{USER}/threads?access_token={TOKEN}")
-    return errors.classify(httpx.Response(status, text=(FIXTURES / name).read_text(encoding="utf-8"),
-                                          request=request))
+    return errors.classify(
+        httpx.Response(status, text=(FIXTURES / name).read_text(encoding="utf-8"), request=request)
+    )
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("handwritten_error_190_expired.json", AuthError),
-    ("handwritten_error_10_permission.json", AccessError),
-    ("handwritten_error_4_rate_limit.json", RateLimitedError),
-    ("handwritten_error_100_does_not_exist.json", GoneError),
-    ("handwritten_error_2_transient.json", TransientError),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("handwritten_error_190_expired.json", AuthError),
+        ("handwritten_error_10_permission.json", AccessError),
+        ("handwritten_error_4_rate_limit.json", RateLimitedError),
+        ("handwritten_error_100_does_not_exist.json", GoneError),
+        ("handwritten_error_2_transient.json", TransientError),
+    ],
+)
 def test_error_bodies_are_classified(name: str, expected: type[CollectError]) -> None:
     error = classify(name)
     assert type(error) is expected
@@ -384,8 +419,13 @@ def test_error_bodies_are_classified(name: str, expected: type[CollectError]) ->
 
 
 def test_a_token_echoed_in_a_message_is_scrubbed() -> None:
-    body = {"error": {"message": f"Invalid OAuth access token - Cannot parse access token {TOKEN}",
-                      "type": "OAuthException", "code": 190}}
+    body = {
+        "error": {
+            "message": f"Invalid OAuth access token - Cannot parse access token {TOKEN}",
+            "type": "OAuthException",
+            "code": 190,
+        }
+    }
     error = errors.classify(httpx.Response(400, json=body))
     assert isinstance(error, AuthError) and TOKEN not in str(error) and "***" in str(error)
     assert errors.classify(httpx.Response(200, json={"data": []})) is None

@@ -39,7 +39,6 @@ PAGE1_NEWEST = {"newest_id": "1364275610764201984", "newest": "2021-02-23T18:07:
 LAST_NEWEST = {"newest_id": "1790000000000000000", "newest": "2024-05-10T09:00:00+00:00"}
 
 
-
 def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
@@ -78,10 +77,18 @@ def account_handler(request: httpx.Request) -> httpx.Response:
     raise AssertionError(f"unexpected request {request.url}")
 
 
-def post(post_id: str = "1790000000000000003", replies: int | None = 3,
-         created: dt.datetime = dt.datetime(2024, 5, 13, 9, tzinfo=dt.UTC)) -> PostRecord:
-    return PostRecord(platform="x", post_id=post_id, account_ref="TwitterDev", created_at=created,
-                      counts=PostCounts(taken_at=created, replies=replies))
+def post(
+    post_id: str = "1790000000000000003",
+    replies: int | None = 3,
+    created: dt.datetime = dt.datetime(2024, 5, 13, 9, tzinfo=dt.UTC),
+) -> PostRecord:
+    return PostRecord(
+        platform="x",
+        post_id=post_id,
+        account_ref="TwitterDev",
+        created_at=created,
+        counts=PostCounts(taken_at=created, replies=replies),
+    )
 
 
 # -- profile --------------------------------------------------------------------------------------
@@ -155,7 +162,13 @@ def test_full_run_pages_posts_and_reads_recent_replies() -> None:
     first = harness.calls(f"/users/{ACCOUNT}/tweets")[0].url.params
     assert first["max_results"] == "100" and "since_id" not in first and "pagination_token" not in first
     assert first["tweet.fields"].split(",") == [
-        "created_at", "public_metrics", "conversation_id", "attachments", "entities", "referenced_tweets"]
+        "created_at",
+        "public_metrics",
+        "conversation_id",
+        "attachments",
+        "entities",
+        "referenced_tweets",
+    ]
     assert first["expansions"] == "attachments.media_keys"
     search = harness.calls("/tweets/search/recent")[0].url.params
     assert search["query"] == "conversation_id:1364275610764201984"
@@ -189,7 +202,8 @@ def test_media_links_references_and_newer_metrics() -> None:
     assert video.format is PostFormat.VIDEO and video.link is None
     assert quote.format is PostFormat.TEXT and quote.extra["references"] == {"quoted": "1371363774729363460"}
     assert errors.partial_errors(data) == (
-        "1 item(s) not returned: resource-not-found 1371363774729363460 (referenced_tweets.id)")
+        "1 item(s) not returned: resource-not-found 1371363774729363460 (referenced_tweets.id)"
+    )
 
 
 def test_recorded_tweet_with_gif_reply_reference_and_own_link() -> None:
@@ -207,8 +221,11 @@ def test_recorded_tweet_with_gif_reply_reference_and_own_link() -> None:
 def test_partial_errors_keep_the_data_and_record_a_gap() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/tweets"):
-            return reply("handwritten_users_tweets_partial_errors.json" if "pagination_token" not in
-                         request.url.params else "handwritten_users_tweets_empty.json")
+            return reply(
+                "handwritten_users_tweets_partial_errors.json"
+                if "pagination_token" not in request.url.params
+                else "handwritten_users_tweets_empty.json"
+            )
         return account_handler(request)
 
     batches = Harness(handler, now=dt.datetime(2024, 5, 14, tzinfo=dt.UTC)).run(target())
@@ -251,8 +268,9 @@ def test_resume_from_a_posts_checkpoint() -> None:
 
 
 def stored_ids(batches: list[Batch]) -> set[tuple[str, str]]:
-    return ({("post", p.post_id) for b in batches for p in b.posts}
-            | {("comment", c.comment_id) for b in batches for c in b.comments})
+    return {("post", p.post_id) for b in batches for p in b.posts} | {
+        ("comment", c.comment_id) for b in batches for c in b.comments
+    }
 
 
 def test_a_run_killed_after_any_batch_resumes_without_loss() -> None:
@@ -298,16 +316,33 @@ class RecentAccount:
         """A reply to post ``name`` written at ``when`` (newest first, as the search answers)."""
         replies = self.conversations[name]
         reply_id = snowflake(when, len(replies) + 1)
-        replies.insert(0, {"id": reply_id, "text": "?", "created_at": x_time(when),
-                           "author_id": ACCOUNT if own else CITIZEN, "conversation_id": self.ids[name],
-                           "referenced_tweets": [{"type": "replied_to", "id": self.ids[name]}]})
+        replies.insert(
+            0,
+            {
+                "id": reply_id,
+                "text": "?",
+                "created_at": x_time(when),
+                "author_id": ACCOUNT if own else CITIZEN,
+                "conversation_id": self.ids[name],
+                "referenced_tweets": [{"type": "replied_to", "id": self.ids[name]}],
+            },
+        )
         return reply_id
 
     def post(self, name: str) -> dict[str, Any]:
-        metrics = {"like_count": self.likes, "reply_count": len(self.conversations[name]),
-                   "retweet_count": 0, "quote_count": 0}
-        return {"id": self.ids[name], "text": name, "created_at": x_time(self.created[name]),
-                "conversation_id": self.ids[name], "public_metrics": metrics}
+        metrics = {
+            "like_count": self.likes,
+            "reply_count": len(self.conversations[name]),
+            "retweet_count": 0,
+            "quote_count": 0,
+        }
+        return {
+            "id": self.ids[name],
+            "text": name,
+            "created_at": x_time(self.created[name]),
+            "conversation_id": self.ids[name],
+            "public_metrics": metrics,
+        }
 
     @staticmethod
     def page(items: list[dict[str, Any]], params: httpx.QueryParams, token_param: str) -> dict[str, Any]:
@@ -333,8 +368,9 @@ class RecentAccount:
             return httpx.Response(200, json=self.page(self.conversations[name], params, "next_token"))
         return account_handler(request)
 
-    def run(self, when: dt.datetime, checkpoints: dict[str, dict[str, Any]] | None = None,
-            refresh_days: int = 7) -> tuple[Harness, list[Batch]]:
+    def run(
+        self, when: dt.datetime, checkpoints: dict[str, dict[str, Any]] | None = None, refresh_days: int = 7
+    ) -> tuple[Harness, list[Batch]]:
         harness = Harness(self.handler, now=when)
         harness.connector.refresh_days = refresh_days
         return harness, harness.run(target(), checkpoints)
@@ -366,8 +402,9 @@ def test_a_second_run_refreshes_the_posts_of_the_window_and_reads_only_their_new
     # The recent search sees 7 days: older4 and older5 are a gap, not searched.
     assert [name for name, _ in account.searched(harness)] == ["recent1", "recent2"]
     checkpoints = latest_checkpoints(first)
-    seen = {name: checkpoints[f"comments:{account.ids[name]}"]["newest_id"]
-            for name in ("recent1", "recent2")}
+    seen = {
+        name: checkpoints[f"comments:{account.ids[name]}"]["newest_id"] for name in ("recent1", "recent2")
+    }
     # Between the runs: counts grow, a citizen replies again, and the account answers late.
     account.likes = 50
     late = account.add_reply("recent1", X_NOW + dt.timedelta(hours=2))
@@ -377,7 +414,9 @@ def test_a_second_run_refreshes_the_posts_of_the_window_and_reads_only_their_new
 
     timelines = [r.url.params for r in harness.calls(f"/users/{ACCOUNT}/tweets")]
     assert [(t["start_time"], t.get("pagination_token")) for t in timelines] == [
-        ("2024-05-08T00:00:00Z", None), ("2024-05-08T00:00:00Z", "2")]
+        ("2024-05-08T00:00:00Z", None),
+        ("2024-05-08T00:00:00Z", "2"),
+    ]
     assert not [t for t in timelines if "since_id" in t]
     refreshed = [p for b in second for p in b.posts]
     assert [p.text for p in refreshed] == ["recent1", "recent2", "recent3"]
@@ -403,8 +442,13 @@ def test_posts_outside_the_window_are_left_alone_even_when_listed() -> None:
 
 def test_a_new_post_older_than_the_window_is_read_since_the_newest() -> None:
     account = recent_account()
-    checkpoints = {"posts": {"newest_id": snowflake(X_NOW - dt.timedelta(days=40)),
-                             "newest": (X_NOW - dt.timedelta(days=40)).isoformat(), "complete": True}}
+    checkpoints = {
+        "posts": {
+            "newest_id": snowflake(X_NOW - dt.timedelta(days=40)),
+            "newest": (X_NOW - dt.timedelta(days=40)).isoformat(),
+            "complete": True,
+        }
+    }
     harness, batches = account.run(X_NOW + dt.timedelta(days=9), checkpoints)
     timelines = harness.calls(f"/users/{ACCOUNT}/tweets")
     assert all(r.url.params["since_id"] == checkpoints["posts"]["newest_id"] for r in timelines)
@@ -418,8 +462,12 @@ def test_resume_mid_listing_keeps_the_window_of_the_interrupted_run() -> None:
     account.add_reply("recent3", X_NOW + dt.timedelta(hours=1))
     checkpoints = latest_checkpoints(first)
     newest = {"newest_id": account.ids["recent1"], "newest": "2024-05-13T04:00:00+00:00"}
-    checkpoints["posts"] = {"after": "2", "since_id": account.ids["recent1"], **newest,
-                            "start_time": "2024-05-08T00:00:00Z"}
+    checkpoints["posts"] = {
+        "after": "2",
+        "since_id": account.ids["recent1"],
+        **newest,
+        "start_time": "2024-05-08T00:00:00Z",
+    }
     # Resumed a few hours later: the page token goes with the interrupted run's start_time.
     harness, batches = account.run(X_LATER + dt.timedelta(hours=5), checkpoints)
     [timeline] = harness.calls(f"/users/{ACCOUNT}/tweets")
@@ -485,16 +533,24 @@ def test_replies_page_with_checkpoints() -> None:
 
     harness = Harness(handler, now=dt.datetime(2024, 5, 14, tzinfo=dt.UTC))
     first, second = harness.replies(post())
-    assert first.checkpoint == {"after": "NEXT", "since_id": None, "newest_id": "1790000000000000012",
-                                "newest": "2024-05-13T11:00:00+00:00"}
-    assert second.checkpoint == {"newest_id": "1790000000000000012", "newest": "2024-05-13T11:00:00+00:00",
-                                 "complete": True}
+    assert first.checkpoint == {
+        "after": "NEXT",
+        "since_id": None,
+        "newest_id": "1790000000000000012",
+        "newest": "2024-05-13T11:00:00+00:00",
+    }
+    assert second.checkpoint == {
+        "newest_id": "1790000000000000012",
+        "newest": "2024-05-13T11:00:00+00:00",
+        "complete": True,
+    }
     assert len(second.comments) == 4
     assert harness.calls("/search/recent")[0].url.params["max_results"] == "100"
 
 
 def test_replies_resume_and_since_id_inside_the_window_only() -> None:
     done = {"newest_id": "1790000000000000012", "newest": "2024-05-13T11:00:00+00:00", "complete": True}
+
     def empty(request: httpx.Request) -> httpx.Response:
         return reply("handwritten_users_tweets_empty.json")
 
@@ -511,16 +567,27 @@ def test_replies_resume_and_since_id_inside_the_window_only() -> None:
 
 
 def test_gone_conversation_is_a_gap() -> None:
-    harness = Harness(lambda r: httpx.Response(404, json={"title": "Not Found", "status": 404}),
-                      now=dt.datetime(2024, 5, 14, tzinfo=dt.UTC))
+    harness = Harness(
+        lambda r: httpx.Response(404, json={"title": "Not Found", "status": 404}),
+        now=dt.datetime(2024, 5, 14, tzinfo=dt.UTC),
+    )
     [batch] = harness.replies(post())
     assert batch.gap == "conversation unavailable: x: /2/tweets/search/recent: HTTP 404: Not Found"
     assert batch.checkpoint == {"complete": True}
 
 
 def test_root_post_in_its_own_conversation_is_skipped() -> None:
-    body = {"data": [{"id": "1790000000000000003", "text": "root", "created_at": "2024-05-13T09:00:00.000Z",
-                      "author_id": ACCOUNT}], "meta": {"result_count": 1}}
+    body = {
+        "data": [
+            {
+                "id": "1790000000000000003",
+                "text": "root",
+                "created_at": "2024-05-13T09:00:00.000Z",
+                "author_id": ACCOUNT,
+            }
+        ],
+        "meta": {"result_count": 1},
+    }
     harness = Harness(lambda r: httpx.Response(200, json=body), now=dt.datetime(2024, 5, 14, tzinfo=dt.UTC))
     [batch] = harness.replies(post())
     assert batch.comments == []
@@ -547,20 +614,26 @@ def test_search_without_access_is_a_gap_once_then_skipped() -> None:
 
 def classify(name: str, status: int, headers: dict[str, str] | None = None) -> CollectError | None:
     request = httpx.Request("GET", f"{BASE}/users/{ACCOUNT}/tweets")
-    return errors.classify(httpx.Response(status, text=(FIXTURES / name).read_text(encoding="utf-8"),
-                                          headers=headers, request=request))
+    return errors.classify(
+        httpx.Response(
+            status, text=(FIXTURES / name).read_text(encoding="utf-8"), headers=headers, request=request
+        )
+    )
 
 
-@pytest.mark.parametrize(("name", "status", "expected"), [
-    ("issue_v2_403_client_forbidden.json", 403, AccessError),
-    ("issue_v2_429_too_many_requests.json", 429, RateLimitedError),
-    ("handwritten_error_429_v11_code_88.json", 429, RateLimitedError),
-    ("handwritten_error_429_usage_capped.json", 429, QuotaExceededError),
-    ("handwritten_error_401_unauthorized.json", 401, AuthError),
-    ("pytwitter_streams_delete_error.json", 400, CollectError),
-    ("handwritten_error_503.json", 503, TransientError),
-    ("handwritten_users_by_username_not_found.json", 404, GoneError),
-])
+@pytest.mark.parametrize(
+    ("name", "status", "expected"),
+    [
+        ("issue_v2_403_client_forbidden.json", 403, AccessError),
+        ("issue_v2_429_too_many_requests.json", 429, RateLimitedError),
+        ("handwritten_error_429_v11_code_88.json", 429, RateLimitedError),
+        ("handwritten_error_429_usage_capped.json", 429, QuotaExceededError),
+        ("handwritten_error_401_unauthorized.json", 401, AuthError),
+        ("pytwitter_streams_delete_error.json", 400, CollectError),
+        ("handwritten_error_503.json", 503, TransientError),
+        ("handwritten_users_by_username_not_found.json", 404, GoneError),
+    ],
+)
 def test_error_bodies_are_classified(name: str, status: int, expected: type[CollectError]) -> None:
     error = classify(name, status)
     assert type(error) is expected
@@ -570,11 +643,13 @@ def test_error_bodies_are_classified(name: str, status: int, expected: type[Coll
 
 def test_error_messages_say_what_the_platform_said() -> None:
     assert "Client Forbidden (client-not-enrolled): When authenticating" in str(
-        classify("issue_v2_403_client_forbidden.json", 403))
+        classify("issue_v2_403_client_forbidden.json", 403)
+    )
     assert str(classify("issue_v2_429_too_many_requests.json", 429)).endswith(": Too Many Requests")
     assert str(classify("handwritten_error_429_v11_code_88.json", 429)).endswith(": Rate limit exceeded")
     assert str(classify("pytwitter_streams_delete_error.json", 400)).endswith(
-        "Invalid Request: One or more parameters to your request was invalid.")
+        "Invalid Request: One or more parameters to your request was invalid."
+    )
     assert errors.classify(httpx.Response(200, json={"data": []})) is None
     assert isinstance(errors.classify(httpx.Response(502, text="<html>")), TransientError)
 
@@ -588,8 +663,15 @@ def test_rate_limit_reset_header() -> None:
 
 def test_429_waits_until_the_reset_then_retries() -> None:
     reset = str(int(time.time()) + 60)
-    answers = iter([reply("issue_v2_429_too_many_requests.json", 429,
-                          {"x-rate-limit-remaining": "0", "x-rate-limit-reset": reset})])
+    answers = iter(
+        [
+            reply(
+                "issue_v2_429_too_many_requests.json",
+                429,
+                {"x-rate-limit-remaining": "0", "x-rate-limit-reset": reset},
+            )
+        ]
+    )
 
     def handler(request: httpx.Request) -> httpx.Response:
         return next(answers, None) or account_handler(request)
@@ -616,8 +698,12 @@ def test_used_up_window_pauses_the_next_request() -> None:
 
 
 def test_pause_rules() -> None:
-    assert errors.pause(httpx.Response(200, headers={"x-rate-limit-remaining": "5",
-                                                     "x-rate-limit-reset": "9999999999"})) is None
+    assert (
+        errors.pause(
+            httpx.Response(200, headers={"x-rate-limit-remaining": "5", "x-rate-limit-reset": "9999999999"})
+        )
+        is None
+    )
     assert errors.pause(httpx.Response(200, headers={"x-rate-limit-remaining": "0"})) is None
     spent = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": "1"}
     past = errors.pause(httpx.Response(200, headers=spent))
@@ -642,8 +728,11 @@ def test_truncated_json_is_a_payload_error_after_retries() -> None:
 def test_unmappable_post_is_quarantined() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/tweets"):
-            return reply("tweepy_search_recent_v2.json" if "pagination_token" not in request.url.params
-                         else "handwritten_users_tweets_empty.json")
+            return reply(
+                "tweepy_search_recent_v2.json"
+                if "pagination_token" not in request.url.params
+                else "handwritten_users_tweets_empty.json"
+            )
         return account_handler(request)
 
     batches = Harness(handler).run(target())

@@ -37,7 +37,6 @@ GOOGLE_DEV = "UC_x5XG1OV2P6uZZ5FSM9Ttw"
 OWN = "UCaaaaaaaaaaaaaaaaaaaaaa"
 
 
-
 def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
@@ -66,10 +65,15 @@ def method_of(request: httpx.Request) -> str:
 
 # -- a fake channel built from the recorded payloads ---------------------------------------------
 
-PLAYLIST_PAGES = {None: "pyyoutube_playlist_items_playlist_items_paged_1.json",
-                  "CAoQAA": "pyyoutube_playlist_items_playlist_items_paged_2.json"}
-PUBLISHED = {item["snippet"]["resourceId"]["videoId"]: item["snippet"]["publishedAt"]
-             for name in PLAYLIST_PAGES.values() for item in load(name)["items"]}
+PLAYLIST_PAGES = {
+    None: "pyyoutube_playlist_items_playlist_items_paged_1.json",
+    "CAoQAA": "pyyoutube_playlist_items_playlist_items_paged_2.json",
+}
+PUBLISHED = {
+    item["snippet"]["resourceId"]["videoId"]: item["snippet"]["publishedAt"]
+    for name in PLAYLIST_PAGES.values()
+    for item in load(name)["items"]
+}
 WITH_COMMENTS = "CvTApw9X8aA"
 VANISHED = "o5LP2xzKkpg"
 THREAD_WITH_REPLIES = "UgwI_ylXVnzPS8Q-oAV4AaABAg"
@@ -101,11 +105,17 @@ def channel_handler(request: httpx.Request) -> httpx.Response:
     if method == "videos":
         return httpx.Response(200, json=videos_body(params["id"].split(",")))
     if method == "commentThreads":
-        return reply({None: "pyyoutube_comment_threads_comment_threads_by_video_paged_1.json"}.get(
-            params.get("pageToken"), "pyyoutube_comment_threads_comment_thread_single.json"))
+        return reply(
+            {None: "pyyoutube_comment_threads_comment_threads_by_video_paged_1.json"}.get(
+                params.get("pageToken"), "pyyoutube_comment_threads_comment_thread_single.json"
+            )
+        )
     if method == "comments":
-        return reply("pyyoutube_comments_comments_by_parent_paged_2.json" if params.get("pageToken")
-                     else "pyyoutube_comments_comments_by_parent_paged_1.json")
+        return reply(
+            "pyyoutube_comments_comments_by_parent_paged_2.json"
+            if params.get("pageToken")
+            else "pyyoutube_comments_comments_by_parent_paged_1.json"
+        )
     raise AssertionError(f"unexpected request {request.url}")
 
 
@@ -138,13 +148,18 @@ def test_hidden_subscriber_count_is_unknown_and_uploads_come_from_content_detail
     assert types.uploads_playlist(item) == "UUaaaaaaaaaaaaaaaaaaaaaa"
     # Without contentDetails the uploads playlist follows the UC -> UU convention.
     assert types.uploads_playlist(load("pyyoutube_channels_list_full_parts.json")["items"][0]) == (
-        "UU_x5XG1OV2P6uZZ5FSM9Ttw")
+        "UU_x5XG1OV2P6uZZ5FSM9Ttw"
+    )
 
 
-@pytest.mark.parametrize(("kind", "param", "value"), [
-    ("id", "id", GOOGLE_DEV), ("user", "forUsername", "GoogleDevelopers"),
-    ("handle", "forHandle", "@GoogleDevelopers"),
-])
+@pytest.mark.parametrize(
+    ("kind", "param", "value"),
+    [
+        ("id", "id", GOOGLE_DEV),
+        ("user", "forUsername", "GoogleDevelopers"),
+        ("handle", "forHandle", "@GoogleDevelopers"),
+    ],
+)
 def test_channel_lookup_by_kind(kind: str, param: str, value: str) -> None:
     harness = Harness(channel_handler)
     handle = GOOGLE_DEV if kind == "id" else "GoogleDevelopers"
@@ -200,25 +215,31 @@ def test_full_run_pages_uploads_videos_and_comments_with_checkpoints() -> None:
     comments_edge = f"comments:{WITH_COMMENTS}"
     assert edges == [
         ("profile", True, 0, 0, False),
-        ("posts", True, 0, 0, False),          # playlistItems page 1
-        ("posts", True, 9, 0, False),          # videos.list: 10 listed, one vanished
-        (comments_edge, True, 0, 5, False),    # threads page 1; one thread has 2 replies to page
-        (comments_edge, True, 0, 2, False),    # comments.list page 1
-        (comments_edge, True, 0, 1, False),    # comments.list page 2
-        (comments_edge, False, 0, 0, True),    # checkpoint after threads page 1
-        (comments_edge, True, 0, 1, True),     # threads page 2 (last)
-        ("posts", False, 0, 0, True),          # checkpoint after uploads page 1
-        ("posts", True, 0, 0, False),          # playlistItems page 2
+        ("posts", True, 0, 0, False),  # playlistItems page 1
+        ("posts", True, 9, 0, False),  # videos.list: 10 listed, one vanished
+        (comments_edge, True, 0, 5, False),  # threads page 1; one thread has 2 replies to page
+        (comments_edge, True, 0, 2, False),  # comments.list page 1
+        (comments_edge, True, 0, 1, False),  # comments.list page 2
+        (comments_edge, False, 0, 0, True),  # checkpoint after threads page 1
+        (comments_edge, True, 0, 1, True),  # threads page 2 (last)
+        ("posts", False, 0, 0, True),  # checkpoint after uploads page 1
+        ("posts", True, 0, 0, False),  # playlistItems page 2
         ("posts", True, 3, 0, False),
         ("posts", False, 0, 0, True),
     ]
     assert batches[2].gap == f"videos deleted or made private since they were listed: {VANISHED}"
     # The thread whose replies were paged is remembered with its reply count (not paged again unchanged).
-    assert batches[6].checkpoint == {"after": load(
-        "pyyoutube_comment_threads_comment_threads_by_video_paged_1.json")["nextPageToken"],
-        "since": None, "newest": "2019-11-26T15:51:44+00:00", "paged": {THREAD_WITH_REPLIES: 2}}
-    assert batches[7].checkpoint == {"newest": "2019-11-26T15:51:44+00:00", "complete": True,
-                                     "paged": {THREAD_WITH_REPLIES: 2}}
+    assert batches[6].checkpoint == {
+        "after": load("pyyoutube_comment_threads_comment_threads_by_video_paged_1.json")["nextPageToken"],
+        "since": None,
+        "newest": "2019-11-26T15:51:44+00:00",
+        "paged": {THREAD_WITH_REPLIES: 2},
+    }
+    assert batches[7].checkpoint == {
+        "newest": "2019-11-26T15:51:44+00:00",
+        "complete": True,
+        "paged": {THREAD_WITH_REPLIES: 2},
+    }
     assert batches[8].checkpoint == {"after": "CAoQAA", "since": None, "newest": "2019-11-23T00:40:19+00:00"}
     assert batches[-1].checkpoint == {"newest": "2019-11-23T00:49:59+00:00", "complete": True}
     # Videos showing 0 comments cost no commentThreads call; the batched videos.list takes <= 50 ids.
@@ -343,8 +364,9 @@ def test_comments_disabled_is_a_gap_and_the_run_goes_on() -> None:
     assert len(harness.calls("commentThreads")) == 1  # a 403 is not retried
 
 
-@pytest.mark.parametrize("body", ["handwritten_error_video_not_found.json",
-                                  "handwritten_error_forbidden.json"])
+@pytest.mark.parametrize(
+    "body", ["handwritten_error_video_not_found.json", "handwritten_error_forbidden.json"]
+)
 def test_unreadable_comments_are_a_gap(body: str) -> None:
     status = 404 if "not_found" in body else 403
     harness = Harness(lambda request: reply(body, status))
@@ -361,8 +383,22 @@ def test_channel_without_uploads_playlist_is_a_gap() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if method_of(request) == "channels":
             return reply("handwritten_channels_hidden_subscribers.json")
-        return httpx.Response(404, json={"error": {"code": 404, "message": "not found", "errors": [
-            {"domain": "youtube.playlistItem", "reason": "playlistNotFound", "message": "not found"}]}})
+        return httpx.Response(
+            404,
+            json={
+                "error": {
+                    "code": 404,
+                    "message": "not found",
+                    "errors": [
+                        {
+                            "domain": "youtube.playlistItem",
+                            "reason": "playlistNotFound",
+                            "message": "not found",
+                        }
+                    ],
+                }
+            },
+        )
 
     batches = Harness(handler).run(target(platform_id=OWN))
     assert batches[-1].gap == "uploads playlist not found (no public videos)"
@@ -386,8 +422,9 @@ def test_unmappable_video_is_quarantined() -> None:
 
 
 def stored_ids(batches: list[Batch]) -> set[tuple[str, str]]:
-    return ({("post", p.post_id) for b in batches for p in b.posts}
-            | {("comment", c.comment_id) for b in batches for c in b.comments})
+    return {("post", p.post_id) for b in batches for p in b.posts} | {
+        ("comment", c.comment_id) for b in batches for c in b.comments
+    }
 
 
 def test_a_run_killed_after_any_batch_resumes_without_loss() -> None:
@@ -422,11 +459,16 @@ class RecentChannel:
         self.replies: dict[str, list[dict[str, Any]]] = {}
         self.no_comment_count: set[str] = set()  # videos whose comments are turned off
 
-    def comment(self, comment_id: str, video_id: str, when: dt.datetime, own: bool = False,
-                parent: str | None = None) -> dict[str, Any]:
-        snippet: dict[str, Any] = {"authorChannelId": {"value": OWN if own else CITIZEN},
-                                   "textOriginal": comment_id, "publishedAt": rfc3339(when),
-                                   "videoId": video_id, "likeCount": 0}
+    def comment(
+        self, comment_id: str, video_id: str, when: dt.datetime, own: bool = False, parent: str | None = None
+    ) -> dict[str, Any]:
+        snippet: dict[str, Any] = {
+            "authorChannelId": {"value": OWN if own else CITIZEN},
+            "textOriginal": comment_id,
+            "publishedAt": rfc3339(when),
+            "videoId": video_id,
+            "likeCount": 0,
+        }
         return {"id": comment_id, "snippet": {**snippet, **({"parentId": parent} if parent else {})}}
 
     def add_thread(self, video_id: str, thread_id: str, when: dt.datetime) -> None:
@@ -435,8 +477,9 @@ class RecentChannel:
         self.threads[video_id].sort(key=lambda c: c["snippet"]["publishedAt"], reverse=True)
         self.replies[thread_id] = []
 
-    def add_reply(self, video_id: str, thread_id: str, reply_id: str, when: dt.datetime,
-                  own: bool = False) -> None:
+    def add_reply(
+        self, video_id: str, thread_id: str, reply_id: str, when: dt.datetime, own: bool = False
+    ) -> None:
         self.replies[thread_id].append(self.comment(reply_id, video_id, when, own, parent=thread_id))
 
     def thread(self, top: dict[str, Any]) -> dict[str, Any]:
@@ -449,8 +492,11 @@ class RecentChannel:
         stats = {"viewCount": str(self.views[video_id])}
         if video_id not in self.no_comment_count:
             stats["commentCount"] = str(sum(1 + len(self.replies[t["id"]]) for t in self.threads[video_id]))
-        return {"id": video_id, "snippet": {"publishedAt": rfc3339(self.videos[video_id]), "title": video_id},
-                "statistics": stats}
+        return {
+            "id": video_id,
+            "snippet": {"publishedAt": rfc3339(self.videos[video_id]), "title": video_id},
+            "statistics": stats,
+        }
 
     def page(self, items: list[Any], token: str | None) -> dict[str, Any]:
         start = int(token.removeprefix("P")) if token else 0
@@ -465,7 +511,8 @@ class RecentChannel:
         if method == "playlistItems":
             items: list[dict[str, Any]] = [
                 {"contentDetails": {"videoId": v, "videoPublishedAt": rfc3339(when)}}
-                for v, when in self.videos.items()]
+                for v, when in self.videos.items()
+            ]
             return httpx.Response(200, json=self.page(items, params.get("pageToken")))
         if method == "videos":
             return httpx.Response(200, json={"items": [self.video(v) for v in params["id"].split(",")]})
@@ -478,8 +525,9 @@ class RecentChannel:
             return httpx.Response(200, json=self.page(replies, params.get("pageToken")))
         raise AssertionError(f"unexpected request {request.url}")
 
-    def run(self, when: dt.datetime, checkpoints: dict[str, dict[str, Any]] | None = None
-            ) -> tuple[Harness, list[Batch]]:
+    def run(
+        self, when: dt.datetime, checkpoints: dict[str, dict[str, Any]] | None = None
+    ) -> tuple[Harness, list[Batch]]:
         harness = Harness(self.handler)
         harness.connector.clock = lambda: when
         return harness, harness.run(target(platform_id=OWN), checkpoints)
@@ -503,8 +551,10 @@ def test_a_second_run_refreshes_the_videos_of_the_window_and_reads_their_new_com
     _, first = channel.run(NOW)
     assert [p.post_id for b in first for p in b.posts] == list(channel.videos)
     checkpoints = latest_checkpoints(first)
-    assert checkpoints["posts"] == {"newest": rfc3339(channel.videos["recent00001"]).replace(
-        ".000Z", "+00:00"), "complete": True}
+    assert checkpoints["posts"] == {
+        "newest": rfc3339(channel.videos["recent00001"]).replace(".000Z", "+00:00"),
+        "complete": True,
+    }
     # Between the runs: counts grow, the channel answers an old citizen comment, a new thread comes,
     # and a video outside the window gets a comment (left alone).
     channel.views = dict.fromkeys(channel.videos, 250)
@@ -523,7 +573,9 @@ def test_a_second_run_refreshes_the_videos_of_the_window_and_reads_their_new_com
     # Comments of the window's videos are read again although their edges are complete; no call is
     # made for the older videos, nor for the one showing 0 comments.
     assert [r.url.params["videoId"] for r in harness.calls("commentThreads")] == [
-        "recent00001", "recent00002"]
+        "recent00001",
+        "recent00002",
+    ]
     comments = {c.comment_id: c for b in second for c in b.comments}
     assert {"R-own-answer", "T-late-question"} <= comments.keys() and "T-too-old" not in comments
     answer = comments["R-own-answer"]
@@ -532,7 +584,9 @@ def test_a_second_run_refreshes_the_videos_of_the_window_and_reads_their_new_com
     assert harness.connector.units_used == 1 + 2 + 2 + 2
     assert latest_checkpoints(second)["posts"] == checkpoints["posts"]
     assert latest_checkpoints(second)["comments:recent00002"] == {
-        "newest": "2026-05-04T15:00:00+00:00", "complete": True}
+        "newest": "2026-05-04T15:00:00+00:00",
+        "complete": True,
+    }
 
 
 def test_videos_older_than_the_window_and_the_last_newest_are_not_read_again() -> None:
@@ -569,7 +623,8 @@ def test_threads_with_paged_replies_are_paged_again_only_when_their_count_change
     harness, second = channel.run(LATER, checkpoints)
     assert harness.calls("comments") == []  # unchanged: the embedded replies are stored again instead
     assert {c.comment_id for b in second for c in b.comments if c.parent_id == thread} == {
-        f"R{r}" for r in range(5)}
+        f"R{r}" for r in range(5)
+    }
 
     channel.add_reply(video, thread, "R-late", NOW + dt.timedelta(hours=5), own=True)
     harness, third = channel.run(LATER, latest_checkpoints(first, second))
@@ -583,13 +638,16 @@ def test_comments_found_disabled_are_not_asked_for_again_while_the_video_shows_n
     channel.no_comment_count = {"recent00001"}
     checkpoints: dict[str, dict[str, Any]] = {
         "posts": {"newest": "2026-05-03T12:00:00+00:00", "complete": True},
-        "comments:recent00001": {"complete": True, "disabled": True}}
+        "comments:recent00001": {"complete": True, "disabled": True},
+    }
     harness, _ = channel.run(NOW, checkpoints)
     assert [r.url.params["videoId"] for r in harness.calls("commentThreads")] == ["recent00002"]
     channel.no_comment_count = set()  # turned on again: read
     harness, _ = channel.run(NOW, checkpoints)
     assert [r.url.params["videoId"] for r in harness.calls("commentThreads")] == [
-        "recent00001", "recent00002"]
+        "recent00001",
+        "recent00002",
+    ]
 
 
 def test_a_refresh_run_killed_after_any_batch_resumes_without_loss() -> None:
@@ -620,23 +678,27 @@ def test_a_refresh_run_killed_after_any_batch_resumes_without_loss() -> None:
 
 def classify(name: str, status: int) -> CollectError | None:
     request = httpx.Request("GET", f"{BASE}/videos?id=x&key={KEY}")
-    return errors.classify(httpx.Response(status, text=(FIXTURES / name).read_text(encoding="utf-8"),
-                                          request=request))
+    return errors.classify(
+        httpx.Response(status, text=(FIXTURES / name).read_text(encoding="utf-8"), request=request)
+    )
 
 
-@pytest.mark.parametrize(("name", "status", "expected"), [
-    ("pyyoutube_error_permission_resp.json", 403, AccessError),
-    ("pyyoutube_error_response.json", 400, AuthError),
-    ("handwritten_error_key_invalid_bad_request.json", 400, AuthError),
-    ("handwritten_error_quota_exceeded.json", 403, QuotaExceededError),
-    ("handwritten_error_daily_limit_exceeded.json", 403, QuotaExceededError),
-    ("handwritten_error_rate_limit_exceeded.json", 403, RateLimitedError),
-    ("handwritten_error_comments_disabled.json", 403, errors.CommentsDisabledError),
-    ("handwritten_error_forbidden.json", 403, errors.ContentForbiddenError),
-    ("handwritten_error_access_not_configured.json", 403, AccessError),
-    ("handwritten_error_video_not_found.json", 404, GoneError),
-    ("handwritten_error_backend_error.json", 503, TransientError),
-])
+@pytest.mark.parametrize(
+    ("name", "status", "expected"),
+    [
+        ("pyyoutube_error_permission_resp.json", 403, AccessError),
+        ("pyyoutube_error_response.json", 400, AuthError),
+        ("handwritten_error_key_invalid_bad_request.json", 400, AuthError),
+        ("handwritten_error_quota_exceeded.json", 403, QuotaExceededError),
+        ("handwritten_error_daily_limit_exceeded.json", 403, QuotaExceededError),
+        ("handwritten_error_rate_limit_exceeded.json", 403, RateLimitedError),
+        ("handwritten_error_comments_disabled.json", 403, errors.CommentsDisabledError),
+        ("handwritten_error_forbidden.json", 403, errors.ContentForbiddenError),
+        ("handwritten_error_access_not_configured.json", 403, AccessError),
+        ("handwritten_error_video_not_found.json", 404, GoneError),
+        ("handwritten_error_backend_error.json", 503, TransientError),
+    ],
+)
 def test_error_bodies_are_classified(name: str, status: int, expected: type[CollectError]) -> None:
     error = classify(name, status)
     assert type(error) is expected
@@ -657,11 +719,14 @@ def test_quota_error_waits_for_the_next_pacific_midnight() -> None:
     assert error.retry_at == errors.next_quota_reset()
     # 23:59 in winter (PST, UTC-8) and in summer (PDT, UTC-7).
     assert errors.next_quota_reset(dt.datetime(2026, 1, 15, 7, 59, tzinfo=dt.UTC)) == dt.datetime(
-        2026, 1, 15, 8, tzinfo=dt.UTC)
+        2026, 1, 15, 8, tzinfo=dt.UTC
+    )
     assert errors.next_quota_reset(dt.datetime(2026, 7, 1, 6, 59, tzinfo=dt.UTC)) == dt.datetime(
-        2026, 7, 1, 7, tzinfo=dt.UTC)
+        2026, 7, 1, 7, tzinfo=dt.UTC
+    )
     assert errors.next_quota_reset(dt.datetime(2026, 7, 1, 7, 0, tzinfo=dt.UTC)) == dt.datetime(
-        2026, 7, 2, 7, tzinfo=dt.UTC)
+        2026, 7, 2, 7, tzinfo=dt.UTC
+    )
 
 
 def test_spent_quota_stops_the_run_without_retrying() -> None:

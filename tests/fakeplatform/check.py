@@ -27,12 +27,25 @@ def stored_posts(engine: Engine) -> dict[str, dict[str, Any]]:
     """Stored posts by platform post id: platform, account handle, creation time, text, URL."""
     with session_factory(engine)() as session:
         rows = session.execute(
-            select(t.Post.post_id, t.Post.platform, t.Account.handle, t.Post.created_at, t.Post.text,
-                   t.Post.url, t.Post.format).join(t.Account, t.Account.id == t.Post.account_id)
+            select(
+                t.Post.post_id,
+                t.Post.platform,
+                t.Account.handle,
+                t.Post.created_at,
+                t.Post.text,
+                t.Post.url,
+                t.Post.format,
+            ).join(t.Account, t.Account.id == t.Post.account_id)
         ).all()
     return {
-        r.post_id: {"platform": r.platform, "handle": r.handle, "created_at": _utc(r.created_at),
-                    "text": r.text, "url": r.url, "format": r.format}
+        r.post_id: {
+            "platform": r.platform,
+            "handle": r.handle,
+            "created_at": _utc(r.created_at),
+            "text": r.text,
+            "url": r.url,
+            "format": r.format,
+        }
         for r in rows
     }
 

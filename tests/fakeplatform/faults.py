@@ -195,8 +195,14 @@ class Control:
     #: Called with the request number (1-based, since the last ``reset``) before answering.
     on_request: Callable[[int], None] | None = None
 
-    def add(self, fault: Fault, account: str | None = None, path: str | None = None,
-            calls: Iterable[int] = (), from_call: int | None = None) -> Rule:
+    def add(
+        self,
+        fault: Fault,
+        account: str | None = None,
+        path: str | None = None,
+        calls: Iterable[int] = (),
+        from_call: int | None = None,
+    ) -> Rule:
         """Add a rule (see ``Rule``); returns it, so a test can check that it fired."""
         rule = Rule(fault, account, path, frozenset(calls), from_call)
         self.rules.append(rule)
@@ -216,8 +222,9 @@ class Control:
                 found = rule.fault
         return found
 
-    def record(self, account: str | None, path: str, params: dict[str, str], token_ok: bool,
-               fault: Fault | None) -> int:
+    def record(
+        self, account: str | None, path: str, params: dict[str, str], token_ok: bool, fault: Fault | None
+    ) -> int:
         """Log a request; returns its number and runs the ``on_request`` hook."""
         number = len(self.log) + 1
         safe = {k: v for k, v in params.items() if k != "access_token"}

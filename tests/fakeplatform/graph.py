@@ -161,8 +161,12 @@ def build_pages(handles: Sequence[str], posts_per_page: int = 6) -> list[FakePag
     profile = load_json(PLATFORM, "pyfacebook_v4_page_info.json")
     pages = []
     for i, handle in enumerate(handles):
-        page = FakePage(handle, str(1_000_000_000 + 1000 * (i + 1)), f"{profile['name']} {handle}",
-                        followers=10_000 * (i + 1))
+        page = FakePage(
+            handle,
+            str(1_000_000_000 + 1000 * (i + 1)),
+            f"{profile['name']} {handle}",
+            followers=10_000 * (i + 1),
+        )
         for j in range(posts_per_page):
             created = BASE_TIME - dt.timedelta(hours=6 * j, minutes=i)
             page.posts.append(_post(page, j, created, COMMENT_PATTERN[j % len(COMMENT_PATTERN)]))
@@ -258,8 +262,13 @@ class FakeGraph:
     @staticmethod
     def _profile(page: FakePage, fields: str | None) -> dict[str, Any]:
         data = load_json(PLATFORM, "pyfacebook_v4_page_info.json")
-        data.update(id=page.page_id, name=page.name, username=page.handle, fan_count=page.followers,
-                    followers_count=page.followers)
+        data.update(
+            id=page.page_id,
+            name=page.name,
+            username=page.handle,
+            fan_count=page.followers,
+            followers_count=page.followers,
+        )
         wanted = set(fields.split(",")) if fields else {"id", "name"}
         return {k: v for k, v in data.items() if k in wanted}
 

@@ -90,12 +90,19 @@ def _reply(user: FakeUser, tweet: FakeTweet, k: int, count: int, when: dt.dateti
     reply_id = snowflake(when, 100 + k)
     text = f"@{user.username} Thank you, noted." if own else f"@{user.username} Question {k} about this?"
     item = dict(template)
-    item.update(id=reply_id, text=text, author_id=author, created_at=x_time(when),
-                conversation_id=tweet.post_id, in_reply_to_user_id=user.user_id,
-                referenced_tweets=[{"type": "replied_to", "id": parent}],
-                public_metrics={"retweet_count": 0, "reply_count": 0, "like_count": k, "quote_count": 0})
-    tweet.expected.append(ExpectedReply(reply_id, tweet.post_id, None if parent == tweet.post_id else parent,
-                                        author, own, text))
+    item.update(
+        id=reply_id,
+        text=text,
+        author_id=author,
+        created_at=x_time(when),
+        conversation_id=tweet.post_id,
+        in_reply_to_user_id=user.user_id,
+        referenced_tweets=[{"type": "replied_to", "id": parent}],
+        public_metrics={"retweet_count": 0, "reply_count": 0, "like_count": k, "quote_count": 0},
+    )
+    tweet.expected.append(
+        ExpectedReply(reply_id, tweet.post_id, None if parent == tweet.post_id else parent, author, own, text)
+    )
     return item
 
 
@@ -111,10 +118,19 @@ def build_users(handles: Sequence[str], posts: int = 4, now: dt.datetime | None 
             post_id = snowflake(created, i)
             count = REPLY_PATTERN[j % len(REPLY_PATTERN)]
             data = dict(template)
-            data.update(id=post_id, text=f"Notice {j} from {handle}", created_at=x_time(created),
-                        conversation_id=post_id,
-                        public_metrics={"retweet_count": j, "reply_count": count, "like_count": 5 + j,
-                                        "quote_count": 0, "impression_count": 100 * j})
+            data.update(
+                id=post_id,
+                text=f"Notice {j} from {handle}",
+                created_at=x_time(created),
+                conversation_id=post_id,
+                public_metrics={
+                    "retweet_count": j,
+                    "reply_count": count,
+                    "like_count": 5 + j,
+                    "quote_count": 0,
+                    "impression_count": 100 * j,
+                },
+            )
             tweet = FakeTweet(post_id, data)
             for k in range(count):
                 when = created + dt.timedelta(minutes=5 * (k + 1))
@@ -128,8 +144,9 @@ def build_users(handles: Sequence[str], posts: int = 4, now: dt.datetime | None 
 class FakeX:
     """The fake X API: its data, its fault control, and the ASGI app serving them."""
 
-    def __init__(self, users: Iterable[FakeUser], token: str, page_size: int = 2,
-                 control: Control | None = None) -> None:
+    def __init__(
+        self, users: Iterable[FakeUser], token: str, page_size: int = 2, control: Control | None = None
+    ) -> None:
         self.users = {u.username: u for u in users}
         self.by_id = {u.user_id: u for u in self.users.values()}
         self.tweets = {t.post_id: (u, t) for u in self.users.values() for t in u.tweets}
@@ -185,10 +202,22 @@ class FakeX:
         parts = path.split("/")
         if parts[:3] == ["users", "by", "username"] and parts[3] in self.users:
             user = self.users[parts[3]]
-            metrics = {"followers_count": user.followers, "following_count": 10,
-                       "tweet_count": len(user.tweets), "listed_count": 1}
-            return _json({"data": {"id": user.user_id, "name": f"Account {user.username}",
-                                   "username": user.username, "public_metrics": metrics}})
+            metrics = {
+                "followers_count": user.followers,
+                "following_count": 10,
+                "tweet_count": len(user.tweets),
+                "listed_count": 1,
+            }
+            return _json(
+                {
+                    "data": {
+                        "id": user.user_id,
+                        "name": f"Account {user.username}",
+                        "username": user.username,
+                        "public_metrics": metrics,
+                    }
+                }
+            )
         if parts[0] == "users" and len(parts) == 3 and parts[2] == "tweets" and parts[1] in self.by_id:
             items = [t.data for t in self.by_id[parts[1]].tweets]
             return _json(self._page(items, params, "pagination_token"))
@@ -223,8 +252,11 @@ class XRateLimited(Fault):
 
     def respond(self, normal: Response) -> Response:
         reset = int(dt.datetime.now(dt.UTC).timestamp()) + self.reset_s
-        headers = {"x-rate-limit-limit": "900", "x-rate-limit-remaining": "0",
-                   "x-rate-limit-reset": str(reset)}
+        headers = {
+            "x-rate-limit-limit": "900",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(reset),
+        }
         return x_error(429, "issue_v2_429_too_many_requests.json", headers)
 
 

@@ -88,8 +88,15 @@ class FakeChannel:
         return "UU" + self.channel_id[2:]
 
 
-def _comment(channel: FakeChannel, video: FakeVideo, comment_id: str, when: dt.datetime, n: int,
-             parent: str | None, own: bool) -> dict[str, Any]:
+def _comment(
+    channel: FakeChannel,
+    video: FakeVideo,
+    comment_id: str,
+    when: dt.datetime,
+    n: int,
+    parent: str | None,
+    own: bool,
+) -> dict[str, Any]:
     template = load_json(PLATFORM, "pyyoutube_comments_comments_by_parent_paged_1.json")["items"][0]
     item = copy.deepcopy(template)
     author = channel.channel_id if own else f"UCcitizen{channel.channel_id[-6:]}{n % 5:013d}"
@@ -122,13 +129,21 @@ def _thread(channel: FakeChannel, video: FakeVideo, t: int, replies: int) -> dic
     when = video.published + dt.timedelta(hours=1, minutes=-t)  # newest first
     top = _comment(channel, video, thread_id, when, t, None, own=False)
     answers = [
-        _comment(channel, video, f"{thread_id}.R{r:03d}", when + dt.timedelta(minutes=r + 1), t + r,
-                 thread_id, own=r == replies - 1)
+        _comment(
+            channel,
+            video,
+            f"{thread_id}.R{r:03d}",
+            when + dt.timedelta(minutes=r + 1),
+            t + r,
+            thread_id,
+            own=r == replies - 1,
+        )
         for r in range(replies)
     ]
     thread["id"] = thread_id
-    thread["snippet"].update(videoId=video.video_id, channelId=channel.channel_id, topLevelComment=top,
-                             totalReplyCount=replies)
+    thread["snippet"].update(
+        videoId=video.video_id, channelId=channel.channel_id, topLevelComment=top, totalReplyCount=replies
+    )
     thread.pop("replies", None)
     if answers:
         thread["replies"] = {"comments": answers[:EMBEDDED]}
@@ -143,14 +158,23 @@ def _video(channel: FakeChannel, index: int) -> FakeVideo:
     published = BASE_TIME - dt.timedelta(days=index, minutes=len(channel.handle))
     video = FakeVideo(video_id, published, item)
     threads = THREAD_PATTERN[index % len(THREAD_PATTERN)]
-    video.threads = [_thread(channel, video, t, REPLY_PATTERN[t % len(REPLY_PATTERN)])
-                     for t in range(threads)]
+    video.threads = [
+        _thread(channel, video, t, REPLY_PATTERN[t % len(REPLY_PATTERN)]) for t in range(threads)
+    ]
     comments = len(video.expected)
     item["id"] = video_id
-    item["snippet"].update(publishedAt=rfc3339(published), channelId=channel.channel_id,
-                           title=f"Video {index} of {channel.title}", liveBroadcastContent="none")
-    item["statistics"] = {"viewCount": str(1000 + index), "likeCount": str(10 + index),
-                          "favoriteCount": "0", "commentCount": str(comments)}
+    item["snippet"].update(
+        publishedAt=rfc3339(published),
+        channelId=channel.channel_id,
+        title=f"Video {index} of {channel.title}",
+        liveBroadcastContent="none",
+    )
+    item["statistics"] = {
+        "viewCount": str(1000 + index),
+        "likeCount": str(10 + index),
+        "favoriteCount": "0",
+        "commentCount": str(comments),
+    }
     item.pop("liveStreamingDetails", None)
     return video
 
@@ -169,8 +193,9 @@ def build_channels(handles: Sequence[str], videos_per_channel: int = 5) -> list[
 class FakeYouTube:
     """The fake YouTube Data API: its data, its fault control, and the ASGI app serving them."""
 
-    def __init__(self, channels: Iterable[FakeChannel], key: str, page_size: int = 2,
-                 control: Control | None = None) -> None:
+    def __init__(
+        self, channels: Iterable[FakeChannel], key: str, page_size: int = 2, control: Control | None = None
+    ) -> None:
         self.channels = {c.handle: c for c in channels}
         self.by_id = {c.channel_id: c for c in self.channels.values()}
         self.by_playlist = {c.uploads: c for c in self.channels.values()}
@@ -252,8 +277,12 @@ class FakeYouTube:
             return _json(self._page([self._playlist_item(v) for v in channel.videos], params))
         if method == "videos":
             ids = params.get("id", "").split(",")
-            return _json({"kind": "youtube#videoListResponse",
-                          "items": [self.videos[i][1].data for i in ids if i in self.videos]})
+            return _json(
+                {
+                    "kind": "youtube#videoListResponse",
+                    "items": [self.videos[i][1].data for i in ids if i in self.videos],
+                }
+            )
         if method == "commentThreads":
             found = self.videos.get(params.get("videoId", ""))
             if found is None:
@@ -269,8 +298,12 @@ class FakeYouTube:
         item = copy.deepcopy(load_json(PLATFORM, "pyyoutube_channel_info_single.json")["items"][0])
         item["id"] = channel.channel_id
         item["snippet"]["title"] = channel.title
-        item["statistics"] = {"viewCount": "100000", "subscriberCount": str(channel.subscribers),
-                              "hiddenSubscriberCount": False, "videoCount": str(len(channel.videos))}
+        item["statistics"] = {
+            "viewCount": "100000",
+            "subscriberCount": str(channel.subscribers),
+            "hiddenSubscriberCount": False,
+            "videoCount": str(len(channel.videos)),
+        }
         item["contentDetails"] = {"relatedPlaylists": {"uploads": channel.uploads, "likes": ""}}
         return dict(item)
 
@@ -278,16 +311,21 @@ class FakeYouTube:
     def _playlist_item(video: FakeVideo) -> dict[str, Any]:
         template = load_json(PLATFORM, "pyyoutube_playlist_items_playlist_items_paged_1.json")["items"][0]
         item = copy.deepcopy(template)
-        item["snippet"].update(publishedAt=rfc3339(video.published), resourceId={
-            "kind": "youtube#video", "videoId": video.video_id})
+        item["snippet"].update(
+            publishedAt=rfc3339(video.published),
+            resourceId={"kind": "youtube#video", "videoId": video.video_id},
+        )
         item["contentDetails"] = {"videoId": video.video_id, "videoPublishedAt": rfc3339(video.published)}
         return dict(item)
 
     def _page(self, items: list[dict[str, Any]], params: dict[str, str]) -> dict[str, Any]:
         start = decode_cursor(params["pageToken"]) if params.get("pageToken") else 0
         chunk = items[start : start + self.page_size]
-        body: dict[str, Any] = {"kind": "youtube#listResponse", "items": chunk,
-                                "pageInfo": {"totalResults": len(items), "resultsPerPage": self.page_size}}
+        body: dict[str, Any] = {
+            "kind": "youtube#listResponse",
+            "items": chunk,
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": self.page_size},
+        }
         if start + self.page_size < len(items):
             body["nextPageToken"] = encode_cursor(start + self.page_size)
         return body

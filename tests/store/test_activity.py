@@ -29,9 +29,20 @@ def _post(engine: Engine, session: Session) -> int:
     load_registry(engine, PROJECT_ROOT / "data" / "registry", actor="test", only="hk")
     account_id = session.scalars(select(t.Account.id).where(t.Account.handle == "cfs.hk")).one()
     row = {
-        "account_id": account_id, "platform": "facebook", "post_id": "p1", "created_at": T0,
-        "created_at_raw": None, "format": "text", "text": "post", "url": None, "link": None, "media": [],
-        "followers_at_posting": None, "source": "test", "first_seen_at": T0, "last_seen_at": T0,
+        "account_id": account_id,
+        "platform": "facebook",
+        "post_id": "p1",
+        "created_at": T0,
+        "created_at_raw": None,
+        "format": "text",
+        "text": "post",
+        "url": None,
+        "link": None,
+        "media": [],
+        "followers_at_posting": None,
+        "source": "test",
+        "first_seen_at": T0,
+        "last_seen_at": T0,
         "raw_id": None,
     }
     _, ids = activity.upsert_posts(session, [row])
@@ -41,9 +52,17 @@ def _post(engine: Engine, session: Session) -> int:
 
 def _comment(post_id: int, n: int, text: str = "hello") -> dict[str, Any]:
     return {
-        "post_id": post_id, "platform": "facebook", "comment_id": f"c{n}", "parent_comment_id": None,
-        "created_at": T0 + dt.timedelta(seconds=n, microseconds=n % 3), "author": f"a{n % 5}",
-        "is_page_reply": n % 4 == 0, "text": text, "likes": n, "replies": None, "source": "test",
+        "post_id": post_id,
+        "platform": "facebook",
+        "comment_id": f"c{n}",
+        "parent_comment_id": None,
+        "created_at": T0 + dt.timedelta(seconds=n, microseconds=n % 3),
+        "author": f"a{n % 5}",
+        "is_page_reply": n % 4 == 0,
+        "text": text,
+        "likes": n,
+        "replies": None,
+        "source": "test",
     }
 
 
@@ -55,8 +74,14 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
 
 def _stored(session: Session) -> list[tuple[Any, ...]]:
     query = select(
-        t.Comment.id, t.Comment.comment_id, t.Comment.created_at, t.Comment.is_page_reply, t.Comment.text,
-        t.Comment.likes, t.Comment.replies, t.Comment.content_hash,
+        t.Comment.id,
+        t.Comment.comment_id,
+        t.Comment.created_at,
+        t.Comment.is_page_reply,
+        t.Comment.text,
+        t.Comment.likes,
+        t.Comment.replies,
+        t.Comment.content_hash,
     ).order_by(t.Comment.id)
     session.expire_all()
     return [tuple(row) for row in session.execute(query)]
@@ -155,9 +180,14 @@ def test_values_for_the_driver_are_what_sqlalchemy_binds() -> None:
         assert bind is not None
         sqlalchemy[name] = bind
     times: list[Any] = [
-        dt.datetime(1, 1, 1), dt.datetime(999, 12, 31, 23, 59, 59, 999_999), T0,
-        T0.astimezone(dt.timezone(dt.timedelta(hours=8))), dt.datetime(2026, 2, 3, 4, 5, 6, 7),
-        dt.date(2026, 1, 2), None, pd.Timestamp("2026-01-02 03:04:05.123456789"),
+        dt.datetime(1, 1, 1),
+        dt.datetime(999, 12, 31, 23, 59, 59, 999_999),
+        T0,
+        T0.astimezone(dt.timezone(dt.timedelta(hours=8))),
+        dt.datetime(2026, 2, 3, 4, 5, 6, 7),
+        dt.date(2026, 1, 2),
+        None,
+        pd.Timestamp("2026-01-02 03:04:05.123456789"),
     ]
     assert [given["created_at"](v) for v in times] == [sqlalchemy["created_at"](v) for v in times]
     flags: list[Any] = [True, False, None, 0, 1]
@@ -219,9 +249,13 @@ def test_checkpoints_through_the_driver_are_stored_as_sqlalchemy_stores_them(
         changed = {"at_account": account_id, "at_edge": "orm", "state": {"changed": True}}
         session.execute(activity._CHECKPOINT_UPDATE, changed)
         session.commit()
-        raw = session.connection().exec_driver_sql(
-            "SELECT edge, state, updated_at, typeof(updated_at) FROM checkpoints ORDER BY edge"
-        ).all()
+        raw = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT edge, state, updated_at, typeof(updated_at) FROM checkpoints ORDER BY edge"
+            )
+            .all()
+        )
     (_, driver_state, driver_time, driver_kind), (_, orm_state, orm_time, orm_kind) = raw
     assert driver_state == orm_state == '{"changed": true}' and driver_kind == orm_kind == "text"
     assert len(driver_time) == len(orm_time) == len("2026-10-01 08:00:00.000000")

@@ -274,8 +274,14 @@ def test_api_results_by_age_band_and_the_export_has_no_token_or_address(
 
 def test_export_cells_are_formula_safe() -> None:
     row = t.SurveyResponse(
-        token_hash="x" * 64, submitted_on=dt.date(2026, 11, 1), age_band="=cmd()", district=None,
-        channels=["@sum"], reactions={}, expectation=None, consideration=None,
+        token_hash="x" * 64,
+        submitted_on=dt.date(2026, 11, 1),
+        age_band="=cmd()",
+        district=None,
+        channels=["@sum"],
+        reactions={},
+        expectation=None,
+        consideration=None,
     )
     cells = api.export_row(row)
     assert "'=cmd()" in cells and "'@sum" in cells

@@ -36,8 +36,10 @@ from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostCount
 from govsocial.collect.threads import errors, types
 
 PROFILE_FIELDS = "id,username,name,threads_biography,is_verified"
-POST_FIELDS = ("id,media_product_type,media_type,media_url,permalink,username,text,timestamp,shortcode,"
-               "thumbnail_url,is_quote_post")
+POST_FIELDS = (
+    "id,media_product_type,media_type,media_url,permalink,username,text,timestamp,shortcode,"
+    "thumbnail_url,is_quote_post"
+)
 REPLY_FIELDS = "id,text,timestamp,username,is_reply,is_reply_owned_by_me,replied_to,root_post,has_replies"
 MEDIA_METRICS = "views,likes,replies,reposts,quotes"
 MAPPING_ERRORS = (KeyError, ValueError, TypeError, AttributeError)
@@ -49,8 +51,12 @@ def _utc_now() -> dt.datetime:
 
 def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item that could not be mapped, kept with the reason."""
-    return BadRecord(source=raw.source, location=raw.location, reason=f"{type(exc).__name__}: {exc}",
-                     content=json.dumps(item, ensure_ascii=False, default=str))
+    return BadRecord(
+        source=raw.source,
+        location=raw.location,
+        reason=f"{type(exc).__name__}: {exc}",
+        content=json.dumps(item, ensure_ascii=False, default=str),
+    )
 
 
 def _time_or_none(value: Any) -> dt.datetime | None:
@@ -183,8 +189,9 @@ class ThreadsConnector(Connector):
 
     # -- posts -----------------------------------------------------------------------------------
 
-    async def _posts(self, account_ref: str, account: Account,
-                     checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
+    async def _posts(
+        self, account_ref: str, account: Account, checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
         cursor = Cursor.resume(checkpoints.get("posts"), self.refresh_since(self.clock()))
         while True:
             params = {"fields": POST_FIELDS, "limit": 50, **cursor.params()}
@@ -213,8 +220,9 @@ class ThreadsConnector(Connector):
                 return
             cursor.after = after
 
-    async def _insights(self, item: dict[str, Any], account: Account,
-                        counts: dict[str, PostCounts | None]) -> AsyncIterator[Batch]:
+    async def _insights(
+        self, item: dict[str, Any], account: Account, counts: dict[str, PostCounts | None]
+    ) -> AsyncIterator[Batch]:
         """Reads one post's insights into ``counts`` and yields the batch keeping the response."""
         if item.get("media_type") == types.REPOST or "insights" in account.missing or not item.get("id"):
             return
@@ -230,8 +238,13 @@ class ThreadsConnector(Connector):
         yield Batch(edge="posts", raw=raw)
 
     @staticmethod
-    def _posts_batch(items: list[dict[str, Any]], raw: RawPayload, account_ref: str,
-                     counts: Mapping[str, PostCounts | None], account: Account) -> Batch:
+    def _posts_batch(
+        items: list[dict[str, Any]],
+        raw: RawPayload,
+        account_ref: str,
+        counts: Mapping[str, PostCounts | None],
+        account: Account,
+    ) -> Batch:
         posts: list[PostRecord] = []
         bad: list[BadRecord] = []
         for item in items:
@@ -243,8 +256,14 @@ class ThreadsConnector(Connector):
 
     # -- replies ---------------------------------------------------------------------------------
 
-    async def _replies(self, post: PostRecord, account: Account, checkpoint: Mapping[str, Any] | None,
-                       *, refresh: bool = False) -> AsyncIterator[Batch]:
+    async def _replies(
+        self,
+        post: PostRecord,
+        account: Account,
+        checkpoint: Mapping[str, Any] | None,
+        *,
+        refresh: bool = False,
+    ) -> AsyncIterator[Batch]:
         """The post's conversation from its checkpoint's cursor; a complete one again only if ``refresh``
         (from the start: the API has no time filter on conversations; stored replies are noops)."""
         edge = f"comments:{post.post_id}"
@@ -277,8 +296,9 @@ class ThreadsConnector(Connector):
                 return
 
     @staticmethod
-    def _replies_batch(data: dict[str, Any], raw: RawPayload, root_id: str, account: Account,
-                       after: str | None) -> Batch:
+    def _replies_batch(
+        data: dict[str, Any], raw: RawPayload, root_id: str, account: Account, after: str | None
+    ) -> Batch:
         comments: list[CommentRecord] = []
         bad: list[BadRecord] = []
         for item in data.get("data") or []:
@@ -306,4 +326,3 @@ def _check_owner(target: Target, account: Account) -> None:
             f"threads: the token belongs to @{account.username} ({account.user_id}), not to "
             f"{target.handle!r}; the Threads API reads only the token owner's own account"
         )
-

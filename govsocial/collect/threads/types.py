@@ -83,8 +83,11 @@ def post_from_thread(item: Payload, account_ref: str, counts: PostCounts | None)
     """A post of the account; ``extra`` keeps the raw media type (carousel, repost...)."""
     media_type = str(item.get("media_type") or "")
     media = item.get("media_url") or item.get("thumbnail_url")
-    extra = {"media_type": media_type or None, "shortcode": item.get("shortcode"),
-             "is_quote_post": item.get("is_quote_post") or None}
+    extra = {
+        "media_type": media_type or None,
+        "shortcode": item.get("shortcode"),
+        "is_quote_post": item.get("is_quote_post") or None,
+    }
     return PostRecord(
         platform=PLATFORM,
         post_id=str(item["id"]),

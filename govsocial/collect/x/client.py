@@ -40,8 +40,16 @@ POST_PARAMS = {
     "max_results": 100,
 }
 REPLY_PARAMS = {
-    "tweet.fields": ",".join(["created_at", "author_id", "conversation_id", "in_reply_to_user_id",
-                              "referenced_tweets", "public_metrics"]),
+    "tweet.fields": ",".join(
+        [
+            "created_at",
+            "author_id",
+            "conversation_id",
+            "in_reply_to_user_id",
+            "referenced_tweets",
+            "public_metrics",
+        ]
+    ),
     "max_results": 100,
 }
 USER_PARAMS = {"user.fields": "public_metrics"}
@@ -58,8 +66,12 @@ def _utc_now() -> dt.datetime:
 
 def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item that could not be mapped, kept with the reason."""
-    return BadRecord(source=raw.source, location=raw.location, reason=f"{type(exc).__name__}: {exc}",
-                     content=json.dumps(item, ensure_ascii=False, default=str))
+    return BadRecord(
+        source=raw.source,
+        location=raw.location,
+        reason=f"{type(exc).__name__}: {exc}",
+        content=json.dumps(item, ensure_ascii=False, default=str),
+    )
 
 
 @dataclass
@@ -82,8 +94,13 @@ class IdCursor:
         checkpoint = checkpoint or {}
         newest_id, newest = checkpoint.get("newest_id"), checkpoint.get("newest")
         if checkpoint.get("after") and not checkpoint.get("complete"):
-            return cls(str(checkpoint["after"]), checkpoint.get("since_id"), newest_id, newest,
-                       checkpoint.get("start_time"))
+            return cls(
+                str(checkpoint["after"]),
+                checkpoint.get("since_id"),
+                newest_id,
+                newest,
+                checkpoint.get("start_time"),
+            )
         return cls(None, newest_id, newest_id, newest)
 
     def params(self, page_param: str) -> dict[str, str]:
@@ -107,8 +124,13 @@ class IdCursor:
         if not next_token:
             return {"newest_id": self.newest_id, "newest": self.newest, "complete": True}
         window = {"start_time": self.start_time} if self.start_time else {}
-        return {"after": next_token, "since_id": self.since_id, "newest_id": self.newest_id,
-                "newest": self.newest, **window}
+        return {
+            "after": next_token,
+            "since_id": self.since_id,
+            "newest_id": self.newest_id,
+            "newest": self.newest,
+            **window,
+        }
 
 
 @dataclass
@@ -176,8 +198,9 @@ class XConnector(Connector):
 
     # -- posts -----------------------------------------------------------------------------------
 
-    async def _posts(self, account_ref: str, state: ReplyState,
-                     checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
+    async def _posts(
+        self, account_ref: str, state: ReplyState, checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
         cursor = IdCursor.resume(checkpoints.get("posts"))
         if cursor.after is None and cursor.since_id is not None:
             window = self.refresh_since(self.clock())
@@ -192,8 +215,11 @@ class XConnector(Connector):
             # them; a post listed again from before the window (a server ignoring start_time) is only
             # a snapshot. The gap for posts too old to search is said once, when they are new.
             new = [p for p in batch.posts if cursor.is_new(p.post_id)]
-            due = [p for p in batch.posts
-                   if cursor.is_new(p.post_id) or (window_start and p.created_at >= window_start)]
+            due = [
+                p
+                for p in batch.posts
+                if cursor.is_new(p.post_id) or (window_start and p.created_at >= window_start)
+            ]
             recent = [p for p in due if self._searchable(p.created_at)]
             cursor.see(batch.posts)
             yield self._note_old(batch, sum(not self._searchable(p.created_at) for p in new))
@@ -232,8 +258,9 @@ class XConnector(Connector):
 
     # -- replies ---------------------------------------------------------------------------------
 
-    async def _replies(self, post: PostRecord, state: ReplyState,
-                       checkpoint: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
+    async def _replies(
+        self, post: PostRecord, state: ReplyState, checkpoint: Mapping[str, Any] | None
+    ) -> AsyncIterator[Batch]:
         edge = f"comments:{post.post_id}"
         if post.counts and post.counts.replies == 0 and not (checkpoint or {}).get("after"):
             return  # nothing to read, and each search call is billed
@@ -244,8 +271,11 @@ class XConnector(Connector):
         if cursor.since_id and not self._searchable(types.snowflake_time(cursor.since_id), SEARCH_MARGIN):
             cursor.since_id = None  # X refuses a since_id outside the window; the window bounds the read
         while True:
-            params = {**REPLY_PARAMS, "query": f"conversation_id:{post.post_id}",
-                      **cursor.params("next_token")}
+            params = {
+                **REPLY_PARAMS,
+                "query": f"conversation_id:{post.post_id}",
+                **cursor.params("next_token"),
+            }
             try:
                 data, raw = await self._get("tweets/search/recent", params, "tweets/search/recent")
             except AccessError as exc:
@@ -274,8 +304,9 @@ class XConnector(Connector):
                 comments.append(types.reply_from_tweet(tweet, root_id, account_id))
             except MAPPING_ERRORS as exc:
                 bad.append(bad_record(raw, tweet, exc))
-        return Batch(edge=f"comments:{root_id}", raw=raw, comments=comments, bad=bad,
-                     gap=errors.partial_errors(data))
+        return Batch(
+            edge=f"comments:{root_id}", raw=raw, comments=comments, bad=bad, gap=errors.partial_errors(data)
+        )
 
 
 def _opt(key: str, value: str | None) -> dict[str, str]:

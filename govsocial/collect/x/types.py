@@ -111,13 +111,17 @@ def tweet_counts(tweet: Payload, taken_at: dt.datetime) -> PostCounts:
     )
 
 
-def post_from_tweet(tweet: Payload, account_ref: str, taken_at: dt.datetime,
-                    media: Mapping[str, Payload]) -> PostRecord:
+def post_from_tweet(
+    tweet: Payload, account_ref: str, taken_at: dt.datetime, media: Mapping[str, Payload]
+) -> PostRecord:
     """A post of the account, with its media URLs and the posts it references in ``extra``."""
     attached = _media(tweet, media)
-    extra = {"conversation_id": tweet.get("conversation_id"), "references": _references(tweet) or None,
-             "bookmarks": _int(tweet.get("public_metrics"), "bookmark_count"),
-             "media_types": [m.get("type") for m in attached] or None}
+    extra = {
+        "conversation_id": tweet.get("conversation_id"),
+        "references": _references(tweet) or None,
+        "bookmarks": _int(tweet.get("public_metrics"), "bookmark_count"),
+        "media_types": [m.get("type") for m in attached] or None,
+    }
     return PostRecord(
         platform=PLATFORM,
         post_id=str(tweet["id"]),

@@ -38,7 +38,12 @@ VIDEO_PARTS = "snippet,statistics,liveStreamingDetails,contentDetails"
 SEARCH_COST = 100
 #: Quota units per call (Google's quota table, PLATFORMS.md §3.1).
 UNIT_COSTS: Mapping[str, int] = {
-    "channels": 1, "playlistItems": 1, "videos": 1, "commentThreads": 1, "comments": 1, "search": SEARCH_COST,
+    "channels": 1,
+    "playlistItems": 1,
+    "videos": 1,
+    "commentThreads": 1,
+    "comments": 1,
+    "search": SEARCH_COST,
 }
 #: Ids per ``videos.list`` call (the API's maximum).
 VIDEOS_PER_CALL = 50
@@ -51,8 +56,12 @@ def _utc_now() -> dt.datetime:
 
 def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item that could not be mapped, kept with the reason."""
-    return BadRecord(source=raw.source, location=raw.location, reason=f"{type(exc).__name__}: {exc}",
-                     content=json.dumps(item, ensure_ascii=False, default=str))
+    return BadRecord(
+        source=raw.source,
+        location=raw.location,
+        reason=f"{type(exc).__name__}: {exc}",
+        content=json.dumps(item, ensure_ascii=False, default=str),
+    )
 
 
 @dataclass
@@ -181,8 +190,9 @@ class YouTubeConnector(Connector):
 
     # -- posts -----------------------------------------------------------------------------------
 
-    async def _posts(self, account_ref: str, channel: dict[str, Any],
-                     checkpoints: Mapping[str, dict[str, Any]]) -> AsyncIterator[Batch]:
+    async def _posts(
+        self, account_ref: str, channel: dict[str, Any], checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
         cursor = Cursor.resume(checkpoints.get("posts"))
         window = self.refresh_since(self.clock())
         if cursor.after is None and cursor.since is not None:
@@ -194,8 +204,11 @@ class YouTubeConnector(Connector):
             try:
                 page, raw = await self._get("playlistItems", {**params, **self._page(cursor.after)})
             except GoneError:
-                yield Batch(edge="posts", gap="uploads playlist not found (no public videos)",
-                            checkpoint=cursor.checkpoint(None, done=True))
+                yield Batch(
+                    edge="posts",
+                    gap="uploads playlist not found (no public videos)",
+                    checkpoint=cursor.checkpoint(None, done=True),
+                )
                 return
             yield Batch(edge="posts", raw=raw)
             entries = types.playlist_entries(page)
@@ -237,9 +250,13 @@ class YouTubeConnector(Connector):
 
     # -- comments --------------------------------------------------------------------------------
 
-    async def _comments_of(self, posts: list[PostRecord], channel_id: str,
-                           checkpoints: Mapping[str, dict[str, Any]], window: dt.datetime
-                           ) -> AsyncIterator[Batch]:
+    async def _comments_of(
+        self,
+        posts: list[PostRecord],
+        channel_id: str,
+        checkpoints: Mapping[str, dict[str, Any]],
+        window: dt.datetime,
+    ) -> AsyncIterator[Batch]:
         """The comments of each video, unless it has none to read; those of a video published before
         the refresh ``window`` are read once (the last run's newest video is listed again)."""
         for post in posts:
@@ -255,8 +272,9 @@ class YouTubeConnector(Connector):
             async for batch in self._comments(post.post_id, channel_id, checkpoint):
                 yield batch
 
-    async def _comments(self, video_id: str, channel_id: str,
-                        checkpoint: Mapping[str, Any] | None) -> AsyncIterator[Batch]:
+    async def _comments(
+        self, video_id: str, channel_id: str, checkpoint: Mapping[str, Any] | None
+    ) -> AsyncIterator[Batch]:
         edge = f"comments:{video_id}"
         cursor = Cursor.resume(checkpoint)
         if cursor.after is None:
@@ -264,13 +282,20 @@ class YouTubeConnector(Connector):
         # Threads whose replies were paged, with their reply count then: unchanged ones are not paged.
         paged: dict[str, int] = dict((checkpoint or {}).get("paged") or {})
         while True:
-            params = {"part": "snippet,replies", "videoId": video_id, "maxResults": 100, "order": "time",
-                      "textFormat": "plainText", **self._page(cursor.after)}
+            params = {
+                "part": "snippet,replies",
+                "videoId": video_id,
+                "maxResults": 100,
+                "order": "time",
+                "textFormat": "plainText",
+                **self._page(cursor.after),
+            }
             try:
                 page, raw = await self._get("commentThreads", params)
             except errors.CommentsDisabledError:
-                yield Batch(edge=edge, gap="comments disabled",
-                            checkpoint={"complete": True, "disabled": True})
+                yield Batch(
+                    edge=edge, gap="comments disabled", checkpoint={"complete": True, "disabled": True}
+                )
                 return
             except (GoneError, errors.ContentForbiddenError) as exc:
                 yield Batch(edge=edge, gap=f"comments unavailable: {exc}", checkpoint={"complete": True})
@@ -292,8 +317,9 @@ class YouTubeConnector(Connector):
                     if read_all:  # else paged again next time
                         paged[str(thread["id"])] = _reply_count(thread) or 0
             final = {**cursor.checkpoint(next_token, done), **({"paged": dict(paged)} if paged else {})}
-            yield (Batch(edge=edge, checkpoint=final) if more
-                   else batch.model_copy(update={"checkpoint": final}))
+            yield (
+                Batch(edge=edge, checkpoint=final) if more else batch.model_copy(update={"checkpoint": final})
+            )
             if final.get("complete"):
                 return
             cursor.after = next_token
@@ -306,8 +332,13 @@ class YouTubeConnector(Connector):
         return paged.get(str(thread.get("id"))) != _reply_count(thread)
 
     @staticmethod
-    def _threads_batch(edge: str, raw: RawPayload, threads: list[dict[str, Any]],
-                       video_channel: tuple[str, str], paged: set[int]) -> Batch:
+    def _threads_batch(
+        edge: str,
+        raw: RawPayload,
+        threads: list[dict[str, Any]],
+        video_channel: tuple[str, str],
+        paged: set[int],
+    ) -> Batch:
         """A page of threads; replies of the ``paged`` threads (by ``id()``) come from comments.list."""
         comments: list[CommentRecord] = []
         bad: list[BadRecord] = []

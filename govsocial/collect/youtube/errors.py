@@ -1,15 +1,15 @@
 """YouTube error rules (PLATFORMS.md §3.3 and §10): the ``reason`` of ``error.errors[0]`` decides.
 
-    403 quotaExceeded, dailyLimitExceeded        QuotaExceededError until the next midnight, Pacific time
-    403 rateLimitExceeded, userRateLimitExceeded RateLimitedError: back off and retry
-    403 commentsDisabled                         CommentsDisabledError: the client records a gap
-    403 forbidden                                ContentForbiddenError: members-only or private content
-    403 any other (accessNotConfigured...)       AccessError: the key's project cannot use the API
-    401, 400 keyInvalid / "API key not valid"    AuthError
-    400 any other                                CollectError: our request is wrong; retrying will not help
-    404 videoNotFound, channelNotFound...        GoneError
-    429                                          RateLimitedError
-    5xx (backendError...)                        TransientError
+403 quotaExceeded, dailyLimitExceeded        QuotaExceededError until the next midnight, Pacific time
+403 rateLimitExceeded, userRateLimitExceeded RateLimitedError: back off and retry
+403 commentsDisabled                         CommentsDisabledError: the client records a gap
+403 forbidden                                ContentForbiddenError: members-only or private content
+403 any other (accessNotConfigured...)       AccessError: the key's project cannot use the API
+401, 400 keyInvalid / "API key not valid"    AuthError
+400 any other                                CollectError: our request is wrong; retrying will not help
+404 videoNotFound, channelNotFound...        GoneError
+429                                          RateLimitedError
+5xx (backendError...)                        TransientError
 """
 
 from __future__ import annotations

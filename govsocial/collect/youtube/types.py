@@ -144,8 +144,9 @@ def post_from_video(item: Payload, account_ref: str, taken_at: dt.datetime) -> P
     )
 
 
-def comment(item: Payload, video_id: str, channel_id: str, parent_id: str | None = None,
-            replies: int | None = None) -> CommentRecord:
+def comment(
+    item: Payload, video_id: str, channel_id: str, parent_id: str | None = None, replies: int | None = None
+) -> CommentRecord:
     """One ``youtube#comment`` (top-level or reply); the channel's own comments are page replies."""
     snippet = _snippet(item)
     author = (snippet.get("authorChannelId") or {}).get("value")

@@ -35,9 +35,7 @@ def list_organisations(
     q: Annotated[
         str | None, Query(description="Search names (English or Chinese), codes and handles.")
     ] = None,
-    activity: Annotated[
-        queries.Activity | None, Query(description=ACTIVITY)
-    ] = None,
+    activity: Annotated[queries.Activity | None, Query(description=ACTIVITY)] = None,
 ) -> ListEnvelope[OrganisationPublic]:
     """Organisations, by English name, one page at a time."""
     code = jurisdiction or settings.jurisdiction

@@ -27,8 +27,14 @@ router = APIRouter(tags=["survey"])
 
 CACHE_CONTROL = "public, max-age=60"
 COLUMNS = (
-    "month", "age_band", "district", *store.RATINGS,
-    "channels", *(f"reaction_{kind}" for kind in store.REACTIONS), "expectation", "consideration",
+    "month",
+    "age_band",
+    "district",
+    *store.RATINGS,
+    "channels",
+    *(f"reaction_{kind}" for kind in store.REACTIONS),
+    "expectation",
+    "consideration",
 )
 
 
@@ -106,8 +112,14 @@ def export_row(row: t.SurveyResponse) -> list[str]:
     ratings = ["" if (v := getattr(row, name)) is None else str(v) for name in store.RATINGS]
     reactions = [row.reactions.get(kind, "") for kind in store.REACTIONS]
     text = [
-        row.submitted_on.strftime("%Y-%m"), row.age_band or "", row.district or "", *ratings,
-        ";".join(row.channels), *reactions, row.expectation or "", row.consideration or "",
+        row.submitted_on.strftime("%Y-%m"),
+        row.age_band or "",
+        row.district or "",
+        *ratings,
+        ";".join(row.channels),
+        *reactions,
+        row.expectation or "",
+        row.consideration or "",
     ]
     return [protect(cell) for cell in text]
 

@@ -61,6 +61,10 @@ def error_page(request: Request, status_code: int, message: str) -> Response:
     """An HTML error page, in the language of the URL's first segment when it names one."""
     first = request.url.path.strip("/").split("/", 1)[0]
     return render(
-        request, LANGUAGES.get(first), "error.html", status_code=status_code,
-        status=status_code, message=message,
+        request,
+        LANGUAGES.get(first),
+        "error.html",
+        status_code=status_code,
+        status=status_code,
+        message=message,
     )

@@ -72,15 +72,22 @@ class Search:
     def params(self, page: int | None = None) -> dict[str, str | int | None]:
         """The query string of this search (on ``page``), without empty values."""
         return {
-            "q": self.q, "platform": self.platform, "type": self.type, "activity": self.activity or None,
-            "all": "1" if self.show_all else None, "page": page if page and page > 1 else None,
+            "q": self.q,
+            "platform": self.platform,
+            "type": self.type,
+            "activity": self.activity or None,
+            "all": "1" if self.show_all else None,
+            "page": page if page and page > 1 else None,
         }
 
     def filter(self, jurisdiction: str, active: queries.ActivityWindow | None) -> queries.OrganisationFilter:
         """The store query; only organisations with accounts unless ``show_all``."""
         return queries.OrganisationFilter(
-            jurisdiction=jurisdiction, org_type=t.OrgType(self.type) if self.type else None,
-            platform=self.platform or None, q=self.q or None, with_accounts=not self.show_all,
+            jurisdiction=jurisdiction,
+            org_type=t.OrgType(self.type) if self.type else None,
+            platform=self.platform or None,
+            q=self.q or None,
+            with_accounts=not self.show_all,
             activity=active,
         )
 
@@ -157,10 +164,19 @@ def home(
     views = platform_views(session, lang.code)
     pages = max(1, -(-count // PAGE_SIZE))
     return render(
-        request, lang, "home.html", section="home",
+        request,
+        lang,
+        "home.html",
+        section="home",
         government=government_name(session, settings, lang.code),
         figures=queries.headline(session, settings.jurisdiction),
         month=government_month(session, settings.jurisdiction, lang.code),
-        search=search, entries=entries, count=count, pages=pages, page_size=PAGE_SIZE,
-        platforms=list(views.values()), platform=partial(platform_of, views), org_types=list(t.OrgType),
+        search=search,
+        entries=entries,
+        count=count,
+        pages=pages,
+        page_size=PAGE_SIZE,
+        platforms=list(views.values()),
+        platform=partial(platform_of, views),
+        org_types=list(t.OrgType),
     )

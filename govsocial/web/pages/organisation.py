@@ -44,10 +44,18 @@ def organisation(
     sample = any(r.view.is_sample for r in recent)
     card = scorecard_view.scorecard(session, subject, lang.code, sample)
     return render(
-        request, lang, "organisation.html",
-        org=org, accounts=accounts, recent=recent, recent_sample=sample,
-        children=queries.children(session, org.id), facts=queries.facts(session, org.id),
-        sources=split_sources(org.source), platform=partial(platform_of, views),
-        scorecard=card, trends=scorecard_view.trends(session, subject, lang.code, card.period),
+        request,
+        lang,
+        "organisation.html",
+        org=org,
+        accounts=accounts,
+        recent=recent,
+        recent_sample=sample,
+        children=queries.children(session, org.id),
+        facts=queries.facts(session, org.id),
+        sources=split_sources(org.source),
+        platform=partial(platform_of, views),
+        scorecard=card,
+        trends=scorecard_view.trends(session, subject, lang.code, card.period),
         **sections(session, subject),
     )

@@ -185,8 +185,10 @@ def render(
 ) -> HTMLResponse:
     """Render ``template`` in ``lang`` (the default language if None) as an HTML response."""
     shown = lang or default_language(request)
-    html = environment(shown.code).get_template(template).render(
-        language_links=language_links(request, lang), section=section, **context
+    html = (
+        environment(shown.code)
+        .get_template(template)
+        .render(language_links=language_links(request, lang), section=section, **context)
     )
     return HTMLResponse(html, status_code=status_code)
 

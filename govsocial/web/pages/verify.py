@@ -42,7 +42,15 @@ def verify_page(
             error = str(exc)
     views = platform_views(session, lang.code)
     return render(
-        request, lang, "verify.html", status_code=400 if error else 200, section="verify",
-        url=text, chosen=chosen, verdict=verdict, error=error,
-        platforms=list(views.values()), platform=partial(platform_of, views),
+        request,
+        lang,
+        "verify.html",
+        status_code=400 if error else 200,
+        section="verify",
+        url=text,
+        chosen=chosen,
+        verdict=verdict,
+        error=error,
+        platforms=list(views.values()),
+        platform=partial(platform_of, views),
     )
