@@ -8,16 +8,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from govsocial.errors import GovsocialError
+from govsocial.errors import ConfigurationError, GovsocialError
 from govsocial.settings import Settings
-from govsocial.store.db import make_engine, session_factory, transaction
+from govsocial.store.db import current_revision, head_revision, make_engine, session_factory, transaction
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -68,15 +69,68 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
 
 
-def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a ``GovsocialError`` into a one-line message and exit status 2, not a traceback."""
+def schema_problem(engine: Engine) -> ConfigurationError | None:
+    """What to tell the user when the database is not at the migration this code needs (empty, or
+    behind after an upgrade of govsocial): every query of a missing table or column would fail.
+    None when it is current. (The URL is not shown: it may hold a password.)"""
+    at, head = current_revision(engine), head_revision(engine)
+    if at == head:
+        return None
+    return ConfigurationError(
+        f"the database is at migration {at or 'none (it is empty)'}, this version of govsocial needs "
+        f"{head}: run `govsocial db upgrade` (and `govsocial registry load` for a new database) first"
+    )
 
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a ``GovsocialError`` into a one-line message and exit status 2, not a traceback; so
+    too a database error when the database is behind the migrations (``schema_problem``)."""
+    return _friendly(func, schema_hint=True)
+
+
+def friendly_migration_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """``friendly_errors`` for the commands that migrate the database: a database error in a
+    migration is shown as it is (telling the user to migrate would hide it)."""
+    return _friendly(func, schema_hint=False)
+
+
+def _friendly(func: Callable[P, R], schema_hint: bool) -> Callable[P, R]:
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except GovsocialError as exc:
-            errors.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
-            raise typer.Exit(2) from None
+            _fail(exc)
+        except DBAPIError:
+            problem = _schema_problem_of(_engine_in((*args, *kwargs.values()))) if schema_hint else None
+            if problem is None:
+                raise  # a database error of another kind: its traceback is what helps
+            _fail(problem)
 
     return wrapper
+
+
+def _fail(exc: Exception) -> NoReturn:
+    errors.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+    raise typer.Exit(2) from None
+
+
+def _engine_in(arguments: tuple[object, ...]) -> Engine | None:
+    """The engine the command opened (``engine_of``), found through its context among its
+    arguments (Typer hands a command its click context, whose root holds the invocation's)."""
+    for argument in arguments:
+        find_root = getattr(argument, "find_root", None)
+        if find_root is not None:
+            engine = (find_root().obj or {}).get("engine")
+            return engine if isinstance(engine, Engine) else None
+    return None
+
+
+def _schema_problem_of(engine: Engine | None) -> ConfigurationError | None:
+    """``schema_problem`` of ``engine``'s database, if there is an engine and it can say."""
+    if engine is None:
+        return None
+    try:
+        return schema_problem(engine)
+    except DBAPIError:  # the database cannot even say its migration: keep the original error
+        return None

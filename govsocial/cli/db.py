@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from govsocial.cli.common import console, engine_of, friendly_errors
+from govsocial.cli.common import console, engine_of, friendly_errors, friendly_migration_errors
 from govsocial.store import db
 
 app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 
 
 @app.command()
-@friendly_errors
+@friendly_migration_errors
 def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Create the tables, or migrate them to the newest schema."""
     engine = engine_of(ctx)
@@ -20,7 +20,7 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Tar
 
 
 @app.command()
-@friendly_errors
+@friendly_migration_errors
 def downgrade(
     ctx: typer.Context, revision: str = typer.Argument(..., help="Target revision, or base.")
 ) -> None:

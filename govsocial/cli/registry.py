@@ -87,8 +87,11 @@ def lint(
 
 
 def _has_store(ctx: typer.Context) -> bool:
-    from govsocial.store.db import current_revision
+    from govsocial.store.db import current_revision, sqlite_file_missing
 
+    # Connecting would create an empty SQLite file (and its folder) where there was none.
+    if sqlite_file_missing(settings_of(ctx).database_url):
+        return False
     try:
         return current_revision(engine_of(ctx)) is not None
     except Exception:  # no database yet: lint must still work on a fresh checkout

@@ -11,10 +11,10 @@ import typer
 import uvicorn
 
 from govsocial.analyze.topics.segment import default_segmenter
-from govsocial.cli.common import console, friendly_errors, settings_of
+from govsocial.cli.common import console, friendly_errors, schema_problem, settings_of
 from govsocial.errors import ConfigurationError
 from govsocial.settings import CONFIG_ENV
-from govsocial.store.db import current_revision, head_revision, make_engine
+from govsocial.store.db import make_engine
 from govsocial.web.app import create_app
 
 #: The application factory each worker process imports (see ``govsocial.web.asgi``).
@@ -83,17 +83,14 @@ def serve(
 
 def _check_schema(database_url: str) -> None:
     """Refuse to serve a database the migrations have not brought up to this code: every page
-    would fail with a missing table or column. (The URL is not shown: it may hold a password.)"""
+    would fail with a missing table or column."""
     engine = make_engine(database_url)
     try:
-        at, head = current_revision(engine), head_revision(engine)
+        problem = schema_problem(engine)
     finally:
         engine.dispose()
-    if at != head:
-        raise ConfigurationError(
-            f"the database is at migration {at or 'none (it is empty)'}, this version of govsocial needs "
-            f"{head}: run `govsocial db upgrade` (and `govsocial registry load` for a new database) first"
-        )
+    if problem is not None:
+        raise problem
 
 
 def _config_for_workers(ctx: typer.Context) -> None:

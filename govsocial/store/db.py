@@ -42,6 +42,18 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def sqlite_file_missing(database_url: str) -> bool:
+    """Whether ``database_url`` names an SQLite file that does not exist (yet): opening it would
+    create it, empty. False for other databases and for URLs that cannot be read."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return False
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return False
+    return not Path(url.database).exists()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers and one writer work at once; busy_timeout makes a writer wait for the
     # lock instead of failing with "database is locked"; foreign keys are off by default in SQLite.

@@ -50,6 +50,53 @@ def test_load_then_verify_exit_codes(env: Path) -> None:
     assert code == 0 and json.loads(output)["status"] == "official"
 
 
+def test_a_command_on_a_database_behind_the_migrations_says_what_to_run(env: Path) -> None:
+    """A command that reads the store of an empty database, or of one an older govsocial left
+    behind, says which migration it is at and what to run, not a traceback of the missing table."""
+    code, output = run("metrics", "show")
+    said = " ".join(output.split())
+    assert code == 2, output
+    assert "at migration none (it is empty)" in said and "govsocial db upgrade" in said
+    assert run("db", "upgrade", "0009")[0] == 0  # before the alerts tables (0010)
+    code, output = run("alerts", "rules", "list")
+    said = " ".join(output.split())
+    assert code == 2, output
+    assert "at migration 0009" in said and "govsocial db upgrade" in said
+
+
+def test_a_database_error_on_a_current_database_is_not_hidden(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error is not mistaken for an old schema when the migrations are current, nor
+    when it comes from migrating: it is raised as it is, with its traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from govsocial.store import metric_queries
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+    from govsocial.store import db
+
+    # A migration that fails on an empty database: its own error, not "run govsocial db upgrade".
+    with monkeypatch.context() as patched:
+        patched.setattr(db, "upgrade", broken)
+        result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1 and isinstance(result.exception, OperationalError)
+
+    assert run("db", "upgrade")[0] == 0
+    monkeypatch.setattr(metric_queries, "list_values", broken)
+    result = runner.invoke(app, ["metrics", "show"])
+    assert result.exit_code == 1 and isinstance(result.exception, OperationalError)
+
+
+def test_lint_does_not_create_a_database_that_is_not_there(env: Path) -> None:
+    """Lint reads the store's platform catalogue when there is a store; without one it must not
+    leave an empty database file behind (SQLite creates the file on connecting)."""
+    assert run("registry", "lint")[0] == 0
+    assert not (env / "cli.db").exists()
+
+
 def test_lint_passes_on_the_bundled_registry(env: Path) -> None:
     code, output = run("registry", "lint", "--json")
     assert code == 0, output
