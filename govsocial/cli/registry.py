@@ -63,8 +63,10 @@ def lint(
 ) -> None:
     """Check registry files: fields, platforms, URLs, duplicates, evidence, names."""
     root = folder or settings_of(ctx).registry_dir
-    with read_session(ctx) as session:
-        catalogue = load_catalogue(session) if _has_store(ctx) else None
+    catalogue = None
+    if _has_store(ctx):  # checked before opening a session, which would make the SQLite folder
+        with read_session(ctx) as session:
+            catalogue = load_catalogue(session)
     from govsocial.registry.addresses import PlatformCatalogue
 
     catalogue = catalogue or PlatformCatalogue.default()
