@@ -200,7 +200,8 @@ def parse_posts(body: bytes, taken_at: dt.datetime) -> Batch:
     posts = [types.post_record(item, PAGE_ID, taken_at) for item in data["data"]]
     return Batch(
         edge="posts",
-        raw=_raw(body, "facebook:/{page}/posts"),
+        # As the connector does since it redacts posts pages too: the decoded page goes with it.
+        raw=with_decoded(_raw(body, "facebook:/{page}/posts"), data),
         posts=posts,
         checkpoint={"after": "QVFIUmFmdGVy"},
     )

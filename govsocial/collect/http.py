@@ -7,6 +7,11 @@ two functions: ``classify`` turns a response into a ``CollectError`` (or None wh
 
 Secrets in query strings (``access_token``, ``key``...) are removed from every URL that is logged,
 stored or put in an error message.
+
+A body that cannot be read (a broken ``Content-Encoding``, bytes that are not UTF-8, JSON nested too
+deeply to decode) is a ``PayloadError``, retried like truncated JSON: never a bare ``httpx`` or
+``RecursionError`` out of a connector. ``retry_after`` reads the standard ``Retry-After`` header for
+the connectors' rate-limit rules.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import random
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -92,6 +98,30 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+#: The longest ``Retry-After`` delay taken at its word: a day. Any value past the retry policy's
+#: longest wait already means "leave the account for a later run"; the cap keeps a delay of
+#: absurd size from overflowing the date arithmetic.
+MAX_RETRY_AFTER_S = 86_400
+
+
+def retry_after(response: httpx.Response, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When ``Retry-After`` (delay-seconds or an HTTP date, RFC 9110 10.2.3) says to come back, in
+    UTC; None when the header is absent or unreadable."""
+    value = response.headers.get("retry-after", "").strip()
+    now = now or _now()
+    # isascii: str.isdigit also accepts digits such as "²", which int() refuses. The length is
+    # checked first because int() refuses more than 4,300 digits.
+    if value.isascii() and value.isdigit():
+        digits = value.lstrip("0") or "0"
+        seconds = MAX_RETRY_AFTER_S if len(digits) > len(str(MAX_RETRY_AFTER_S)) else int(digits)
+        return now + dt.timedelta(seconds=min(seconds, MAX_RETRY_AFTER_S))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.astimezone(dt.UTC) if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
 class HttpClient:
     """GET JSON from one platform with its error rules, retries and rate-limit waits."""
 
@@ -154,8 +184,14 @@ class HttpClient:
             raise TransientError(f"{self.platform}: {shown}: timed out") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"{self.platform}: {shown}: {type(exc).__name__}") from exc
+        except httpx.DecodingError as exc:
+            # The body does not match its Content-Encoding (bad gzip...): like a truncated body,
+            # possibly a fault on the way, so retried as one.
+            raise PayloadError(
+                f"{self.platform}: {shown}: the response body cannot be decoded ({exc})"
+            ) from exc
         self._note_pause(response)
-        error = self.classify(response)
+        error = self._classify(response, shown)
         if error is not None:
             raise error
         raw = RawPayload(
@@ -167,12 +203,25 @@ class HttpClient:
         )
         return self._decode(response, shown), raw
 
+    def _classify(self, response: httpx.Response, shown: str) -> CollectError | None:
+        try:
+            return self.classify(response)
+        except RecursionError:
+            # The connectors read error bodies with ``json``, which gives up on deep nesting: such a
+            # body is no platform's error, only a malformed answer.
+            status = response.status_code
+            raise PayloadError(
+                f"{self.platform}: {shown}: HTTP {status} with a body nested too deeply to read"
+            ) from None
+
     def _decode(self, response: httpx.Response, shown: str) -> Any:
         try:
             return payload_json.loads(response.content)
         except json.JSONDecodeError as exc:
+            # No position for a body that breaks at its start, or is too deep to say where it breaks.
+            at = f" at character {exc.pos}" if exc.pos else ""
             raise PayloadError(
-                f"{self.platform}: {shown}: response is not valid JSON ({exc.msg} at character {exc.pos})"
+                f"{self.platform}: {shown}: response is not valid JSON ({exc.msg}{at})"
             ) from exc
 
     def _note_pause(self, response: httpx.Response) -> None:

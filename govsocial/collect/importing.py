@@ -2,26 +2,40 @@
 
 The importer yields batches; each is stored in its own transaction, so a failure part-way keeps
 every batch before it, and importing the same file again reports only ``noop``. Bad rows are
-quarantined with their line numbers and counted in the run record.
+quarantined with their line numbers and counted in the run record (once per run: the quarantine
+is a log of what each run could not read, so a re-import records its bad rows again).
+
+A run that starts always finishes: a file that cannot be read (``ImportFileError``, also a blank
+file) or an unexpected error ends it as failed, with the error, and the summary says so; an error
+the caller must act on (a missing pseudonym key, the database) ends it as failed and is raised.
+The summary's ``accounts`` are the registry accounts the file's rows were stored under.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
-from govsocial.collect.imports.base import ImportContext, Importer
+from govsocial.collect.imports.base import ImportContext, Importer, decode_file
 from govsocial.collect.privacy import Pseudonymiser
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, finish_run, start_run
 from govsocial.collect.storage import BatchWriter, Resolver, store_batch
-from govsocial.errors import ImportFileError
+from govsocial.errors import GovsocialError, ImportFileError
 from govsocial.plugins import importers
+from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 
 HEAD_CHARS = 4096
+#: Longest error message a run records: an unexpected error may quote a whole cell of the file.
+MESSAGE_CHARS = 1000
+#: Post ids looked up per query when counting the accounts of a batch's comments.
+LOOKUP_CHUNK = 500
 
 
 def choose_importer(path: Path, head: str, fmt: str | None) -> Importer:
@@ -38,6 +52,40 @@ def choose_importer(path: Path, head: str, fmt: str | None) -> Importer:
     return matches[0]()
 
 
+@dataclass
+class _Touched:
+    """The registry accounts a file's rows were stored under: the run's ``accounts``."""
+
+    ids: set[int] = field(default_factory=set)
+
+    def counting(self, resolve: Resolver) -> Resolver:
+        """``resolve``, noting every account it finds (posts and profiles name their account)."""
+
+        def resolve_and_note(platform: str, ref: str) -> int | None:
+            account_id = resolve(platform, ref)
+            if account_id is not None:
+                self.ids.add(account_id)
+            return account_id
+
+        return resolve_and_note
+
+    def note_comments(self, sessions: sessionmaker[Session], batch: Batch) -> None:
+        """The accounts of the stored posts a batch's comments belong to (comments name no account,
+        only their post)."""
+        wanted: dict[str, list[str]] = {}
+        for comment in batch.comments:
+            wanted.setdefault(comment.platform, []).append(comment.post_id)
+        with sessions() as session:
+            for platform, post_ids in wanted.items():
+                unique = sorted(set(post_ids))
+                for start in range(0, len(unique), LOOKUP_CHUNK):
+                    chunk = unique[start : start + LOOKUP_CHUNK]
+                    query = select(t.Post.account_id).where(
+                        t.Post.platform == platform, t.Post.post_id.in_(chunk)
+                    )
+                    self.ids.update(session.scalars(query.distinct()))
+
+
 def import_activity(
     engine: Engine,
     path: Path,
@@ -49,19 +97,73 @@ def import_activity(
     source: str | None = None,
     progress: Callable[[Batch], None] | None = None,
 ) -> RunSummary:
-    """Import one file; returns the run summary (also stored as a run record)."""
+    """Import one file; returns the run summary (also stored as a run record).
+
+    The run is finished whatever happens. ``ImportFileError`` and unexpected errors become a failed
+    summary; other ``GovsocialError``s (configuration), database errors and interruptions are raised
+    once the run is recorded as failed.
+    """
     sessions = session_factory(engine)
     summary = start_run(sessions, "import", trigger, f"{importer.format}:{path.name}")
-    writer = BatchWriter(
-        summary.run_id, source or f"import:{importer.format}", resolve, Pseudonymiser(pseudonym_key)
-    )
+    touched = _Touched()
     try:
-        for batch in importer.read(path, context):
-            store_batch(engine, sessions, writer, batch, summary.counts)
-            if progress:
-                progress(batch)
+        writer = BatchWriter(
+            summary.run_id,
+            source or f"import:{importer.format}",
+            touched.counting(resolve),
+            Pseudonymiser(pseudonym_key),
+        )
+        if not _store_all(engine, sessions, writer, importer.read(path, context), summary, touched, progress):
+            _refuse_if_blank(path)
     except ImportFileError as exc:
-        summary.errors.append({"file": path.name, "kind": "file", "message": str(exc)})
-        summary.failed_accounts = summary.accounts = 1
-    finish_run(sessions, summary)
+        _failed(summary, touched, path, "file", str(exc))
+    except (GovsocialError, SQLAlchemyError) as exc:
+        # The caller's to report: the CLI says it in one line (exit 2), the admin page as a message.
+        kind = "configuration" if isinstance(exc, GovsocialError) else "database"
+        _failed(summary, touched, path, kind, str(exc))
+        raise
+    except Exception as exc:  # a bug or an input nobody foresaw: the run says so, no traceback
+        _failed(summary, touched, path, "unexpected", f"the import stopped: {type(exc).__name__}: {exc}")
+    except BaseException:
+        _failed(summary, touched, path, "interrupted", "the import was interrupted")
+        raise
+    finally:
+        summary.accounts = max(summary.accounts, len(touched.ids))
+        finish_run(sessions, summary)
     return summary
+
+
+def _store_all(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    writer: BatchWriter,
+    batches: Iterable[Batch],
+    summary: RunSummary,
+    touched: _Touched,
+    progress: Callable[[Batch], None] | None,
+) -> bool:
+    """Store every batch; whether there was any."""
+    any_batch = False
+    for batch in batches:
+        any_batch = True
+        store_batch(engine, sessions, writer, batch, summary.counts)
+        if batch.comments:
+            touched.note_comments(sessions, batch)
+        if progress:
+            progress(batch)
+    return any_batch
+
+
+def _refuse_if_blank(path: Path) -> None:
+    """``ImportFileError`` for a file with nothing in it (no header either): an import of it would
+    otherwise be "ok" having read nothing. A header without rows is a valid, empty export."""
+    if not decode_file(path).removeprefix("\ufeff").strip():
+        raise ImportFileError(f"{path.name}: the file is empty (not even a header row)")
+
+
+def _failed(summary: RunSummary, touched: _Touched, path: Path, kind: str, message: str) -> None:
+    """Record the run as failed: every account it touched (at least one, the file's) failed."""
+    if len(message) > MESSAGE_CHARS:
+        message = message[: MESSAGE_CHARS - 1] + "…"
+    summary.errors.append({"file": path.name, "kind": kind, "message": message})
+    summary.failed_accounts = summary.accounts = max(len(touched.ids), 1)

@@ -9,6 +9,9 @@ standard library, with two differences that matter here, both handled by falling
   read by ``json`` instead; such bodies are rare and the fallback is only slower, never different.
 * orjson refuses what ``json`` accepts beyond the standard (``NaN``, ``Infinity``, lone surrogates);
   a body it refuses is read by ``json``, whose error (with its position) is what a caller sees.
+  ``json`` fails in two more ways, both turned into that same error so that a caller needs to catch
+  only one: bytes that are not UTF-8 (``UnicodeDecodeError``), and arrays or objects nested deeper
+  than the interpreter's recursion limit (``RecursionError``; orjson stops at 1,024 levels).
 
 Written copies are compact (no spaces after separators) and UTF-8, not ASCII-escaped. A value orjson
 cannot write (an integer beyond 64 bits, from a body ``json`` read) is written by ``json`` the same
@@ -31,14 +34,22 @@ _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def loads(body: str | bytes) -> Any:
-    """The value of a JSON document; ``json.JSONDecodeError`` (with its position) if it is not JSON."""
+    """The value of a JSON document; ``json.JSONDecodeError`` (with its position) if it is not JSON,
+    not UTF-8, or nested too deeply to read."""
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
     if raw.translate(_DIGITS).find(_LONG_RUN) < 0:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass  # json accepts more (NaN, lone surrogates) or says where the document breaks
-    return json.loads(body)
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError as exc:
+        raise json.JSONDecodeError(f"not UTF-8 text ({exc.reason})", "", exc.start) from None
+    except RecursionError:
+        # Valid JSON perhaps, but no platform nests this deep: the position where it gets too deep
+        # is not known, so none is given.
+        raise json.JSONDecodeError("nested too deeply to read", "", 0) from None
 
 
 def dumps(value: Any) -> str:

@@ -157,18 +157,31 @@ def _redacted_leaf(text: str, redactions: Redactions | None = None) -> str:
     return _redact(text)
 
 
-# Query parameters whose values are secrets. The word boundary before each name is checked after its
-# first letter (``a(?<=\ba)ccess_token``): the same matches as ``\b(access_token|...)=``, but a
-# pattern that starts with a letter lets the regex engine skip ahead to those letters, 4x faster.
-SECRET_IN_URL = re.compile(
-    r"((?:a(?<=\ba)ccess_token|i(?<=\bi)nput_token|k(?<=\bk)ey|a(?<=\ba)pi_key|a(?<=\ba)ppsecret_proof"
-    r"|c(?<=\bc)lient_secret))"
-    r"=[^&\"'\s]+"
-)
+#: Query parameters whose values are secrets.
+SECRET_NAMES = ("access_token", "input_token", "key", "api_key", "appsecret_proof", "client_secret")
+
+
+def _secret_name(name: str) -> str:
+    """A pattern of ``name`` where it starts a parameter: at a word boundary, or right after a JSON
+    escape (``\\u0026access_token=``, an "&" as some encoders write it: "6a" is no word boundary).
+
+    An escape is ``\\u`` and any four digits, so that a string's shape (``_SHAPE``: digits made "5")
+    matches wherever the string does. Both are checked after the name's first letter
+    (``a(?:(?<=\\ba)|...)ccess_token``): the same matches as ``\\b(access_token|...)=``, but a pattern
+    that starts with a letter lets the regex engine skip ahead to those letters, 4x faster.
+    """
+    first = name[0]
+    return rf"{first}(?:(?<=\b{first})|(?<=\\u\d{{4}}{first})){name[1:]}"
+
+
+# A value ends at a backslash too: no token holds one, and in an escaped body the next parameter
+# starts there (``access_token=***\u0026after=...`` keeps its cursor).
+SECRET_IN_URL = re.compile("(" + "|".join(map(_secret_name, SECRET_NAMES)) + r")=[^&\"'\s\\]+")
 #: What ``_shape_risk`` looks for in a shape: everything ``without_secrets`` and ``redact`` change
 #: holds a match of one of these (an email holds an "@", tested apart).
 _SHAPE_RISKS = (SECRET_IN_URL, HKID, _PHONE_SHAPE)
-# Every match of SECRET_IN_URL holds one of these words, at most 10 characters after its start.
+# Every match of SECRET_IN_URL holds one of these words, at most 7 characters after its start
+# ("secret" in "client_secret"), and looks at most 6 characters back from its start (a ``\u0026``).
 _SECRET_WORDS = ("token", "key", "secret", "proof")
 _SECRET_REACH = 16
 
@@ -183,8 +196,8 @@ def without_secrets(text: str) -> str:
     first = min((found for word in _SECRET_WORDS if (found := text.find(word)) >= 0), default=-1)
     if first < 0:
         return text
-    # A match starts at least ``_SECRET_REACH - 6`` characters after ``start`` and its word
-    # boundary looks one character back: what comes before ``start`` decides nothing.
+    # A match starts at most 7 characters before its word, so at least ``_SECRET_REACH - 7`` after
+    # ``start``, and looks at most 6 characters back: what comes before ``start`` decides nothing.
     start = max(0, first - _SECRET_REACH)
     return text[:start] + SECRET_IN_URL.sub(r"\1=***", text[start:])
 
@@ -378,6 +391,113 @@ def _scrub_item(
     if key == "users" and isinstance(value, list):  # X expansions: the repliers' user objects
         return [{"pseudonym": pseudonymise(platform, str(u.get("id")))} for u in value if isinstance(u, dict)]
     return scrub_payload(value, platform, pseudonymise, redactions)
+
+
+# --- payloads without commenters, and quarantined items: ids kept ----------------------------------
+
+#: What an id looks like ("20531316728_10158658756111729", "Ugx3...AaABAg", "1234567890123456789"):
+#: a value of an id key that does not is redacted as a text.
+_ID_VALUE = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
+
+
+def is_id_key(key: object) -> bool:
+    """Whether ``key`` names an id of an item (a post, comment, video, page), or the account a record
+    belongs to (``account_ref``): "id", "post_id", "videoId", "edit_history_tweet_ids"... Such ids
+    are not personal data, and are what an operator finds the item again by; a Graph id such as
+    "123_91234567" would otherwise lose what looks like a phone number. The keys of a person's id
+    (``IDENTITY_IDS``: "author_id", "authorChannelId"...) are not among them: ``scrub_quarantined``
+    pseudonymises their values, ``redact_payload`` redacts them as texts."""
+    if not isinstance(key, str) or key in IDENTITY_IDS:
+        return False
+    return key in ("id", "ids", "account_ref") or key.endswith(("_id", "Id", "_ids", "Ids"))
+
+
+def redact_payload(data: object) -> object:
+    """A copy of a decoded payload without commenters (a profile, a page of posts) with personal data
+    redacted from every string and secret URL parameters removed (``_redacted_leaf``), the values of
+    id keys (``is_id_key``) kept as they are; keys are cleared of secrets only. A comments payload
+    goes through ``scrub_payload`` instead."""
+    return _keep_ids(data, None, None)
+
+
+def scrub_quarantined(data: object, platform: str, pseudonymise: Pseudonymiser) -> object:
+    """``scrub_payload`` for a quarantined item (a listing item that did not parse, a record of an
+    account not in the registry): commenter identities pseudonymised or removed, personal data
+    redacted, secrets removed, but the values of id keys kept (``is_id_key``), so that an operator
+    can find the item again."""
+    return _keep_ids(data, None, (platform, pseudonymise))
+
+
+# ``redact_payload`` and ``scrub_quarantined`` walk the value with the key it is under (a list's items
+# are under the list's key, so "ids": [...] keeps its ids too), handling the values of decoded JSON
+# here as ``_scrub_dict`` does (a page of posts holds thousands of strings); anything else goes
+# through ``_keep_ids``.
+Identities = tuple[str, Pseudonymiser]
+#: Keys seen, and whether they name an id (``is_id_key``); the table stops growing at ``KNOWN_KEYS``.
+_ID_KEYS: dict[object, bool] = {}
+
+
+def _keep_ids(value: object, key: object, identities: Identities | None) -> object:
+    if isinstance(value, dict):
+        return _keep_ids_dict(value, identities)
+    if isinstance(value, list):
+        return _keep_ids_list(value, key, identities)
+    if isinstance(value, str):
+        return _kept_string(value, key)
+    return value
+
+
+def _keep_ids_dict(data: dict[Any, Any], identities: Identities | None) -> dict[Any, Any]:
+    kept: dict[Any, Any] = {}
+    for key, value in data.items():
+        name = key
+        if key not in _PLAIN_KEYS and not _plain_key(key):
+            if identities is not None and key in _NOT_PLAIN:
+                if key not in IDENTITY_DROP:
+                    kept[key] = _scrub_item(key, value, *identities, None)
+                continue
+            name = without_secrets(key) if isinstance(key, str) else key
+        kind = type(value)
+        if kind is str:
+            kept[name] = _kept_string(value, key)
+        elif kind is dict:
+            kept[name] = _keep_ids_dict(value, identities)
+        elif kind is list:
+            kept[name] = _keep_ids_list(value, key, identities)
+        elif kind in _SCALARS:
+            kept[name] = value
+        else:
+            kept[name] = _keep_ids(value, key, identities)
+    return kept
+
+
+def _keep_ids_list(data: list[Any], key: object, identities: Identities | None) -> list[Any]:
+    kept: list[Any] = []
+    for value in data:
+        kind = type(value)
+        if kind is dict:
+            kept.append(_keep_ids_dict(value, identities))
+        elif kind is str:
+            kept.append(_kept_string(value, key))
+        elif kind in _SCALARS:
+            kept.append(value)
+        else:
+            kept.append(_keep_ids(value, key, identities))
+    return kept
+
+
+def _kept_string(value: str, key: object) -> str:
+    """A string under ``key``: as it is if it is an id, else redacted (``_redacted_leaf``)."""
+    if not value:
+        return value
+    is_id = _ID_KEYS.get(key)
+    if is_id is None:
+        is_id = is_id_key(key)
+        if len(_ID_KEYS) < KNOWN_KEYS:
+            _ID_KEYS[key] = is_id
+    if is_id and _ID_VALUE.fullmatch(value):
+        return value
+    return _redacted_leaf(value)
 
 
 class DecodedPayload(RawPayload):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 #: The largest count the store holds: its count columns are ``Integer``, 32 bits on PostgreSQL.
 #: Importers turn a larger number in a file into a bad row rather than fail the whole import.
@@ -42,6 +43,32 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC) if value is not None else None
 
 
+#: The plausible times of a post, comment or follower count: none was published before 1990, and
+#: none later than a little after now (clock skew between a source and this machine). A date outside
+#: is a misread date or time zone, and it would not only be wrong: the metrics have a period for
+#: every day, week and month between the oldest and newest time stored, so one post dated year 1
+#: made a refresh write 9 million empty values.
+EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+FUTURE_SLACK = dt.timedelta(days=2)
+
+
+def plausible(value: dt.datetime) -> bool:
+    """Whether an aware time lies between ``EARLIEST`` and ``FUTURE_SLACK`` after now."""
+    return EARLIEST <= value <= dt.datetime.now(dt.UTC) + FUTURE_SLACK
+
+
+def _published(value: dt.datetime) -> dt.datetime:
+    """``_aware``, and refused unless ``plausible``."""
+    aware = _aware(value)
+    assert aware is not None
+    if not plausible(aware):
+        raise ValueError(
+            f"{aware.isoformat()} is not a plausible time (before {EARLIEST.year} or more than"
+            f" {FUTURE_SLACK.days} days after now): check the source's date format and time zone"
+        )
+    return aware
+
+
 class RawPayload(Record):
     """One response or file section exactly as received, kept beside the normalised rows."""
 
@@ -66,7 +93,7 @@ class ProfileRecord(Record):
     name: str | None = None
     platform_id: str | None = None
 
-    _tz = field_validator("taken_at")(_aware)
+    _tz = field_validator("taken_at")(_published)
 
 
 class PostCounts(Record):
@@ -104,7 +131,7 @@ class PostRecord(Record):
     counts: PostCounts | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 
-    _tz = field_validator("created_at")(_aware)
+    _tz = field_validator("created_at")(_published)
 
 
 class CommentRecord(Record):
@@ -122,7 +149,7 @@ class CommentRecord(Record):
     likes: int | None = None
     replies: int | None = None
 
-    _tz = field_validator("created_at")(_aware)
+    _tz = field_validator("created_at")(_published)
 
 
 #: ``CommentRecord``'s fields in the order it declares them (the order of its ``__dict__`` and dumps).
@@ -165,6 +192,7 @@ def comment_record(
         and type(parent_id) in _STR_OR_NONE
         and type(created_at) is dt.datetime
         and created_at.tzinfo is dt.UTC
+        and plausible(created_at)
         and type(created_at_raw) in _STR_OR_NONE
         and type(author_id) in _STR_OR_NONE
         and type(is_page_reply) is bool
@@ -217,6 +245,31 @@ class BadRecord(Record):
     location: str
     reason: str
     content: str
+
+
+def error_reason(error: BaseException) -> str:
+    """What a ``BadRecord`` says of the error that made it: the error's type, then for a
+    ``ValidationError`` each field and what is wrong with it but never the value (pydantic's message
+    quotes the input, which may be a commenter's id), else the first line of the message."""
+    if isinstance(error, ValidationError):
+        return f"ValidationError: {error.title}: {what_is_wrong(error)}"
+    return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
+def what_is_wrong(error: ValidationError) -> str:
+    """Each field a record refused and why ("created_at: ... is not a plausible time"), without the
+    value and without pydantic's links."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg'].removeprefix('Value error, ')}"
+        for item in error.errors(include_url=False, include_input=False)
+    )
+
+
+def listing_bad_record(source: str, location: str, item: Any, error: BaseException) -> BadRecord:
+    """An item of a platform's listing that could not be read: the item as JSON (storage scrubs
+    commenters out of it before it is quarantined) with ``error_reason``."""
+    content = json.dumps(item, ensure_ascii=False, default=str)
+    return BadRecord(source=source, location=location, reason=error_reason(error), content=content)
 
 
 class Batch(Record):

@@ -3,17 +3,22 @@
 For each account the runner loads its checkpoints, lets the platform's connector yield batches,
 and stores each batch with its checkpoint in one transaction (``BatchWriter``), so a run killed at
 any point resumes without loss or duplicates. Errors are per account: an expired token stops that
-account with a clear message and the others go on; a spent quota becomes a gap with the time it
-resets. Writes are serialised (one writer at a time), which SQLite needs and PostgreSQL tolerates;
-each batch is prepared (its kept copy scrubbed, its comments pseudonymised) before its turn.
+account with a clear message and the others go on; a spent quota, or a rate limit longer than the
+retry policy waits, becomes a gap with the time it resets. Any other exception (a bug, an answer no
+rule foresaw) is recorded as that account's ``unexpected`` error, type and message with secrets
+removed, and the run goes on and is finished; only ``KeyboardInterrupt`` and cancellation stop it.
+Writes are serialised (one writer at a time), which SQLite needs and PostgreSQL tolerates; each
+batch is prepared (its kept copy scrubbed, its comments pseudonymised) before its turn.
 ``collect.processes`` runs several runners side by side, each on a share of the accounts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 import httpx
@@ -21,9 +26,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, QuotaExceededError
+from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, RateLimitedError
 from govsocial.collect.http import HttpClient, RetryPolicy, Sleeper
-from govsocial.collect.privacy import Pseudonymiser
+from govsocial.collect.privacy import Pseudonymiser, without_secrets
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, finish_run, start_run
 from govsocial.collect.storage import BatchWriter, Inserted, store_prepared
@@ -35,6 +40,8 @@ from govsocial.store.db import session_factory
 
 #: Called after each stored batch: (account target, batch) — for progress bars.
 Progress = Callable[[Target, Batch], None]
+#: How much of an unexpected exception's message goes into the run record.
+MAX_MESSAGE = 500
 
 
 @dataclass
@@ -77,7 +84,12 @@ class Runner:
         targets = list(targets)
         summary = start_run(self.sessions, "collect", self.options.trigger, scope)
         summary.accounts = len(targets)
-        await self.collect(targets, summary)
+        try:
+            await self.collect(targets, summary)
+        except Exception as exc:  # outside any one account (the HTTP client...): the run still ends
+            message = self._describe(exc)
+            summary.errors.append({"account": "(run)", "kind": "unexpected", "message": message})
+            summary.failed_accounts = summary.accounts
         finish_run(self.sessions, summary)
         return summary
 
@@ -110,7 +122,9 @@ class Runner:
             )
             async for batch in connector.collect(target, checkpoints):
                 await self._store(writer, batch, summary, target)
-        except QuotaExceededError as exc:
+        except RateLimitedError as exc:
+            # A spent quota, or a rate limit longer than the policy waits (or outlasting its attempts):
+            # the account is left for a run after ``until``, resuming from its checkpoints.
             summary.gaps.append(
                 {
                     "account": where,
@@ -128,6 +142,23 @@ class Runner:
         except (CollectError, ConfigurationError) as exc:
             summary.failed_accounts += 1
             summary.errors.append({"account": where, "kind": type(exc).__name__, "message": str(exc)})
+        except Exception as exc:  # a bug or an unforeseen answer costs this account, not the run
+            summary.failed_accounts += 1
+            message = self._describe(exc, target.platform)
+            summary.errors.append({"account": where, "kind": "unexpected", "message": message})
+
+    def _describe(self, exc: Exception, platform: str | None = None) -> str:
+        """``Type: message (at file:line)`` of an unexpected exception, without secrets, for the run
+        record: where in govsocial it was raised is what a bug report needs, and no traceback."""
+        text = f"{type(exc).__name__}: {exc}"
+        connector = self._connectors.get(platform) if platform else None
+        if connector is not None and connector.token:
+            text = text.replace(connector.token, "***")  # an exception may quote a header or a body
+        text = without_secrets(text)
+        if len(text) > MAX_MESSAGE:
+            text = text[: MAX_MESSAGE - 1] + "…"
+        raised = _raised_in_govsocial(exc)
+        return f"{text} (at {raised})" if raised else text
 
     async def _store(self, writer: BatchWriter, batch: Batch, summary: RunSummary, target: Target) -> None:
         # The work that needs no database is done before waiting for the writer's turn, off the
@@ -170,3 +201,13 @@ class Runner:
                 f"{cls.platform}: no credential; set GOVSOCIAL_{cls.credential_setting.upper()}"
             )
         return str(secret.get_secret_value())
+
+
+def _raised_in_govsocial(exc: BaseException) -> str | None:
+    """``govsocial/.../file.py:line`` of the innermost frame of ``exc``'s traceback in this package."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        parts = PurePath(frame.filename).parts
+        if "govsocial" in parts:
+            inside = parts[len(parts) - 1 - parts[::-1].index("govsocial") :]
+            return f"{'/'.join(inside)}:{frame.lineno}"
+    return None

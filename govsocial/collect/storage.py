@@ -24,7 +24,9 @@ from govsocial.collect.privacy import (
     Redactions,
     decoded,
     redact,
+    redact_payload,
     scrub_payload,
+    scrub_quarantined,
     without_secrets,
 )
 from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
@@ -115,7 +117,7 @@ class BatchWriter:
             self._profile(session, batch, raw_id, bad, counts)
         post_keys = self._posts(session, batch.posts, raw_id, bad, counts)
         self._comments(session, prepared.comments, post_keys, bad, counts)
-        self._quarantine(session, bad, counts)
+        self._quarantine(session, bad, _platform(batch, self.source), counts)
         if batch.checkpoint is not None and self.account_id is not None:
             activity.save_checkpoint(session, self.account_id, batch.edge, batch.checkpoint)
 
@@ -128,8 +130,7 @@ class BatchWriter:
             platform = batch.comments[0].platform if batch.comments else batch.raw.source.split(":", 1)[0]
             values["body"] = self._kept_comments(batch.raw, platform, redactions)
         else:
-            # Graph API bodies repeat the token in their paging URLs: never store it.
-            values["body"] = without_secrets(values["body"])
+            values["body"] = _kept_body(batch.raw)
         values.update(run_id=self.run_id, account_id=self.account_id)
         return values
 
@@ -217,6 +218,9 @@ class BatchWriter:
             "link": post.link,
             "media": list(post.media),
             "followers_at_posting": post.followers_at_posting,
+            # What the source says beyond the common fields (reach, watch time, the post's type...):
+            # strings redacted as the text is, ids kept (``redact_payload``).
+            "extra": redact_payload(post.extra) if post.extra else None,
             "source": self.source,
             "first_seen_at": now,
             "last_seen_at": now,
@@ -281,7 +285,10 @@ class BatchWriter:
             "source": self.source,
         }
 
-    def _quarantine(self, session: Session, bad: list[BadRecord], counts: StoreCounts) -> None:
+    def _quarantine(self, session: Session, bad: list[BadRecord], platform: str, counts: StoreCounts) -> None:
+        """Store the bad records. Every one comes this way, whoever made it (a connector dumps the
+        raw listing item, an importer its line), so their privacy is applied here: what is stored
+        of a record is ``_quarantined_content``, its reason and location as they are."""
         for record in bad:
             session.add(
                 t.QuarantinedRecord(
@@ -289,11 +296,59 @@ class BatchWriter:
                     source=record.source,
                     location=record.location,
                     reason=record.reason,
-                    content=redact(record.content) or "",
+                    content=self._quarantined_content(record.content, platform),
                 )
             )
         if bad:
             counts.counts["quarantined"] += len(bad)
+
+    def _quarantined_content(self, content: str, platform: str) -> str:
+        """What is kept of a bad record: JSON (an array or object) with commenters pseudonymised
+        under ``platform`` or removed, personal data redacted and secrets removed, ids kept so that
+        the item can be found again (``privacy.scrub_quarantined``); other text (a line of a file)
+        with personal data and secrets removed."""
+        try:
+            data = payload_json.loads(content)
+            if isinstance(data, dict | list):
+                return payload_json.dumps(scrub_quarantined(data, platform, self.pseudonymise))
+        except (json.JSONDecodeError, RecursionError):
+            pass  # not JSON (or too deep to walk): kept as text
+        return _kept_text(content)
+
+
+def _platform(batch: Batch, source: str) -> str:
+    """The platform a batch's bad records come from, for their commenters' pseudonyms: that of its
+    records, else the writer's ("api:facebook"), else the first part of ``source``."""
+    for records in (batch.comments, batch.posts):
+        if records:
+            return records[0].platform
+    if batch.profile is not None:
+        return batch.profile.platform
+    kind, _, rest = source.partition(":")
+    return rest if kind == "api" and rest else kind
+
+
+def _kept_body(raw: RawPayload) -> str:
+    """The kept copy of a payload without commenters (a profile, a page of posts, a file of posts):
+    personal data redacted as in the rows, secrets removed (Graph bodies repeat the token in their
+    paging URLs). JSON is redacted string by string, ids kept (``privacy.redact_payload``), from
+    what the connector decoded where it passed that on (``privacy.with_decoded``); the body is kept
+    as received where that changes nothing, else written again. Other text (CSV, RSS) is redacted
+    as text."""
+    known, data = decoded(raw)
+    try:
+        if not known:
+            data = payload_json.loads(raw.body)
+        kept = redact_payload(data)
+    except (json.JSONDecodeError, RecursionError):
+        return _kept_text(raw.body)
+    # Equal values: nothing personal and no secret in any string or key (the common case).
+    return without_secrets(raw.body) if kept == data else payload_json.dumps(kept)
+
+
+def _kept_text(text: str) -> str:
+    """``text`` that is not JSON, with secrets removed and personal data redacted."""
+    return redact(without_secrets(text)) or ""
 
 
 def _seen_alive(session: Session, account_id: int, day: dt.date) -> None:

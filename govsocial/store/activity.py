@@ -80,7 +80,17 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-POST_FIELDS = ("account_id", "created_at", "format", "text", "url", "link", "media", "followers_at_posting")
+POST_FIELDS = (
+    "account_id",
+    "created_at",
+    "format",
+    "text",
+    "url",
+    "link",
+    "media",
+    "followers_at_posting",
+    "extra",
+)
 COMMENT_FIELDS = (
     "post_id",
     "parent_comment_id",

@@ -345,6 +345,9 @@ class Post(Base):
     link: Mapped[str | None] = mapped_column(String(2000))
     media: Mapped[list[str]] = mapped_column(JSON, default=list)
     followers_at_posting: Mapped[int | None] = mapped_column(Integer)
+    #: What the source says beyond the fields above (``PostRecord.extra``: type, title, reach, watch
+    #: time...), as of the latest collection or import; string values redacted like ``text``.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(64))  # "api:facebook", "import:crowdtangle", "sample"...
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

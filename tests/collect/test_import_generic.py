@@ -1,7 +1,7 @@
 """Generic CSV import: the three layouts, encodings, delimiters, bad rows kept apart from good ones.
 
 Example files are in ``tests/fixtures/payloads/generic/`` (the layouts of
-``docs/collectors/generic-csv.md``); the encodings are made from them here.
+``docs/collectors.md, Generic CSV``); the encodings are made from them here.
 """
 
 from __future__ import annotations
@@ -186,6 +186,8 @@ def test_header_names_ignore_case_spaces_and_order(tmp_path: Path) -> None:
         ({"created_at": "05/01/2024 10:00"}, "is not an ISO 8601 date and time"),
         ({"created_at": "2024-05-01"}, "is not an ISO 8601 date and time"),
         ({"created_at": ""}, "created_at is empty"),
+        ({"created_at": "1985-01-01 10:00"}, "created_at: 1985-01-01T02:00:00+00:00 is not a plausible time"),
+        ({"created_at": "2099-01-01 10:00"}, "created_at: 2099-01-01T02:00:00+00:00 is not a plausible time"),
         ({"post_id": ""}, "post_id is empty"),
         ({"likes": "-3"}, "likes: -3 is negative"),
         ({"views": "12.5"}, "views: '12.5' is not a whole number"),

@@ -131,3 +131,43 @@ def test_a_comment_that_cannot_be_read_is_quarantined_with_what_and_where() -> N
     assert [b.reason.split(":")[0] for b in bad] == ["ValueError", "KeyError", "TypeError"]
     assert all(b.location == raw.location and b.source == raw.source for b in bad)
     assert '"2_4"' in bad[0].content and "yesterday" in bad[0].content
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(1989, 12, 31, 23, 59, tzinfo=dt.UTC),
+        dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
+        dt.datetime(9999, 12, 31, tzinfo=dt.UTC),
+    ],
+)
+def test_a_time_no_post_or_comment_can_have_is_refused(when: dt.datetime) -> None:
+    # The fast path (exact types) must refuse it as validation does: a misread date would give the
+    # metrics a period for every day between it and now.
+    with pytest.raises(ValidationError, match="not a plausible time"):
+        records.comment_record(**{**GOOD, "created_at": when})
+    with pytest.raises(ValidationError, match="not a plausible time"):
+        records.PostRecord(platform="x", post_id="1", account_ref="a", created_at=when)
+    with pytest.raises(ValidationError, match="not a plausible time"):
+        records.ProfileRecord(platform="x", account_ref="a", taken_at=when)
+
+
+def test_times_from_1990_to_just_after_now_are_kept() -> None:
+    for when in (records.EARLIEST, dt.datetime.now(dt.UTC) + dt.timedelta(days=1)):
+        assert records.comment_record(**{**GOOD, "created_at": when}).created_at == when
+        assert (
+            records.PostRecord(platform="x", post_id="1", account_ref="a", created_at=when).created_at == when
+        )
+
+
+def test_a_refused_item_is_quarantined_without_the_values_pydantic_would_quote() -> None:
+    raw = RawPayload(
+        source="x:/2/tweets", location="https://api.x.example/2/tweets", fetched_at=UTC_TIME, body="{}"
+    )
+    # An author id that is not a string: the record refuses it, and pydantic's message quotes it.
+    with pytest.raises(ValidationError) as caught:
+        CommentRecord(**{**GOOD, "author_id": ["citizen-4242"]})
+    bad = records.listing_bad_record(raw.source, raw.location, {"id": "1"}, caught.value)
+    assert bad.reason.startswith("ValidationError: CommentRecord: author_id: ")
+    assert "citizen-4242" not in bad.reason and "errors.pydantic.dev" not in bad.reason

@@ -413,3 +413,12 @@ def test_retry_after_forms() -> None:
     assert errors.retry_at(stamp, now) == now + dt.timedelta(minutes=5)
     assert errors.retry_at(httpx.Response(429, headers={"retry-after": "soon"}), now) is None
     assert errors.retry_at(httpx.Response(429), now) is None
+
+
+def test_retry_after_that_is_not_a_plain_delay_does_not_raise() -> None:
+    # "²" is a digit to str.isdigit but not to int(); a delay of 10**5000 s overflows a date.
+    now = dt.datetime(2025, 1, 7, tzinfo=dt.UTC)
+    superscript = httpx.Response(429, headers=[(b"retry-after", "²".encode("latin-1"))])
+    assert errors.retry_at(superscript, now) is None
+    far = errors.retry_at(httpx.Response(503, headers={"retry-after": "9" * 5000}), now)
+    assert far is not None and now < far <= now + dt.timedelta(days=1)

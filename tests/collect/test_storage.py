@@ -272,3 +272,40 @@ def test_store_batch_writes_what_write_writes(engine: Engine, session: Session) 
         ("c2", post_id, "唔該你嘅意見"),
     ]
     assert _write(session, writer, _batch(T0))["comments.noop"] == 2  # write() agrees: nothing new
+
+
+def _post_with(extra: dict[str, object]) -> Batch:
+    post = PostRecord(
+        platform="facebook", post_id="p9", account_ref="cfs.hk", created_at=T0, text="通告", extra=extra
+    )
+    return Batch(edge="posts", posts=[post])
+
+
+def test_what_a_source_says_beyond_the_common_fields_is_kept_in_extra(
+    engine: Engine, session: Session
+) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "import:meta_business_suite", lambda p, r: account_id, Pseudonymiser("k"))
+    extra = {
+        "reach": 9310,
+        "link_clicks": 40,
+        "type": "Photos",
+        "page_id": "91234567",
+        "story": "call 9123 4567",
+    }
+    assert _write(session, writer, _post_with(extra))["posts.insert"] == 1
+    stored = session.scalars(select(t.Post.extra).where(t.Post.post_id == "p9")).one()
+    # Numbers as given, ids kept, texts redacted like the post's text.
+    assert stored == {**extra, "story": "call [PHONE]"}
+    assert _write(session, writer, _post_with(extra))["posts.noop"] == 1
+    # A later export with a larger reach updates the post: extra is the latest the source said.
+    assert _write(session, writer, _post_with({**extra, "reach": 12000}))["posts.update"] == 1
+    session.expire_all()
+    assert session.scalars(select(t.Post.extra).where(t.Post.post_id == "p9")).one()["reach"] == 12000
+
+
+def test_a_post_without_extra_stores_null(engine: Engine, session: Session) -> None:
+    account_id = _account(engine, session)
+    writer = BatchWriter(None, "api:facebook", lambda p, r: account_id, Pseudonymiser("k"), account_id)
+    _write(session, writer, _post_with({}))
+    assert session.scalars(select(t.Post.extra).where(t.Post.post_id == "p9")).one() is None

@@ -23,7 +23,6 @@ Checkpoints (one per edge, stored with each batch):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -35,8 +34,16 @@ from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError
 from govsocial.collect.facebook import errors, types
 from govsocial.collect.facebook.errors import CursorLimitError
+from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
 from govsocial.collect.privacy import with_decoded
-from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+from govsocial.collect.records import (
+    BadRecord,
+    Batch,
+    CommentRecord,
+    PostRecord,
+    RawPayload,
+    listing_bad_record,
+)
 from govsocial.settings import Settings
 
 PROFILE_FIELDS = "id,name,username,followers_count,fan_count"
@@ -89,9 +96,7 @@ def next_cursor(data: Mapping[str, Any]) -> dict[str, str] | None:
 
 def bad_record(source: str, raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item of a listing that could not be read, kept with the reason."""
-    reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    content = json.dumps(item, ensure_ascii=False)
-    return BadRecord(source=source, location=raw.location, reason=reason, content=content)
+    return listing_bad_record(source, raw.location, item, exc)
 
 
 def parse_items(items: Any, parse: Parser, source: str, raw: RawPayload) -> tuple[list[Any], list[BadRecord]]:
@@ -202,7 +207,11 @@ class FacebookConnector(Connector):
         if not self.token:
             raise AuthError(f"facebook: {source}: no token configured (setting {self.credential_setting})")
         query = {**params, "access_token": self.token}
-        data, raw = await self.http.get_json(f"{self.base_url}{path}", query, source)
+        try:
+            data, raw = await self.http.get_json(f"{self.base_url}{path}", query, source)
+        except CollectError as exc:
+            errors.forget_token(exc, self.token)  # should the API have echoed it
+            raise
         # The errors name the URL asked for (its secrets redacted), not only the edge, so that a
         # failed run says which page of which listing to look at.
         if data is False:  # how Graph has answered for an object the token cannot see
@@ -210,7 +219,8 @@ class FacebookConnector(Connector):
         if not isinstance(data, dict):
             shape = type(data).__name__
             raise PayloadError(f"facebook: {raw.location}: the API answered {shape}, not an object")
-        return data, raw
+        # The payload as decoded goes with it: the writer redacts it without decoding it again.
+        return data, with_decoded(raw, data)
 
     async def _profile(self, target: Target) -> Batch:
         data, raw = await self._get(f"/{_quote(target.ref)}", {"fields": PROFILE_FIELDS}, "facebook:/{page}")
@@ -227,6 +237,7 @@ class FacebookConnector(Connector):
         # post seen, or at the refresh window's start when that is earlier (re-read recent posts).
         since: str | None = state.get("since") if cursor else listing_since(newest, window)
         source = f"facebook:/{{page}}/{self.posts_edge}"
+        seen = SeenCursors(cursor)
         while True:
             params: dict[str, Any] = {"fields": POST_FIELDS, "limit": self.page_size, **cursor}
             if since:
@@ -240,11 +251,12 @@ class FacebookConnector(Connector):
                 yield Batch(edge="posts", gap=f"post listing stopped early: {exc}", checkpoint=_done(newest))
                 return
             parse = _bind_post(target.ref, _now())
-            posts, bad = parse_items(data.get("data"), parse, source, raw)
+            posts, bad = parse_items(listing_items(data, raw), parse, source, raw)
             newest = newest_of(newest, posts)
             following = next_cursor(data)
-            if following is None or following == cursor:
-                gap = "post listing repeated its cursor; stopped" if following else None
+            # A cursor seen before (A -> B -> A) would page for ever: end the listing, with a gap.
+            if following is None or seen.repeats(following):
+                gap = cycle_gap("post listing") if following else None
                 yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, checkpoint=_done(newest), gap=gap)
                 return
             cursor = following
@@ -268,6 +280,7 @@ class FacebookConnector(Connector):
         # ``order`` is not kept where comments are ranked. Comments already stored are noops.
         after: str | None = None if state.get("complete") else state.get("after")
         source = "facebook:/{post-id}/comments"
+        seen = SeenCursors(after)
         while True:
             params: dict[str, Any] = {
                 "fields": COMMENT_FIELDS,
@@ -283,13 +296,18 @@ class FacebookConnector(Connector):
                 gap = f"comments of {post_id} stopped: {exc}"
                 yield Batch(edge=edge, gap=gap, checkpoint={"complete": True})
                 return
-            comments, bad = parse_items(data.get("data"), _bind_comment(post_id, page_id), source, raw)
+            items = listing_items(data, raw)
+            comments, bad = parse_items(items, _bind_comment(post_id, page_id), source, raw)
             following = next_cursor(data)
-            after = following.get("after") if following and following.get("after") != after else None
+            after = following.get("after") if following else None
+            # A cursor seen before (A -> B -> A) would page for ever: the listing ends there, complete.
+            cycle = after is not None and seen.repeats(after)
+            after = None if cycle else after
             checkpoint: dict[str, Any] = {"after": after} if after else {"complete": True}
+            page_gap = cycle_gap(f"comments of {post_id}") if cycle else None
             # The page as decoded goes with it: the writer scrubs it without decoding it again.
             kept = with_decoded(raw, data)
-            yield Batch(edge=edge, raw=kept, comments=comments, bad=bad, checkpoint=checkpoint)
+            yield Batch(edge=edge, raw=kept, comments=comments, bad=bad, checkpoint=checkpoint, gap=page_gap)
             if not after:
                 return
 

@@ -19,7 +19,9 @@ anything else                               ``RequestError``            a bug in
 
 Usage headers (``X-App-Usage``, ``X-Page-Usage``, ``X-Business-Use-Case-Usage``) give percentages
 of the budget used; ``pause`` slows down before they reach 100, because at 100 every call fails and
-each failed call counts against the budget again.
+each failed call counts against the budget again. A throttled answer is retried at the later of the
+Business Use Case header's ``estimated_time_to_regain_access`` and a standard ``Retry-After`` header
+(the only hint in a bare 429 from a proxy or Meta's edge, which has no Graph error body).
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
@@ -42,6 +44,8 @@ from govsocial.collect.errors import (
     RateLimitedError,
     TransientError,
 )
+from govsocial.collect.http import SECRET_PARAMS, retry_after
+from govsocial.collect.privacy import without_secrets
 
 AUTH_CODES = frozenset({102, 190})
 TRANSIENT_CODES = frozenset({1, 2})
@@ -60,6 +64,11 @@ BUC_HEADER = "x-business-use-case-usage"
 _PPCA_PHRASES = ("public content access", "public metadata access", "pages_read_engagement")
 #: Meta user/page tokens (EAA...) and Instagram-Login tokens (IG...): scrubbed should a message echo one.
 _TOKEN_LIKE = re.compile(r"\b(?:EAA|IG[A-Z])[A-Za-z0-9_-]{20,}")
+#: App tokens ("{app-id}|{app-secret}") and client tokens ("{app-id}|{client-token}"), the "|" perhaps
+#: URL-encoded: the app id (public) is kept, what follows it is scrubbed.
+_APP_TOKEN = re.compile(r"\b(\d{5,20})(?:\||%7[Cc])[A-Za-z0-9_-]{10,}")
+#: Secrets shorter than this are not looked for literally: they would match ordinary words.
+_LITERAL_MIN = 8
 
 
 class CursorLimitError(CollectError):
@@ -83,7 +92,7 @@ def classify(response: httpx.Response, platform: str = "facebook") -> CollectErr
 
 def _by_code(error: dict[str, Any], where: str, response: httpx.Response) -> CollectError:
     code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
-    message = _TOKEN_LIKE.sub("***", str(error.get("message") or ""))
+    message = scrub_message(str(error.get("message") or ""), _sent_secrets(response))
     text = f"{where}: Graph error {code}" + (f"/{subcode}" if subcode else "") + f": {message}"
     lowered = message.lower()
     if code in AUTH_CODES:
@@ -91,7 +100,7 @@ def _by_code(error: dict[str, Any], where: str, response: httpx.Response) -> Col
     if code in TRANSIENT_CODES:
         return TransientError(text)
     if code in THROTTLE_CODES:
-        return RateLimitedError(text, retry_at=regain_access_at(response))
+        return RateLimitedError(text, retry_at=throttled_until(response))
     if code in PERMISSION_CODES or (code == 100 and any(p in lowered for p in _PPCA_PHRASES)):
         return AccessError(text)
     if code == 100 and "after cursor" in lowered and "max limit" in lowered:
@@ -99,8 +108,36 @@ def _by_code(error: dict[str, Any], where: str, response: httpx.Response) -> Col
     if code in GONE_CODES or (code == 100 and "does not exist" in lowered):
         return GoneError(text)
     if error.get("is_transient") is True:
-        return RateLimitedError(text, retry_at=regain_access_at(response))
+        return RateLimitedError(text, retry_at=throttled_until(response))
     return TransientError(text) if response.status_code >= 500 else RequestError(text)
+
+
+def scrub_message(message: str, secrets: Iterable[str | None] = ()) -> str:
+    """An error message without tokens, should it echo one (Graph echoes a token it cannot parse):
+    ``secrets`` (those sent) as they are and URL-encoded, the values of secret URL parameters
+    (``privacy.without_secrets``), and whatever looks like a user, Page, Instagram, app or client
+    token. Error messages go to ``collection_runs.errors``, to stderr and into alerts."""
+    for secret in secrets:
+        if secret and len(secret) >= _LITERAL_MIN:
+            for form in {secret, quote(secret, safe="")}:
+                message = message.replace(form, "***")
+    message = _APP_TOKEN.sub(r"\1|***", without_secrets(message))
+    return _TOKEN_LIKE.sub("***", message)
+
+
+def forget_token(error: CollectError, token: str | None) -> None:
+    """Scrub ``error``'s message (``scrub_message``) of ``token`` too, in place: a connector knows
+    the token it was configured with, whatever form a message came to hold it in."""
+    error.args = tuple(scrub_message(arg, [token]) if isinstance(arg, str) else arg for arg in error.args)
+
+
+def _sent_secrets(response: httpx.Response) -> list[str]:
+    """The values of the request's secret query parameters: the token the client sent."""
+    try:
+        query = urlsplit(str(response.request.url)).query
+    except RuntimeError:  # a response built without a request (tests)
+        return []
+    return [value for key, value in parse_qsl(query) if key.lower() in SECRET_PARAMS]
 
 
 def _by_status(response: httpx.Response, where: str) -> CollectError:
@@ -110,7 +147,7 @@ def _by_status(response: httpx.Response, where: str) -> CollectError:
     if status >= 500:
         return TransientError(text)
     if status == 429:
-        return RateLimitedError(text, retry_at=regain_access_at(response))
+        return RateLimitedError(text, retry_at=throttled_until(response))
     if status == 401:
         return AuthError(text)
     return PayloadError(text)
@@ -158,6 +195,13 @@ def regain_access_at(response: httpx.Response) -> dt.datetime | None:
     entries = _buc_entries(response)
     minutes = max((_int(e.get("estimated_time_to_regain_access")) or 0 for e in entries), default=0)
     return dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes) if minutes > 0 else None
+
+
+def throttled_until(response: httpx.Response) -> dt.datetime | None:
+    """When a throttled call may be tried again: the later of the Business Use Case header's time
+    and ``Retry-After``'s, when either says (waiting for the later one satisfies both)."""
+    said = [when for when in (regain_access_at(response), retry_after(response)) if when is not None]
+    return max(said, default=None)
 
 
 def _buc_entries(response: httpx.Response) -> Iterator[dict[str, Any]]:

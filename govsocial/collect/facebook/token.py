@@ -24,7 +24,6 @@ import httpx
 from govsocial.collect.errors import AuthError, PayloadError, TransientError
 from govsocial.collect.facebook import errors
 from govsocial.collect.http import keep_secrets_out_of_httpx_log
-from govsocial.collect.privacy import without_secrets
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,9 @@ def _moment(value: Any) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(seconds, dt.UTC) if seconds > 0 else None
 
 
-def parse(body: Mapping[str, Any]) -> TokenInfo:
-    """A ``debug_token`` answer as ``TokenInfo``; ``PayloadError`` when it is not one."""
+def parse(body: Mapping[str, Any], token: str | None = None) -> TokenInfo:
+    """A ``debug_token`` answer as ``TokenInfo``; ``PayloadError`` when it is not one. The error
+    message is scrubbed of ``token`` and of anything token-like (``errors.scrub_message``)."""
     data = body.get("data")
     if not isinstance(data, Mapping) or "is_valid" not in data:
         raise PayloadError("facebook: /debug_token: the answer has no data.is_valid")
@@ -53,7 +53,9 @@ def parse(body: Mapping[str, Any]) -> TokenInfo:
     except (TypeError, ValueError, OverflowError, OSError):
         raise PayloadError("facebook: /debug_token: an expiry is not unix seconds") from None
     error = data.get("error")
-    message = without_secrets(str(error.get("message"))) if isinstance(error, Mapping) else None
+    message = (
+        errors.scrub_message(str(error.get("message")), (token,)) if isinstance(error, Mapping) else None
+    )
     # Only JSON true is valid: a token is not taken for valid on an answer that does not say so
     # plainly (a string "false" is truthy).
     return TokenInfo(data["is_valid"] is True, expires, data_access, message)
@@ -84,4 +86,4 @@ async def debug_token(client: httpx.AsyncClient, base_url: str, token: str) -> T
         raise PayloadError("facebook: /debug_token: the answer is not JSON") from None
     if not isinstance(body, Mapping):
         raise PayloadError("facebook: /debug_token: the answer is not a JSON object")
-    return parse(body)
+    return parse(body, token)

@@ -1,12 +1,14 @@
-"""CSV plumbing shared by the CSV export importers (CrowdTangle, Meta Business Suite, YouTube
-Studio, and in part the generic CSV).
+"""CSV plumbing shared by the CSV importers (CrowdTangle, Meta Business Suite, YouTube Studio and
+the generic CSV).
 
 Not an importer itself: it defines no ``govsocial_importers`` hook, so ``govsocial.plugins`` scans
 it and registers nothing. It reads decoded text into records that keep their first line number and
-raw text (a quoted caption may span lines), cleans header cells, parses cells (whole numbers and
-decimals with thousands separators; placeholders like ``N/A`` are None), and turns records into
-``Batch``es of posts in which a row that cannot be read becomes a ``BadRecord``
-("file.csv, line N" and the reason) instead of stopping the import.
+raw text (a quoted caption may span lines), starting again on the next line after a quote that is
+opened and never closed, so a broken row loses only itself. It refuses a header that names a
+column twice, cleans header cells, parses cells (counts of zero or more, signed whole numbers and
+decimals, with thousands separators; placeholders like ``N/A`` are None), turns local times into
+UTC, and turns records into ``Batch``es of posts in which a row that cannot be read becomes a
+``BadRecord`` ("file.csv, line N" and the reason) instead of stopping the import.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from govsocial.collect.records import MAX_COUNT, BadRecord, Batch, PostRecord, RawPayload
+from pydantic import ValidationError
+
+from govsocial.collect.records import MAX_COUNT, BadRecord, Batch, PostRecord, RawPayload, what_is_wrong
+from govsocial.errors import ImportFileError
 
 #: Cell values that mean "no number here" (casefolded).
 UNKNOWN = frozenset({"", "n/a", "na", "-", "--", "null", "none"})
@@ -35,33 +40,124 @@ class BadRow(ValueError):
     """A row that cannot become a record; the message is the ``BadRecord`` reason."""
 
 
+def reason_of(error: BadRow | ValidationError) -> str:
+    """The ``BadRecord`` reason of a row: a ``BadRow``'s message, or what the record refused (a
+    time that is not plausible, ``records.plausible``), field by field, without pydantic's links."""
+    return str(error) if isinstance(error, BadRow) else what_is_wrong(error)
+
+
 @dataclass(frozen=True)
 class CsvRecord:
-    """One CSV record: its first line in the file, its raw text, and its fields."""
+    """One CSV record: its first line in the file, its raw text, and its fields (None, with the
+    ``problem``, when the line cannot be split into fields)."""
 
     line: int
     raw: str
-    fields: list[str]
+    fields: list[str] | None
+    problem: str | None = None
 
 
-def csv_records(text: str) -> Iterator[CsvRecord]:
-    """Each non-blank record with its line number; a quoted caption may span several lines."""
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file split into its header record (and its cells) and an iterator over the records
+    after it."""
+
+    header: CsvRecord
+    cells: list[str]
+    rows: Iterator[CsvRecord]
+
+
+# --- reading records -------------------------------------------------------------------------
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of decoded text, each with its line ending, without a leading BOM."""
+    return io.StringIO(text.removeprefix("\ufeff"), newline="").readlines()
+
+
+def _broken(exc: csv.Error) -> str:
+    """Why ``csv`` could not split a record, in the words of someone fixing the file."""
+    if "field larger than field limit" in str(exc):
+        # csv stops a field at 128 KiB: in an export, only an open quote makes one that long.
+        return (
+            f"a field longer than {csv.field_size_limit():,} characters: "
+            "probably a quote that is opened and not closed"
+        )
+    if "unexpected end of data" in str(exc):
+        return "a quote is opened and not closed before the end of the file"
+    if "expected after" in str(exc):
+        return f"a closing quote is followed by more of the field ({exc}): a quote inside it is not doubled"
+    return f"broken quoting ({exc})"
+
+
+def _read_from(lines: list[str], begin: int, delimiter: str, width: int) -> Iterator[CsvRecord]:
+    """Records from ``lines[begin:]`` until one is broken: that one is yielded with its problem, last."""
     consumed: list[str] = []
 
-    def lines() -> Iterator[str]:
-        for line in io.StringIO(text.removeprefix("\ufeff"), newline=""):
-            consumed.append(line)
-            yield line
+    def feed() -> Iterator[str]:
+        # By index, not a slice: after each broken record reading starts again, and copying the
+        # rest of the file each time would make a file of many broken rows quadratic.
+        for index in range(begin, len(lines)):
+            consumed.append(lines[index])
+            yield lines[index]
 
-    line = 1
+    # strict: an unterminated quote ends in a csv.Error rather than swallowing the rest of the file.
     # csv.reader pulls lines one at a time and never reads ahead, so after each record
     # ``consumed`` holds exactly that record's lines.
-    for fields in csv.reader(lines()):
-        raw, start = "".join(consumed).rstrip("\r\n"), line
-        line += len(consumed)
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    position = begin
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield CsvRecord(position + 1, lines[position].rstrip("\r\n"), None, _broken(exc))
+            return
+        raw, spanned = "".join(consumed).rstrip("\r\n"), len(consumed)
         consumed.clear()
+        if fields and len(fields) != width and spanned > 1:
+            # A quote left open took in the next lines: report its line, read on from the next.
+            problem = "a quote is opened and not closed"
+            yield CsvRecord(position + 1, lines[position].rstrip("\r\n"), None, problem)
+            return
         if fields:
-            yield CsvRecord(start, raw, fields)
+            yield CsvRecord(position + 1, raw, fields)
+        position += spanned
+
+
+def records(lines: list[str], first: int, delimiter: str, width: int) -> Iterator[CsvRecord]:
+    """Every non-blank record of ``lines[first:]``, with 1-based line numbers; after a record that
+    cannot be split, reading starts again on the line after its first."""
+    begin = first
+    while begin < len(lines):
+        last = None
+        for record in _read_from(lines, begin, delimiter, width):
+            last = record
+            yield record
+        if last is None or last.fields is not None:
+            return
+        begin = last.line  # the line after the broken one (line numbers are 1-based)
+
+
+def header_fields(line: str, number: int, delimiter: str, file_name: str) -> list[str]:
+    """The cells of a header ``line`` (line ``number`` of the file; a header is one line);
+    ``ImportFileError`` if it cannot be split."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise ImportFileError(f"{file_name}, line {number}: unreadable header ({_broken(exc)})") from None
+
+
+def csv_file(text: str, file_name: str) -> CsvFile | None:
+    """The header (the first non-blank line) and the records after it; None for a blank file."""
+    lines = text_lines(text)
+    first = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    fields = header_fields(lines[first], first + 1, ",", file_name)
+    header = CsvRecord(first + 1, lines[first].rstrip("\r\n"), fields)
+    return CsvFile(header, fields, records(lines, first + 1, ",", len(fields)))
 
 
 def header_name(name: str) -> str:
@@ -78,6 +174,34 @@ def first_record(head: str) -> list[str]:
     return [header_name(name) for name in first]
 
 
+def check_unique(names: list[str], cells: list[str], file_name: str) -> None:
+    """``ImportFileError`` when two header cells name one column (``names``: the column each cell of
+    ``cells`` means): a row would keep only one of the two values, without a word."""
+    seen: dict[str, list[str]] = {}
+    for name, original in zip(names, cells, strict=True):
+        if name:  # an unnamed column is never read, however many there are
+            seen.setdefault(name, []).append(original.strip())
+    twice = [(name, shown) for name, shown in seen.items() if len(shown) > 1]
+    if twice:
+        named = [
+            name if set(shown) == {name} else f"{name} (as {' and '.join(shown)})" for name, shown in twice
+        ]
+        raise ImportFileError(f"{file_name}: columns named twice: {', '.join(named)}")
+
+
+def row_of(record: CsvRecord, names: list[str]) -> dict[str, str]:
+    """The fields by header name; ``BadRow`` when the record could not be split or has more or
+    fewer fields than names."""
+    if record.fields is None:
+        raise BadRow(record.problem or "unreadable row")
+    if len(record.fields) != len(names):
+        raise BadRow(f"{len(record.fields)} fields where the header has {len(names)}")
+    return dict(zip(names, record.fields, strict=True))
+
+
+# --- cells -------------------------------------------------------------------------------------
+
+
 def modified_at(path: Path) -> dt.datetime:
     """When the file was last written: the best available time for counts it does not date."""
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
@@ -89,8 +213,23 @@ def cell(row: Mapping[str, str], column: str) -> str | None:
     return value or None
 
 
+def negative(column: str, text: str) -> BadRow:
+    """The bad row of a negative count (every importer says it the same way)."""
+    return BadRow(f"{column}: {text} is negative (a count cannot be; leave the cell empty if unknown)")
+
+
+def count(row: Mapping[str, str], column: str) -> int | None:
+    """A count: a whole number of zero or more, thousands separators allowed; None when the column
+    is absent or the cell empty or a placeholder."""
+    value = whole_number(row, column)
+    if value is not None and value < 0:
+        raise negative(column, row[column].strip())
+    return value
+
+
 def whole_number(row: Mapping[str, str], column: str) -> int | None:
-    """A whole number, thousands separators allowed; None when the column is absent or empty."""
+    """A whole number that may be negative (a net change, like Studio's Subscribers), thousands
+    separators allowed; None when the column is absent or empty."""
     return _parse(row, column, int, "a whole number")
 
 
@@ -112,23 +251,29 @@ def _parse(row: Mapping[str, str], column: str, convert: Callable[[str], _N], wh
     return value
 
 
-def local_time(text: str, formats: Iterable[str], zone: ZoneInfo) -> dt.datetime | None:
+def utc(moment: dt.datetime, column: str, text: str) -> dt.datetime:
+    """An aware ``moment`` in UTC; ``BadRow`` when UTC has no such time (year 1 east of Greenwich,
+    year 9999 west of it), which ``datetime`` reports as an ``OverflowError``."""
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise BadRow(f"{column}: {text!r} is out of the range of dates (years 1 to 9999 in UTC)") from None
+
+
+def local_time(text: str, formats: Iterable[str], zone: ZoneInfo, column: str) -> dt.datetime | None:
     """``text`` read with the first of the ``strptime`` formats that fits, in ``zone``, as UTC; None
-    if none fits. (A wall time repeated by a daylight-saving change is its first occurrence.)"""
+    if none fits; ``BadRow`` (naming ``column``) if it has no UTC time. (A wall time repeated by a
+    daylight-saving change is its first occurrence.)"""
     for pattern in formats:
         try:
             naive = dt.datetime.strptime(text.strip(), pattern)
         except ValueError:
             continue
-        return naive.replace(tzinfo=zone).astimezone(dt.UTC)
+        return utc(naive.replace(tzinfo=zone), column, text.strip())
     return None
 
 
-def row_of(fields: list[str], names: list[str]) -> dict[str, str]:
-    """The fields by header name; ``BadRow`` when there are more or fewer than names."""
-    if len(fields) != len(names):
-        raise BadRow(f"{len(fields)} fields where the header has {len(names)}")
-    return dict(zip(names, fields, strict=True))
+# --- records -> batches ------------------------------------------------------------------------
 
 
 def bad_record(source: str, file_name: str, line: int, raw: str, reason: str) -> BadRecord:
@@ -152,14 +297,14 @@ def post_batches(
     Each batch's raw payload is the header and its records, located as "file, lines A-B".
     """
     iterator = iter(records)
-    while chunk := list(islice(iterator, size)):
+    while chunk := list(islice(iterator, max(size, 1))):
         posts: list[PostRecord] = []
         bad: list[BadRecord] = []
         for record in chunk:
             try:
-                post = build(row_of(record.fields, names))
-            except BadRow as exc:
-                bad.append(bad_record(source, file_name, record.line, record.raw, str(exc)))
+                post = build(row_of(record, names))
+            except (BadRow, ValidationError) as exc:
+                bad.append(bad_record(source, file_name, record.line, record.raw, reason_of(exc)))
             else:
                 if post is not None:  # None: a row that is not a post (a "Total" row)
                     posts.append(post)

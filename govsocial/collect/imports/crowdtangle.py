@@ -24,13 +24,15 @@ from govsocial.collect.imports._csv import (
     UNKNOWN,
     BadRow,
     cell,
-    csv_records,
+    check_unique,
+    count,
+    csv_file,
     first_record,
     header_name,
     modified_at,
     number,
     post_batches,
-    whole_number,
+    utc,
 )
 from govsocial.collect.imports.base import ImportContext, Importer, decode_file
 from govsocial.collect.records import Batch, PostCounts, PostFormat, PostRecord
@@ -146,7 +148,7 @@ def parse_time(text: str, context_zone: ZoneInfo) -> dt.datetime:
         )
     except ValueError:
         raise BadRow(f"Post Created: {text!r} is not a valid date and time") from None
-    return naive.replace(tzinfo=_zone(abbreviation, naive, context_zone)).astimezone(dt.UTC)
+    return utc(naive.replace(tzinfo=_zone(abbreviation, naive, context_zone)), "Post Created", text.strip())
 
 
 def facebook_post_id(url: str, account_ref: str) -> str:
@@ -176,18 +178,18 @@ def _account_ref(row: Mapping[str, str], platform: str) -> str:
 def _counts(row: Mapping[str, str], platform: str, kind: PostFormat, taken_at: dt.datetime) -> PostCounts:
     reactions = None
     if platform == "facebook":
-        by_type = {name: whole_number(row, column) for name, column in REACTIONS.items()}
+        by_type = {name: count(row, column) for name, column in REACTIONS.items()}
         known = {name: count for name, count in by_type.items() if count is not None}
         reactions = known or None
-    views = whole_number(row, "Post Views") if platform == "facebook" else whole_number(row, "Views")
+    views = count(row, "Post Views") if platform == "facebook" else count(row, "Views")
     if kind not in (PostFormat.VIDEO, PostFormat.LIVE):
         views = None  # CrowdTangle writes 0 views for photos and links: not a count, not applicable
     return PostCounts(
         taken_at=taken_at,
         reactions=reactions,
-        likes=whole_number(row, "Likes"),
-        comments=whole_number(row, "Comments"),
-        shares=whole_number(row, "Shares"),
+        likes=count(row, "Likes"),
+        comments=count(row, "Comments"),
+        shares=count(row, "Shares"),
         views=views,
     )
 
@@ -196,15 +198,15 @@ def _extra(row: Mapping[str, str], platform: str) -> dict[str, Any]:
     texts, ints = (FACEBOOK_EXTRA, FACEBOOK_EXTRA_INTS) if platform == "facebook" else (
         INSTAGRAM_EXTRA, INSTAGRAM_EXTRA_INTS)  # fmt: skip
     extra: dict[str, Any] = {key: _known(row, column) for key, column in texts.items()}
-    extra.update({key: whole_number(row, column) for key, column in ints.items()})
+    extra.update({key: count(row, column) for key, column in ints.items()})
     extra["overperforming_score"] = number(row, OVERPERFORMING)
     return {key: value for key, value in extra.items() if value is not None}
 
 
 def _followers(row: Mapping[str, str]) -> int | None:
     """Followers at Posting; older exports (before 2021-01-26) counted page likes instead."""
-    followers = whole_number(row, "Followers at Posting")
-    return followers if followers is not None else whole_number(row, "Likes at Posting")
+    followers = count(row, "Followers at Posting")
+    return followers if followers is not None else count(row, "Likes at Posting")
 
 
 def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_at: dt.datetime) -> PostRecord:
@@ -243,11 +245,11 @@ class CrowdTangleImporter(Importer):
         return _platform(_names(first_record(head))) is not None
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
-        records = csv_records(decode_file(path))
-        header = next(records, None)
-        if header is None:
+        found = csv_file(decode_file(path), path.name)
+        if found is None:
             return
-        names = _names([header_name(name) for name in header.fields])
+        cells = found.cells
+        names = _names([header_name(name) for name in cells])
         platform = _platform(names)
         if platform is None:
             raise ImportFileError(
@@ -256,12 +258,13 @@ class CrowdTangleImporter(Importer):
         required = FACEBOOK_REQUIRED if platform == "facebook" else INSTAGRAM_REQUIRED
         if missing := [column for column in required if column not in names]:
             raise ImportFileError(f"{path.name}: CrowdTangle columns missing: {', '.join(missing)}")
+        check_unique(names, cells, path.name)
         taken_at = modified_at(path)
 
         def build(row: dict[str, str]) -> PostRecord:
             return _post(row, platform, context, taken_at)
 
-        yield from post_batches(records, header, names, build, source=SOURCE, file_name=path.name,
+        yield from post_batches(found.rows, found.header, names, build, source=SOURCE, file_name=path.name,
                                 fetched_at=taken_at, size=context.batch_size)  # fmt: skip
 
 

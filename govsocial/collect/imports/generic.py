@@ -1,6 +1,6 @@
 """The generic CSV format: the documented fallback for any platform, filled in by hand or by a script.
 
-Three layouts, told apart by the header row (see ``docs/collectors/generic-csv.md`` for the column
+Three layouts, told apart by the header row (see ``docs/collectors.md, Generic CSV`` for the column
 specification): **posts** (has ``post_id`` and ``created_at``), **comments** (has ``comment_id``)
 and **followers** (has ``date`` and ``followers``). Column names are matched without regard to
 case or spaces; every column must belong to the layout, so a misspelt column is an error, not
@@ -8,15 +8,17 @@ silently lost data. Commas, tabs or semicolons separate the fields (from the hea
 
 Rows are never dropped silently: a row with a bad date, a negative count, an unknown format, a
 missing id or a broken quote becomes a ``BadRecord`` ("file.csv, line N" and the reason) and the
-rows around it are kept. After an unterminated quote, reading starts again on the next line.
-Empty count cells mean "unknown" (None), not 0. Times without an offset are in the import's zone.
+rows around it are kept. After an unterminated quote, reading starts again on the next line
+(``_csv.records``, shared with the export importers). A bad comments row is quarantined as JSON
+without its ``author_id``: a commenter's platform id is never stored in clear. Empty count cells
+mean "unknown" (None), not 0. Times without an offset are in the import's zone.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +27,23 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from govsocial.collect.imports._csv import BadRow, bad_record, cell, modified_at, row_of
+from pydantic import ValidationError
+
+from govsocial.collect.imports._csv import (
+    BadRow,
+    CsvRecord,
+    bad_record,
+    cell,
+    check_unique,
+    header_fields,
+    modified_at,
+    negative,
+    reason_of,
+    records,
+    row_of,
+    text_lines,
+    utc,
+)
 from govsocial.collect.imports.base import ImportContext, Importer, decode_file
 from govsocial.collect.records import (
     MAX_COUNT,
@@ -94,16 +112,6 @@ _NUMBER = re.compile(r"\d{1,3}(?:[,\s\u00a0\u202f]\d{3})+|\d+")
 _TIME_EXAMPLE = "e.g. 2024-05-01 14:30 or 2024-05-01T14:30:00+08:00"
 
 
-@dataclass(frozen=True)
-class _Record:
-    """One CSV record: its first line, its raw text, and its fields (None when it cannot be split)."""
-
-    line: int
-    raw: str
-    fields: list[str] | None
-    problem: str | None = None
-
-
 # --- reading records -------------------------------------------------------------------------
 
 
@@ -113,61 +121,13 @@ def column_name(cell: str) -> str:
     return "_".join(words)
 
 
-def _header(line: str) -> tuple[str, list[str]]:
-    """The delimiter and the column names of a header line: the delimiter naming most known columns."""
+def _header(line: str, number: int = 1, file_name: str = "") -> tuple[str, list[str]]:
+    """The delimiter and the cells of a header line: the delimiter naming most known columns;
+    ``ImportFileError`` if the line cannot be split."""
     known = {column for layout in LAYOUTS for column in layout.columns}
-    best = (",", [column_name(cell) for cell in next(csv.reader([line]), [])])
-    for delimiter in DELIMITERS[1:]:
-        names = [column_name(cell) for cell in next(csv.reader([line], delimiter=delimiter), [])]
-        if len(known.intersection(names)) > len(known.intersection(best[1])):
-            best = (delimiter, names)
-    return best
-
-
-def _read_from(lines: list[str], begin: int, delimiter: str, width: int) -> Iterator[_Record]:
-    """Records from ``lines[begin:]`` until one is broken: that one is yielded with its problem, last."""
-    consumed: list[str] = []
-
-    def feed() -> Iterator[str]:
-        for line in lines[begin:]:
-            consumed.append(line)
-            yield line
-
-    # strict: an unterminated quote ends in a csv.Error rather than swallowing the rest of the file.
-    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
-    position = begin
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield _Record(position + 1, lines[position].rstrip("\r\n"), None, f"broken quoting ({exc})")
-            return
-        raw, spanned = "".join(consumed).rstrip("\r\n"), len(consumed)
-        consumed.clear()
-        if fields and len(fields) != width and spanned > 1:
-            # A quote left open took in the next lines: report its line, read on from the next.
-            yield _Record(
-                position + 1, lines[position].rstrip("\r\n"), None, "a quote is opened and not closed"
-            )
-            return
-        if fields:
-            yield _Record(position + 1, raw, fields)
-        position += spanned
-
-
-def records(lines: list[str], first: int, delimiter: str, width: int) -> Iterator[_Record]:
-    """Every non-blank record after the header (``lines[first - 1]``), with 1-based line numbers."""
-    begin = first
-    while begin < len(lines):
-        last = None
-        for record in _read_from(lines, begin, delimiter, width):
-            last = record
-            yield record
-        if last is None or last.fields is not None:
-            return
-        begin = last.line  # the line after the broken one (line numbers are 1-based)
+    split = [(delimiter, header_fields(line, number, delimiter, file_name)) for delimiter in DELIMITERS]
+    # max() keeps the first of equals: a comma unless another delimiter names more columns.
+    return max(split, key=lambda found: len(known.intersection(map(column_name, found[1]))))
 
 
 # --- cells -------------------------------------------------------------------------------------
@@ -187,7 +147,7 @@ def count(row: Mapping[str, str], column: str) -> int | None:
     if text is None:
         return None
     if text.startswith("-") and _NUMBER.fullmatch(text[1:].strip()):
-        raise BadRow(f"{column}: {text} is negative (a count cannot be; leave the cell empty if unknown)")
+        raise negative(column, text)
     if not _NUMBER.fullmatch(text):
         raise BadRow(f"{column}: {text!r} is not a whole number")
     value = int(re.sub(r"\D", "", text))
@@ -206,7 +166,7 @@ def moment(text: str, column: str, zone: ZoneInfo, *, date_only: bool = False) -
     except ValueError:
         what = "date (e.g. 2024-05-01)" if date_only else f"date and time ({_TIME_EXAMPLE})"
         raise BadRow(f"{column}: {text!r} is not an ISO 8601 {what}") from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(dt.UTC)
+    return utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), column, text)
 
 
 def _platform(row: Mapping[str, str], context: ImportContext) -> str:
@@ -313,13 +273,12 @@ def layout_of(names: list[str]) -> Layout | None:
     return None
 
 
-def _check_header(names: list[str], context: ImportContext, file_name: str) -> Layout:
-    duplicated = sorted({name for name in names if names.count(name) > 1})
-    if duplicated:
-        raise ImportFileError(f"{file_name}: columns named twice: {', '.join(duplicated)}")
+def _check_header(cells: list[str], context: ImportContext, file_name: str) -> Layout:
+    names = [column_name(cell) for cell in cells]
+    check_unique(names, cells, file_name)
     layout = layout_of(names)
     if layout is None:
-        raise ImportFileError(f"{file_name}: {_header_problem(names)} (see docs/collectors/generic-csv.md)")
+        raise ImportFileError(f"{file_name}: {_header_problem(names)} (see docs/collectors.md, Generic CSV)")
     if "platform" not in names and context.platform is None:
         raise ImportFileError(f"{file_name}: no platform column; add one or pass --platform")
     if "account" not in names and context.account_ref is None and layout is not COMMENTS:
@@ -336,10 +295,17 @@ def _header_problem(names: list[str]) -> str:
         return (
             "not a generic CSV header: it needs post_id (posts), comment_id (comments) or date and followers"
         )
-    unknown = [name for name in names if name not in layout.columns]
+    unknown = [name or "(an unnamed column)" for name in names if name not in layout.columns]
     missing = [name for name in layout.required if name not in found]
     parts = [f"unknown columns for the {layout.name} layout: {', '.join(unknown)}"] if unknown else []
     return "; ".join(parts + ([f"missing columns: {', '.join(missing)}"] if missing else []))
+
+
+#: Columns of the comments layout that name a commenter: never kept in clear, not even in quarantine.
+IDENTITY_COLUMNS = ("author_id",)
+#: What a quarantined comments row keeps when its fields cannot be told apart (so neither can its
+#: commenter's identity): the file, line and reason locate it.
+NOT_KEPT = "[not kept: a comments row that cannot be split may hold a commenter's identity]"
 
 
 @dataclass(frozen=True)
@@ -351,14 +317,14 @@ class _Chunker:
     layout: Layout
     build: Callable[[Mapping[str, str]], Any]
 
-    def batches(self, chunk: list[_Record], raw: RawPayload) -> list[Batch]:
+    def batches(self, chunk: list[CsvRecord], raw: RawPayload) -> list[Batch]:
         built: list[Any] = []
         bad: list[BadRecord] = []
         for record in chunk:
             try:
-                built.append(self.build(self.row(record)))
-            except BadRow as exc:
-                bad.append(bad_record(SOURCE, self.file_name, record.line, record.raw, str(exc)))
+                built.append(self.build(row_of(record, self.names)))
+            except (BadRow, ValidationError) as exc:
+                bad.append(bad_record(SOURCE, self.file_name, record.line, self.kept(record), reason_of(exc)))
         if self.layout is FOLLOWERS:
             # A batch holds one profile snapshot: a batch per row, the first with the raw rows and the bad.
             batches = [Batch(edge="profile", profile=profile) for profile in built] or [Batch(edge="profile")]
@@ -366,32 +332,43 @@ class _Chunker:
         field = "posts" if self.layout is POSTS else "comments"
         return [Batch(edge=self.layout.edge, raw=raw, bad=bad, **{field: built})]
 
-    def row(self, record: _Record) -> dict[str, str]:
-        if record.fields is None:
-            raise BadRow(record.problem or "unreadable row")
-        return row_of(record.fields, self.names)
+    def kept(self, record: CsvRecord) -> str:
+        """What quarantine keeps of a bad row: its raw text, but a comments row as JSON without its
+        commenter's identity (a commenter's platform id is never stored in clear)."""
+        if self.layout is not COMMENTS or not set(IDENTITY_COLUMNS) & set(self.names):
+            return record.raw
+        if record.fields is None or len(record.fields) != len(self.names):
+            return NOT_KEPT
+        row = {name: value for name, value in zip(self.names, record.fields, strict=True)
+               if name not in IDENTITY_COLUMNS}  # fmt: skip
+        return json.dumps(row, ensure_ascii=False)
 
 
 class GenericCsvImporter(Importer):
     """The documented generic CSV: posts, comments or follower counts of any platform."""
 
     format = "generic"
-    description = "Generic CSV (posts, comments or followers of any platform; docs/collectors/generic-csv.md)"
+    description = "Generic CSV (posts, comments or followers of any platform; see docs/collectors.md)"
 
     @classmethod
     def sniff(cls, name: str, head: str) -> bool:
         if not name.lower().endswith((".csv", ".tsv", ".txt")):
             return False
         first = next((line for line in io.StringIO(head, newline="") if line.strip()), "")
-        return layout_of(_header(first)[1]) is not None
+        try:
+            cells = _header(first)[1]
+        except ImportFileError:
+            return False
+        return layout_of([column_name(cell) for cell in cells]) is not None
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
-        lines = io.StringIO(decode_file(path), newline="").readlines()
+        lines = text_lines(decode_file(path))
         first = next((index for index, line in enumerate(lines) if line.strip()), None)
         if first is None:
             return
-        delimiter, names = _header(lines[first])
-        layout = _check_header(names, context, path.name)
+        delimiter, cells = _header(lines[first], first + 1, path.name)
+        layout = _check_header(cells, context, path.name)
+        names = [column_name(cell) for cell in cells]
         file_time = modified_at(path)
         build = BUILDERS[layout.name]
         chunker = _Chunker(path.name, names, layout, lambda row: build(row, context, file_time))

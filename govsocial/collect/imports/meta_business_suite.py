@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 from govsocial.collect.imports._csv import (
     BadRow,
     cell,
-    csv_records,
+    check_unique,
+    count,
+    csv_file,
     first_record,
     header_name,
     local_time,
     modified_at,
     post_batches,
-    whole_number,
 )
 from govsocial.collect.imports.base import ImportContext, Importer, decode_file
 from govsocial.collect.records import Batch, PostCounts, PostFormat, PostRecord
@@ -128,7 +129,7 @@ def _platform(names: list[str]) -> str | None:
 def parse_time(text: str, zone: ZoneInfo) -> dt.datetime:
     """``06/29/2026 15:21`` in the exporting user's zone -> aware UTC (an hour repeated by a
     daylight-saving change is read as its first occurrence)."""
-    when = local_time(text, _TIME_FORMATS, zone)
+    when = local_time(text, _TIME_FORMATS, zone, "Publish time")
     if when is None:
         raise BadRow(f"Publish time: {text!r} is not a time like '06/29/2026 15:21'")
     return when
@@ -173,16 +174,16 @@ def _counts(row: Mapping[str, str], taken_at: dt.datetime) -> PostCounts:
     # ``reactions`` (per type) stays unknown rather than pretending every reaction was a like.
     return PostCounts(
         taken_at=taken_at,
-        likes=whole_number(row, "Likes"),
-        comments=whole_number(row, "Comments"),
-        shares=whole_number(row, "Shares"),
-        views=whole_number(row, "Views"),
-        clicks=whole_number(row, "Total clicks"),
+        likes=count(row, "Likes"),
+        comments=count(row, "Comments"),
+        shares=count(row, "Shares"),
+        views=count(row, "Views"),
+        clicks=count(row, "Total clicks"),
     )
 
 
 def _extra(row: Mapping[str, str]) -> dict[str, Any]:
-    extra: dict[str, Any] = {key: whole_number(row, column) for key, column in EXTRA_INTS.items()}
+    extra: dict[str, Any] = {key: count(row, column) for key, column in EXTRA_INTS.items()}
     extra.update({key: cell(row, column) for key, column in EXTRA_TEXTS.items()})
     return {key: value for key, value in extra.items() if value is not None}
 
@@ -215,23 +216,25 @@ class MetaBusinessSuiteImporter(Importer):
         return _platform(_names(first_record(head))) is not None
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
-        records = csv_records(decode_file(path))
-        header = next(records, None)
-        if header is None:
+        found = csv_file(decode_file(path), path.name)
+        if found is None:
             return
-        names = _names([header_name(name) for name in header.fields])
+        cells = found.cells
+        names = _names([header_name(name) for name in cells])
         platform = _platform(names)
         if platform is None:
             raise ImportFileError(
                 f"{path.name}: not a Meta Business Suite 'Content' export in a language this importer knows "
                 "(needs Post ID, Publish time and Page ID or Account ID; export with the English UI)"
             )
+        # "Comments" and "Kommentarer" are one column: a row would keep only one of the two values.
+        check_unique(names, cells, path.name)
         taken_at = modified_at(path)
 
         def build(row: dict[str, str]) -> PostRecord:
             return _post(row, platform, context, taken_at)
 
-        yield from post_batches(records, header, names, build, source=SOURCE, file_name=path.name,
+        yield from post_batches(found.rows, found.header, names, build, source=SOURCE, file_name=path.name,
                                 fetched_at=taken_at, size=context.batch_size)  # fmt: skip
 
 

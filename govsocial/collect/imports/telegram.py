@@ -47,6 +47,8 @@ VIDEO_MEDIA = frozenset({"video_file", "video_message", "animation"})
 LINK_ENTITIES = frozenset({"link", "text_link"})
 #: Keys of content that is neither a photo nor a video (a document, voice note, poll, place...).
 OTHER_CONTENT = ("file", "media_type", "poll", "location_information", "contact_information", "place_name")
+#: Kept in place of a message too deeply nested to write back as JSON.
+TOO_DEEP = "[not kept: nested too deeply to write as JSON]"
 _SNIFF = re.compile(r'"type"\s*:\s*"(?:public|private)_channel"|"personal_information"\s*:')
 # A public channel's username, as the registry or the command line may give it.
 _USERNAME = re.compile(r"(?:(?:https?://)?(?:www\.)?t\.me/(?:s/)?|@)?([A-Za-z][A-Za-z0-9_]{4,31})/?")
@@ -102,6 +104,8 @@ def message_time(message: Mapping[str, Any], zone: ZoneInfo) -> tuple[dt.datetim
     unix, local = message.get("date_unixtime"), message.get("date")
     if unix is not None:
         try:
+            if isinstance(unix, bool):  # an int to Python: true would be 1970-01-01 00:00:01
+                raise TypeError(unix)
             when = dt.datetime.fromtimestamp(int(unix), dt.UTC)
         except (TypeError, ValueError, OverflowError, OSError):
             raise _BadMessage(f"date_unixtime {unix!r} is not a number of seconds") from None
@@ -147,7 +151,8 @@ def reactions(message: Mapping[str, Any]) -> dict[str, int] | None:
         kind, count = reaction.get("type"), reaction.get("count")
         key = {"emoji": reaction.get("emoji"), "paid": "paid",
                "custom_emoji": f"custom_emoji:{reaction.get('document_id')}"}.get(str(kind))  # fmt: skip
-        if isinstance(key, str) and isinstance(count, int) and 0 <= count <= MAX_COUNT:
+        # bool is an int to Python: "count": true is no count.
+        if isinstance(key, str) and type(count) is int and 0 <= count <= MAX_COUNT:
             found[key] = min(found.get(key, 0) + count, MAX_COUNT)
     return found or None
 
@@ -203,9 +208,12 @@ def message_post(message: Any, chat: _Chat, zone: ZoneInfo, taken_at: dt.datetim
         return None
     if kind != "message":
         raise _BadMessage(f"Telegram Desktop could not export this message (type {kind!r})")
-    if not isinstance(message.get("id"), int):
-        raise _BadMessage("message has no numeric id")
-    post_id = str(message["id"])
+    ident = message.get("id")
+    # type(), not isinstance(): bool is an int to Python, and "id": true would become post "True".
+    if type(ident) is not int or ident < 1:
+        raise _BadMessage(f"message id {ident!r} is not a positive whole number" if "id" in message
+                          else "message has no id")  # fmt: skip
+    post_id = str(ident)
     created_at, raw_time = message_time(message, zone)
     text = flatten_text(message.get("text", ""))
     found_links = links(message)
@@ -225,35 +233,48 @@ def message_post(message: Any, chat: _Chat, zone: ZoneInfo, taken_at: dt.datetim
     )
 
 
-def _account_ref(chat: Mapping[str, Any], context: ImportContext) -> str:
+def _account_ref(chat: Mapping[str, Any], where: str, context: ImportContext) -> str:
     """The account the import names (``--account``), else the channel's id, else its name."""
     if context.account_ref:
         return context.account_ref
     for key in ("id", "name"):
-        if chat.get(key) not in (None, ""):
+        if isinstance(chat.get(key), str | int) and chat[key] != "":
             return str(chat[key])
-    raise ImportFileError("the export names no channel (no id or name); pass --account")
+    raise ImportFileError(f"{where}: the export names no channel (no id or name); pass --account")
 
 
 def _chat(data: Mapping[str, Any], where: str, context: ImportContext) -> _Chat:
     if not isinstance(data.get("messages"), list):
         raise ImportFileError(f"{where}: no list of messages")
-    return _Chat(where, str(data.get("type", "")), _account_ref(data, context), data["messages"])
+    return _Chat(where, str(data.get("type", "")), _account_ref(data, where, context), data["messages"])
+
+
+def _is_channel(chat: Any) -> bool:
+    """Whether ``chat`` is a channel's export (an object whose ``type`` is a channel type)."""
+    # "type" may be any JSON in a hand-edited file: a list is not hashable, so no ``in CHANNEL_TYPES``.
+    return isinstance(chat, Mapping) and isinstance(chat.get("type"), str) and chat["type"] in CHANNEL_TYPES
+
+
+def _listed(data: Any) -> list[Any] | None:
+    """``chats.list`` of a full-account export; None when the file has no such list."""
+    found = data.get("chats") if isinstance(data, Mapping) else None
+    listed = found.get("list") if isinstance(found, Mapping) else None
+    return listed if isinstance(listed, list) else None
 
 
 def chats(data: Any, name: str, context: ImportContext) -> list[_Chat]:
     """The channels in a single-chat or full-account export; ``ImportFileError`` when there are none."""
     if isinstance(data, Mapping) and "messages" in data:
-        if data.get("type") not in CHANNEL_TYPES:
+        if not _is_channel(data):
             raise ImportFileError(
                 f"{name}: an export of a {data.get('type')!r} chat; only channel exports are imported"
             )
         return [_chat(data, name, context)]
-    listed = data.get("chats", {}).get("list") if isinstance(data, Mapping) else None
-    if not isinstance(listed, list):
+    listed = _listed(data)
+    if listed is None:
         raise ImportFileError(f"{name}: not a Telegram Desktop JSON export (no messages, no chats.list)")
-    found = [_chat(chat, f"{name}, chats.list[{index}]", context) for index, chat in enumerate(listed)
-             if isinstance(chat, Mapping) and chat.get("type") in CHANNEL_TYPES]  # fmt: skip
+    found = [_chat(chat, f"{name}, chats.list[{index}]", context)
+             for index, chat in enumerate(listed) if _is_channel(chat)]  # fmt: skip
     if not found:
         raise ImportFileError(f"{name}: the export holds no channel")
     return found
@@ -268,9 +289,19 @@ def _without_reactors(message: Any) -> Any:
     return {**message, "reactions": kept}
 
 
+def _shown(message: Any) -> str:
+    """The message as JSON text, as kept raw (without reactors). ``json`` nests by recursion: a
+    message it could read near its depth limit may be too deep to write again from here."""
+    try:
+        return json.dumps(_without_reactors(message), ensure_ascii=False)
+    except RecursionError:
+        return json.dumps(TOO_DEEP)
+
+
 def _batch(chat: _Chat, start: int, chunk: list[Any], context: ImportContext, taken_at: dt.datetime) -> Batch:
     posts: list[PostRecord] = []
     bad: list[BadRecord] = []
+    shown = [_shown(message) for message in chunk]
     for index, message in enumerate(chunk, start):
         try:
             post = message_post(message, chat, context.timezone, taken_at)
@@ -279,13 +310,12 @@ def _batch(chat: _Chat, start: int, chunk: list[Any], context: ImportContext, ta
             # above do not expect quarantines that message, never the import.
             kind = "" if isinstance(exc, _BadMessage) else f"unreadable message: {type(exc).__name__}: "
             reason = f"{kind}{exc}"
-            shown = json.dumps(_without_reactors(message), ensure_ascii=False)
             bad.append(BadRecord(source=SOURCE, location=f"{chat.where}, messages[{index}]",
-                                 reason=reason, content=shown))  # fmt: skip
+                                 reason=reason, content=shown[index - start]))  # fmt: skip
         else:
             if post is not None:
                 posts.append(post)
-    body = json.dumps([_without_reactors(message) for message in chunk], ensure_ascii=False)
+    body = "[" + ", ".join(shown) + "]"  # what json.dumps of the list writes, each message once
     location = f"{chat.where}, messages[{start}..{start + len(chunk) - 1}]"
     raw = RawPayload(source=SOURCE, location=location, fetched_at=taken_at, body=body)
     return Batch(edge="posts", raw=raw, posts=posts, bad=bad)
@@ -306,6 +336,10 @@ class TelegramImporter(Importer):
             data = json.loads(decode_file(path))
         except json.JSONDecodeError as exc:
             raise ImportFileError(f"{path.name}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        except RecursionError:
+            raise ImportFileError(
+                f"{path.name}: JSON nested too deeply to read (a Telegram export is a few levels deep)"
+            ) from None
         taken_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
         for chat in chats(data, path.name, context):
             size = max(context.batch_size, 1)

@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 from govsocial.collect.imports._csv import (
     BadRow,
     cell,
-    csv_records,
+    check_unique,
+    count,
+    csv_file,
     first_record,
     header_name,
     local_time,
@@ -50,6 +52,8 @@ EXTRA_INTS = {
     "dislikes": "Dislikes", "subscribers": "Subscribers", "subscribers_gained": "Subscribers gained",
     "subscribers_lost": "Subscribers lost", "impressions": "Impressions",
 }  # fmt: skip
+#: Whole-number columns that may be negative (a net change, not a count).
+SIGNED = frozenset({"Subscribers"})
 EXTRA_FLOATS = {
     "watch_time_hours": "Watch time (hours)",
     "impressions_ctr_percent": "Impressions click-through rate (%)",
@@ -76,7 +80,7 @@ def _is_studio(names: list[str]) -> bool:
 
 def parse_date(text: str, zone: ZoneInfo) -> dt.datetime:
     """``May 8, 2020`` -> that day's midnight in ``zone``, as UTC (Studio gives no time of day)."""
-    midnight = local_time(text, _DATE_FORMATS, zone)
+    midnight = local_time(text, _DATE_FORMATS, zone, "Video publish time")
     if midnight is None:
         raise BadRow(f"Video publish time: {text!r} is not a date like 'May 8, 2020'")
     return midnight
@@ -87,7 +91,7 @@ def _seconds(row: Mapping[str, str], column: str) -> int | None:
     text = row.get(column, "").strip()
     match = _DURATION.match(text)
     if match is None:
-        return whole_number(row, column)
+        return count(row, column)
     hours, minutes, seconds = (int(part or 0) for part in match.groups())
     return hours * 3600 + minutes * 60 + seconds
 
@@ -99,8 +103,14 @@ def _video_id(row: Mapping[str, str]) -> str:
     return video_id
 
 
+def _whole(row: Mapping[str, str], column: str) -> int | None:
+    """``Subscribers`` is the net change (subscribers gained less those lost), which may be negative;
+    the other whole numbers are counts."""
+    return whole_number(row, column) if column in SIGNED else count(row, column)
+
+
 def _extra(row: Mapping[str, str]) -> dict[str, Any]:
-    extra: dict[str, Any] = {key: whole_number(row, column) for key, column in EXTRA_INTS.items()}
+    extra: dict[str, Any] = {key: _whole(row, column) for key, column in EXTRA_INTS.items()}
     extra.update({key: number(row, column) for key, column in EXTRA_FLOATS.items()})
     extra.update({key: _seconds(row, column) for key, column in EXTRA_DURATIONS.items()})
     return {key: value for key, value in extra.items() if value is not None}
@@ -115,10 +125,10 @@ def _post(
     raw_date = row.get("Video publish time", "").strip()
     counts = PostCounts(
         taken_at=taken_at,
-        likes=whole_number(row, "Likes"),
-        comments=whole_number(row, "Comments added"),
-        shares=whole_number(row, "Shares"),
-        views=whole_number(row, "Views"),
+        likes=count(row, "Likes"),
+        comments=count(row, "Comments added"),
+        shares=count(row, "Shares"),
+        views=count(row, "Views"),
     )
     return PostRecord(
         platform="youtube",
@@ -151,19 +161,20 @@ class YouTubeStudioImporter(Importer):
                 f"{path.name}: YouTube Studio exports do not name the channel: pass --account "
                 "(the channel's id, handle or URL)"
             )
-        records = csv_records(decode_file(path))
-        header = next(records, None)
-        if header is None:
+        found = csv_file(decode_file(path), path.name)
+        if found is None:
             return
-        names = _names([header_name(name) for name in header.fields])
+        cells = found.cells
+        names = _names([header_name(name) for name in cells])
         if not _is_studio(names):
             raise ImportFileError(f"{path.name}: not a YouTube Studio export (needs Content and Video title)")
+        check_unique(names, cells, path.name)
         taken_at = modified_at(path)
 
         def build(row: dict[str, str]) -> PostRecord | None:
             return _post(row, account_ref, context.timezone, taken_at)
 
-        yield from post_batches(records, header, names, build, source=SOURCE, file_name=path.name,
+        yield from post_batches(found.rows, found.header, names, build, source=SOURCE, file_name=path.name,
                                 fetched_at=taken_at, size=context.batch_size)  # fmt: skip
 
 

@@ -42,6 +42,7 @@ from govsocial.collect.facebook.client import (
 from govsocial.collect.facebook.errors import CursorLimitError, RequestError
 from govsocial.collect.http import HttpClient
 from govsocial.collect.instagram import errors, types
+from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
 from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
 from govsocial.settings import Settings
 
@@ -200,14 +201,14 @@ class InstagramConnector(Connector):
                 params["after"] = after
             data, raw = await self._get(f"/{target.platform_id}/media", params, MEDIA_SOURCE)
             following = next_cursor(data)
-            return MediaPage(types.items(data), following.get("after") if following else None, raw)
+            return MediaPage(listing_items(data, raw), following.get("after") if following else None, raw)
         paging = f".after({after})" if after else ""
         media = f"media.limit({self.page_size}){paging}{{{MEDIA_FIELDS}}}"
         fields = f"business_discovery.username({_username(target)}){{{media}}}"
         data, raw = await self._get(f"/{self.own_ig_user_id}", {"fields": fields}, DISCOVERY_SOURCE)
         block = _discovered(data).get("media")
         # Discovery pages carry only cursors (no "next" URL): more may follow while a page is not empty.
-        items = types.items(block)
+        items = listing_items(block, raw) if isinstance(block, Mapping) else []
         return MediaPage(items, _after(block) if items else None, raw)
 
     async def _media(
@@ -221,6 +222,7 @@ class InstagramConnector(Connector):
         since: str | None = state.get("since") if after else listing_since(newest, window)
         bound = dt.datetime.fromisoformat(since) if since else None
         source = MEDIA_SOURCE if own else DISCOVERY_SOURCE
+        seen = SeenCursors(after)
         while True:
             try:
                 page = await self._media_page(target, own, after)
@@ -233,8 +235,13 @@ class InstagramConnector(Connector):
             reached_bound = bound is not None and any(post.created_at <= bound for post in posts)
             posts = [post for post in posts if bound is None or post.created_at > bound]
             newest = newest_of(newest, posts)
-            if page.after is None or page.after == after or reached_bound:
-                yield Batch(edge="posts", raw=page.raw, posts=posts, bad=bad, checkpoint=_done(newest))
+            # A cursor seen before (A -> B -> A) would page for ever: end the listing, with a gap.
+            cycle = page.after is not None and not reached_bound and seen.repeats(page.after)
+            if page.after is None or cycle or reached_bound:
+                gap = cycle_gap("media listing") if cycle else None
+                yield Batch(
+                    edge="posts", raw=page.raw, posts=posts, bad=bad, checkpoint=_done(newest), gap=gap
+                )
                 return
             after = page.after
             checkpoint = {"after": after, "since": since, "newest": newest}
@@ -251,6 +258,7 @@ class InstagramConnector(Connector):
         # A complete listing is re-read from the start: the edge has no time filter, and a new reply
         # can sit under an old comment. Comments already stored are noops.
         after: str | None = None if state.get("complete") else state.get("after")
+        seen = SeenCursors(after)
         while True:
             params: dict[str, Any] = {"fields": COMMENT_FIELDS, "limit": self.comments_page_size}
             if after:
@@ -261,14 +269,20 @@ class InstagramConnector(Connector):
                 gap = f"comments of {media_id} stopped: {exc}"
                 yield Batch(edge=edge, gap=gap, checkpoint={"complete": True})
                 return
+            listing_items(data, raw)  # a page whose data is not a list is malformed, not empty
             batches = [_comments_batch(edge, data, raw, media_id, me)]
             for item in types.listing(data):  # objects only: the others are quarantined above
                 batches.extend([b async for b in self._more_replies(edge, item, media_id, me)])
             following = next_cursor(data)
-            after = following.get("after") if following and following.get("after") != after else None
+            after = following.get("after") if following else None
+            # A cursor seen before (A -> B -> A) would page for ever: the listing ends there, complete.
+            cycle = after is not None and seen.repeats(after)
+            after = None if cycle else after
             # The checkpoint goes on the page's last batch: a run killed before it re-reads the page.
             checkpoint = {"after": after} if after else {"complete": True}
-            batches[-1] = batches[-1].model_copy(update={"checkpoint": checkpoint})
+            gaps = [batches[-1].gap, cycle_gap(f"comments of {media_id}") if cycle else None]
+            page_gap = "; ".join(g for g in gaps if g) or None  # the last batch may be replies with a gap
+            batches[-1] = batches[-1].model_copy(update={"checkpoint": checkpoint, "gap": page_gap})
             for batch in batches:
                 yield batch
             if not after:
@@ -281,13 +295,16 @@ class InstagramConnector(Connector):
         nested = comment.get("replies")
         following = next_cursor(nested) if isinstance(nested, Mapping) else None
         parent = str(comment.get("id") or "")
+        seen = SeenCursors()
         while following and following.get("after") and parent:
+            if seen.repeats(following["after"]):  # A -> B -> A would page for ever
+                yield Batch(edge=edge, gap=cycle_gap(f"replies of {parent}"))
+                return
             params = {"fields": _COMMENT, "limit": self.comments_page_size, "after": following["after"]}
             data, raw = await self._get(f"/{parent}/replies", params, "instagram:/{ig-comment-id}/replies")
-            records, bad = _parse_comments(types.items(data), raw, media_id, me, parent)
+            records, bad = _parse_comments(listing_items(data, raw), raw, media_id, me, parent)
             yield Batch(edge=edge, raw=raw, comments=records, bad=bad)
-            cursor = next_cursor(data)
-            following = cursor if cursor != following else None
+            following = next_cursor(data)
 
 
 @dataclass(frozen=True)

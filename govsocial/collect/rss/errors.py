@@ -9,7 +9,6 @@ usable ``Location``.
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -21,22 +20,17 @@ from govsocial.collect.errors import (
     RateLimitedError,
     TransientError,
 )
-from govsocial.collect.http import redact_url
+from govsocial.collect.http import redact_url, retry_after
 
 NOT_MODIFIED = 304
 
 
 def retry_at(response: httpx.Response, now: dt.datetime | None = None) -> dt.datetime | None:
-    """When ``Retry-After`` (seconds or an HTTP date) says to come back, in UTC; None if it does not."""
-    value = response.headers.get("retry-after", "").strip()
-    now = now or dt.datetime.now(dt.UTC)
-    if value.isdigit():
-        return now + dt.timedelta(seconds=int(value))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when.astimezone(dt.UTC) if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    """When ``Retry-After`` (seconds or an HTTP date) says to come back, in UTC; None if it does not.
+
+    The one reading every connector shares (``http.retry_after``: digits such as "²" and delays too
+    long to add to a date are refused or capped there)."""
+    return retry_after(response, now)
 
 
 def classify(response: httpx.Response) -> CollectError | None:

@@ -21,7 +21,6 @@ Checkpoints
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -32,7 +31,16 @@ import httpx
 from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
 from govsocial.collect.http import HttpClient
-from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostCounts, PostRecord, RawPayload
+from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
+from govsocial.collect.records import (
+    BadRecord,
+    Batch,
+    CommentRecord,
+    PostCounts,
+    PostRecord,
+    RawPayload,
+    listing_bad_record,
+)
 from govsocial.collect.threads import errors, types
 
 PROFILE_FIELDS = "id,username,name,threads_biography,is_verified"
@@ -51,12 +59,7 @@ def _utc_now() -> dt.datetime:
 
 def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item that could not be mapped, kept with the reason."""
-    return BadRecord(
-        source=raw.source,
-        location=raw.location,
-        reason=f"{type(exc).__name__}: {exc}",
-        content=json.dumps(item, ensure_ascii=False, default=str),
-    )
+    return listing_bad_record(raw.source, raw.location, item, exc)
 
 
 def _time_or_none(value: Any) -> dt.datetime | None:
@@ -193,10 +196,11 @@ class ThreadsConnector(Connector):
         self, account_ref: str, account: Account, checkpoints: Mapping[str, dict[str, Any]]
     ) -> AsyncIterator[Batch]:
         cursor = Cursor.resume(checkpoints.get("posts"), self.refresh_since(self.clock()))
+        seen = SeenCursors(cursor.after)
         while True:
             params = {"fields": POST_FIELDS, "limit": 50, **cursor.params()}
             page, raw = await self._get(f"{account.user_id}/threads", params)
-            items = [item for item in page.get("data") or [] if isinstance(item, dict)]
+            items = [item for item in listing_items(page, raw) if isinstance(item, dict)]
             counts: dict[str, PostCounts | None] = {}
             # Older than the window and read by an earlier run: no insights, no conversation again.
             done = {str(item.get("id")) for item in items if cursor.already_read(item)}
@@ -215,7 +219,11 @@ class ThreadsConnector(Connector):
                 async for replies in self._replies(post, account, checkpoint, refresh=refresh):
                     yield replies
             after = types.next_after(page)
-            yield Batch(edge="posts", checkpoint=cursor.checkpoint(after))
+            # A cursor seen before (A -> B -> A) would page for ever: end the listing, with a gap.
+            cycle = after is not None and seen.repeats(after)
+            after = None if cycle else after
+            gap = cycle_gap("post listing") if cycle else None
+            yield Batch(edge="posts", checkpoint=cursor.checkpoint(after), gap=gap)
             if not after:
                 return
             cursor.after = after
@@ -277,6 +285,7 @@ class ThreadsConnector(Connector):
         if "replies" in account.missing:
             yield Batch(edge=edge, gap=account.missing["replies"])
             return
+        seen = SeenCursors(after)
         while True:
             # Oldest first (reverse=false), so a cut-short read resumes where it stopped.
             params = {"fields": REPLY_FIELDS, "reverse": "false", "limit": 100}
@@ -290,8 +299,15 @@ class ThreadsConnector(Connector):
             except GoneError as exc:
                 yield Batch(edge=edge, gap=f"conversation unavailable: {exc}", checkpoint={"complete": True})
                 return
+            listing_items(data, raw)  # a page whose data is not a list is malformed, not empty
             after = types.next_after(data)
-            yield self._replies_batch(data, raw, post.post_id, account, after)
+            # A cursor seen before (A -> B -> A) would page for ever: the conversation ends there.
+            cycle = after is not None and seen.repeats(after)
+            after = None if cycle else after
+            batch = self._replies_batch(data, raw, post.post_id, account, after)
+            yield (
+                batch.model_copy(update={"gap": cycle_gap(f"replies of {post.post_id}")}) if cycle else batch
+            )
             if not after:
                 return
 

@@ -19,7 +19,6 @@ Checkpoints
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -30,7 +29,15 @@ import httpx
 from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
 from govsocial.collect.http import HttpClient
-from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
+from govsocial.collect.records import (
+    BadRecord,
+    Batch,
+    CommentRecord,
+    PostRecord,
+    RawPayload,
+    listing_bad_record,
+)
 from govsocial.collect.x import errors, types
 
 POST_PARAMS = {
@@ -66,12 +73,7 @@ def _utc_now() -> dt.datetime:
 
 def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item that could not be mapped, kept with the reason."""
-    return BadRecord(
-        source=raw.source,
-        location=raw.location,
-        reason=f"{type(exc).__name__}: {exc}",
-        content=json.dumps(item, ensure_ascii=False, default=str),
-    )
+    return listing_bad_record(raw.source, raw.location, item, exc)
 
 
 @dataclass
@@ -207,9 +209,11 @@ class XConnector(Connector):
             if _newest_time(cursor) > window:  # read the window again, new posts included
                 cursor.start_time = _x_time(window)
         window_start = types.parse_time(cursor.start_time) if cursor.start_time else None
+        seen = SeenCursors(cursor.after)
         while True:
             params = {**POST_PARAMS, **cursor.params("pagination_token")}
             data, raw = await self._get(f"users/{state.account_id}/tweets", params, "users/:id/tweets")
+            listing_items(data, raw)  # a page whose data is not a list is malformed, not empty
             batch = self._posts_batch(data, raw, account_ref)
             # Replies are read for new posts and those of the window, while the recent search sees
             # them; a post listed again from before the window (a server ignoring start_time) is only
@@ -228,7 +232,11 @@ class XConnector(Connector):
                 async for reply_batch in self._replies(post, state, checkpoint):
                     yield reply_batch
             next_token = (data.get("meta") or {}).get("next_token")
-            yield Batch(edge="posts", checkpoint=cursor.checkpoint(next_token))
+            # A token seen before (the same one for ever, or A -> B -> A): end the listing, with a gap.
+            cycle = bool(next_token) and seen.repeats(str(next_token))
+            next_token = None if cycle else next_token
+            gap = cycle_gap("post listing") if cycle else None
+            yield Batch(edge="posts", checkpoint=cursor.checkpoint(next_token), gap=gap)
             if not next_token:
                 return
             cursor.after = str(next_token)
@@ -270,6 +278,7 @@ class XConnector(Connector):
         cursor = IdCursor.resume(checkpoint)
         if cursor.since_id and not self._searchable(types.snowflake_time(cursor.since_id), SEARCH_MARGIN):
             cursor.since_id = None  # X refuses a since_id outside the window; the window bounds the read
+        seen = SeenCursors(cursor.after)
         while True:
             params = {
                 **REPLY_PARAMS,
@@ -285,10 +294,16 @@ class XConnector(Connector):
             except GoneError as exc:
                 yield Batch(edge=edge, gap=f"conversation unavailable: {exc}", checkpoint={"complete": True})
                 return
+            listing_items(data, raw)  # a page whose data is not a list is malformed, not empty
             batch = self._replies_batch(data, raw, post.post_id, state.account_id)
             cursor.see(batch.comments)
             next_token = (data.get("meta") or {}).get("next_token")
-            yield batch.model_copy(update={"checkpoint": cursor.checkpoint(next_token)})
+            # A token seen before (the same one for ever, or A -> B -> A): the conversation ends there.
+            cycle = bool(next_token) and seen.repeats(str(next_token))
+            next_token = None if cycle else next_token
+            gaps = [batch.gap, cycle_gap(f"replies of {post.post_id}") if cycle else None]
+            gap = "; ".join(g for g in gaps if g) or None  # the page's own partial errors stay
+            yield batch.model_copy(update={"checkpoint": cursor.checkpoint(next_token), "gap": gap})
             if not next_token:
                 return
             cursor.after = str(next_token)

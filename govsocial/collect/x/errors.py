@@ -4,7 +4,8 @@ Errors are problem JSON (``{"title", "detail", "type", ...}``); the v1.1 shape
 ``{"errors": [{"code": 88, ...}]}`` still appears on rate limits. The status decides:
 
     429 usage-capped (monthly post cap)   QuotaExceededError: no more reads this billing period
-    429                                   RateLimitedError until ``x-rate-limit-reset`` (epoch seconds)
+    429                                   RateLimitedError until ``x-rate-limit-reset`` (epoch seconds),
+                                          else until ``Retry-After`` (seconds or an HTTP date)
     401                                   AuthError: the bearer token is invalid or revoked
     403 (client-not-enrolled...)          AccessError: the app or its plan lacks this endpoint
     404                                   GoneError
@@ -34,6 +35,7 @@ from govsocial.collect.errors import (
     RateLimitedError,
     TransientError,
 )
+from govsocial.collect.http import retry_after
 
 #: Seconds added to a reset time: our clock and X's may differ by a little.
 RESET_MARGIN_S = 1.0
@@ -95,7 +97,8 @@ def classify(response: httpx.Response) -> CollectError | None:
     if status == 429:
         if str(body.get("type", "")).endswith("/usage-capped") or body.get("title") == "UsageCapExceeded":
             return QuotaExceededError(text)
-        return RateLimitedError(text, retry_at=reset_at(response))
+        # A 429 from X's edge (or a proxy) may carry only the standard header, not X's own.
+        return RateLimitedError(text, retry_at=reset_at(response) or retry_after(response))
     if status >= 500:
         return TransientError(text)
     return {401: AuthError, 403: AccessError, 404: GoneError}.get(status, CollectError)(text)

@@ -19,7 +19,6 @@ Checkpoints
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -29,7 +28,15 @@ import httpx
 from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError
 from govsocial.collect.http import HttpClient
-from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
+from govsocial.collect.records import (
+    BadRecord,
+    Batch,
+    CommentRecord,
+    PostRecord,
+    RawPayload,
+    listing_bad_record,
+)
 from govsocial.collect.youtube import errors, types
 
 CHANNEL_PARTS = "snippet,statistics,contentDetails"
@@ -56,12 +63,7 @@ def _utc_now() -> dt.datetime:
 
 def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item that could not be mapped, kept with the reason."""
-    return BadRecord(
-        source=raw.source,
-        location=raw.location,
-        reason=f"{type(exc).__name__}: {exc}",
-        content=json.dumps(item, ensure_ascii=False, default=str),
-    )
+    return listing_bad_record(raw.source, raw.location, item, exc)
 
 
 @dataclass
@@ -199,6 +201,7 @@ class YouTubeConnector(Connector):
             # From the top, down to the older of the last run's newest video and the refresh window.
             cursor.since = min(cursor.since, window)
         playlist = types.uploads_playlist(channel)
+        seen = SeenCursors(cursor.after)
         while True:
             params = {"part": "snippet,contentDetails", "playlistId": playlist, "maxResults": 50}
             try:
@@ -210,6 +213,7 @@ class YouTubeConnector(Connector):
                     checkpoint=cursor.checkpoint(None, done=True),
                 )
                 return
+            listing_items(page, raw, "items")  # a page whose items are not a list is malformed, not empty
             yield Batch(edge="posts", raw=raw)
             entries = types.playlist_entries(page)
             fresh = [video_id for video_id, published in entries if cursor.is_new(published)]
@@ -220,8 +224,11 @@ class YouTubeConnector(Connector):
                 async for comments in self._comments_of(batch.posts, channel["id"], checkpoints, window):
                     yield comments
             next_token = page.get("nextPageToken")
-            done = len(fresh) < len(entries) or not next_token
-            yield Batch(edge="posts", checkpoint=cursor.checkpoint(next_token, done))
+            # A token seen before (A -> B -> A) would page for ever: end the listing, with a gap.
+            cycle = bool(next_token) and seen.repeats(str(next_token))
+            done = len(fresh) < len(entries) or not next_token or cycle
+            gap = cycle_gap("uploads listing") if cycle else None
+            yield Batch(edge="posts", checkpoint=cursor.checkpoint(next_token, done), gap=gap)
             if done:
                 return
             cursor.after = next_token
@@ -281,6 +288,7 @@ class YouTubeConnector(Connector):
             cursor.since = None  # from the top, every thread: new replies go to old threads too
         # Threads whose replies were paged, with their reply count then: unchanged ones are not paged.
         paged: dict[str, int] = dict((checkpoint or {}).get("paged") or {})
+        seen = SeenCursors(cursor.after)
         while True:
             params = {
                 "part": "snippet,replies",
@@ -300,11 +308,13 @@ class YouTubeConnector(Connector):
             except (GoneError, errors.ContentForbiddenError) as exc:
                 yield Batch(edge=edge, gap=f"comments unavailable: {exc}", checkpoint={"complete": True})
                 return
-            threads = [t for t in page.get("items") or [] if isinstance(t, dict)]
+            threads = [t for t in listing_items(page, raw, "items") if isinstance(t, dict)]
             fresh = [t for t in threads if cursor.is_new(types.thread_time(t))]
             cursor.see(types.thread_time(t) for t in fresh)
             next_token = page.get("nextPageToken")
-            done = len(fresh) < len(threads) or not next_token
+            # A token seen before (A -> B -> A) would page for ever: the listing ends there, complete.
+            cycle = bool(next_token) and seen.repeats(str(next_token))
+            done = len(fresh) < len(threads) or not next_token or cycle
             more = [t for t in fresh if self._replies_to_page(t, paged)]
             batch = self._threads_batch(edge, raw, fresh, (video_id, channel_id), {id(t) for t in more})
             if more:  # the page is stored as done only after the replies paged for it
@@ -317,8 +327,11 @@ class YouTubeConnector(Connector):
                     if read_all:  # else paged again next time
                         paged[str(thread["id"])] = _reply_count(thread) or 0
             final = {**cursor.checkpoint(next_token, done), **({"paged": dict(paged)} if paged else {})}
+            gap = cycle_gap(f"comment threads of {video_id}") if cycle else None
             yield (
-                Batch(edge=edge, checkpoint=final) if more else batch.model_copy(update={"checkpoint": final})
+                Batch(edge=edge, checkpoint=final, gap=gap)
+                if more
+                else batch.model_copy(update={"checkpoint": final, "gap": gap})
             )
             if final.get("complete"):
                 return
@@ -356,6 +369,7 @@ class YouTubeConnector(Connector):
     ) -> AsyncIterator[Batch]:
         """All replies of one thread, a page (of up to 100) per batch; no checkpoint of their own."""
         token: str | None = None
+        seen = SeenCursors()
         while True:
             params = {"part": "snippet", "parentId": thread_id, "maxResults": 100, "textFormat": "plainText"}
             try:
@@ -365,12 +379,16 @@ class YouTubeConnector(Connector):
                 return
             comments: list[CommentRecord] = []
             bad: list[BadRecord] = []
-            for item in data.get("items") or []:
+            for item in listing_items(data, raw, "items"):
                 try:
                     comments.append(types.comment(item, video_id, channel_id, parent_id=thread_id))
                 except MAPPING_ERRORS as exc:
                     bad.append(bad_record(raw, item, exc))
-            yield Batch(edge=edge, raw=raw, comments=comments, bad=bad)
             token = data.get("nextPageToken")
-            if not token:
+            # A token seen before (A -> B -> A) would page for ever. The gap also makes the thread be
+            # paged again next run (its reply count is not remembered as read).
+            cycle = bool(token) and seen.repeats(str(token))
+            gap = cycle_gap(f"replies of {thread_id}") if cycle else None
+            yield Batch(edge=edge, raw=raw, comments=comments, bad=bad, gap=gap)
+            if not token or cycle:
                 return

@@ -8,7 +8,7 @@
 401, 400 keyInvalid / "API key not valid"    AuthError
 400 any other                                CollectError: our request is wrong; retrying will not help
 404 videoNotFound, channelNotFound...        GoneError
-429                                          RateLimitedError
+429                                          RateLimitedError, until ``Retry-After`` when it says
 5xx (backendError...)                        TransientError
 """
 
@@ -30,7 +30,7 @@ from govsocial.collect.errors import (
     RateLimitedError,
     TransientError,
 )
-from govsocial.collect.http import redact_url
+from govsocial.collect.http import redact_url, retry_after
 
 #: The daily quota resets at midnight in this zone (Google's quota documentation).
 QUOTA_ZONE = ZoneInfo("America/Los_Angeles")
@@ -86,7 +86,8 @@ def classify(response: httpx.Response) -> CollectError | None:
     if status >= 500:
         return TransientError(text)
     if status == 429 or reason in RATE_REASONS:
-        return RateLimitedError(text)
+        # Google sends Retry-After on some throttled answers; without it the client backs off.
+        return RateLimitedError(text, retry_at=retry_after(response))
     if reason in QUOTA_REASONS:
         return QuotaExceededError(text, retry_at=next_quota_reset())
     if status == 401 or reason in KEY_REASONS or (status == 400 and "API key" in message):

@@ -93,6 +93,12 @@ def test_only_json_true_is_valid_and_the_platforms_message_loses_any_token() -> 
     info = parse({"data": {**data, "is_valid": False, "error": {"code": 190, "message": message}}})
     assert info.is_valid is False and info.error is not None
     assert TOKEN not in info.error and "input_token=***" in info.error
+    # An app token (the app secret behind the public app id) and the token asked about, bare.
+    app = "123456789012345|AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+    echoed = {"code": 190, "message": f"The token {app} cannot check {TOKEN[::-1]}"}
+    info = parse({"data": {**data, "is_valid": False, "error": echoed}}, TOKEN[::-1])
+    assert info.error is not None and "AbCdEf" not in info.error and TOKEN[::-1] not in info.error
+    assert "123456789012345|***" in info.error
 
 
 def test_debug_token_asks_about_the_token_and_reads_error_190_as_invalid() -> None:

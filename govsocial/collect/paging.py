@@ -1,0 +1,70 @@
+"""Guards every connector's paging loops share: cursors that go round in a circle, and listing pages
+whose items are not a list.
+
+A platform bug, or a proxy that caches one page, can hand back a cursor the listing has already
+followed: ``A -> B -> A``, or the same ``next_token`` for ever. Checking only that the next cursor
+differs from the current one catches the second case, not the first, and such a listing was read
+until the run was killed. ``SeenCursors`` remembers every cursor one listing has followed, so the
+loop stops at the first one it sees again; the connector then ends the listing as complete (so the
+next run does not walk into the same circle from its checkpoint) and records ``cycle_gap`` on the
+batch, which the runner reports with the run's other gaps.
+
+``listing_items`` reads a page's list of items, so that a page whose ``data`` is an object is a
+``PayloadError`` (the account stops with an error naming the URL, as for any other malformed page,
+and the next run resumes from the last checkpoint) instead of being read as an empty page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from govsocial.collect.errors import PayloadError
+from govsocial.collect.records import RawPayload
+
+#: A listing's position: an opaque token, or the query parameters that locate the next page
+#: (Graph's time-paged edges use ``until`` and ``__paging_token`` together).
+Cursor = str | Mapping[str, str]
+
+
+class SeenCursors:
+    """The cursors one listing has followed; ``repeats`` says when the next one is among them."""
+
+    def __init__(self, start: Cursor | None = None) -> None:
+        self._seen: set[Hashable] = set()
+        if start:  # a listing resumed from a checkpoint must not come back to where it resumed
+            self._seen.add(_key(start))
+
+    def repeats(self, cursor: Cursor) -> bool:
+        """Whether this listing has followed ``cursor`` already; if not, it is remembered as followed."""
+        key = _key(cursor)
+        if key in self._seen:
+            return True
+        self._seen.add(key)
+        return False
+
+
+def _key(cursor: Cursor) -> Hashable:
+    return cursor if isinstance(cursor, str) else tuple(sorted(cursor.items()))
+
+
+def cycle_gap(listing: str) -> str:
+    """The gap recorded when ``listing`` (e.g. "post listing") hands back a cursor it gave before."""
+    return (
+        f"{listing} gave a paging cursor it had already given; "
+        "paging stopped there (items after it may be missing)"
+    )
+
+
+def listing_items(page: Mapping[str, Any], raw: RawPayload, key: str = "data") -> list[Any]:
+    """The items of a listing page (``page[key]``, absent: none); ``PayloadError`` when they are not a list.
+
+    The error names the platform (the first part of ``raw.source``) and the URL asked for (redacted)."""
+    items = page.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        platform = raw.source.split(":", 1)[0]
+        shape = type(items).__name__
+        raise PayloadError(f"{platform}: {raw.location}: the page's {key!r} is {shape}, not a list of items")
+    return items
