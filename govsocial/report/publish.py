@@ -24,6 +24,15 @@ PATTERN = re.compile(
 )
 
 
+def match_name(name: str) -> tuple[re.Match[str], str] | None:
+    """A published file's name matched, with its period's kind; None when the name is not of the
+    pattern or its period does not exist (``2026-W60``, ``2026-13``): such a file is no report,
+    neither listed nor served."""
+    match = PATTERN.match(name)
+    kind = kind_of(match["period"]) if match else None
+    return (match, kind) if match and kind else None
+
+
 def stem(report: Report, lang: str) -> str:
     """The file name of ``report`` in ``lang``, without its extension."""
     subject = f"government-{report.entity}" if report.level == "government" else report.entity
@@ -62,9 +71,9 @@ def published(folder: Path) -> list[Published]:
     found: dict[tuple[str, str, str], dict[tuple[str, str], str]] = {}
     if folder.is_dir():
         for path in folder.iterdir():
-            match = PATTERN.match(path.name)
-            kind = kind_of(match["period"]) if match else None
-            if match and kind and path.is_file():
+            named = match_name(path.name)
+            if named and path.is_file():
+                match, kind = named
                 key = (match["subject"], match["period"], kind)
                 found.setdefault(key, {})[(match["lang"], match["ext"])] = path.name
     # Labels of one kind sort as their periods do; the page lists each kind on its own.

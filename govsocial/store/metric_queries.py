@@ -5,24 +5,51 @@ Every query is narrowed to one parameter digest (``MetricFilter.params``), becau
 hold the same metric computed under several parameter sets and mixing them would be meaningless.
 
 Period labels sort as text within one period kind (``2026-10-01``, ``2026-W40``, ``2026-10``,
-``2026``), which is what lets ``since`` / ``until`` and "latest period" work without dates.
+``2026``), which is what lets ``since`` / ``until`` and "latest period" work without dates. Each kind
+has its own shape, so :func:`label_kind` tells the kind of a label from the label alone.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
-from govsocial.store.queries import Page
+from govsocial.store.queries import Page, parse_id
 
 V = t.MetricValue
 Ts = TypeVarTuple("Ts")
+
+
+#: The shape of each kind's labels, as the analysis writes them (frames.calendar), and how to read
+#: one as a day: a label that has the shape but names no day (2026-13, 2026-W54) is not a label.
+#: ``[0-9]``, not ``\d``: the latter also matches other scripts' digits.
+_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+LABELS: dict[str, tuple[re.Pattern[str], Callable[[str], object]]] = {
+    "day": (re.compile(_DATE), dt.date.fromisoformat),
+    "week": (re.compile("[0-9]{4}-W[0-9]{2}"), lambda s: dt.date.fromisocalendar(int(s[:4]), int(s[6:]), 1)),
+    "month": (re.compile("[0-9]{4}-[0-9]{2}"), lambda s: dt.date(int(s[:4]), int(s[5:]), 1)),
+    "year": (re.compile("[0-9]{4}"), lambda s: dt.date(int(s), 1, 1)),
+}
+
+
+def label_kind(label: str) -> str | None:
+    """The period kind of a label (``day``, ``week``, ``month`` or ``year``); None when ``label`` is
+    not the label of a calendar period."""
+    for kind, (shape, read) in LABELS.items():
+        if shape.fullmatch(label):
+            try:
+                read(label)
+            except ValueError:
+                return None
+            return kind
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,6 +180,12 @@ def has_values(session: Session, level: str | None, entity: str) -> bool:
     return session.scalar(query) is not None
 
 
+def has_params(session: Session, jurisdiction: str, params: str) -> bool:
+    """Whether any value of ``jurisdiction`` was computed under the parameter digest ``params``."""
+    query = select(V.id).where(V.jurisdiction == jurisdiction, V.params == params).limit(1)
+    return session.scalar(query) is not None
+
+
 def entity_known(session: Session, level: str | None, entity: str) -> bool:
     """Whether ``entity`` names something: a stored value, or a registry row of the level's kind.
 
@@ -172,7 +205,9 @@ REGISTRY_KINDS = ("account", "organisation", "platform", "government")
 
 def _in_registry(session: Session, level: str, entity: str) -> bool:
     if level == "account":
-        return entity.isdigit() and session.get(t.Account, int(entity)) is not None
+        # Only an id the store can hold: "99999999999999999999" overflows the driver, "３" is not "3".
+        account_id = parse_id(entity)
+        return account_id is not None and session.get(t.Account, account_id) is not None
     if level == "organisation":
         query = select(t.Organisation.id).where(t.Organisation.code == entity).limit(1)
         return session.scalar(query) is not None

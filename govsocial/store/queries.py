@@ -21,6 +21,27 @@ from govsocial.store import tables as t
 
 T = TypeVar("T")
 
+#: The largest id a query takes: PostgreSQL's ``integer``, the type of every id column (a larger
+#: number is an error on PostgreSQL, and above 2**63 - 1 on SQLite too).
+MAX_ID = 2**31 - 1
+
+
+def ascii_digits(text: str) -> bool:
+    """Whether ``text`` is one or more ASCII digits.
+
+    ``str.isdigit`` alone never checks input: it is also true of "²" (which ``int`` refuses) and of
+    the full-width "５" (which ``int`` reads as 5, so "３" would name account 3).
+    """
+    return text.isascii() and text.isdigit()
+
+
+def parse_id(text: str) -> int | None:
+    """``text`` as a row id: ASCII digits from 1 to ``MAX_ID``; None for anything else."""
+    if not ascii_digits(text) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
 
 @dataclass(frozen=True)
 class Page(Generic[T]):

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.errors import GovsocialError
 from govsocial.store import tables as t
+from govsocial.store.queries import ascii_digits
 
 #: The six 0-10 ratings, in the study's order: the column of each in ``survey_responses``.
 RATINGS = (
@@ -258,7 +259,9 @@ def check_start(
     """Whether a form shown at the signed time ``value`` may be submitted ``now``."""
     stamp, _, mac = value.partition(".")
     expected = hmac.new(key, stamp.encode(), hashlib.sha256).hexdigest()
-    if not stamp.isdigit() or not hmac.compare_digest(mac, expected):
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a forgery).
+    # ASCII digits: str.isdigit is also true of "²", which int() refuses.
+    if not ascii_digits(stamp) or not hmac.compare_digest(mac.encode(), expected.encode()):
         return Start.FORGED
     elapsed = now - dt.datetime.fromtimestamp(int(stamp), dt.UTC)
     if elapsed < minimum:

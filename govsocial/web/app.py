@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
@@ -19,10 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from govsocial import __version__
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.scheduler import Scheduler
-from govsocial.errors import AddressError, NotFoundError
 from govsocial.settings import Settings
 from govsocial.store.db import make_engine, session_factory
-from govsocial.web import admin, api, pages
+from govsocial.web import admin, api, errors, pages
 from govsocial.web.caching import ConditionalGet
 from govsocial.web.response_cache import ResponseCache
 from govsocial.web.state import AppState
@@ -72,12 +70,15 @@ def create_app(settings: Settings, engine: Engine | None = None, collect: bool =
     admin.install(app)
     app.include_router(pages.router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    _install_error_handlers(app)
-    # The last added runs first: security headers around CORS around the ETags around the page
-    # cache, so that a cached answer still gets its ETag, its 304 and its headers.
+    pages.add_catch_all(app)
+    errors.install(app)
+    # The last added runs first: security headers around CORS around the 500 answer around the
+    # ETags around the page cache, so that a cached answer still gets its ETag, its 304 and its
+    # headers, and an unhandled error still gets the security headers and CORS (web/errors.py).
     if settings.page_cache_seconds > 0:
         app.add_middleware(ResponseCache, ttl=settings.page_cache_seconds)
     app.add_middleware(ConditionalGet, cache_control=cache_control)
+    app.add_middleware(errors.ServerErrors)
     app.add_middleware(_ApiCors)
     app.add_middleware(_SecurityHeaders)
     return app
@@ -178,22 +179,3 @@ class _ApiCors:
 
 def _is_api_path(path: str) -> bool:
     return path == api.PREFIX or path.startswith(api.PREFIX + "/")
-
-
-def _is_api(request: Request) -> bool:
-    return _is_api_path(request.url.path)
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    async def not_found(request: Request, exc: Exception) -> Response:
-        if _is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=404)
-        return pages.error_page(request, 404, str(exc))
-
-    async def bad_address(request: Request, exc: Exception) -> Response:
-        if _is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return pages.error_page(request, 400, str(exc))
-
-    app.add_exception_handler(NotFoundError, not_found)
-    app.add_exception_handler(AddressError, bad_address)

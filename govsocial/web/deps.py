@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.catalogue import load_catalogue
 from govsocial.settings import Settings
+from govsocial.store.queries import MAX_ID
 from govsocial.web.state import AppState
 
 
@@ -42,7 +43,7 @@ CatalogueDep = Annotated[PlatformCatalogue, Depends(get_catalogue)]
 
 
 #: The largest id or offset a query takes: PostgreSQL's ``integer`` (SQLite fails above 2**63 - 1).
-MAX_INT = 2**31 - 1
+MAX_INT = MAX_ID
 
 #: An account id in a path or query: bounded, so an absurd number is a 422 rather than a driver error.
 AccountId = Annotated[int, Path(ge=1, le=MAX_INT, description="The account's id.")]

@@ -463,6 +463,8 @@ def test_weekly_and_yearly_reports_are_listed_apart(demo: str, tmp_path: Path) -
         page = client.get("/en/reports").text
         zh = client.get("/zh-hant/reports").text
         download = client.get(f"/en/reports/{ORG}-{year}-en.html")
+        not_a_week = client.get(f"/en/reports/{ORG}-2026-W60-en.html")
+    assert not_a_week.status_code == 404  # neither listed nor served
     monthly, weekly, yearly = (page.index(c) for c in ("Monthly reports", "Weekly reports", "Yearly reports"))
     assert monthly < weekly < yearly
     assert f'href="/en/reports/{ORG}-{week}-en.html"' in page[weekly:yearly]

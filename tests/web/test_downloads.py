@@ -26,7 +26,7 @@ from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory
 from govsocial.store.open_data import BATCH, DATASETS, Kind, Scope
-from govsocial.web.api.downloads import csv_cell
+from govsocial.web.api.downloads import _filename, csv_cell
 from govsocial.web.app import create_app
 from govsocial.web.pages.open_data import DESCRIPTIONS
 from govsocial.web.schemas import ErrorBody
@@ -148,13 +148,21 @@ def test_catalogue_counts_agree_with_the_paged_api(api: TestClient, catalogue: d
     assert counts["metric_values"] == paged + 1  # the hostile value's metric is not in the registry
 
 
-def test_catalogue_of_another_jurisdiction_is_empty_and_its_urls_say_so(api: TestClient) -> None:
-    body = api.get("/api/v1/downloads", params={"jurisdiction": "nowhere"}).json()
-    assert set(_counts(body).values()) == {0}
-    assert body["data"][0]["files"][0]["url"] == "/api/v1/downloads/organisations.csv?jurisdiction=nowhere"
-    rows = _csv_rows(api.get("/api/v1/downloads/posts.csv", params={"jurisdiction": "nowhere"}).content)
+def test_catalogue_of_another_jurisdiction_has_its_own_rows_and_its_urls_say_so(api: TestClient) -> None:
+    body = api.get("/api/v1/downloads", params={"jurisdiction": "us-doc"}).json()
+    assert body["jurisdiction"] == "us-doc" and _counts(body)["posts"] == 0 < _counts(body)["accounts"]
+    assert body["data"][0]["files"][0]["url"] == "/api/v1/downloads/organisations.csv?jurisdiction=us-doc"
+    rows = _csv_rows(api.get("/api/v1/downloads/posts.csv", params={"jurisdiction": "us-doc"}).content)
     assert rows == [DATASETS["posts"].column_names]
-    assert api.get("/api/v1/downloads/posts.json?jurisdiction=nowhere").json() == {"data": [], "count": 0}
+    assert api.get("/api/v1/downloads/posts.json?jurisdiction=us-doc").json() == {"data": [], "count": 0}
+
+
+def test_an_unknown_jurisdiction_is_a_404_for_the_catalogue_and_every_file(api: TestClient) -> None:
+    for path in ("/api/v1/downloads", "/api/v1/downloads/posts.csv", "/api/v1/downloads/posts.parquet"):
+        answer = api.get(path, params={"jurisdiction": "nowhere"})
+        assert answer.status_code == 404, path
+        assert answer.json() == {"detail": "jurisdiction: no jurisdiction 'nowhere' in the registry"}
+        assert "content-disposition" not in answer.headers
 
 
 # --- the files ------------------------------------------------------------------------------------
@@ -332,12 +340,12 @@ def test_open_data_page_says_commenters_are_never_included_and_labels_sample_dat
     assert "留言及留言者" in api.get("/zh-hant/open-data").text
 
 
-def test_a_strange_jurisdiction_gives_empty_files_with_a_safe_name(api: TestClient) -> None:
+def test_a_strange_jurisdiction_is_a_404_and_could_never_make_an_unsafe_file_name(api: TestClient) -> None:
     response = api.get("/api/v1/downloads/posts.parquet", params={"jurisdiction": 'x"y;中\r\n'})
-    assert response.status_code == 200
-    assert response.headers["content-disposition"] == 'attachment; filename="govsocial-xy-posts.parquet"'
-    table = pq.read_table(io.BytesIO(response.content))
-    assert table.num_rows == 0 and table.column_names == DATASETS["posts"].column_names
+    assert response.status_code == 404 and "content-disposition" not in response.headers
+    # A registry may hold any code: the name keeps only safe characters all the same.
+    name = _filename(DATASETS["posts"], Scope('x"y;中\r\n', MetricParams().digest()), "parquet")
+    assert name == "govsocial-xy-posts.parquet"
 
 
 # --- on each backend ------------------------------------------------------------------------------

@@ -117,7 +117,9 @@ def test_account_page_section(site: Site) -> None:
     assert "2.3× the account's usual interactions" in page
     assert "5.0 hours after the rumour first appeared" in page
     assert "&lt;b&gt;失實&lt;/b&gt;" in page  # post text escaped
-    assert "Marked in the registry · Keywords: 澄清, 失實" in page
+    # Each keyword says its language on an English page (templates/opinion/crises.html).
+    hant = '<span lang="zh-Hant-HK">'
+    assert f"Marked in the registry · Keywords: {hant}澄清</span>, {hant}失實</span>" in page
     chinese = site.client.get(f"/zh-hant/accounts/{site.other}").text
     assert "2026-W15 週的負面留言：佔已評分留言的 80%，平常約為 20%" in chinese
 

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from govsocial.errors import ConfigurationError
 from govsocial.settings import Settings
 from govsocial.web.app import create_app
 from govsocial.web.caching import ConditionalGet, etag
@@ -351,5 +351,5 @@ def test_the_setting_defaults_to_ten_seconds_and_reads_the_environment(
     assert Settings.model_fields["page_cache_seconds"].default == 10
     monkeypatch.setenv("GOVSOCIAL_PAGE_CACHE_SECONDS", "2.5")
     assert Settings.load().page_cache_seconds == 2.5
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConfigurationError, match="page_cache_seconds"):
         Settings.load(page_cache_seconds=-1)

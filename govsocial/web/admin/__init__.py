@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from govsocial.store.queries import ascii_digits
 from govsocial.web.admin import alerts_page, api, pages
 from govsocial.web.admin.auth import FORM_OVERHEAD, NO_STORE, AdminDenied, is_api
 from govsocial.web.state import AppState
@@ -86,7 +87,7 @@ class AdminGuard:
             if "transfer-encoding" in headers:
                 return 411, "The request must say how long its body is (Content-Length)."
             return None
-        if not length.isdigit():
+        if not ascii_digits(length):
             return 400, "The Content-Length header is not a number."
         if int(length) > self.max_body:
             return 413, f"The request is larger than the limit of {self.max_body} bytes."

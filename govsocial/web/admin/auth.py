@@ -26,6 +26,7 @@ from fastapi import Request, Response
 from govsocial.settings import Settings
 from govsocial.store import users
 from govsocial.store.db import transaction
+from govsocial.store.queries import ascii_digits
 from govsocial.web.deps import get_state
 
 #: The session cookie, and the sign-in form's own CSRF cookie.
@@ -167,7 +168,7 @@ async def check_body_size(request: Request, limit: int) -> None:
     length = request.headers.get("content-length")
     if length is None and "transfer-encoding" not in request.headers:
         return  # no body at all
-    if length is None or not length.isdigit():
+    if length is None or not ascii_digits(length):
         raise AdminDenied(411, "The request must say how long its body is (Content-Length).")
     if int(length) > limit:
         raise AdminDenied(413, f"The request is larger than the limit of {limit} bytes.")

@@ -106,6 +106,10 @@ def _optional(form: FormData, name: str) -> str | None:
     return _text(form, name).strip() or None
 
 
+def _to_overview() -> RedirectResponse:
+    return RedirectResponse(f"{PREFIX}/", status_code=307, headers={"Cache-Control": NO_STORE})
+
+
 def router() -> APIRouter:
     """The admin pages' router (kept out of the OpenAPI document)."""
     r = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -113,6 +117,8 @@ def router() -> APIRouter:
     r.add_api_route("/login", login, methods=["POST"])
     r.add_api_route("/logout", logout, methods=["POST"])
     r.add_api_route("/", overview, methods=["GET"])
+    # /admin without its slash: the portal answers unknown top-level names with a 404 at once.
+    r.add_api_route("", _to_overview, methods=["GET"])
     r.add_api_route("/audit", audit_page, methods=["GET"])
     r.add_api_route("/accounts", accounts_page, methods=["GET"])
     r.add_api_route("/accounts/new", new_account_page, methods=["GET"])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from govsocial.store import queries, sentiments
 from govsocial.store.tables import AccountStatus, OrgType
 from govsocial.web.activity import window
+from govsocial.web.api import checks
 from govsocial.web.deps import AccountId, PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import (
     AccountPublic,
@@ -26,7 +27,9 @@ ACTIVITY = (
 )
 
 
-@router.get("", summary="List accounts")
+@router.get(
+    "", summary="List accounts", responses=checks.responses("No such jurisdiction, platform or organisation.")
+)
 def list_accounts(
     session: SessionDep,
     settings: SettingsDep,
@@ -42,9 +45,11 @@ def list_accounts(
     activity: Annotated[queries.Activity | None, Query(description=ACTIVITY)] = None,
 ) -> ListEnvelope[AccountPublic]:
     """Accounts, by platform and handle, one page at a time."""
-    code = jurisdiction or settings.jurisdiction
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    platform = checks.platform(session, platform)
+    owner = checks.organisation(session, code, organisation)
     active = window(session, code, activity)
-    f = queries.AccountFilter(code, platform, org_type, organisation, status, q, active)
+    f = queries.AccountFilter(code, platform, org_type, owner, status, q, active)
     page = queries.list_accounts(session, f, paging.limit, paging.offset)
     return ListEnvelope(data=[account_public(a) for a in page.items], count=page.count)
 

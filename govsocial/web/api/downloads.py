@@ -38,6 +38,7 @@ from govsocial.csvsafe import protect
 from govsocial.errors import NotFoundError
 from govsocial.settings import Settings
 from govsocial.store.open_data import BATCH, DATASETS, Column, Dataset, Kind, Row, Scope
+from govsocial.web.api import checks
 from govsocial.web.deps import SessionDep, SettingsDep, get_state
 from govsocial.web.schemas import ErrorBody
 
@@ -131,16 +132,20 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
             "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
         },
     },
-    404: {"model": ErrorBody, "description": "No such dataset or format."},
+    404: {"model": ErrorBody, "description": "No such dataset, format or jurisdiction."},
+}
+CATALOGUE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such jurisdiction."}
 }
 
 
 # --- the catalogue ------------------------------------------------------------------------------
 
 
-def scope_of(settings: Settings, jurisdiction: str | None) -> Scope:
-    """The rows a download holds: the jurisdiction asked (or the default), the default metric parameters."""
-    return Scope(jurisdiction or settings.jurisdiction, MetricParams().digest())
+def scope_of(session: Session, settings: Settings, jurisdiction: str | None) -> Scope:
+    """The rows a download holds: the jurisdiction asked (it must be in the registry) or the default
+    one, and the default metric parameters."""
+    return Scope(checks.jurisdiction(session, settings, jurisdiction), MetricParams().digest())
 
 
 def file_url(name: str, fmt: str, jurisdiction: str | None = None) -> str:
@@ -164,12 +169,12 @@ def dataset_public(session: Session, dataset: Dataset, scope: Scope, asked: str 
     )
 
 
-@router.get("", summary="The open datasets")
+@router.get("", summary="The open datasets", responses=CATALOGUE_RESPONSES)
 def list_downloads(
     session: SessionDep, settings: SettingsDep, jurisdiction: JurisdictionQuery = None
 ) -> Catalogue:
     """Every dataset that can be downloaded whole, with its columns, row count and file addresses."""
-    scope = scope_of(settings, jurisdiction)
+    scope = scope_of(session, settings, jurisdiction)
     data = [dataset_public(session, d, scope, jurisdiction) for d in DATASETS.values()]
     return Catalogue(
         jurisdiction=scope.jurisdiction, params=scope.params, licence=LICENCE, data=data, count=len(data)
@@ -188,7 +193,7 @@ def download(
     found = DATASETS.get(dataset)
     if found is None or fmt not in MEDIA_TYPES:
         raise NotFoundError(f"no download {dataset}.{fmt}; the list is at {BASE}")
-    scope = scope_of(settings, jurisdiction)
+    scope = scope_of(session, settings, jurisdiction)
     headers = {
         "Content-Disposition": f'attachment; filename="{_filename(found, scope, fmt)}"',
         "Cache-Control": CACHE_CONTROL,

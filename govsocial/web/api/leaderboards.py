@@ -11,16 +11,17 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 
-from govsocial.analyze.metrics.model import Metric, PeriodKind, registry
-from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.model import Metric, registry
 from govsocial.errors import NotFoundError
-from govsocial.store import queries, rankings
+from govsocial.store import rankings
 from govsocial.store.tables import OrgType
+from govsocial.web.api import checks
+from govsocial.web.api.checks import PERIOD_KIND_HELP, MetricPeriodKind
 from govsocial.web.api.metrics import JurisdictionQuery, ParamsQuery, metric_public
 from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
-from govsocial.web.schemas import ErrorBody, InvalidBody, organisation_ref
+from govsocial.web.schemas import ErrorBody, organisation_ref
 from govsocial.web.schemas_rankings import (
     ComparedOrganisation,
     ComparedValue,
@@ -38,17 +39,26 @@ PeriodQuery = Annotated[
     str | None,
     Query(max_length=16, description="One period, e.g. 2026-10 or 2026-W40; the latest if omitted."),
 ]
+PeriodKindQuery = Annotated[
+    MetricPeriodKind | None,
+    Query(description=PERIOD_KIND_HELP + " If omitted, the kind of period's label, or month."),
+]
+MetricPath = Annotated[
+    str, Path(description="The metric's name, as /api/v1/metrics lists them.", examples=["post_volume"])
+]
+PERIOD_INVALID = "An invalid parameter, or a period that is not a label of period_kind."
 BOARD_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
         "model": ErrorBody,
         "description": "A platform given for organisations (it narrows accounts only).",
     },
-    404: {"model": ErrorBody, "description": "No such metric."},
+    **checks.responses("No such metric, jurisdiction, platform or parameter digest.", PERIOD_INVALID),
 }
-COMPARE_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "No such metric or organisation."},
-    422: {"model": InvalidBody},
-}
+COMPARE_ERRORS = checks.responses(
+    "No such metric, jurisdiction, organisation or parameter digest.",
+    "Fewer than two or more than ten different organisations, an invalid parameter, or a period "
+    "that is not a label of period_kind.",
+)
 
 
 class RankLevel(enum.StrEnum):
@@ -71,9 +81,9 @@ def get_leaderboard(
     session: SessionDep,
     settings: SettingsDep,
     paging: PagingDep,
-    metric: str,
+    metric: MetricPath,
     level: Annotated[RankLevel, Query(description="organisation or account.")] = RankLevel.ORGANISATION,
-    period_kind: Annotated[PeriodKind, Query(description="day, week, month or year.")] = PeriodKind.MONTH,
+    period_kind: PeriodKindQuery = None,
     period: PeriodQuery = None,
     platform: Annotated[
         str | None, Query(description="Only accounts on this platform (account level).")
@@ -89,17 +99,18 @@ def get_leaderboard(
     found = known_metric(metric)
     if platform and level is RankLevel.ORGANISATION:
         raise HTTPException(400, "platform narrows accounts only: add level=account")
-    code, digest = jurisdiction or settings.jurisdiction, params or MetricParams().digest()
-    available = rankings.periods(session, code, digest, metric, str(level), str(period_kind))
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    platform = checks.platform(session, platform)
+    kind = str(checks.period_kind(period_kind, [("period", period)], default=MetricPeriodKind.MONTH))
+    digest = checks.params(session, code, params)
+    available = rankings.periods(session, code, digest, metric, str(level), kind)
     shown = period or (available[0] if available else None)
-    board = rankings.Board(
-        code, digest, metric, str(level), str(period_kind), shown or "", platform, org_type
-    )
+    board = rankings.Board(code, digest, metric, str(level), kind, shown or "", platform, org_type)
     page = rankings.ranking(session, board, paging.limit, paging.offset) if shown else None
     return LeaderboardPage(
         metric=metric_public(found),
         level=str(level),
-        period_kind=str(period_kind),
+        period_kind=kind,
         period=shown,
         periods=available,
         params=digest,
@@ -115,15 +126,13 @@ def get_comparison(
     settings: SettingsDep,
     organisation: Annotated[
         list[str],
-        Query(
-            min_length=2, max_length=MAX_COMPARED, description="Organisation codes (two to ten; repeat it)."
-        ),
+        Query(description="Organisation codes: two to ten different ones (repeat it; a repeat counts once)."),
     ],
     metric: Annotated[
         list[str] | None,
         Query(max_length=20, description="Metric names (repeat it); the leaderboard metrics if omitted."),
     ] = None,
-    period_kind: Annotated[PeriodKind, Query(description="day, week, month or year.")] = PeriodKind.MONTH,
+    period_kind: PeriodKindQuery = None,
     period: PeriodQuery = None,
     params: ParamsQuery = None,
     jurisdiction: JurisdictionQuery = None,
@@ -132,13 +141,15 @@ def get_comparison(
     best among them (the latest period in which any of them has a value, unless one is asked)."""
     metrics = list(dict.fromkeys(metric or rankings.LEADERBOARD_METRICS))
     definitions = [known_metric(name) for name in metrics]
-    code, digest = jurisdiction or settings.jurisdiction, params or MetricParams().digest()
-    orgs = [queries.get_organisation(session, code, each) for each in dict.fromkeys(organisation)]
-    codes = [o.code for o in orgs]
-    result = rankings.comparison(session, code, digest, codes, metrics, str(period_kind), period)
+    codes = _distinct(organisation)
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    orgs = [checks.organisation_row(session, code, each) for each in codes]
+    kind = str(checks.period_kind(period_kind, [("period", period)], default=MetricPeriodKind.MONTH))
+    digest = checks.params(session, code, params)
+    result = rankings.comparison(session, code, digest, codes, metrics, kind, period)
     return ComparisonPublic(
         metrics=[metric_public(m) for m in definitions],
-        period_kind=str(period_kind),
+        period_kind=kind,
         period=result.period,
         params=digest,
         data=[
@@ -147,6 +158,19 @@ def get_comparison(
         ],
         count=len(orgs),
     )
+
+
+def _distinct(codes: list[str]) -> list[str]:
+    """The organisation codes of a comparison, each once, in the order given: two to ten of them.
+
+    Repeats are dropped before counting, so ``cfs`` twice is one organisation (a 422), not two.
+    """
+    distinct = list(dict.fromkeys(codes))
+    if not 2 <= len(distinct) <= MAX_COMPARED:
+        raise checks.invalid(
+            "organisation", f"compare two to {MAX_COMPARED} different organisations, not {len(distinct)}"
+        )
+    return distinct
 
 
 def _values(result: rankings.Comparison, code: str, metrics: list[str]) -> list[ComparedValue]:

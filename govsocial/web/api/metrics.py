@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 
-from govsocial.analyze.metrics.model import Goal, Level, Metric, PeriodKind, registry
-from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.model import Goal, Level, Metric, registry
 from govsocial.errors import NotFoundError
 from govsocial.store import metric_queries as mq
+from govsocial.web.api import checks
+from govsocial.web.api.checks import PERIOD_KIND_HELP, MetricPeriodKind
 from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import (
     ErrorBody,
@@ -37,12 +38,24 @@ JurisdictionQuery = Annotated[
     str | None, Query(description="Jurisdiction code; the portal's default jurisdiction if omitted.")
 ]
 ParamsQuery = Annotated[
-    str | None, Query(description="Digest of a parameter set; the documented defaults if omitted.")
+    str | None,
+    Query(description="Digest of a parameter set (12 hex digits); the documented defaults if omitted."),
 ]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
+MetricName = Annotated[
+    str, Path(description="The metric's name, as /api/v1/metrics lists them.", examples=["post_volume"])
+]
+VALUE_ERRORS = checks.responses(
+    "No such metric, jurisdiction, entity or parameter digest.",
+    "An invalid parameter: a period label that is not one, or not of period_kind; an account "
+    "entity that is not an id.",
+)
 SCORECARD_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "No entity below the government level."},
-    **NOT_FOUND,
+    **checks.responses(
+        "No such jurisdiction, entity or parameter digest.",
+        "An invalid parameter: a period that is not a label of period_kind; an account entity that "
+        "is not an id.",
+    ),
 }
 
 
@@ -74,11 +87,6 @@ def _metric(name: str) -> Metric:
     return found
 
 
-def _check_entity(session: SessionDep, level: Level | None, entity: str | None) -> None:
-    if entity is not None and not mq.entity_known(session, level and str(level), entity):
-        raise NotFoundError(f"no {level or 'entity'} {entity!r} in the registry or the stored metrics")
-
-
 @router.get("/metrics", summary="List metrics")
 def list_metrics() -> ListEnvelope[MetricPublic]:
     """Every metric: its goal, plain-language definition, formula, source and inputs."""
@@ -86,35 +94,46 @@ def list_metrics() -> ListEnvelope[MetricPublic]:
     return ListEnvelope(data=data, count=len(data))
 
 
-@router.get("/metrics/{name}", summary="One metric and its values", responses=NOT_FOUND)
+@router.get("/metrics/{name}", summary="One metric and its values", responses=VALUE_ERRORS)
 def get_metric(
     session: SessionDep,
     settings: SettingsDep,
     paging: PagingDep,
-    name: str,
+    name: MetricName,
     level: Annotated[
         Level | None, Query(description="account, organisation, platform or government.")
     ] = None,
     entity: Annotated[
         str | None, Query(description="Account id, organisation code, platform key or jurisdiction code.")
     ] = None,
-    period_kind: Annotated[PeriodKind | None, Query(description="day, week, month or year.")] = None,
-    period: Annotated[str | None, Query(description="One period, e.g. 2026-10 or 2026-W40.")] = None,
-    since: Annotated[str | None, Query(alias="from", description="First period (inclusive).")] = None,
-    until: Annotated[str | None, Query(alias="to", description="Last period (inclusive).")] = None,
+    period_kind: Annotated[
+        MetricPeriodKind | None,
+        Query(description=PERIOD_KIND_HELP + " If omitted, the kind of period, from and to's labels."),
+    ] = None,
+    period: Annotated[
+        str | None, Query(max_length=16, description="One period, e.g. 2026-10 or 2026-W40.")
+    ] = None,
+    since: Annotated[
+        str | None, Query(alias="from", max_length=16, description="First period (inclusive).")
+    ] = None,
+    until: Annotated[
+        str | None, Query(alias="to", max_length=16, description="Last period (inclusive).")
+    ] = None,
     params: ParamsQuery = None,
     jurisdiction: JurisdictionQuery = None,
 ) -> MetricValuesPage:
     """A metric's definition and its stored values, newest period first, one page at a time."""
     metric = _metric(name)
-    _check_entity(session, level, entity)
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    labels = (("period", period), ("from", since), ("to", until))
     f = mq.MetricFilter(
-        jurisdiction=jurisdiction or settings.jurisdiction,
-        params=params or MetricParams().digest(),
+        jurisdiction=code,
+        params=checks.params(session, code, params),
         metrics=(name,),
         level=level and str(level),
-        entity=entity,
-        period_kind=period_kind and str(period_kind),
+        entity=entity and checks.entity(session, level, entity),
+        # Labels compare as text only within one kind: from=2026-01 alone means months.
+        period_kind=checks.period_kind(period_kind, labels),
         period=period,
         since=since,
         until=until,
@@ -135,19 +154,25 @@ def get_scorecard(
     entity: Annotated[
         str | None, Query(description="Who the scorecard is about; the default jurisdiction for government.")
     ] = None,
-    period_kind: Annotated[PeriodKind, Query(description="day, week, month or year.")] = PeriodKind.MONTH,
-    period: Annotated[str | None, Query(description="The period; the latest with values if omitted.")] = None,
+    period_kind: Annotated[
+        MetricPeriodKind | None,
+        Query(description=PERIOD_KIND_HELP + " If omitted, the kind of period's label, or month."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        Query(max_length=16, description="The period; the latest with values if omitted."),
+    ] = None,
     params: ParamsQuery = None,
     jurisdiction: JurisdictionQuery = None,
 ) -> ScorecardPublic:
     """Every metric's value about one entity in one period, with its inputs and definition, by goal."""
     if entity is None and level is not Level.GOVERNMENT:
         raise HTTPException(400, f"give the {level} with entity=...")
-    code = jurisdiction or settings.jurisdiction
-    entity = entity or code
-    _check_entity(session, level, entity)
-    digest = params or MetricParams().digest()
-    card = mq.scorecard(session, code, digest, str(level), entity, str(period_kind), period)
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    entity = checks.entity(session, level, entity or code)
+    kind = checks.period_kind(period_kind, [("period", period)], default=str(MetricPeriodKind.MONTH))
+    digest = checks.params(session, code, params)
+    card = mq.scorecard(session, code, digest, str(level), entity, str(kind), period)
     return ScorecardPublic(
         level=card.level,
         entity=card.entity,

@@ -7,13 +7,16 @@ found on demand from the posts and the registry's marks (see docs/crises.md).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from govsocial.analyze import spikes
 from govsocial.analyze.clarifications import Clarification, account_filter, list_clarifications
 from govsocial.store.events import EventFilter, EventRow, list_events
+from govsocial.web.api import checks
 from govsocial.web.deps import MAX_INT, PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import ListEnvelope, UtcDateTime
 
@@ -25,17 +28,25 @@ OrganisationQuery = Annotated[
     str | None, Query(description="Only the accounts of this organisation (its code).")
 ]
 SinceQuery = Annotated[dt.date | None, Query(description="Only from this day on (YYYY-MM-DD).")]
+RESPONSES = checks.responses("No such jurisdiction, account or organisation.")
+
+
+class EventKind(enum.StrEnum):
+    """What spiked: the comment volume or the negative share (``analyze.spikes.KINDS``)."""
+
+    COMMENT_VOLUME = spikes.VOLUME
+    NEGATIVE_SHARE = spikes.NEGATIVE_SHARE
 
 
 class EventPublic(BaseModel):
     """A spike of an account's comment volume or negative share in one period."""
 
-    id: int
-    jurisdiction: str
+    id: int = Field(description="The event's own id: stable while the event is detected.")
+    jurisdiction: str = Field(description="Code of the account's jurisdiction.")
     account_id: int
     platform: str
     handle: str
-    organisations: list[str]
+    organisations: list[str] = Field(description="Codes of the account's owners.")
     kind: str = Field(description="comment_volume or negative_share.")
     period_kind: str
     period: str = Field(description="The period's label, as in the metrics: 2026-W14 for a week.")
@@ -43,14 +54,21 @@ class EventPublic(BaseModel):
     baseline: float = Field(description="The median of the account's previous periods.")
     spread: float = Field(description="1.4826 × MAD of those periods, with a floor.")
     score: float = Field(description="(value − baseline) / spread.")
-    details: dict[str, Any]
-    detected_at: UtcDateTime
+    details: dict[str, Any] = Field(
+        description="comments; for negative_share also scored and negative; the baseline periods."
+    )
+    detected_at: UtcDateTime = Field(description="When the event was first detected.")
 
 
 class ClarificationPublic(BaseModel):
     """A post that clarifies misinformation, with its reach and time to clarification."""
 
-    post_id: int
+    id: int = Field(description="The post's id, as in /api/v1/accounts/{account_id}/posts.")
+    post_id: int = Field(
+        deprecated=True,
+        description="Deprecated: the same number as id. Elsewhere post_id would read as the platform's "
+        "id of the post (platform_post_id in the posts API); use id.",
+    )
     account_id: int
     platform: str
     handle: str
@@ -88,7 +106,7 @@ def clarification_public(c: Clarification) -> ClarificationPublic:
     """A clarification for the API."""
     delay = c.time_to_clarification
     return ClarificationPublic(
-        post_id=c.post_id, account_id=c.account_id, platform=c.platform, handle=c.handle,
+        id=c.post_id, post_id=c.post_id, account_id=c.account_id, platform=c.platform, handle=c.handle,
         posted_at=c.posted_at, excerpt=c.excerpt, url=c.url, reasons=list(c.reasons),
         interactions=c.interactions, usual_interactions=c.usual_interactions, reach=c.reach, views=c.views,
         usual_views=c.usual_views, views_reach=c.views_reach, usual_posts=c.usual_posts,
@@ -98,7 +116,7 @@ def clarification_public(c: Clarification) -> ClarificationPublic:
     )  # fmt: skip
 
 
-@router.get("/events", summary="List opinion events")
+@router.get("/events", summary="List opinion events", responses=RESPONSES)
 def get_events(
     session: SessionDep,
     settings: SettingsDep,
@@ -106,18 +124,21 @@ def get_events(
     jurisdiction: JurisdictionQuery = None,
     account: AccountQuery = None,
     organisation: OrganisationQuery = None,
-    kind: Annotated[str | None, Query(description="comment_volume or negative_share.")] = None,
+    kind: Annotated[EventKind | None, Query(description="comment_volume or negative_share.")] = None,
     since: SinceQuery = None,
 ) -> ListEnvelope[EventPublic]:
     """Spikes of comment volume or negative share, the latest period first."""
-    f = EventFilter(jurisdiction or settings.jurisdiction, None if account is None else [account],
-                    organisation, kind, None, since)  # fmt: skip
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    owner = checks.organisation(session, code, organisation)
+    account = checks.account(session, account)
+    f = EventFilter(code, None if account is None else [account], owner,
+                    kind and str(kind), None, since)  # fmt: skip
     rows = list_events(session, f)
     page = rows[paging.offset : paging.offset + paging.limit]
     return ListEnvelope(data=[event_public(e) for e in page], count=len(rows))
 
 
-@router.get("/clarifications", summary="List clarifications of misinformation")
+@router.get("/clarifications", summary="List clarifications of misinformation", responses=RESPONSES)
 def get_clarifications(
     session: SessionDep,
     settings: SettingsDep,
@@ -128,8 +149,10 @@ def get_clarifications(
     since: SinceQuery = None,
 ) -> ListEnvelope[ClarificationPublic]:
     """Posts that clarify misinformation, newest first, with reach and time to clarification."""
-    code = jurisdiction or settings.jurisdiction
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    owner = checks.organisation(session, code, organisation)
+    chosen = account_filter(session, code, checks.account(session, account), owner)
     start = dt.datetime.combine(since, dt.time(), dt.UTC) if since else None
-    rows = list_clarifications(session, code, account_filter(session, code, account, organisation), start)
+    rows = list_clarifications(session, code, chosen, start)
     page = rows[paging.offset : paging.offset + paging.limit]
     return ListEnvelope(data=[clarification_public(c) for c in page], count=len(rows))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from govsocial.store import queries
 from govsocial.store.tables import OrgType
 from govsocial.web.activity import window
+from govsocial.web.api import checks
 from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import ErrorBody, ListEnvelope, OrganisationPublic, organisation_public
 
@@ -20,7 +21,7 @@ ACTIVITY = (
 )
 
 
-@router.get("", summary="List organisations")
+@router.get("", summary="List organisations", responses=checks.responses("No such jurisdiction or platform."))
 def list_organisations(
     session: SessionDep,
     settings: SettingsDep,
@@ -38,13 +39,18 @@ def list_organisations(
     activity: Annotated[queries.Activity | None, Query(description=ACTIVITY)] = None,
 ) -> ListEnvelope[OrganisationPublic]:
     """Organisations, by English name, one page at a time."""
-    code = jurisdiction or settings.jurisdiction
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    platform = checks.platform(session, platform)
     f = queries.OrganisationFilter(code, org_type, platform, q, activity=window(session, code, activity))
     page = queries.list_organisations(session, f, paging.limit, paging.offset)
     return ListEnvelope(data=[organisation_public(o, BASE) for o in page.items], count=page.count)
 
 
 @router.get("/{jurisdiction}/{code}", summary="One organisation", responses={404: {"model": ErrorBody}})
-def get_organisation(session: SessionDep, jurisdiction: str, code: str) -> OrganisationPublic:
+def get_organisation(
+    session: SessionDep,
+    jurisdiction: Annotated[str, Path(description="The jurisdiction's code.", examples=["hk"])],
+    code: Annotated[str, Path(description="The organisation's code in that jurisdiction.", examples=["cfs"])],
+) -> OrganisationPublic:
     """An organisation by jurisdiction and code."""
     return organisation_public(queries.get_organisation(session, jurisdiction, code), BASE)

@@ -7,13 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from govsocial.store import queries, sentiments
+from govsocial.web.api import checks
 from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import ListEnvelope, PostPublic, post_public
 
 router = APIRouter(prefix="/timeline", tags=["posts"])
 
 
-@router.get("", summary="The government timeline")
+@router.get(
+    "",
+    summary="The government timeline",
+    responses=checks.responses("No such jurisdiction, platform or organisation."),
+)
 def list_timeline(
     session: SessionDep,
     settings: SettingsDep,
@@ -29,7 +34,9 @@ def list_timeline(
     """Posts (not deleted) of the published accounts, newest first across platforms, with their
     latest counts and the sentiment labels of their comments; never posts of accounts under review
     or archived. The same posts as the ``/{lang}/timeline`` page."""
-    f = queries.TimelineFilter(jurisdiction or settings.jurisdiction, platform or None, organisation or None)
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    owner = checks.organisation(session, code, organisation)
+    f = queries.TimelineFilter(code, checks.platform(session, platform), owner)
     page = queries.timeline(session, f, paging.limit, paging.offset)
     labels = sentiments.by_post(session, [view.post.id for view in page.items])
     return ListEnvelope(data=[post_public(v, labels.get(v.post.id)) for v in page.items], count=page.count)

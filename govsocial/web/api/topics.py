@@ -8,21 +8,31 @@ portal's topic section and ``govsocial topics`` read the same :func:`govsocial.a
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from govsocial.analyze.topics import view as tv
+from govsocial.web.api import checks
 from govsocial.web.deps import MAX_INT, SessionDep, SettingsDep
-from govsocial.web.schemas import ErrorBody, InvalidBody, UtcDateTime
+from govsocial.web.schemas import UtcDateTime
 
 router = APIRouter(tags=["topics"])
 
-RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "No such account, organisation or jurisdiction."},
-    422: {"model": InvalidBody, "description": "An invalid parameter, or both account and organisation."},
-}
+RESPONSES: dict[int | str, dict[str, Any]] = checks.responses(
+    "No such account, organisation or jurisdiction.",
+    "An invalid parameter, or both account and organisation.",
+)
+
+
+class TopicPeriodKind(enum.StrEnum):
+    """The periods the topics compare (the analysis' ``PeriodKind``, under a name of its own in the
+    OpenAPI document, where the metrics' period kinds are another enum)."""
+
+    WEEK = "week"
+    MONTH = "month"
 
 
 class SubjectPublic(BaseModel):
@@ -42,13 +52,13 @@ class PeriodPublic(BaseModel):
     end: UtcDateTime = Field(description="Excluded: the next period's first moment.")
 
 
-class PostPublic(BaseModel):
-    """A government post whose comments mention a rising term."""
+class TopicPostPublic(BaseModel):
+    """A government post whose comments mention a rising term (its fields named as in the posts API)."""
 
-    id: int
+    id: int = Field(description="The post's id, as in /api/v1/accounts/{account_id}/posts.")
     account_id: int
     platform: str
-    post_id: str
+    platform_post_id: str = Field(description="The post's id on its platform.")
     created_at: UtcDateTime
     excerpt: str
     url: str | None = Field(description="The post on its platform; only for official accounts.")
@@ -67,7 +77,7 @@ class RisingTermPublic(BaseModel):
     share_before: float
     log_odds: float = Field(description="Weighted log-odds ratio, now against before.")
     z: float = Field(description="The log-odds ratio over its standard error.")
-    posts: list[PostPublic]
+    posts: list[TopicPostPublic] = Field(description="Up to three posts whose comments mention it most.")
 
 
 class TopTermPublic(BaseModel):
@@ -90,11 +100,13 @@ class TopicsPublic(BaseModel):
     comments_now: int
     comments_before: int
     comments_window: int = Field(description="Comments in the periods that form the prior.")
-    window_start: UtcDateTime | None
+    window_start: UtcDateTime | None = Field(
+        description="Start of the oldest period of that window (null when there are no comments)."
+    )
     rising: list[RisingTermPublic]
     top: list[TopTermPublic]
     sample: bool = Field(description="Whether the comments are invented demo data.")
-    method: str = Field(description="Where the statistic is explained.")
+    method: str = Field(description="Where the statistic is explained: a file of the documentation.")
 
 
 def _period(p: tv.Period) -> PeriodPublic:
@@ -135,7 +147,20 @@ def _rising(r: tv.RisingTerm) -> RisingTermPublic:
         share_before=r.share_before,
         log_odds=r.delta,
         z=r.z,
-        posts=[PostPublic(**vars(p)) for p in r.posts],
+        posts=[_post(p) for p in r.posts],
+    )
+
+
+def _post(p: tv.PostRef) -> TopicPostPublic:
+    return TopicPostPublic(
+        id=p.id,
+        account_id=p.account_id,
+        platform=p.platform,
+        platform_post_id=p.post_id,
+        created_at=p.created_at,
+        excerpt=p.excerpt,
+        url=p.url,
+        comments=p.comments,
     )
 
 
@@ -165,7 +190,7 @@ def get_topics(
     jurisdiction: Annotated[
         str | None, Query(description="Jurisdiction code; the default one if omitted.")
     ] = None,
-    period: Annotated[tv.PeriodKind, Query(description="week or month.")] = tv.PeriodKind.WEEK,
+    period: Annotated[TopicPeriodKind, Query(description="week or month.")] = TopicPeriodKind.WEEK,
     at: Annotated[
         dt.date | None,
         Query(description="A day in the period (YYYY-MM-DD); the latest period with comments if omitted."),
@@ -173,9 +198,13 @@ def get_topics(
     limit: Annotated[int, Query(ge=1, le=100, description="Rising and top terms to give.")] = 10,
 ) -> TopicsPublic:
     """Rising terms (with the posts that drew them) and the most mentioned terms of one period."""
+    code = checks.jurisdiction(session, settings, jurisdiction)
+    # Checked here too, so that an unknown one is named like everywhere else in the API.
+    checks.account(session, account)
+    checks.organisation(session, code, organisation)
     try:
-        subject = tv.resolve_subject(session, jurisdiction or settings.jurisdiction, account, organisation)
-        view = tv.topics(session, subject, period, at, limit)
+        subject = tv.resolve_subject(session, code, account, organisation)
+        view = tv.topics(session, subject, tv.PeriodKind(str(period)), at, limit)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     return topics_public(subject, view)

@@ -202,10 +202,14 @@ def activity(session: Session, account: t.Account) -> Activity:
 
 
 def account_id_of(text: str) -> int:
-    """The ``{account_id}`` path segment as a number; anything else names no account (404 page)."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+    """The ``{account_id}`` path segment as an account id; anything else names no account (404 page).
+
+    Bounded like every id (a 12-digit number is an error on PostgreSQL's ``integer``).
+    """
+    account_id = queries.parse_id(text)
+    if account_id is None:
         raise NotFoundError(f"no account {text!r}")
-    return int(text)
+    return account_id
 
 
 @router.get("/{lang}/accounts/{account_id}", response_class=HTMLResponse, include_in_schema=False)

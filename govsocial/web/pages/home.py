@@ -64,7 +64,7 @@ class Search:
         """Read the raw parameters; unknown types, activities and bad page numbers fall back to none and 1."""
         kind = org_type if org_type in set(t.OrgType) else ""
         # Six digits are pages enough; more would only overflow the database's OFFSET.
-        number = int(page) if page and page.isascii() and page.isdigit() and len(page) <= 6 else 1
+        number = int(page) if page and queries.ascii_digits(page) and len(page) <= 6 else 1
         text, chosen = clean(q)[:MAX_QUERY], clean(platform)
         state = activity if activity in set(queries.Activity) else ""
         return cls(text, chosen, kind or "", bool(show_all), max(number, 1), state or "")

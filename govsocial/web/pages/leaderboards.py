@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Metric, Unit, registry
 from govsocial.analyze.metrics.params import MetricParams
-from govsocial.store import rankings
+from govsocial.store import queries, rankings
 from govsocial.store import tables as t
 from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages import charts, metric_text
@@ -51,7 +51,7 @@ CHART_TITLE = N_("%(measure)s in %(period)s: the first %(count)d")
 
 def number_of(text: str | None, default: int = 1) -> int:
     """A page number from the query string; anything but a short run of digits is ``default``."""
-    if text and text.isascii() and text.isdigit() and len(text) <= 6:
+    if text and queries.ascii_digits(text) and len(text) <= 6:
         return max(int(text), 1)
     return default
 

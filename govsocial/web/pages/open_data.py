@@ -129,7 +129,7 @@ def open_data_page(
     request: Request, lang: LangDep, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     """Every open dataset with its columns, row count and download links, the terms, and the API."""
-    scope = scope_of(settings, None)
+    scope = scope_of(session, settings, None)
     datasets = [
         DatasetView(
             name=d.name,

@@ -25,6 +25,7 @@ from govsocial.settings import Settings
 from govsocial.store import queries
 from govsocial.store import tables as t
 from govsocial.web.deps import get_settings
+from govsocial.web.pages import text_lang
 from govsocial.web.pages.i18n import LANGUAGES, N_, Language, translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -171,6 +172,9 @@ def environment(code: str) -> Environment:
         page_url=lambda path="", /, **params: page_url(code, path, **params),
         status_label=lambda status: gettext.gettext(STATUS_LABELS[t.AccountStatus(status)]),
         type_label=lambda org_type: gettext.gettext(ORG_TYPE_LABELS[t.OrgType(org_type)]),
+        # The language of text the page did not write (posts, keywords), where it is not the page's
+        # (None otherwise); macros.html's lang_attr writes it. ``content``: ``content_lang`` of render.
+        text_lang=lambda text, content=None: text_lang.tag(text or "", LANGUAGES[code], content),
     )
     return env
 
@@ -183,12 +187,22 @@ def render(
     section: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """Render ``template`` in ``lang`` (the default language if None) as an HTML response."""
+    """Render ``template`` in ``lang`` (the default language if None) as an HTML response.
+
+    Every page gets ``content_lang``: the configured Chinese content language, which ``lang_attr``
+    gives to Chinese text written in characters both scripts share.
+    """
     shown = lang or default_language(request)
+    content_lang = text_lang.content_chinese(get_settings(request).default_locale)
     html = (
         environment(shown.code)
         .get_template(template)
-        .render(language_links=language_links(request, lang), section=section, **context)
+        .render(
+            language_links=language_links(request, lang),
+            section=section,
+            content_lang=content_lang,
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status_code)
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from govsocial.errors import NotFoundError
 from govsocial.report.periods import parse
-from govsocial.report.publish import PATTERN, Published, published
+from govsocial.report.publish import Published, match_name, published
 from govsocial.store import tables as t
 from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages.i18n import N_
@@ -106,10 +106,9 @@ def reports_page(request: Request, lang: LangDep, session: SessionDep, settings:
 @router.get("/{lang}/reports/{filename}", include_in_schema=False)
 def report_file(lang: LangDep, filename: str, settings: SettingsDep) -> FileResponse:
     """One published file, as a download; only names of the published pattern are served."""
-    match = PATTERN.match(filename)
+    named = match_name(filename)
     path = settings.reports_dir / filename
-    if match is None or not path.is_file():
+    if named is None or not path.is_file():
         raise NotFoundError(f"no published report {filename!r}")
-    return FileResponse(
-        path, media_type=MEDIA_TYPES[match["ext"]], filename=filename, content_disposition_type="attachment"
-    )
+    media_type = MEDIA_TYPES[named[0]["ext"]]
+    return FileResponse(path, media_type=media_type, filename=filename, content_disposition_type="attachment")

@@ -240,8 +240,10 @@ def _rating(form: FormData, name: str) -> int | None:
     value = _one(form, name)
     if value is None or value == "dont_know":
         return None
-    if not value.isdigit():
-        raise store.SurveyError(f"{name} is not a number")
+    # ASCII digits only, and few: "²" passes str.isdigit but not int(), and int() of thousands of
+    # digits fails too; either is a refused form (400), never a server error.
+    if not queries.ascii_digits(value) or len(value) > 2:
+        raise store.SurveyError(f"{name} is not a number from {store.RATING_MIN} to {store.RATING_MAX}")
     return int(value)
 
 
@@ -284,7 +286,7 @@ def _size_error(request: Request, lang: Language) -> Response | None:
     """The error page for a body that does not say its length (411) or is larger than a survey form
     (413), before it is read; None for a body of the right size."""
     length = request.headers.get("content-length", "")
-    if not length.isdigit():
+    if not queries.ascii_digits(length):
         status, message = 411, "The request must say how long its body is (Content-Length)."
     elif int(length) > BODY_MAX:
         status, message = 413, f"The form is larger than the limit of {BODY_MAX} bytes."

@@ -57,7 +57,7 @@ class TimelineSearch:
     @classmethod
     def parse(cls, platform: str | None, organisation: str | None, page: str | None) -> TimelineSearch:
         """Read the raw parameters leniently, as the directory does."""
-        number = int(page) if page and page.isascii() and page.isdigit() and len(page) <= 6 else 1
+        number = int(page) if page and queries.ascii_digits(page) and len(page) <= 6 else 1
         return cls(clean(platform)[:32], clean(organisation)[:100], max(number, 1))
 
     def params(self, page: int | None = None) -> dict[str, str | int | None]:
