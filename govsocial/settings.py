@@ -7,16 +7,23 @@ configurations as they need.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SecretsSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -103,9 +110,6 @@ class Settings(BaseSettings):
     collect_interval_minutes: int = Field(
         default=360, ge=5, description="Default interval between scheduled collections of an account."
     )
-    collect_posts_since_days: int = Field(
-        default=90, ge=1, description="How far back the first collection of an account reads posts."
-    )
     sentiment_analyser: str = Field(
         default="",
         description="Analyser that scores comment sentiment (a plugin NAME[:ARG] or a model folder); "
@@ -185,13 +189,24 @@ class Settings(BaseSettings):
         """Build settings from ``overrides``, the environment and a TOML file.
 
         The file is ``config_file`` if given, else the one named by ``GOVSOCIAL_CONFIG``; secrets
-        may also come from the folder named by ``GOVSOCIAL_SECRETS_DIR``.
+        may also come from the folder named by ``GOVSOCIAL_SECRETS_DIR``. A file or folder that is
+        not there, and a value that breaks its setting's rule, raise ``ConfigurationError``: one
+        line naming the setting, where its value came from and the rule, never the value itself
+        (it may be a secret).
         """
-        path = config_file or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
-        cls._toml_file = path
-        cls._secrets_dir = _secrets_dir()
+        sources = _Sources(overrides, config_path(config_file), _secrets_dir())
+        cls._toml_file, cls._secrets_dir = sources.toml_file, sources.secrets_dir
         try:
             return cls(**overrides)
+        except ValidationError as exc:
+            # ``from None``: pydantic's own message holds every input value, secrets included.
+            raise ConfigurationError("; ".join(sources.explain(e) for e in exc.errors())) from None
+        except tomllib.TOMLDecodeError as exc:  # its message names the line, never the text
+            raise ConfigurationError(f"settings file {sources.toml_file}: not valid TOML: {exc}") from None
+        except SettingsError as exc:
+            raise ConfigurationError(sources.unparsable(str(exc))) from None
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read {exc.filename}: {exc.strerror}") from None
         finally:
             cls._toml_file = cls._secrets_dir = None
 
@@ -199,6 +214,19 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Whether the store is the embedded SQLite database."""
         return self.database_url.startswith("sqlite")
+
+
+def config_path(config_file: Path | None = None) -> Path | None:
+    """The TOML settings file: ``config_file`` (``govsocial --config``) if given, else the one named
+    by ``GOVSOCIAL_CONFIG``; None if neither. One that is not a file is an error: the systemd units
+    and the portal's worker processes name theirs in ``GOVSOCIAL_CONFIG``, and a typo there must not
+    leave them running on the defaults (another database, no tokens) unnoticed."""
+    named_by = "" if config_file is not None else f" (named by {CONFIG_ENV})"
+    path = config_file or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    if path is None or path.is_file():
+        return path
+    problem = "not a file" if path.exists() else "no such file"
+    raise ConfigurationError(f"settings file {path}{named_by}: {problem}")
 
 
 def _secrets_dir() -> Path | None:
@@ -211,3 +239,54 @@ def _secrets_dir() -> Path | None:
         # A mount that failed must not leave the collectors running without their tokens unnoticed.
         raise ConfigurationError(f"{SECRETS_DIR_ENV}={value}: not a folder")
     return folder
+
+
+#: pydantic's wording of a rule, reworded to follow the setting's name ("port: must be ...").
+_SHOULD = re.compile(r"^Input should\b")
+#: How pydantic-settings names a field whose value is not valid JSON (a dict or list setting).
+_UNPARSABLE_FIELD = re.compile(r'field "(?P<name>\w+)"')
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """Where one load's values come from, to say where a bad one came from (in the order of
+    precedence ``settings_customise_sources`` gives)."""
+
+    overrides: Mapping[str, Any]
+    toml_file: Path | None
+    secrets_dir: Path | None
+
+    def explain(self, error: ErrorDetails) -> str:
+        """One validation error as ``setting (from where): rule``, without the value."""
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        where = self.origin(name)
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(name, Settings.model_fields, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            return f"{name} (in {where}): not a setting{hint}; the settings are in docs/configuration.md"
+        path = ".".join(str(part) for part in error["loc"])
+        return f"{path} (from {where}): {_SHOULD.sub('must', error['msg'])}"
+
+    def unparsable(self, message: str) -> str:
+        """pydantic-settings' "error parsing value for field ..." (JSON it cannot read), reworded."""
+        match = _UNPARSABLE_FIELD.search(message)
+        if match is None:
+            return f"a setting could not be read: {message}"
+        name = match["name"]
+        return f"{name} (from {self.origin(name)}): must be JSON (see docs/configuration.md)"
+
+    def origin(self, name: str) -> str:
+        """The source a setting's value was read from: the first that has it."""
+        variable = f"govsocial_{name}".lower()
+        if name in self.overrides:
+            return "the value given to Settings.load"
+        for key in os.environ:  # matched in any case, as pydantic-settings matches them
+            if key.lower() == variable:
+                return f"the environment variable {key}"
+        if self.secrets_dir is not None:
+            for path in sorted(self.secrets_dir.iterdir()):
+                if path.name.lower() == variable:
+                    return f"the secrets file {path}"
+        if self.toml_file is not None:
+            return f"settings file {self.toml_file}"
+        return "the defaults"

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 
-from govsocial.cli import sample
+from govsocial.cli import known, sample
 from govsocial.cli.common import (
     JsonOption,
     console,
@@ -144,6 +144,8 @@ def collect(
                 raise NotFoundError(f"{account}: not in the registry")
             targets = [target_of(found)]
         else:
+            if org is not None:  # a mistyped code would otherwise collect nothing and say "ok"
+                known.organisation(session, settings.jurisdiction, org)
             platforms = {platform} if platform else set(connectors())
             targets = collectable(session, platforms & set(connectors()), settings.jurisdiction, org)
     with _progress() as bar:

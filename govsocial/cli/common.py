@@ -12,6 +12,7 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -30,12 +31,17 @@ JsonOption = typer.Option(False, "--json", help="Print one JSON object instead o
 
 
 def settings_of(ctx: typer.Context) -> Settings:
-    """The settings chosen by the global options (built once per invocation)."""
+    """The settings chosen by the global options (built once per invocation). Settings that
+    cannot be read end the command with their one-line error, whether or not it is wrapped in
+    ``friendly_errors``."""
     root = ctx.find_root()
     root.obj = root.obj or {}
     if "settings" not in root.obj:
         config: Path | None = root.obj.get("config")
-        root.obj["settings"] = Settings.load(config)
+        try:
+            root.obj["settings"] = Settings.load(config)
+        except ConfigurationError as exc:
+            fail(exc)
     settings: Settings = root.obj["settings"]
     return settings
 
@@ -100,18 +106,19 @@ def _friendly(func: Callable[P, R], schema_hint: bool) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except GovsocialError as exc:
-            _fail(exc)
+            fail(exc)
         except DBAPIError:
             problem = _schema_problem_of(_engine_in((*args, *kwargs.values()))) if schema_hint else None
             if problem is None:
                 raise  # a database error of another kind: its traceback is what helps
-            _fail(problem)
+            fail(problem)
 
     return wrapper
 
 
-def _fail(exc: Exception) -> NoReturn:
-    errors.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+def fail(exc: Exception) -> NoReturn:
+    """End the command with ``exc`` as one line on stderr and exit status 2 (docs/cli.md)."""
+    errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(2) from None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy import Engine
 
 from govsocial.cli.common import console, engine_of, friendly_errors, friendly_migration_errors
 from govsocial.store import db
@@ -16,7 +17,7 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Tar
     """Create the tables, or migrate them to the newest schema."""
     engine = engine_of(ctx)
     db.upgrade(engine, revision)
-    console.print(f"database at revision {db.current_revision(engine)}")
+    _print_revision(engine)
 
 
 @app.command()
@@ -24,10 +25,14 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Tar
 def downgrade(
     ctx: typer.Context, revision: str = typer.Argument(..., help="Target revision, or base.")
 ) -> None:
-    """Migrate the schema back to an older revision."""
+    """Migrate the schema back to an older revision (base: remove every table and its data)."""
     engine = engine_of(ctx)
     db.downgrade(engine, revision)
-    console.print(f"database at revision {db.current_revision(engine)}")
+    _print_revision(engine)
+
+
+def _print_revision(engine: Engine) -> None:
+    console.print(f"database at revision {db.current_revision(engine) or 'none (no tables)'}")
 
 
 @app.command()

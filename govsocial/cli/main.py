@@ -22,6 +22,9 @@ from govsocial.cli import (
     topics,
     users,
 )
+from govsocial.cli.common import fail
+from govsocial.errors import ConfigurationError
+from govsocial.settings import config_path
 
 app = typer.Typer(
     name="govsocial",
@@ -55,11 +58,19 @@ def main(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="TOML settings file (else $GOVSOCIAL_CONFIG).", exists=True),
+        # Checked below, not with exists=True: a missing file given here and one named by
+        # GOVSOCIAL_CONFIG are refused alike, with one line (Click's usage box would be another).
+        typer.Option("--config", "-c", help="TOML settings file (else $GOVSOCIAL_CONFIG)."),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """Settings come from GOVSOCIAL_* environment variables and an optional TOML file."""
+    try:
+        # Before any command runs, even one that reads no setting: a settings file that is not
+        # there is a mistake to report, never a reason to run on the defaults.
+        config_path(config)
+    except ConfigurationError as exc:
+        fail(exc)
     ctx.obj = {"config": config}

@@ -7,6 +7,7 @@ export that ``export-frames`` writes, which is also what a Spark cluster reads).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import tempfile
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import Aggregation, FollowerBasis, LikesMeaning, MetricParams
@@ -32,7 +34,9 @@ from govsocial.cli.common import (
     settings_of,
 )
 from govsocial.csvsafe import protect
+from govsocial.errors import GovsocialError
 from govsocial.store import metric_queries as mq
+from govsocial.store.events import period_end, period_start
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -99,7 +103,7 @@ def show(
     jurisdiction: JurisdictionOption = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Values stored by `metrics refresh`, newest period first."""
+    """Values stored by `metrics refresh`, newest period first (by end date, across kinds)."""
     _known(metric)
     f = mq.MetricFilter(
         jurisdiction=jurisdiction or settings_of(ctx).jurisdiction,
@@ -111,9 +115,35 @@ def show(
         period=period,
     )
     with read_session(ctx) as session:
+        values, count = _newest_first(session, f, limit)
+    rows = [{k: v for k, v in r.__dict__.items() if k != "computed_at"} for r in values]
+    _print_rows(rows, as_json, f"{len(rows)} of {count} values")
+
+
+def _newest_first(session: Session, f: mq.MetricFilter, limit: int) -> tuple[list[mq.MetricRow], int]:
+    """The first ``limit`` values of ``f`` by period end, newest first, and how many there are.
+
+    The store orders by period label, which compares periods of one kind only ("2026-W40" sorts
+    after "2026-10" and "2026"): without a period kind each kind's newest ``limit`` values are
+    read, which hold the newest ``limit`` of all, and merged by end date. The same end: the
+    shorter period (the later start) first; one period keeps the store's order."""
+    if f.period_kind is not None:
         page = mq.list_values(session, f, limit)
-    rows = [{k: v for k, v in r.__dict__.items() if k != "computed_at"} for r in page.items]
-    _print_rows(rows, as_json, f"{len(rows)} of {page.count} values")
+        return list(page.items), page.count
+    values: list[mq.MetricRow] = []
+    count = 0
+    for kind in PeriodKind:
+        page = mq.list_values(session, dataclasses.replace(f, period_kind=str(kind)), limit)
+        values += page.items
+        count += page.count
+    values.sort(key=_recency)
+    return values[:limit], count
+
+
+def _recency(row: mq.MetricRow) -> tuple[int, int]:
+    """Sort key: the period's end, then its start, newest first."""
+    end, start = period_end(row.period_kind, row.period), period_start(row.period_kind, row.period)
+    return -end.toordinal(), -start.toordinal()
 
 
 @app.command()
@@ -161,7 +191,7 @@ def compute(
         response_hours=response_hours,
     )
     _known(metric)
-    _check_out(out)
+    _check_out(out, as_json)
     with _backend(ctx, engine, spark_master, frames, jurisdiction, params) as (con, code, population):
         table = scorecard.compute(con, code, population, params, level or list(Level), period_kind, metric)
     if out is not None:
@@ -242,7 +272,10 @@ def _params(pairs: list[str] | None, **named: Any) -> MetricParams:
     try:
         return MetricParams(**values)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        # pydantic prefixes a validator's own message with "Value error, ": the rule reads alone.
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        )
         raise typer.BadParameter(problems, param_hint="--param") from None
 
 
@@ -267,12 +300,34 @@ def _backend(
                 return
             folder = Path(scratch)  # Spark reads Parquet files, not Python objects
             frames.write_parquet(folder)
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        meta = _frames_meta(folder)
         if engine is Engine.DUCKDB:
             con = engines.duckdb(Frames.read_parquet(folder), params=params)
         else:
             con = engines.spark(folder, master, params)
         yield con, meta["jurisdiction"], meta["population"]
+
+
+def _frames_meta(folder: Path) -> dict[str, Any]:
+    """What ``meta.json`` of a frames folder says (its jurisdiction and population), once the
+    folder is known to hold every file ``export-frames`` writes: a folder that does not is
+    refused by name instead of with the first file an engine fails to open."""
+    from govsocial.analyze.frames import SCHEMAS
+
+    written = ["meta.json", *(f"{name}.parquet" for name in SCHEMAS)]
+    missing = [name for name in written if not (folder / name).is_file()]
+    hint = "`govsocial metrics export-frames DIR` writes a frames folder"
+    if missing:
+        raise GovsocialError(f"--frames {folder}: not a frames folder, it lacks {', '.join(missing)}; {hint}")
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or "jurisdiction" not in meta or "population" not in meta:
+            raise ValueError("no jurisdiction or population")
+    except (ValueError, UnicodeDecodeError):  # JSONDecodeError is a ValueError
+        raise GovsocialError(
+            f"--frames {folder}: meta.json is not valid (no jurisdiction and population); {hint}"
+        ) from None
+    return meta
 
 
 def _extract(ctx: typer.Context, jurisdiction: str | None, params: MetricParams) -> Frames:
@@ -284,7 +339,11 @@ def _extract(ctx: typer.Context, jurisdiction: str | None, params: MetricParams)
         return extract(engine_of(ctx), code, params)
 
 
-def _check_out(out: Path | None) -> None:
+def _check_out(out: Path | None, as_json: bool) -> None:
+    if out is not None and as_json:  # --json would be ignored: the values go to the file
+        raise typer.BadParameter(
+            "give --json (print the values) or --out (write them), not both", param_hint="--out"
+        )
     if out is not None and out.suffix not in (".parquet", ".csv"):
         raise typer.BadParameter(f"{out.name}: write .parquet or .csv", param_hint="--out")
 

@@ -4,12 +4,15 @@ misinformation, as the metrics refresh and the registry leave them in the store.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from govsocial.analyze import spikes
 from govsocial.analyze.clarifications import Clarification, account_filter, list_clarifications
+from govsocial.cli import known
 from govsocial.cli.common import JsonOption, console, friendly_errors, print_json, read_session, settings_of
 from govsocial.store.events import EventFilter, EventRow, list_events
 
@@ -17,6 +20,14 @@ events_app = typer.Typer(
     help="Opinion events: spikes of comment volume or negative share.", no_args_is_help=True
 )
 clarifications_app = typer.Typer(help="Posts that clarify misinformation.", no_args_is_help=True)
+
+
+class EventKind(enum.StrEnum):
+    """What spiked (``analyze.spikes.KINDS``): a choice, so that a misspelt kind is refused."""
+
+    COMMENT_VOLUME = spikes.VOLUME
+    NEGATIVE_SHARE = spikes.NEGATIVE_SHARE
+
 
 JurisdictionOption = Annotated[str | None, typer.Option(help="Jurisdiction code (default: the setting).")]
 AccountOption = Annotated[int | None, typer.Option("--account", help="Only this account id.")]
@@ -62,16 +73,17 @@ def list_events_command(
     jurisdiction: JurisdictionOption = None,
     account: AccountOption = None,
     organisation: OrganisationOption = None,
-    kind: Annotated[str | None, typer.Option(help="comment_volume or negative_share.")] = None,
+    kind: Annotated[EventKind | None, typer.Option(help="comment_volume or negative_share.")] = None,
     since: SinceOption = None,
     limit: LimitOption = 50,
     as_json: bool = JsonOption,
 ) -> None:
     """Spikes found by the last metrics refresh, the latest period first."""
     code = jurisdiction or settings_of(ctx).jurisdiction
-    f = EventFilter(code, [account] if account is not None else None, organisation, kind, None,
+    f = EventFilter(code, [account] if account is not None else None, organisation, kind and str(kind), None,
                     since.date() if since else None)  # fmt: skip
     with read_session(ctx) as session:
+        known.scope(session, code, account, organisation)
         rows = list_events(session, f)
     if as_json:
         print_json({"data": [event_json(e) for e in rows[:limit]], "count": len(rows)})
@@ -102,6 +114,7 @@ def list_clarifications_command(
     """Posts that clarify misinformation (keywords or registry marks), newest first, with their reach."""
     code = jurisdiction or settings_of(ctx).jurisdiction
     with read_session(ctx) as session:
+        known.scope(session, code, account, organisation)
         accounts = account_filter(session, code, account, organisation)
         start = since.replace(tzinfo=dt.UTC) if since else None
         rows = list_clarifications(session, code, accounts, start)

@@ -21,7 +21,10 @@ def purge(
     ctx: typer.Context,
     days: Annotated[
         int | None,
-        typer.Option(min=0, help="Retention in days (default: the comment_retention_days setting; 0: none)."),
+        typer.Option(
+            min=0,
+            help="Retention in days (default: the comment_retention_days setting; 0: keep them forever).",
+        ),
     ] = None,
     as_json: bool = JsonOption,
 ) -> None:

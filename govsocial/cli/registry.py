@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from govsocial.cli import known
 from govsocial.cli.common import (
     JsonOption,
     console,
@@ -20,8 +21,9 @@ from govsocial.cli.common import (
     settings_of,
     write_session,
 )
+from govsocial.errors import RegistryError
 from govsocial.registry import review
-from govsocial.registry.bundle import Problem, load_bundle, registry_folders
+from govsocial.registry.bundle import JURISDICTION_FILE, Problem, load_bundle, registry_folders
 from govsocial.registry.catalogue import load_catalogue, read_platform_file, save_platforms
 from govsocial.registry.lint import errors_only, lint_bundle
 from govsocial.registry.load import load_registry
@@ -63,6 +65,7 @@ def lint(
 ) -> None:
     """Check registry files: fields, platforms, URLs, duplicates, evidence, names."""
     root = folder or settings_of(ctx).registry_dir
+    folders = _registry_folders(root)
     catalogue = None
     if _has_store(ctx):  # checked before opening a session, which would make the SQLite folder
         with read_session(ctx) as session:
@@ -70,7 +73,7 @@ def lint(
     from govsocial.registry.addresses import PlatformCatalogue
 
     catalogue = catalogue or PlatformCatalogue.default()
-    problems = [p for f in registry_folders(root) for p in lint_bundle(load_bundle(f), catalogue)]
+    problems = [p for f in folders for p in lint_bundle(load_bundle(f), catalogue)]
     failing = errors_only(problems, strict)
     if as_json:
         print_json(
@@ -86,6 +89,20 @@ def lint(
         _print_problems(problems)
         console.print(f"{len(problems)} problem(s), {len(failing)} failing in {root}")
     raise typer.Exit(1 if failing else 0)
+
+
+def _registry_folders(root: Path) -> list[Path]:
+    """The jurisdiction folders to lint: a folder that is not there, or holds no registry, is an
+    error (checking nothing would pass as "0 problems")."""
+    if not root.is_dir():
+        raise RegistryError(f"{root}: no such folder")
+    folders = registry_folders(root)
+    if not folders:
+        raise RegistryError(
+            f"{root} holds no registry: no {JURISDICTION_FILE} in it or in a sub-folder "
+            "(see docs/registry.md)"
+        )
+    return folders
 
 
 def _has_store(ctx: typer.Context) -> bool:
@@ -148,7 +165,8 @@ def export(
     if fmt not in {"csv", "json"}:
         raise typer.BadParameter("--format must be csv or json")
     with read_session(ctx) as session:
-        records = export_records(session, jurisdiction or settings_of(ctx).jurisdiction, kind)
+        code = known.jurisdiction(session, jurisdiction or settings_of(ctx).jurisdiction)
+        records = export_records(session, code, kind)
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "json":
@@ -176,6 +194,8 @@ def verify_(
         verdict = verify(session, load_catalogue(session), url, platform)
         owners = [link.organisation for link in verdict.account.organisations] if verdict.account else []
         names = [f"{o.name_en} {o.name_zh_hant or ''}".strip() for o in owners]
+        # The id alert rules (--level account --entity ID) and the API's /accounts/{id} take.
+        account_id = verdict.account.id if verdict.account else None
     a = verdict.address
     if as_json:
         print_json(
@@ -186,12 +206,15 @@ def verify_(
                 "kind": a.kind,
                 "value": a.value,
                 "canonical_url": a.canonical_url,
+                "account_id": account_id,
                 "organisations": names,
             }
         )
     else:
         console.print(f"[bold]{verdict.status.value}[/bold]: {a.platform} {a.kind} {a.value!r}")
         console.print(verdict.message)
+        if account_id is not None:
+            console.print(f"  account id: {account_id}", highlight=False)
         for name in names:
             console.print(f"  owner: {name}")
     raise typer.Exit(VERIFY_EXIT[verdict.status])
@@ -207,9 +230,8 @@ def review_due(
     """Accounts not reviewed for longer than the review interval (six months by default)."""
     settings = settings_of(ctx)
     with read_session(ctx) as session:
-        due = review.due_for_review(
-            session, jurisdiction or settings.jurisdiction, settings.review_interval_days
-        )
+        code = known.jurisdiction(session, jurisdiction or settings.jurisdiction)
+        due = review.due_for_review(session, code, settings.review_interval_days)
         rows = [
             {
                 "id": a.id,

@@ -15,6 +15,7 @@ import typer
 
 from govsocial.cli.common import console, friendly_errors, read_session, settings_of
 from govsocial.report.build import build
+from govsocial.report.errors import ReportError
 from govsocial.report.pdf import html_to_pdf
 from govsocial.report.publish import stem, write_atomic
 from govsocial.report.render import render_html
@@ -53,6 +54,9 @@ def report(
     if (org is None) == (not government):
         raise typer.BadParameter("give either --org CODE or --government", param_hint="--org")
     settings = settings_of(ctx)
+    folders = [("--out", out)] + ([("the reports_dir setting", settings.reports_dir)] if publish else [])
+    for option, folder in folders:  # before the seconds the report takes, not after
+        _check_folder(option, folder)
     with read_session(ctx) as session:
         data = build(session, jurisdiction or settings.jurisdiction, org, period)
     html = render_html(data, lang.value).encode()
@@ -60,8 +64,21 @@ def report(
     if pdf:
         files[".pdf"] = html_to_pdf(html.decode())
     name = stem(data, lang.value)
-    folders = [out] + ([settings.reports_dir] if publish else [])
-    for folder in folders:
+    for option, folder in folders:
         for ext, content in files.items():
-            write_atomic(folder / f"{name}{ext}", content)
+            try:
+                write_atomic(folder / f"{name}{ext}", content)
+            except OSError as exc:
+                raise ReportError(f"{option} {folder}: cannot write {name}{ext}: {exc.strerror}") from None
             console.print(f"wrote {folder / (name + ext)}", highlight=False)
+
+
+def _check_folder(option: str, folder: Path) -> None:
+    """Refuse a folder that cannot be: a file, or under one. (One that cannot be made for another
+    reason, a read-only or special file system, is refused when the files are written.)"""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                what = "a file, not a folder" if path == folder else f"under the file {path}"
+                raise ReportError(f"{option} {folder}: {what}")
+            return

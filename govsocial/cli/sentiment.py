@@ -14,6 +14,7 @@ from rich.table import Table
 from govsocial.analyze.sentiment import load_analyser
 from govsocial.analyze.sentiment.data import read_labelled
 from govsocial.analyze.sentiment.evaluate import evaluate
+from govsocial.cli import known
 from govsocial.cli.common import (
     JsonOption,
     console,
@@ -21,6 +22,7 @@ from govsocial.cli.common import (
     errors,
     friendly_errors,
     print_json,
+    read_session,
     settings_of,
 )
 
@@ -53,6 +55,9 @@ def score(
     """
     from govsocial.analyze.comment_sentiment import score_comments
 
+    if jurisdiction is not None:
+        with read_session(ctx) as session:
+            known.jurisdiction(session, jurisdiction)
     model = load_analyser(analyser or settings_of(ctx).sentiment_analyser or None)
     progress = Progress(
         TextColumn("scoring comments"),

@@ -97,7 +97,7 @@ def token(
             None,
             "token.add",
             f"token:{row.id}",
-            {"user": username, "name": name, "prefix": row.prefix},
+            {"user": username, "name": name, "prefix": row.prefix, "by": CLI_TARGET},
         )
     # stdout holds the token alone, so `TOKEN=$(govsocial users token ...)` works; the rest on stderr.
     typer.echo(secret)

@@ -7,6 +7,7 @@ Alembic migrations (``upgrade``), on both.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,12 +15,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from govsocial.errors import ConfigurationError
+from govsocial.errors import ConfigurationError, GovsocialError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -88,14 +90,85 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class MigrationError(GovsocialError):
+    """A migration that cannot be run as asked: an unknown revision, a target on the wrong side."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (the newest by default)."""
-    command.upgrade(alembic_config(engine), revision)
+    with _revision_errors(engine):
+        command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` (``base`` removes every table)."""
-    command.downgrade(alembic_config(engine), revision)
+    with _revision_errors(engine):
+        command.downgrade(alembic_config(engine), revision)
+
+
+@contextmanager
+def _revision_errors(engine: Engine) -> Iterator[None]:
+    """Alembic's ``CommandError`` (``Can't locate revision identified by 'x'``, ``Destination 0013
+    is not a valid downgrade target``...) as a ``MigrationError`` naming the revisions there are.
+    Only Alembic's refusals: a database error inside a migration stays as it is."""
+    try:
+        yield
+    except CommandError as exc:
+        raise MigrationError(f"{exc}; the revisions are {_revisions(engine)}, head and base") from None
+
+
+def _revisions(engine: Engine) -> str:
+    from alembic.script import ScriptDirectory
+
+    names = [s.revision for s in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()]
+    return f"{names[-1]} to {names[0]}" if names else "none"
+
+
+@contextmanager
+def sqlite_migration(connection: Connection) -> Iterator[None]:
+    """On SQLite, migrate in one transaction with foreign keys off, as Alembic's batch mode needs.
+
+    A batch migration copies a table and drops the old one. With foreign keys on, SQLite first
+    deletes the old table's rows: that fails when other tables' rows point at them (``db
+    downgrade base`` on a database with data stopped at 0003 with "FOREIGN KEY constraint
+    failed"), or deletes those rows too where a key cascades. Off, the copy takes the old
+    table's place and the references hold again; ``check_foreign_keys`` makes sure of it before
+    the commit. The driver would begin a transaction only at the first statement that writes
+    rows, leaving the DDL before it committed on its own: one explicit transaction holds every
+    statement instead, so a migration that fails leaves the database as it was. Other databases
+    are untouched (PostgreSQL's DDL is transactional, and Alembic runs it in a transaction).
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    legacy = driver.isolation_level
+    # The pragma does nothing inside a transaction: set it before the one below begins.
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    driver.isolation_level = None  # no implicit BEGIN: the explicit one holds every statement
+    connection.exec_driver_sql("BEGIN")
+    try:
+        yield
+    finally:
+        connection.rollback()  # nothing is left after the commit; after a failure, undo it all
+        driver.isolation_level = legacy
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # the pooled connection is used again
+        connection.commit()
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """On SQLite, refuse a migration that left rows pointing at rows that are not there (with
+    foreign keys off nothing else would notice); call it before committing."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        pairs = sorted({f"{row[0]} -> {row[2]}" for row in broken})
+        raise MigrationError(
+            f"the migration would leave {len(broken)} row(s) referring to rows that are not there "
+            f"({', '.join(pairs[:5])}); nothing was committed"
+        )
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -1,6 +1,7 @@
 """Making, switching and removing alert rules: the checks every way in goes through
-(``govsocial alerts rules`` and the admin page ``/admin/alerts``), and the audit row of each change
-made by a signed-in user, written in the caller's transaction.
+(``govsocial alerts rules`` and the admin page ``/admin/alerts``), the scope's among them checked
+against the store, and the audit row of each change made by a signed-in user, written in the
+caller's transaction.
 
 A refused rule raises ``RuleError`` naming the form field at fault, so a page can show the message
 beside that field.
@@ -12,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.alerts.message import masked_url
@@ -114,10 +116,39 @@ def _log(session: Session, actor: Actor | None, action: str, rule_id: int, detai
         audit.record(session, actor.user_id, action, f"alert_rule:{rule_id}", details, actor.address, now)
 
 
+def in_store(session: Session, new: NewRule) -> None:
+    """Refuse a checked rule whose scope names nothing in the store: its jurisdiction, the account
+    or organisation it watches, and for a whole government, that jurisdiction. Such a rule would
+    be stored and never fire."""
+    if session.get(t.Jurisdiction, new.jurisdiction) is None:
+        raise RuleError("entity", f"no jurisdiction {new.jurisdiction!r} in the store")
+    entity, where = str(new.entity), f"in jurisdiction {new.jurisdiction!r}"
+    if new.level == "account":
+        query = select(t.Account.id).where(
+            t.Account.id == int(entity), t.Account.jurisdiction == new.jurisdiction
+        )
+        if session.scalar(query) is None:
+            raise RuleError(
+                "entity", f"no account {entity} {where} (`govsocial registry verify URL` prints an id)"
+            )
+    elif new.level == "organisation":
+        query = select(t.Organisation.id).where(
+            t.Organisation.code == entity, t.Organisation.jurisdiction == new.jurisdiction
+        )
+        if session.scalar(query) is None:
+            listed = "`govsocial registry export --kind organisations` lists the codes"
+            raise RuleError("entity", f"no organisation {entity!r} {where} ({listed})")
+    elif entity != new.jurisdiction:
+        raise RuleError(
+            "entity", f"a government rule watches its jurisdiction {new.jurisdiction!r}, not {entity!r}"
+        )
+
+
 def add_rule(session: Session, new: NewRule, actor: Actor | None, now: dt.datetime) -> t.AlertRule:
     """Check and store a new, enabled rule; audited when an actor is given."""
     new = checked(new)
     assert new.entity is not None  # checked() fills it
+    in_store(session, new)
     rule = store.add_rule(
         session, new.jurisdiction, new.level, new.entity, new.kind, new.params, new.webhook_url, new.email
     )

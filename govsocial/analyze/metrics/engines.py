@@ -7,6 +7,7 @@ same Ibis expressions, so a number cannot depend on the engine that computed it 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Sequence
@@ -18,9 +19,21 @@ import pyarrow as pa
 
 from govsocial.analyze.frames import SCHEMAS, Frames
 from govsocial.analyze.metrics.params import MetricParams
+from govsocial.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
+
+
+class SparkError(ConfigurationError, RuntimeError):
+    """Spark cannot start: no Java, a master URL Spark does not take, a master it cannot reach.
+    (A ``RuntimeError`` too, as it was before it was a ``ConfigurationError``.)"""
+
+
+#: The master URLs Spark takes (spark-submit: "Master must either be yarn or start with spark,
+#: k8s, or local"), checked before a JVM is started to say the same thing at length.
+SPARK_MASTER = re.compile(r"local(\[[^\]]+\])?|local-cluster\[[^\]]+\]|yarn|(spark|k8s)://\S+")
+SPARK_MASTERS = "local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL"
 
 
 #: DuckDB optimizer rules the scorecard's connections run without (``duckdb``).
@@ -209,12 +222,15 @@ _ROOT: dict[str, Any] = {}
 
 def _spark_root(master: str) -> Any:
     """The process's Spark session for ``master``, started on first use (a JVM per process)."""
+    if not SPARK_MASTER.fullmatch(master):  # before a running session is stopped for it
+        raise SparkError(f"{master!r} is not a Spark master: give {SPARK_MASTERS}")
     with _LOCK:
         current = _ROOT.get("session")
         if current is not None and _ROOT.get("master") == master:
             return current
         if current is not None:  # one Spark context per JVM: another master means a new one
             current.stop()
+            _ROOT.clear()  # stopped: never handed out again, even if the new one fails to start
         from pyspark.sql import SparkSession
 
         _require_java()
@@ -227,7 +243,11 @@ def _spark_root(master: str) -> Any:
         )
         for key, value in {**SPARK_CONF, **(_LOCAL_CONF if local else {})}.items():
             builder = builder.config(key, value)
-        session = builder.getOrCreate()
+        try:
+            session = builder.getOrCreate()
+        except Exception as exc:  # pyspark raises its own, py4j's and the JVM's exceptions here
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SparkError(f"Spark could not start with master {master!r}: {reason}") from exc
         session.sparkContext.setLogLevel("ERROR")
         _ROOT.update(session=session, master=master)
         return session
@@ -239,7 +259,7 @@ def _require_java() -> None:
     if home and (Path(home) / "bin" / "java").exists():
         return
     if shutil.which("java") is None:
-        raise RuntimeError(
+        raise SparkError(
             "the Spark engine needs Java (17 or newer): install it (Debian: apt-get install "
             "default-jre-headless; `scripts/system-deps.sh` does) or set JAVA_HOME"
         )

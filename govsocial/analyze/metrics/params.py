@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class LikesMeaning(enum.StrEnum):
@@ -59,17 +59,32 @@ class MetricParams(BaseModel):
         default=24.0, gt=0, description="A reply within this many hours meets the service level."
     )
     business_hours: tuple[int, int] = Field(
-        default=(9, 18), description="Local office hours [start, end) for business-hours response times."
+        default=(9, 18),
+        description="Local office hours [start, end) for business-hours response times: whole hours, "
+        "0 <= start < end <= 24.",
     )
     socially_devoted: float = Field(
-        default=0.65, description="Response-rate bar of a 'socially devoted' page."
+        default=0.65,
+        ge=0,
+        le=1,
+        description="Response-rate bar of a 'socially devoted' page: a share, 0 to 1.",
     )
     timeliness_max_hours: float = Field(
         default=72.0, gt=0, description="A social post later than this after a press release is not matched."
     )
+    # Above 0: the matcher looks only at posts that share a word with the release, so "at least 0"
+    # would not mean "any post" (docs/metrics.md).
     timeliness_similarity: float = Field(
         default=0.3, gt=0, le=1, description="Least text similarity for a press release and a post to match."
     )
+
+    @field_validator("business_hours")
+    @classmethod
+    def _office_hours(cls, hours: tuple[int, int]) -> tuple[int, int]:
+        start, end = hours
+        if not 0 <= start < end <= 24:
+            raise ValueError("office hours are [start, end) in whole local hours, 0 <= start < end <= 24")
+        return hours
 
     def digest(self) -> str:
         """A short stable hash of the parameters: stored results say which parameters made them."""
