@@ -8,9 +8,11 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from govsocial.analyze.alerts import deliver, manage, tokens
+from govsocial.analyze.alerts.message import masked_url
 from govsocial.analyze.alerts.params import KINDS
 from govsocial.cli.common import (
     JsonOption,
@@ -31,10 +33,13 @@ app.add_typer(rules_app, name="rules")
 
 
 def rule_json(r: t.AlertRule) -> dict[str, Any]:
-    """A rule as JSON-ready data."""
+    """A rule as JSON-ready data, its webhook masked: a webhook's address is often its own secret
+    (Slack's, Teams'), and the command's output lands in terminals, logs and cron mail
+    (docs/alerts.md: it is kept whole only in the rule)."""
+    webhook = masked_url(r.webhook_url) if r.webhook_url else None
     return {
         "id": r.id, "jurisdiction": r.jurisdiction, "level": r.level, "entity": r.entity, "kind": r.kind,
-        "params": r.params, "webhook_url": r.webhook_url, "email": r.email, "enabled": r.enabled,
+        "params": r.params, "webhook_url": webhook, "email": r.email, "enabled": r.enabled,
     }  # fmt: skip
 
 
@@ -192,7 +197,8 @@ def run_alerts(
     for a in new:
         console.print(f"  {a['title']}", highlight=False, markup=False)
     for failure in report.failures:
-        console.print(f"  [red]not delivered:[/red] {failure}", highlight=False)
+        # The error's text is the server's or the system's ("[Errno 111] ..."): not Rich markup.
+        console.print(f"  [red]not delivered:[/red] {escape(str(failure))}", highlight=False)
     if report.failures:
         raise typer.Exit(1)
 

@@ -272,7 +272,9 @@ def _topics(
     if period.kind not in tuple(tv.PeriodKind):
         return None  # the topic view compares weeks or months; a year is not one of its periods
     subject = tv.resolve_subject(session, jurisdiction, None, organisation)
-    return tv.topics(session, subject, tv.PeriodKind(period.kind), period.start, TERMS_SHOWN)
+    view = tv.topics(session, subject, tv.PeriodKind(period.kind), period.start, TERMS_SHOWN)
+    # No comments in either period: the report says so plainly rather than "0 this month, 0 last".
+    return view if view is not None and (view.comments_now or view.comments_before) else None
 
 
 def _scorecard(session: Session, f: mq.MetricFilter, period: str, previous: str) -> list[Row]:

@@ -82,6 +82,7 @@ WORDS: dict[str, str] = {
     "Comments from the public: {now} {this}, {before} {last}.": "市民留言：{this}{now}則，{last}{before}則。",
     "No comments from the public in {this}.": "{this}沒有市民留言。",
     "{count} posts clarified misinformation {this}.": "{this}有{count}則帖文澄清失實資訊。",
+    "One post clarified misinformation {this}.": "{this}有1則帖文澄清失實資訊。",
     "The term that rose most in comments: {term}.": "留言中上升最多的詞語：{term}。",
     "registry mark": "登記冊標記",
     # The period's kind.
@@ -271,9 +272,12 @@ def findings(report: Report, words: Words) -> list[str]:
     if not report.best:
         out.append(words("No posts were published in {this}.", this=words.this(kind)))
     if report.clarifications:
-        count = str(len(report.clarifications))
+        count = len(report.clarifications)
+        this = words.this(kind)
         out.append(
-            words("{count} posts clarified misinformation {this}.", count=count, this=words.this(kind))
+            words("One post clarified misinformation {this}.", this=this)
+            if count == 1
+            else words("{count} posts clarified misinformation {this}.", count=str(count), this=this)
         )
     if report.topics is not None and report.topics.rising:
         out.append(words("The term that rose most in comments: {term}.", term=report.topics.rising[0].term))
@@ -355,9 +359,21 @@ def peer_view(peers: list[PeerRow], name: str, words: Words) -> PeerView:
 
 
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), keep_trailing_newline=True
     )
+    environment.filters["web_link"] = web_link
+    return environment
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` if it is an http(s) address, else None: a report is a file people open and forward,
+    so a stored address of another scheme (``javascript:``, ``data:``) is shown as text, never made
+    a link, whatever path it came in by."""
+    if url is None:
+        return None
+    scheme = url.strip().split(":", 1)[0].lower() if ":" in url else ""
+    return url if scheme in ("http", "https") else None
 
 
 def render_html(report: Report, lang: str) -> str:

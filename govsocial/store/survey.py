@@ -54,6 +54,8 @@ CHANNELS = (
     "none",
 )
 MAX_CHANNELS = 3
+#: The channel that says the person follows no government news: it excludes the others.
+NO_CHANNEL = "none"
 #: The ways of reacting to a government post, and how often.
 REACTIONS = ("emoji", "share", "comment")
 FREQUENCIES = ("often", "sometimes", "rarely", "never", "dont_know")
@@ -131,6 +133,9 @@ class Answers:
         if len(self.channels) > MAX_CHANNELS or len(set(self.channels)) != len(self.channels):
             raise SurveyError(f"choose at most {MAX_CHANNELS} different channels")
         _choices("channel", self.channels, CHANNELS)
+        # "I do not follow government news" excludes every channel: both at once is no answer.
+        if NO_CHANNEL in self.channels and len(self.channels) > 1:
+            raise SurveyError(f"{NO_CHANNEL!r} cannot be chosen with another channel")
         _choices("reaction", list(self.reactions), REACTIONS)
         _choices("frequency", list(self.reactions.values()), FREQUENCIES)
         singles: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (

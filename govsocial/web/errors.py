@@ -167,6 +167,8 @@ class ServerErrors:
                 raise
             log.exception("unhandled error answering %s %s", scope["method"], scope["path"])
             response = _server_error(Request(scope))
+            # An error is no answer to keep: no cache (nor a browser's, for an admin page) holds it.
+            response.headers["Cache-Control"] = "no-store"
             await response(scope, receive, _no_body(send) if scope["method"] == "HEAD" else send)
 
 

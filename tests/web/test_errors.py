@@ -80,7 +80,8 @@ def test_an_api_error_is_json_with_security_headers_and_cors(failing: TestClient
     assert answer.json() == {"detail": SERVER_ERROR}
     assert _has_security_headers(answer.headers)
     assert answer.headers["access-control-allow-origin"] == "*"
-    assert "etag" not in answer.headers and "cache-control" not in answer.headers
+    # Nothing may keep an error: not a shared cache, nor a browser for an admin page.
+    assert "etag" not in answer.headers and answer.headers["cache-control"] == "no-store"
 
 
 @pytest.mark.parametrize(
@@ -96,6 +97,7 @@ def test_a_page_error_is_the_translated_error_page(
     assert f'<html lang="{lang}">' in answer.text and f"<h1>{heading}</h1>" in answer.text
     assert _has_security_headers(answer.headers)
     assert "access-control-allow-origin" not in answer.headers  # pages are not for other sites' scripts
+    assert answer.headers["cache-control"] == "no-store"
 
 
 def test_no_internal_text_leaves_and_the_traceback_is_logged(

@@ -8,6 +8,7 @@ are written together or not at all. Registry edits also go to the registry's own
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -36,6 +37,13 @@ from govsocial.web.admin.auth import AdminDenied, Principal
 
 SCHEDULE_ACTIONS = ("pause", "resume", "run-now")
 NOTE_MAX = 2000
+#: The longest reason for a status change: the API's limit, which the pages' form must keep too.
+REASON_MAX = 2000
+#: The longest upload file name kept, in UTF-8 bytes: file systems refuse names over 255 bytes, and
+#: a longer name from the browser would otherwise fail the upload with a 500.
+UPLOAD_NAME_MAX = 200
+#: The longest extension kept when a long name is cut (``.csv``, ``.json``...): importers read it.
+UPLOAD_SUFFIX_MAX = 16
 
 
 class ActionError(GovsocialError, ValueError):
@@ -85,6 +93,8 @@ def set_status(
     reason = reason.strip()
     if not reason:
         raise ActionError("say why the status changes (a reason is required)")
+    if len(reason) > REASON_MAX:
+        raise ActionError(f"a reason is 1 to {REASON_MAX} characters")
     before = {"status": account.status.value, "archived_reason": account.archived_reason}
     account.status = new
     if new is t.AccountStatus.ARCHIVED:
@@ -224,7 +234,21 @@ def upload_name(name: str | None) -> str:
     without NUL, and never ``.``, ``..`` or a hidden name (which would name the folder, its parent,
     or hide the file). The extension is kept: importers read the format from it."""
     safe = Path(name or "").name.replace("\x00", "")
-    return "upload" + safe if safe.startswith(".") or not safe else safe
+    safe = "upload" + safe if safe.startswith(".") or not safe else safe
+    return _shortened(safe)
+
+
+def _shortened(name: str) -> str:
+    """``name`` cut to ``UPLOAD_NAME_MAX`` UTF-8 bytes, keeping a short extension at its end."""
+    if len(name.encode()) <= UPLOAD_NAME_MAX:
+        return name
+    suffix = Path(name).suffix
+    if len(suffix.encode()) > UPLOAD_SUFFIX_MAX:
+        suffix = ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    room = UPLOAD_NAME_MAX - len(suffix.encode())
+    # Cut on bytes, then drop a character split in two by the cut.
+    return stem.encode()[:room].decode(errors="ignore") + suffix
 
 
 def save_upload(source: BinaryIO, name: str, folder: Path, limit: int) -> Path:
@@ -268,13 +292,19 @@ def run_import(
                 engine, path, importer, context, resolver(sessions, catalogue), key, trigger="admin"
             )
         except GovsocialError as exc:
-            raise ActionError(str(exc)) from None
+            raise ActionError(_without_folder(str(exc), folder)) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     with transaction(sessions) as session:
         details = {"file": filename, "format": importer.format, **summary.as_dict()}
         _log(session, actor, "import", f"run:{summary.run_id}", details, now)
     return summary
+
+
+def _without_folder(message: str, folder: Path) -> str:
+    """An importer's message without the server's temporary folder: the uploader sent a file
+    name, and the path it was saved under tells them only about the server."""
+    return message.replace(f"{folder}{os.sep}", "").replace(str(folder), "")
 
 
 def _zone(session: Session, settings: Settings, name: str | None) -> ZoneInfo:

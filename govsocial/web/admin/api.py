@@ -41,7 +41,7 @@ class StatusChange(BaseModel):
     """A new status for an account and why."""
 
     status: str = Field(description="published, under_review or archived")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=actions.REASON_MAX)
 
 
 class Note(BaseModel):

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData, UploadFile
 
 from govsocial.settings import Settings
@@ -171,29 +172,56 @@ def _sign_in(request: Request, username: str, password: str) -> str | None:
     """The new session's cookie value, None for a wrong password; ``AdminDenied`` 429 when locked."""
     state, now, client = get_state(request), now_of(request), address_of(request)
     settings = state.settings
-    since = now - dt.timedelta(minutes=settings.admin_login_window_minutes)
+    _admit(state.sessions, settings, username, client, now)
     with transaction(state.sessions) as session:
-        failures = users.recent_failures(session, username, client, since)
-        if _locked(failures, settings):
-            raise AdminDenied(
-                429,
-                f"Too many failed sign-ins: try again in {settings.admin_login_window_minutes} minutes.",
-                {"Retry-After": str(settings.admin_login_window_minutes * 60)},
-            )
         user = users.authenticate(session, username, password)
         if user is None:
-            users.record_failure(session, username, client, now)
+            # The attempt is already counted as a failure (_admit); it only remains to audit it.
             known = users.find_user(session, username)
             # A username that names nobody is not logged: it may be a password typed in the wrong field.
             target = f"user:{known.username}" if known else "user:(unknown)"
             audit.record(session, known.id if known else None, "login.failure", target, {}, client, now)
             return None
+        # Takes back this attempt's provisional failure too.
         users.clear_failures(session, username)
         # A session this browser had before ends: each sign-in gets a new one (no session fixation).
         users.end_session(session, request.cookies.get(SESSION_COOKIE, ""))
         cookie, _row = users.start_session(session, user, now, settings.admin_session_minutes)
         audit.record(session, user.id, "login", f"user:{user.username}", {}, client, now)
         return cookie
+
+
+def _admit(
+    sessions: sessionmaker[Session], settings: Settings, username: str, client: str, now: dt.datetime
+) -> None:
+    """Count this sign-in as a failure, committed before its password is checked, unless the
+    username or the client is locked out (``AdminDenied`` 429, and the attempt is not counted).
+
+    Counting first and committing at once is what makes the limit hold under concurrent sign-ins:
+    were the failures counted, the password checked (a third of a second) and only then the failure
+    written, every sign-in sent at the same time would see the same count and the limit would allow
+    as many guesses as requests in flight. Each attempt sees at least as many rows as attempts
+    committed before it, so at most the limit of them go on to the password check.
+    """
+    with transaction(sessions) as session:
+        attempt = t.LoginFailure(at=now, username_hash=users.digest(username), client=users.digest(client))
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
+    since = now - dt.timedelta(minutes=settings.admin_login_window_minutes)
+    with transaction(sessions) as session:
+        counted = users.recent_failures(session, username, client, since)
+        # The counts include this attempt: the failures before it are one fewer.
+        locked = _locked(users.Failures(counted.by_username - 1, counted.by_client - 1), settings)
+        if locked:
+            # A refused attempt is not a failure: the lock ends when the oldest failure leaves the window.
+            session.execute(delete(t.LoginFailure).where(t.LoginFailure.id == attempt_id))
+    if locked:
+        raise AdminDenied(
+            429,
+            f"Too many failed sign-ins: try again in {settings.admin_login_window_minutes} minutes.",
+            {"Retry-After": str(settings.admin_login_window_minutes * 60)},
+        )
 
 
 def _locked(failures: users.Failures, settings: Settings) -> bool:
