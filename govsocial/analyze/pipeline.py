@@ -85,8 +85,13 @@ class RefreshReport:
             f"metrics ({self.jurisdiction}, {'/'.join(self.period_kinds)}): {self.rows:,} values, "
             f"{c['insert']:,} new, {c['update']:,} changed, {c['noop']:,} unchanged, {c['delete']:,} removed "
             f"in {self.seconds.get('total', 0.0):.1f} s; {self.scored:,} comment(s) scored for sentiment"
-            f"{failed}{self._events_summary()}"
+            f"{failed}{self._events_summary()}{self._purge_summary()}"
         )
+
+    def _purge_summary(self) -> str:
+        # Said only when it happened: citizens' words going for good is worth a line, but not
+        # on every refresh that purged nothing.
+        return f"; {self.purged:,} comment text(s) purged (retention period)" if self.purged else ""
 
     def _events_summary(self) -> str:
         if not self.events:

@@ -121,8 +121,16 @@ def list_clarifications_command(
     if as_json:
         print_json({"data": [clarification_json(c) for c in rows[:limit]], "count": len(rows)})
         return
+    # Times are UTC, as stored and as --json and --since read them: say so, or a reader in Hong
+    # Kong takes 02:00 for the middle of the night when the post came at 10:00.
     table = Table(
-        "posted", "account", "why", "reach", "to clarify", "excerpt", title=f"clarifications ({len(rows)})"
+        "posted (UTC)",
+        "account",
+        "why",
+        "reach",
+        "to clarify",
+        "excerpt",
+        title=f"clarifications ({len(rows)})",
     )
     for c in rows[:limit]:
         delay = c.time_to_clarification

@@ -106,7 +106,8 @@ def label(
 ) -> None:
     """Label texts: positive / neutral / negative, the score (-1..1) and the probabilities."""
     if texts == ["-"]:
-        texts = [line.rstrip("\n") for line in sys.stdin if line.strip()]
+        # "\r\n" too: a file saved on Windows must label as the same texts typed on the line.
+        texts = [line.rstrip("\r\n") for line in sys.stdin if line.strip()]
     results = load_analyser(analyser).analyse(texts)
     if as_json:
         print_json([{"text": t, **r.as_dict()} for t, r in zip(texts, results, strict=True)])

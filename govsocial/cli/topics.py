@@ -84,6 +84,10 @@ def _print(view: tv.TopicView) -> None:
         console.print(rising)
     else:
         console.print("no term was mentioned clearly more often than in the period before", highlight=False)
+    if not view.top:
+        # An empty table would look like a failure; say why instead (docs/topics.md).
+        console.print(f"no term was mentioned in {tv.MIN_TOP_COMMENTS} comments or more", highlight=False)
+        return
     top = Table("term", "comments now", "share", "before", title="most mentioned")
     for x in view.top:
         top.add_row(x.term, f"{x.now:,}", f"{x.share_now:.0%}", f"{x.before:,}")

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 START, END = "<s>", "</s>"
 
 #: Characters removed outright: emoji variation selectors, zero-width joiners, skin tones.
-_DROPPED = "\ufe0e\ufe0f\u200d\u200b\u200c" + "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
+DROPPED = "\ufe0e\ufe0f\u200d\u200b\u200c" + "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
 
 #: Chinese and typographic punctuation, folded to the ASCII mark that means the same.
 _PUNCTUATION = {
@@ -44,7 +44,7 @@ def base_table() -> dict[int, str | None]:
     table.update({ord(c): "0" for c in "123456789０１２３４５６７８９"})
     table.update({ord(c): "." for c in "\n\r"})  # a line break ends a clause like a full stop
     table.update({ord(k): v for k, v in _PUNCTUATION.items()})
-    table.update({ord(c): None for c in _DROPPED})
+    table.update({ord(c): None for c in DROPPED})
     return table
 
 

@@ -36,6 +36,9 @@ _DATA_CANDIDATES = (
 
 #: Web addresses, @mentions and #hashtag marks are removed before segmenting (a hashtag's words stay).
 _NOISE = re.compile(r"https?://\S+|www\.\S+|@[\w.]+|#", re.IGNORECASE)
+#: The marks that replaced personal data before the text was stored (``collect.privacy.redact``).
+#: They are no words of the commenter's: "[PHONE]" must not count as the English word "phone".
+_REDACTED = re.compile(r"\[(?:PHONE|EMAIL|HKID)\]")
 _ASCII_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 _NUMBER = re.compile(r"[\d.,:/%\-+]+")
 #: Counted amounts written in Chinese numerals (六年, 八個, 兩次, 幾日; folded): no topic of their own.
@@ -179,8 +182,10 @@ class Segmenter:
 
 
 def clean_text(text: str) -> str:
-    """Full-width forms to ASCII (NFKC), no web addresses or mentions, no emoji modifiers."""
+    """Full-width forms to ASCII (NFKC), no redaction marks, web addresses or mentions, no emoji
+    modifiers."""
     text = unicodedata.normalize("NFKC", text)
+    text = _REDACTED.sub(",", text)  # a break: no phrase spans what was removed
     text = _NOISE.sub(" ", text)
     return text.translate({ord(c): None for c in _INVISIBLE})
 

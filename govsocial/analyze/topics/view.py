@@ -53,6 +53,10 @@ POSTS_PER_TERM = 3
 SAME_COMMENTS = 0.8
 #: Topic views kept in memory.
 CACHE_VIEWS = 256
+#: A most-mentioned term names at least this many comments, as a rising one does
+#: (``rising.MIN_COMMENTS``): the words of one or two comments listed one by one would be those
+#: comments, taken apart, and the view shows what many people said, never what one person wrote.
+MIN_TOP_COMMENTS = r.MIN_COMMENTS
 
 
 @dataclass(frozen=True)
@@ -288,12 +292,13 @@ def _build(
 
 
 def _most_mentioned(counts: Counts, limit: int) -> list[tuple[str, int]]:
-    """The words and phrases most comments mention. Emoji are left out of this list: they are
-    common everywhere and say how people feel (the sentiment section's subject), not what about;
-    they stay candidates for rising terms, where a sudden surge of one is news."""
+    """The words and phrases most comments mention (at least :data:`MIN_TOP_COMMENTS`). Emoji are
+    left out of this list: they are common everywhere and say how people feel (the sentiment
+    section's subject), not what about; they stay candidates for rising terms, where a sudden
+    surge of one is news."""
     # Ties: the longer term first, so a phrase is kept and its words (as many comments) left out.
     ranked = sorted(counts.terms.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
-    words = [(k, n) for k, n in ranked if not (len(k) == 1 and is_emoji(k))]
+    words = [(k, n) for k, n in ranked if n >= MIN_TOP_COMMENTS and not (len(k) == 1 and is_emoji(k))]
     return distinct(words, lambda kv: kv, limit)
 
 

@@ -140,3 +140,11 @@ def test_from_probabilities_breaks_ties_towards_neutral() -> None:
     assert Sentiment.from_probabilities(0.4, 0.4, 0.2).label == "neutral"
     assert Sentiment.from_probabilities(0.2, 0.4, 0.4).label == "neutral"
     assert Sentiment.from_probabilities(0.45, 0.1, 0.45).label == "positive"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n", "\u3000", "\ufe0f\u200d", "\t\r\n"])
+def test_a_text_with_nothing_to_read_is_neutral(text: str) -> None:
+    # The model's biases alone lean negative: an empty comment must not read as a complaint.
+    result = analyse(text)
+    assert (result.label, result.score) == ("neutral", 0.0)
+    assert result.probabilities == {"negative": 0.0, "neutral": 1.0, "positive": 0.0}
