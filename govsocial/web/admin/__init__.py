@@ -16,7 +16,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govsocial.store.queries import ascii_digits
 from govsocial.web.admin import alerts_page, api, pages
-from govsocial.web.admin.auth import FORM_OVERHEAD, NO_STORE, AdminDenied, is_api
+from govsocial.web.admin.auth import (
+    FORM_OVERHEAD,
+    NO_STORE,
+    SESSION_COOKIE,
+    AdminDenied,
+    clear_cookie,
+    is_api,
+)
+from govsocial.web.deps import get_state
 from govsocial.web.state import AppState
 
 PREFIX = pages.PREFIX
@@ -45,9 +53,18 @@ async def _denied(request: Request, exc: Exception) -> Response:
     if is_api(request):
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
     if exc.status == 401:
-        return pages.redirect(f"{PREFIX}/login")
+        return _to_sign_in(request)
     response = pages.message_page(exc.status, exc.message)
     response.headers.update(headers)
+    return response
+
+
+def _to_sign_in(request: Request) -> Response:
+    """The sign-in page, for a page request without a session; a cookie of a session that ended
+    (expired, signed out elsewhere, its user disabled) is cleared, not sent with every request."""
+    response = pages.redirect(f"{PREFIX}/login")
+    if SESSION_COOKIE in request.cookies:
+        clear_cookie(response, get_state(request).settings, SESSION_COOKIE)
     return response
 
 

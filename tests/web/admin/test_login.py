@@ -106,6 +106,9 @@ def test_a_session_expires(
     clock.advance(minutes=2)
     response = web.get("/admin/")
     assert response.status_code == 303 and response.headers["location"] == "/admin/login"
+    # The ended session's cookie is cleared, not sent again with every request.
+    assert "gs_admin=" in response.headers["set-cookie"] and "Max-Age=0" in response.headers["set-cookie"]
+    assert "gs_admin" not in web.cookies
 
 
 def test_signing_out_ends_the_session_in_the_store(
