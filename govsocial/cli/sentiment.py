@@ -98,17 +98,19 @@ def eval_(
 @app.command()
 @friendly_errors
 def label(
+    ctx: typer.Context,
     texts: Annotated[
         list[str], typer.Argument(help="Texts to label; '-' reads one text per line from stdin.")
     ],
     analyser: Annotated[str | None, AnalyserOption] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Label texts: positive / neutral / negative, the score (-1..1) and the probabilities."""
+    """Label texts: positive / neutral / negative, the score (-1..1) and the probabilities, with the
+    analyser the comments are scored with (default: the `sentiment_analyser` setting)."""
     if texts == ["-"]:
         # "\r\n" too: a file saved on Windows must label as the same texts typed on the line.
         texts = [line.rstrip("\r\n") for line in sys.stdin if line.strip()]
-    results = load_analyser(analyser).analyse(texts)
+    results = load_analyser(analyser or settings_of(ctx).sentiment_analyser or None).analyse(texts)
     if as_json:
         print_json([{"text": t, **r.as_dict()} for t, r in zip(texts, results, strict=True)])
         return
