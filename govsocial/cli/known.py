@@ -12,10 +12,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.errors import NotFoundError
 from govsocial.store import tables as t
-
-#: The largest id an id column holds (PostgreSQL's ``integer``); a larger number is no id, and
-#: would overflow the driver if it were looked up.
-MAX_ID = 2**31 - 1
+from govsocial.store.queries import MAX_ID
 
 #: Where the valid values are listed, for the errors.
 ORGANISATIONS_LISTED = "`govsocial registry export --kind organisations` lists the codes"
@@ -46,6 +43,7 @@ def organisation(session: Session, jurisdiction_code: str, code: str) -> str:
 def account(session: Session, jurisdiction_code: str, account_id: int) -> int:
     """``account_id``, if it is an account of the jurisdiction."""
     found = None
+    # A larger number is no id, and would overflow the driver if it were looked up.
     if 1 <= account_id <= MAX_ID:
         query = select(t.Account.id).where(
             t.Account.id == account_id, t.Account.jurisdiction == jurisdiction_code

@@ -22,12 +22,11 @@ from govsocial.errors import GovsocialError
 from govsocial.store import alerts as store
 from govsocial.store import audit
 from govsocial.store import tables as t
+from govsocial.store.queries import parse_id
 
 URL_MAX = 1000
 EMAIL_MAX = 300
 ENTITY_MAX = 200
-#: The largest account id (a 32-bit integer column on PostgreSQL).
-ACCOUNT_ID_MAX = 2**31 - 1
 
 
 class RuleError(GovsocialError, ValueError):
@@ -81,9 +80,9 @@ def _channels(new: NewRule) -> NewRule:
 
 
 def _account_id(entity: str) -> bool:
-    """Whether ``entity`` is an account id the store can hold: ASCII digits (``str.isdigit`` also
-    takes "²", which ``int`` refuses) and a database integer, so evaluating the rule cannot fail."""
-    return entity.isascii() and entity.isdigit() and 1 <= int(entity) <= ACCOUNT_ID_MAX
+    """Whether ``entity`` is an account id the store can hold (``queries.parse_id``), so evaluating
+    the rule cannot fail."""
+    return parse_id(entity) is not None
 
 
 def checked(new: NewRule) -> NewRule:
