@@ -28,6 +28,17 @@ def jurisdiction(session: Session, code: str) -> str:
     return code
 
 
+def metrics_jurisdiction(session: Session, code: str) -> str:
+    """``code``, if the store holds that jurisdiction or metric values about it.
+
+    Values computed from Parquet frames (``metrics refresh`` of another store's export) name a
+    jurisdiction this store's registry may not hold; they are still there to show."""
+    held = select(t.MetricValue.id).where(t.MetricValue.jurisdiction == code).limit(1)
+    if session.scalar(held) is not None:
+        return code
+    return jurisdiction(session, code)
+
+
 def organisation(session: Session, jurisdiction_code: str, code: str) -> str:
     """``code``, if it is an organisation of the jurisdiction."""
     query = select(t.Organisation.id).where(

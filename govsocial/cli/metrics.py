@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import Aggregation, FollowerBasis, LikesMeaning, MetricParams
+from govsocial.cli import known
 from govsocial.cli.common import (
     JsonOption,
     console,
@@ -105,8 +106,9 @@ def show(
 ) -> None:
     """Values stored by `metrics refresh`, newest period first (by end date, across kinds)."""
     _known(metric)
+    code = jurisdiction or settings_of(ctx).jurisdiction
     f = mq.MetricFilter(
-        jurisdiction=jurisdiction or settings_of(ctx).jurisdiction,
+        jurisdiction=code,
         params=digest or MetricParams().digest(),
         metrics=tuple(metric or ()),
         level=level and str(level),
@@ -115,6 +117,7 @@ def show(
         period=period,
     )
     with read_session(ctx) as session:
+        known.metrics_jurisdiction(session, code)
         values, count = _newest_first(session, f, limit)
     rows = [{k: v for k, v in r.__dict__.items() if k != "computed_at"} for r in values]
     _print_rows(rows, as_json, f"{len(rows)} of {count} values")

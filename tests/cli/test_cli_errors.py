@@ -363,3 +363,21 @@ def test_metrics_show_sorts_by_period_end_across_kinds(store: str) -> None:
     assert [row["period"] for row in json.loads(limited)] == ["2026-W40", "2026-09"]
     weeks = invoke("metrics", "show", "--metric", "accounts", "--period-kind", "week", "--json").output
     assert [row["period"] for row in json.loads(weeks)] == ["2026-W40", "2026-W35"]
+
+
+def test_metrics_show_refuses_a_jurisdiction_it_knows_nothing_of(store: str) -> None:
+    engine = make_engine(store)
+    with session_factory(engine)() as session, session.begin():
+        # Values refreshed from another store's frames: no registry row for "zz", still shown.
+        session.add(t.MetricValue(
+            jurisdiction="zz", metric="accounts", level="government", entity="zz", period_kind="month",
+            period="2026-09", value=1.0, inputs={}, params=MetricParams().digest(),
+        ))  # fmt: skip
+        held = session.scalar(select(t.Jurisdiction.code).where(t.Jurisdiction.code == "zz"))
+    engine.dispose()
+    assert held is None
+    unknown = invoke("metrics", "show", "--jurisdiction", "xx")
+    assert unknown.exit_code == 2 and "no jurisdiction 'xx'" in unknown.output, unknown.output
+    shown = invoke("metrics", "show", "--jurisdiction", "zz", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert [row["entity"] for row in json.loads(shown.output)] == ["zz"]
