@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         default=Path("var/reports"), description="Folder of published reports the portal offers for download."
     )
     jurisdiction: str = Field(default="hk", description="Code of the default jurisdiction.")
-    default_locale: str = Field(
+    default_locale: Literal["zh-hant", "zh-hans", "en"] = Field(
         default="zh-hant", description="Interface language when none is chosen: zh-hant, zh-hans or en."
     )
     host: str = Field(default="127.0.0.1", description="Address the portal listens on.")

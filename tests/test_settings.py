@@ -43,3 +43,14 @@ def test_importing_creates_nothing(tmp_path: Path) -> None:
     code = "import govsocial.web.app, govsocial.cli.main, govsocial.store.db, govsocial.registry.sync"
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interface_language_without_a_catalogue_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portal fell back to Traditional Chinese without a word when the language was unknown."""
+    monkeypatch.setenv("GOVSOCIAL_DEFAULT_LOCALE", "fr")
+    with pytest.raises(ConfigurationError) as refused:
+        Settings.load()
+    message = str(refused.value)
+    assert "default_locale" in message and "GOVSOCIAL_DEFAULT_LOCALE" in message and "'en'" in message
+    monkeypatch.setenv("GOVSOCIAL_DEFAULT_LOCALE", "zh-hans")
+    assert Settings.load().default_locale == "zh-hans"

@@ -7,13 +7,22 @@ tabulated degrees of freedom the smaller one is used, which widens the interval 
 narrows it), and from 1,000 on the normal 1.96. With one answer there is no interval. Shares are
 of the people who answered that question, with the Wilson score interval (better than the normal
 approximation for small n and for shares near 0 or 100 %).
+
+What is published is k-anonymous (``release``, k = ``MIN_GROUP``): a response's month, age band and
+district together could single a respondent out, so where fewer than k responses share them the
+export generalises them (district, then age band, then the month to its year, then everything) until
+every published combination is shared by at least k rows. The results are computed from exactly
+those rows and their published age bands, so no figure can be subtracted from the export to undo a
+generalisation (docs/survey.md, "Anonymous by design").
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -152,12 +161,158 @@ def _single(answers: list[str | None], choices: tuple[str, ...]) -> dict[str, Es
     return {c: share_ci(given.count(c), len(given)) for c in choices}
 
 
-def by_age_band(rows: Iterable[t.SurveyResponse]) -> dict[str, Results]:
-    """Results for everyone (``EVERYONE``) and for each age band with at least one response."""
-    rows = list(rows)
+# --- Publishing without singling anyone out (k-anonymity) ---------------------------------------
+
+#: k: every combination of month, age band and district the export publishes is shared by at least
+#: this many rows, and every published group (everyone, an age band) has at least this many
+#: responses. Five is common practice (statistics offices' threshold rules use 3 to 10). A constant,
+#: not a setting: it is the guarantee docs/survey.md makes, the same in every deployment.
+MIN_GROUP = 5
+#: What an export cell says when its value was left out to protect a respondent (ARX's mark). An
+#: empty cell keeps its meaning, "not answered".
+SUPPRESSED = "*"
+
+#: A response's month (YYYY-MM), age band and district: what, together, could single someone out.
+#: The answers are not among them: they are what is protected, and nobody outside can observe them.
+QuasiIdentifiers = tuple[str, str | None, str | None]
+
+
+def quasi_identifiers(row: t.SurveyResponse) -> QuasiIdentifiers:
+    """The month, age band and district of a response, as the export would show them unprotected."""
+    return row.submitted_on.strftime("%Y-%m"), row.age_band, row.district
+
+
+def _keep(q: QuasiIdentifiers) -> QuasiIdentifiers:
+    return q
+
+
+def _no_district(q: QuasiIdentifiers) -> QuasiIdentifiers:
+    return q[0], q[1], SUPPRESSED
+
+
+def _no_band(q: QuasiIdentifiers) -> QuasiIdentifiers:
+    return q[0], SUPPRESSED, SUPPRESSED
+
+
+def _year(q: QuasiIdentifiers) -> QuasiIdentifiers:
+    return q[0][:4], SUPPRESSED, SUPPRESSED
+
+
+def _nothing(q: QuasiIdentifiers) -> QuasiIdentifiers:
+    return SUPPRESSED, SUPPRESSED, SUPPRESSED
+
+
+#: The generalisation hierarchy, least lost first. District goes first (18 values, the finest);
+#: then the age band before the month, because the published reports' figures up to the end of each
+#: week and month give away when responses were sent, so a month shortened to its year could be
+#: worked out again, and the band with it; a band left out cannot.
+LEVELS: tuple[Callable[[QuasiIdentifiers], QuasiIdentifiers], ...] = (
+    _keep,
+    _no_district,
+    _no_band,
+    _year,
+    _nothing,
+)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A response as the export publishes it: its month (``YYYY-MM``, ``YYYY`` or ``SUPPRESSED``), age
+    band and district (a code, ``None`` for not answered, or ``SUPPRESSED``), and its answers."""
+
+    month: str
+    age_band: str | None
+    district: str | None
+    response: t.SurveyResponse
+
+
+@dataclass(frozen=True)
+class Release:
+    """The responses as published, in the (random) order of their token hashes, and how many were
+    withheld: all of them while there are fewer than ``MIN_GROUP``, none otherwise."""
+
+    rows: list[Published]
+    withheld: int
+
+
+@dataclass
+class _Class:
+    """Responses published with the same quasi-identifiers, and how far those were generalised."""
+
+    level: int
+    members: list[t.SurveyResponse]
+
+
+def release(responses: Iterable[t.SurveyResponse], k: int = MIN_GROUP) -> Release:
+    """The responses with their month, age band and district generalised until every published
+    combination is shared by at least ``k`` of them (suppressed cells counting as a value of their
+    own); nothing is published while there are fewer than ``k`` responses in all."""
+    rows = sorted(responses, key=lambda r: r.token_hash)
+    if len(rows) < k:
+        return Release([], len(rows))
+    classes, leftover = _generalise(rows, k)
+    if leftover:
+        _top_up(classes, leftover, k)
+    published = [Published(*key, r) for key, c in classes.items() for r in c.members]
+    return Release(sorted(published, key=lambda p: p.response.token_hash), 0)
+
+
+def _generalise(
+    rows: list[t.SurveyResponse], k: int
+) -> tuple[dict[QuasiIdentifiers, _Class], list[t.SurveyResponse]]:
+    """Classes of at least ``k`` responses, each response at the first level of ``LEVELS`` where it
+    has that company; and the responses that have it at none (fewer than ``k``)."""
+    classes: dict[QuasiIdentifiers, _Class] = {}
+    pending = rows
+    for level, generalise in enumerate(LEVELS):
+        groups: defaultdict[QuasiIdentifiers, list[t.SurveyResponse]] = defaultdict(list)
+        for row in pending:
+            groups[generalise(quasi_identifiers(row))].append(row)
+        pending = []
+        for key, members in groups.items():
+            if len(members) >= k:
+                classes[key] = _Class(level, members)
+            else:
+                pending.extend(members)
+    return classes, pending
+
+
+def _donor_order(row: t.SurveyResponse) -> str:
+    return hashlib.sha256(row.token_hash.encode()).hexdigest()
+
+
+def _top_up(classes: dict[QuasiIdentifiers, _Class], leftover: list[t.SurveyResponse], k: int) -> None:
+    """Make the fewer than ``k`` responses left over, with nothing published, a class of ``k`` by
+    moving others into it: rows a class can spare (it keeps ``k``), the most generalised first, or
+    else the smallest class whole. Publishing every response keeps the results equal to the export."""
+    need = k - len(leftover)
+    donors = sorted(classes, key=lambda key: (-classes[key].level, -len(classes[key].members)))
+    if sum(len(classes[key].members) - k for key in donors) >= need:
+        for key in donors:
+            take = min(need, len(classes[key].members) - k)
+            if take > 0:
+                # Which rows a class gives must not follow the export's order (the token hashes):
+                # rows given from its end would all come after the class's last row there, and the
+                # rows before that could then only be the ones protected. A second hash is another
+                # random order, and the same one at every download.
+                members = sorted(classes[key].members, key=_donor_order)
+                leftover.extend(members[:take])
+                classes[key].members = members[take:]
+                need -= take
+    else:
+        smallest = min(classes, key=lambda key: (len(classes[key].members), -classes[key].level))
+        leftover.extend(classes.pop(smallest).members)
+    classes[_nothing(quasi_identifiers(leftover[0]))] = _Class(len(LEVELS) - 1, leftover)
+
+
+def by_age_band(published: Release) -> dict[str, Results]:
+    """Results for everyone (``EVERYONE``) and for each age band published for at least ``MIN_GROUP``
+    responses: of the released rows only, by their published band, so that every figure follows from
+    the export and none reveals a band the export left out (docs/survey.md)."""
+    rows = [p.response for p in published.rows]
     groups = {EVERYONE: summarise(rows)}
     for band in store.AGE_BANDS:
-        members = [r for r in rows if r.age_band == band]
-        if members:
+        members = [p.response for p in published.rows if p.age_band == band]
+        if len(members) >= MIN_GROUP:
             groups[band] = summarise(members)
     return groups

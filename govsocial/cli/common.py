@@ -13,13 +13,20 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from govsocial.errors import ConfigurationError, GovsocialError
 from govsocial.settings import Settings
-from govsocial.store.db import current_revision, head_revision, make_engine, session_factory, transaction
+from govsocial.store.db import (
+    current_revision,
+    head_revision,
+    make_engine,
+    session_factory,
+    sqlite_file_missing,
+    transaction,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,7 +72,10 @@ def write_session(ctx: typer.Context) -> Iterator[Session]:
 
 @contextmanager
 def read_session(ctx: typer.Context) -> Iterator[Session]:
-    """A session for reading."""
+    """A session for reading: an error, before connecting, when the SQLite file is not there
+    (connecting would leave an empty database file behind and only then find no tables)."""
+    if problem := missing_database(ctx):
+        raise problem
     with session_factory(engine_of(ctx))() as session:
         yield session
 
@@ -73,6 +83,17 @@ def read_session(ctx: typer.Context) -> Iterator[Session]:
 def print_json(data: Any) -> None:
     """Machine-readable output on stdout."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+def missing_database(ctx: typer.Context) -> ConfigurationError | None:
+    """The error for a store that is an SQLite file not made yet; None for any other store."""
+    url = settings_of(ctx).database_url
+    if not sqlite_file_missing(url):
+        return None
+    return ConfigurationError(
+        f"there is no database at {make_url(url).database}: run `govsocial db upgrade` (and "
+        "`govsocial registry load`) to make one, or set GOVSOCIAL_DATABASE_URL to the one you meant"
+    )
 
 
 def schema_problem(engine: Engine) -> ConfigurationError | None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import typer
 from sqlalchemy import Engine
 
-from govsocial.cli.common import console, engine_of, friendly_errors, friendly_migration_errors
+from govsocial.cli.common import (
+    console,
+    engine_of,
+    friendly_errors,
+    friendly_migration_errors,
+    missing_database,
+)
 from govsocial.store import db
 
 app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
@@ -39,4 +45,7 @@ def _print_revision(engine: Engine) -> None:
 @friendly_errors
 def current(ctx: typer.Context) -> None:
     """Print the schema revision of the database."""
+    if missing_database(ctx) is not None:  # asking must not make an empty SQLite file
+        console.print("no database file yet (run: govsocial db upgrade)")
+        return
     console.print(db.current_revision(engine_of(ctx)) or "empty (run: govsocial db upgrade)")

@@ -8,7 +8,8 @@ in the period itself is given beside. A browser keeps one response, dated the da
 so a response re-sent after the period counts only in later reports.
 
 The survey asks about the government as a whole, so an organisation's report shows it as
-government-wide context.
+government-wide context. Its figures follow the portal's rule (``analysis.release``): none while
+fewer than ``analysis.MIN_GROUP`` responses had been sent, only their number.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ class SurveySection:
 def survey_section(session: Session, period: Period) -> SurveySection:
     """The survey's ratings from the responses sent before ``period`` ended, with the 2020 baseline."""
     rows = [r for r in store.responses(session) if r.submitted_on < period.end]
-    results = analysis.summarise(rows)
+    # The figures describe released responses only: with fewer than k, none (the count stays).
+    results = analysis.summarise(p.response for p in analysis.release(rows).rows)
     base = analysis.baseline()
     ratings = [Rating(key, results.ratings[key], *base.ratings[key]) for key in store.RATINGS]
     in_period = sum(1 for r in rows if r.submitted_on >= period.start)
-    return SurveySection(results.respondents, in_period, ratings, dict(base.source))
+    return SurveySection(len(rows), in_period, ratings, dict(base.source))

@@ -7,6 +7,11 @@ What is stored, and what never is:
 * Session cookies and API tokens are 256-bit random values; only their SHA-256 is stored, so a
   copy of the store (a backup, a dump) lets nobody sign in. A slow hash is not needed there: the
   values are random, not chosen by people, so they cannot be guessed from a dictionary.
+* A token made from the admin pages is *pending* until it is shown: its row holds a mark that no
+  token's hash can equal (``pending:`` and an HMAC of its id keyed by the session's cookie), and
+  its value is made when the page that shows it is asked for by that same session, once
+  (``issue_token``). So the value is never stored anywhere, not even for a moment, and a token
+  nobody saw cannot be used.
 * Failed sign-ins keep the SHA-256 of the username typed and of the client's address, only for
   the rate-limit window.
 
@@ -36,6 +41,8 @@ ROLES = ("viewer", "editor", "admin")
 TOKEN_PREFIX = "gsa_"  # noqa: S105 - a public marker, not a secret
 #: How many characters of a token are kept to tell tokens apart in lists.
 SHOWN_CHARS = 12
+#: How a pending token's ``token_hash`` starts: never a SHA-256 in hex, so it matches no bearer.
+PENDING_MARK = "pending:"
 USERNAME_MAX = 100
 PASSWORD_MIN = 12
 
@@ -149,16 +156,88 @@ def _verify(stored: str, password: str) -> bool:
 
 def create_token(session: Session, user: t.User, name: str, now: dt.datetime) -> tuple[t.ApiToken, str]:
     """A new token for ``user``: the row and the token itself, which is shown once and not kept."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise UserError("a token needs a name of 1 to 100 characters")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = _new_token()
     row = t.ApiToken(
-        user_id=user.id, name=name, token_hash=digest(token), prefix=token[:SHOWN_CHARS], created_at=now
+        user_id=user.id,
+        name=_token_name(name),
+        token_hash=digest(token),
+        prefix=token[:SHOWN_CHARS],
+        created_at=now,
     )
     session.add(row)
     session.flush()
     return row, token
+
+
+def create_pending_token(
+    session: Session, user: t.User, name: str, holder: str, now: dt.datetime
+) -> t.ApiToken:
+    """A new token for ``user`` whose value is made later, by ``issue_token`` with the same ``holder``.
+
+    ``holder`` is a secret of whoever is to see the token (the admin session's cookie): the row
+    keeps only an HMAC keyed by it, so nobody else, and no copy of the store, can have it issued.
+    Until then the row's prefix is empty and it matches no bearer token.
+    """
+    # A throw-away unique mark first: the real one needs the row's id.
+    row = t.ApiToken(
+        user_id=user.id,
+        name=_token_name(name),
+        token_hash=PENDING_MARK + secrets.token_hex(28),
+        prefix="",
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    row.token_hash = pending_mark(holder, row.id)
+    session.flush()
+    return row
+
+
+def pending_mark(holder: str, token_id: int) -> str:
+    """What a pending token's ``token_hash`` holds: 64 characters, never a hex SHA-256."""
+    mac = hmac.new(holder.encode(), f"api-token:{token_id}".encode(), hashlib.sha256).hexdigest()
+    return PENDING_MARK + mac[: 64 - len(PENDING_MARK)]
+
+
+def is_pending(row: t.ApiToken) -> bool:
+    """Whether the token's value was never made (``create_pending_token``, not yet issued)."""
+    return row.token_hash.startswith(PENDING_MARK)
+
+
+def issue_token(session: Session, token_id: int, holder: str, since: dt.datetime) -> str | None:
+    """Make the value of a pending token created since ``since`` for ``holder``, once; else None.
+
+    None when the token is not pending (issued already), is another holder's, is revoked or is
+    older than ``since``. The change is one conditional UPDATE, so of two requests at the same
+    time only one can issue it (the other waits for the row and then finds the mark gone).
+    """
+    token = _new_token()
+    issued = session.connection().execute(
+        update(t.ApiToken)
+        .where(
+            t.ApiToken.id == token_id,
+            t.ApiToken.token_hash == pending_mark(holder, token_id),
+            t.ApiToken.revoked_at.is_(None),
+            # Compared in SQL: SQLite hands times back without their zone.
+            t.ApiToken.created_at >= since,
+        )
+        .values(token_hash=digest(token), prefix=token[:SHOWN_CHARS])
+    )
+    if issued.rowcount != 1:
+        return None
+    session.expire_all()  # the rows this session holds may predate the UPDATE
+    return token
+
+
+def _new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def _token_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise UserError("a token needs a name of 1 to 100 characters")
+    return name
 
 
 def user_for_token(session: Session, token: str, now: dt.datetime) -> tuple[t.User, t.ApiToken] | None:
@@ -271,3 +350,19 @@ def record_failure(session: Session, username: str, client: str, now: dt.datetim
 def clear_failures(session: Session, username: str) -> None:
     """Forget a username's failures after a successful sign-in (the client's stay counted)."""
     session.execute(delete(t.LoginFailure).where(t.LoginFailure.username_hash == digest(username)))
+
+
+def failure_times(
+    session: Session, since: dt.datetime, *, username: str | None = None, client: str | None = None
+) -> list[dt.datetime]:
+    """When the failures since ``since`` of ``username``, or from ``client``, were: oldest first, UTC."""
+    if (username is None) == (client is None):
+        raise TypeError("failure_times takes a username or a client")
+    key = (
+        t.LoginFailure.username_hash == digest(username)
+        if username is not None
+        else t.LoginFailure.client == digest(client or "")
+    )
+    query = select(t.LoginFailure.at).where(key, t.LoginFailure.at >= since).order_by(t.LoginFailure.at)
+    # SQLite hands times back without their zone; they were written in UTC.
+    return [at if at.tzinfo else at.replace(tzinfo=dt.UTC) for at in session.scalars(query)]

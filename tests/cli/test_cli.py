@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,14 @@ def test_load_then_verify_exit_codes(env: Path) -> None:
 def test_a_command_on_a_database_behind_the_migrations_says_what_to_run(env: Path) -> None:
     """A command that reads the store of an empty database, or of one an older govsocial left
     behind, says which migration it is at and what to run, not a traceback of the missing table."""
+    code, output = run("metrics", "show")
+    said = " ".join(output.split())
+    assert code == 2, output
+    assert f"there is no database at {env / 'cli.db'}" in said and "govsocial db upgrade" in said
+    assert not (env / "cli.db").exists()  # asking made no empty file
+    assert run("db", "current") == (0, "no database file yet (run: govsocial db upgrade)\n")
+    assert not (env / "cli.db").exists()
+    sqlite3.connect(env / "cli.db").close()  # a file with no tables
     code, output = run("metrics", "show")
     said = " ".join(output.split())
     assert code == 2, output

@@ -192,6 +192,8 @@ def test_report_out_that_cannot_be_written_is_one_line(
         raise FileNotFoundError(2, "No such file or directory", str(path.parent))
 
     monkeypatch.setattr(report_cli, "write_atomic", refused)
+    (no_store / "var").mkdir(exist_ok=True)
+    (no_store / "var" / "govsocial.db").touch()  # the report is faked; the store is only opened
     output = one_line_error(
         invoke("report", "--org", "cfs", "--period", "2026-09", "--out", "rp", "--no-pdf")
     )

@@ -247,7 +247,9 @@ def test_the_baseline_is_the_studys() -> None:
 def test_api_results_by_age_band_and_the_export_has_no_token_or_address(
     app_client: TestClient, clock: Clock
 ) -> None:
-    for band, rating in (("20-24", "2"), ("20-24", "4"), ("30-34", "9")):
+    # Five in each band: groups of fewer are not published (tests/web/test_survey_anonymity.py).
+    people = [("20-24", r) for r in ("2", "4", "2", "4", "3")] + [("30-34", "9")] * 5
+    for band, rating in people:
         browser = TestClient(app_client.app)
         answered = send(browser, show_form(browser, clock), age_band=band, explaining_policy=rating)
         assert answered.status_code == 303
@@ -255,16 +257,16 @@ def test_api_results_by_age_band_and_the_export_has_no_token_or_address(
     groups = {g["group"]: g for g in results["groups"]}
     assert set(groups) == {"all", "20-24", "30-34"}
     young = groups["20-24"]["ratings"]["explaining_policy"]
-    assert young["mean"] == pytest.approx(3.0) and young["n"] == 2
-    assert young["low"] == pytest.approx(3 - 12.706 * 2**0.5 / 2**0.5, abs=1e-3)  # s = √2, n = 2
-    assert groups["all"]["respondents"] == 3
+    assert young["mean"] == pytest.approx(3.0) and young["n"] == 5
+    assert young["low"] == pytest.approx(3 - 2.776 * 1 / 5**0.5, abs=1e-3)  # s = 1, n = 5
+    assert groups["all"]["respondents"] == 10
     assert results["baseline"]["ratings"]["explaining_policy"] == {"mean": 2.35, "n": 906}
 
     response = app_client.get("/api/v1/survey/responses.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     text = response.text
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert len(rows) == 3 and rows[0]["month"] == "2026-11"
+    assert len(rows) == 10 and rows[0]["month"] == "2026-11"
     assert set(rows[0]) == set(api.COLUMNS)
     for cookie in (app_client.cookies.get(page.COOKIE) or "",):
         assert not cookie or (cookie not in text and store.digest(cookie) not in text)
@@ -283,7 +285,7 @@ def test_export_cells_are_formula_safe() -> None:
         expectation=None,
         consideration=None,
     )
-    cells = api.export_row(row)
+    cells = api.export_row(analysis.Published("2026-11", row.age_band, row.district, row))
     assert "'=cmd()" in cells and "'@sum" in cells
 
 

@@ -44,6 +44,9 @@ REASON_MAX = 2000
 UPLOAD_NAME_MAX = 200
 #: The longest extension kept when a long name is cut (``.csv``, ``.json``...): importers read it.
 UPLOAD_SUFFIX_MAX = 16
+#: A token made on the users page is issued only if the page that shows it is asked for within
+#: this many minutes (the browser follows the redirect at once); later it stays unusable.
+TOKEN_SHOW_MINUTES = 10
 
 
 class ActionError(GovsocialError, ValueError):
@@ -355,9 +358,7 @@ def add_token(
     session: Session, actor: Principal, user_id: int, name: str, now: dt.datetime
 ) -> tuple[t.ApiToken, str]:
     """A new API token for a user; the token is returned to show once, and only its prefix is audited."""
-    user = session.get(t.User, user_id)
-    if user is None or user.disabled_at is not None:
-        raise AdminDenied(404, f"No enabled user {user_id}.")
+    user = _enabled_user(session, user_id)
     try:
         row, token = users.create_token(session, user, name, now)
     except users.UserError as exc:
@@ -371,6 +372,65 @@ def add_token(
         now,
     )
     return row, token
+
+
+def add_pending_token(
+    session: Session, actor: Principal, user_id: int, name: str, holder: str, now: dt.datetime
+) -> t.ApiToken:
+    """A new API token for a user, to be issued and shown once to ``holder`` (``issue_token``).
+
+    What the pages make: the token has no value yet, so the answer to the form holds none.
+    """
+    user = _enabled_user(session, user_id)
+    try:
+        row = users.create_pending_token(session, user, name, holder, now)
+    except users.UserError as exc:
+        raise ActionError(str(exc)) from None
+    _log(session, actor, "token.add", f"token:{row.id}", {"user": user.username, "name": row.name}, now)
+    return row
+
+
+def issue_token(
+    session: Session, actor: Principal, token_id: int, holder: str, now: dt.datetime
+) -> tuple[t.ApiToken, str]:
+    """Make and return the value of a pending token for ``holder``, once (the page that shows it).
+
+    ``AdminDenied`` says why not: no such token (404), another session's (403), shown already, not
+    asked for in time or revoked (410).
+    """
+    since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
+    token = users.issue_token(session, token_id, holder, since)
+    row = session.get(t.ApiToken, token_id)
+    if row is None:
+        raise AdminDenied(404, f"No API token {token_id}.")
+    if token is None:
+        raise AdminDenied(*_not_issued(row, holder, since))
+    _log(session, actor, "token.issue", f"token:{row.id}", {"name": row.name, "prefix": row.prefix}, now)
+    return row, token
+
+
+def _not_issued(row: t.ApiToken, holder: str, since: dt.datetime) -> tuple[int, str]:
+    """Why a token's value cannot be shown: the status and the message."""
+    if not users.is_pending(row):
+        return 410, (
+            f"API token {row.id} ({row.prefix}…) was shown already: a token is shown once and never "
+            "again. If it was lost, revoke it and create another."
+        )
+    if row.revoked_at is not None:
+        return 410, f"API token {row.id} is revoked: it was never shown and can never be used."
+    if row.token_hash != users.pending_mark(holder, row.id):
+        return 403, f"API token {row.id} can be shown only in the sign-in session that created it."
+    return 410, (
+        f"API token {row.id} was not shown within {TOKEN_SHOW_MINUTES} minutes of its creation, so it "
+        "was never made and can never be used: revoke it and create another."
+    )
+
+
+def _enabled_user(session: Session, user_id: int) -> t.User:
+    user = session.get(t.User, user_id)
+    if user is None or user.disabled_at is not None:
+        raise AdminDenied(404, f"No enabled user {user_id}.")
+    return user
 
 
 def revoke_token(session: Session, actor: Principal, token_id: int, now: dt.datetime) -> t.ApiToken:

@@ -134,6 +134,7 @@ def router() -> APIRouter:
     r.add_api_route("/users", add_user, methods=["POST"])
     r.add_api_route("/users/{user_id}/disable", disable_user, methods=["POST"])
     r.add_api_route("/users/{user_id}/tokens", add_token, methods=["POST"])
+    r.add_api_route("/tokens/{token_id}", show_token, methods=["GET"])
     r.add_api_route("/tokens/{token_id}/revoke", revoke_token, methods=["POST"])
     return r
 
@@ -217,6 +218,7 @@ def _admit(
             # A refused attempt is not a failure: the lock ends when the oldest failure leaves the window.
             session.execute(delete(t.LoginFailure).where(t.LoginFailure.id == attempt_id))
     if locked:
+        _audit_lockout(sessions, settings, username, client, now)
         raise AdminDenied(
             429,
             f"Too many failed sign-ins: try again in {settings.admin_login_window_minutes} minutes.",
@@ -227,6 +229,49 @@ def _admit(
 def _locked(failures: users.Failures, settings: Settings) -> bool:
     limit = settings.admin_login_max_failures
     return failures.by_username >= limit or failures.by_client >= limit * CLIENT_FACTOR
+
+
+def _audit_lockout(
+    sessions: sessionmaker[Session], settings: Settings, username: str, client: str, now: dt.datetime
+) -> None:
+    """Log the start of a lock-out: a ``login.locked`` row for each key that is locked (the username,
+    the client), unless that key's lock-out was logged within the window already.
+
+    Not one row per refused attempt: refusals cost an attacker nothing (no failure is counted, no
+    password checked), and a row each would let them fill the log. Each failure that led to the
+    lock-out is in the log already (``login.failure``). A username that names nobody is logged as
+    ``user:(unknown)``, in no form at all, not even hashed: it may be a password typed in the wrong
+    field, and a hash of a password can be looked up in a dictionary by anyone who reads the log.
+    So every unknown username shares that one key, and the client's key is its network (what the
+    log keeps of an address).
+    """
+    window = dt.timedelta(minutes=settings.admin_login_window_minutes)
+    limit = settings.admin_login_max_failures
+    since = now - window
+    with transaction(sessions) as session:
+        by_username = users.failure_times(session, since, username=username)
+        if len(by_username) >= limit:
+            known = users.find_user(session, username)
+            target = f"user:{known.username}" if known else "user:(unknown)"
+            details = _lock_details("username", by_username, limit, window)
+            audit.record_once(
+                session, since, known.id if known else None, "login.locked", target, details, client, now
+            )
+        by_client = users.failure_times(session, since, client=client)
+        if len(by_client) >= limit * CLIENT_FACTOR:
+            target = f"network:{audit.network_of(client) or '(unknown)'}"
+            details = _lock_details("address", by_client, limit * CLIENT_FACTOR, window)
+            audit.record_once(session, since, None, "login.locked", target, details, client, now)
+
+
+def _lock_details(key: str, failures: list[dt.datetime], limit: int, window: dt.timedelta) -> dict[str, Any]:
+    """What a lock-out row says: what is locked, by how many failures, and until when.
+
+    The lock ends when enough of the oldest failures have left the window to bring the count under
+    the limit. Refused attempts are not counted, so only failures already in flight could move it.
+    """
+    until = failures[len(failures) - limit] + window
+    return {"by": key, "failures": len(failures), "limit": limit, "until": until.isoformat()}
 
 
 def logout(request: Request, me: Viewer) -> Response:
@@ -421,14 +466,34 @@ def disable_user(request: Request, me: Admin, user_id: Id) -> Response:
 
 
 def add_token(request: Request, me: Admin, form: Form, user_id: Id) -> Response:
-    """Create an API token and show it, this once."""
+    """Create an API token and send the browser to the page that shows it (post/redirect/get).
+
+    The answer holds no token: the token gets its value only when that page is asked for, by this
+    session, once. Reloading the page or going back to it never makes a second token or shows
+    this one again; nothing in a URL, cookie or log ever holds the value.
+    """
     try:
         with transaction(get_state(request).sessions) as session:
-            row, token = actions.add_token(session, me, user_id, _text(form, "name"), now_of(request))
-            label = row.name
+            row = actions.add_pending_token(
+                session, me, user_id, _text(form, "name"), _holder(request), now_of(request)
+            )
+            token_id = row.id
     except actions.ActionError as exc:
         return message_page(400, str(exc), me)
-    return render("token.html", me, token=token, name=label)
+    return redirect(f"{PREFIX}/tokens/{token_id}")
+
+
+def show_token(request: Request, me: Admin, token_id: Id) -> Response:
+    """Show a new API token, this once, to the session that created it (``no-store``, as every page)."""
+    with transaction(get_state(request).sessions) as session:
+        row, token = actions.issue_token(session, me, token_id, _holder(request), now_of(request))
+        name = row.name
+    return render("token.html", me, token=token, name=name, token_id=token_id)
+
+
+def _holder(request: Request) -> str:
+    """The secret that binds a new token to this sign-in: the session cookie (checked by ``Admin``)."""
+    return request.cookies.get(SESSION_COOKIE, "")
 
 
 def revoke_token(request: Request, me: Admin, token_id: Id) -> Response:

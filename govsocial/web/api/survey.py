@@ -5,6 +5,13 @@ Student's t 95 % intervals and counts, shares with Wilson intervals, for everyon
 with the 2020 baseline. The export has one row per response with the answers only: no token or its
 hash, no address, no row id, the month instead of the day, and rows in the order of the token
 hashes (random), so neither the order nor the date tells when one person answered.
+
+Both publish ``analysis.release``: every combination of month, age band and district in the export is
+shared by at least ``analysis.MIN_GROUP`` rows (cells generalised away say ``analysis.SUPPRESSED``),
+and the results are computed from exactly those rows and published bands, so none of their figures
+can be subtracted from the export to undo a suppression. While there are fewer than
+``MIN_GROUP`` responses nothing is published; the header ``X-Withheld-Rows`` and the results'
+``withheld`` say how many responses are held back.
 """
 
 from __future__ import annotations
@@ -20,12 +27,13 @@ from pydantic import BaseModel, Field
 from govsocial.analyze import survey as analysis
 from govsocial.csvsafe import protect
 from govsocial.store import survey as store
-from govsocial.store import tables as t
 from govsocial.web.deps import SessionDep
 
 router = APIRouter(tags=["survey"])
 
 CACHE_CONTROL = "public, max-age=60"
+#: The export's header saying how many responses it holds back.
+WITHHELD_HEADER = "X-Withheld-Rows"
 COLUMNS = (
     "month",
     "age_band",
@@ -76,7 +84,13 @@ class BaselinePublic(BaseModel):
 class SurveyResultsPublic(BaseModel):
     """The survey's results by group, and the 2020 baseline."""
 
-    groups: list[GroupPublic]
+    groups: list[GroupPublic] = Field(
+        description='"all", then each age band with at least min_group responses published in the export.'
+    )
+    min_group: int = Field(description="The fewest responses a group or an export combination describes (k).")
+    withheld: int = Field(
+        description="Responses in no figure and no export row: all, while fewer than min_group."
+    )
     baseline: BaselinePublic
 
 
@@ -87,7 +101,8 @@ def _estimate(e: analysis.Estimate) -> EstimatePublic:
 @router.get("/survey/results", summary="Results of the citizen survey", response_model=SurveyResultsPublic)
 def survey_results(session: SessionDep) -> SurveyResultsPublic:
     """Means with 95 % intervals and counts, for everyone and by age band, and the 2020 baseline."""
-    groups = analysis.by_age_band(store.responses(session))
+    published = analysis.release(store.responses(session))
+    groups = analysis.by_age_band(published)
     base = analysis.baseline()
     return SurveyResultsPublic(
         groups=[
@@ -99,6 +114,8 @@ def survey_results(session: SessionDep) -> SurveyResultsPublic:
             )
             for name, results in groups.items()
         ],
+        min_group=analysis.MIN_GROUP,
+        withheld=published.withheld,
         baseline=BaselinePublic(
             source=base.source,
             ratings={k: BaselineRatingPublic(mean=m, n=n) for k, (m, n) in base.ratings.items()},
@@ -107,14 +124,16 @@ def survey_results(session: SessionDep) -> SurveyResultsPublic:
     )
 
 
-def export_row(row: t.SurveyResponse) -> list[str]:
-    """One response as CSV cells, in ``COLUMNS`` order (text cells formula-safe)."""
+def export_row(published: analysis.Published) -> list[str]:
+    """One released response as CSV cells, in ``COLUMNS`` order (text cells formula-safe): its month,
+    age band and district as released, its answers as given."""
+    row = published.response
     ratings = ["" if (v := getattr(row, name)) is None else str(v) for name in store.RATINGS]
     reactions = [row.reactions.get(kind, "") for kind in store.REACTIONS]
     text = [
-        row.submitted_on.strftime("%Y-%m"),
-        row.age_band or "",
-        row.district or "",
+        published.month,
+        published.age_band or "",
+        published.district or "",
         *ratings,
         ";".join(row.channels),
         *reactions,
@@ -124,12 +143,12 @@ def export_row(row: t.SurveyResponse) -> list[str]:
     return [protect(cell) for cell in text]
 
 
-def export_csv(rows: list[t.SurveyResponse]) -> str:
-    """The anonymised responses as CSV text, in the order of the (random) token hashes."""
+def export_csv(rows: list[analysis.Published]) -> str:
+    """The released responses as CSV text, in the order of the (random) token hashes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    writer.writerows(export_row(r) for r in sorted(rows, key=lambda r: r.token_hash))
+    writer.writerows(export_row(p) for p in sorted(rows, key=lambda p: p.response.token_hash))
     return buffer.getvalue()
 
 
@@ -138,14 +157,25 @@ def export_csv(rows: list[t.SurveyResponse]) -> str:
     summary="The citizen survey's anonymised responses",
     response_class=Response,
     responses={
-        200: {"description": "One row per response.", "content": {"text/csv": {"schema": {"type": "string"}}}}
+        200: {
+            "description": f"One row per response; none while there are fewer than {analysis.MIN_GROUP}.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "headers": {
+                WITHHELD_HEADER: {
+                    "description": "How many responses the file holds back.",
+                    "schema": {"type": "integer"},
+                }
+            },
+        }
     },
 )
 def survey_responses(session: SessionDep) -> Response:
-    """Every response's answers: no token, no address, no id, the month only."""
-    body = export_csv(list(store.responses(session)))
+    """Every response's answers, k-anonymous: no token, no address, no id, the month at most."""
+    published = analysis.release(store.responses(session))
     headers = {
         "Content-Disposition": 'attachment; filename="govsocial-survey-responses.csv"',
         "Cache-Control": CACHE_CONTROL,
+        WITHHELD_HEADER: str(published.withheld),
     }
+    body = export_csv(published.rows)
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)

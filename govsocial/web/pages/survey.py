@@ -389,9 +389,14 @@ def share_question(
 
 
 def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
-    """What the results page shows: ratings with the baseline, the chart, by age band, and the shares."""
+    """What the results page shows: ratings with the baseline, the chart, by age band, and the shares.
+
+    The figures are those of the released responses (``analysis.release``), as in the API and the
+    export, so that the page reveals nothing the k-anonymous export does not; the count of responses
+    is of all of them, with those held back said apart."""
     gettext = translations(lang.code).gettext
-    groups = analysis.by_age_band(store.responses(session))
+    published = analysis.release(store.responses(session))
+    groups = analysis.by_age_band(published)
     everyone, base = groups[analysis.EVERYONE], analysis.baseline()
     rows = [
         RatingRow(key, gettext(label), everyone.ratings[key], *base.ratings[key])
@@ -411,7 +416,10 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
         for band, results in groups.items()
     ]
     return {
-        "respondents": everyone.respondents,
+        "respondents": everyone.respondents + published.withheld,
+        "withheld": published.withheld,
+        "min_group": analysis.MIN_GROUP,
+        "suppressed": analysis.SUPPRESSED,
         "rows": rows,
         "chart": chart,
         "bands": bands,

@@ -178,7 +178,9 @@ def test_an_admin_manages_users_and_tokens(
     assert web.post("/admin/users", data=data).status_code == 400  # the name is taken
     with session_factory(admin_engine)() as session:
         clerk = session.scalars(select(t.User).where(t.User.username == "clerk")).one()
-    shown = web.post(f"/admin/users/{clerk.id}/tokens", data={"csrf_token": token, "name": "sync script"})
+    made = web.post(f"/admin/users/{clerk.id}/tokens", data={"csrf_token": token, "name": "sync script"})
+    assert made.status_code == 303
+    shown = web.get(made.headers["location"])
     assert shown.status_code == 200
     secret = re.search(r"<code>(gsa_[^<]+)</code>", shown.text)
     assert secret is not None
@@ -200,5 +202,5 @@ def test_an_admin_manages_users_and_tokens(
     assert web.post(f"/admin/users/{clerk.id}/disable", data={"csrf_token": token}).status_code == 303
     assert web.post(f"/admin/users/{people['admin']}/disable", data={"csrf_token": token}).status_code == 400
     actions = [e.action for e in _audit(admin_engine)]
-    assert actions[-4:] == ["user.add", "token.add", "token.revoke", "user.disable"]
+    assert actions[-5:] == ["user.add", "token.add", "token.issue", "token.revoke", "user.disable"]
     assert secret.group(1) not in str([e.details for e in _audit(admin_engine)])

@@ -1,0 +1,185 @@
+"""A token made on the users page: post/redirect/get, shown once, to the session that made it only.
+
+The POST creates the token and answers 303 with no token in it; the GET it redirects to gives the
+token its value and shows it, once, with ``no-store``; a second GET, another session, a late GET
+or a revoked token show nothing. The value is kept nowhere: not in the store, a URL or a cookie.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from govsocial.settings import Settings
+from govsocial.store import tables as t
+from govsocial.store import users
+from govsocial.store.db import session_factory, transaction
+from govsocial.web.admin import actions
+from tests.web.admin.conftest import PASSWORD, START, Clock, page_token, sign_in
+
+SECRET = re.compile(r"gsa_[A-Za-z0-9_-]{20,}")
+
+
+def _tokens(engine: Engine) -> list[t.ApiToken]:
+    with session_factory(engine)() as session:
+        return list(session.scalars(select(t.ApiToken).order_by(t.ApiToken.id)).all())
+
+
+def _actions(engine: Engine) -> list[str]:
+    with session_factory(engine)() as session:
+        return list(session.scalars(select(t.AuditEntry.action).order_by(t.AuditEntry.id)).all())
+
+
+def _make(client: TestClient, user_id: int, name: str = "nightly import") -> httpx.Response:
+    """POST the users page's new-token form, as the browser does."""
+    token = page_token(client, "/admin/users")
+    return client.post(f"/admin/users/{user_id}/tokens", data={"csrf_token": token, "name": name})
+
+
+def _whoami(client: TestClient, token: str) -> int:
+    return client.get("/admin/api/whoami", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+@pytest.fixture
+def other(app: FastAPI) -> Iterator[TestClient]:
+    """A second browser."""
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+def test_the_post_creates_one_token_and_redirects_without_it(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    made = _make(web, people["editor"])
+    assert made.status_code == 303
+    [row] = _tokens(admin_engine)
+    assert made.headers["location"] == f"/admin/tokens/{row.id}"
+    assert made.headers["cache-control"] == "no-store"
+    # Nothing in the answer holds a token: not its body, not a header (Location, Set-Cookie).
+    assert not SECRET.search(made.text) and not SECRET.search(str(made.headers))
+    # Until it is shown, the token has no value: no bearer matches its row.
+    assert users.is_pending(row) and row.prefix == ""
+    assert _actions(admin_engine)[-1] == "token.add"
+
+
+def test_the_page_shows_the_token_once_with_no_store(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    location = _make(web, people["editor"]).headers["location"]
+    shown = web.get(location)
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    [secret] = SECRET.findall(shown.text)
+    assert _whoami(web, secret) == 200
+    [row] = _tokens(admin_engine)
+    assert not users.is_pending(row) and row.prefix == secret[: users.SHOWN_CHARS]
+    # A reload, or going back to the page: the token is not shown again, and no second one is made.
+    again = web.get(location)
+    assert again.status_code == 410 and "shown already" in again.text
+    assert again.headers["cache-control"] == "no-store"
+    assert secret not in again.text and not SECRET.search(again.text)
+    assert len(_tokens(admin_engine)) == 1 and _whoami(web, secret) == 200
+    assert _actions(admin_engine)[-2:] == ["token.add", "token.issue"]
+
+
+def test_another_session_never_sees_it(
+    web: TestClient, other: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    with transaction(session_factory(admin_engine)) as session:
+        users.create_user(session, "second-admin", "admin", PASSWORD, START)
+    sign_in(web, "admin")
+    location = _make(web, people["viewer"]).headers["location"]
+    for username in ("second-admin", "admin"):  # another admin, and the same admin signed in again
+        sign_in(other, username)
+        seen = other.get(location)
+        assert seen.status_code == 403 and not SECRET.search(seen.text), username
+        assert "session that created it" in seen.text
+    # The other sessions' tries did not use it up: the session that made it still gets it, once.
+    shown = web.get(location)
+    assert shown.status_code == 200 and len(SECRET.findall(shown.text)) == 1
+    assert other.get(location).status_code == 410
+
+
+def test_signing_out_and_in_again_does_not_show_it(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    location = _make(web, people["viewer"]).headers["location"]
+    sign_in(web, "admin")  # a new session in the same browser
+    assert web.get(location).status_code == 403
+    [row] = _tokens(admin_engine)
+    assert users.is_pending(row)
+
+
+def test_a_token_not_shown_in_time_is_never_made(
+    web: TestClient, clock: Clock, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    location = _make(web, people["viewer"]).headers["location"]
+    clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    late = web.get(location)
+    assert late.status_code == 410 and "never made" in late.text and not SECRET.search(late.text)
+    [row] = _tokens(admin_engine)
+    assert users.is_pending(row)
+    listing = web.get("/admin/users").text
+    assert "never shown: not usable" in listing and f"Revoke token {row.id}" in listing
+
+
+def test_a_token_revoked_or_of_a_disabled_user_before_it_is_shown_is_never_made(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    location = _make(web, people["viewer"]).headers["location"]
+    token = page_token(web, "/admin/users")
+    assert web.post(f"/admin/users/{people['viewer']}/disable", data={"csrf_token": token}).status_code == 303
+    gone = web.get(location)
+    assert gone.status_code == 410 and "revoked" in gone.text and not SECRET.search(gone.text)
+
+
+def test_only_admins_reach_the_page(
+    web: TestClient, other: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    location = _make(web, people["viewer"]).headers["location"]
+    sign_in(other, "editor")
+    assert other.get(location).status_code == 403
+    assert TestClient(web.app, follow_redirects=False).get(location).status_code == 303  # not signed in
+    assert web.get("/admin/tokens/999999").status_code == 404
+    assert web.get(location).status_code == 200
+
+
+def test_the_value_is_kept_nowhere(
+    web: TestClient, admin_engine: Engine, admin_settings: Settings, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    location = _make(web, people["viewer"]).headers["location"]
+    [secret] = SECRET.findall(web.get(location).text)
+    admin_engine.dispose()  # every connection closed: what is in the files is all there is
+    database = Path(admin_settings.database_url.removeprefix("sqlite:///"))
+    stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    assert secret.encode() not in stored and users.digest(secret).encode() in stored
+    assert secret not in str(web.cookies.jar) and secret not in location
+
+
+def test_the_api_still_answers_the_token_at_once(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    # Scripts have no page to be sent to: the API's answer is the one place the token is shown.
+    with transaction(session_factory(admin_engine)) as session:
+        _row, bearer = users.create_token(session, users.get_user(session, "admin"), "ops", START)
+    made = web.post(
+        f"/admin/api/users/{people['viewer']}/tokens",
+        json={"name": "script"},
+        headers={"Authorization": f"Bearer {bearer}"},
+    )
+    assert made.status_code == 201 and _whoami(web, made.json()["token"]) == 200
+    with session_factory(admin_engine)() as session:
+        assert session.scalar(select(func.count()).select_from(t.ApiToken)) == 2
