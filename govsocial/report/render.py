@@ -113,6 +113,12 @@ WORDS: dict[str, str] = {
         "評分為0至10分（0為極差，10為極好，5為合格），根據截至本期完結時收到的{count}份回應計算"
         "（其中{new}份在本期收到），並與2020年研究的基線比較。"
     ),
+    "{count} responses had been sent by the end of the period, fewer than the {k} the survey's figures "
+    "need: so that no one who answered can be singled out, they are published from {k} responses on. "
+    "The 2020 study's baseline is shown alone.": (
+        "截至本期完結時收到{count}份回應，少於計算問卷數字所需的{k}份：為免回應者被辨認出來，"
+        "問卷數字須有{k}份回應才會公布。以下只列出2020年研究的基線。"
+    ),
     "No one had answered the survey by the end of the period. The 2020 study's baseline is shown alone.": (
         "截至本期完結時仍未有人回答問卷，以下只列出2020年研究的基線。"
     ),

@@ -42,14 +42,19 @@ class SurveySection:
     ratings: list[Rating]
     #: The baseline's source (title, publisher, year, population, respondents) as the study gives it.
     source: dict[str, object]
+    #: Whether the ratings are withheld: fewer than ``analysis.MIN_GROUP`` responses had been sent.
+    withheld: bool = False
+    #: How many responses the figures need (``analysis.MIN_GROUP``), for the report to say.
+    min_group: int = analysis.MIN_GROUP
 
 
 def survey_section(session: Session, period: Period) -> SurveySection:
     """The survey's ratings from the responses sent before ``period`` ended, with the 2020 baseline."""
     rows = [r for r in store.responses(session) if r.submitted_on < period.end]
     # The figures describe released responses only: with fewer than k, none (the count stays).
-    results = analysis.summarise(p.response for p in analysis.release(rows).rows)
+    released = analysis.release(rows)
+    results = analysis.summarise(p.response for p in released.rows)
     base = analysis.baseline()
     ratings = [Rating(key, results.ratings[key], *base.ratings[key]) for key in store.RATINGS]
     in_period = sum(1 for r in rows if r.submitted_on >= period.start)
-    return SurveySection(len(rows), in_period, ratings, dict(base.source))
+    return SurveySection(len(rows), in_period, ratings, dict(base.source), withheld=released.withheld > 0)

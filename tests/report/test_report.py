@@ -336,6 +336,27 @@ def test_survey_counts_responses_up_to_the_end_of_the_period(demo: str) -> None:
     assert "2.35 (n 906)" in html and "(2020: 2.35)" in html
 
 
+def test_survey_figures_are_withheld_below_the_threshold(demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With fewer responses than the survey's k, the report gives their number and why there are no
+    figures, as the portal does, not means of a handful of people or a table of n 0 unexplained."""
+    period = periods.parse(_period(demo))
+    with _session(demo) as session:
+        few = list(survey_store.responses(session))[:3]
+        monkeypatch.setattr(survey_store, "responses", lambda _session: few)
+        section = survey_section(session, period)
+        report = build(session, "hk", ORG, period.label)
+    assert section.respondents == 3 and section.withheld and section.min_group == 5
+    assert all(r.estimate.n == 0 and r.estimate.mean is None for r in section.ratings)
+    html = " ".join(render_html(report, "en").split())
+    assert (
+        "3 responses had been sent by the end of the period, fewer than the 5 the survey&#39;s figures need"
+        in html
+    )
+    assert "Mean ratings out of 10 (0 very poor" not in html and "2.35 (n 906)" in html
+    zh = render_html(report, "zh-hant")
+    assert "收到3份回應，少於計算問卷數字所需的5份" in zh
+
+
 def test_peer_comparison_in_both_languages(demo: str, tmp_path: Path) -> None:
     period = _period(demo)
     rank, count, median, best = _peer_figures(demo, "post_volume", period)
