@@ -272,23 +272,49 @@ def runs(
 @friendly_errors
 def quarantine(
     ctx: typer.Context,
-    run: Annotated[int | None, typer.Option(help="Only this run's records.")] = None,
+    run: Annotated[
+        int | None, typer.Option(help="Only the records this run met first or last (see `collect runs`).")
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Records that could not be read: where they came from and why."""
+    """Records that could not be read: where they came from and why, how often and when last met."""
+    q = t.QuarantinedRecord
     with read_session(ctx) as session:
-        query = select(t.QuarantinedRecord).order_by(t.QuarantinedRecord.id)
+        query = select(q).order_by(q.id)
         if run is not None:
-            query = query.where(t.QuarantinedRecord.run_id == run)
-        rows = [
-            {"run": q.run_id, "source": q.source, "location": q.location, "reason": q.reason}
-            for q in session.scalars(query.limit(1000)).all()
-        ]
+            # A record is one row however many runs met it: the runs between its first and its
+            # last are only counted (``times_seen``, and each run's own "quarantined" count).
+            query = query.where((q.run_id == run) | (q.last_run_id == run))
+        rows = [_quarantined(record) for record in session.scalars(query.limit(1000)).all()]
     if as_json:
         print_json({"data": rows, "count": len(rows)})
         return
     for row in rows:
-        console.print(f"run {row['run']} {row['source']} {row['location']}: {row['reason']}", highlight=False)
+        console.print(_quarantined_line(row), highlight=False)
+
+
+def _quarantined(record: t.QuarantinedRecord) -> dict[str, Any]:
+    """What the listing says of a record (never its content, which may hold commenters' words)."""
+    return {
+        "id": record.id,
+        "run": record.run_id,
+        "source": record.source,
+        "location": record.location,
+        "reason": record.reason,
+        "times_seen": record.times_seen,
+        "first_seen_at": record.created_at,
+        "last_run": record.last_run_id,
+        "last_seen_at": record.last_seen_at,
+    }
+
+
+def _quarantined_line(row: dict[str, Any]) -> str:
+    """One record as a line; a record met more than once says how often, and when last."""
+    line = f"run {row['run']} {row['source']} {row['location']}: {row['reason']}"
+    if row["times_seen"] > 1:
+        last = str(row["last_seen_at"])[:19]
+        line += f" (seen {row['times_seen']} times, last by run {row['last_run']} at {last})"
+    return line
 
 
 @app.command()

@@ -2,8 +2,9 @@
 
 The importer yields batches; each is stored in its own transaction, so a failure part-way keeps
 every batch before it, and importing the same file again reports only ``noop``. Bad rows are
-quarantined with their line numbers and counted in the run record (once per run: the quarantine
-is a log of what each run could not read, so a re-import records its bad rows again).
+quarantined with their line numbers and counted in the run record: every run counts the bad rows
+it met, while the quarantine keeps each bad row once and counts how often it was met (a re-import
+adds no row there).
 
 A run that starts always finishes: a file that cannot be read (``ImportFileError``, also a blank
 file) or an unexpected error ends it as failed, with the error, and the summary says so; an error

@@ -1,9 +1,10 @@
 """Writing a ``Batch`` into the store: the one path every connector and importer goes through.
 
 In one transaction: the raw payload, the profile snapshot, posts and their engagement snapshots,
-comments (pseudonymised and redacted here, before anything is written), quarantined bad records,
-and the edge's checkpoint. Records name their account by ``account_ref``; a ``Resolver`` maps
-that to a registry account, and records of accounts not in the registry are quarantined.
+comments (pseudonymised and redacted here, before anything is written), quarantined bad records
+(each stored once, however often it is met), and the edge's checkpoint. Records name their
+account by ``account_ref``; a ``Resolver`` maps that to a registry account, and records of
+accounts not in the registry are quarantined.
 """
 
 from __future__ import annotations
@@ -288,19 +289,34 @@ class BatchWriter:
     def _quarantine(self, session: Session, bad: list[BadRecord], platform: str, counts: StoreCounts) -> None:
         """Store the bad records. Every one comes this way, whoever made it (a connector dumps the
         raw listing item, an importer its line), so their privacy is applied here: what is stored
-        of a record is ``_quarantined_content``, its reason and location as they are."""
-        for record in bad:
-            session.add(
-                t.QuarantinedRecord(
-                    run_id=self.run_id,
-                    source=record.source,
-                    location=record.location,
-                    reason=record.reason,
-                    content=self._quarantined_content(record.content, platform),
-                )
-            )
-        if bad:
-            counts.counts["quarantined"] += len(bad)
+        of a record is ``_quarantined_content``, its reason and location as they are.
+
+        A record already in the quarantine (the same fingerprint: a file imported again, an API
+        item met again) is counted there, not stored twice (``activity.upsert_quarantined``). The run still
+        counts every bad record it met ("quarantined"), so a re-run says the file has bad rows."""
+        if not bad:
+            return
+        now = dt.datetime.now(dt.UTC)
+        rows = [self._quarantined_row(record, platform, now) for record in bad]
+        activity.upsert_quarantined(session, rows)
+        counts.counts["quarantined"] += len(bad)
+
+    def _quarantined_row(self, record: BadRecord, platform: str, now: dt.datetime) -> dict[str, Any]:
+        content = self._quarantined_content(record.content, platform)
+        return {
+            "run_id": self.run_id,
+            "source": record.source,
+            "location": record.location,
+            "reason": record.reason,
+            "content": content,
+            "created_at": now,
+            "fingerprint": t.QuarantinedRecord.fingerprint_of(
+                record.source, record.location, record.reason, content
+            ),
+            "times_seen": 1,
+            "last_run_id": self.run_id,
+            "last_seen_at": now,
+        }
 
     def _quarantined_content(self, content: str, platform: str) -> str:
         """What is kept of a bad record: JSON (an array or object) with commenters pseudonymised

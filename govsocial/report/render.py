@@ -58,7 +58,7 @@ WORDS: dict[str, str] = {
     "No values are stored for {this}.": "{this}沒有已儲存的數值。",
     "Generated": "製作時間",
     "Figures are computed from public data with the documented default parameters; "
-    "see How we measure on the portal.": "數字根據公開資料以預設參數計算，計算方法見網站「我們如何量度」。",
+    "see How we measure on the portal.": "數字根據公開資料以預設參數計算，計算方法見網站的「量度方法」頁面。",
     "{title} rose from {before} to {now}.": "{title}由{before}上升至{now}。",
     "{title} fell from {before} to {now}.": "{title}由{before}下跌至{now}。",
     "Only {rate} of citizens' comments were answered: look at the {waiting} comments still waiting.": (
@@ -84,7 +84,7 @@ WORDS: dict[str, str] = {
     "{count} posts clarified misinformation {this}.": "{this}有{count}則帖文澄清失實資訊。",
     "One post clarified misinformation {this}.": "{this}有1則帖文澄清失實資訊。",
     "The term that rose most in comments: {term}.": "留言中上升最多的詞語：{term}。",
-    "registry mark": "登記冊標記",
+    "registry mark": "名冊標記",
     # The period's kind.
     "Week": "週",
     "Year": "年度",
@@ -132,7 +132,7 @@ WORDS: dict[str, str] = {
     "The interval is the mean's 95 % confidence interval (Student's t). People who answer a web survey "
     "choose themselves: the figures describe them, not the whole population. The 2020 baseline is from "
     "the study {title} ({respondents} respondents, {fieldwork}).": (
-        "置信區間為平均分的95%置信區間（Student t分佈）。網上問卷的回應者是自行選擇參與的，數字只反映他們"
+        "置信區間為平均分的95%置信區間（學生t分佈）。網上問卷的回應者是自行選擇參與的，數字只反映他們"
         "的意見，並不代表全體市民。2020年基線取自研究《{title}》（{respondents}名受訪者，{fieldwork}）。"
     ),
     "Explaining policy": "解釋政策",

@@ -473,6 +473,39 @@ def insert_profile_snapshots(session: Session, rows: list[dict[str, Any]]) -> Co
     return _insert_ignore(session, t.ProfileSnapshot, rows)
 
 
+def upsert_quarantined(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert quarantined records, or count again those whose fingerprint is stored.
+
+    One ``INSERT ... ON CONFLICT (fingerprint) DO UPDATE`` (SQLite and PostgreSQL both have it) in
+    the batch's transaction: a process that quarantines a record another has just stored waits
+    for it and counts it, instead of failing the batch (and its good rows) on the unique index,
+    as a look-up before the insert could. The rows of one record in one batch (the same bad item
+    twice on a page) are counted as one row first, since one statement may not update a row
+    twice. Rows go in the order they were met, so that ids (the listing's order) follow the
+    file's lines.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if (seen := merged.get(row["fingerprint"])) is None:
+            merged[row["fingerprint"]] = dict(row)
+        else:
+            seen["times_seen"] += row["times_seen"]
+    table = cast(Table, t.QuarantinedRecord.__table__)
+    factory = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = factory(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.fingerprint],
+        set_={
+            # A purged record stays purged (retention counts from ``created_at``, the first time):
+            # only the counts move.
+            "times_seen": table.c.times_seen + statement.excluded.times_seen,
+            "last_run_id": statement.excluded.last_run_id,
+            "last_seen_at": statement.excluded.last_seen_at,
+        },
+    )
+    session.execute(statement, list(merged.values()))
+
+
 def post_ids(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """``(platform, post_id) -> posts.id`` for the posts that exist."""
     return {k: v[0] for k, v in _existing(session, t.Post, "post_id", keys).items()}

@@ -3,7 +3,8 @@
 A person may ask for a comment of theirs to be removed. It is deleted from ``comments`` (its
 sentiment label goes with it: the foreign key cascades), taken out of every kept raw payload that
 holds it (the JSON item with that ``id`` is removed and the rest of the page is kept; a body that is
-not JSON and mentions the id is replaced whole), and every quarantined record naming it is deleted.
+not JSON and mentions the id is replaced whole), and every quarantined record naming it is deleted
+(its fingerprint with it: a file or page that holds the comment, read again, quarantines it again).
 Replies to it are other people's comments and stay. The metrics count it until the next refresh.
 """
 
@@ -56,9 +57,10 @@ def forget_comment(connection: Connection, platform: str, comment_id: str) -> Fo
         sentiments = _count(connection, _sentiments.c.comment_id == row_id)
         comments = connection.execute(delete(_comments).where(_comments.c.id == row_id)).rowcount
     payloads = _scrub_payloads(connection, comment_id, account_id)
-    quarantined = connection.execute(
-        delete(_quarantine).where(_mentions(_quarantine.c.content, comment_id))
-    ).rowcount
+    # A comment quarantined for a post not in the store is located by its id: its content may
+    # have been purged since, its location still names the comment.
+    named = _mentions(_quarantine.c.content, comment_id) | (_quarantine.c.location == f"comment {comment_id}")
+    quarantined = connection.execute(delete(_quarantine).where(named)).rowcount
     return Forgotten(comments, sentiments, payloads, quarantined)
 
 

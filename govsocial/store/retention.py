@@ -68,7 +68,14 @@ def purge_payloads(connection: Connection, cutoff: dt.datetime) -> int:
 
 
 def purge_quarantine(connection: Connection, cutoff: dt.datetime) -> int:
-    """Replace the content of records quarantined before ``cutoff``; how many were purged."""
+    """Replace the content of records quarantined before ``cutoff``; how many were purged.
+
+    "Before" is when a record was first quarantined (``created_at``), not when it was last met: a
+    bad item a scheduled collection meets every day would otherwise keep its content for ever.
+    The record's ``fingerprint`` stays, so the same record read again is still counted on this
+    row (its content stays purged) rather than stored anew; it is a one-way hash of what was kept
+    (already scrubbed), with nothing to read back.
+    """
     statement = (
         update(_quarantine)
         .where(and_(_quarantine.c.created_at < cutoff, _quarantine.c.content != PURGED))

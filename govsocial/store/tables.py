@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
+import json
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -434,11 +436,18 @@ class Checkpoint(Base):
 
 
 class QuarantinedRecord(Base):
-    """A record that could not be read, kept with where it came from and why, never dropped."""
+    """A record that could not be read, kept with where it came from and why, never dropped.
+
+    One row per bad record, however often it is met: a record is known by its ``fingerprint``
+    (``fingerprint_of`` its source, location, reason and stored content), so importing the same
+    file again, or meeting the same bad API item again, counts it (``times_seen``, ``last_run_id``,
+    ``last_seen_at``) instead of adding it twice. ``run_id`` and ``created_at`` are the first time.
+    """
 
     __tablename__ = "quarantine"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The run that first met the record.
     run_id: Mapped[int | None] = mapped_column(
         ForeignKey("collection_runs.id", ondelete="SET NULL"), index=True
     )
@@ -446,7 +455,32 @@ class QuarantinedRecord(Base):
     location: Mapped[str] = mapped_column(String(500))
     reason: Mapped[str] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text)
+    #: First seen; the retention period counts from here, so meeting a record again and again
+    #: cannot keep its content for ever.
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    #: ``fingerprint_of`` the record as first stored; it stays when retention purges ``content``,
+    #: so a purged record read again is still recognised. None only for a row written by other
+    #: means than the collectors' storage path (never matched: NULLs are distinct in the index).
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    #: How many times a run met the record (the first included).
+    times_seen: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The run that met it last, and when.
+    last_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collection_runs.id", ondelete="SET NULL"), index=True
+    )
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    @staticmethod
+    def fingerprint_of(source: str, location: str, reason: str, content: str) -> str:
+        """SHA-256 (hex) of what identifies a bad record: where it was read (source and location,
+        so the same bad text on another line is another record to fix), why it was refused (a
+        record refused for a new reason is news, not a repeat), and its content as stored
+        (scrubbed: no identity goes into the hash that the row does not already hold). Encoded
+        as a JSON array (ASCII), so no two different tuples give the same text. Migration 0014
+        computed the stored rows' fingerprints with a copy of this function: changing it needs a
+        migration that computes them again, or records already quarantined are added twice."""
+        text = json.dumps([source, location, reason, content], separators=(",", ":"))
+        return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 class CollectionSchedule(Base):

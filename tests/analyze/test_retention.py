@@ -135,10 +135,16 @@ def test_forget_removes_one_comment_everywhere(tmp_path: Path) -> None:
                 source="test", location="test", reason="test", content=json.dumps({"comment_id": comment_id})
             )
         )
+        # A comment quarantined for want of its post, its content purged since: found by location.
+        connection.execute(
+            insert(t.QuarantinedRecord).values(
+                source="test", location=f"comment {comment_id}", reason="test", content=retention.PURGED
+            )
+        )
 
     code, output = cli(url, "privacy", "forget", "--platform", platform, "--comment-id", comment_id, "--json")
     assert code == 0, output
-    expected = {"comments": 1, "sentiments": 1, "payloads": 1, "quarantined": 1, "found": True}
+    expected = {"comments": 1, "sentiments": 1, "payloads": 1, "quarantined": 2, "found": True}
     assert expected.items() <= json.loads(output).items()
     with engine.connect() as connection:
         assert connection.scalar(select(t.Comment.id).where(t.Comment.id == row_id)) is None

@@ -3,10 +3,10 @@
 Each case goes through the command, as an operator runs it (``--no-metrics --json``), into a copy of
 the registry store, and checks what is stored, what is quarantined (with its location), the exit
 status and message, and that the run record is finished; importing the same file again stores
-nothing new (the quarantine is a log per run: the second run records its bad rows again, the same
-ones). The cases are those a review found crashing the import, leaving its run ``running`` for
-ever, swallowing rows after a broken quote, storing negative counts, keeping one of two columns of
-the same name, keeping a commenter's id in clear in quarantine, or calling an empty file ``ok``.
+nothing new (the second run meets and counts the same bad rows, which stay one record each). The
+cases are those a review found crashing the import, leaving its run ``running`` for ever,
+swallowing rows after a broken quote, storing negative counts, keeping one of two columns of the
+same name, keeping a commenter's id in clear in quarantine, or calling an empty file ``ok``.
 """
 
 from __future__ import annotations
@@ -123,11 +123,13 @@ def stored(url: str) -> dict[str, Any]:
 
 
 def quarantined(url: str, run_id: int) -> list[tuple[str, str, str]]:
-    """The run's quarantined records: location, reason, content."""
+    """The run's quarantined records (those it met first or last: a record met again is the same
+    row, counted): location, reason, content."""
     engine = make_engine(url)
     try:
         with session_factory(engine)() as session:
-            query = select(t.QuarantinedRecord).where(t.QuarantinedRecord.run_id == run_id)
+            q = t.QuarantinedRecord
+            query = select(q).where((q.run_id == run_id) | (q.last_run_id == run_id))
             return [
                 (q.location, q.reason, q.content)
                 for q in session.scalars(query.order_by(t.QuarantinedRecord.id))

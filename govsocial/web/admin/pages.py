@@ -292,8 +292,12 @@ def overview(request: Request, me: Viewer) -> Response:
     """Recent collection and import runs, quarantined records, paused schedules."""
     with get_state(request).sessions() as session:
         runs = session.scalars(select(t.CollectionRun).order_by(t.CollectionRun.id.desc()).limit(20)).all()
+        # Met most recently first: a record met again (a file imported again) is one row, and it
+        # belongs at the top, not where it was first stored.
         quarantined = session.scalars(
-            select(t.QuarantinedRecord).order_by(t.QuarantinedRecord.id.desc()).limit(20)
+            select(t.QuarantinedRecord)
+            .order_by(t.QuarantinedRecord.last_seen_at.desc(), t.QuarantinedRecord.id.desc())
+            .limit(20)
         ).all()
         quarantine_total = session.scalar(select(func.count()).select_from(t.QuarantinedRecord)) or 0
         paused = session.execute(

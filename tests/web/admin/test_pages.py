@@ -204,3 +204,26 @@ def test_an_admin_manages_users_and_tokens(
     actions = [e.action for e in _audit(admin_engine)]
     assert actions[-5:] == ["user.add", "token.add", "token.issue", "token.revoke", "user.disable"]
     assert secret.group(1) not in str([e.details for e in _audit(admin_engine)])
+
+
+def test_the_overview_lists_quarantined_records_by_when_they_were_last_met(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    """A record met again (a file imported again) is one row with its count, listed first."""
+    import datetime as dt
+
+    first = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with session_factory(admin_engine)() as session, session.begin():
+        session.add(t.QuarantinedRecord(
+            source="generic", location="posts.csv, line 3", reason="met again", content="x",
+            created_at=first, last_seen_at=first + dt.timedelta(days=30), times_seen=4,
+        ))  # fmt: skip
+        session.add(t.QuarantinedRecord(
+            source="generic", location="posts.csv, line 9", reason="met once", content="y",
+            created_at=first + dt.timedelta(days=1), last_seen_at=first + dt.timedelta(days=1),
+        ))  # fmt: skip
+    sign_in(web, "viewer")
+    page = web.get("/admin/").text
+    rows = re.findall(r"<tr><td>[^<]*</td><td>generic</td>.*?</tr>", page)
+    assert len(rows) == 2 and "met again" in rows[0] and "met once" in rows[1], rows
+    assert "<td>4</td>" in rows[0] and "<td>1</td>" in rows[1]
