@@ -808,6 +808,36 @@ def test_recorded_errors_are_classified(name: str, expected: type[CollectError])
     assert type(FacebookConnector.classify(file_error(name))) is expected
 
 
+def guide_error(name: str) -> httpx.Response:
+    """A code from the error guide's table that the first hand-written table lacks."""
+    entry = payload("handmade_graph_errors_guide.json")[name]
+    return httpx.Response(entry["status"], json=entry["body"])
+
+
+def test_code_3_is_a_missing_capability_not_a_malformed_request() -> None:
+    # Graph's error guide: code 3 "API Method" is a "capability or permissions issue".
+    error = FacebookConnector.classify(guide_error("3_capability"))
+    assert type(error) is AccessError and "Graph error 3: (#3)" in str(error)
+
+
+def test_code_368_policy_block_waits_and_retries() -> None:
+    # Graph's error guide: 368 "Temporarily blocked for policies violations", "wait and retry".
+    error = FacebookConnector.classify(guide_error("368_policy_block"))
+    assert type(error) is RateLimitedError
+    batches, waits, fake = collect(
+        {
+            (f"/{PAGE_ID}", None): [guide_error("368_policy_block"), httpx.Response(200, json=PROFILE)],
+            (f"/{PAGE_ID}/posts", None): {"data": []},
+        }
+    )
+    assert batches[0].profile is not None and len(fake.params(f"/{PAGE_ID}")) == 2 and len(waits) == 1
+
+
+def test_a_lasting_policy_block_leaves_the_account_for_a_later_run() -> None:
+    with pytest.raises(RateLimitedError, match="Graph error 368"):
+        collect({(f"/{PAGE_ID}", None): guide_error("368_policy_block")})
+
+
 def test_successes_and_odd_statuses() -> None:
     assert (
         FacebookConnector.classify(httpx.Response(200, text='{"data": [')) is None

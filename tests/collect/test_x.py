@@ -267,6 +267,59 @@ def test_resume_from_a_posts_checkpoint() -> None:
     assert batches[-1].checkpoint == {**LAST_NEWEST, "complete": True}
 
 
+def expired_token(request: httpx.Request) -> httpx.Response:
+    """The account, except that the timeline refuses the page token a previous run stored."""
+    if request.url.params.get("pagination_token") == "EXPIRED":
+        return reply("handwritten_error_400_invalid_pagination_token.json", 400)
+    return account_handler(request)
+
+
+def test_an_expired_pagination_token_restarts_the_listing_with_the_same_bounds() -> None:
+    # docs.x.com: paging tokens can expire. One kept in the checkpoint must not fail every later run.
+    harness = Harness(expired_token)
+    checkpoint = {"after": "EXPIRED", "since_id": "1300000000000000000", **PAGE1_NEWEST}
+    batches = harness.run(target(), {"posts": checkpoint})
+    calls = [r.url.params for r in harness.calls("/tweets")]
+    assert [c.get("pagination_token") for c in calls] == ["EXPIRED", None, TIMELINE_NEXT]
+    assert all(c["since_id"] == "1300000000000000000" for c in calls)
+    [gap] = [b.gap for b in batches if b.gap and "paging token" in b.gap]
+    assert gap.startswith(
+        "post listing: the paging token was refused (x: /2/users/2244994945/tweets: HTTP 400"
+    )
+    assert harness.waits == [] and batches[-1].checkpoint == {**LAST_NEWEST, "complete": True}
+
+
+def test_an_expired_next_token_restarts_the_conversation() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("next_token") == "EXPIRED":
+            body = load("handwritten_error_400_invalid_pagination_token.json")
+            body["errors"][0]["parameters"] = {"next_token": ["EXPIRED"]}
+            return httpx.Response(400, json=body)
+        return reply("handwritten_search_conversation.json")
+
+    harness = Harness(handler, now=dt.datetime(2024, 5, 14, tzinfo=dt.UTC))
+    batches = harness.replies(
+        post(), {"after": "EXPIRED", "since_id": None, "newest_id": None, "newest": None}
+    )
+    assert [r.url.params.get("next_token") for r in harness.requests] == ["EXPIRED", None]
+    assert batches[0].gap is not None and batches[0].gap.startswith(
+        "replies of 1790000000000000003: the paging"
+    )
+    assert batches[-1].checkpoint is not None and batches[-1].checkpoint["complete"]
+    assert sum(len(b.comments) for b in batches) == 3  # the conversation's three replies
+
+
+def test_a_token_refused_after_the_restart_is_an_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("pagination_token"):
+            return reply("handwritten_error_400_invalid_pagination_token.json", 400)
+        return account_handler(request)
+
+    harness = Harness(handler)
+    with pytest.raises(errors.InvalidPaginationTokenError):
+        harness.run(target(), {"posts": {"after": "EXPIRED", "since_id": "1300000000000000000"}})
+
+
 def stored_ids(batches: list[Batch]) -> set[tuple[str, str]]:
     return {("post", p.post_id) for b in batches for p in b.posts} | {
         ("comment", c.comment_id) for b in batches for c in b.comments
@@ -630,6 +683,7 @@ def classify(name: str, status: int, headers: dict[str, str] | None = None) -> C
         ("handwritten_error_429_usage_capped.json", 429, QuotaExceededError),
         ("handwritten_error_401_unauthorized.json", 401, AuthError),
         ("pytwitter_streams_delete_error.json", 400, CollectError),
+        ("handwritten_error_400_invalid_pagination_token.json", 400, errors.InvalidPaginationTokenError),
         ("handwritten_error_503.json", 503, TransientError),
         ("handwritten_users_by_username_not_found.json", 404, GoneError),
     ],

@@ -342,6 +342,91 @@ def test_comments_resume_from_their_checkpoint() -> None:
     assert [c.comment_id for c in batches[0].comments] == ["UgxKREWxIgDrw8w2e_Z4AaABAg"]
 
 
+def test_videos_list_asks_by_id_without_max_results() -> None:
+    # videos.list reference: maxResults "is not supported for use in conjunction with the id parameter".
+    harness = Harness(channel_handler)
+    harness.run(target())
+    assert harness.calls("videos") and all("maxResults" not in r.url.params for r in harness.calls("videos"))
+
+
+def stale_token(method: str, token: str) -> Handler:
+    """The fake channel, except that ``method`` refuses ``pageToken=token`` (invalidPageToken)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if method_of(request) == method and request.url.params.get("pageToken") == token:
+            return reply("handwritten_error_invalid_page_token.json", 400)
+        return channel_handler(request)
+
+    return handler
+
+
+def test_a_stale_uploads_page_token_restarts_the_listing_from_the_top() -> None:
+    # A token kept in the checkpoint that YouTube no longer accepts must not fail every later run.
+    harness = Harness(stale_token("playlistItems", "STALE"))
+    checkpoint = {"after": "STALE", "since": None, "newest": "2019-11-23T00:40:19+00:00"}
+    batches = harness.run(target(), {"posts": checkpoint})
+    tokens = [r.url.params.get("pageToken") for r in harness.calls("playlistItems")]
+    assert tokens == ["STALE", None, "CAoQAA"]
+    [gap] = [b.gap for b in batches if b.gap and "page token" in b.gap]
+    assert gap.startswith("uploads listing: the page token was refused (youtube: ")
+    assert "invalidPageToken" in gap and KEY not in gap
+    assert len(harness.waits) == 0  # not retried as it is: read again from the top
+    assert {p.post_id for b in batches for p in b.posts} >= {"2cHddIA4EvY", "vN6uK5Qm23c"}
+    assert batches[-1].checkpoint == {"newest": "2019-11-23T00:49:59+00:00", "complete": True}
+
+
+def test_a_stale_comment_threads_page_token_restarts_them_from_the_top() -> None:
+    harness = Harness(stale_token("commentThreads", "STALE"))
+
+    async def go() -> list[Batch]:
+        checkpoint = {"after": "STALE", "since": None, "newest": "2019-11-26T15:51:44+00:00"}
+        return [b async for b in harness.connector._comments(WITH_COMMENTS, GOOGLE_DEV, checkpoint)]
+
+    batches = asyncio.run(go())
+    tokens = [r.url.params.get("pageToken") for r in harness.calls("commentThreads")]
+    assert tokens[:2] == ["STALE", None]
+    assert batches[0].gap is not None and batches[0].gap.startswith(
+        f"comment threads of {WITH_COMMENTS}: the page token was refused"
+    )
+    assert batches[0].checkpoint is None  # the stale checkpoint stands until the restart saves one
+    assert sum(len(b.comments) for b in batches) >= 5
+    assert batches[-1].checkpoint is not None and batches[-1].checkpoint["complete"]
+
+
+def test_a_page_token_refused_again_after_the_restart_fails_the_listing() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if method_of(request) == "playlistItems" and request.url.params.get("pageToken"):
+            return reply("handwritten_error_invalid_page_token.json", 400)
+        return channel_handler(request)
+
+    harness = Harness(handler)
+    with pytest.raises(errors.InvalidPageTokenError):
+        harness.run(target(), {"posts": {"after": "STALE", "since": None, "newest": None}})
+    assert [r.url.params.get("pageToken") for r in harness.calls("playlistItems")] == [
+        "STALE",
+        None,
+        "CAoQAA",
+    ]
+
+
+def test_processing_failure_on_comment_threads_is_retried() -> None:
+    # "While this can be a transient error...": commentThreads.list answers it in comment outages.
+    answers = iter([reply("handwritten_error_processing_failure.json", 400)])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if method_of(request) == "commentThreads":
+            return next(answers, None) or channel_handler(request)
+        return channel_handler(request)
+
+    harness = Harness(handler)
+
+    async def go() -> list[Batch]:
+        return [b async for b in harness.connector._comments(WITH_COMMENTS, GOOGLE_DEV, {})]
+
+    batches = asyncio.run(go())
+    assert len(harness.waits) >= 1 and sum(len(b.comments) for b in batches) >= 5
+
+
 def test_comments_disabled_is_a_gap_and_the_run_goes_on() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         method = method_of(request)
@@ -697,6 +782,8 @@ def classify(name: str, status: int) -> CollectError | None:
         ("handwritten_error_access_not_configured.json", 403, AccessError),
         ("handwritten_error_video_not_found.json", 404, GoneError),
         ("handwritten_error_backend_error.json", 503, TransientError),
+        ("handwritten_error_processing_failure.json", 400, TransientError),
+        ("handwritten_error_invalid_page_token.json", 400, errors.InvalidPageTokenError),
     ],
 )
 def test_error_bodies_are_classified(name: str, status: int, expected: type[CollectError]) -> None:

@@ -246,7 +246,7 @@ def test_chart_tables_are_the_stored_values(demo: TestClient, account_id: int, l
 
 def test_pages_render_translated(demo: TestClient, account_id: int) -> None:
     page = main_text(demo.get(f"/zh-hant/accounts/{account_id}"))
-    assert "評分表" in page and "對市民的回應" in page and "以表格顯示數字" in page
+    assert "計分卡" in page and "對市民的回應" in page and "以表格顯示數字" in page
     assert "進駐" in page  # the goal "Presence"
     assert 'href="/zh-hant/how-we-measure#post_volume"' in page
     assert "Show the numbers as a table" not in page and "Scorecard" not in page

@@ -193,7 +193,7 @@ def test_the_account_page_shows_comment_sentiment_and_reactions_apart(
     assert section.count('<th scope="col"') == 6 + 8  # the two tables' column headings
 
 
-@pytest.mark.parametrize(("lang", "heading"), [("zh-hant", "留言者的感受"), ("zh-hans", "留言者的感受")])
+@pytest.mark.parametrize(("lang", "heading"), [("zh-hant", "留言者的感受"), ("zh-hans", "评论者的感受")])
 def test_the_section_is_translated(
     scored_client: TestClient, scored_db: str, lang: str, heading: str
 ) -> None:

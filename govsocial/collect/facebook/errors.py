@@ -9,8 +9,9 @@ signal                                      class                       why
 =========================================  ==========================  =============================
 190 (463 expired, 460, 467, 492...), 102    ``AuthError``               the token must be renewed
 4, 17, 32, 341, 613, 80001, 80002           ``RateLimitedError``        throttled: wait, then retry
+368 (temporarily blocked for policy)        ``RateLimitedError``        Meta says: wait and retry
 1, 2, HTTP 5xx                              ``TransientError``          retry with backoff
-10, 200-299, 100 naming PPCA/PPMA           ``AccessError``             a permission/feature is missing
+3, 10, 200-299, 100 naming PPCA/PPMA        ``AccessError``             a permission/feature is missing
 100 "After Cursor ... exceeds the max"      ``CursorLimitError``        the edge cannot be paged deeper
 803, 100 "... does not exist"               ``GoneError``               deleted, private or renamed
 ``is_transient: true`` (other codes)        ``RateLimitedError``        Meta's own "try later" flag
@@ -51,7 +52,11 @@ AUTH_CODES = frozenset({102, 190})
 TRANSIENT_CODES = frozenset({1, 2})
 #: 4 app, 17 user, 32 Page (user token), 341 application, 613 custom, 80001 Page BUC, 80002 Instagram BUC.
 THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, 80001, 80002})
-PERMISSION_CODES = frozenset({10, *range(200, 300)})
+#: 368 "Temporarily blocked for policies violations": the Graph error guide's recovery is "wait and
+#: retry the operation", so it waits like a throttle (and is left for a later run if it lasts).
+BLOCKED_CODES = frozenset({368})
+#: 3 "API Method": "capability or permissions issue", 10 permission denied, 200-299 API permissions.
+PERMISSION_CODES = frozenset({3, 10, *range(200, 300)})
 GONE_CODES = frozenset({803})
 
 #: Usage percentage from which we slow down (the API refuses calls at 100).
@@ -99,7 +104,7 @@ def _by_code(error: dict[str, Any], where: str, response: httpx.Response) -> Col
         return AuthError(text)
     if code in TRANSIENT_CODES:
         return TransientError(text)
-    if code in THROTTLE_CODES:
+    if code in THROTTLE_CODES or code in BLOCKED_CODES:
         return RateLimitedError(text, retry_at=throttled_until(response))
     if code in PERMISSION_CODES or (code == 100 and any(p in lowered for p in _PPCA_PHRASES)):
         return AccessError(text)

@@ -1,6 +1,6 @@
 """Threads error rules: Threads answers with Graph API errors (PLATFORMS.md §5.2), so the Facebook
-rules apply unchanged (see ``collect.facebook.errors`` for the table: 190 -> AuthError, 10/200-299
--> AccessError, 4/17/32/613 -> RateLimitedError, 1/2/5xx -> TransientError, 100 "does not exist"
+rules apply unchanged (see ``collect.facebook.errors`` for the table: 190 -> AuthError, 3/10/200-299
+-> AccessError, 4/17/32/613/368 -> RateLimitedError, 1/2/5xx -> TransientError, 100 "does not exist"
 -> GoneError). Only the platform name differs, and Threads tokens (``TH...``) are scrubbed too,
 should a message ever echo one.
 """

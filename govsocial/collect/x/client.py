@@ -76,6 +76,11 @@ def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     return listing_bad_record(raw.source, raw.location, item, exc)
 
 
+def restart_gap(listing: str, exc: Exception) -> str:
+    """The gap recorded when ``listing``'s paging token is refused and it is read from the top again."""
+    return f"{listing}: the paging token was refused ({exc}); read again from the first page"
+
+
 @dataclass
 class IdCursor:
     """Where a newest-first, id-ordered listing stands (X ids grow with time).
@@ -210,9 +215,19 @@ class XConnector(Connector):
                 cursor.start_time = _x_time(window)
         window_start = types.parse_time(cursor.start_time) if cursor.start_time else None
         seen = SeenCursors(cursor.after)
+        restarted = False
         while True:
             params = {**POST_PARAMS, **cursor.params("pagination_token")}
-            data, raw = await self._get(f"users/{state.account_id}/tweets", params, "users/:id/tweets")
+            try:
+                data, raw = await self._get(f"users/{state.account_id}/tweets", params, "users/:id/tweets")
+            except errors.InvalidPaginationTokenError as exc:
+                # A token kept from an earlier run can expire: list again from the top once, with the
+                # same bounds (posts already stored are noops), rather than fail every run.
+                if cursor.after is None or restarted:
+                    raise
+                restarted, cursor.after, seen = True, None, SeenCursors()
+                yield Batch(edge="posts", gap=restart_gap("post listing", exc))
+                continue
             listing_items(data, raw)  # a page whose data is not a list is malformed, not empty
             batch = self._posts_batch(data, raw, account_ref)
             # Replies are read for new posts and those of the window, while the recent search sees
@@ -279,6 +294,7 @@ class XConnector(Connector):
         if cursor.since_id and not self._searchable(types.snowflake_time(cursor.since_id), SEARCH_MARGIN):
             cursor.since_id = None  # X refuses a since_id outside the window; the window bounds the read
         seen = SeenCursors(cursor.after)
+        restarted = False
         while True:
             params = {
                 **REPLY_PARAMS,
@@ -287,6 +303,12 @@ class XConnector(Connector):
             }
             try:
                 data, raw = await self._get("tweets/search/recent", params, "tweets/search/recent")
+            except errors.InvalidPaginationTokenError as exc:
+                if cursor.after is None or restarted:
+                    raise
+                restarted, cursor.after, seen = True, None, SeenCursors()
+                yield Batch(edge=edge, gap=restart_gap(f"replies of {post.post_id}", exc))
+                continue
             except AccessError as exc:
                 state.blocked = f"replies not read: {exc}"
                 yield Batch(edge=edge, gap=state.blocked)

@@ -10,6 +10,8 @@ Errors are problem JSON (``{"title", "detail", "type", ...}``); the v1.1 shape
     403 (client-not-enrolled...)          AccessError: the app or its plan lacks this endpoint
     404                                   GoneError
     5xx                                   TransientError
+    400 naming ``pagination_token`` or    InvalidPaginationTokenError: the paging token is refused
+        ``next_token``                    (tokens expire); the listing is read again from the top
     400 (invalid-request) and others      CollectError: our request is wrong; not retried
 
 A 200 can still carry ``errors[]`` beside ``data`` (deleted or protected items): ``partial_errors``
@@ -39,6 +41,14 @@ from govsocial.collect.http import retry_after
 
 #: Seconds added to a reset time: our clock and X's may differ by a little.
 RESET_MARGIN_S = 1.0
+#: The request parameters that carry a paging token: ``pagination_token`` (timelines) and
+#: ``next_token`` (search).
+TOKEN_PARAMETERS = frozenset({"pagination_token", "next_token"})
+
+
+class InvalidPaginationTokenError(CollectError):
+    """A ``400 invalid-request`` whose ``errors[].parameters`` name the paging token: X refuses the
+    token (paging tokens can expire, so one kept in a checkpoint may be refused by a later run)."""
 
 
 def reset_at(response: httpx.Response) -> dt.datetime | None:
@@ -101,7 +111,19 @@ def classify(response: httpx.Response) -> CollectError | None:
         return RateLimitedError(text, retry_at=reset_at(response) or retry_after(response))
     if status >= 500:
         return TransientError(text)
+    if status == 400 and _names_paging_token(body):
+        return InvalidPaginationTokenError(text)
     return {401: AuthError, 403: AccessError, 404: GoneError}.get(status, CollectError)(text)
+
+
+def _names_paging_token(body: dict[str, Any]) -> bool:
+    """Whether an invalid-request body blames the paging token (``errors[].parameters``)."""
+    found = body.get("errors")
+    for error in found if isinstance(found, list) else []:
+        parameters = error.get("parameters") if isinstance(error, dict) else None
+        if isinstance(parameters, dict) and TOKEN_PARAMETERS & parameters.keys():
+            return True
+    return False
 
 
 def partial_errors(data: dict[str, Any]) -> str | None:

@@ -66,6 +66,11 @@ def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     return listing_bad_record(raw.source, raw.location, item, exc)
 
 
+def restart_gap(listing: str, exc: Exception) -> str:
+    """The gap recorded when ``listing``'s page token is refused and it is read from the top again."""
+    return f"{listing}: the page token was refused ({exc}); read again from the first page"
+
+
 @dataclass
 class Cursor:
     """Where a newest-first listing stands: the page to read next and what earlier runs saw."""
@@ -202,6 +207,7 @@ class YouTubeConnector(Connector):
             cursor.since = min(cursor.since, window)
         playlist = types.uploads_playlist(channel)
         seen = SeenCursors(cursor.after)
+        restarted = False
         while True:
             params = {"part": "snippet,contentDetails", "playlistId": playlist, "maxResults": 50}
             try:
@@ -213,6 +219,14 @@ class YouTubeConnector(Connector):
                     checkpoint=cursor.checkpoint(None, done=True),
                 )
                 return
+            except errors.InvalidPageTokenError as exc:
+                # A page token kept from an earlier run can go stale: read from the top once, down to
+                # the same ``since`` (what was read already is a noop), rather than fail every run.
+                if cursor.after is None or restarted:
+                    raise
+                restarted, cursor.after, seen = True, None, SeenCursors()
+                yield Batch(edge="posts", gap=restart_gap("uploads listing", exc))
+                continue
             listing_items(page, raw, "items")  # a page whose items are not a list is malformed, not empty
             yield Batch(edge="posts", raw=raw)
             entries = types.playlist_entries(page)
@@ -239,7 +253,8 @@ class YouTubeConnector(Connector):
 
     async def _videos(self, ids: list[str], account_ref: str) -> Batch:
         """Details and counts of up to 50 videos; those that vanished since the listing are a gap."""
-        params = {"part": VIDEO_PARTS, "id": ",".join(ids), "maxResults": VIDEOS_PER_CALL}
+        # No ``maxResults``: videos.list does not support it together with ``id`` (its reference).
+        params = {"part": VIDEO_PARTS, "id": ",".join(ids)}
         data, raw = await self._get("videos", params)
         found = {item.get("id"): item for item in data.get("items") or [] if isinstance(item, dict)}
         posts: list[PostRecord] = []
@@ -289,6 +304,7 @@ class YouTubeConnector(Connector):
         # Threads whose replies were paged, with their reply count then: unchanged ones are not paged.
         paged: dict[str, int] = dict((checkpoint or {}).get("paged") or {})
         seen = SeenCursors(cursor.after)
+        restarted = False
         while True:
             params = {
                 "part": "snippet,replies",
@@ -305,6 +321,12 @@ class YouTubeConnector(Connector):
                     edge=edge, gap="comments disabled", checkpoint={"complete": True, "disabled": True}
                 )
                 return
+            except errors.InvalidPageTokenError as exc:
+                if cursor.after is None or restarted:
+                    raise
+                restarted, cursor.after, cursor.since, seen = True, None, None, SeenCursors()
+                yield Batch(edge=edge, gap=restart_gap(f"comment threads of {video_id}", exc))
+                continue
             except (GoneError, errors.ContentForbiddenError) as exc:
                 yield Batch(edge=edge, gap=f"comments unavailable: {exc}", checkpoint={"complete": True})
                 return
@@ -374,7 +396,8 @@ class YouTubeConnector(Connector):
             params = {"part": "snippet", "parentId": thread_id, "maxResults": 100, "textFormat": "plainText"}
             try:
                 data, raw = await self._get("comments", {**params, **self._page(token)})
-            except GoneError as exc:
+            except (GoneError, errors.InvalidPageTokenError) as exc:
+                # The gap also makes the thread be paged again next run.
                 yield Batch(edge=edge, gap=f"replies of {thread_id} unavailable: {exc}")
                 return
             comments: list[CommentRecord] = []

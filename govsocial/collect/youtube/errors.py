@@ -6,6 +6,8 @@
 403 forbidden                                ContentForbiddenError: members-only or private content
 403 any other (accessNotConfigured...)       AccessError: the key's project cannot use the API
 401, 400 keyInvalid / "API key not valid"    AuthError
+400 invalidPageToken                         InvalidPageTokenError: the listing starts again from the top
+400 processingFailure                        TransientError: "can be a transient error" (the API's own words)
 400 any other                                CollectError: our request is wrong; retrying will not help
 404 videoNotFound, channelNotFound...        GoneError
 429                                          RateLimitedError, until ``Retry-After`` when it says
@@ -38,6 +40,10 @@ QUOTA_ZONE = ZoneInfo("America/Los_Angeles")
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 KEY_REASONS = frozenset({"keyInvalid", "keyExpired"})
+#: "The API server failed to successfully process the request. While this can be a transient error,
+#: it usually indicates that the request's input is invalid": our requests are fixed and known to be
+#: valid, so it is the server's fault (it is what commentThreads.list answers in a comments outage).
+TRANSIENT_REASONS = frozenset({"processingFailure"})
 
 
 class ContentForbiddenError(AccessError):
@@ -46,6 +52,11 @@ class ContentForbiddenError(AccessError):
 
 class CommentsDisabledError(ContentForbiddenError):
     """The owner turned comments off for the video: "no comments", not "0 comments"."""
+
+
+class InvalidPageTokenError(CollectError):
+    """``400 invalidPageToken``: the ``pageToken`` sent is refused. A token kept in a checkpoint can
+    go stale (a playlist that changed since); the listing is then read again from its first page."""
 
 
 def next_quota_reset(now: dt.datetime | None = None) -> dt.datetime:
@@ -92,6 +103,10 @@ def classify(response: httpx.Response) -> CollectError | None:
         return QuotaExceededError(text, retry_at=next_quota_reset())
     if status == 401 or reason in KEY_REASONS or (status == 400 and "API key" in message):
         return AuthError(text)
+    if reason in TRANSIENT_REASONS:
+        return TransientError(text)
+    if reason == "invalidPageToken":
+        return InvalidPageTokenError(text)
     return _by_status(status, reason, text)
 
 

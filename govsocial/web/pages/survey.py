@@ -126,6 +126,10 @@ DISTRICT_LABELS = {
 }
 EVERYONE_LABEL = N_("Everyone")
 CHART_TITLE = N_("Mean rating out of 10, this survey")
+#: The 2020 study's publisher and title, exactly as data/survey/baseline_2020.toml gives them: the
+#: results page cites the study in the page's language (tests/web/test_page_language.py).
+STUDY_PUBLISHER = N_("Youth Research Centre, Hong Kong Federation of Youth Groups")
+STUDY_TITLE = N_("善用社交媒體提升管治 (Making good use of social media to improve governance)")
 #: The questions answered by choices, in the form's order: their answers' labels and the heading of
 #: their results (a share of those who answered, in per cent).
 SHARE_QUESTIONS = {

@@ -155,7 +155,7 @@ def atom(views: list[queries.PostView], lang: Language, title: str, self_url: st
             _sub(entry, "link", rel="alternate", href=link)
         _sub(entry, "category", term=post.platform)
         if view.is_sample:
-            _sub(entry, "category", term="sample", label="sample data")
+            _sub(entry, "category", term="sample", label=translations(lang.code).gettext("sample"))
         _sub(entry, "content", post.text or "", type="text")
     document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return document
