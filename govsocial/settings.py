@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     collect_refresh_days: int = Field(
         default=7, ge=0, description="Posts this recent are re-read every run: fresh counts and new comments."
     )
+    collect_first_run_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="An account's first collection reads only the posts of the last N days; "
+        "unset: as far back as the platform's listing goes.",
+    )
     collect_concurrency: int = Field(default=4, ge=1, le=64, description="Accounts collected at once.")
     collect_processes: int = Field(
         default=1,

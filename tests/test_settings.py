@@ -54,3 +54,29 @@ def test_an_interface_language_without_a_catalogue_is_refused(monkeypatch: pytes
     assert "default_locale" in message and "GOVSOCIAL_DEFAULT_LOCALE" in message and "'en'" in message
     monkeypatch.setenv("GOVSOCIAL_DEFAULT_LOCALE", "zh-hans")
     assert Settings.load().default_locale == "zh-hans"
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_a_first_run_bound_of_no_days_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("GOVSOCIAL_COLLECT_FIRST_RUN_DAYS", value)
+    with pytest.raises(ConfigurationError) as refused:
+        Settings.load()
+    assert str(refused.value) == (
+        "collect_first_run_days (from the environment variable GOVSOCIAL_COLLECT_FIRST_RUN_DAYS): "
+        "must be greater than or equal to 1"
+    )
+    assert value not in str(refused.value)
+
+
+def test_the_first_run_bound_is_unset_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOVSOCIAL_COLLECT_FIRST_RUN_DAYS", raising=False)
+    assert Settings.load().collect_first_run_days is None  # the whole listing, as before
+    config = tmp_path / "govsocial.toml"
+    config.write_text("collect_first_run_days = 90\n", encoding="utf-8")
+    assert Settings.load(config).collect_first_run_days == 90
+    config.write_text("collect_first_run_days = 0\n", encoding="utf-8")
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^collect_first_run_days \(from settings file .*\): must be greater than or equal to 1$",
+    ):
+        Settings.load(config)

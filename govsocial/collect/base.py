@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -19,6 +20,8 @@ from govsocial.collect.errors import CollectError
 from govsocial.collect.http import HttpClient
 from govsocial.collect.records import Batch
 from govsocial.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ class Connector(abc.ABC):
     #: Posts published within this many days are read again on every run (fresh counts, new
     #: comments); the runner sets it from ``GOVSOCIAL_COLLECT_REFRESH_DAYS``.
     refresh_days: int = 7
+    #: An account's first listing of posts (no ``posts`` checkpoint yet) reads only the posts
+    #: published within this many days; None reads as far back as the listing goes. The runner sets
+    #: it from ``GOVSOCIAL_COLLECT_FIRST_RUN_DAYS``.
+    first_run_days: int | None = None
 
     def __init__(self, http: HttpClient, token: str | None, base_url: str | None = None) -> None:
         self.http = http
@@ -60,6 +67,32 @@ class Connector(abc.ABC):
     def refresh_since(self, now: dt.datetime | None = None) -> dt.datetime:
         """Posts published after this time are re-read (and their comments) on every run."""
         return (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=self.refresh_days)
+
+    def first_run_since(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """Where an account's first listing of posts starts; None: as far back as it goes.
+
+        Only the first listing is bounded: later runs are incremental from its newest post (or, when
+        it found none, from this bound, which its checkpoint keeps), as without the setting.
+        """
+        if self.first_run_days is None:
+            return None
+        return (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=self.first_run_days)
+
+    def log_first_run_bound(self, account: str, since: dt.datetime, *, cut: bool) -> None:
+        """Say, once per first run, that posts before ``since`` are not collected.
+
+        Not a gap: the operator chose the bound, and nothing the platform offered is missing after
+        it. ``cut``: the listing met an older post (a platform that filters by time cannot tell).
+        """
+        what = "stopped at a post published before" if cut else "asked the platform only for posts since"
+        log.info(
+            "%s %s: first run %s %s (collect_first_run_days=%s); older posts are not collected",
+            self.platform,
+            account,
+            what,
+            since.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            self.first_run_days,
+        )
 
     @classmethod
     def base_url_from(cls, settings: Settings) -> str | None:

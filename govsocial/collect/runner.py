@@ -189,6 +189,7 @@ class Runner:
             )
             connector = cls(http, token, base_url, **cls.options_from(self.settings))
             connector.refresh_days = self.settings.collect_refresh_days
+            connector.first_run_days = self.settings.collect_first_run_days
             self._connectors[platform] = connector
         return self._connectors[platform]
 

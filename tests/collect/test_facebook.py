@@ -629,6 +629,83 @@ def test_a_refresh_cut_short_resumes_from_its_cursor(monkeypatch: pytest.MonkeyP
     assert_page_checkpoint_after_its_comments(batches)
 
 
+# -- the first run bounded by ``first_run_days`` ------------------------------------------------------
+
+
+def run_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+    now: dt.datetime,
+    routes: Routes,
+    checkpoints: Mapping[str, dict[str, Any]],
+    first_run_days: int | None,
+) -> tuple[list[Batch], FakeGraph, dict[str, dict[str, Any]]]:
+    """``run_at`` with the connector's ``first_run_days`` set as the runner sets it."""
+    monkeypatch.setattr(facebook_client, "_now", lambda: now)
+
+    def make(http: HttpClient) -> Connector:
+        connector = FacebookConnector(http, TOKEN, base_url="https://graph.example")
+        connector.first_run_days = first_run_days
+        return connector
+
+    batches, _, fake = collect(routes, checkpoints, make=make)
+    after = {**checkpoints, **{b.edge: b.checkpoint for b in batches if b.checkpoint is not None}}
+    return batches, fake, after
+
+
+def test_a_bounded_first_run_asks_graph_only_for_the_posts_since_the_bound(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    routes: Routes = {(f"/{PAGE_ID}", None): PROFILE, (f"/{PAGE_ID}/posts", None): posts_since}
+    for pid in PUBLISHED:
+        routes[(f"/{pid}/comments", None)] = {"data": [comment(f"{pid}-1", 9)]}
+    first_at = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)  # 30 days: since 2024-12-11, OLD is before
+    with caplog.at_level("INFO", logger="govsocial.collect.base"):
+        batches, fake, checkpoints = run_bounded(monkeypatch, first_at, routes, {}, 30)
+    bound = dt.datetime(2024, 12, 11, tzinfo=dt.UTC)
+    assert fake.params(f"/{PAGE_ID}/posts")[0]["since"] == str(int(bound.timestamp()))
+    assert [p.post_id for page, _ in listing(batches) for p in page.posts] == [RECENT, MIDDLE]
+    assert comment_paths(fake) == [f"/{RECENT}/comments", f"/{MIDDLE}/comments"]  # the listed posts'
+    assert checkpoints["posts"] == {"newest": "2025-01-09T00:00:00+00:00", "complete": True}
+    assert not [b.gap for b in batches if b.gap]  # the operator's bound is not missing data
+    [said] = [r.getMessage() for r in caplog.records]
+    assert said.startswith("facebook facebook: first run") and "2024-12-11T00:00:00+00:00" in said
+
+    # The second run is incremental as without the setting: the same requests, from the window.
+    second_at = dt.datetime(2025, 1, 11, tzinfo=dt.UTC)
+    _, bounded, _ = run_bounded(monkeypatch, second_at, routes, checkpoints, 30)
+    _, unbounded, _ = run_bounded(monkeypatch, second_at, routes, checkpoints, None)
+    assert [str(r.url) for r in bounded.requests] == [str(r.url) for r in unbounded.requests]
+    since = bounded.params(f"/{PAGE_ID}/posts")[0]["since"]
+    assert since == str(int(dt.datetime(2025, 1, 4, tzinfo=dt.UTC).timestamp()))
+
+
+def test_a_bounded_first_run_that_finds_no_post_keeps_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    routes: Routes = {(f"/{PAGE_ID}", None): PROFILE, (f"/{PAGE_ID}/posts", None): posts_since}
+    # The Page last posted on 2025-01-09: a first run on 2025-03-01 bounded to 30 days finds nothing.
+    _, _, checkpoints = run_bounded(monkeypatch, dt.datetime(2025, 3, 1, tzinfo=dt.UTC), routes, {}, 30)
+    assert checkpoints["posts"] == {"newest": None, "complete": True, "since": "2025-01-30T00:00:00+00:00"}
+    # The next run lists from that bound, not the whole listing (the setting may even be unset by then).
+    batches, fake, _ = run_bounded(
+        monkeypatch, dt.datetime(2025, 3, 2, tzinfo=dt.UTC), routes, checkpoints, None
+    )
+    bound = dt.datetime(2025, 1, 30, tzinfo=dt.UTC)
+    assert fake.params(f"/{PAGE_ID}/posts")[0]["since"] == str(int(bound.timestamp()))
+    assert not [p for b in batches for p in b.posts]
+
+
+def test_a_bounded_first_run_cut_short_resumes_with_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    state = {"after": "after", "since": "2021-12-01T00:00:00+00:00", "newest": "2022-01-01T00:00:00+00:00"}
+    routes: Routes = {
+        (f"/{PAGE_ID}", None): PROFILE,
+        (f"/{PAGE_ID}/posts", "after"): payload("pyfacebook_posts_feed_fields_p2.json"),
+    }
+    # Resumed later, with another bound in the settings: the listing keeps the one it started with.
+    _, fake, _ = run_bounded(monkeypatch, dt.datetime(2022, 1, 2, tzinfo=dt.UTC), routes, {"posts": state}, 3)
+    [params] = fake.params(f"/{PAGE_ID}/posts")
+    assert params["after"] == "after"
+    assert params["since"] == str(int(dt.datetime(2021, 12, 1, tzinfo=dt.UTC).timestamp()))
+
+
 def test_published_posts_edge_can_be_chosen() -> None:
     class PublishedPosts(FacebookConnector):
         posts_edge = "published_posts"

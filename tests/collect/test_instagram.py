@@ -279,6 +279,73 @@ def test_a_media_listing_resumed_mid_way_keeps_its_since(monkeypatch: pytest.Mon
     assert listing(batches)[-1][1] == {"newest": "2021-08-13T08:25:28+00:00", "complete": True}
 
 
+# -- the first run bounded by ``first_run_days`` ------------------------------------------------------
+
+
+def run_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+    now: dt.datetime,
+    checkpoints: dict[str, dict[str, Any]],
+    first_run_days: int | None,
+) -> tuple[list[Batch], FakeGraph]:
+    """``run_at`` with the connector's ``first_run_days`` set as the runner sets it."""
+    monkeypatch.setattr(instagram_client, "_now", lambda: now)
+
+    def make(http: HttpClient) -> InstagramConnector:
+        connector = InstagramConnector(http, TOKEN, base_url="https://graph.example")
+        connector.first_run_days = first_run_days
+        return connector
+
+    batches, _, fake = collect(OWN_ROUTES, checkpoints, target=OWN, make=make, cls=InstagramConnector)
+    return batches, fake
+
+
+def test_a_bounded_first_run_stops_at_the_first_older_media(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = dt.datetime(2021, 8, 20, 8, 10, tzinfo=dt.UTC)  # 7 days: since 2021-08-13T08:10
+    with caplog.at_level("INFO", logger="govsocial.collect.base"):
+        batches, fake = run_bounded(monkeypatch, now, {}, 7)
+    # Page 1's newer media is inside the bound; the next one is older: paging stops, it is dropped.
+    assert [p.get("after") for p in fake.params(f"/{OWN_ID}/media")] == [None]
+    pages = listing(batches)
+    assert [p.post_id for page, _ in pages for p in page.posts] == ["17895731045244887"]
+    assert pages[-1][1] == {"newest": "2021-08-13T08:25:28+00:00", "complete": True}
+    assert not fake.params(f"/{MEDIA_ID}/comments")  # the older media's comments are not read
+    assert not [b.gap for b in batches if b.gap]
+    [said] = [r.getMessage() for r in caplog.records]
+    assert said.startswith("instagram owner_handle_1: first run stopped") and "2021-08-13T08:10:00" in said
+    # The next run is incremental as without the setting.
+    checkpoints = {"posts": pages[-1][1]}
+    later = now + dt.timedelta(days=1)
+    _, bounded = run_bounded(monkeypatch, later, checkpoints, 7)
+    _, unbounded = run_bounded(monkeypatch, later, checkpoints, None)
+    assert [str(r.url) for r in bounded.requests] == [str(r.url) for r in unbounded.requests]
+    assert len(bounded.params(f"/{OWN_ID}/media")) == 1
+
+
+def test_a_bounded_first_run_reads_the_comments_of_the_media_it_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = dt.datetime(2021, 8, 20, 8, 10, tzinfo=dt.UTC)  # 8 days: since 2021-08-12T08:10
+    batches, fake = run_bounded(monkeypatch, now, {}, 8)
+    # Both media of page 1 are inside; page 2's are older than the bound: dropped, and paging stops.
+    assert [p.get("after") for p in fake.params(f"/{OWN_ID}/media")] == [None, "after"]
+    assert [p.post_id for page, _ in listing(batches) for p in page.posts] == ["17895731045244887", MEDIA_ID]
+    assert [p.get("after") for p in fake.params(f"/{MEDIA_ID}/comments")] == [None, "after"]
+
+
+def test_a_bounded_first_run_that_finds_no_media_keeps_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The account last posted on 2021-08-13: a first run a month later bounded to 5 days finds nothing.
+    batches, fake = run_bounded(monkeypatch, dt.datetime(2021, 9, 13, tzinfo=dt.UTC), {}, 5)
+    assert len(fake.params(f"/{OWN_ID}/media")) == 1
+    checkpoints = {"posts": listing(batches)[-1][1]}
+    assert checkpoints["posts"] == {"newest": None, "complete": True, "since": "2021-09-08T00:00:00+00:00"}
+    # The next run stops at the same place, instead of paging through the whole listing.
+    batches, fake = run_bounded(monkeypatch, dt.datetime(2021, 9, 14, tzinfo=dt.UTC), checkpoints, None)
+    assert len(fake.params(f"/{OWN_ID}/media")) == 1 and not [p for b in batches for p in b.posts]
+
+
 def test_a_gone_media_comment_edge_is_a_gap() -> None:
     routes = {**OWN_ROUTES, ("/17896622936197745/comments", None): graph_error("100_33_does_not_exist")}
     batches, _, _ = run(routes)

@@ -154,3 +154,25 @@ def test_scheduler_collects_what_is_due_and_moves_it_on(
     assert asyncio.run(scheduler.tick()) is None  # nothing due until the interval has passed
     scheduler.clock = lambda: now + dt.timedelta(minutes=61)
     assert asyncio.run(scheduler.tick()) is not None
+
+
+@pytest.mark.parametrize("first_run_days", [None, 30])
+def test_connectors_take_their_windows_from_the_settings(engine: Engine, first_run_days: int | None) -> None:
+    settings = Settings.load(
+        pseudonym_key="k",
+        youtube_api_key="key",
+        collect_refresh_days=3,
+        collect_first_run_days=first_run_days,
+    )
+    runner = Runner(engine, settings)
+
+    async def made() -> Connector:
+        async with httpx.AsyncClient() as client:
+            return runner._connector(client, "youtube")
+
+    connector = asyncio.run(made())
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    assert (connector.refresh_days, connector.first_run_days) == (3, first_run_days)
+    assert connector.refresh_since(now) == now - dt.timedelta(days=3)
+    bound = None if first_run_days is None else now - dt.timedelta(days=first_run_days)
+    assert connector.first_run_since(now) == bound

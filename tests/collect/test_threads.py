@@ -337,6 +337,77 @@ def test_resume_from_a_posts_checkpoint() -> None:
     assert batches[-1].checkpoint == {"newest": "2026-05-03T09:00:00+00:00", "complete": True}
 
 
+# -- the first run bounded by ``first_run_days`` ------------------------------------------------------
+
+
+def bounded(handler: Handler, first_run_days: int | None, now: dt.datetime = NOW) -> Harness:
+    """A harness whose connector has ``first_run_days`` set as the runner sets it."""
+    harness = Harness(handler)
+    harness.connector.first_run_days = first_run_days
+    harness.connector.clock = lambda: now
+    return harness
+
+
+def posts_checkpoint(batches: list[Batch]) -> dict[str, Any]:
+    return [b.checkpoint for b in batches if b.edge == "posts" and b.checkpoint is not None][-1]
+
+
+def test_a_bounded_first_run_asks_only_for_the_posts_since_the_bound(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    harness = bounded(listing_since, 2)  # since 2026-05-02T12:00: only the newest post
+    with caplog.at_level("INFO", logger="govsocial.collect.base"):
+        batches = harness.run(target())
+    params = harness.calls(f"/{USER}/threads")[0].url.params
+    assert params["since"] == str(int(dt.datetime(2026, 5, 2, 12, tzinfo=dt.UTC).timestamp()))
+    assert [p.post_id for b in batches for p in b.posts] == [WITH_REPLIES]
+    assert len(harness.calls("/insights")) == 1 and len(harness.calls("/conversation")) == 2  # its own
+    assert posts_checkpoint(batches) == {"newest": NEWEST, "complete": True}
+    assert not [b.gap for b in batches if b.gap]
+    [said] = [r.getMessage() for r in caplog.records]
+    assert said.startswith("threads examplegov: first run") and "2026-05-02T12:00:00+00:00" in said
+    # The next run is incremental as without the setting: from the refresh window's start.
+    later = NOW + dt.timedelta(days=1)
+    checkpoints = {"posts": posts_checkpoint(batches), f"comments:{WITH_REPLIES}": {"complete": True}}
+    again, unbounded = bounded(listing_since, 2, later), bounded(listing_since, None, later)
+    again.run(target(), checkpoints)
+    unbounded.run(target(), checkpoints)
+    assert [str(r.url) for r in again.requests] == [str(r.url) for r in unbounded.requests]
+    window = later - dt.timedelta(days=7)
+    assert again.calls(f"/{USER}/threads")[0].url.params["since"] == str(int(window.timestamp()))
+
+
+def test_a_bounded_first_run_cut_short_resumes_with_its_bound() -> None:
+    harness = bounded(account_handler, 30)  # two pages, the API filtering nothing here
+    batches = harness.run(target())
+    bound = str(int((NOW - dt.timedelta(days=30)).timestamp()))
+    assert [r.url.params["since"] for r in harness.calls(f"/{USER}/threads")] == [bound, bound]
+    first_page = next(b.checkpoint for b in batches if b.edge == "posts" and b.checkpoint is not None)
+    assert first_page["after"] == "QVFIUafter1"
+    # Killed after page 1; resumed with the setting unset: page 2 keeps the listing's bound.
+    resumed = bounded(account_handler, None)
+    resumed.run(target(), {"posts": first_page})
+    [params] = [r.url.params for r in resumed.calls(f"/{USER}/threads")]
+    assert params["after"] == "QVFIUafter1" and params["since"] == bound
+
+
+def test_a_bounded_first_run_that_finds_no_post_keeps_its_bound() -> None:
+    later = NOW + dt.timedelta(days=30)  # the newest post is 31 days old
+    batches = bounded(listing_since, 10, later).run(target())
+    assert not [p for b in batches for p in b.posts]
+    checkpoint = posts_checkpoint(batches)
+    assert checkpoint == {
+        "newest": None,
+        "complete": True,
+        "since": (later - dt.timedelta(days=10)).isoformat(),
+    }
+    # The next run lists from that bound (older than its window's start), not the whole listing.
+    harness = bounded(listing_since, None, later + dt.timedelta(days=1))
+    harness.run(target(), {"posts": checkpoint})
+    bound = later - dt.timedelta(days=10)
+    assert harness.calls(f"/{USER}/threads")[0].url.params["since"] == str(int(bound.timestamp()))
+
+
 def test_conversation_resumes_from_its_checkpoint() -> None:
     harness = Harness(account_handler)
 

@@ -552,6 +552,76 @@ def test_a_refresh_run_killed_after_any_batch_resumes_without_loss() -> None:
     assert mid_listing
 
 
+# -- the first run bounded by ``first_run_days`` ------------------------------------------------------
+
+
+def run_bounded(
+    account: RecentAccount,
+    when: dt.datetime,
+    first_run_days: int | None,
+    checkpoints: dict[str, dict[str, Any]] | None = None,
+) -> tuple[Harness, list[Batch]]:
+    """``account.run`` with the connector's ``first_run_days`` set as the runner sets it."""
+    harness = Harness(account.handler, now=when)
+    harness.connector.first_run_days = first_run_days
+    return harness, harness.run(target(), checkpoints)
+
+
+def test_a_bounded_first_run_asks_only_for_the_posts_since_the_bound(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    account = recent_account()
+    with caplog.at_level("INFO", logger="govsocial.collect.base"):
+        harness, first = run_bounded(account, X_NOW, 4)  # since 2024-05-10: recent1 and recent2
+    [timeline] = [r.url.params for r in harness.calls(f"/users/{ACCOUNT}/tweets")]
+    assert timeline["start_time"] == "2024-05-10T00:00:00Z" and "since_id" not in timeline
+    assert [p.text for b in first for p in b.posts] == ["recent1", "recent2"]
+    assert [name for name, _ in account.searched(harness)] == ["recent1", "recent2"]
+    checkpoints = latest_checkpoints(first)
+    assert checkpoints["posts"] == {
+        "newest_id": account.ids["recent1"],
+        "newest": account.created["recent1"].isoformat(),
+        "complete": True,
+    }
+    assert not [b.gap for b in first if b.gap]
+    [said] = [r.getMessage() for r in caplog.records]
+    assert said.startswith("x TwitterDev: first run") and "2024-05-10T00:00:00+00:00" in said
+    # The next run is incremental as without the setting: the refresh window again.
+    again, _ = run_bounded(account, X_LATER, 4, checkpoints)
+    unbounded, _ = run_bounded(account, X_LATER, None, checkpoints)
+    assert [str(r.url) for r in again.requests] == [str(r.url) for r in unbounded.requests]
+    assert again.calls(f"/users/{ACCOUNT}/tweets")[0].url.params["start_time"] == "2024-05-08T00:00:00Z"
+
+
+def test_a_bounded_first_run_cut_short_resumes_with_its_bound() -> None:
+    account = recent_account()
+    _, first = run_bounded(account, X_NOW, 10)  # since 2024-05-04: four posts, two pages
+    page1 = next(b.checkpoint for b in first if b.edge == "posts" and b.checkpoint is not None)
+    assert page1["after"] == "2" and page1["start_time"] == "2024-05-04T00:00:00Z"
+    harness, resumed = run_bounded(account, X_NOW, None, {"posts": page1})
+    [timeline] = [r.url.params for r in harness.calls(f"/users/{ACCOUNT}/tweets")]
+    assert (timeline["pagination_token"], timeline["start_time"]) == ("2", "2024-05-04T00:00:00Z")
+    assert [p.text for b in resumed for p in b.posts] == ["recent3", "older4"]
+
+
+def test_a_bounded_first_run_that_finds_no_post_keeps_its_bound() -> None:
+    account = recent_account()
+    later = X_NOW + dt.timedelta(days=30)
+    _, first = run_bounded(account, later, 2)  # the newest post is 30 days old
+    assert not [p for b in first for p in b.posts]
+    checkpoint = latest_checkpoints(first)["posts"]
+    assert checkpoint == {
+        "newest_id": None,
+        "newest": None,
+        "complete": True,
+        "start_time": "2024-06-11T00:00:00Z",
+    }
+    # The next run lists from that time, not the whole timeline.
+    harness, _ = run_bounded(account, later + dt.timedelta(days=1), None, {"posts": checkpoint})
+    [timeline] = [r.url.params for r in harness.calls(f"/users/{ACCOUNT}/tweets")]
+    assert timeline["start_time"] == "2024-06-11T00:00:00Z"
+
+
 # -- replies --------------------------------------------------------------------------------------
 
 

@@ -758,6 +758,56 @@ def test_a_refresh_run_killed_after_any_batch_resumes_without_loss() -> None:
     assert resumed_mid_listing
 
 
+# -- the first run bounded by ``first_run_days`` ------------------------------------------------------
+
+
+def run_bounded(
+    channel: RecentChannel,
+    when: dt.datetime,
+    first_run_days: int | None,
+    checkpoints: dict[str, dict[str, Any]] | None = None,
+) -> tuple[Harness, list[Batch]]:
+    """``channel.run`` with the connector's ``first_run_days`` set as the runner sets it."""
+    harness = Harness(channel.handler)
+    harness.connector.clock = lambda: when
+    harness.connector.first_run_days = first_run_days
+    return harness, harness.run(target(platform_id=OWN), checkpoints)
+
+
+def test_a_bounded_first_run_stops_at_the_first_older_video(caplog: pytest.LogCaptureFixture) -> None:
+    channel = recent_channel()
+    with caplog.at_level("INFO", logger="govsocial.collect.base"):
+        harness, first = run_bounded(channel, NOW, 2)  # since NOW - 2 days: recent00001 only
+    # The first page's second video is older: paging stops there, and the next page is not asked for.
+    assert [r.url.params.get("pageToken") for r in harness.calls("playlistItems")] == [None]
+    assert [r.url.params["id"] for r in harness.calls("videos")] == ["recent00001"]
+    assert [p.post_id for b in first for p in b.posts] == ["recent00001"]
+    assert [r.url.params["videoId"] for r in harness.calls("commentThreads")] == ["recent00001"]
+    checkpoints = latest_checkpoints(first)
+    assert checkpoints["posts"] == {"newest": channel.videos["recent00001"].isoformat(), "complete": True}
+    assert not [b.gap for b in first if b.gap]
+    [said] = [r.getMessage() for r in caplog.records]
+    assert said.startswith(f"youtube {OWN}: first run stopped") and "2026-05-02T12:00:00+00:00" in said
+    # The next run is incremental as without the setting: the refresh window again.
+    again, second = run_bounded(channel, LATER, 2, checkpoints)
+    unbounded, _ = run_bounded(channel, LATER, None, checkpoints)
+    assert [str(r.url) for r in again.requests] == [str(r.url) for r in unbounded.requests]
+    assert [p.post_id for b in second for p in b.posts] == ["recent00001", "recent00002", "recent00003"]
+
+
+def test_a_bounded_first_run_that_finds_no_video_keeps_its_bound() -> None:
+    channel = recent_channel()
+    later = NOW + dt.timedelta(days=40)  # the newest video is 41 days old
+    harness, first = run_bounded(channel, later, 5)
+    assert len(harness.calls("playlistItems")) == 1 and not harness.calls("videos")
+    checkpoint = latest_checkpoints(first)["posts"]
+    bound = (later - dt.timedelta(days=5)).isoformat()
+    assert checkpoint == {"newest": None, "complete": True, "since": bound}
+    # The next run stops at the same place, instead of reading the whole playlist.
+    harness, second = run_bounded(channel, later + dt.timedelta(days=1), None, {"posts": checkpoint})
+    assert len(harness.calls("playlistItems")) == 1 and not [p for b in second for p in b.posts]
+
+
 # -- errors ---------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,9 @@ Checkpoints (one per edge, stored with each batch):
 
 * ``posts``: ``{"after": cursor, "since": iso, "newest": iso}`` while paging (or ``until`` and
   ``paging_token`` where Graph pages by time), ``{"newest": iso, "complete": True}`` when done.
-  A listing cut short resumes from its cursor with the ``since`` it started with.
+  A listing cut short resumes from its cursor with the ``since`` it started with. An account's
+  first listing starts at ``Connector.first_run_since`` when that is set; if it finds no post, its
+  final checkpoint keeps that ``since`` for the next run to start from.
 * ``comments:{post_id}``: ``{"after": cursor}`` while paging, ``{"complete": True}`` when done.
   Comment listings cut short by a previous run are resumed even when their post is not listed again.
   A complete listing is read again only while its post is within the refresh window.
@@ -230,12 +232,17 @@ class FacebookConnector(Connector):
     async def _posts(
         self, target: Target, state: Mapping[str, Any] | None, window: dt.datetime
     ) -> AsyncIterator[Batch]:
+        first = not state
         state = state or {}
         newest: str | None = state.get("newest")
         cursor = _cursor_of(state)
         # Mid-listing, keep the lower bound that listing started with; otherwise start at the newest
         # post seen, or at the refresh window's start when that is earlier (re-read recent posts).
-        since: str | None = state.get("since") if cursor else listing_since(newest, window)
+        since: str | None = state.get("since") if cursor else listing_since(newest_or_bound(state), window)
+        bound = self.first_run_since(_now()) if first else None
+        if bound is not None:  # the account's first listing, bounded by the operator: Graph filters
+            since = types.format_time(bound)
+            self.log_first_run_bound(target.handle, bound, cut=False)
         source = f"facebook:/{{page}}/{self.posts_edge}"
         seen = SeenCursors(cursor)
         while True:
@@ -248,7 +255,8 @@ class FacebookConnector(Connector):
                 if not cursor:
                     raise
                 # The item the cursor pointed at was deleted, or the edge will not page deeper.
-                yield Batch(edge="posts", gap=f"post listing stopped early: {exc}", checkpoint=_done(newest))
+                stopped = f"post listing stopped early: {exc}"
+                yield Batch(edge="posts", gap=stopped, checkpoint=done_state(newest, since))
                 return
             parse = _bind_post(target.ref, _now())
             posts, bad = parse_items(listing_items(data, raw), parse, source, raw)
@@ -257,7 +265,8 @@ class FacebookConnector(Connector):
             # A cursor seen before (A -> B -> A) would page for ever: end the listing, with a gap.
             if following is None or seen.repeats(following):
                 gap = cycle_gap("post listing") if following else None
-                yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, checkpoint=_done(newest), gap=gap)
+                done = done_state(newest, since)
+                yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, checkpoint=done, gap=gap)
                 return
             cursor = following
             checkpoint = _paging_state(cursor, since, newest)
@@ -336,8 +345,17 @@ def _paging_state(cursor: Mapping[str, str], since: str | None, newest: str | No
     return state
 
 
-def _done(newest: str | None) -> dict[str, Any]:
-    return {"newest": newest, "complete": True}
+def done_state(newest: str | None, since: str | None) -> dict[str, Any]:
+    """A finished listing's checkpoint: its newest post, from which the next run reads on. A
+    listing bounded by ``since`` that found no post (the first run of an account that has not
+    posted since ``collect_first_run_days`` ago) keeps that bound instead, so the next run does not
+    read the whole listing."""
+    return {"newest": newest, "complete": True, **({"since": since} if newest is None and since else {})}
+
+
+def newest_or_bound(state: Mapping[str, Any]) -> str | None:
+    """Where a finished listing's successor starts: its newest post, else the bound it kept."""
+    return state.get("newest") or state.get("since")
 
 
 def unfinished_comment_edges(checkpoints: Mapping[str, dict[str, Any]]) -> dict[str, None]:

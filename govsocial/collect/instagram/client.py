@@ -14,9 +14,11 @@ first media no newer than the earlier of the previous run's newest and the start
 window (``Connector.refresh_since``): media published within the window are read again on every run
 (a new counts snapshot each time), and the comments of the own account's media in the window are
 read again from the start even when their listing was complete. Older media get no new request.
+An account's first listing stops the same way at ``Connector.first_run_since`` when that is set.
 Checkpoints: ``posts`` is ``{"after": cursor, "since": iso, "newest": iso}`` while paging (a listing
 cut short resumes with the ``since`` it started with) and ``{"newest": iso, "complete": True}`` when
-done; ``comments:{media_id}`` is ``{"after": cursor}`` / ``{"complete": True}``.
+done (plus the ``since`` of a bounded first listing that found no media, for the next run to stop
+at); ``comments:{media_id}`` is ``{"after": cursor}`` / ``{"complete": True}``.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneE
 from govsocial.collect.facebook.client import (
     as_object,
     bad_record,
+    done_state,
     listing_since,
     newest_of,
+    newest_or_bound,
     next_cursor,
     unfinished_comment_edges,
 )
@@ -214,12 +218,15 @@ class InstagramConnector(Connector):
     async def _media(
         self, target: Target, own: bool, state: Mapping[str, Any] | None, window: dt.datetime
     ) -> AsyncIterator[Batch]:
+        first = self.first_run_since(_now()) if not state else None
         state = state or {}
         newest: str | None = state.get("newest")
         after: str | None = state.get("after")
         # Mid-listing, keep the bound that listing started with; otherwise stop at the newest seen,
         # or at the refresh window's start when that is earlier (media in the window are read again).
-        since: str | None = state.get("since") if after else listing_since(newest, window)
+        since: str | None = state.get("since") if after else listing_since(newest_or_bound(state), window)
+        if first is not None:  # the account's first listing, bounded by the operator
+            since = first.isoformat()
         bound = dt.datetime.fromisoformat(since) if since else None
         source = MEDIA_SOURCE if own else DISCOVERY_SOURCE
         seen = SeenCursors(after)
@@ -229,7 +236,8 @@ class InstagramConnector(Connector):
             except (GoneError, CursorLimitError) as exc:
                 if not after:
                     raise
-                yield Batch(edge="posts", gap=f"media listing stopped early: {exc}", checkpoint=_done(newest))
+                stopped = f"media listing stopped early: {exc}"
+                yield Batch(edge="posts", gap=stopped, checkpoint=done_state(newest, since))
                 return
             posts, bad = _parse_media(page, target.ref, source)
             reached_bound = bound is not None and any(post.created_at <= bound for post in posts)
@@ -239,9 +247,10 @@ class InstagramConnector(Connector):
             cycle = page.after is not None and not reached_bound and seen.repeats(page.after)
             if page.after is None or cycle or reached_bound:
                 gap = cycle_gap("media listing") if cycle else None
-                yield Batch(
-                    edge="posts", raw=page.raw, posts=posts, bad=bad, checkpoint=_done(newest), gap=gap
-                )
+                if first is not None and reached_bound:
+                    self.log_first_run_bound(target.handle, first, cut=True)
+                done = done_state(newest, since)
+                yield Batch(edge="posts", raw=page.raw, posts=posts, bad=bad, checkpoint=done, gap=gap)
                 return
             after = page.after
             checkpoint = {"after": after, "since": since, "newest": newest}
@@ -377,7 +386,3 @@ def _username(target: Target) -> str:
     if not USERNAME.fullmatch(handle):
         raise RequestError(f"instagram: {target.handle!r} is not an Instagram user name")
     return handle
-
-
-def _done(newest: str | None) -> dict[str, Any]:
-    return {"newest": newest, "complete": True}

@@ -14,6 +14,8 @@ Checkpoints
                        by ``since``); ``{"newest": iso, "complete": True}`` at the end. The next run
                        lists the posts from the earlier of ``newest`` and the refresh window's start
                        on; a listing cut short resumes from its cursor with the ``since`` it started with.
+                       An account's first listing starts at ``first_run_since`` when that is set (a
+                       final checkpoint without ``newest`` keeps that ``since`` for the next run).
     comments:{post}    ``{"after": cursor}`` while paging the conversation, ``{"complete": True}``.
                        A complete conversation is read again only while its post is in the window.
 """
@@ -82,14 +84,23 @@ class Cursor:
     seen: dt.datetime | None = None
 
     @classmethod
-    def resume(cls, checkpoint: Mapping[str, Any] | None, window: dt.datetime | None = None) -> Cursor:
+    def resume(
+        cls,
+        checkpoint: Mapping[str, Any] | None,
+        window: dt.datetime | None = None,
+        first: dt.datetime | None = None,
+    ) -> Cursor:
         """Continue a listing cut short, or list the posts from the earlier of the last run's newest
-        and the refresh window's start on."""
-        checkpoint = checkpoint or {}
+        and the refresh window's start on; with no checkpoint (the account's first listing), from
+        ``first`` on (None: the whole listing)."""
+        if not checkpoint:
+            return cls(None, first, None, window)
         newest = _time_or_none(checkpoint.get("newest"))
         if checkpoint.get("after") and not checkpoint.get("complete"):
             return cls(str(checkpoint["after"]), _time_or_none(checkpoint.get("since")), newest, window)
-        since = min(newest, window) if newest and window else newest
+        # A bounded first listing that found no post kept its ``since``: start there, not at the top.
+        floor = newest or _time_or_none(checkpoint.get("since"))
+        since = min(floor, window) if floor and window else floor
         return cls(None, since, newest, window, seen=newest)
 
     def refresh(self, created: dt.datetime) -> bool:
@@ -117,9 +128,11 @@ class Cursor:
     def checkpoint(self, after: str | None) -> dict[str, Any]:
         """The state to store after a page."""
         newest = self.newest.isoformat() if self.newest else None
+        since = self.since.isoformat() if self.since else None
         if not after:
-            return {"newest": newest, "complete": True}
-        return {"after": after, "since": self.since.isoformat() if self.since else None, "newest": newest}
+            # No post found: keep the bound, or the next run would list everything (see ``resume``).
+            return {"newest": newest, "complete": True, **({"since": since} if since and not newest else {})}
+        return {"after": after, "since": since, "newest": newest}
 
 
 @dataclass
@@ -195,7 +208,10 @@ class ThreadsConnector(Connector):
     async def _posts(
         self, account_ref: str, account: Account, checkpoints: Mapping[str, dict[str, Any]]
     ) -> AsyncIterator[Batch]:
-        cursor = Cursor.resume(checkpoints.get("posts"), self.refresh_since(self.clock()))
+        first = None if checkpoints.get("posts") else self.first_run_since(self.clock())
+        cursor = Cursor.resume(checkpoints.get("posts"), self.refresh_since(self.clock()), first)
+        if first is not None:  # the account's first listing, bounded by the operator: the API filters
+            self.log_first_run_bound(account_ref, first, cut=False)
         seen = SeenCursors(cursor.after)
         while True:
             params = {"fields": POST_FIELDS, "limit": 50, **cursor.params()}

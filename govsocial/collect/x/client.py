@@ -10,7 +10,10 @@ Checkpoints
                        ``{"newest_id": id, "newest": iso, "complete": True}`` at the end. The next run
                        reads the posts of the refresh window again (``start_time`` = ``refresh_since``),
                        for fresh counts and new replies; when the last run's newest post is older than
-                       the window, it asks for the posts after it (``since_id``) instead.
+                       the window, it asks for the posts after it (``since_id``) instead. An
+                       account's first listing asks for the posts from ``first_run_since`` on
+                       (``start_time``) when that is set; if it finds none, its final checkpoint
+                       keeps that ``start_time`` for the next run.
     comments:{post}    the same, over ``search/recent?query=conversation_id:{post}``. Read again (for a
                        post listed again), it asks only for replies after its ``newest_id``. The recent
                        search sees the last 7 days only: older posts' replies are not read (a gap says so).
@@ -108,7 +111,9 @@ class IdCursor:
                 newest,
                 checkpoint.get("start_time"),
             )
-        return cls(None, newest_id, newest_id, newest)
+        # A bounded first listing that found no post kept its ``start_time``: list from there again.
+        start_time = None if newest_id else checkpoint.get("start_time")
+        return cls(None, newest_id, newest_id, newest, start_time)
 
     def params(self, page_param: str) -> dict[str, str]:
         """The query parameters of the next page."""
@@ -129,7 +134,9 @@ class IdCursor:
     def checkpoint(self, next_token: str | None) -> dict[str, Any]:
         """The state to store after a page."""
         if not next_token:
-            return {"newest_id": self.newest_id, "newest": self.newest, "complete": True}
+            # No post found: keep the time bound, or the next run would list the whole timeline.
+            kept = {"start_time": self.start_time} if self.start_time and not self.newest_id else {}
+            return {"newest_id": self.newest_id, "newest": self.newest, "complete": True, **kept}
         window = {"start_time": self.start_time} if self.start_time else {}
         return {
             "after": next_token,
@@ -209,7 +216,11 @@ class XConnector(Connector):
         self, account_ref: str, state: ReplyState, checkpoints: Mapping[str, dict[str, Any]]
     ) -> AsyncIterator[Batch]:
         cursor = IdCursor.resume(checkpoints.get("posts"))
-        if cursor.after is None and cursor.since_id is not None:
+        first = None if checkpoints.get("posts") else self.first_run_since(self.clock())
+        if first is not None:  # the account's first listing, bounded by the operator: X filters
+            cursor.start_time = _x_time(first)
+            self.log_first_run_bound(account_ref, first, cut=False)
+        elif cursor.after is None and cursor.since_id is not None:
             window = self.refresh_since(self.clock())
             if _newest_time(cursor) > window:  # read the window again, new posts included
                 cursor.start_time = _x_time(window)

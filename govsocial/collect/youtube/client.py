@@ -8,7 +8,9 @@ Checkpoints
                        playlist; ``{"newest": iso, "complete": True}`` at the end. The next run reads
                        from the top again and stops at the first video older than both ``newest`` and
                        the refresh window (``refresh_since``): videos in the window get fresh counts
-                       and their comments are read again.
+                       and their comments are read again. An account's first listing stops at the
+                       first video older than ``first_run_since`` when that is set (a final
+                       checkpoint without ``newest`` keeps that ``since`` for the next run).
     comments:{video}   the same shape over the video's comment threads (newest first), plus
                        ``"paged": {thread: totalReplyCount}`` for the threads whose replies were paged
                        through ``comments.list``. A listing read again starts from the top and reads
@@ -86,7 +88,8 @@ class Cursor:
         newest = _time_or_none(checkpoint.get("newest"))
         if checkpoint.get("after") and not checkpoint.get("complete"):
             return cls(str(checkpoint["after"]), _time_or_none(checkpoint.get("since")), newest)
-        return cls(None, newest, newest)
+        # A bounded first listing that found nothing kept its ``since``: stop there, not at the end.
+        return cls(None, newest or _time_or_none(checkpoint.get("since")), newest)
 
     def is_new(self, when: dt.datetime | None) -> bool:
         """Whether an item is not older than what earlier runs read (undated items count as new)."""
@@ -99,9 +102,10 @@ class Cursor:
     def checkpoint(self, next_token: str | None, done: bool) -> dict[str, Any]:
         """The state to store after a page."""
         newest = self.newest.isoformat() if self.newest else None
-        if done or not next_token:
-            return {"newest": newest, "complete": True}
         since = self.since.isoformat() if self.since else None
+        if done or not next_token:
+            # Nothing found: keep the bound, or the next run would read the whole listing.
+            return {"newest": newest, "complete": True, **({"since": since} if since and not newest else {})}
         return {"after": next_token, "since": since, "newest": newest}
 
 
@@ -202,7 +206,10 @@ class YouTubeConnector(Connector):
     ) -> AsyncIterator[Batch]:
         cursor = Cursor.resume(checkpoints.get("posts"))
         window = self.refresh_since(self.clock())
-        if cursor.after is None and cursor.since is not None:
+        first = None if checkpoints.get("posts") else self.first_run_since(self.clock())
+        if first is not None:
+            cursor.since = first  # the account's first listing, bounded by the operator
+        elif cursor.after is None and cursor.since is not None:
             # From the top, down to the older of the last run's newest video and the refresh window.
             cursor.since = min(cursor.since, window)
         playlist = types.uploads_playlist(channel)
@@ -241,6 +248,8 @@ class YouTubeConnector(Connector):
             # A token seen before (A -> B -> A) would page for ever: end the listing, with a gap.
             cycle = bool(next_token) and seen.repeats(str(next_token))
             done = len(fresh) < len(entries) or not next_token or cycle
+            if first is not None and len(fresh) < len(entries):
+                self.log_first_run_bound(account_ref, first, cut=True)
             gap = cycle_gap("uploads listing") if cycle else None
             yield Batch(edge="posts", checkpoint=cursor.checkpoint(next_token, done), gap=gap)
             if done:
