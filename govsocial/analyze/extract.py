@@ -13,7 +13,8 @@ What each frame takes from the store:
   ``rss``: the share of releases followed on social media counts them, by the feed's owner.
   Metrics about social media posts leave them out (``View.posts`` excludes them; ``View.releases``).
 - ``owners``: ``account_organisations`` with the organisation's code and kind.
-- ``followers``: every ``profile_snapshots`` row with a follower count.
+- ``followers``: every ``profile_snapshots`` row with a follower count, account by account in
+  time order.
 - ``posts``: each post with its latest ``post_snapshots`` row. Facebook's reactions are spread
   into ``like`` ... ``care``, and ``reactions`` is their sum; where a platform has no reaction
   types, ``reactions`` and ``like`` are its likes. Where the store has no follower count at
@@ -22,14 +23,19 @@ What each frame takes from the store:
   a later count is what the ``latest`` basis is for). Deleted posts are kept: they were
   published. ``text_length``, ``has_link``, ``links_eservice`` and ``invites_response`` come
   from ``signals``, with the jurisdiction's ``eservice_domains``.
-- ``comments``: every comment and reply on those posts, with ``key`` (the platform's comment id),
-  ``parent`` (the id of the comment it answers), ``is_page_reply``, ``deleted`` and
-  ``is_question`` (from ``signals``), and ``sentiment`` / ``sentiment_score`` from
-  ``comment_sentiments`` where the stored score is of the comment's current text
-  (``comment_sentiment.score_comments`` keeps them up to date; the refresh calls it first).
+- ``comments``: every comment and reply on those posts, account by account in time order, with
+  ``key`` (the platform's comment id), ``parent`` (the id of the comment it answers),
+  ``is_page_reply``, ``deleted`` and ``is_question`` (from ``signals``), and ``sentiment`` /
+  ``sentiment_score`` from ``comment_sentiments`` where the stored score is of the comment's
+  current text (``comment_sentiment.score_comments`` keeps them up to date; the refresh calls it
+  first).
 - ``matches``: ``matching.match`` of the jurisdiction's press releases against its social posts,
   with the parameters' ``timeliness_max_hours`` and ``timeliness_similarity``.
 - ``periods``: ``frames.periods`` of all of it.
+
+Every frame comes in an order set here, never the store's: SQLite and PostgreSQL return unordered
+rows differently, and sums of floats depend on the order they are added in, so the same activity
+would give values that differ in the last digits from one store to the other.
 """
 
 from __future__ import annotations
@@ -201,6 +207,10 @@ class _Reader:
             select(_profiles.c.account_id, self._epoch(_profiles.c.taken_at), _profiles.c.followers)
             .join(_accounts, _accounts.c.id == _profiles.c.account_id)
             .where(self._ours(), _profiles.c.followers.is_not(None))
+            # A defined order, the same on every store: without one SQLite gives the rows in the
+            # order of its join and PostgreSQL in that of its heap, and DuckDB's sums of floats
+            # (and the follower count at posting, to the second) would differ in the last digits.
+            .order_by(_profiles.c.account_id, _profiles.c.taken_at)
         )
 
         def convert(c: list[Sequence[Any]]) -> pa.Table:
@@ -324,6 +334,9 @@ class _Reader:
                 ),
             )
             .where(self._ours())
+            # Each account's comments together, in time order, the same on every store (see
+            # ``followers``): the sums of sentiment scores and response times follow this order.
+            .order_by(_posts.c.account_id, _comments.c.created_at, _comments.c.id)
         )
 
         def convert(c: list[Sequence[Any]]) -> pa.Table:

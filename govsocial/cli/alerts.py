@@ -26,6 +26,7 @@ from govsocial.cli.common import (
 from govsocial.errors import GovsocialError
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 app = typer.Typer(help="Alerts: rules, running them, and what they fired.", no_args_is_help=True)
 rules_app = typer.Typer(help="Alert rules.", no_args_is_help=True)
@@ -115,9 +116,7 @@ def remove_rule(ctx: typer.Context, rule_id: Annotated[int, typer.Argument(help=
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+    return None if value is None else utc(value).isoformat()
 
 
 def token_json(outcome: tokens.Outcome) -> dict[str, Any]:

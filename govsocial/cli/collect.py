@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +37,7 @@ from govsocial.plugins import connectors, importers
 from govsocial.registry.catalogue import load_catalogue
 from govsocial.registry.verify import find_account, resolver
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 app = typer.Typer(help="Collect posts, comments and followers; import export files.", no_args_is_help=False)
 app.command("sample")(sample.sample)
@@ -243,8 +245,8 @@ def runs(
                 "trigger": r.trigger,
                 "scope": r.scope,
                 "status": r.status,
-                "started_at": r.started_at,
-                "finished_at": r.finished_at,
+                "started_at": _iso(r.started_at),
+                "finished_at": _iso(r.finished_at),
                 "counts": r.counts,
                 "errors": r.errors,
                 "gaps": r.gaps,
@@ -261,7 +263,7 @@ def runs(
             str(r["kind"]),
             str(r["scope"]),
             str(r["status"]),
-            str(r["started_at"])[:19],
+            _shown(r["started_at"]),
             str(len(r["errors"])),
             str(len(r["gaps"])),
         )
@@ -293,6 +295,16 @@ def quarantine(
         console.print(_quarantined_line(row), highlight=False)
 
 
+def _iso(moment: dt.datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC, the same text from either store (``store.times``)."""
+    return None if moment is None else utc(moment).isoformat()
+
+
+def _shown(iso: str | None) -> str:
+    """An ``_iso`` time for a table: to the second, saying its zone."""
+    return f"{iso[:19].replace('T', ' ')} UTC" if iso else ""
+
+
 def _quarantined(record: t.QuarantinedRecord) -> dict[str, Any]:
     """What the listing says of a record (never its content, which may hold commenters' words)."""
     return {
@@ -302,9 +314,9 @@ def _quarantined(record: t.QuarantinedRecord) -> dict[str, Any]:
         "location": record.location,
         "reason": record.reason,
         "times_seen": record.times_seen,
-        "first_seen_at": record.created_at,
+        "first_seen_at": _iso(record.created_at),
         "last_run": record.last_run_id,
-        "last_seen_at": record.last_seen_at,
+        "last_seen_at": _iso(record.last_seen_at),
     }
 
 
@@ -312,7 +324,7 @@ def _quarantined_line(row: dict[str, Any]) -> str:
     """One record as a line; a record met more than once says how often, and when last."""
     line = f"run {row['run']} {row['source']} {row['location']}: {row['reason']}"
     if row["times_seen"] > 1:
-        last = str(row["last_seen_at"])[:19]
+        last = _shown(row["last_seen_at"])
         line += f" (seen {row['times_seen']} times, last by run {row['last_run']} at {last})"
     return line
 
@@ -335,8 +347,6 @@ def schedule(
     off: Annotated[bool, typer.Option("--off", help="Stop scheduled collection of this account.")] = False,
 ) -> None:
     """Set how often ``govsocial serve --collect`` collects an account (or turn it off)."""
-    import datetime as dt
-
     settings = settings_of(ctx)
     with write_session(ctx) as session:
         found = find_account(session, load_catalogue(session).parse(account))

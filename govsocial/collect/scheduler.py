@@ -29,6 +29,7 @@ from govsocial.plugins import connectors
 from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory, transaction
+from govsocial.store.times import utc
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -38,11 +39,6 @@ AfterRound = Callable[[RunSummary], None]
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns: they were stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 class Scheduler:
@@ -90,7 +86,7 @@ class Scheduler:
                 .join(t.CollectionSchedule, t.CollectionSchedule.account_id == t.Account.id)
                 .where(t.CollectionSchedule.enabled.is_(True), t.Account.status != t.AccountStatus.ARCHIVED)
             ).all()
-            return [target_of(a) for a, due_at in rows if _aware(due_at) <= self.clock()]
+            return [target_of(a) for a, due_at in rows if utc(due_at) <= self.clock()]
 
     async def tick(self) -> RunSummary | None:
         """Collect what is due now; None when nothing was."""

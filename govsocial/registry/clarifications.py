@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from govsocial.registry.bundle import CLARIFICATIONS_FILE, Bundle, Problem
 from govsocial.registry.records import ClarificationRecord
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 ENTITY = "clarification_mark"
 _FIELDS = ("rumour_first_seen_at", "rumour_url", "note", "source")
@@ -99,10 +100,7 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     moment = out["rumour_first_seen_at"]
     if moment is not None:
-        # SQLite gives back naive UTC; compare and log every time as aware UTC.
-        out["rumour_first_seen_at"] = (
-            (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()
-        )
+        out["rumour_first_seen_at"] = utc(moment).isoformat()  # compared and logged as aware UTC
     return out
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 _posts = cast(Table, t.Post.__table__)
 _snapshots = cast(Table, t.PostSnapshot.__table__)
@@ -72,11 +73,6 @@ class Counts:
         """Reactions + comments + shares, or None when the source gives none of them."""
         parts = [n for n in (self.reactions, self.comments, self.shares) if n is not None]
         return sum(parts) if parts else None
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    """An aware UTC time (SQLite gives naive datetimes back; they were stored in UTC)."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def url_variants(url: str) -> tuple[str, str]:

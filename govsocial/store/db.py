@@ -7,6 +7,7 @@ Alembic migrations (``upgrade``), on both.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,17 +32,38 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     try:
         url = make_url(database_url)
         if url.get_backend_name() != "sqlite":
-            return create_engine(url, pool_pre_ping=True, **kwargs)
+            return create_engine(url, pool_pre_ping=True, **_postgres_args(url, kwargs))
     except (ArgumentError, NoSuchModuleError) as exc:  # SQLAlchemy's own messages are terse
         raise ConfigurationError(
-            f"database URL {database_url!r} is not usable: expected sqlite:///PATH or "
+            f"database URL {shown_url(database_url)!r} is not usable: expected sqlite:///PATH or "
             "postgresql+psycopg://USER@HOST:PORT/NAME"
         ) from exc
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _sqlite_functions)
     return engine
+
+
+def shown_url(database_url: str) -> str:
+    """``database_url`` fit for a message: its password, if any, replaced by ``***``."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL SQLAlchemy reads: hide what sits between "user:" and "@"
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", database_url)
+
+
+def _postgres_args(url: URL, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with PostgreSQL sessions pinned to UTC: times then come back in UTC, as SQLite's
+    (taken as UTC) do, whatever the server's ``TimeZone``, so both stores print the same times."""
+    if url.get_backend_name() != "postgresql" or url.get_driver_name() != "psycopg":
+        return kwargs
+    connect_args = dict(kwargs.get("connect_args") or {})
+    options = str(connect_args.get("options", ""))
+    if "timezone" not in options.lower():
+        connect_args["options"] = f"{options} -c timezone=UTC".strip()
+    return {**kwargs, "connect_args": connect_args}
 
 
 def sqlite_file_missing(database_url: str) -> bool:
@@ -68,6 +90,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # stop paying for frequent checkpoints (ingest 1.05x, bench/ingest.py); readers are not slowed.
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
+
+
+#: SQLite's own ``lower()`` changes ASCII letters only; this one changes every letter, as
+#: PostgreSQL's does (``store.queries.unicode_lower``).
+UNICODE_LOWER = "govsocial_lower"
+
+
+def _sqlite_functions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function(UNICODE_LOWER, 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 _events = cast(Table, t.OpinionEvent.__table__)
 _accounts = cast(Table, t.Account.__table__)
@@ -210,7 +211,7 @@ def _event_row(row: Any, owners: tuple[str, ...]) -> EventRow:
         id=row.id, jurisdiction=row.jurisdiction, account_id=row.account_id, platform=row.platform,
         handle=row.handle, organisations=owners, kind=row.kind, period_kind=row.period_kind,
         period=row.period, value=row.value, baseline=row.baseline, spread=row.spread, score=row.score,
-        details=dict(row.details or {}), detected_at=_utc(row.detected_at),
+        details=dict(row.details or {}), detected_at=utc(row.detected_at),
     )  # fmt: skip
 
 
@@ -227,11 +228,6 @@ def _owner_codes(session: Session, account_ids: set[int]) -> dict[int, tuple[str
     for account_id, code in rows:
         found[account_id] = (*found.get(account_id, ()), code)
     return found
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite gives naive datetimes back; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def period_start(kind: str, label: str) -> dt.date:

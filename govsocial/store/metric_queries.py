@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
 from govsocial.store.queries import Page, parse_id
+from govsocial.store.times import utc
 
 V = t.MetricValue
 Ts = TypeVarTuple("Ts")
@@ -95,8 +96,7 @@ def _row(v: t.MetricValue) -> MetricRow:
         v.value,
         dict(v.inputs or {}),
         v.params,
-        # SQLite returns the stored UTC time without its zone; PostgreSQL keeps it.
-        v.computed_at if v.computed_at.tzinfo else v.computed_at.replace(tzinfo=dt.UTC),
+        utc(v.computed_at),
     )
 
 

@@ -14,7 +14,6 @@ dataset.
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
 from govsocial.store.queries import ACCOUNT_LOADS, SAMPLE_SOURCE, latest_snapshots
+from govsocial.store.times import utc
 
 #: Rows per batch: large enough that the per-query cost vanishes, small enough to stay a few MB.
 BATCH = 5000
@@ -92,13 +92,6 @@ def _keyset(
             return
         yield rows
         last = getattr(rows[-1], key.key)
-
-
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite gives naive datetimes back; the store writes UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)
 
 
 def _joined(values: Sequence[str] | None) -> str | None:
@@ -235,7 +228,7 @@ def _metric_value_batches(session: Session, scope: Scope, size: int) -> Iterator
 
 def _metric_value_row(row: Any) -> Row:
     _id, *head, inputs, params, computed_at = row
-    return (*head, _json_text(inputs or {}), params, _utc(computed_at))
+    return (*head, _json_text(inputs or {}), params, utc(computed_at))
 
 
 # --- posts --------------------------------------------------------------------------------------
@@ -277,9 +270,9 @@ def _post_row(p: t.Post, s: t.PostSnapshot | None) -> Row:
     counts: Row = (None,) * 6
     if s is not None:
         reactions = _json_text(s.reactions) if s.reactions else None
-        counts = (_utc(s.taken_at), s.likes, s.comments, s.shares, s.views, reactions)
+        counts = (utc(s.taken_at), s.likes, s.comments, s.shares, s.views, reactions)
     return (
-        p.id, p.account_id, p.platform, p.post_id, _utc(p.created_at), p.format, p.text, p.url,
+        p.id, p.account_id, p.platform, p.post_id, utc(p.created_at), p.format, p.text, p.url,
         *counts, p.source == SAMPLE_SOURCE,
     )  # fmt: skip
 

@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, exists, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from govsocial.errors import NotFoundError
 from govsocial.store import tables as t
+from govsocial.store.db import UNICODE_LOWER
+from govsocial.store.times import utc
 
 T = TypeVar("T")
 
@@ -125,19 +130,44 @@ def _like(text: str) -> str:
     return f"%{escaped.strip().lstrip('@')}%"
 
 
-def _text_match(q: str, *columns: Any) -> ColumnElement[bool]:
+class unicode_lower(FunctionElement[str]):
+    """``lower()`` of every letter on every store: PostgreSQL's own; on SQLite the function that
+    ``db.make_engine`` registers (SQLite's own changes ASCII letters only)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _lower_default(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _lower_sqlite(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{UNICODE_LOWER}({compiler.process(element.clauses, **kw)})"
+
+
+def text_match(q: str, *columns: Any) -> ColumnElement[bool]:
+    """Any of ``columns`` contains ``q`` (a leading "@" dropped), whatever the case of any letter;
+    ``%``, ``_`` and ``\\`` in ``q`` are plain characters, on both stores."""
     pattern = _like(q)
-    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+    if not any(not c.isascii() and c.lower() != c.upper() for c in pattern):
+        return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+    # A letter beyond ASCII (Ā, É, Ж): SQLite's ILIKE would match it in its own case only, where
+    # PostgreSQL's matches either case. Both sides lowered by Python's rules on SQLite, PostgreSQL's
+    # own elsewhere; ASCII-only queries keep the plain ILIKE (no Python call per row on SQLite).
+    return or_(*(unicode_lower(column).like(pattern.lower(), escape="\\") for column in columns))
 
 
 def _org_text(q: str) -> ColumnElement[bool]:
     o = t.Organisation
-    return _text_match(q, o.code, o.name_en, o.name_zh_hant, o.name_zh_hans)
+    return text_match(q, o.code, o.name_en, o.name_zh_hant, o.name_zh_hans)
 
 
 def _account_text(q: str) -> ColumnElement[bool]:
     a = t.Account
-    own = _text_match(q, a.handle, a.url, a.display_name_en, a.display_name_zh_hant, a.display_name_zh_hans)
+    own = text_match(q, a.handle, a.url, a.display_name_en, a.display_name_zh_hant, a.display_name_zh_hans)
     owner = select(t.AccountOrganisation.account_id).join(t.Organisation).where(_org_text(q))
     return or_(own, a.id.in_(owner))
 
@@ -408,12 +438,7 @@ def latest_activity(session: Session, account_id: int) -> dt.datetime | None:
         select(func.max(t.ProfileSnapshot.taken_at)).where(t.ProfileSnapshot.account_id == account_id)
     )
     found = [moment for moment in (newest_post, newest_snapshot) if moment is not None]
-    return max(found, key=_utc) if found else None
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back; the store writes UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return max(found, key=utc) if found else None
 
 
 def count_posts(session: Session, account_id: int) -> int:

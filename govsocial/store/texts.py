@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
 from govsocial.store.queries import SAMPLE_SOURCE
+from govsocial.store.times import utc
 
 Ts = TypeVarTuple("Ts")
 
@@ -56,11 +57,6 @@ class PostText:
     sample: bool
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back; the store writes UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
 def _scoped(query: Select[*Ts], scope: Scope) -> Select[*Ts]:
     """``query`` on comments joined to their posts, limited to the scope's accounts."""
     query = query.join(t.Post, t.Post.id == t.Comment.post_id).where(
@@ -83,7 +79,7 @@ def comment_texts(session: Session, scope: Scope, start: dt.datetime, end: dt.da
     )
     rows = session.execute(query.order_by(c.created_at, c.id))
     return [
-        CommentText(i, p, _utc(at), text, source == SAMPLE_SOURCE)
+        CommentText(i, p, utc(at), text, source == SAMPLE_SOURCE)
         for i, p, at, text, source in rows
         if text and text.strip()
     ]
@@ -94,7 +90,7 @@ def latest_comment_time(session: Session, scope: Scope) -> dt.datetime | None:
     if scope.account_ids is not None and not scope.account_ids:
         return None
     newest = session.scalar(_scoped(select(func.max(t.Comment.created_at)), scope))
-    return _utc(newest) if newest is not None else None
+    return utc(newest) if newest is not None else None
 
 
 def data_version(
@@ -127,6 +123,6 @@ def post_texts(session: Session, post_ids: Sequence[int]) -> dict[int, PostText]
     for pid, account_id, platform, post_id, created_at, text, url, source, status in rows:
         official = status == t.AccountStatus.PUBLISHED
         found[pid] = PostText(
-            pid, account_id, platform, post_id, _utc(created_at), text, url, official, source == SAMPLE_SOURCE
+            pid, account_id, platform, post_id, utc(created_at), text, url, official, source == SAMPLE_SOURCE
         )
     return found

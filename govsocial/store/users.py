@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.errors import GovsocialError, NotFoundError
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 #: The roles, weakest first: each can do what those before it can.
 ROLES = ("viewer", "editor", "admin")
@@ -365,4 +366,4 @@ def failure_times(
     )
     query = select(t.LoginFailure.at).where(key, t.LoginFailure.at >= since).order_by(t.LoginFailure.at)
     # SQLite hands times back without their zone; they were written in UTC.
-    return [at if at.tzinfo else at.replace(tzinfo=dt.UTC) for at in session.scalars(query)]
+    return [utc(at) for at in session.scalars(query)]

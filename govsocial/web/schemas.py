@@ -10,17 +10,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from govsocial.store import tables as t
 from govsocial.store.queries import PostView
 from govsocial.store.sentiments import LabelCounts
+from govsocial.store.times import utc
 
 T = TypeVar("T")
 
 
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """A stored moment with its time zone: SQLite gives naive datetimes back, which the store keeps in UTC."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
 #: Every moment the API gives carries its offset (``...Z`` for UTC), on SQLite as on PostgreSQL.
-UtcDateTime = Annotated[dt.datetime, AfterValidator(as_utc)]
+UtcDateTime = Annotated[dt.datetime, AfterValidator(utc)]
 
 
 class ListEnvelope(BaseModel, Generic[T]):

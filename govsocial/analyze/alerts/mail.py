@@ -27,6 +27,7 @@ from govsocial.analyze.alerts import message
 from govsocial.settings import Settings
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
@@ -78,10 +79,6 @@ def safe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 @dataclass
 class Mailer:
     """Sends one run's alert emails and tallies them."""
@@ -115,7 +112,7 @@ class Mailer:
 
     def _daily(self, recipient: str, items: Sequence[Item]) -> None:
         last = store.last_email_at(self.session, recipient)
-        if last is not None and _utc(last) > self.now - DAY:
+        if last is not None and utc(last) > self.now - DAY:
             self._hold(items)
             return
         self._digest(recipient, items, "the daily digest")

@@ -16,12 +16,12 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData, UploadFile
 
 from govsocial.settings import Settings
-from govsocial.store import audit, users
+from govsocial.store import audit, queries, users
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
 from govsocial.web.admin import actions
@@ -328,13 +328,8 @@ def accounts_page(request: Request, me: Viewer, q: str = "") -> Response:
     """Accounts whose handle, name or URL contains ``q`` (the first 100)."""
     q = q.strip()[:200]
     query = select(t.Account).order_by(t.Account.platform, t.Account.handle).limit(PAGE_ROWS)
-    if q:
-        like = f"%{q}%"
-        query = query.where(
-            or_(
-                t.Account.handle.ilike(like), t.Account.display_name_en.ilike(like), t.Account.url.ilike(like)
-            )
-        )
+    if q:  # as the portal's search: "%" and "_" are plain characters, any letter in either case
+        query = query.where(queries.text_match(q, t.Account.handle, t.Account.display_name_en, t.Account.url))
     with get_state(request).sessions() as session:
         accounts = session.scalars(query).all()
     return render("accounts.html", me, accounts=accounts, q=q)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from govsocial.errors import NotFoundError
 from govsocial.store import queries, sentiments
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 from govsocial.web.deps import SessionDep
 from govsocial.web.pages import scorecard_view
 from govsocial.web.pages.i18n import N_
@@ -104,8 +105,7 @@ class Activity:
 
 def local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """A stored time in ``zone`` (SQLite gives times back without their zone: they are UTC)."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(zone)
+    return utc(moment).astimezone(zone)
 
 
 def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:

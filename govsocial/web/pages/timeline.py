@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.store import queries
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages.account import excerpt, post_rows
 from govsocial.web.pages.i18n import Language, translations
@@ -120,9 +121,7 @@ def timeline_page(
 
 def _stamp(moment: dt.datetime) -> str:
     """An RFC 3339 time in UTC, as Atom wants it."""
-    # SQLite gives times back without their zone: they are UTC.
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:

@@ -227,3 +227,15 @@ def test_the_overview_lists_quarantined_records_by_when_they_were_last_met(
     rows = re.findall(r"<tr><td>[^<]*</td><td>generic</td>.*?</tr>", page)
     assert len(rows) == 2 and "met again" in rows[0] and "met once" in rows[1], rows
     assert "<td>4</td>" in rows[0] and "<td>1</td>" in rows[1]
+
+
+def test_the_accounts_search_takes_percent_and_underscore_as_plain_characters(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    """It built ``%q%`` unescaped: "%" listed every account, "_" any one character."""
+    sign_in(web, "viewer")
+    listed = re.compile(r'href="/admin/accounts/\d+"')
+    for q in ("%", "fac_book", "face%book"):  # "_" alone is in real handles
+        page = web.get("/admin/accounts", params={"q": q}).text
+        assert not listed.search(page) and "No account matches." in page, q
+    assert listed.search(web.get("/admin/accounts", params={"q": "FACEBOOK"}).text)  # the search works
