@@ -74,7 +74,7 @@ def write_session(ctx: typer.Context) -> Iterator[Session]:
 def read_session(ctx: typer.Context) -> Iterator[Session]:
     """A session for reading: an error, before connecting, when the SQLite file is not there
     (connecting would leave an empty database file behind and only then find no tables)."""
-    if problem := missing_database(ctx):
+    if problem := missing_database(settings_of(ctx).database_url):
         raise problem
     with session_factory(engine_of(ctx))() as session:
         yield session
@@ -85,9 +85,8 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
 
 
-def missing_database(ctx: typer.Context) -> ConfigurationError | None:
+def missing_database(url: str) -> ConfigurationError | None:
     """The error for a store that is an SQLite file not made yet; None for any other store."""
-    url = settings_of(ctx).database_url
     if not sqlite_file_missing(url):
         return None
     return ConfigurationError(

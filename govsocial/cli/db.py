@@ -11,6 +11,7 @@ from govsocial.cli.common import (
     friendly_errors,
     friendly_migration_errors,
     missing_database,
+    settings_of,
 )
 from govsocial.store import db
 
@@ -45,7 +46,9 @@ def _print_revision(engine: Engine) -> None:
 @friendly_errors
 def current(ctx: typer.Context) -> None:
     """Print the schema revision of the database."""
-    if missing_database(ctx) is not None:  # asking must not make an empty SQLite file
+    if (
+        missing_database(settings_of(ctx).database_url) is not None
+    ):  # asking must not make an empty SQLite file
         console.print("no database file yet (run: govsocial db upgrade)")
         return
     console.print(db.current_revision(engine_of(ctx)) or "empty (run: govsocial db upgrade)")

@@ -11,7 +11,7 @@ import typer
 import uvicorn
 
 from govsocial.analyze.topics.segment import default_segmenter
-from govsocial.cli.common import console, friendly_errors, schema_problem, settings_of
+from govsocial.cli.common import console, friendly_errors, missing_database, schema_problem, settings_of
 from govsocial.errors import ConfigurationError
 from govsocial.settings import CONFIG_ENV
 from govsocial.store.db import make_engine
@@ -83,7 +83,10 @@ def serve(
 
 def _check_schema(database_url: str) -> None:
     """Refuse to serve a database the migrations have not brought up to this code: every page
-    would fail with a missing table or column."""
+    would fail with a missing table or column. An SQLite file that is not there is said so before
+    connecting, which would make it, empty."""
+    if problem := missing_database(database_url):
+        raise problem
     engine = make_engine(database_url)
     try:
         problem = schema_problem(engine)

@@ -383,3 +383,10 @@ def test_metrics_show_refuses_a_jurisdiction_it_knows_nothing_of(store: str) -> 
     shown = invoke("metrics", "show", "--jurisdiction", "zz", "--json")
     assert shown.exit_code == 0, shown.output
     assert [row["entity"] for row in json.loads(shown.output)] == ["zz"]
+
+
+def test_serve_on_a_database_file_that_is_not_there_says_so_and_makes_none(no_store: Path) -> None:
+    """It connected first, which left an empty ``var/govsocial.db``, then said the database was empty."""
+    said = one_line_error(invoke("serve"))
+    assert "there is no database at var/govsocial.db" in said and "govsocial db upgrade" in said
+    assert not (no_store / "var" / "govsocial.db").exists()
