@@ -31,6 +31,7 @@ from govsocial.analyze.alerts.rules import evaluate_all, token_platforms
 from govsocial.settings import Settings
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 __all__ = ["BACKOFF", "BUSY", "TRIES", "RunReport", "deliver", "payload", "post_webhook", "run", "send_email"]
 
@@ -54,12 +55,6 @@ class RunReport:
     held: int = 0
     failures: list[str] = field(default_factory=list)
     tokens: list[tokens.Outcome] = field(default_factory=list)
-
-
-def _utc(now: dt.datetime) -> dt.datetime:
-    """``now`` in UTC (a naive time is taken as UTC): SQLite keeps times as text without their
-    zone, so a time stored in another zone would be compared wrongly by the hourly cap."""
-    return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
 
 
 def webhook_error(exc: Exception, url: str) -> str:
@@ -142,7 +137,7 @@ def run(
     tokens are still asked about, and their answers not stored either). A run that finds another
     one under way does nothing: its report's only failure is ``BUSY``.
     """
-    now = _utc(now or dt.datetime.now(dt.UTC))
+    now = utc(now or dt.datetime.now(dt.UTC))
     if dry_run:
         return _run(session, settings, now, dry_run, transport)
     with store.run_lock(session) as held:

@@ -33,11 +33,7 @@ from govsocial.store import alerts as store
 from govsocial.store import tables as t
 from govsocial.store import tokens
 from govsocial.store.alerts import Fired
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite gives back naive datetimes; the store writes UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+from govsocial.store.times import utc
 
 
 def _name(account: t.Account) -> str:
@@ -74,7 +70,7 @@ def _performing(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.
             continue
         median = statistics.median(n for _, n in posts)
         for post, n in posts:
-            created = _utc(post.created_at)
+            created = utc(post.created_at)
             if not recent_from <= created <= youngest:
                 continue
             hit = n >= ratio * max(median, 1) if over else n * ratio <= median
@@ -98,7 +94,7 @@ def _unanswered(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.
             rule.id, rule.kind, str(account.id), f"unanswered_comments:post:{post.id}",
             f"{count} comment(s) unanswered for over {p['hours']} hours on {_name(account)}",
             {"account_id": account.id, "post_id": post.id, "url": post.url, "comments": count,
-             "oldest": _utc(first).isoformat()},
+             "oldest": utc(first).isoformat()},
         )  # fmt: skip
 
 
@@ -112,19 +108,19 @@ def _token(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datet
     if check is None:
         return  # never checked: ``alerts run`` reports why the check failed
     if not check.is_valid:
-        since = _utc(check.invalid_since or check.checked_at).date().isoformat()
+        since = utc(check.invalid_since or check.checked_at).date().isoformat()
         yield Fired(
             rule.id, rule.kind, platform, f"token_expiry:{platform}:invalid:{since}",
             f"The {platform} token is not valid (the platform said so on {since})",
             {"platform": platform, "is_valid": False, "error": check.error, "invalid_since": since,
-             "checked_at": _utc(check.checked_at).isoformat(), "source": "platform"},
+             "checked_at": utc(check.checked_at).isoformat(), "source": "platform"},
         )  # fmt: skip
         return
-    ends = [(_utc(at), name) for at, name in ((check.expires_at, "expires_at"),
+    ends = [(utc(at), name) for at, name in ((check.expires_at, "expires_at"),
             (check.data_access_expires_at, "data_access_expires_at")) if at is not None]  # fmt: skip
     if ends:
         at, which = min(ends)
-        details = {"source": "platform", "which": which, "checked_at": _utc(check.checked_at).isoformat()}
+        details = {"source": "platform", "which": which, "checked_at": utc(check.checked_at).isoformat()}
         yield from _expiring(rule, platform, at.date(), int(p["days"]), now, details)
 
 
@@ -145,10 +141,10 @@ def _dormant(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.dat
     days = float(p["days"])
     for account in store.accounts_in_scope(session, rule):
         last = store.last_post_at(session, account.id)
-        if last is not None and _utc(last) > now - dt.timedelta(days=days):
+        if last is not None and utc(last) > now - dt.timedelta(days=days):
             continue
         # Keyed by the last post: an account that posts again and then falls silent fires again.
-        since = _utc(last).date().isoformat() if last else "never"
+        since = utc(last).date().isoformat() if last else "never"
         yield Fired(
             rule.id, rule.kind, str(account.id), f"account_dormant:account:{account.id}:{since}",
             f"{_name(account)} has not posted for {days:g} days (last post: {since})",
