@@ -14,21 +14,30 @@ export generalises them (district, then age band, then the month to its year, th
 every published combination is shared by at least k rows. The results are computed from exactly
 those rows and their published age bands, so no figure can be subtracted from the export to undo a
 generalisation (docs/survey.md, "Anonymous by design").
+
+What is sent is published in batches (``release_due``): the store keeps a sent version waiting
+until at least ``MIN_GROUP`` responses have one, then releases them together and records the
+release with its figures (``store.survey``). Comparing the results before and after one person
+answers then shows nothing, and comparing two releases shows a batch of at least ``MIN_GROUP``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from govsocial.settings import PROJECT_ROOT
+from govsocial.store import queries
 from govsocial.store import survey as store
 from govsocial.store import tables as t
 
@@ -316,3 +325,47 @@ def by_age_band(published: Release) -> dict[str, Results]:
         if len(members) >= MIN_GROUP:
             groups[band] = summarise(members)
     return groups
+
+
+# --- Released in batches ----------------------------------------------------------------------------
+
+
+def release_due(session: Session, jurisdiction: str, now: dt.datetime) -> t.SurveyRelease | None:
+    """Release every waiting version when at least ``MIN_GROUP`` responses have one, and record the
+    release with the six ratings as everyone can then read them; the release, or None when none
+    is due. In the caller's transaction, holding the store's release lock to its end, so two
+    submitters never both release one batch; calling it again at once does nothing.
+
+    After an upgrade (migration 0015) the responses published before it have no recorded release:
+    the first call records their figures, as a release of no new responses."""
+    store.lock_releases(session)
+    waiting = store.waiting(session)
+    if len(waiting) >= MIN_GROUP:
+        store.publish(session, waiting, now)
+        changed = len(waiting)
+    elif store.latest_release(session) is None:
+        changed = 0  # nothing due, but what an upgrade found published may need its record
+    else:
+        return None
+    published = release(store.responses(session))
+    if not published.rows:  # fewer than MIN_GROUP published in all (only after an upgrade)
+        return None
+    everyone = summarise(p.response for p in published.rows)
+    made_on = now.astimezone(queries.jurisdiction_zone(session, jurisdiction)).date()
+    ratings = {name: asdict(e) for name, e in everyone.ratings.items()}
+    return store.add_release(session, now, made_on, len(published.rows), changed, ratings)
+
+
+#: A rating a release has no figure for.
+NO_ESTIMATE = Estimate(None, None, None, 0)
+
+
+def release_ratings(made: t.SurveyRelease | None) -> dict[str, Estimate]:
+    """The six ratings' estimates a release recorded; none before the first release."""
+    recorded = made.ratings if made is not None else {}
+    return {name: _estimate(recorded[name]) if name in recorded else NO_ESTIMATE for name in store.RATINGS}
+
+
+def _estimate(figures: dict[str, float | int | None]) -> Estimate:
+    mean, low, high, n = (figures.get(key) for key in ("mean", "low", "high", "n"))
+    return Estimate(mean, low, high, int(n or 0))

@@ -7,12 +7,14 @@ where the portal's reports page offers them for download.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from govsocial.analyze.survey import release_due
 from govsocial.cli.common import console, friendly_errors, read_session, settings_of
 from govsocial.report.build import build
 from govsocial.report.errors import ReportError
@@ -58,6 +60,10 @@ def report(
     for option, folder in folders:  # before the seconds the report takes, not after
         _check_folder(option, folder)
     with read_session(ctx) as session:
+        # A deployment whose survey has a batch waiting releases it first (docs/survey.md), in a
+        # transaction of its own: the report is read after it, as any reader would.
+        with session.begin():
+            release_due(session, settings.jurisdiction, dt.datetime.now(dt.UTC))
         data = build(session, jurisdiction or settings.jurisdiction, org, period)
     html = render_html(data, lang.value).encode()
     files = {".html": html}

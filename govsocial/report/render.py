@@ -108,19 +108,19 @@ WORDS: dict[str, str] = {
     "context, not figures about {name}.": (
         "問卷評估的是整個政府：以下是政府整體的數字，僅供參考，並非{name}本身的數字。"
     ),
-    "Mean ratings out of 10 (0 very poor, 10 very good, 5 a pass) from the {count} responses sent up to "
-    "the end of the period, {new} of them in it, beside the 2020 study's baseline.": (
-        "評分為0至10分（0為極差，10為極好，5為合格），根據截至本期完結時收到的{count}份回應計算"
-        "（其中{new}份在本期收到），並與2020年研究的基線比較。"
+    "Mean ratings out of 10 (0 very poor, 10 very good, 5 a pass) from the {count} responses of the "
+    "survey's last release before the end of the period, on {date}, beside the 2020 study's baseline. "
+    "The survey is released in batches of at least {k} new or changed responses; its releases in the "
+    "period published {new}.": (
+        "評分為0至10分（0為極差，10為極好，5為合格），根據本期完結前最後一次公布（{date}）的{count}份"
+        "回應計算，並與2020年研究的基線比較。問卷結果每累積至少{k}份新增或更改的回應才會公布一次；"
+        "本期內公布的新增或更改回應共{new}份。"
     ),
-    "{count} responses had been sent by the end of the period, fewer than the {k} the survey's figures "
-    "need: so that no one who answered can be singled out, they are published from {k} responses on. "
-    "The 2020 study's baseline is shown alone.": (
-        "截至本期完結時收到{count}份回應，少於計算問卷數字所需的{k}份：為免回應者被辨認出來，"
-        "問卷數字須有{k}份回應才會公布。以下只列出2020年研究的基線。"
-    ),
-    "No one had answered the survey by the end of the period. The 2020 study's baseline is shown alone.": (
-        "截至本期完結時仍未有人回答問卷，以下只列出2020年研究的基線。"
+    "No survey figures had been released by the end of the period: so that no one who answered can be "
+    "singled out, they are released in batches of at least {k} new or changed responses. The 2020 "
+    "study's baseline is shown alone.": (
+        "截至本期完結時，問卷仍未公布任何數字：為免回應者被辨認出來，問卷結果每累積至少{k}份新增或"
+        "更改的回應才會公布一次。以下只列出2020年研究的基線。"
     ),
     "Mean rating out of 10": "平均評分（滿分10分）",
     "Question": "問題",

@@ -1,20 +1,23 @@
 """The citizen survey in a report: the six ratings' means with 95 % intervals beside the 2020 baseline.
 
-The figures are the portal's (``analyze.survey``: Student's t intervals, the study's baseline); this
-module only chooses the responses. A report counts every response sent **up to the end of its
-period**, not only those sent in it: that is what the portal's results page showed on that day, and
-a week's or a month's responses alone are too few for a useful interval. How many of them were sent
-in the period itself is given beside. A browser keeps one response, dated the day it was last sent,
-so a response re-sent after the period counts only in later reports.
+The survey's answers are published in batches of at least ``analysis.MIN_GROUP`` new or changed
+responses (``analysis.release_due``), each release recorded with the ratings everyone could then read.
+A report shows **the last release made before its period ended** (by the day it was made, in the
+jurisdiction's time zone, as reports cut their periods): what the portal's results page showed on
+the period's last day. A report cut anywhere else, by the day each response was sent, could be
+compared with the next period's to find what a single person sent. Because a release is never
+changed, a report built again later for a past period gives the same figures. How many responses the
+releases made in the period published (new ones and new versions of earlier ones) is given beside.
 
 The survey asks about the government as a whole, so an organisation's report shows it as
-government-wide context. Its figures follow the portal's rule (``analysis.release``): none while
-fewer than ``analysis.MIN_GROUP`` responses had been sent, only their number.
+government-wide context. Before the first release there are no figures, only the baseline: also for
+the periods that ended before a store upgraded to releases (migration 0015) made its first one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from sqlalchemy.orm import Session
 
@@ -35,26 +38,34 @@ class Rating:
 
 @dataclasses.dataclass(frozen=True)
 class SurveySection:
-    """The survey's ratings up to the end of a period: respondents then, and how many sent in it."""
+    """The survey's ratings as last released before a period ended: respondents then, and how many
+    responses the period's releases published."""
 
     respondents: int
     in_period: int
     ratings: list[Rating]
     #: The baseline's source (title, publisher, year, population, respondents) as the study gives it.
     source: dict[str, object]
-    #: Whether the ratings are withheld: fewer than ``analysis.MIN_GROUP`` responses had been sent.
+    #: Whether there are no figures: nothing had been released by the end of the period.
     withheld: bool = False
-    #: How many responses the figures need (``analysis.MIN_GROUP``), for the report to say.
+    #: The fewest new or changed responses a release publishes (``analysis.MIN_GROUP``), for the
+    #: report to say.
     min_group: int = analysis.MIN_GROUP
+    #: The day of the release the figures are from (None: no release by the end of the period).
+    released_on: dt.date | None = None
 
 
 def survey_section(session: Session, period: Period) -> SurveySection:
-    """The survey's ratings from the responses sent before ``period`` ended, with the 2020 baseline."""
-    rows = [r for r in store.responses(session) if r.submitted_on < period.end]
-    # The figures describe released responses only: with fewer than k, none (the count stays).
-    released = analysis.release(rows)
-    results = analysis.summarise(p.response for p in released.rows)
+    """The survey's ratings as released last before ``period`` ended, with the 2020 baseline."""
+    made = store.latest_release(session, before=period.end)
+    estimates = analysis.release_ratings(made)
     base = analysis.baseline()
-    ratings = [Rating(key, results.ratings[key], *base.ratings[key]) for key in store.RATINGS]
-    in_period = sum(1 for r in rows if r.submitted_on >= period.start)
-    return SurveySection(len(rows), in_period, ratings, dict(base.source), withheld=released.withheld > 0)
+    ratings = [Rating(key, estimates[key], *base.ratings[key]) for key in store.RATINGS]
+    return SurveySection(
+        made.respondents if made is not None else 0,
+        store.released_between(session, period.start, period.end),
+        ratings,
+        dict(base.source),
+        withheld=made is None,
+        released_on=made.made_on if made is not None else None,
+    )

@@ -24,6 +24,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
+from govsocial.store.post_extra import public_extra
 from govsocial.store.queries import ACCOUNT_LOADS, SAMPLE_SOURCE, latest_snapshots
 from govsocial.store.times import utc
 
@@ -249,6 +250,8 @@ POST_COLUMNS = (
     Column("views", Kind.INTEGER, "Views, where the platform gives them."),
     Column("reactions", Kind.JSON, "Reactions by type, as a JSON object, where the platform has types."),
     Column("sample", Kind.BOOLEAN, "true for invented demo data, not real activity."),
+    # Last, so that a reader that takes the columns by position keeps working.
+    Column("extra", Kind.JSON, "What the source says beyond these columns, as a JSON object (see the API)."),
 )
 
 
@@ -273,7 +276,7 @@ def _post_row(p: t.Post, s: t.PostSnapshot | None) -> Row:
         counts = (utc(s.taken_at), s.likes, s.comments, s.shares, s.views, reactions)
     return (
         p.id, p.account_id, p.platform, p.post_id, utc(p.created_at), p.format, p.text, p.url,
-        *counts, p.source == SAMPLE_SOURCE,
+        *counts, p.source == SAMPLE_SOURCE, _json_text(kept) if (kept := public_extra(p.extra)) else None,
     )  # fmt: skip
 
 

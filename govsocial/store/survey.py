@@ -9,6 +9,11 @@ Anonymous by design (docs/survey.md):
   a phone number or an address.
 * Submissions per client address are counted for the rate limit as the address's SHA-256 and
   deleted once older than the window, like failed admin sign-ins (``store.users``).
+* What is sent is not published at once: it waits in ``pending`` until a batch of at least
+  ``analyze.survey.MIN_GROUP`` new or changed responses is released together (``lock_releases``,
+  ``waiting``, ``publish``, ``add_release``; the rule itself is ``analyze.survey.release_due``), so
+  that comparing the results before and after one person answers tells nothing of that person.
+  ``responses`` gives only what is published.
 
 Every time is passed in (``now``), so tests move a clock instead of waiting.
 """
@@ -22,8 +27,9 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -177,34 +183,148 @@ def new_token() -> str:
 
 
 def save(session: Session, token: str, answers: Answers, today: dt.date) -> bool:
-    """Store the answers of the browser holding ``token``; True when they replace earlier ones."""
+    """Store the answers of the browser holding ``token`` as its version waiting to be released;
+    True when the browser had answered before.
+
+    Only ``pending`` is written for a browser that had answered: its published answers stay as they
+    were until the next release, or their disappearance would itself give the new ones away. A new
+    browser's row also gets the answers in its answer columns (they cannot be empty), unpublished
+    while ``released_at`` is NULL."""
     answers.check()
     token_hash = digest(token)
     row = session.scalars(select(t.SurveyResponse).where(t.SurveyResponse.token_hash == token_hash)).first()
     replaced = row is not None
+    version = _version(answers, today)
     if row is None:
         row = t.SurveyResponse(token_hash=token_hash)
+        _set_answers(row, version)
         session.add(row)
-    row.submitted_on = today
-    row.age_band, row.district = answers.age_band, answers.district
-    for name in RATINGS:
-        setattr(row, name, answers.ratings.get(name))
-    row.channels = list(answers.channels)
-    row.reactions = dict(answers.reactions)
-    row.expectation, row.consideration = answers.expectation, answers.consideration
+    row.pending = version
     session.flush()
     return replaced
 
 
+def _version(answers: Answers, today: dt.date) -> dict[str, Any]:
+    """The answers as a waiting version (JSON): what ``publish`` writes into the answer columns."""
+    return {
+        "submitted_on": today.isoformat(),
+        "age_band": answers.age_band,
+        "district": answers.district,
+        "ratings": {name: answers.ratings.get(name) for name in RATINGS},
+        "channels": list(answers.channels),
+        "reactions": dict(answers.reactions),
+        "expectation": answers.expectation,
+        "consideration": answers.consideration,
+    }
+
+
+def _set_answers(row: t.SurveyResponse, version: dict[str, Any]) -> None:
+    row.submitted_on = dt.date.fromisoformat(version["submitted_on"])
+    row.age_band, row.district = version["age_band"], version["district"]
+    for name in RATINGS:
+        setattr(row, name, version["ratings"].get(name))
+    row.channels = list(version["channels"])
+    row.reactions = dict(version["reactions"])
+    row.expectation, row.consideration = version["expectation"], version["consideration"]
+
+
 def has_answered(session: Session, token: str) -> bool:
-    """Whether the browser holding ``token`` has a stored response."""
+    """Whether the browser holding ``token`` has a stored response (released or waiting)."""
     found = select(t.SurveyResponse.id).where(t.SurveyResponse.token_hash == digest(token))
     return session.scalar(found) is not None
 
 
 def responses(session: Session) -> Iterator[t.SurveyResponse]:
-    """Every stored response, oldest id first."""
-    yield from session.scalars(select(t.SurveyResponse).order_by(t.SurveyResponse.id))
+    """Every published response, oldest id first: the rows released in a batch, with the answers
+    released last (a version still waiting is not among them, nor a row never released)."""
+    query = select(t.SurveyResponse).where(t.SurveyResponse.released_at.is_not(None))
+    yield from session.scalars(query.order_by(t.SurveyResponse.id))
+
+
+def count(session: Session) -> int:
+    """How many browsers have a stored response, released or waiting (the page's "Responses so
+    far": a count tells nothing of anyone's answers)."""
+    return session.scalar(select(func.count()).select_from(t.SurveyResponse)) or 0
+
+
+def waiting_count(session: Session) -> int:
+    """How many responses have a version waiting for the next release."""
+    where = t.SurveyResponse.pending.is_not(None)
+    return session.scalar(select(func.count()).select_from(t.SurveyResponse).where(where)) or 0
+
+
+# --- Releases --------------------------------------------------------------------------------------
+
+#: The PostgreSQL advisory lock that one release check holds at a time, to its transaction's end
+#: (any number kept for this use; ``store.alerts`` and ``store.audit`` use others).
+RELEASE_LOCK_KEY = 0x7375_7276  # "surv"
+
+
+def lock_releases(session: Session) -> None:
+    """Hold, to the end of the caller's transaction, the right to release: two submitters must not
+    both release one batch, or summarise the store as it was before the other's release.
+
+    PostgreSQL: a transaction advisory lock. SQLite: its one write lock, taken by a write that
+    changes nothing; without it, the reads that follow could see the store before a write another
+    connection commits between them and this transaction's first write."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(RELEASE_LOCK_KEY)))
+        return
+    nothing = update(t.SurveyRelease).where(false()).values(id=t.SurveyRelease.id)
+    session.execute(nothing.execution_options(synchronize_session=False))
+
+
+def waiting(session: Session) -> list[t.SurveyResponse]:
+    """The rows with a version waiting, oldest id first, locked to the end of the transaction
+    (PostgreSQL: ``FOR UPDATE``, so that a submitter's new version written meanwhile is read once
+    it is committed, not overwritten by an older one)."""
+    query = select(t.SurveyResponse).where(t.SurveyResponse.pending.is_not(None))
+    query = query.order_by(t.SurveyResponse.id).with_for_update()
+    # populate_existing: the rows as the locked read gives them, not as this session held them.
+    return list(session.scalars(query.execution_options(populate_existing=True)))
+
+
+def publish(session: Session, rows: list[t.SurveyResponse], now: dt.datetime) -> None:
+    """Release the waiting version of every one of ``rows``: it becomes the published answers."""
+    for row in rows:
+        if row.pending is None:
+            continue
+        _set_answers(row, row.pending)
+        row.pending = None
+        row.released_at = now
+    session.flush()
+
+
+def add_release(
+    session: Session,
+    made_at: dt.datetime,
+    made_on: dt.date,
+    respondents: int,
+    changed: int,
+    ratings: dict[str, dict[str, float | int | None]],
+) -> t.SurveyRelease:
+    """Record a release and the figures it made public."""
+    release = t.SurveyRelease(
+        made_at=made_at, made_on=made_on, respondents=respondents, changed=changed, ratings=ratings
+    )
+    session.add(release)
+    session.flush()
+    return release
+
+
+def latest_release(session: Session, before: dt.date | None = None) -> t.SurveyRelease | None:
+    """The release made last (on a day before ``before`` when given); None before the first."""
+    query = select(t.SurveyRelease).order_by(t.SurveyRelease.made_at.desc(), t.SurveyRelease.id.desc())
+    if before is not None:
+        query = query.where(t.SurveyRelease.made_on < before)
+    return session.scalars(query.limit(1)).first()
+
+
+def released_between(session: Session, start: dt.date, end: dt.date) -> int:
+    """How many responses the releases made from ``start`` to the day before ``end`` published."""
+    made_on = t.SurveyRelease.made_on
+    total = select(func.sum(t.SurveyRelease.changed)).where(made_on >= start, made_on < end)
+    return int(session.scalar(total) or 0)
 
 
 # --- Rate limit ------------------------------------------------------------------------------------

@@ -750,6 +750,12 @@ class SurveyResponse(Base):
     same browser replace its answers), the day is kept without the time, and the only background
     asked is an optional age band and district. There is no free text. The six ratings are 0-10, or
     null for "don't know"; the choices are the codes listed in ``govsocial.store.survey``.
+
+    The answer columns are what is **published**, and only once ``released_at`` is set: answers are
+    released in batches of at least five new or changed responses (``SurveyRelease``), so that
+    comparing the results before and after one person answers tells nothing of that person. Until
+    then a submitted version waits in ``pending``; a browser's new answers wait there too, leaving
+    its published ones as they were (docs/survey.md, "Released in batches").
     """
 
     __tablename__ = "survey_responses"
@@ -773,6 +779,34 @@ class SurveyResponse(Base):
     #: interacting (one code each, as the study asked; null when not answered).
     expectation: Mapped[str | None] = mapped_column(String(32))
     consideration: Mapped[str | None] = mapped_column(String(32))
+    #: The version sent and not yet released: ``{"submitted_on", "age_band", "district", "ratings",
+    #: "channels", "reactions", "expectation", "consideration"}`` (``store.survey.save``). SQL NULL
+    #: (not JSON null) when nothing waits, so that the store can find the rows that wait.
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    #: When the answer columns were last released; NULL: never, so the row is not published.
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SurveyRelease(Base):
+    """One release of the survey's answers: a batch of at least five new or changed responses made
+    public at once, and the figures everyone could then read.
+
+    Immutable: the reports read the release made last before their period ended, so a report built
+    again later gives the figures it gave the first time. ``made_on`` is the day in the
+    jurisdiction's time zone, as a response's day is and as reports cut their periods.
+    """
+
+    __tablename__ = "survey_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    made_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    #: Responses published after this release (all released rows).
+    respondents: Mapped[int] = mapped_column(Integer)
+    #: Responses this release published: new ones, and new versions of earlier ones.
+    changed: Mapped[int] = mapped_column(Integer)
+    #: The six ratings' estimates for everyone: ``{rating: {"mean", "low", "high", "n"}}``.
+    ratings: Mapped[dict[str, dict[str, float | int | None]]] = mapped_column(JSON)
 
 
 class SurveySubmission(Base):

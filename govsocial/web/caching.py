@@ -17,6 +17,9 @@ from collections.abc import Callable
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+#: Set to True in the scope of a HEAD served as a GET, so that a route whose GET is not safe (the
+#: admin area's one-time token page) can answer without acting.
+HEAD_AS_GET = "govsocial.head"
 #: Headers that describe a body; a 304 has none (RFC 9110, 15.4.5).
 BODY_HEADERS = ("content-length", "content-type", "content-encoding", "transfer-encoding")
 
@@ -54,7 +57,7 @@ class ConditionalGet:
             return
         head = scope["method"] == "HEAD"
         if head:
-            scope = {**scope, "method": "GET"}
+            scope = {**scope, "method": "GET", HEAD_AS_GET: True}
         condition = ", ".join(Headers(scope=scope).getlist("if-none-match"))
         policy = self.cache_control(scope["path"])
         exchange = _Exchange(send, head, condition, policy)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from govsocial.store import tables as t
+from govsocial.store.post_extra import public_extra
 from govsocial.store.queries import PostView
 from govsocial.store.sentiments import LabelCounts
 from govsocial.store.times import utc
@@ -274,6 +275,15 @@ class PostPublic(BaseModel):
     deleted: bool
     sample: bool = Field(description="Invented demo data, not real activity.")
     counts: PostCounts | None
+    extra: dict[str, Any] | None = Field(
+        description=(
+            "What the source says beyond the fields above, as a JSON object, or null when it says "
+            "nothing: e.g. the post's type and title, Facebook's total of reactions, a video's "
+            "duration, an export's reach or watch time. Which keys each source gives is in "
+            "docs/collectors.md; keys that could name a person other than the account are never given."
+        ),
+        examples=[{"media_type": "VIDEO", "media_product_type": "REELS"}],
+    )
     comment_sentiment: CommentSentimentCounts
 
 
@@ -305,6 +315,7 @@ def post_public(view: PostView, labels: LabelCounts | None) -> PostPublic:
         deleted=post.deleted_at is not None,
         sample=view.is_sample,
         counts=counts,
+        extra=public_extra(post.extra),
         comment_sentiment=CommentSentimentCounts(
             positive=labels.positive, neutral=labels.neutral, negative=labels.negative, scored=labels.scored
         ),

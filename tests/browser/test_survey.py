@@ -1,8 +1,8 @@
 """The citizen survey end to end in Chromium: the form gives the browser its token cookie, a person
 answers and sends it, and the results page shows the response beside the 2020 baseline; sending
 again from the same browser replaces the answers instead of adding a response. The demo store has
-no responses, and figures appear only from ``MIN_GROUP`` of them, so the test first stores the others
-that the person's answer completes."""
+no responses, and answers are published only in batches of ``MIN_GROUP`` new or changed ones, so the
+test first stores the others (waiting) whose batch the person's answer completes and releases."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ def test_survey_end_to_end(page: Page, demo_site: str, demo_db: str) -> None:
     expect(page).to_have_url(re.compile(r"/en/survey/results\?thanks=1$"))
     expect(page.locator("#survey-thanks")).to_be_visible()
     assert respondents(page) == before + 1
+    expect(page.locator("#survey-batches")).to_contain_text("Last updated on")
     expect(page.locator("#chart-survey svg")).to_be_visible()
     row = page.locator(".survey-table tr", has_text="Explaining policy").first
     expect(row).to_contain_text("2.35")  # the 2020 baseline beside this survey's mean

@@ -29,7 +29,7 @@ from govsocial.collect.facebook import types as facebook_types
 from govsocial.collect.facebook.client import FacebookConnector
 from govsocial.collect.http import MAX_RETRY_AFTER_S, HttpClient, RetryPolicy, retry_after
 from govsocial.collect.instagram.client import InstagramConnector
-from govsocial.collect.paging import SeenCursors
+from govsocial.collect.paging import ListingPaging, SeenCursors
 from govsocial.collect.records import Batch
 from govsocial.collect.runner import Runner, RunOptions
 from govsocial.collect.targets import collectable
@@ -320,6 +320,31 @@ def test_cursors_seen_before_in_one_listing_are_repeats() -> None:
     graph = SeenCursors({"until": "1", "__paging_token": "p"})
     assert graph.repeats({"__paging_token": "p", "until": "1"})
     assert not graph.repeats({"until": "2", "__paging_token": "p"})
+
+
+class _Position:
+    def __init__(self, after: str | None) -> None:
+        self.after = after
+
+
+def test_a_refused_stored_cursor_restarts_its_listing_from_the_top_once() -> None:
+    paging = ListingPaging("post listing", "STALE", term="paging token")
+    assert paging.seen.repeats("STALE")  # the cursor it resumed from
+    position, refused = _Position("STALE"), CollectError("HTTP 400")
+    gap = paging.restart(position, refused)
+    assert gap == "post listing: the paging token was refused (HTTP 400); read again from the first page"
+    assert position.after is None and not paging.seen.repeats("STALE")  # from the top, nothing seen
+    position.after = "B"  # refused again further on: reading again would go round for ever
+    with pytest.raises(CollectError) as again:
+        paging.restart(position, refused)
+    assert again.value is refused
+
+
+def test_a_refusal_with_no_stored_cursor_is_raised() -> None:
+    refused = CollectError("HTTP 400")
+    with pytest.raises(CollectError) as raised:
+        ListingPaging("uploads listing", None).restart(_Position(None), refused)
+    assert raised.value is refused
 
 
 def test_facebook_posts_whose_cursors_cycle_stop_with_a_gap_and_keep_every_post() -> None:

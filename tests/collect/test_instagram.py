@@ -25,6 +25,7 @@ from tests.collect.test_facebook import (
     Routes,
     assert_page_checkpoint_after_its_comments,
     collect,
+    file_error,
     graph_error,
     is_checkpoint_only,
     listing,
@@ -431,6 +432,48 @@ def test_an_expired_token_stops_the_account() -> None:
     )
     with pytest.raises(AuthError):
         run({(f"/{OWN_ID}", None): expired})
+
+
+NOT_FOUND = "handmade_error_110_2207013_discovery_user_not_found.json"
+
+
+def test_a_user_name_no_professional_account_has_is_gone_not_a_request_error() -> None:
+    # Business discovery answers 110/2207013 "Invalid user id" for a user name that is unknown,
+    # renamed, personal or age-restricted: the registry needs a look, as for an account that is gone.
+    error = InstagramConnector.classify(file_error(NOT_FOUND, folder=IG))
+    assert isinstance(error, GoneError) and not isinstance(error, RequestError)
+    assert str(error).startswith("instagram: ")
+    assert "Graph error 110/2207013: Invalid user id" in str(error) and "registry" in str(error)
+
+
+def test_business_discovery_of_an_unknown_user_stops_the_account_as_gone_without_retrying() -> None:
+    target = Target(account_id=5, platform="instagram", kind="account", handle="hkgov_no_such_account")
+    asked: list[httpx.Request] = []
+
+    def not_found(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return file_error(NOT_FOUND, folder=IG)
+
+    with pytest.raises(GoneError, match="110/2207013"):
+        run({(f"/{OWN_ID}", None): not_found}, target=target, own_ig_user_id=OWN_ID)
+    assert len(asked) == 1  # not retried: asking again gets the same answer
+    assert "business_discovery.username(hkgov_no_such_account)" in asked[0].url.params["fields"]
+
+
+def test_an_unknown_user_met_mid_listing_ends_the_media_listing_with_a_gap() -> None:
+    # Renamed or turned personal between two pages: what was read is kept, the listing ends.
+    routes: Routes = {
+        (f"/{OWN_ID}", None): [
+            httpx.Response(200, json=ig("pyfacebook_discovery_user_fields.json")),
+            file_error(NOT_FOUND, folder=IG),
+        ],
+    }
+    checkpoint = {"after": "after", "since": None, "newest": "2021-08-17T19:00:42+00:00"}
+    batches, waits, fake = run(routes, target=OTHER, checkpoints={"posts": checkpoint}, own_ig_user_id=OWN_ID)
+    [gap] = [b.gap for b in batches if b.gap]
+    assert gap.startswith("media listing stopped early: ") and "110/2207013" in gap
+    assert batches[-1].checkpoint is not None and batches[-1].checkpoint["complete"]
+    assert waits == [] and len(fake.requests) == 2  # not retried
 
 
 def test_a_wrong_own_id_is_gone() -> None:

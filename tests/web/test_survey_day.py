@@ -1,6 +1,7 @@
-"""A survey response is dated by the day in the jurisdiction's time zone, the zone reports cut their
-periods in: sent at 04:00 in Hong Kong on 1 November (20:00 UTC on 31 October), it is November's, so
-October's report does not count it and November's does."""
+"""A survey response, and a release of the survey's answers, is dated by the day in the jurisdiction's
+time zone, the zone reports cut their periods in: sent and released at 04:00 in Hong Kong on
+1 November (20:00 UTC on 31 October), a batch is November's, so October's report does not show it
+and November's does."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from govsocial.analyze import survey as analysis
 from govsocial.report import periods
 from govsocial.report.survey import survey_section
 from govsocial.settings import Settings
@@ -19,6 +21,9 @@ from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 from govsocial.web.app import create_app
 from tests.web.test_survey import Clock, send, show_form, stored
+
+#: A batch: the fewest responses released together.
+K = analysis.MIN_GROUP
 
 HONG_KONG_EARLY_MORNING = dt.datetime(2026, 10, 31, 20, 0, tzinfo=dt.UTC)  # 1 November, 04:00 HKT
 
@@ -40,13 +45,16 @@ def test_a_response_is_dated_in_the_jurisdictions_zone(
     hk_client: tuple[TestClient, Clock], sqlite_engine: Engine, sqlite_url: str
 ) -> None:
     client, clock = hk_client
-    stamp = show_form(client, clock)
+    browsers = [TestClient(client.app) for _ in range(K)]  # a batch: the last one releases it
+    stamps = [show_form(browser, clock) for browser in browsers]
     clock.now = HONG_KONG_EARLY_MORNING
-    answer: Any = send(client, stamp)
-    assert answer.status_code == 303
-    [row] = stored(sqlite_url)
-    assert row.submitted_on == dt.date(2026, 11, 1)
+    for browser, stamp in zip(browsers, stamps, strict=True):
+        answer: Any = send(browser, stamp)
+        assert answer.status_code == 303
+    rows = stored(sqlite_url)
+    assert {row.submitted_on for row in rows} == {dt.date(2026, 11, 1)} and len(rows) == K
     with session_factory(sqlite_engine)() as session:
         october = survey_section(session, periods.parse("2026-10"))
         november = survey_section(session, periods.parse("2026-11"))
-    assert (october.respondents, november.respondents, november.in_period) == (0, 1, 1)
+    assert (october.withheld, october.respondents) == (True, 0)
+    assert (november.respondents, november.in_period, november.released_on) == (K, K, dt.date(2026, 11, 1))

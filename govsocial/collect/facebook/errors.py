@@ -14,6 +14,7 @@ signal                                      class                       why
 3, 10, 200-299, 100 naming PPCA/PPMA        ``AccessError``             a permission/feature is missing
 100 "After Cursor ... exceeds the max"      ``CursorLimitError``        the edge cannot be paged deeper
 803, 100 "... does not exist"               ``GoneError``               deleted, private or renamed
+110/2207013 (business discovery)            ``GoneError``               no such professional account
 ``is_transient: true`` (other codes)        ``RateLimitedError``        Meta's own "try later" flag
 anything else                               ``RequestError``            a bug in our request: no retry
 =========================================  ==========================  =============================
@@ -30,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -58,6 +59,15 @@ BLOCKED_CODES = frozenset({368})
 #: 3 "API Method": "capability or permissions issue", 10 permission denied, 200-299 API permissions.
 PERMISSION_CODES = frozenset({3, 10, *range(200, 300)})
 GONE_CODES = frozenset({803})
+#: (code, subcode) pairs that say the account asked for is not there, with what the operator should
+#: check. 110/2207013 "Invalid user id" is business discovery's answer for a user name that no
+#: Instagram professional (Business/Creator) account has: none has it, it was renamed, or the
+#: account is personal or age-restricted (Graph answers the same for each). Retrying cannot help and
+#: the request is well formed: the registry's handle needs a look, as for any account gone.
+GONE_SUBCODES: Mapping[tuple[int, int], str] = {
+    (110, 2207013): "no Instagram professional (Business/Creator) account has this user name: it may "
+    "not exist, have been renamed, or be a personal or age-restricted account; check the registry's handle",
+}
 
 #: Usage percentage from which we slow down (the API refuses calls at 100).
 USAGE_THRESHOLD = 90
@@ -112,6 +122,9 @@ def _by_code(error: dict[str, Any], where: str, response: httpx.Response) -> Col
         return CursorLimitError(text)
     if code in GONE_CODES or (code == 100 and "does not exist" in lowered):
         return GoneError(text)
+    hint = GONE_SUBCODES.get((code or 0, subcode or 0))
+    if hint:
+        return GoneError(f"{text} ({hint})")
     if error.get("is_transient") is True:
         return RateLimitedError(text, retry_at=throttled_until(response))
     return TransientError(text) if response.status_code >= 500 else RequestError(text)

@@ -2,7 +2,8 @@
 
 Instagram adds throttle code 80002 (its Business Use Case limit), which the shared rules already
 treat as a rate limit; everything else (190 expired token, 10/200 permissions, 100 "does not exist")
-means the same as on Facebook.
+means the same as on Facebook. Business discovery's 110/2207013 ("Invalid user id": no professional
+account has the user name asked for) is one of the shared rules too: the account is reported gone.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ import httpx
 from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
 from govsocial.collect.http import HttpClient
-from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
+from govsocial.collect.paging import ListingPaging, cycle_gap, listing_items
 from govsocial.collect.records import (
     BadRecord,
     Batch,
@@ -68,6 +68,8 @@ SEARCH_WINDOW = dt.timedelta(days=7)
 #: A since_id this close to the window's edge may already be outside it, which X refuses (400).
 SEARCH_MARGIN = dt.timedelta(hours=1)
 MAPPING_ERRORS = (KeyError, ValueError, TypeError, AttributeError)
+#: What X's documentation calls a listing's cursor, as the gap of a refused one says it.
+CURSOR_TERM = "paging token"
 
 
 def _utc_now() -> dt.datetime:
@@ -77,11 +79,6 @@ def _utc_now() -> dt.datetime:
 def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item that could not be mapped, kept with the reason."""
     return listing_bad_record(raw.source, raw.location, item, exc)
-
-
-def restart_gap(listing: str, exc: Exception) -> str:
-    """The gap recorded when ``listing``'s paging token is refused and it is read from the top again."""
-    return f"{listing}: the paging token was refused ({exc}); read again from the first page"
 
 
 @dataclass
@@ -225,8 +222,7 @@ class XConnector(Connector):
             if _newest_time(cursor) > window:  # read the window again, new posts included
                 cursor.start_time = _x_time(window)
         window_start = types.parse_time(cursor.start_time) if cursor.start_time else None
-        seen = SeenCursors(cursor.after)
-        restarted = False
+        paging = ListingPaging("post listing", cursor.after, term=CURSOR_TERM)
         while True:
             params = {**POST_PARAMS, **cursor.params("pagination_token")}
             try:
@@ -234,10 +230,7 @@ class XConnector(Connector):
             except errors.InvalidPaginationTokenError as exc:
                 # A token kept from an earlier run can expire: list again from the top once, with the
                 # same bounds (posts already stored are noops), rather than fail every run.
-                if cursor.after is None or restarted:
-                    raise
-                restarted, cursor.after, seen = True, None, SeenCursors()
-                yield Batch(edge="posts", gap=restart_gap("post listing", exc))
+                yield Batch(edge="posts", gap=paging.restart(cursor, exc))
                 continue
             listing_items(data, raw)  # a page whose data is not a list is malformed, not empty
             batch = self._posts_batch(data, raw, account_ref)
@@ -259,7 +252,7 @@ class XConnector(Connector):
                     yield reply_batch
             next_token = (data.get("meta") or {}).get("next_token")
             # A token seen before (the same one for ever, or A -> B -> A): end the listing, with a gap.
-            cycle = bool(next_token) and seen.repeats(str(next_token))
+            cycle = bool(next_token) and paging.seen.repeats(str(next_token))
             next_token = None if cycle else next_token
             gap = cycle_gap("post listing") if cycle else None
             yield Batch(edge="posts", checkpoint=cursor.checkpoint(next_token), gap=gap)
@@ -304,8 +297,7 @@ class XConnector(Connector):
         cursor = IdCursor.resume(checkpoint)
         if cursor.since_id and not self._searchable(types.snowflake_time(cursor.since_id), SEARCH_MARGIN):
             cursor.since_id = None  # X refuses a since_id outside the window; the window bounds the read
-        seen = SeenCursors(cursor.after)
-        restarted = False
+        paging = ListingPaging(f"replies of {post.post_id}", cursor.after, term=CURSOR_TERM)
         while True:
             params = {
                 **REPLY_PARAMS,
@@ -315,10 +307,7 @@ class XConnector(Connector):
             try:
                 data, raw = await self._get("tweets/search/recent", params, "tweets/search/recent")
             except errors.InvalidPaginationTokenError as exc:
-                if cursor.after is None or restarted:
-                    raise
-                restarted, cursor.after, seen = True, None, SeenCursors()
-                yield Batch(edge=edge, gap=restart_gap(f"replies of {post.post_id}", exc))
+                yield Batch(edge=edge, gap=paging.restart(cursor, exc))
                 continue
             except AccessError as exc:
                 state.blocked = f"replies not read: {exc}"
@@ -332,7 +321,7 @@ class XConnector(Connector):
             cursor.see(batch.comments)
             next_token = (data.get("meta") or {}).get("next_token")
             # A token seen before (the same one for ever, or A -> B -> A): the conversation ends there.
-            cycle = bool(next_token) and seen.repeats(str(next_token))
+            cycle = bool(next_token) and paging.seen.repeats(str(next_token))
             next_token = None if cycle else next_token
             gaps = [batch.gap, cycle_gap(f"replies of {post.post_id}") if cycle else None]
             gap = "; ".join(g for g in gaps if g) or None  # the page's own partial errors stay

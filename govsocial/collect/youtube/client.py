@@ -30,7 +30,7 @@ import httpx
 from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError
 from govsocial.collect.http import HttpClient
-from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
+from govsocial.collect.paging import ListingPaging, SeenCursors, cycle_gap, listing_items
 from govsocial.collect.records import (
     BadRecord,
     Batch,
@@ -66,11 +66,6 @@ def _utc_now() -> dt.datetime:
 def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     """An item that could not be mapped, kept with the reason."""
     return listing_bad_record(raw.source, raw.location, item, exc)
-
-
-def restart_gap(listing: str, exc: Exception) -> str:
-    """The gap recorded when ``listing``'s page token is refused and it is read from the top again."""
-    return f"{listing}: the page token was refused ({exc}); read again from the first page"
 
 
 @dataclass
@@ -213,8 +208,7 @@ class YouTubeConnector(Connector):
             # From the top, down to the older of the last run's newest video and the refresh window.
             cursor.since = min(cursor.since, window)
         playlist = types.uploads_playlist(channel)
-        seen = SeenCursors(cursor.after)
-        restarted = False
+        paging = ListingPaging("uploads listing", cursor.after)
         while True:
             params = {"part": "snippet,contentDetails", "playlistId": playlist, "maxResults": 50}
             try:
@@ -229,10 +223,7 @@ class YouTubeConnector(Connector):
             except errors.InvalidPageTokenError as exc:
                 # A page token kept from an earlier run can go stale: read from the top once, down to
                 # the same ``since`` (what was read already is a noop), rather than fail every run.
-                if cursor.after is None or restarted:
-                    raise
-                restarted, cursor.after, seen = True, None, SeenCursors()
-                yield Batch(edge="posts", gap=restart_gap("uploads listing", exc))
+                yield Batch(edge="posts", gap=paging.restart(cursor, exc))
                 continue
             listing_items(page, raw, "items")  # a page whose items are not a list is malformed, not empty
             yield Batch(edge="posts", raw=raw)
@@ -246,7 +237,7 @@ class YouTubeConnector(Connector):
                     yield comments
             next_token = page.get("nextPageToken")
             # A token seen before (A -> B -> A) would page for ever: end the listing, with a gap.
-            cycle = bool(next_token) and seen.repeats(str(next_token))
+            cycle = bool(next_token) and paging.seen.repeats(str(next_token))
             done = len(fresh) < len(entries) or not next_token or cycle
             if first is not None and len(fresh) < len(entries):
                 self.log_first_run_bound(account_ref, first, cut=True)
@@ -312,8 +303,7 @@ class YouTubeConnector(Connector):
             cursor.since = None  # from the top, every thread: new replies go to old threads too
         # Threads whose replies were paged, with their reply count then: unchanged ones are not paged.
         paged: dict[str, int] = dict((checkpoint or {}).get("paged") or {})
-        seen = SeenCursors(cursor.after)
-        restarted = False
+        paging = ListingPaging(f"comment threads of {video_id}", cursor.after)
         while True:
             params = {
                 "part": "snippet,replies",
@@ -331,10 +321,9 @@ class YouTubeConnector(Connector):
                 )
                 return
             except errors.InvalidPageTokenError as exc:
-                if cursor.after is None or restarted:
-                    raise
-                restarted, cursor.after, cursor.since, seen = True, None, None, SeenCursors()
-                yield Batch(edge=edge, gap=restart_gap(f"comment threads of {video_id}", exc))
+                refused = paging.restart(cursor, exc)
+                cursor.since = None  # from the top, every thread, as any listing read again
+                yield Batch(edge=edge, gap=refused)
                 continue
             except (GoneError, errors.ContentForbiddenError) as exc:
                 yield Batch(edge=edge, gap=f"comments unavailable: {exc}", checkpoint={"complete": True})
@@ -344,7 +333,7 @@ class YouTubeConnector(Connector):
             cursor.see(types.thread_time(t) for t in fresh)
             next_token = page.get("nextPageToken")
             # A token seen before (A -> B -> A) would page for ever: the listing ends there, complete.
-            cycle = bool(next_token) and seen.repeats(str(next_token))
+            cycle = bool(next_token) and paging.seen.repeats(str(next_token))
             done = len(fresh) < len(threads) or not next_token or cycle
             more = [t for t in fresh if self._replies_to_page(t, paged)]
             batch = self._threads_batch(edge, raw, fresh, (video_id, channel_id), {id(t) for t in more})

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
@@ -33,6 +33,7 @@ from govsocial.settings import Settings
 from govsocial.store import audit, users
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory, transaction
+from govsocial.store.times import utc
 from govsocial.web.admin.auth import AdminDenied, Principal
 
 SCHEDULE_ACTIONS = ("pause", "resume", "run-now")
@@ -45,7 +46,8 @@ UPLOAD_NAME_MAX = 200
 #: The longest extension kept when a long name is cut (``.csv``, ``.json``...): importers read it.
 UPLOAD_SUFFIX_MAX = 16
 #: A token made on the users page is issued only if the page that shows it is asked for within
-#: this many minutes (the browser follows the redirect at once); later it stays unusable.
+#: this many minutes (the browser follows the redirect at once); later it is never made, and its
+#: row is removed (``sweep_unshown_tokens``).
 TOKEN_SHOW_MINUTES = 10
 
 
@@ -359,6 +361,7 @@ def add_token(
 ) -> tuple[t.ApiToken, str]:
     """A new API token for a user; the token is returned to show once, and only its prefix is audited."""
     user = _enabled_user(session, user_id)
+    sweep_unshown_tokens(session, now)
     try:
         row, token = users.create_token(session, user, name, now)
     except users.UserError as exc:
@@ -382,6 +385,7 @@ def add_pending_token(
     What the pages make: the token has no value yet, so the answer to the form holds none.
     """
     user = _enabled_user(session, user_id)
+    sweep_unshown_tokens(session, now)
     try:
         row = users.create_pending_token(session, user, name, holder, now)
     except users.UserError as exc:
@@ -400,17 +404,35 @@ def issue_token(
     """
     since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
     token = users.issue_token(session, token_id, holder, since)
-    row = session.get(t.ApiToken, token_id)
-    if row is None:
-        raise AdminDenied(404, f"No API token {token_id}.")
+    row = _shown_token(session, token_id)
     if token is None:
-        raise AdminDenied(*_not_issued(row, holder, since))
+        raise AdminDenied(*(_not_showable(row, holder, since) or _not_shown_in_time(row)))
     _log(session, actor, "token.issue", f"token:{row.id}", {"name": row.name, "prefix": row.prefix}, now)
     return row, token
 
 
-def _not_issued(row: t.ApiToken, holder: str, since: dt.datetime) -> tuple[int, str]:
-    """Why a token's value cannot be shown: the status and the message."""
+def check_showable(session: Session, token_id: int, holder: str, now: dt.datetime) -> None:
+    """``AdminDenied`` as ``issue_token`` would raise it, without issuing (a HEAD of the page)."""
+    since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
+    denied = _not_showable(_shown_token(session, token_id), holder, since)
+    if denied is not None:
+        raise AdminDenied(*denied)
+
+
+def _shown_token(session: Session, token_id: int) -> t.ApiToken:
+    """The token the page is for; ``AdminDenied`` (404) when there is none."""
+    row = session.get(t.ApiToken, token_id)
+    if row is None:
+        raise AdminDenied(
+            404,
+            f"No API token {token_id}: it was never made, or it was not shown within "
+            f"{TOKEN_SHOW_MINUTES} minutes of its creation and has been removed.",
+        )
+    return row
+
+
+def _not_showable(row: t.ApiToken, holder: str, since: dt.datetime) -> tuple[int, str] | None:
+    """Why a token's value cannot be shown now (the status and the message); None when it can."""
     if not users.is_pending(row):
         return 410, (
             f"API token {row.id} ({row.prefix}…) was shown already: a token is shown once and never "
@@ -420,10 +442,55 @@ def _not_issued(row: t.ApiToken, holder: str, since: dt.datetime) -> tuple[int, 
         return 410, f"API token {row.id} is revoked: it was never shown and can never be used."
     if row.token_hash != users.pending_mark(holder, row.id):
         return 403, f"API token {row.id} can be shown only in the sign-in session that created it."
+    if utc(row.created_at) < since:
+        return _not_shown_in_time(row)
+    return None
+
+
+def _not_shown_in_time(row: t.ApiToken) -> tuple[int, str]:
+    """The answer for a token whose 10 minutes to be shown have passed."""
     return 410, (
         f"API token {row.id} was not shown within {TOKEN_SHOW_MINUTES} minutes of its creation, so it "
-        "was never made and can never be used: revoke it and create another."
+        "was never made and can never be used: create another (this one leaves the list by itself)."
     )
+
+
+def sweep_unshown_tokens(session: Session, now: dt.datetime) -> list[int]:
+    """Remove the tokens made on the users page and not shown within ``TOKEN_SHOW_MINUTES``; their ids.
+
+    Such a token never had a value: nobody has it, nothing can use it, and nothing is left to
+    revoke, so it is no token to list. Each removal is audited (``token.expire``, with no user:
+    nobody chose it), after the ``token.add`` that made it. Called where tokens are listed or made.
+    Each row is deleted by its own conditional DELETE (still pending, still too old), so of two
+    sweeps at once only one removes and audits it, and a token issued meanwhile is kept.
+    """
+    since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
+    # Compared in SQL: SQLite hands times back without their zone.
+    unshown = (t.ApiToken.token_hash.startswith(users.PENDING_MARK), t.ApiToken.created_at < since)
+    stale = session.execute(
+        select(t.ApiToken.id, t.ApiToken.name, t.ApiToken.created_at, t.ApiToken.revoked_at, t.User.username)
+        .join(t.User, t.User.id == t.ApiToken.user_id)
+        .where(*unshown)
+        .order_by(t.ApiToken.id)
+    ).all()
+    removed = []
+    for token_id, name, created_at, revoked_at, username in stale:
+        gone = session.execute(
+            delete(t.ApiToken).where(t.ApiToken.id == token_id, *unshown),
+            execution_options={"synchronize_session": False},
+        )
+        if gone.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another request removed it, or it was issued just in time
+        details = {
+            "user": username,
+            "name": name,
+            "created_at": utc(created_at).isoformat(),
+            "revoked": revoked_at is not None,
+            "reason": f"not shown within {TOKEN_SHOW_MINUTES} minutes",
+        }
+        audit.record(session, None, "token.expire", f"token:{token_id}", details, None, now)
+        removed.append(token_id)
+    return removed
 
 
 def _enabled_user(session: Session, user_id: int) -> t.User:

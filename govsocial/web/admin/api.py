@@ -233,25 +233,27 @@ async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
 
 
 def list_users(request: Request, me: AdminKey) -> dict[str, Any]:
-    """Users with their roles and tokens (prefixes only)."""
-    with get_state(request).sessions() as session:
+    """Users with their roles and tokens (prefixes only; tokens made on the users page and not shown
+    in time are removed first, as the page does)."""
+    with transaction(get_state(request).sessions) as session:
+        actions.sweep_unshown_tokens(session, now_of(request))
         people = users.list_users(session)
         tokens = users.list_tokens(session)
-    data = [
-        {
-            "id": u.id,
-            "username": u.username,
-            "role": u.role,
-            "created_at": _iso(u.created_at),
-            "disabled_at": _iso(u.disabled_at),
-            "tokens": [
-                {"id": k.id, "name": k.name, "prefix": k.prefix, "revoked_at": _iso(k.revoked_at)}
-                for k in tokens
-                if k.user_id == u.id
-            ],
-        }
-        for u in people
-    ]
+        data = [
+            {
+                "id": u.id,
+                "username": u.username,
+                "role": u.role,
+                "created_at": _iso(u.created_at),
+                "disabled_at": _iso(u.disabled_at),
+                "tokens": [
+                    {"id": k.id, "name": k.name, "prefix": k.prefix, "revoked_at": _iso(k.revoked_at)}
+                    for k in tokens
+                    if k.user_id == u.id
+                ],
+            }
+            for u in people
+        ]
     return {"data": data, "count": len(data)}
 
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData, UploadFile
 
@@ -24,6 +24,7 @@ from govsocial.settings import Settings
 from govsocial.store import audit, queries, users
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
+from govsocial.store.times import utc
 from govsocial.web.admin import actions
 from govsocial.web.admin.auth import (
     CLIENT_FACTOR,
@@ -42,6 +43,7 @@ from govsocial.web.admin.auth import (
     same,
     set_cookie,
 )
+from govsocial.web.caching import HEAD_AS_GET
 from govsocial.web.deps import MAX_INT, get_state
 from govsocial.web.pages.render import TEMPLATES
 
@@ -130,6 +132,7 @@ def router() -> APIRouter:
     r.add_api_route("/accounts/{account_id}/schedule", account_schedule, methods=["POST"])
     r.add_api_route("/import", import_page, methods=["GET"])
     r.add_api_route("/import", import_file, methods=["POST"])
+    r.add_api_route("/runs/{run_id}", run_page, methods=["GET"])
     r.add_api_route("/users", users_page, methods=["GET"])
     r.add_api_route("/users", add_user, methods=["POST"])
     r.add_api_route("/users/{user_id}/disable", disable_user, methods=["POST"])
@@ -412,18 +415,40 @@ def new_account(request: Request, me: Editor, form: Form) -> Response:
     return redirect(f"{PREFIX}/accounts/{account_id}")
 
 
+IMPORT_OPTIONS = ("format", "platform", "account", "timezone")
+
+
 def import_page(request: Request, me: Editor) -> Response:
     """The import form."""
-    return render("import.html", me, summary=None, limit=get_state(request).settings.admin_upload_max_bytes)
+    return _import_form(request, me)
+
+
+def _import_form(
+    request: Request, me: Principal, status: int = 200, error: str | None = None, **values: str | None
+) -> Response:
+    """The import form, with a refusal and the options as sent when the form is answered again."""
+    return render(
+        "import.html",
+        me,
+        status=status,
+        error=error,
+        values={name: values.get(name) or "" for name in IMPORT_OPTIONS},
+        limit=get_state(request).settings.admin_upload_max_bytes,
+    )
 
 
 def import_file(request: Request, me: Editor, form: Form) -> Response:
-    """Import an uploaded export file and show the run's counts."""
+    """Import an uploaded export file and send the browser to its run's page (post/redirect/get).
+
+    A reload of that page shows the stored run again and never imports the file a second time. A
+    form that cannot start a run (no file, an unknown format or time zone, a file the importers
+    refuse to read) is answered with the form again and a 400; a file over the limit is a 413.
+    """
     upload = form.get("file")
+    options = {name: _optional(form, name) for name in IMPORT_OPTIONS}
     if not isinstance(upload, UploadFile):
-        return message_page(400, "Choose a file to import.", me)
+        return _import_form(request, me, 400, "Choose a file to import.", **options)
     state = get_state(request)
-    options = {name: _optional(form, name) for name in ("format", "platform", "account", "timezone")}
     try:
         summary = actions.run_import(
             state.engine,
@@ -435,19 +460,65 @@ def import_file(request: Request, me: Editor, form: Form) -> Response:
             now_of(request),
         )
     except actions.ActionError as exc:
-        return message_page(400, str(exc), me)
-    return render("import.html", me, summary=summary.as_dict(), limit=state.settings.admin_upload_max_bytes)
+        return _import_form(request, me, 400, str(exc), **options)
+    return redirect(f"{PREFIX}/runs/{summary.run_id}")
+
+
+def run_page(request: Request, me: Viewer, run_id: Id) -> Response:
+    """One collection or import run as stored: its outcome, counts, errors, gaps and quarantine.
+
+    Where an import's form leads, and what any signed-in session sees of the run afterwards: the
+    run record holds everything the import reported, so the page is the same for every reader.
+    """
+    with get_state(request).sessions() as session:
+        run = session.get(t.CollectionRun, run_id)
+        if run is None:
+            return message_page(404, f"No run {run_id}.", me)
+        imported = session.execute(
+            select(t.AuditEntry, t.User.username)
+            .outerjoin(t.User, t.User.id == t.AuditEntry.user_id)
+            .where(t.AuditEntry.action == "import", t.AuditEntry.target == f"run:{run_id}")
+            .order_by(t.AuditEntry.id.desc())
+            .limit(1)
+        ).first()
+        met = or_(t.QuarantinedRecord.run_id == run_id, t.QuarantinedRecord.last_run_id == run_id)
+        quarantined = session.scalars(
+            select(t.QuarantinedRecord).where(met).order_by(t.QuarantinedRecord.id).limit(PAGE_ROWS)
+        ).all()
+        quarantine_total = session.scalar(select(func.count(t.QuarantinedRecord.id)).where(met)) or 0
+        return render(
+            "run.html",
+            me,
+            run=run,
+            imported=imported,
+            quarantined=quarantined,
+            quarantine_total=quarantine_total,
+            page_rows=PAGE_ROWS,
+        )
 
 
 def users_page(request: Request, me: Admin) -> Response:
-    """Users and API tokens."""
-    with get_state(request).sessions() as session:
+    """Users and API tokens; tokens made here and not shown in time are removed first (docs/admin.md)."""
+    now = now_of(request)
+    with transaction(get_state(request).sessions) as session:
+        actions.sweep_unshown_tokens(session, now)
         people = users.list_users(session)
         tokens = users.list_tokens(session)
-    names = {u.id: u.username for u in people}
-    return render(
-        "users.html", me, people=people, tokens=tokens, names=names, roles=users.ROLES, new_token=None
-    )
+        names = {u.id: u.username for u in people}
+        return render(
+            "users.html",
+            me,
+            people=people,
+            tokens=tokens,
+            names=names,
+            roles=users.ROLES,
+            show_minutes=actions.TOKEN_SHOW_MINUTES,
+            pending_until={
+                k.id: utc(k.created_at) + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES)
+                for k in tokens
+                if users.is_pending(k)
+            },
+        )
 
 
 def add_user(request: Request, me: Admin, form: Form) -> Response:
@@ -484,6 +555,11 @@ def add_token(request: Request, me: Admin, form: Form, user_id: Id) -> Response:
 
 def show_token(request: Request, me: Admin, token_id: Id) -> Response:
     """Show a new API token, this once, to the session that created it (``no-store``, as every page)."""
+    if request.scope.get(HEAD_AS_GET):
+        # A HEAD says what the GET would answer now, and never issues: the token would be made unseen.
+        with get_state(request).sessions() as session:
+            actions.check_showable(session, token_id, _holder(request), now_of(request))
+        return HTMLResponse(b"", headers={"Cache-Control": NO_STORE})
     with transaction(get_state(request).sessions) as session:
         row, token = actions.issue_token(session, me, token_id, _holder(request), now_of(request))
         name = row.name

@@ -12,11 +12,17 @@ and the results are computed from exactly those rows and published bands, so non
 can be subtracted from the export to undo a suppression. While there are fewer than
 ``MIN_GROUP`` responses nothing is published; the header ``X-Withheld-Rows`` and the results'
 ``withheld`` say how many responses are held back.
+
+Both publish only the released responses (``store.survey.responses``): what is sent waits until a
+batch of at least ``MIN_GROUP`` new or changed responses is released together, so that comparing
+two downloads never shows one person's answers. The results say when the last batch was released
+(``released_on``) and how many responses wait for the next (``pending``).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -89,9 +95,24 @@ class SurveyResultsPublic(BaseModel):
     )
     min_group: int = Field(description="The fewest responses a group or an export combination describes (k).")
     withheld: int = Field(
-        description="Responses in no figure and no export row: all, while fewer than min_group."
+        description="Responses in no figure and no export row: those not released yet, and all while fewer "
+        "than min_group are released."
+    )
+    released_on: dt.date | None = Field(
+        description="The day the figures and the export were last released (in the jurisdiction's time "
+        "zone); null before the first release."
+    )
+    pending: int = Field(
+        description="New or changed responses waiting for the next release, made once at least min_group "
+        "wait; until then a changed response's earlier answers stay in the figures."
     )
     baseline: BaselinePublic
+
+
+def withheld(session: SessionDep, published: analysis.Release) -> int:
+    """Stored responses in no figure and no export row: never released yet, or held back while fewer
+    than ``MIN_GROUP`` are released. (A response whose new answers wait is in them with its old.)"""
+    return store.count(session) - len(published.rows)
 
 
 def _estimate(e: analysis.Estimate) -> EstimatePublic:
@@ -104,6 +125,7 @@ def survey_results(session: SessionDep) -> SurveyResultsPublic:
     published = analysis.release(store.responses(session))
     groups = analysis.by_age_band(published)
     base = analysis.baseline()
+    last = store.latest_release(session)
     return SurveyResultsPublic(
         groups=[
             GroupPublic(
@@ -115,7 +137,9 @@ def survey_results(session: SessionDep) -> SurveyResultsPublic:
             for name, results in groups.items()
         ],
         min_group=analysis.MIN_GROUP,
-        withheld=published.withheld,
+        withheld=withheld(session, published),
+        released_on=last.made_on if last is not None else None,
+        pending=store.waiting_count(session),
         baseline=BaselinePublic(
             source=base.source,
             ratings={k: BaselineRatingPublic(mean=m, n=n) for k, (m, n) in base.ratings.items()},
@@ -158,11 +182,11 @@ def export_csv(rows: list[analysis.Published]) -> str:
     response_class=Response,
     responses={
         200: {
-            "description": f"One row per response; none while there are fewer than {analysis.MIN_GROUP}.",
+            "description": f"One row per released response; none while fewer than {analysis.MIN_GROUP}.",
             "content": {"text/csv": {"schema": {"type": "string"}}},
             "headers": {
                 WITHHELD_HEADER: {
-                    "description": "How many responses the file holds back.",
+                    "description": "How many responses the file holds back (not released yet, or too few).",
                     "schema": {"type": "integer"},
                 }
             },
@@ -170,12 +194,12 @@ def export_csv(rows: list[analysis.Published]) -> str:
     },
 )
 def survey_responses(session: SessionDep) -> Response:
-    """Every response's answers, k-anonymous: no token, no address, no id, the month at most."""
+    """Every released response's answers, k-anonymous: no token, no address, no id, the month at most."""
     published = analysis.release(store.responses(session))
     headers = {
         "Content-Disposition": 'attachment; filename="govsocial-survey-responses.csv"',
         "Cache-Control": CACHE_CONTROL,
-        WITHHELD_HEADER: str(published.withheld),
+        WITHHELD_HEADER: str(withheld(session, published)),
     }
     body = export_csv(published.rows)
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)

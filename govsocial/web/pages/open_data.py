@@ -100,6 +100,7 @@ DESCRIPTIONS = (
     N_("Views, where the platform gives them."),
     N_("Reactions by type, as a JSON object, where the platform has types."),
     N_("true for invented demo data, not real activity."),
+    N_("What the source says beyond these columns, as a JSON object (see the API)."),
 )
 
 

@@ -10,6 +10,9 @@ Anonymous by design, bot-resistant without third parties (docs/survey.md):
   time signed with HMAC-SHA256, and a submission sooner than ``MIN_SECONDS`` after it, or more
   than a day later, is refused.
 * At most ``MAX_PER_WINDOW`` submissions per client address per ``WINDOW``, counted in the store.
+* A response is published only with a batch of at least ``analysis.MIN_GROUP`` new or changed ones:
+  the submission that completes a batch releases it, in the same transaction
+  (``analysis.release_due``).
 
 The form page is never cached (``Cache-Control: no-store``): its start time is per view, and the
 page micro-cache never stores an answer that sets a cookie anyway. The clock is
@@ -284,6 +287,7 @@ def _store(request: Request, token: str, start: str, answers: store.Answers) -> 
         # response sent at 04:00 in Hong Kong on the 1st is the new month's, not the last's (UTC).
         zone = queries.jurisdiction_zone(session, state.settings.jurisdiction)
         store.save(session, token, answers, now.astimezone(zone).date())
+        analysis.release_due(session, state.settings.jurisdiction, now)
 
 
 def _size_error(request: Request, lang: Language) -> Response | None:
@@ -397,9 +401,10 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
 
     The figures are those of the released responses (``analysis.release``), as in the API and the
     export, so that the page reveals nothing the k-anonymous export does not; the count of responses
-    is of all of them, with those held back said apart."""
+    is of all of them, those waiting for the next batch and those held back included."""
     gettext = translations(lang.code).gettext
     published = analysis.release(store.responses(session))
+    last, respondents = store.latest_release(session), store.count(session)
     groups = analysis.by_age_band(published)
     everyone, base = groups[analysis.EVERYONE], analysis.baseline()
     rows = [
@@ -420,8 +425,10 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
         for band, results in groups.items()
     ]
     return {
-        "respondents": everyone.respondents + published.withheld,
-        "withheld": published.withheld,
+        "respondents": respondents,
+        # Answers sent and none published: fewer than MIN_GROUP responses released (or sent) in all.
+        "withheld": bool(respondents) and not published.rows,
+        "released_on": last.made_on.isoformat() if last is not None else None,
         "min_group": analysis.MIN_GROUP,
         "suppressed": analysis.SUPPRESSED,
         "rows": rows,

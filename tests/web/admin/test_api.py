@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from markupsafe import escape
+from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 
 from govsocial.settings import Settings
@@ -155,15 +160,115 @@ def test_an_upload_over_the_limit_is_413(
         assert session.scalar(select(func.count()).select_from(t.Post)) == 0
 
 
-def test_the_page_import_shows_the_counts(
-    web: TestClient, admin_engine: Engine, people: dict[str, int]
+def _import_form(client: TestClient, files: dict[str, Any], **options: str) -> httpx.Response:
+    """POST the import page's form, as the browser does."""
+    token = page_token(client, "/admin/import")
+    return client.post("/admin/import", files=files, data={"csrf_token": token, **options})
+
+
+def _outcome(page: str) -> str:
+    """What a run's page says of the run: its main part, without the links that depend on the role."""
+    return page.split('<main id="main" class="wrap">')[1].split("<p><a href=")[0]
+
+
+def test_the_page_import_redirects_to_its_run_which_a_reload_does_not_import_again(
+    web: TestClient, app: FastAPI, admin_engine: Engine, people: dict[str, int]
 ) -> None:
     sign_in(web, "editor")
-    token = page_token(web, "/admin/import")
-    files = {"file": ("posts.csv", POSTS_CSV.encode(), "text/csv")}
-    response = web.post("/admin/import", files=files, data={"csrf_token": token})
-    assert response.status_code == 200 and "Run " in response.text and "quarantined" in response.text
-    assert web.post("/admin/import", files=files, data={"csrf_token": "wrong"}).status_code == 403
+    hostile = "<b onmouseover=x>posts.csv"
+    rows = POSTS_CSV + "facebook,<script>alert(1)</script>,9001_4,2026-11-03 10:00,text,Who?,1,1,1\n"
+    made = _import_form(web, {"file": (hostile, rows.encode(), "text/csv")}, format="generic")
+    assert made.status_code == 303 and made.headers["cache-control"] == "no-store"
+    with session_factory(admin_engine)() as session:
+        [run] = session.scalars(select(t.CollectionRun)).all()
+    assert made.headers["location"] == f"/admin/runs/{run.id}" and run.kind == "import"
+    shown = web.get(made.headers["location"])
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    page = shown.text
+    assert f"Run {run.id}: partial" in page and '<th scope="row">posts.insert</th><td>2</td>' in page
+    assert '<th scope="row">quarantined</th><td>2</td>' in page and "met 2 record(s)" in page
+    assert "https://www.facebook.com/not.in.the.registry" in page  # the quarantine's reasons and places
+    assert "editor, from &lt;b onmouseover=x&gt;posts.csv (format generic)" in page
+    assert "<script>" not in page and "<b onmouseover" not in page and "&lt;script&gt;" in page
+    # A reload shows the stored run again: no second run, no second import, no second audit row.
+    assert web.get(made.headers["location"]).text == page
+    with session_factory(admin_engine)() as session:
+        assert session.scalar(select(func.count()).select_from(t.CollectionRun)) == 1
+        assert session.scalar(select(func.count()).select_from(t.Post)) == 2
+    assert _audit_actions(admin_engine).count("import") == 1
+    # Another session, even a viewer's, reads the same outcome (viewers read runs on the overview).
+    with TestClient(app, follow_redirects=False) as other:
+        sign_in(other, "viewer")
+        assert _outcome(other.get(made.headers["location"]).text) == _outcome(page)
+        assert f'href="/admin/runs/{run.id}"' in other.get("/admin/").text
+        assert other.get("/admin/runs/999999").status_code == 404
+    assert (
+        web.post(
+            "/admin/import", files={"file": ("a.csv", b"x", "text/csv")}, data={"csrf_token": "wrong"}
+        ).status_code
+        == 403
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({}, "Choose a file to import."),
+        ({"format": "<i>nope</i>"}, "unknown format &#39;&lt;i&gt;nope&lt;/i&gt;&#39;"),
+        ({"timezone": "Mars/Olympus"}, "unknown time zone &#39;Mars/Olympus&#39;"),
+    ],
+)
+def test_a_form_that_cannot_start_a_run_is_answered_again_with_400(
+    web: TestClient, admin_engine: Engine, people: dict[str, int], options: dict[str, str], message: str
+) -> None:
+    sign_in(web, "editor")
+    files = {} if not options else {"file": ("posts.csv", POSTS_CSV.encode(), "text/csv")}
+    answer = _import_form(web, files, **options)
+    assert answer.status_code == 400 and message in answer.text, answer.text
+    assert '<form method="post" action="/admin/import"' in answer.text  # the form again, as sent
+    for name, value in options.items():
+        assert f'name="{name}" value="{escape(value)}"' in answer.text
+    with session_factory(admin_engine)() as session:
+        assert session.scalar(select(func.count()).select_from(t.CollectionRun)) == 0
+
+
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"
+YOUTUBE = "UCfakeHKObservatory000001"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "options"),
+    [
+        ("generic/posts.csv", {"format": "generic"}),
+        ("generic/comments.csv", {}),
+        ("generic/followers.csv", {}),
+        ("csv_exports/crowdtangle_hk_pages.csv", {"format": "crowdtangle"}),
+        ("csv_exports/meta_business_suite_facebook_content.csv", {"format": "meta_business_suite"}),
+        ("csv_exports/youtube_studio_table_data.csv", {"format": "youtube_studio", "account": YOUTUBE}),
+        ("telegram/channel_result.json", {"format": "telegram"}),
+    ],
+)
+def test_every_format_the_form_takes_leads_to_its_run(
+    admin_settings: Settings,
+    admin_engine: Engine,
+    people: dict[str, int],
+    fixture: str,
+    options: dict[str, str],
+) -> None:
+    keyed = admin_settings.model_copy(update={"pseudonym_key": SecretStr("k" * 32)})  # comments need it
+    path = PAYLOADS / fixture
+    with TestClient(create_app(keyed, admin_engine), follow_redirects=False) as web:
+        sign_in(web, "editor")
+        made = _import_form(web, {"file": (path.name, path.read_bytes(), "text/plain")}, **options)
+        assert made.status_code == 303, made.text
+        page = web.get(made.headers["location"])
+    with session_factory(admin_engine)() as session:
+        [run] = session.scalars(select(t.CollectionRun)).all()
+    assert page.status_code == 200 and f"Run {run.id}: {run.status}" in page.text
+    assert run.counts and all(
+        f'<th scope="row">{name}</th><td>{value}</td>' in page.text for name, value in run.counts.items()
+    )
+    assert all(str(escape(error["message"])) in page.text for error in run.errors)
 
 
 def test_the_admin_api_is_not_in_the_public_openapi(app: FastAPI) -> None:

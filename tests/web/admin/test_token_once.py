@@ -7,7 +7,9 @@ or a revoked token show nothing. The value is kept nowhere: not in the store, a 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,8 +131,60 @@ def test_a_token_not_shown_in_time_is_never_made(
     assert late.status_code == 410 and "never made" in late.text and not SECRET.search(late.text)
     [row] = _tokens(admin_engine)
     assert users.is_pending(row)
+
+
+def test_a_token_not_shown_in_time_leaves_the_list_with_an_audit_row(
+    web: TestClient, clock: Clock, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    location = _make(web, people["viewer"], name="<i>late</i>").headers["location"]
+    [row] = _tokens(admin_engine)
+    waiting = web.get("/admin/users").text  # within the window: listed as waiting to be shown
+    assert "not shown yet" in waiting and f"Revoke token {row.id}" in waiting
+    clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
     listing = web.get("/admin/users").text
-    assert "never shown: not usable" in listing and f"Revoke token {row.id}" in listing
+    assert _tokens(admin_engine) == [] and f"Revoke token {row.id}" not in listing
+    assert "not shown yet" not in listing and "No API tokens." in listing
+    with session_factory(admin_engine)() as session:
+        entry = session.scalars(select(t.AuditEntry).where(t.AuditEntry.action == "token.expire")).one()
+    assert entry.target == f"token:{row.id}" and entry.user_id is None  # nobody chose it
+    assert entry.details == {
+        "user": "viewer",
+        "name": "<i>late</i>",
+        "created_at": START.isoformat(),
+        "revoked": False,
+        "reason": f"not shown within {actions.TOKEN_SHOW_MINUTES} minutes",
+    }
+    gone = web.get(location)
+    assert gone.status_code == 404 and "has been removed" in gone.text and not SECRET.search(gone.text)
+    web.get("/admin/users")  # read again: nothing more to remove, nothing more logged
+    assert _actions(admin_engine).count("token.expire") == 1
+
+
+def test_making_or_listing_tokens_removes_those_not_shown_in_time(
+    web: TestClient, clock: Clock, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    _make(web, people["viewer"], name="forgotten")
+    shown = web.get(_make(web, people["editor"], name="kept").headers["location"])
+    [secret] = SECRET.findall(shown.text)
+    clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    # The form's POST removes the stale one (page_token reads the CSRF token from another page).
+    made = web.post(
+        f"/admin/users/{people['viewer']}/tokens",
+        data={"csrf_token": page_token(web, "/admin/"), "name": "again"},
+    )
+    assert made.status_code == 303
+    assert [k.name for k in _tokens(admin_engine)] == ["kept", "again"]  # the issued one stays
+    clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    listed = web.get("/admin/api/users", headers={"Authorization": f"Bearer {secret}"})
+    assert listed.status_code == 403  # an editor's token: the list is the admins'
+    with transaction(session_factory(admin_engine)) as session:
+        _row, bearer = users.create_token(session, users.get_user(session, "admin"), "ops", START)
+    listed = web.get("/admin/api/users", headers={"Authorization": f"Bearer {bearer}"})
+    names = [k["name"] for person in listed.json()["data"] for k in person["tokens"]]
+    assert sorted(names) == ["kept", "ops"]
+    assert _actions(admin_engine).count("token.expire") == 2
 
 
 def test_a_token_revoked_or_of_a_disabled_user_before_it_is_shown_is_never_made(
@@ -183,3 +237,72 @@ def test_the_api_still_answers_the_token_at_once(
     assert made.status_code == 201 and _whoami(web, made.json()["token"]) == 200
     with session_factory(admin_engine)() as session:
         assert session.scalar(select(func.count()).select_from(t.ApiToken)) == 2
+
+
+# --- The sweep in the store: both backends, requests at the same time -----------------------------
+
+
+def test_the_sweep_removes_each_stale_token_once_under_concurrent_requests(engine: Engine) -> None:
+    sessions = session_factory(engine)
+    late = START + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    with transaction(sessions) as session:
+        owner = users.create_user(session, "owner", "editor", PASSWORD, START)
+        stale = [users.create_pending_token(session, owner, name, "cookie", START).id for name in "abc"]
+        fresh = users.create_pending_token(session, owner, "fresh", "cookie", late).id
+        issued, _token = users.create_token(session, owner, "issued", START)
+        issued_id = issued.id
+    barrier = threading.Barrier(6)
+    removed: list[int] = []
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            with transaction(sessions) as session:
+                removed.extend(actions.sweep_unshown_tokens(session, late))
+        except BaseException as exc:  # reported by the assertion below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sweep) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(removed) == stale  # each removed by one request only
+    assert [k.id for k in _tokens(engine)] == [fresh, issued_id]
+    with sessions() as session:
+        expired = select(t.AuditEntry.target).where(t.AuditEntry.action == "token.expire")
+        targets = session.scalars(expired).all()
+    assert sorted(targets) == sorted(f"token:{i}" for i in stale)
+
+
+def test_a_token_issued_in_time_is_never_swept(engine: Engine) -> None:
+    sessions = session_factory(engine)
+    with transaction(sessions) as session:
+        owner = users.create_user(session, "owner", "editor", PASSWORD, START)
+        token_id = users.create_pending_token(session, owner, "edge", "cookie", START).id
+    edge = START + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES)
+    with transaction(sessions) as session:
+        assert actions.sweep_unshown_tokens(session, edge) == []  # the last moment it may be shown
+        since = edge - dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES)
+        assert users.issue_token(session, token_id, "cookie", since) is not None
+    with transaction(sessions) as session:
+        assert actions.sweep_unshown_tokens(session, edge + dt.timedelta(days=1)) == []
+    assert [k.id for k in _tokens(engine)] == [token_id]
+
+
+def test_a_head_of_the_page_does_not_use_up_the_showing(
+    web: TestClient, other: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    sign_in(web, "admin")
+    location = _make(web, people["viewer"]).headers["location"]
+    head = web.head(location)
+    assert head.status_code == 200 and head.content == b"" and head.headers["cache-control"] == "no-store"
+    [row] = _tokens(admin_engine)
+    assert users.is_pending(row) and _actions(admin_engine)[-1] == "token.add"
+    sign_in(other, "admin")
+    assert other.head(location).status_code == 403  # as the GET would answer, and still nothing made
+    shown = web.get(location)
+    assert shown.status_code == 200 and len(SECRET.findall(shown.text)) == 1
+    assert web.head(location).status_code == 410 and web.head("/admin/tokens/999999").status_code == 404
