@@ -40,6 +40,14 @@ def downgrade(
 
 def _print_revision(engine: Engine) -> None:
     console.print(f"database at revision {db.current_revision(engine) or 'none (no tables)'}")
+    _warn_collation(engine)
+
+
+def _warn_collation(engine: Engine) -> None:
+    """Say when a PostgreSQL database sorts text otherwise than SQLite (it cannot be changed here)."""
+    warning = db.collation_warning(engine)
+    if warning:
+        console.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
 
 
 @app.command()
@@ -51,4 +59,6 @@ def current(ctx: typer.Context) -> None:
     ):  # asking must not make an empty SQLite file
         console.print("no database file yet (run: govsocial db upgrade)")
         return
-    console.print(db.current_revision(engine_of(ctx)) or "empty (run: govsocial db upgrade)")
+    engine = engine_of(ctx)
+    console.print(db.current_revision(engine) or "empty (run: govsocial db upgrade)")
+    _warn_collation(engine)

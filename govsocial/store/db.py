@@ -219,3 +219,34 @@ def head_revision(engine: Engine) -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+#: Collations that sort text by code point, as SQLite does (libc's C locale, and PostgreSQL 17's
+#: built-in provider in its C and C.UTF-8 locales).
+CODE_POINT_COLLATIONS = frozenset({"c", "posix", "c.utf-8", "c.utf8"})
+
+
+def collation_warning(engine: Engine) -> str | None:
+    """On PostgreSQL, a warning when the database sorts text by a language's rules rather than by
+    code point, as SQLite does; None otherwise.
+
+    The store's lists ordered by name or handle then come out in another order than on SQLite (the
+    same rows): ``en_US.UTF-8`` puts "Labour and Welfare Bureau" before "Labour Department". A
+    database keeps the collation it was created with, so this can only be said, not changed here
+    (docs/deploying.md says how to create the database)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    # The row as JSON: its columns differ between versions (datlocprovider from 15, datlocale 17).
+    query = "SELECT to_jsonb(d) FROM pg_database d WHERE datname = current_database()"
+    with engine.connect() as connection:
+        row: dict[str, Any] = connection.exec_driver_sql(query).scalar_one()
+    provider = {"i": "ICU", "b": "builtin"}.get(str(row.get("datlocprovider") or "c"), "libc")
+    locale = (row.get("daticulocale") or row.get("datlocale")) if provider != "libc" else None
+    collation = str(locale or row.get("datcollate") or "")
+    if provider != "ICU" and collation.lower() in CODE_POINT_COLLATIONS:
+        return None
+    return (
+        f"the database sorts text by the {provider} collation {collation!r}, not by code point as "
+        "SQLite does: lists ordered by name come out in another order (the same rows). Create the "
+        "database with --locale=C.UTF-8 (docs/deploying.md) to sort as SQLite."
+    )
