@@ -43,7 +43,23 @@ PUBLIC_POST_EXTRA = frozenset(
 )
 
 
+#: The parts of a YouTube video's ``live`` (its ``liveStreamingDetails``) that are published: its
+#: times and viewers. The only key whose value is an object is allow-listed inside too, so that a part
+#: YouTube adds later stays private like a new key; ``activeLiveChatId`` (the chat where viewers write
+#: under their own channels) is not published.
+PUBLIC_LIVE_DETAILS = frozenset(
+    {"actualStartTime", "actualEndTime", "scheduledStartTime", "scheduledEndTime", "concurrentViewers"}
+)
+
+
 def public_extra(extra: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The part of a post's ``extra`` that may be published (``PUBLIC_POST_EXTRA``); None when empty."""
+    """The part of a post's ``extra`` that may be published (``PUBLIC_POST_EXTRA``, and of ``live``
+    ``PUBLIC_LIVE_DETAILS``); None when empty."""
     kept = {key: value for key, value in (extra or {}).items() if key in PUBLIC_POST_EXTRA}
+    if isinstance(kept.get("live"), dict):
+        live = {key: value for key, value in kept["live"].items() if key in PUBLIC_LIVE_DETAILS}
+        if live:
+            kept["live"] = live
+        else:
+            del kept["live"]
     return kept or None

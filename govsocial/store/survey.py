@@ -189,8 +189,14 @@ def save(session: Session, token: str, answers: Answers, today: dt.date) -> bool
     Only ``pending`` is written for a browser that had answered: its published answers stay as they
     were until the next release, or their disappearance would itself give the new ones away. A new
     browser's row also gets the answers in its answer columns (they cannot be empty), unpublished
-    while ``released_at`` is NULL."""
+    while ``released_at`` is NULL.
+
+    Holds the release lock (``lock_releases``) to the end of the caller's transaction, taken before
+    the row is written: a release waits for this transaction's version, and this transaction never
+    holds the row's lock while waiting for a release that waits for that row (on PostgreSQL, a
+    release's ``FOR UPDATE`` and this row's write taken in the other order were a deadlock)."""
     answers.check()
+    lock_releases(session)
     token_hash = digest(token)
     row = session.scalars(select(t.SurveyResponse).where(t.SurveyResponse.token_hash == token_hash)).first()
     replaced = row is not None
@@ -262,7 +268,10 @@ RELEASE_LOCK_KEY = 0x7375_7276  # "surv"
 
 def lock_releases(session: Session) -> None:
     """Hold, to the end of the caller's transaction, the right to release: two submitters must not
-    both release one batch, or summarise the store as it was before the other's release.
+    both release one batch, or summarise the store as it was before the other's release. ``save``
+    takes it before writing a version, so a transaction holds it before any response's row lock
+    (always in that order: no deadlock with a release's ``FOR UPDATE``); taking it again in the
+    same transaction is harmless.
 
     PostgreSQL: a transaction advisory lock. SQLite: its one write lock, taken by a write that
     changes nothing; without it, the reads that follow could see the store before a write another

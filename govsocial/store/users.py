@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from govsocial.errors import GovsocialError, NotFoundError
@@ -258,8 +258,10 @@ def user_for_token(session: Session, token: str, now: dt.datetime) -> tuple[t.Us
 
 
 def list_tokens(session: Session, user: t.User | None = None) -> list[t.ApiToken]:
-    """Tokens (of ``user``, or everyone's), newest first."""
-    query = select(t.ApiToken).order_by(t.ApiToken.id.desc())
+    """Tokens (of ``user``, or everyone's), newest first; not those revoked before they were made
+    (shown), which nobody ever had."""
+    never_made = and_(t.ApiToken.token_hash.startswith(PENDING_MARK), t.ApiToken.revoked_at.is_not(None))
+    query = select(t.ApiToken).where(not_(never_made)).order_by(t.ApiToken.id.desc())
     if user is not None:
         query = query.where(t.ApiToken.user_id == user.id)
     return list(session.scalars(query).all())

@@ -160,3 +160,84 @@ def test_two_submitters_never_release_one_batch_twice(engine: Engine) -> None:
     assert _releases(engine) == 1
     with factory() as session:
         assert len(list(store.responses(session))) == K and store.waiting_count(session) == 1
+
+
+def test_a_browser_sending_again_while_a_release_runs_is_stored_and_released(engine: Engine) -> None:
+    """A submission stores its version and checks for a release in one transaction, as the form
+    does (``web.pages.survey._store``). A browser whose version waits sends again while another
+    submitter completes the batch: neither fails, and the batch has the newer version. (Had the
+    replacement written its row before taking the release lock, the release's locked read would wait
+    for that row while the replacement waited for the release lock: a deadlock on PostgreSQL, and
+    one of the two submitters refused.)"""
+    factory = session_factory(engine)
+    with factory() as session:
+        for i in range(K - 1):
+            store.save(session, f"b{i}", _answers(1), DAY)
+        session.commit()
+    failed: list[BaseException] = []
+
+    replacing = factory()
+    replacing.begin()
+    store.save(replacing, "b0", _answers(9), DAY)
+
+    def complete() -> None:
+        try:
+            with factory() as session, session.begin():
+                store.save(session, "fifth", _answers(2), DAY)
+                analysis.release_due(session, "hk", NOW)
+        except Exception as error:  # the assertion below shows it
+            failed.append(error)
+
+    other = threading.Thread(target=complete)
+    other.start()
+    time.sleep(0.5)  # the other submitter is waiting for the replacement
+    try:
+        analysis.release_due(replacing, "hk", NOW)
+        replacing.commit()
+    except Exception as error:
+        failed.append(error)
+        replacing.rollback()
+    finally:
+        replacing.close()
+    other.join(30)
+    assert not other.is_alive()
+
+    assert failed == []
+    with factory() as session:
+        ratings = sorted(r.explaining_policy for r in store.responses(session))
+        assert ratings == [1] * (K - 2) + [2, 9] and store.waiting_count(session) == 0
+
+
+def test_two_submitters_completing_a_batch_together_release_it(engine: Engine) -> None:
+    """Two submitters bring the (k-1)-th and the k-th change at once. The first finds k-1 waiting
+    and releases nothing; the second must then see the first's version, or k would wait with no
+    release until someone else answers (each transaction alone sees only k-1)."""
+    factory = session_factory(engine)
+    with factory() as session:
+        for i in range(K - 2):
+            store.save(session, f"b{i}", _answers(1), DAY)
+        session.commit()
+    made: list[t.SurveyRelease | None] = []
+
+    first = factory()
+    first.begin()
+    store.save(first, "fourth", _answers(2), DAY)
+    made.append(analysis.release_due(first, "hk", NOW))
+
+    def second() -> None:
+        with factory() as session, session.begin():
+            store.save(session, "fifth", _answers(3), DAY)
+            made.append(analysis.release_due(session, "hk", NOW))
+
+    other = threading.Thread(target=second)
+    other.start()
+    time.sleep(0.5)
+    assert other.is_alive()  # waiting for the first to commit
+    first.commit()
+    first.close()
+    other.join(30)
+    assert not other.is_alive()
+
+    assert made[0] is None and made[1] is not None and made[1].changed == K
+    with factory() as session:
+        assert len(list(store.responses(session))) == K and store.waiting_count(session) == 0

@@ -6,13 +6,16 @@ sentiment rows of which one is stale (scored from an older text of its comment):
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from govsocial.collect.x import types as x_types
+from govsocial.collect.youtube import types as youtube_types
 from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
@@ -133,6 +136,32 @@ def test_extra_that_could_name_a_person_is_never_given(engine: Engine) -> None:
         body = client.get(f"/api/v1/accounts/{account}/posts").json()
     assert [p["extra"] for p in body["data"]] == [{"bookmarks": 2}, None]
     assert "1790000000000000001" not in str(body) and "陳" not in str(body)
+
+
+LIVE_VIDEO = Path(__file__).parents[1] / "fixtures/payloads/youtube/handwritten_videos_live_hidden_likes.json"
+
+
+def test_a_live_video_gives_its_times_and_viewers_but_not_its_chat(engine: Engine) -> None:
+    # ``live`` is an object: a part YouTube adds to it later must stay private like a new key, and
+    # activeLiveChatId leads to the chat where viewers write under their own channels.
+    [item] = json.loads(LIVE_VIDEO.read_text(encoding="utf-8"))["items"]
+    record = youtube_types.post_from_video(item, "UCaaaaaaaaaaaaaaaaaaaaaa", hk(2026, 5, 1))
+    assert record.extra["live"]["activeLiveChatId"] == "handwritten-chat-id"  # stored
+    with session_factory(engine)() as session:
+        s = Store(session)
+        s.jurisdiction()
+        account = s.account("youtube", [s.organisation("isd")])
+        s.post(account, hk(2026, 5, 1), record.text, format="live", extra=record.extra)
+        s.post(account, hk(2026, 4, 30), "只有聊天室", extra={"live": {"activeLiveChatId": "chat"}})
+        session.commit()
+    with _client(engine) as client:
+        body = client.get(f"/api/v1/accounts/{account}/posts").json()
+    live = {"actualStartTime": "2026-05-01T02:00:05Z", "scheduledStartTime": "2026-05-01T02:00:00Z"}
+    assert [p["extra"] for p in body["data"]] == [
+        {"title": "Press conference (live)", "duration": "P0D", "live": {**live, "concurrentViewers": "321"}},
+        None,
+    ]
+    assert "chat" not in json.dumps(body)
 
 
 def test_the_extra_field_is_documented_in_the_openapi_document(engine: Engine) -> None:

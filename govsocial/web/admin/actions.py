@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
@@ -423,11 +423,7 @@ def _shown_token(session: Session, token_id: int) -> t.ApiToken:
     """The token the page is for; ``AdminDenied`` (404) when there is none."""
     row = session.get(t.ApiToken, token_id)
     if row is None:
-        raise AdminDenied(
-            404,
-            f"No API token {token_id}: it was never made, or it was not shown within "
-            f"{TOKEN_SHOW_MINUTES} minutes of its creation and has been removed.",
-        )
+        raise AdminDenied(404, f"No API token {token_id}.")
     return row
 
 
@@ -456,41 +452,47 @@ def _not_shown_in_time(row: t.ApiToken) -> tuple[int, str]:
 
 
 def sweep_unshown_tokens(session: Session, now: dt.datetime) -> list[int]:
-    """Remove the tokens made on the users page and not shown within ``TOKEN_SHOW_MINUTES``; their ids.
+    """Retire the tokens made on the users page and not shown within ``TOKEN_SHOW_MINUTES``; their ids.
 
-    Such a token never had a value: nobody has it, nothing can use it, and nothing is left to
-    revoke, so it is no token to list. Each removal is audited (``token.expire``, with no user:
-    nobody chose it), after the ``token.add`` that made it. Called where tokens are listed or made.
-    Each row is deleted by its own conditional DELETE (still pending, still too old), so of two
-    sweeps at once only one removes and audits it, and a token issued meanwhile is kept.
+    Such a token never had a value: nobody has it and nothing can use it, so it is no token to
+    list. It is revoked (``revoked_at``), and ``users.list_tokens`` leaves out every token revoked
+    before it was made; the row stays, so that its id is never given to another token (SQLite
+    reuses the largest id of a deleted row) and ``token:N`` in the audit log names one token only.
+    Each retirement is audited (``token.expire``, with no user: nobody chose it), after the
+    ``token.add`` that made it. Called where tokens are listed or made. Each row is changed by its
+    own conditional UPDATE (still pending, not revoked, still too old), so of two sweeps at once
+    only one retires and audits it, and a token issued meanwhile is kept.
     """
     since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
     # Compared in SQL: SQLite hands times back without their zone.
-    unshown = (t.ApiToken.token_hash.startswith(users.PENDING_MARK), t.ApiToken.created_at < since)
+    unshown = (
+        t.ApiToken.token_hash.startswith(users.PENDING_MARK),
+        t.ApiToken.revoked_at.is_(None),
+        t.ApiToken.created_at < since,
+    )
     stale = session.execute(
-        select(t.ApiToken.id, t.ApiToken.name, t.ApiToken.created_at, t.ApiToken.revoked_at, t.User.username)
+        select(t.ApiToken.id, t.ApiToken.name, t.ApiToken.created_at, t.User.username)
         .join(t.User, t.User.id == t.ApiToken.user_id)
         .where(*unshown)
         .order_by(t.ApiToken.id)
     ).all()
-    removed = []
-    for token_id, name, created_at, revoked_at, username in stale:
-        gone = session.execute(
-            delete(t.ApiToken).where(t.ApiToken.id == token_id, *unshown),
+    retired = []
+    for token_id, name, created_at, username in stale:
+        done = session.execute(
+            update(t.ApiToken).where(t.ApiToken.id == token_id, *unshown).values(revoked_at=now),
             execution_options={"synchronize_session": False},
         )
-        if gone.rowcount != 1:  # type: ignore[attr-defined]
-            continue  # another request removed it, or it was issued just in time
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another request retired it, or it was issued just in time
         details = {
             "user": username,
             "name": name,
             "created_at": utc(created_at).isoformat(),
-            "revoked": revoked_at is not None,
             "reason": f"not shown within {TOKEN_SHOW_MINUTES} minutes",
         }
         audit.record(session, None, "token.expire", f"token:{token_id}", details, None, now)
-        removed.append(token_id)
-    return removed
+        retired.append(token_id)
+    return retired
 
 
 def _enabled_user(session: Session, user_id: int) -> t.User:

@@ -498,7 +498,7 @@ def run_page(request: Request, me: Viewer, run_id: Id) -> Response:
 
 
 def users_page(request: Request, me: Admin) -> Response:
-    """Users and API tokens; tokens made here and not shown in time are removed first (docs/admin.md)."""
+    """Users and API tokens; tokens made here and not shown in time are retired first (docs/admin.md)."""
     now = now_of(request)
     with transaction(get_state(request).sessions) as session:
         actions.sweep_unshown_tokens(session, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,6 +231,32 @@ def test_a_form_that_cannot_start_a_run_is_answered_again_with_400(
         assert f'name="{name}" value="{escape(value)}"' in answer.text
     with session_factory(admin_engine)() as session:
         assert session.scalar(select(func.count()).select_from(t.CollectionRun)) == 0
+
+
+def test_a_runs_page_never_shows_what_a_quarantined_record_holds(
+    admin_settings: Settings, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    # A citizen's comment on a post the store does not have: quarantined with its words (its author's
+    # id is not kept at all), which only the quarantine holds; the page gives the place and the reason.
+    comments = (
+        "platform,account,post_id,comment_id,parent_id,created_at,author_id,is_page_reply,text,likes\n"
+        f"facebook,{CHP},9001_404,9001_404_1,,2026-11-03 10:00,77770001,false,"
+        "I am Chan Siu-ming of Flat 9 and I am angry,1\n"
+    )
+    keyed = admin_settings.model_copy(update={"pseudonym_key": SecretStr("k" * 32)})
+    app = create_app(keyed, admin_engine)
+    with TestClient(app, follow_redirects=False) as web, TestClient(app) as other:
+        sign_in(web, "editor")
+        made = _import_form(web, {"file": ("comments.csv", comments.encode(), "text/csv")}, format="generic")
+        assert made.status_code == 303, made.text
+        sign_in(other, "viewer")
+        pages = [client.get(made.headers["location"]).text for client in (web, other)]
+    with session_factory(admin_engine)() as session:
+        [record] = session.scalars(select(t.QuarantinedRecord)).all()
+    assert "Chan Siu-ming" in json.loads(record.content)["text"] and "77770001" not in record.content
+    for page in pages:
+        assert "comment 9001_404_1" in page and "is not in the store" in page  # where and why
+        assert "Chan Siu-ming" not in page and "Flat 9" not in page and "angry" not in page
 
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"

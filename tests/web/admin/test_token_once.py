@@ -34,6 +34,12 @@ def _tokens(engine: Engine) -> list[t.ApiToken]:
         return list(session.scalars(select(t.ApiToken).order_by(t.ApiToken.id)).all())
 
 
+def _listed(engine: Engine) -> list[t.ApiToken]:
+    """The tokens the lists show (``users.list_tokens``), oldest first."""
+    with session_factory(engine)() as session:
+        return sorted(users.list_tokens(session), key=lambda k: k.id)
+
+
 def _actions(engine: Engine) -> list[str]:
     with session_factory(engine)() as session:
         return list(session.scalars(select(t.AuditEntry.action).order_by(t.AuditEntry.id)).all())
@@ -143,7 +149,9 @@ def test_a_token_not_shown_in_time_leaves_the_list_with_an_audit_row(
     assert "not shown yet" in waiting and f"Revoke token {row.id}" in waiting
     clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
     listing = web.get("/admin/users").text
-    assert _tokens(admin_engine) == [] and f"Revoke token {row.id}" not in listing
+    assert _listed(admin_engine) == [] and f"Revoke token {row.id}" not in listing
+    [kept] = _tokens(admin_engine)  # retired, not deleted: its id is never another token's
+    assert kept.id == row.id and kept.revoked_at is not None and users.is_pending(kept)
     assert "not shown yet" not in listing and "No API tokens." in listing
     with session_factory(admin_engine)() as session:
         entry = session.scalars(select(t.AuditEntry).where(t.AuditEntry.action == "token.expire")).one()
@@ -152,11 +160,10 @@ def test_a_token_not_shown_in_time_leaves_the_list_with_an_audit_row(
         "user": "viewer",
         "name": "<i>late</i>",
         "created_at": START.isoformat(),
-        "revoked": False,
         "reason": f"not shown within {actions.TOKEN_SHOW_MINUTES} minutes",
     }
     gone = web.get(location)
-    assert gone.status_code == 404 and "has been removed" in gone.text and not SECRET.search(gone.text)
+    assert gone.status_code == 410 and "never shown" in gone.text and not SECRET.search(gone.text)
     web.get("/admin/users")  # read again: nothing more to remove, nothing more logged
     assert _actions(admin_engine).count("token.expire") == 1
 
@@ -175,7 +182,7 @@ def test_making_or_listing_tokens_removes_those_not_shown_in_time(
         data={"csrf_token": page_token(web, "/admin/"), "name": "again"},
     )
     assert made.status_code == 303
-    assert [k.name for k in _tokens(admin_engine)] == ["kept", "again"]  # the issued one stays
+    assert [k.name for k in _listed(admin_engine)] == ["kept", "again"]  # the issued one stays
     clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
     listed = web.get("/admin/api/users", headers={"Authorization": f"Bearer {secret}"})
     assert listed.status_code == 403  # an editor's token: the list is the admins'
@@ -270,11 +277,26 @@ def test_the_sweep_removes_each_stale_token_once_under_concurrent_requests(engin
         thread.join()
     assert errors == []
     assert sorted(removed) == stale  # each removed by one request only
-    assert [k.id for k in _tokens(engine)] == [fresh, issued_id]
+    assert [k.id for k in _listed(engine)] == [fresh, issued_id]
     with sessions() as session:
         expired = select(t.AuditEntry.target).where(t.AuditEntry.action == "token.expire")
         targets = session.scalars(expired).all()
     assert sorted(targets) == sorted(f"token:{i}" for i in stale)
+
+
+def test_a_retired_token_keeps_its_id_from_every_later_token(engine: Engine) -> None:
+    """SQLite gives a new row the largest id of a deleted one: a deleted token's id, and its audit
+    rows, would then name the next token, and a stale page could revoke it."""
+    sessions = session_factory(engine)
+    late = START + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    with transaction(sessions) as session:
+        owner = users.create_user(session, "owner", "editor", PASSWORD, START)
+        first = users.create_pending_token(session, owner, "forgotten", "cookie", START).id
+    with transaction(sessions) as session:
+        assert actions.sweep_unshown_tokens(session, late) == [first]
+        second = users.create_pending_token(session, owner, "next", "cookie", late).id
+    assert second > first
+    assert [k.id for k in _listed(engine)] == [second]
 
 
 def test_a_token_issued_in_time_is_never_swept(engine: Engine) -> None:
