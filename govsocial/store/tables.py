@@ -601,6 +601,8 @@ class ApiToken(Base):
     """A bearer token of the admin API: only its SHA-256 is kept; the token is shown once."""
 
     __tablename__ = "api_tokens"
+    #: SQLite must never give a removed row's id to a new one (migration 0016).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -668,6 +670,8 @@ class AlertRule(Base):
     parameters, and where to send what fires (a webhook URL, an email address, or both)."""
 
     __tablename__ = "alert_rules"
+    #: SQLite must never give a removed row's id to a new one (migration 0016).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(32))
