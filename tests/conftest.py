@@ -40,8 +40,9 @@ def pytest_report_header() -> str:
     )
 
 
-def _postgres_database() -> Iterator[str]:
-    """A fresh, empty database on the test server; dropped afterwards."""
+def postgres_database(options: str = "") -> Iterator[str]:
+    """A fresh, empty database on the test server (``options``: what ``CREATE DATABASE`` adds, such
+    as its collation); dropped afterwards."""
     base = os.environ.get(PG_ENV)
     if not base:
         if os.environ.get("GOVSOCIAL_ALLOW_NO_POSTGRES") == "1":
@@ -50,7 +51,7 @@ def _postgres_database() -> Iterator[str]:
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" {options}'.strip()))
     try:
         yield base.rsplit("/", 1)[0] + f"/{name}"
     finally:
@@ -65,7 +66,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'govsocial.db'}"
     else:
-        yield from _postgres_database()
+        yield from postgres_database()
 
 
 @pytest.fixture

@@ -3,18 +3,15 @@ current``: lists ordered by name would come out in another order than on SQLite 
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from govsocial.cli.main import app
 from govsocial.store.db import collation_warning, make_engine
-
-PG_ENV = "GOVSOCIAL_TEST_POSTGRES_URL"
+from tests.conftest import postgres_database
 
 
 def test_sqlite_and_a_code_point_postgresql_database_get_no_warning(database_url: str) -> None:
@@ -29,26 +26,9 @@ def test_sqlite_and_a_code_point_postgresql_database_get_no_warning(database_url
 @pytest.fixture
 def icu_database() -> Iterator[str]:
     """A database that sorts by ICU's English rules (PostgreSQL 15's ICU provider needs no OS locale)."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        if os.environ.get("GOVSOCIAL_ALLOW_NO_POSTGRES") == "1":
-            pytest.skip(f"{PG_ENV} is not set and GOVSOCIAL_ALLOW_NO_POSTGRES=1")
-        pytest.fail(f"{PG_ENV} is not set: run the suite with `make test`, which starts PostgreSQL")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            text(
-                f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8 LOCALE_PROVIDER icu '
-                "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
-            )
-        )
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from postgres_database(
+        "TEMPLATE template0 ENCODING UTF8 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+    )
 
 
 @pytest.mark.postgres

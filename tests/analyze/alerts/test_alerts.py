@@ -23,7 +23,7 @@ from govsocial.cli.main import app
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory
 from tests.analyze.alerts.loopback import WEBHOOK_SECRET, smtp, webhook
-from tests.conftest import _postgres_database
+from tests.conftest import postgres_database
 from tests.demo_store import KEY, demo_store
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -129,7 +129,7 @@ def store(
     folder = tmp_path_factory.mktemp("alerts")
     # conftest's generator drops its database when closed
     databases = (
-        cast(Generator[str | None], _postgres_database()) if request.param == "postgresql" else _no_database()
+        cast(Generator[str | None], postgres_database()) if request.param == "postgresql" else _no_database()
     )
     url = demo_store(folder, url=next(databases), kinds=("posts",))
     engine = make_engine(url)
