@@ -97,15 +97,19 @@ def import_activity(
     trigger: str = "cli",
     source: str | None = None,
     progress: Callable[[Batch], None] | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Import one file; returns the run summary (also stored as a run record).
 
     The run is finished whatever happens. ``ImportFileError`` and unexpected errors become a failed
     summary; other ``GovsocialError``s (configuration), database errors and interruptions are raised
-    once the run is recorded as failed.
+    once the run is recorded as failed. ``started`` is given the run's id as soon as it exists, so a
+    caller that gets one of those errors can still name the run (the admin page links to it).
     """
     sessions = session_factory(engine)
     summary = start_run(sessions, "import", trigger, f"{importer.format}:{path.name}")
+    if started is not None:
+        started(summary.run_id)
     touched = _Touched()
     try:
         writer = BatchWriter(

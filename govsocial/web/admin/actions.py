@@ -55,6 +55,15 @@ class ActionError(GovsocialError, ValueError):
     """A change that cannot be made as asked (a bad status, an empty reason...): a 400 or 422."""
 
 
+class ImportFailed(ActionError):
+    """An import that began (its run is recorded, as failed) and then met a configuration or
+    database error: the message, and the run that says so."""
+
+    def __init__(self, message: str, run_id: int) -> None:
+        super().__init__(message)
+        self.run_id = run_id
+
+
 def _log(
     session: Session, actor: Principal, action: str, target: str, details: dict[str, Any], now: dt.datetime
 ) -> None:
@@ -281,9 +290,10 @@ def run_import(
     """Import an uploaded export file the way ``govsocial collect import`` does, from a temporary
     folder that is removed afterwards; the run and its counts are audited."""
     folder = Path(tempfile.mkdtemp(prefix="govsocial-admin-import-"))
+    sessions = session_factory(engine)
+    began: list[int] = []  # the run's id, once the import has made one
     try:
         path = save_upload(upload, filename, folder, settings.admin_upload_max_bytes)
-        sessions = session_factory(engine)
         try:
             importer = choose_importer(path, decode_file(path)[:HEAD_CHARS], options.get("format"))
             with sessions() as session:
@@ -294,10 +304,24 @@ def run_import(
             )
             key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
             summary = import_activity(
-                engine, path, importer, context, resolver(sessions, catalogue), key, trigger="admin"
+                engine,
+                path,
+                importer,
+                context,
+                resolver(sessions, catalogue),
+                key,
+                "admin",
+                started=began.append,
             )
         except GovsocialError as exc:
-            raise ActionError(_without_folder(str(exc), folder)) from None
+            message = _without_folder(str(exc), folder)
+            if not began:
+                raise ActionError(message) from None
+            # The run began and is recorded as failed: audited like any import, and named.
+            with transaction(sessions) as session:
+                details = {"file": filename, "format": importer.format, "error": message}
+                _log(session, actor, "import", f"run:{began[0]}", details, now)
+            raise ImportFailed(message, began[0]) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     with transaction(sessions) as session:

@@ -227,6 +227,8 @@ async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
             options,
             now_of(request),
         )
+    except actions.ImportFailed as exc:
+        raise AdminDenied(422, f"{exc} (run {exc.run_id}, recorded as failed)") from None
     except actions.ActionError as exc:
         raise AdminDenied(422, str(exc)) from None
     return summary.as_dict()

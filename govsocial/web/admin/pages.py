@@ -459,6 +459,8 @@ def import_file(request: Request, me: Editor, form: Form) -> Response:
             options,
             now_of(request),
         )
+    except actions.ImportFailed as exc:  # it began: its run, recorded as failed, says why
+        return redirect(f"{PREFIX}/runs/{exc.run_id}")
     except actions.ActionError as exc:
         return _import_form(request, me, 400, str(exc), **options)
     return redirect(f"{PREFIX}/runs/{summary.run_id}")

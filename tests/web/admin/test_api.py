@@ -259,6 +259,29 @@ def test_a_runs_page_never_shows_what_a_quarantined_record_holds(
         assert "Chan Siu-ming" not in page and "Flat 9" not in page and "angry" not in page
 
 
+def test_an_import_that_fails_once_begun_leads_to_its_failed_run(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    """No pseudonym key is known only once comments are met: the run is recorded as failed, and the
+    page leads to it (it used to answer the form, with no way to the run)."""
+    comments = (
+        "platform,account,post_id,comment_id,parent_id,created_at,author_id,is_page_reply,text,likes\n"
+        f"facebook,{CHP},9001_1,9001_1_1,,2026-11-03 10:00,77770001,false,Hello,1\n"
+    )
+    sign_in(web, "editor")
+    made = _import_form(web, {"file": ("comments.csv", comments.encode(), "text/csv")}, format="generic")
+    with session_factory(admin_engine)() as session:
+        [run] = session.scalars(select(t.CollectionRun)).all()
+        [entry] = session.scalars(select(t.AuditEntry).where(t.AuditEntry.action == "import")).all()
+    assert made.status_code == 303 and made.headers["location"] == f"/admin/runs/{run.id}"
+    page = web.get(made.headers["location"]).text
+    assert run.status == "failed" and f"Run {run.id}: failed" in page and "GOVSOCIAL_PSEUDONYM_KEY" in page
+    assert entry.target == f"run:{run.id}" and "GOVSOCIAL_PSEUDONYM_KEY" in entry.details["error"]
+    files = {"file": ("comments.csv", comments.encode(), "text/csv")}
+    answer = web.post("/admin/api/import", files=files, headers=bearer(token_for(admin_engine, "editor")))
+    assert answer.status_code == 422 and f"(run {run.id + 1}, recorded as failed)" in answer.json()["detail"]
+
+
 PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"
 YOUTUBE = "UCfakeHKObservatory000001"
 
