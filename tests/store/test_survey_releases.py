@@ -18,6 +18,7 @@ import threading
 import time
 
 from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.analyze import survey as analysis
 from govsocial.store import db
@@ -50,6 +51,34 @@ def _answers(rating: int) -> store.Answers:
 def _releases(engine: Engine) -> int:
     with session_factory(engine)() as session:
         return session.scalar(select(func.count()).select_from(t.SurveyRelease)) or 0
+
+
+def _two_submitters(
+    factory: sessionmaker[Session], first_token: str, second_token: str
+) -> list[t.SurveyRelease | None]:
+    """What ``release_due`` gave two submitters, as the form runs them: the first saves and checks
+    (holding the release lock), the second does the same meanwhile and must wait for the first to
+    commit."""
+    made: list[t.SurveyRelease | None] = []
+    first = factory()
+    first.begin()
+    store.save(first, first_token, _answers(2), DAY)
+    made.append(analysis.release_due(first, "hk", NOW))  # holds the release lock now
+
+    def second() -> None:
+        with factory() as session, session.begin():
+            store.save(session, second_token, _answers(3), DAY)
+            made.append(analysis.release_due(session, "hk", NOW))
+
+    other = threading.Thread(target=second)
+    other.start()
+    time.sleep(0.5)
+    assert other.is_alive()  # waiting for the first to commit
+    first.commit()
+    first.close()
+    other.join(30)
+    assert not other.is_alive()
+    return made
 
 
 def test_upgrade_marks_stored_responses_released_and_downgrade_keeps_the_latest_answers(
@@ -135,26 +164,7 @@ def test_two_submitters_never_release_one_batch_twice(engine: Engine) -> None:
         for i in range(K - 1):
             store.save(session, f"b{i}", _answers(1), DAY)
         session.commit()
-    made: list[t.SurveyRelease | None] = []
-
-    first = factory()
-    first.begin()
-    store.save(first, "fifth", _answers(2), DAY)
-    made.append(analysis.release_due(first, "hk", NOW))  # holds the release lock now
-
-    def second() -> None:
-        with factory() as session, session.begin():
-            store.save(session, "sixth", _answers(3), DAY)
-            made.append(analysis.release_due(session, "hk", NOW))
-
-    other = threading.Thread(target=second)
-    other.start()
-    time.sleep(0.5)
-    assert other.is_alive()  # waiting for the first to commit
-    first.commit()
-    first.close()
-    other.join(30)
-    assert not other.is_alive()
+    made = _two_submitters(factory, "fifth", "sixth")
 
     assert made[0] is not None and made[0].changed == K and made[1] is None
     assert _releases(engine) == 1
@@ -217,26 +227,7 @@ def test_two_submitters_completing_a_batch_together_release_it(engine: Engine) -
         for i in range(K - 2):
             store.save(session, f"b{i}", _answers(1), DAY)
         session.commit()
-    made: list[t.SurveyRelease | None] = []
-
-    first = factory()
-    first.begin()
-    store.save(first, "fourth", _answers(2), DAY)
-    made.append(analysis.release_due(first, "hk", NOW))
-
-    def second() -> None:
-        with factory() as session, session.begin():
-            store.save(session, "fifth", _answers(3), DAY)
-            made.append(analysis.release_due(session, "hk", NOW))
-
-    other = threading.Thread(target=second)
-    other.start()
-    time.sleep(0.5)
-    assert other.is_alive()  # waiting for the first to commit
-    first.commit()
-    first.close()
-    other.join(30)
-    assert not other.is_alive()
+    made = _two_submitters(factory, "fourth", "fifth")
 
     assert made[0] is None and made[1] is not None and made[1].changed == K
     with factory() as session:

@@ -46,8 +46,8 @@ UPLOAD_NAME_MAX = 200
 #: The longest extension kept when a long name is cut (``.csv``, ``.json``...): importers read it.
 UPLOAD_SUFFIX_MAX = 16
 #: A token made on the users page is issued only if the page that shows it is asked for within
-#: this many minutes (the browser follows the redirect at once); later it is never made, and its
-#: row is removed (``sweep_unshown_tokens``).
+#: this many minutes (the browser follows the redirect at once); later it is never made, and it is
+#: retired (``sweep_unshown_tokens``).
 TOKEN_SHOW_MINUTES = 10
 
 
@@ -473,6 +473,13 @@ def _not_shown_in_time(row: t.ApiToken) -> tuple[int, str]:
         f"API token {row.id} was not shown within {TOKEN_SHOW_MINUTES} minutes of its creation, so it "
         "was never made and can never be used: create another (this one leaves the list by itself)."
     )
+
+
+def users_and_tokens(session: Session, now: dt.datetime) -> tuple[list[t.User], list[t.ApiToken]]:
+    """The users and the tokens to list (the users page, ``GET /admin/api/users``), once the tokens
+    not shown in time are retired."""
+    sweep_unshown_tokens(session, now)
+    return users.list_users(session), users.list_tokens(session)
 
 
 def sweep_unshown_tokens(session: Session, now: dt.datetime) -> list[int]:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from govsocial.store import audit, users
+from govsocial.store import audit
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
 from govsocial.web.admin import actions
@@ -236,11 +236,9 @@ async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
 
 def list_users(request: Request, me: AdminKey) -> dict[str, Any]:
     """Users with their roles and tokens (prefixes only; tokens made on the users page and not shown
-    in time are removed first, as the page does)."""
+    in time are retired first, as the page does)."""
     with transaction(get_state(request).sessions) as session:
-        actions.sweep_unshown_tokens(session, now_of(request))
-        people = users.list_users(session)
-        tokens = users.list_tokens(session)
+        people, tokens = actions.users_and_tokens(session, now_of(request))
         data = [
             {
                 "id": u.id,

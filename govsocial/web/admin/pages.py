@@ -503,9 +503,7 @@ def users_page(request: Request, me: Admin) -> Response:
     """Users and API tokens; tokens made here and not shown in time are retired first (docs/admin.md)."""
     now = now_of(request)
     with transaction(get_state(request).sessions) as session:
-        actions.sweep_unshown_tokens(session, now)
-        people = users.list_users(session)
-        tokens = users.list_tokens(session)
+        people, tokens = actions.users_and_tokens(session, now)
         names = {u.id: u.username for u in people}
         return render(
             "users.html",

@@ -249,7 +249,7 @@ def test_the_api_still_answers_the_token_at_once(
 # --- The sweep in the store: both backends, requests at the same time -----------------------------
 
 
-def test_the_sweep_removes_each_stale_token_once_under_concurrent_requests(engine: Engine) -> None:
+def test_the_sweep_retires_each_stale_token_once_under_concurrent_requests(engine: Engine) -> None:
     sessions = session_factory(engine)
     late = START + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
     with transaction(sessions) as session:
@@ -259,14 +259,14 @@ def test_the_sweep_removes_each_stale_token_once_under_concurrent_requests(engin
         issued, _token = users.create_token(session, owner, "issued", START)
         issued_id = issued.id
     barrier = threading.Barrier(6)
-    removed: list[int] = []
+    retired: list[int] = []
     errors: list[BaseException] = []
 
     def sweep() -> None:
         try:
             barrier.wait()
             with transaction(sessions) as session:
-                removed.extend(actions.sweep_unshown_tokens(session, late))
+                retired.extend(actions.sweep_unshown_tokens(session, late))
         except BaseException as exc:  # reported by the assertion below, not lost in the thread
             errors.append(exc)
 
@@ -276,7 +276,7 @@ def test_the_sweep_removes_each_stale_token_once_under_concurrent_requests(engin
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sorted(removed) == stale  # each removed by one request only
+    assert sorted(retired) == stale  # each retired by one request only
     assert [k.id for k in _listed(engine)] == [fresh, issued_id]
     with sessions() as session:
         expired = select(t.AuditEntry.target).where(t.AuditEntry.action == "token.expire")
