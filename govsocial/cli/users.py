@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from govsocial.cli.common import JsonOption, console, friendly_errors, print_json, read_session, write_session
+from govsocial.cli.common import JsonOption, console, friendly_errors, print_json, write_session
 from govsocial.store import audit, users
 from govsocial.store import tables as t
 
@@ -54,17 +54,24 @@ def add(
 @friendly_errors
 def list_(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Users, their roles and their tokens (first characters only)."""
-    with read_session(ctx) as session:
-        people = users.list_users(session)
-        tokens = users.list_tokens(session)
+    # A write: tokens made on the users page and never shown in time are retired first, as the
+    # page and the admin API do, so every list names the same tokens (docs/admin.md).
+    with write_session(ctx) as session:
+        people, tokens = users.users_and_tokens(session, _now())
     if as_json:
         print_json([_user_json(u, [k for k in tokens if k.user_id == u.id]) for u in people])
         return
     table = Table("username", "role", "state", "tokens (id label prefix)")
     for u in people:
-        live = [f"{k.id} {k.name} {k.prefix}…" for k in tokens if k.user_id == u.id and k.revoked_at is None]
+        live = [_token_cell(k) for k in tokens if k.user_id == u.id and k.revoked_at is None]
         table.add_row(u.username, u.role, "disabled" if u.disabled_at else "enabled", ", ".join(live))
     console.print(table)
+
+
+def _token_cell(token: t.ApiToken) -> str:
+    if users.is_pending(token):  # made on the users page; its value is not made until shown there
+        return f"{token.id} {token.name} (not shown yet)"
+    return f"{token.id} {token.name} {token.prefix}…"
 
 
 def _user_json(user: t.User, tokens: list[t.ApiToken]) -> dict[str, Any]:
@@ -73,7 +80,13 @@ def _user_json(user: t.User, tokens: list[t.ApiToken]) -> dict[str, Any]:
         "role": user.role,
         "disabled": user.disabled_at is not None,
         "tokens": [
-            {"id": k.id, "name": k.name, "prefix": k.prefix, "revoked": k.revoked_at is not None}
+            {
+                "id": k.id,
+                "name": k.name,
+                "prefix": k.prefix,
+                "revoked": k.revoked_at is not None,
+                "shown": not users.is_pending(k),
+            }
             for k in tokens
         ],
     }

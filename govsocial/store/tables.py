@@ -541,6 +541,8 @@ class OpinionEvent(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "kind", "period_kind", "period", name="uq_opinion_events_key"),
         Index("ix_opinion_events_detected", "jurisdiction", "detected_at"),
+        # The API publishes the id: SQLite must never give a deleted event's id to a new one (0017).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,6 +33,7 @@ from sqlalchemy import and_, delete, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from govsocial.errors import GovsocialError, NotFoundError
+from govsocial.store import audit
 from govsocial.store import tables as t
 from govsocial.store.times import utc
 
@@ -44,6 +45,10 @@ TOKEN_PREFIX = "gsa_"  # noqa: S105 - a public marker, not a secret
 SHOWN_CHARS = 12
 #: How a pending token's ``token_hash`` starts: never a SHA-256 in hex, so it matches no bearer.
 PENDING_MARK = "pending:"
+#: A token made on the users page is issued only if the page that shows it is asked for within
+#: this many minutes (the browser follows the redirect at once); later it is never made, and it is
+#: retired (``sweep_unshown_tokens``).
+TOKEN_SHOW_MINUTES = 10
 USERNAME_MAX = 100
 PASSWORD_MIN = 12
 
@@ -265,6 +270,57 @@ def list_tokens(session: Session, user: t.User | None = None) -> list[t.ApiToken
     if user is not None:
         query = query.where(t.ApiToken.user_id == user.id)
     return list(session.scalars(query).all())
+
+
+def users_and_tokens(session: Session, now: dt.datetime) -> tuple[list[t.User], list[t.ApiToken]]:
+    """The users and the tokens to list (the users page, ``GET /admin/api/users``), once the tokens
+    not shown in time are retired."""
+    sweep_unshown_tokens(session, now)
+    return list_users(session), list_tokens(session)
+
+
+def sweep_unshown_tokens(session: Session, now: dt.datetime) -> list[int]:
+    """Retire the tokens made on the users page and not shown within ``TOKEN_SHOW_MINUTES``; their ids.
+
+    Such a token never had a value: nobody has it and nothing can use it, so it is no token to
+    list. It is revoked (``revoked_at``), and ``users.list_tokens`` leaves out every token revoked
+    before it was made; the row stays, so that its id is never given to another token (SQLite
+    reuses the largest id of a deleted row) and ``token:N`` in the audit log names one token only.
+    Each retirement is audited (``token.expire``, with no user: nobody chose it), after the
+    ``token.add`` that made it. Called where tokens are listed or made. Each row is changed by its
+    own conditional UPDATE (still pending, not revoked, still too old), so of two sweeps at once
+    only one retires and audits it, and a token issued meanwhile is kept.
+    """
+    since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
+    # Compared in SQL: SQLite hands times back without their zone.
+    unshown = (
+        t.ApiToken.token_hash.startswith(PENDING_MARK),
+        t.ApiToken.revoked_at.is_(None),
+        t.ApiToken.created_at < since,
+    )
+    stale = session.execute(
+        select(t.ApiToken.id, t.ApiToken.name, t.ApiToken.created_at, t.User.username)
+        .join(t.User, t.User.id == t.ApiToken.user_id)
+        .where(*unshown)
+        .order_by(t.ApiToken.id)
+    ).all()
+    retired = []
+    for token_id, name, created_at, username in stale:
+        done = session.execute(
+            update(t.ApiToken).where(t.ApiToken.id == token_id, *unshown).values(revoked_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another request retired it, or it was issued just in time
+        details = {
+            "user": username,
+            "name": name,
+            "created_at": utc(created_at).isoformat(),
+            "reason": f"not shown within {TOKEN_SHOW_MINUTES} minutes",
+        }
+        audit.record(session, None, "token.expire", f"token:{token_id}", details, None, now)
+        retired.append(token_id)
+    return retired
 
 
 def revoke_token(session: Session, token_id: int, now: dt.datetime) -> t.ApiToken:

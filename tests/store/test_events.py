@@ -120,3 +120,20 @@ def test_period_bounds() -> None:
     assert events.period_end("month", "2026-12") == dt.date(2027, 1, 1)
     assert events.period_end("day", "2026-02-28") == dt.date(2026, 3, 1)
     assert events.period_start("year", "2026") == dt.date(2026, 1, 1)
+
+
+def test_a_deleted_event_never_gives_its_id_to_a_new_one(engine: Engine) -> None:
+    """The API publishes an event's id. SQLite gives a new row the largest id plus one unless the
+    table is AUTOINCREMENT (migration 0017), so the next event detected would take the id of the
+    newest event a refresh deleted, on another account."""
+    one, two = _accounts(engine)
+    scope = SyncScope("hk", frozenset({"comment_volume"}), frozenset({"week"}), frozenset({one, two}))
+    _sync(engine, scope, [_event(one), _event(two)], T0)
+    with Session(engine) as session:
+        gone = max(e.id for e in events.list_events(session, EventFilter("hk", account_ids=[two])))
+    _sync(engine, scope, [_event(one)], T0)  # account two's spike no longer holds
+    _sync(engine, scope, [_event(one), _event(one, "2026-W19")], T0)
+    with Session(engine) as session:
+        new = events.list_events(session, EventFilter("hk", account_ids=[one]))
+    assert {e.period for e in new} == {"2026-W18", "2026-W19"}
+    assert max(e.id for e in new) > gone

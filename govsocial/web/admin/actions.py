@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
@@ -45,10 +45,6 @@ REASON_MAX = 2000
 UPLOAD_NAME_MAX = 200
 #: The longest extension kept when a long name is cut (``.csv``, ``.json``...): importers read it.
 UPLOAD_SUFFIX_MAX = 16
-#: A token made on the users page is issued only if the page that shows it is asked for within
-#: this many minutes (the browser follows the redirect at once); later it is never made, and it is
-#: retired (``sweep_unshown_tokens``).
-TOKEN_SHOW_MINUTES = 10
 
 
 class ActionError(GovsocialError, ValueError):
@@ -385,7 +381,7 @@ def add_token(
 ) -> tuple[t.ApiToken, str]:
     """A new API token for a user; the token is returned to show once, and only its prefix is audited."""
     user = _enabled_user(session, user_id)
-    sweep_unshown_tokens(session, now)
+    users.sweep_unshown_tokens(session, now)
     try:
         row, token = users.create_token(session, user, name, now)
     except users.UserError as exc:
@@ -409,7 +405,7 @@ def add_pending_token(
     What the pages make: the token has no value yet, so the answer to the form holds none.
     """
     user = _enabled_user(session, user_id)
-    sweep_unshown_tokens(session, now)
+    users.sweep_unshown_tokens(session, now)
     try:
         row = users.create_pending_token(session, user, name, holder, now)
     except users.UserError as exc:
@@ -426,7 +422,7 @@ def issue_token(
     ``AdminDenied`` says why not: no such token (404), another session's (403), shown already, not
     asked for in time or revoked (410).
     """
-    since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
+    since = now - dt.timedelta(minutes=users.TOKEN_SHOW_MINUTES)
     token = users.issue_token(session, token_id, holder, since)
     row = _shown_token(session, token_id)
     if token is None:
@@ -437,7 +433,7 @@ def issue_token(
 
 def check_showable(session: Session, token_id: int, holder: str, now: dt.datetime) -> None:
     """``AdminDenied`` as ``issue_token`` would raise it, without issuing (a HEAD of the page)."""
-    since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
+    since = now - dt.timedelta(minutes=users.TOKEN_SHOW_MINUTES)
     denied = _not_showable(_shown_token(session, token_id), holder, since)
     if denied is not None:
         raise AdminDenied(*denied)
@@ -470,60 +466,9 @@ def _not_showable(row: t.ApiToken, holder: str, since: dt.datetime) -> tuple[int
 def _not_shown_in_time(row: t.ApiToken) -> tuple[int, str]:
     """The answer for a token whose 10 minutes to be shown have passed."""
     return 410, (
-        f"API token {row.id} was not shown within {TOKEN_SHOW_MINUTES} minutes of its creation, so it "
+        f"API token {row.id} was not shown within {users.TOKEN_SHOW_MINUTES} minutes of its creation, so it "
         "was never made and can never be used: create another (this one leaves the list by itself)."
     )
-
-
-def users_and_tokens(session: Session, now: dt.datetime) -> tuple[list[t.User], list[t.ApiToken]]:
-    """The users and the tokens to list (the users page, ``GET /admin/api/users``), once the tokens
-    not shown in time are retired."""
-    sweep_unshown_tokens(session, now)
-    return users.list_users(session), users.list_tokens(session)
-
-
-def sweep_unshown_tokens(session: Session, now: dt.datetime) -> list[int]:
-    """Retire the tokens made on the users page and not shown within ``TOKEN_SHOW_MINUTES``; their ids.
-
-    Such a token never had a value: nobody has it and nothing can use it, so it is no token to
-    list. It is revoked (``revoked_at``), and ``users.list_tokens`` leaves out every token revoked
-    before it was made; the row stays, so that its id is never given to another token (SQLite
-    reuses the largest id of a deleted row) and ``token:N`` in the audit log names one token only.
-    Each retirement is audited (``token.expire``, with no user: nobody chose it), after the
-    ``token.add`` that made it. Called where tokens are listed or made. Each row is changed by its
-    own conditional UPDATE (still pending, not revoked, still too old), so of two sweeps at once
-    only one retires and audits it, and a token issued meanwhile is kept.
-    """
-    since = now - dt.timedelta(minutes=TOKEN_SHOW_MINUTES)
-    # Compared in SQL: SQLite hands times back without their zone.
-    unshown = (
-        t.ApiToken.token_hash.startswith(users.PENDING_MARK),
-        t.ApiToken.revoked_at.is_(None),
-        t.ApiToken.created_at < since,
-    )
-    stale = session.execute(
-        select(t.ApiToken.id, t.ApiToken.name, t.ApiToken.created_at, t.User.username)
-        .join(t.User, t.User.id == t.ApiToken.user_id)
-        .where(*unshown)
-        .order_by(t.ApiToken.id)
-    ).all()
-    retired = []
-    for token_id, name, created_at, username in stale:
-        done = session.execute(
-            update(t.ApiToken).where(t.ApiToken.id == token_id, *unshown).values(revoked_at=now),
-            execution_options={"synchronize_session": False},
-        )
-        if done.rowcount != 1:  # type: ignore[attr-defined]
-            continue  # another request retired it, or it was issued just in time
-        details = {
-            "user": username,
-            "name": name,
-            "created_at": utc(created_at).isoformat(),
-            "reason": f"not shown within {TOKEN_SHOW_MINUTES} minutes",
-        }
-        audit.record(session, None, "token.expire", f"token:{token_id}", details, None, now)
-        retired.append(token_id)
-    return retired
 
 
 def _enabled_user(session: Session, user_id: int) -> t.User:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from govsocial.store import audit
+from govsocial.store import audit, users
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
 from govsocial.web.admin import actions
@@ -238,7 +238,7 @@ def list_users(request: Request, me: AdminKey) -> dict[str, Any]:
     """Users with their roles and tokens (prefixes only; tokens made on the users page and not shown
     in time are retired first, as the page does)."""
     with transaction(get_state(request).sessions) as session:
-        people, tokens = actions.users_and_tokens(session, now_of(request))
+        people, tokens = users.users_and_tokens(session, now_of(request))
         data = [
             {
                 "id": u.id,

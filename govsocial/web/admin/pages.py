@@ -503,7 +503,7 @@ def users_page(request: Request, me: Admin) -> Response:
     """Users and API tokens; tokens made here and not shown in time are retired first (docs/admin.md)."""
     now = now_of(request)
     with transaction(get_state(request).sessions) as session:
-        people, tokens = actions.users_and_tokens(session, now)
+        people, tokens = users.users_and_tokens(session, now)
         names = {u.id: u.username for u in people}
         return render(
             "users.html",
@@ -512,9 +512,9 @@ def users_page(request: Request, me: Admin) -> Response:
             tokens=tokens,
             names=names,
             roles=users.ROLES,
-            show_minutes=actions.TOKEN_SHOW_MINUTES,
+            show_minutes=users.TOKEN_SHOW_MINUTES,
             pending_until={
-                k.id: utc(k.created_at) + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES)
+                k.id: utc(k.created_at) + dt.timedelta(minutes=users.TOKEN_SHOW_MINUTES)
                 for k in tokens
                 if users.is_pending(k)
             },

@@ -41,7 +41,9 @@ class EventKind(enum.StrEnum):
 class EventPublic(BaseModel):
     """A spike of an account's comment volume or negative share in one period."""
 
-    id: int = Field(description="The event's own id: stable while the event is detected.")
+    id: int = Field(
+        description="The event's own id: stable while the event is detected, never given to another event."
+    )
     jurisdiction: str = Field(description="Code of the account's jurisdiction.")
     account_id: int
     platform: str

@@ -61,3 +61,36 @@ def test_the_users_commands(tmp_path: Path) -> None:
         actions = session.scalars(select(t.AuditEntry.action).order_by(t.AuditEntry.id)).all()
         assert list(actions) == ["user.add", "token.add", "token.revoke", "user.disable"]
     engine.dispose()
+
+
+def test_the_list_retires_tokens_never_shown_in_time_as_the_users_page_does(tmp_path: Path) -> None:
+    """A token made on the users page has no value until its page shows it; one not shown within
+    its minutes is retired by ``users list`` too (revoked, audited, no longer listed), and one still
+    in its window is listed as not shown yet."""
+    url = f"sqlite:///{tmp_path / 'govsocial.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    now = dt.datetime.now(dt.UTC)
+    late = now - dt.timedelta(minutes=users.TOKEN_SHOW_MINUTES, seconds=5)
+    with session_factory(engine)() as session, session.begin():
+        owner = users.create_user(session, "editor1", "editor", "a long enough password", now)
+        stale = users.create_pending_token(session, owner, "lost", "cookie", late).id
+        fresh = users.create_pending_token(session, owner, "coming", "cookie", now).id
+    runner = CliRunner()
+    env = {"GOVSOCIAL_DATABASE_URL": url}
+
+    text = runner.invoke(app, ["users", "list"], env=env)
+    assert text.exit_code == 0, text.output
+    assert f"{fresh} coming (not shown yet)" in text.stdout and "lost" not in text.stdout
+    listed = json.loads(runner.invoke(app, ["users", "list", "--json"], env=env).stdout)
+    assert listed[0]["tokens"] == [
+        {"id": fresh, "name": "coming", "prefix": "", "revoked": False, "shown": False}
+    ]
+    with session_factory(engine)() as session:
+        row = session.get(t.ApiToken, stale)
+        assert row is not None and row.revoked_at is not None
+        expired = session.scalars(
+            select(t.AuditEntry.target).where(t.AuditEntry.action == "token.expire")
+        ).all()
+        assert list(expired) == [f"token:{stale}"]  # once, though listed twice
+    engine.dispose()

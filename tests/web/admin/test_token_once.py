@@ -23,7 +23,6 @@ from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store import users
 from govsocial.store.db import session_factory, transaction
-from govsocial.web.admin import actions
 from tests.web.admin.conftest import PASSWORD, START, Clock, page_token, sign_in
 
 SECRET = re.compile(r"gsa_[A-Za-z0-9_-]{20,}")
@@ -132,7 +131,7 @@ def test_a_token_not_shown_in_time_is_never_made(
 ) -> None:
     sign_in(web, "admin")
     location = _make(web, people["viewer"]).headers["location"]
-    clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    clock.advance(minutes=users.TOKEN_SHOW_MINUTES, seconds=1)
     late = web.get(location)
     assert late.status_code == 410 and "never made" in late.text and not SECRET.search(late.text)
     [row] = _tokens(admin_engine)
@@ -147,7 +146,7 @@ def test_a_token_not_shown_in_time_leaves_the_list_with_an_audit_row(
     [row] = _tokens(admin_engine)
     waiting = web.get("/admin/users").text  # within the window: listed as waiting to be shown
     assert "not shown yet" in waiting and f"Revoke token {row.id}" in waiting
-    clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    clock.advance(minutes=users.TOKEN_SHOW_MINUTES, seconds=1)
     listing = web.get("/admin/users").text
     assert _listed(admin_engine) == [] and f"Revoke token {row.id}" not in listing
     [kept] = _tokens(admin_engine)  # retired, not deleted: its id is never another token's
@@ -160,7 +159,7 @@ def test_a_token_not_shown_in_time_leaves_the_list_with_an_audit_row(
         "user": "viewer",
         "name": "<i>late</i>",
         "created_at": START.isoformat(),
-        "reason": f"not shown within {actions.TOKEN_SHOW_MINUTES} minutes",
+        "reason": f"not shown within {users.TOKEN_SHOW_MINUTES} minutes",
     }
     gone = web.get(location)
     assert gone.status_code == 410 and "never shown" in gone.text and not SECRET.search(gone.text)
@@ -175,7 +174,7 @@ def test_making_or_listing_tokens_removes_those_not_shown_in_time(
     _make(web, people["viewer"], name="forgotten")
     shown = web.get(_make(web, people["editor"], name="kept").headers["location"])
     [secret] = SECRET.findall(shown.text)
-    clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    clock.advance(minutes=users.TOKEN_SHOW_MINUTES, seconds=1)
     # The form's POST removes the stale one (page_token reads the CSRF token from another page).
     made = web.post(
         f"/admin/users/{people['viewer']}/tokens",
@@ -183,7 +182,7 @@ def test_making_or_listing_tokens_removes_those_not_shown_in_time(
     )
     assert made.status_code == 303
     assert [k.name for k in _listed(admin_engine)] == ["kept", "again"]  # the issued one stays
-    clock.advance(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    clock.advance(minutes=users.TOKEN_SHOW_MINUTES, seconds=1)
     listed = web.get("/admin/api/users", headers={"Authorization": f"Bearer {secret}"})
     assert listed.status_code == 403  # an editor's token: the list is the admins'
     with transaction(session_factory(admin_engine)) as session:
@@ -251,7 +250,7 @@ def test_the_api_still_answers_the_token_at_once(
 
 def test_the_sweep_retires_each_stale_token_once_under_concurrent_requests(engine: Engine) -> None:
     sessions = session_factory(engine)
-    late = START + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    late = START + dt.timedelta(minutes=users.TOKEN_SHOW_MINUTES, seconds=1)
     with transaction(sessions) as session:
         owner = users.create_user(session, "owner", "editor", PASSWORD, START)
         stale = [users.create_pending_token(session, owner, name, "cookie", START).id for name in "abc"]
@@ -266,7 +265,7 @@ def test_the_sweep_retires_each_stale_token_once_under_concurrent_requests(engin
         try:
             barrier.wait()
             with transaction(sessions) as session:
-                retired.extend(actions.sweep_unshown_tokens(session, late))
+                retired.extend(users.sweep_unshown_tokens(session, late))
         except BaseException as exc:  # reported by the assertion below, not lost in the thread
             errors.append(exc)
 
@@ -288,12 +287,12 @@ def test_a_retired_token_keeps_its_id_from_every_later_token(engine: Engine) -> 
     """SQLite gives a new row the largest id of a deleted one: a deleted token's id, and its audit
     rows, would then name the next token, and a stale page could revoke it."""
     sessions = session_factory(engine)
-    late = START + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES, seconds=1)
+    late = START + dt.timedelta(minutes=users.TOKEN_SHOW_MINUTES, seconds=1)
     with transaction(sessions) as session:
         owner = users.create_user(session, "owner", "editor", PASSWORD, START)
         first = users.create_pending_token(session, owner, "forgotten", "cookie", START).id
     with transaction(sessions) as session:
-        assert actions.sweep_unshown_tokens(session, late) == [first]
+        assert users.sweep_unshown_tokens(session, late) == [first]
         second = users.create_pending_token(session, owner, "next", "cookie", late).id
     assert second > first
     assert [k.id for k in _listed(engine)] == [second]
@@ -304,13 +303,13 @@ def test_a_token_issued_in_time_is_never_swept(engine: Engine) -> None:
     with transaction(sessions) as session:
         owner = users.create_user(session, "owner", "editor", PASSWORD, START)
         token_id = users.create_pending_token(session, owner, "edge", "cookie", START).id
-    edge = START + dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES)
+    edge = START + dt.timedelta(minutes=users.TOKEN_SHOW_MINUTES)
     with transaction(sessions) as session:
-        assert actions.sweep_unshown_tokens(session, edge) == []  # the last moment it may be shown
-        since = edge - dt.timedelta(minutes=actions.TOKEN_SHOW_MINUTES)
+        assert users.sweep_unshown_tokens(session, edge) == []  # the last moment it may be shown
+        since = edge - dt.timedelta(minutes=users.TOKEN_SHOW_MINUTES)
         assert users.issue_token(session, token_id, "cookie", since) is not None
     with transaction(sessions) as session:
-        assert actions.sweep_unshown_tokens(session, edge + dt.timedelta(days=1)) == []
+        assert users.sweep_unshown_tokens(session, edge + dt.timedelta(days=1)) == []
     assert [k.id for k in _tokens(engine)] == [token_id]
 
 
