@@ -6,38 +6,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from govsocial.analyze import survey as analysis
 from govsocial.settings import Settings
 from govsocial.store import survey as store
 from govsocial.store import tables as t
-from govsocial.store.db import make_engine, session_factory
 from govsocial.web.api import survey as api
 from govsocial.web.app import create_app
 from govsocial.web.pages import survey as page
-
-START = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
-STAMP = re.compile(r'name="start" value="([^"]+)"')
-
-
-class Clock:
-    """A clock the tests move by hand."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
+from tests.web.survey_support import ANSWERS, STAMP, START, Clock, open_portal, send, show_form, stored
 
 
 @pytest.fixture
@@ -48,51 +30,8 @@ def clock() -> Clock:
 @pytest.fixture
 def app_client(sqlite_engine: Any, sqlite_url: str, clock: Clock) -> Iterator[TestClient]:
     """The portal on an empty migrated store, with the test clock."""
-    app = create_app(Settings.load(database_url=sqlite_url))
-    app.state.survey_clock = clock
-    with TestClient(app) as client:
+    with open_portal(sqlite_url, clock) as client:
         yield client
-
-
-ANSWERS = {
-    "explaining_policy": "3",
-    "public_participation": "dont_know",
-    "responding_to_crises": "5",
-    "clarifying_misinformation": "",
-    "building_image": "0",
-    "understanding_sentiment": "10",
-    "channels": ["friends_shares", "government_app"],
-    "reaction_emoji": "often",
-    "reaction_share": "never",
-    "expectation": "get_response",
-    "consideration": "privacy",
-    "age_band": "20-24",
-    "district": "sha_tin",
-}
-
-
-def show_form(client: TestClient, clock: Clock, lang: str = "en") -> str:
-    """Open the form and let a person's reading time pass; the signed start time."""
-    response = client.get(f"/{lang}/survey")
-    assert response.status_code == 200
-    found = STAMP.search(response.text)
-    assert found is not None
-    clock.advance(seconds=page.MIN_SECONDS + 1)
-    return found.group(1)
-
-
-def send(client: TestClient, stamp: str, **changes: Any) -> Any:
-    data = {**ANSWERS, "start": stamp, page.HONEYPOT: "", **changes}
-    return client.post("/en/survey", data=data, follow_redirects=False)
-
-
-def stored(url: str) -> list[t.SurveyResponse]:
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        rows = list(session.scalars(select(t.SurveyResponse)))
-        session.expunge_all()
-    engine.dispose()
-    return rows
 
 
 def test_form_sets_a_private_token_cookie_and_is_never_cached(app_client: TestClient) -> None:

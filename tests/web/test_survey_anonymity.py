@@ -27,12 +27,11 @@ from sqlalchemy.engine import Engine
 from govsocial.analyze import survey as analysis
 from govsocial.report import periods
 from govsocial.report.survey import survey_section
-from govsocial.settings import Settings
 from govsocial.store import survey as store
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 from govsocial.web.api import survey as api
-from govsocial.web.app import create_app
+from tests.web.survey_support import open_portal
 
 K = analysis.MIN_GROUP
 S = analysis.SUPPRESSED
@@ -43,7 +42,7 @@ QI = ("month", "age_band", "district")
 @pytest.fixture
 def portal(sqlite_engine: Engine, sqlite_url: str) -> Iterator[TestClient]:
     """The portal over an empty migrated store (each test saves the responses it needs)."""
-    with TestClient(create_app(Settings.load(database_url=sqlite_url))) as client:
+    with open_portal(sqlite_url) as client:
         yield client
 
 

@@ -23,13 +23,11 @@ from sqlalchemy import Engine, func, select
 from govsocial.analyze import survey as analysis
 from govsocial.report import periods
 from govsocial.report.survey import survey_section
-from govsocial.settings import Settings
 from govsocial.store import survey as store
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 from govsocial.web.api import survey as api
-from govsocial.web.app import create_app
-from tests.web.test_survey import Clock, send, show_form, stored
+from tests.web.survey_support import Clock, open_portal, send, show_form, stored
 
 K = analysis.MIN_GROUP
 
@@ -41,9 +39,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def portal(sqlite_engine: Engine, sqlite_url: str, clock: Clock) -> Iterator[TestClient]:
-    app = create_app(Settings.load(database_url=sqlite_url))
-    app.state.survey_clock = clock
-    with TestClient(app) as client:
+    with open_portal(sqlite_url, clock) as client:
         yield client
 
 
@@ -133,6 +129,22 @@ def test_the_results_page_says_when_and_how_the_figures_are_released(
     assert "會在下一批至少 5 份新增或更改的回應公布時計入數字" in hant
     hans = portal.get("/zh-hans/survey/results?thanks=1").text
     assert "数据和文件每累积至少 5 份新增或修改的回应" in hans and "发布时计入数据" in hans
+
+
+def test_the_thanks_say_whether_the_answers_wait_or_completed_a_batch(
+    portal: TestClient, clock: Clock
+) -> None:
+    """Only the sender of the k-th change learns that their answers are published already."""
+    senders = [TestClient(portal.app) for _ in range(K)]
+    places = [send(b, show_form(b, clock)).headers["location"] for b in senders]
+    assert places == ["/en/survey/results?thanks=1"] * (K - 1) + ["/en/survey/results?thanks=2"]
+    made = portal.get(places[-1]).text
+    assert "They completed a batch of at least 5 new or changed responses" in made
+    assert "next batch" not in made
+    assert "next batch" in portal.get(places[0]).text
+    hant = portal.get("/zh-hant/survey/results?thanks=2").text
+    assert "湊成了一批至少 5 份新增或更改的回應" in hant
+    assert "survey-thanks" not in portal.get("/en/survey/results?thanks=7").text
 
 
 # --- releases, as the reports read them --------------------------------------------------------------

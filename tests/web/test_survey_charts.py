@@ -19,15 +19,14 @@ from markupsafe import escape
 from sqlalchemy.engine import Engine
 
 from govsocial.analyze import survey as analysis
-from govsocial.settings import Settings
 from govsocial.store import survey as store
 from govsocial.store.db import session_factory
-from govsocial.web.app import create_app
 from govsocial.web.pages import charts
 from govsocial.web.pages import survey as page
 from govsocial.web.pages.charts import RangeBar, RangeValue, range_bar_chart
 from govsocial.web.pages.i18n import LANGUAGES, translations
 from govsocial.web.pages.render import environment
+from tests.web.survey_support import open_portal
 
 SECTIONS = list(page.SHARE_QUESTIONS)
 #: The 2020 study's shares, which the charts mark.
@@ -57,7 +56,7 @@ def save(engine: Engine, people: list[store.Answers]) -> None:
 @pytest.fixture
 def portal(sqlite_engine: Engine, sqlite_url: str) -> Iterator[TestClient]:
     """The portal over an empty migrated store (the test saves the responses it needs)."""
-    with TestClient(create_app(Settings.load(database_url=sqlite_url))) as client:
+    with open_portal(sqlite_url) as client:
         yield client
 
 

@@ -16,11 +16,9 @@ from sqlalchemy import Engine
 from govsocial.analyze import survey as analysis
 from govsocial.report import periods
 from govsocial.report.survey import survey_section
-from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
-from govsocial.web.app import create_app
-from tests.web.test_survey import Clock, send, show_form, stored
+from tests.web.survey_support import Clock, open_portal, send, show_form, stored
 
 #: A batch: the fewest responses released together.
 K = analysis.MIN_GROUP
@@ -35,9 +33,7 @@ def hk_client(sqlite_engine: Engine, sqlite_url: str) -> Iterator[tuple[TestClie
         session.commit()
     clock = Clock()
     clock.now = HONG_KONG_EARLY_MORNING - dt.timedelta(minutes=5)
-    app = create_app(Settings.load(database_url=sqlite_url, jurisdiction="hk"))
-    app.state.survey_clock = clock
-    with TestClient(app) as client:
+    with open_portal(sqlite_url, clock, jurisdiction="hk") as client:
         yield client, clock
 
 

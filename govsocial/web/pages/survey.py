@@ -56,6 +56,9 @@ WINDOW = dt.timedelta(hours=1)
 #: The survey form is a few hundred bytes of choices: anything bigger is not one.
 BODY_MAX = 16 * 1024
 HONEYPOT = "website"
+#: ``?thanks=`` on the results page after sending: the answers wait for the next batch, or they
+#: completed one and are in the figures already.
+THANKS_WAITING, THANKS_RELEASED = 1, 2
 
 RATING_LABELS = {
     "explaining_policy": N_("Explaining policy"),
@@ -268,8 +271,9 @@ def answers_of(form: FormData) -> store.Answers:
     )
 
 
-def _store(request: Request, token: str, start: str, answers: store.Answers) -> None:
-    """Check the start time and the rate limit, then store the answers (``Refused`` otherwise)."""
+def _store(request: Request, token: str, start: str, answers: store.Answers) -> bool:
+    """Check the start time and the rate limit, then store the answers (``Refused`` otherwise);
+    whether they completed a batch, and so are published already."""
     state, now = get_state(request), now_of(request)
     with transaction(state.sessions) as session:
         verdict = store.check_start(
@@ -287,7 +291,7 @@ def _store(request: Request, token: str, start: str, answers: store.Answers) -> 
         # response sent at 04:00 in Hong Kong on the 1st is the new month's, not the last's (UTC).
         zone = queries.jurisdiction_zone(session, state.settings.jurisdiction)
         store.save(session, token, answers, now.astimezone(zone).date())
-        analysis.release_due(session, state.settings.jurisdiction, now)
+        return analysis.release_due(session, state.settings.jurisdiction, now) is not None
 
 
 def _size_error(request: Request, lang: Language) -> Response | None:
@@ -325,12 +329,14 @@ async def survey_submit(request: Request, lang: LangDep) -> Response:
             raise Refused("empty")
         if token is None:
             raise Refused("cookie")
-        await run_in_threadpool(_store, request, token, _one(form, "start") or "", answers)
+        released = await run_in_threadpool(_store, request, token, _one(form, "start") or "", answers)
     except Refused as refused:
         return await run_in_threadpool(
             _form_page, request, lang, token, answers, refused.reason, refused.status
         )
-    return RedirectResponse(page_url(lang.code, "survey/results", thanks=1), status_code=303)
+    # The sender alone learns that their answers completed a batch: they are in the figures now.
+    thanks = THANKS_RELEASED if released else THANKS_WAITING
+    return RedirectResponse(page_url(lang.code, "survey/results", thanks=thanks), status_code=303)
 
 
 # --- Results --------------------------------------------------------------------------------------
@@ -449,12 +455,13 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
 
 @router.get("/{lang}/survey/results", response_class=HTMLResponse, include_in_schema=False)
 def survey_results(request: Request, lang: LangDep, session: SessionDep, thanks: int = 0) -> HTMLResponse:
-    """The results: means with 95 % intervals and counts, by age band, beside the 2020 baseline."""
+    """The results: means with 95 % intervals and counts, by age band, beside the 2020 baseline;
+    after sending, the thanks (``thanks``: whether the answers wait for a batch or made one)."""
     return render(
         request,
         lang,
         "survey/results.html",
         section="survey",
-        thanks=bool(thanks),
+        thanks=thanks if thanks in (THANKS_WAITING, THANKS_RELEASED) else 0,
         **results_context(session, lang),
     )
