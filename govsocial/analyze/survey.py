@@ -19,6 +19,8 @@ What is sent is published in batches (``release_due``): the store keeps a sent v
 until at least ``MIN_GROUP`` responses have one, then releases them together and records the
 release with its figures (``store.survey``). Comparing the results before and after one person
 answers then shows nothing, and comparing two releases shows a batch of at least ``MIN_GROUP``.
+Whether a release is due can be asked without writing (``due_release``), as a reader of a read-only
+store must.
 """
 
 from __future__ import annotations
@@ -330,14 +332,38 @@ def by_age_band(published: Release) -> dict[str, Results]:
 # --- Released in batches ----------------------------------------------------------------------------
 
 
+def due_release(session: Session) -> int | None:
+    """How many waiting versions a release would publish now: 0 when it would only record the
+    figures of what an upgrade found published (``release_due``); None when no release is due.
+
+    Reads only (no lock, no locked read), so a reader may ask on a store it cannot write. The
+    answer may be out of date by the time the caller acts on it: ``release_due`` asks it first and
+    then decides again under the release lock."""
+    waiting = store.waiting_count(session)
+    if waiting >= MIN_GROUP:
+        return waiting
+    if store.latest_release(session) is None and store.released_count(session) >= MIN_GROUP:
+        return 0  # release_due's record after an upgrade: ``release`` publishes k rows or none
+    return None
+
+
 def release_due(session: Session, jurisdiction: str, now: dt.datetime) -> t.SurveyRelease | None:
     """Release every waiting version when at least ``MIN_GROUP`` responses have one, and record the
     release with the six ratings as everyone can then read them; the release, or None when none
-    is due. In the caller's transaction, holding the store's release lock to its end, so two
-    submitters never both release one batch; calling it again at once does nothing.
+    is due. In the caller's transaction: when ``due_release`` finds one due, it takes the store's
+    release lock, held to the transaction's end, and decides again under it, so two callers never
+    both release one batch; calling it again at once does nothing. When none is due it only reads,
+    so a reader of a read-only store can call it (a release due there fails with the store's error,
+    ``store.refused_as_read_only``). ``jurisdiction`` is the one whose time zone gives the release's
+    day (``made_on``).
+
+    Reading before the lock misses no batch: a submitter writes its version holding the lock and
+    calls this before it lets go, so the batch its version completes is found by that call.
 
     After an upgrade (migration 0015) the responses published before it have no recorded release:
     the first call records their figures, as a release of no new responses."""
+    if due_release(session) is None:
+        return None
     store.lock_releases(session)
     waiting = store.waiting(session)
     if len(waiting) >= MIN_GROUP:

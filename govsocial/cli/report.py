@@ -13,14 +13,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from govsocial.analyze.survey import release_due
-from govsocial.cli.common import console, friendly_errors, read_session, settings_of
+from govsocial.analyze.survey import due_release, release_due
+from govsocial.cli.common import console, errors, friendly_errors, read_session, settings_of
 from govsocial.report.build import build
 from govsocial.report.errors import ReportError
 from govsocial.report.pdf import html_to_pdf
 from govsocial.report.publish import stem, write_atomic
 from govsocial.report.render import render_html
+from govsocial.store.survey import latest_release, refused_as_read_only
+from govsocial.store.tables import SurveyRelease
 
 
 class Lang(enum.StrEnum):
@@ -60,10 +64,10 @@ def report(
     for option, folder in folders:  # before the seconds the report takes, not after
         _check_folder(option, folder)
     with read_session(ctx) as session:
-        # A deployment whose survey has a batch waiting releases it first (docs/survey.md), in a
-        # transaction of its own: the report is read after it, as any reader would.
-        with session.begin():
-            release_due(session, settings.jurisdiction, dt.datetime.now(dt.UTC))
+        # The survey is the deployment's, not a jurisdiction's (its form stamps days and releases in
+        # the configured jurisdiction's zone): a release the report makes is dated there too, also
+        # when the report is of another jurisdiction.
+        _release_survey(session, settings.jurisdiction)
         data = build(session, jurisdiction or settings.jurisdiction, org, period)
     html = render_html(data, lang.value).encode()
     files = {".html": html}
@@ -77,6 +81,44 @@ def report(
             except OSError as exc:
                 raise ReportError(f"{option} {folder}: cannot write {name}{ext}: {exc.strerror}") from None
             console.print(f"wrote {folder / (name + ext)}", highlight=False)
+
+
+def _now() -> dt.datetime:
+    """The time a release the report makes is made at (tests set it)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _release_survey(session: Session, jurisdiction: str) -> None:
+    """Release the survey's waiting batch if one is due (docs/survey.md), in a transaction of its
+    own: the report is read after it, as any reader would. ``release_due`` writes nothing when none
+    is due; one due on a store that refuses writes (a read-only replica, a file the user may only
+    read) is left waiting, with a warning, and the report is built from the releases made so far.
+    Any other database error fails the report."""
+    try:
+        with session.begin():
+            release_due(session, jurisdiction, _now())
+    except DBAPIError as error:
+        if not refused_as_read_only(error):
+            raise
+        with session.begin():
+            waiting, last = due_release(session), latest_release(session)
+        if waiting is not None:  # None: another made the release meanwhile, which the report reads
+            message = f"warning: {_not_released(waiting, last)}"
+            errors.print(message, style="yellow", markup=False, highlight=False, soft_wrap=True)
+
+
+def _not_released(waiting: int, last: SurveyRelease | None) -> str:
+    """What a report on a read-only store says of the survey release it could not make."""
+    if not waiting:  # the record of what an upgrade found published (analyze.survey.release_due)
+        return (
+            "the store is read-only: the figures of the survey responses published before the upgrade "
+            "to releases (migration 0015) were not recorded as a release, and the report has no survey "
+            "figures"
+        )
+    left = f"{waiting} survey responses waiting for release were not released"
+    if last is None:
+        return f"the store is read-only: {left}, and the report has no survey figures (none released yet)"
+    return f"the store is read-only: {left}; the report shows the last release ({last.made_on.isoformat()})"
 
 
 def _check_folder(option: str, folder: Path) -> None:

@@ -13,7 +13,8 @@ Anonymous by design (docs/survey.md):
   ``analyze.survey.MIN_GROUP`` new or changed responses is released together (``lock_releases``,
   ``waiting``, ``publish``, ``add_release``; the rule itself is ``analyze.survey.release_due``), so
   that comparing the results before and after one person answers tells nothing of that person.
-  ``responses`` gives only what is published.
+  ``responses`` gives only what is published. A store that refuses writes (a read-only replica or
+  file) refuses a release, which its readers tell apart from other errors (``refused_as_read_only``).
 
 Every time is passed in (``now``), so tests move a clock instead of waiting.
 """
@@ -24,13 +25,14 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import delete, false, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from govsocial.errors import GovsocialError
@@ -259,6 +261,12 @@ def waiting_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(t.SurveyResponse).where(where)) or 0
 
 
+def released_count(session: Session) -> int:
+    """How many responses are published (``responses``), without reading them."""
+    where = t.SurveyResponse.released_at.is_not(None)
+    return session.scalar(select(func.count()).select_from(t.SurveyResponse).where(where)) or 0
+
+
 # --- Releases --------------------------------------------------------------------------------------
 
 #: The PostgreSQL advisory lock that one release check holds at a time, to its transaction's end
@@ -281,6 +289,23 @@ def lock_releases(session: Session) -> None:
         return
     nothing = update(t.SurveyRelease).where(false()).values(id=t.SurveyRelease.id)
     session.execute(nothing.execution_options(synchronize_session=False))
+
+
+#: PostgreSQL's ``read_only_sql_transaction``: a hot-standby replica, or a read-only transaction
+#: (``default_transaction_read_only`` set for the server, the database or the role).
+READ_ONLY_SQLSTATE = "25006"
+
+
+def refused_as_read_only(error: DBAPIError) -> bool:
+    """Whether the store refused ``error``'s statement because it may not be written: PostgreSQL's
+    SQLSTATE 25006, or SQLite's ``SQLITE_READONLY`` ("attempt to write a readonly database": a file
+    opened read-only or that the user may only read; its extended codes keep the primary code in
+    their low byte). A locked store, a lost connection or any other error is not."""
+    driver_error = error.orig
+    if getattr(driver_error, "sqlstate", None) == READ_ONLY_SQLSTATE:
+        return True
+    code = getattr(driver_error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_READONLY
 
 
 def waiting(session: Session) -> list[t.SurveyResponse]:

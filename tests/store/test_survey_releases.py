@@ -17,7 +17,9 @@ import datetime as dt
 import threading
 import time
 
-from sqlalchemy import Engine, func, inspect, select, text
+import pytest
+from sqlalchemy import Connection, Engine, func, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.analyze import survey as analysis
@@ -232,3 +234,76 @@ def test_two_submitters_completing_a_batch_together_release_it(engine: Engine) -
     assert made[0] is None and made[1] is not None and made[1].changed == K
     with factory() as session:
         assert len(list(store.responses(session))) == K and store.waiting_count(session) == 0
+
+
+def _due_and_made(session: Session) -> tuple[int | None, int | None]:
+    """What ``due_release`` says is due (read only), then what ``release_due`` released (its
+    ``changed``), in one transaction."""
+    said = analysis.due_release(session)
+    made = analysis.release_due(session, "hk", NOW)
+    return said, made.changed if made is not None else None
+
+
+def test_due_release_says_without_the_lock_what_release_due_then_does(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        assert _due_and_made(session) == (None, None)
+        for i in range(K - 1):
+            store.save(session, f"b{i}", _answers(1), DAY)
+        assert _due_and_made(session) == (None, None)
+        store.save(session, "last", _answers(1), DAY)
+        assert _due_and_made(session) == (K, K)
+        assert _due_and_made(session) == (None, None)
+        store.save(session, "b0", _answers(2), DAY)  # one replacement waits: no batch
+        assert _due_and_made(session) == (None, None)
+
+
+def test_due_release_after_an_upgrade_is_the_record_of_what_it_found_published(engine: Engine) -> None:
+    """Published responses with no release recorded, as migration 0015 leaves them: a release of no
+    new responses is due once at least ``K`` are published (``release`` publishes none of fewer)."""
+    with session_factory(engine)() as session:
+        for i in range(K - 1):
+            store.save(session, f"b{i}", _answers(1), DAY)
+        store.publish(session, store.waiting(session), NOW)
+        assert _due_and_made(session) == (None, None)
+        store.save(session, "last", _answers(1), DAY)
+        store.publish(session, store.waiting(session), NOW)
+        assert _due_and_made(session) == (0, 0)
+        assert _due_and_made(session) == (None, None)
+
+
+def _error(connection: Connection, *statements: str) -> DBAPIError:
+    """The error the last of ``statements`` raised; the connection's transaction rolled back."""
+    *before, last = statements
+    for statement in before:
+        connection.exec_driver_sql(statement)
+    with pytest.raises(DBAPIError) as raised:
+        connection.exec_driver_sql(last)
+    connection.rollback()
+    return raised.value
+
+
+def test_only_a_store_refusing_writes_is_read_only(engine: Engine) -> None:
+    """``refused_as_read_only`` on each backend's own errors: a write in a read-only transaction
+    (PostgreSQL's SQLSTATE 25006, as on a hot standby) or on an SQLite connection that may not write
+    (``SQLITE_READONLY``) is; a lock not obtained in time or a broken constraint is not."""
+    postgres = engine.dialect.name == "postgresql"
+    write = "UPDATE survey_releases SET id = id"
+    with engine.connect() as connection, engine.connect() as holder:
+        if postgres:
+            refused = _error(connection, "SET TRANSACTION READ ONLY", write)
+        else:
+            refused = _error(connection, "PRAGMA query_only = ON", write)
+            connection.exec_driver_sql("PRAGMA query_only = OFF")
+        holder.exec_driver_sql(write)  # holds the table's (SQLite: the store's) write lock
+        if postgres:
+            locked = _error(connection, "SET lock_timeout = '10ms'", "LOCK TABLE survey_releases")
+        else:
+            locked = _error(connection, "PRAGMA busy_timeout = 0", write)
+            connection.exec_driver_sql("PRAGMA busy_timeout = 30000")
+        holder.rollback()
+        duplicate = "INSERT INTO survey_keys (id, key) VALUES (1, 'k')"
+        connection.exec_driver_sql(duplicate)
+        broken = _error(connection, duplicate)
+    assert store.refused_as_read_only(refused)
+    assert not store.refused_as_read_only(locked) and "lock" in str(locked)
+    assert not store.refused_as_read_only(broken)
