@@ -23,6 +23,8 @@ KEYS = ["entity", "period"]
 DAY_S = 86_400
 WEEK_S = 7 * DAY_S
 PRESENT = ("active", "published")
+#: The statuses of the accounts that count above the account level: under review ("review") is not.
+OFFICIAL = ("active", "published", "archived")
 TYPED = ("love", "haha", "wow", "sad", "angry", "care")
 RELEASES = ("rss",)
 
@@ -44,7 +46,16 @@ class View:
 def make_view(
     frames: dict[str, pd.DataFrame], level: str, kind: str, jurisdiction: str, population: int | None
 ) -> View:
-    """Add ``entity`` (account, organisation, platform or government) and ``period`` to each frame."""
+    """Add ``entity`` (account, organisation, platform or government) and ``period`` to each frame.
+
+    Above the account level, only the rows of official accounts (``OFFICIAL``) are there."""
+    if level != "account":
+        accounts = frames["accounts"]
+        official = accounts.loc[accounts["status"].isin(OFFICIAL), "account_id"]
+        frames = {
+            name: df[df["account_id"].isin(official)] if "account_id" in df.columns else df
+            for name, df in frames.items()
+        }
     owners = frames["owners"][["account_id", "organisation"]].rename(columns={"organisation": "entity"})
     platforms = frames["accounts"][["account_id", "platform"]].rename(columns={"platform": "entity"})
 
@@ -611,7 +622,9 @@ def _release_delay(q: float) -> Callable[[View, MetricParams], pd.DataFrame]:
 
 def releases_followed_share(v: View, params: MetricParams) -> pd.DataFrame:
     r = v.releases
-    followed = r["post_id"].isin(_accepted(v, params)["release_post_id"])
+    m = _accepted(v, params)
+    official = v.accounts.loc[v.accounts["status"].isin(OFFICIAL), "account_id"]
+    followed = r["post_id"].isin(m.loc[m["account_id"].isin(official), "release_post_id"])
     s = sums(r.assign(f=followed), releases=("f", "size"), followed=("f", "sum"))
     return out(s, ratio(s["followed"], s["releases"], 100.0))
 

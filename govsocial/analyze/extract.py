@@ -29,8 +29,11 @@ What each frame takes from the store:
   ``sentiment_score`` from ``comment_sentiments`` where the stored score is of the comment's
   current text (``comment_sentiment.score_comments`` keeps them up to date; the refresh calls it
   first).
-- ``matches``: ``matching.match`` of the jurisdiction's press releases against its social posts,
-  with the parameters' ``timeliness_max_hours`` and ``timeliness_similarity``.
+- ``matches``: ``matching.match`` of the jurisdiction's press releases against the social posts
+  of its official accounts (published or archived: ``OFFICIAL_STATUSES``), with the parameters'
+  ``timeliness_max_hours`` and ``timeliness_similarity``. A post of an account under review is
+  not the government retelling a release: counted first, it would stand in for the official
+  post that came after it, which the timeliness metrics of every level above the account measure.
 - ``periods``: ``frames.periods`` of all of it.
 
 Every frame comes in an order set here, never the store's: SQLite and PostgreSQL return unordered
@@ -57,6 +60,9 @@ from govsocial.store import tables as t
 
 #: Platforms whose "posts" are press releases, not social media posts.
 RELEASE_PLATFORMS = ("rss",)
+#: The statuses of the accounts whose posts may retell a press release (``matches``): the official
+#: ones, as the metrics count them above the account level (``metrics.common.OFFICIAL_STATUSES``).
+OFFICIAL_STATUSES = (t.AccountStatus.PUBLISHED, t.AccountStatus.ARCHIVED)
 #: Rows read and converted at a time.
 CHUNK = 50_000
 #: How old a profile snapshot may be to stand in for a post's missing follower count at posting.
@@ -297,7 +303,12 @@ class _Reader:
         statement = (
             select(_posts.c.id, _posts.c.account_id, epoch, _posts.c.text)
             .join(_accounts, _accounts.c.id == _posts.c.account_id)
-            .where(self._ours(), _accounts.c.platform.not_in(RELEASE_PLATFORMS), _posts.c.text.is_not(None))
+            .where(
+                self._ours(),
+                _accounts.c.platform.not_in(RELEASE_PLATFORMS),
+                _accounts.c.status.in_(OFFICIAL_STATUSES),
+                _posts.c.text.is_not(None),
+            )
             .order_by(_posts.c.created_at, _posts.c.id)
         )
         for c in self._columns(statement):

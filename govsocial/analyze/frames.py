@@ -8,7 +8,9 @@ cut in the jurisdiction's own time zone, as plain strings, so no engine's time-z
 Column meanings (``None`` where a platform does not give the number):
 
 ``accounts``   one row per registry account. Every other frame's rows are of these accounts (as
-               ``extract`` reads them); a scorecard counts the rows of the accounts listed here.
+               ``extract`` reads them); a scorecard counts the rows of the accounts listed here,
+               above the account level those of the official ones only (``status`` published,
+               ``active`` in generated frames, or archived; not under review: ``metrics.view``).
 ``owners``     account -> organisation (an account owned by two organisations appears twice).
 ``followers``  follower-count snapshots over time.
 ``posts``      one row per post, with the latest counts. ``reactions`` is every reaction (Facebook's

@@ -9,6 +9,14 @@ API and the tests alike.
 
 Ranks come from the database's ``rank()`` window over the filtered rows, so a page of a long board
 costs one query; SQLite (3.25 and later) and PostgreSQL both have it.
+
+Only the government's current official accounts are ranked (``RANKED_STATUS``: published). An
+account under review may not be the government's at all, or be another handle of an account
+already ranked; an archived account is retired, and a board ranks who speaks for the government
+now (the registry keeps no history of when an account was published, so no board can say when an
+archived account still counted). Both keep their values on their own pages, and an archived
+account's posts still count in its organisation's values, which are ranked; an account under
+review's count nowhere above its own page (docs/metrics.md, "Levels").
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ LOWER_IS_BETTER = frozenset(
 
 #: The levels a leaderboard ranks: the entities a reader can open a page about.
 LEVELS = ("organisation", "account")
+#: The registry status of the accounts a leaderboard ranks (see the module's docstring).
+RANKED_STATUS = t.AccountStatus.PUBLISHED
 
 
 def lower_is_better(metric: str) -> bool:
@@ -130,10 +140,15 @@ def _rank(board: Board) -> Any:
 
 
 def _accounts(board: Board) -> Select[t.MetricValue, int, t.Account]:
-    """The account rows of ``board`` with their rank and their owners, listed by id on a tie."""
+    """The account rows of ``board`` with their rank and their owners, listed by id on a tie: the
+    official accounts' only (``RANKED_STATUS``), ranked among themselves."""
     account = t.Account
     # Account entities are ids written as text; comparing text keeps the join valid for any entity.
-    on = and_(account.jurisdiction == V.jurisdiction, cast(account.id, String) == V.entity)
+    on = and_(
+        account.jurisdiction == V.jurisdiction,
+        cast(account.id, String) == V.entity,
+        account.status == RANKED_STATUS,
+    )
     rank = _rank(board)
     query = select(V, rank, account).join(account, on).where(*_values(board)).order_by(rank, account.id)
     query = query.options(

@@ -2,8 +2,11 @@
 
 The dataset is synthetic but deterministic (a seeded generator): accounts on Facebook, X,
 Instagram, YouTube, an RSS feed of press releases and a dormant page; an account owned by two
-organisations; posts with missing counts (platforms that do not report them); citizens' comments,
-questions and the page's replies; follower snapshots; press releases matched to posts. The
+organisations; an archived account (counted everywhere) and accounts under review (counted at
+their own account level only: one an alternate handle beside an official page, one the only
+account of its organisation and platform, which then have no rows); posts with missing counts
+(platforms that do not report them); citizens' comments, questions and the page's replies;
+follower snapshots; press releases matched to posts, some to posts under review. The
 scorecard runs every metric the registry holds when the test runs, at all four levels, by month
 and by ISO week. Spark runs in local mode, one session for the whole module (a JVM takes seconds
 to start); without Java the Spark tests fail and say so (``scripts/system-deps.sh`` installs it).
@@ -41,7 +44,12 @@ ACCOUNTS: dict[int, tuple[str, tuple[str, ...]]] = {
     5: ("youtube", ("lcsd",)),
     6: ("rss", ("isd",)),  # press releases
     7: ("facebook", ("lcsd",)),  # dormant: its last post is long before the others
+    8: ("facebook", ("isd",)),  # under review: maybe an alternate handle of account 1
+    9: ("x", ("cmab",)),  # archived: its posts were official when published
+    10: ("threads", ("hkpf",)),  # under review, alone in its organisation and on its platform
 }
+#: Registry statuses other than ``active`` (the analytic frames' word for published).
+STATUSES = {8: "under_review", 9: "archived", 10: "under_review"}
 FORMATS = ("video", "image", "link", "text", "live", "other")
 #: Stored comment sentiment (label, score), by comment id: taken in turn, not drawn from the seeded
 #: generator, so the rest of the dataset is what it was before comments had a sentiment.
@@ -135,7 +143,7 @@ def _comments(rng: random.Random, post: dict[str, Any], next_id: Iterator[int]) 
 
 
 def synthetic() -> F.Frames:
-    """The agreement dataset: seven accounts over three months (September-November 2026)."""
+    """The agreement dataset: ten accounts over three months (September-November 2026)."""
     rng = random.Random(20261127)
     ids = iter(range(1, 10**6))
     posts: list[dict[str, Any]] = []
@@ -171,7 +179,7 @@ def synthetic() -> F.Frames:
             "account_id": a,
             "platform": p,
             "handle": f"acct{a}",
-            "status": "active",
+            "status": STATUSES.get(a, "active"),
             "jurisdiction": JURISDICTION,
         }
         for a, (p, _) in ACCOUNTS.items()

@@ -101,6 +101,27 @@ def test_smaller_is_better_for_response_time(session: Session, ranked: dict[str,
     assert [(r.rank, r.entity) for r in only_fb.items] == [(1, str(ranked["facebook"]))]
 
 
+def test_accounts_under_review_or_archived_are_not_ranked(session: Session, ranked: dict[str, int]) -> None:
+    """Only published accounts are ranked, among themselves: an account under review (maybe another
+    handle of a ranked one) and an archived one keep their values, but not a place on the board."""
+    store = Store(session)
+    owner = session.get_one(t.Account, ranked["facebook"]).organisations[0].organisation_id
+    retired = store.account("x", [owner], status=t.AccountStatus.ARCHIVED)  # handles x-1, facebook-2
+    doubtful = store.account("facebook", [owner], status=t.AccountStatus.UNDER_REVIEW)
+    _value(session, "response_time_median", "account", str(doubtful), 0.5)  # faster than both
+    _value(session, "response_time_median", "account", str(retired), 0.2)
+    session.flush()
+    page = rankings.ranking(session, _board("response_time_median", "account"))
+    assert [(r.rank, r.entity) for r in page.items] == [
+        (1, str(ranked["instagram"])),
+        (2, str(ranked["facebook"])),
+    ]
+    assert page.count == 2
+    assert {r.account.status for r in page.items if r.account} == {t.AccountStatus.PUBLISHED}
+    only_fb = rankings.ranking(session, _board("response_time_median", "account", platform="facebook"))
+    assert [(r.rank, r.entity) for r in only_fb.items] == [(1, str(ranked["facebook"]))]
+
+
 def test_other_levels_are_refused(session: Session) -> None:
     with pytest.raises(ValueError, match="organisation or account"):
         rankings.ranking(session, _board(level="platform"))
@@ -313,3 +334,31 @@ def test_chart_draws_the_leaders_on_the_first_page(demo: TestClient, monkeypatch
     assert (
         'id="chart-board"' not in demo.get("/en/leaderboards", params={"level": "account", "page": "2"}).text
     )
+
+
+def _metric_values(client: TestClient, metric: str, **params: str) -> dict[str, float | None]:
+    response = client.get(f"/api/v1/metrics/{metric}", params={"limit": "500", **params})
+    assert response.status_code == 200, response.text
+    return {row["entity"]: row["value"] for row in response.json()["data"]}
+
+
+def test_accounts_under_review_count_on_their_own_page_only(demo: TestClient) -> None:
+    """The demo's pages under review (the police's Instagram and YouTube channel, maybe alternate
+    handles) have their own values and page, labelled under review, but the government's posts are
+    those of the official accounts (published and archived), and the board ranks published ones."""
+    accounts = demo.get("/api/v1/accounts", params={"limit": "500"}).json()["data"]
+    status = {str(a["id"]): a["status"] for a in accounts}
+    month = str(_api(demo, "post_volume")["period"])
+    own = _metric_values(demo, "post_volume", level="account", period_kind="month", period=month)
+    doubtful = sorted(e for e in own if status[e] == "under_review")
+    assert doubtful, "the demo's accounts under review posted in the month"
+    official = sum(v or 0 for e, v in own.items() if status[e] in ("published", "archived"))
+    government = _metric_values(demo, "post_volume", level="government", period_kind="month", period=month)
+    assert government == {"hk": official}
+    board = _api(demo, "post_volume", level="account", limit="100")
+    rows = board["data"]
+    assert isinstance(rows, list) and board["count"] == len(rows)
+    assert {row["entity"] for row in rows} == {e for e, v in own.items() if status[e] == "published"}
+    page = demo.get(f"/en/accounts/{doubtful[0]}").text
+    assert "badge-under_review" in page and "Under review" in page
+    assert 'id="score-post_volume"' in page  # its own scorecard

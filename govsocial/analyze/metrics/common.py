@@ -63,6 +63,11 @@ WEEK_S = 7 * DAY_S
 #: Registry statuses of an account that is present (the frames say ``active``; the store's registry
 #: says ``published``). Archived accounts and accounts under review are not counted.
 PRESENT_STATUSES = ("active", "published")
+#: Registry statuses of the accounts that are official: present, or archived (their posts were
+#: official when published). Only these count at the organisation, platform and government levels
+#: (``view._with_entity``); any other status, ``under_review`` above all (``review`` in the
+#: benchmark's generated frames), counts at the account level only.
+OFFICIAL_STATUSES = (*PRESENT_STATUSES, "archived")
 
 
 def days(periods: ir.Table) -> ir.IntegerColumn:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govsocial.analyze.metrics.common import KEYS, ratio, tally
+from govsocial.analyze.metrics.common import KEYS, OFFICIAL_STATUSES, ratio, tally
 from govsocial.analyze.metrics.model import Goal, Unit, metric
 
 if TYPE_CHECKING:
@@ -95,9 +95,14 @@ def release_delay_p90(view: View, params: MetricParams) -> ir.Table:
 )
 def releases_followed_share(view: View, params: MetricParams) -> ir.Table:
     """Of the press releases a government feed published in the period, the share that some
-    social media post followed on the same subject."""
+    official account's social media post followed on the same subject (a post of an account under
+    review does not count)."""
     releases = view.releases
-    matched = accepted_matches(view, params).release_post_id
+    accepted = accepted_matches(view, params)
+    # Followed by an official account's post, at every level: the matches are there once per
+    # entity, and at the account level an account under review's too.
+    official = view.accounts.filter(view.accounts.status.isin(OFFICIAL_STATUSES))
+    matched = accepted.semi_join(official.select("account_id"), "account_id").release_post_id
     marked = releases.mutate(followed=releases.post_id.isin(matched))
     sums = marked.group_by(list(KEYS)).aggregate(releases=marked.count(), followed=tally(marked.followed))
     return sums.mutate(value=ratio(sums.followed, sums.releases, 100.0))

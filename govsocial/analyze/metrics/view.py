@@ -10,6 +10,13 @@ view (``register_view``) holds every level at once: each account's rows are ther
 entity it counts in (itself, each owner, its platform, the government), and ``entity`` is a whole
 number standing for a level and an entity (``ENTITIES``), so that one query computes a metric at
 every level and the frames are read once, not once per level.
+
+Which accounts an entity counts is decided here, once, for every metric on every engine
+(``_with_entity``): an account counts at its own level whatever its status, and at the levels
+above it (organisation, platform, government) only if it is official, published or archived
+(``OFFICIAL_STATUSES``). An account under review may be an old or alternate handle of an account
+already counted, or not the government's at all: its posts, comments and followers are its own
+page's, never an organisation's, a platform's or the government's.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import pyarrow as pa
 import sqlglot as sg
 from ibis.common.exceptions import TableNotFound
 
+from govsocial.analyze.metrics.common import OFFICIAL_STATUSES
 from govsocial.analyze.metrics.model import Level, PeriodKind
 
 if TYPE_CHECKING:
@@ -217,8 +225,8 @@ def release_view(con: BaseBackend) -> None:
 
 
 def _entities(base: dict[str, ir.Table], levels: tuple[Level, ...], jurisdiction: str) -> ir.Table:
-    """Every account's entity at each of ``levels`` (as ``make_view`` finds it, ``_with_entity``),
-    with the entity's code (see ``ENTITIES``)."""
+    """Every account's entity at each of ``levels`` (as ``make_view`` finds it, ``_with_entity``:
+    accounts not official have their own entity only), with the entity's code (see ``ENTITIES``)."""
     accounts = base["accounts"]
     text = (
         _with_entity(accounts, level, jurisdiction, base["owners"], accounts).select(
@@ -369,19 +377,26 @@ def _social(table: ir.Table) -> ir.Table:
 
 
 def _with_entity(
-    table: ir.Table, level: Level, jurisdiction: str, owners: ir.Table | None, platforms: ir.Table
+    table: ir.Table, level: Level, jurisdiction: str, owners: ir.Table | None, accounts: ir.Table
 ) -> ir.Table:
-    """Add ``entity``, the entity's text: a join only for organisations (an account may have
-    several owners)."""
-    if level is Level.ORGANISATION:
-        assert owners is not None
-        pairs = owners.select("account_id", entity=owners.organisation)
-        return table.inner_join(pairs, "account_id")
+    """Add ``entity``, the entity's text, to the rows of the accounts that count at ``level``: at
+    the account level every account, above it the official ones only (``OFFICIAL_STATUSES``). A
+    join only for organisations (an account may have several owners) and for the rows of frames
+    without a platform at the platform level; a semi-join for the others (a filter for
+    ``accounts`` itself)."""
     if level is Level.ACCOUNT:
         return table.mutate(entity=table.account_id.cast("string"))
-    if level is Level.PLATFORM:
-        if "platform" in table.columns:
-            return table.mutate(entity=table.platform)
+    official = accounts.filter(accounts.status.isin(OFFICIAL_STATUSES))
+    if level is Level.ORGANISATION:
+        assert owners is not None
+        owned = owners.semi_join(official.select("account_id"), "account_id")
+        return table.inner_join(owned.select("account_id", entity=owned.organisation), "account_id")
+    if level is Level.PLATFORM and "platform" not in table.columns:
         # followers and matches: the platform comes from the account
-        return table.inner_join(platforms.select("account_id", entity=platforms.platform), "account_id")
-    return table.mutate(entity=ibis.literal(jurisdiction))
+        return table.inner_join(official.select("account_id", entity=official.platform), "account_id")
+    if "status" in table.columns:  # the accounts frame: a semi-join with itself would be a filter
+        counted = table.filter(table.status.isin(OFFICIAL_STATUSES))
+    else:
+        counted = table.semi_join(official.select("account_id"), "account_id")
+    entity = counted.platform if level is Level.PLATFORM else ibis.literal(jurisdiction)
+    return counted.mutate(entity=entity)
