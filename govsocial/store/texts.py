@@ -23,9 +23,16 @@ from govsocial.store.times import utc
 Ts = TypeVarTuple("Ts")
 
 
+#: The accounts whose comments a jurisdiction's topics read: the official ones, as the metrics'
+#: levels above the account (docs/metrics.md, "Levels"). One under review may be the same channel
+#: as an official account, or not the government's at all.
+OFFICIAL_STATUSES = (t.AccountStatus.PUBLISHED, t.AccountStatus.ARCHIVED)
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Whose comments: these accounts, or (``account_ids`` None) every account of the jurisdiction."""
+    """Whose comments: these accounts, or (``account_ids`` None) every official account of the
+    jurisdiction (``OFFICIAL_STATUSES``)."""
 
     jurisdiction: str
     account_ids: tuple[int, ...] | None = None
@@ -65,7 +72,7 @@ def _scoped(query: Select[*Ts], scope: Scope) -> Select[*Ts]:
     if scope.account_ids is not None:
         return query.where(t.Post.account_id.in_(scope.account_ids))
     return query.join(t.Account, t.Account.id == t.Post.account_id).where(
-        t.Account.jurisdiction == scope.jurisdiction
+        t.Account.jurisdiction == scope.jurisdiction, t.Account.status.in_(OFFICIAL_STATUSES)
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import fields
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.topics import rising as r
@@ -242,6 +243,28 @@ def test_view_of_the_latest_period_and_of_wider_subjects(session: Session) -> No
     assert org is not None and org.comments_now == 5 and "街市" in {x.term for x in org.top}
     whole = tv.topics(session, tv.resolve_subject(session, "hk"), tv.PeriodKind.WEEK, NOW)
     assert whole is not None and whole.comments_now == 40
+
+
+def test_wider_subjects_read_official_accounts_only(session: Session) -> None:
+    """An account under review may be an official one's alternate handle, or not the government's:
+    its comments are its own subject's, not its organisation's or the jurisdiction's (as in the
+    metrics' levels); an archived account's still count."""
+    seed(session)
+    s = Store(session)
+    fehd = session.scalars(select(t.Organisation.id).where(t.Organisation.code == "fehd")).one()
+    doubtful = s.account("x", [fehd], status=t.AccountStatus.UNDER_REVIEW)
+    retired = s.account("youtube", [fehd], status=t.AccountStatus.ARCHIVED)
+    for account, text in ((doubtful, "垃圾站好臭"), (retired, "公廁好乾淨")):
+        post = s.post(account, hk(2026, 9, 15), "通告")
+        for n in range(5):
+            s.comment(post, hk(2026, 9, 15, 11, n), text)
+    session.commit()
+    org = tv.topics(session, tv.resolve_subject(session, "hk", organisation="fehd"), tv.PeriodKind.MONTH)
+    assert org is not None and org.comments_now == 10  # the market's 5 and the archived page's 5
+    whole = tv.topics(session, tv.resolve_subject(session, "hk"), tv.PeriodKind.WEEK, NOW)
+    assert whole is not None and whole.comments_now == 45
+    alone = tv.topics(session, tv.resolve_subject(session, "hk", account=doubtful), tv.PeriodKind.MONTH)
+    assert alone is not None and alone.comments_now == 5
 
 
 def test_subjects_unknown_or_ambiguous_are_refused(session: Session) -> None:

@@ -1,6 +1,8 @@
 """The topic view: what a subject's commenters talked about in one period, and what rose since the last.
 
-A subject is a whole jurisdiction, one organisation (its accounts together) or one account. The
+A subject is a whole jurisdiction, one organisation (its accounts together) or one account; a
+jurisdiction or an organisation reads its official accounts only (published or archived, as the
+metrics' levels above the account do), an account under review is its own subject alone. The
 period is a calendar week (Monday to Sunday) or month in the jurisdiction's time zone, labelled as
 the metrics label them (``2026-W14``, ``2026-04``); by default the latest one with comments.
 
@@ -199,7 +201,8 @@ def resolve_subject(
         return Subject("account", row.jurisdiction, str(row.id), (row.id,))
     if organisation is not None:
         org = queries.get_organisation(session, jurisdiction, organisation)
-        ids = tuple(a.id for a in queries.accounts_by_organisation(session, [org.id])[org.id])
+        owned = queries.accounts_by_organisation(session, [org.id])[org.id]
+        ids = tuple(a.id for a in owned if a.status in texts.OFFICIAL_STATUSES)
         return Subject("organisation", jurisdiction, org.code, ids)
     queries.get_jurisdiction(session, jurisdiction)
     return Subject("jurisdiction", jurisdiction, jurisdiction, None)
