@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         default="zh-hant", description="Interface language when none is chosen: zh-hant, zh-hans or en."
     )
     host: str = Field(default="127.0.0.1", description="Address the portal listens on.")
-    port: int = Field(default=8000, description="Port the portal listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the portal listens on: 1 to 65535.")
     page_size: int = Field(default=50, ge=1, le=500, description="Default API page size.")
     page_cache_seconds: float = Field(
         default=10,

@@ -80,3 +80,17 @@ def test_the_first_run_bound_is_unset_by_default(tmp_path: Path, monkeypatch: py
         match=r"^collect_first_run_days \(from settings file .*\): must be greater than or equal to 1$",
     ):
         Settings.load(config)
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"), [("0", "greater than or equal to 1"), ("65536", "less than or equal to 65535")]
+)
+def test_a_port_outside_1_to_65535_is_refused(monkeypatch: pytest.MonkeyPatch, value: str, rule: str) -> None:
+    """``port = 99999`` was accepted: the portal then said it was "running on" a port that cannot be."""
+    monkeypatch.setenv("GOVSOCIAL_PORT", value)
+    with pytest.raises(ConfigurationError) as refused:
+        Settings.load()
+    assert str(refused.value) == f"port (from the environment variable GOVSOCIAL_PORT): must be {rule}"
+    for port in ("1", "65535"):
+        monkeypatch.setenv("GOVSOCIAL_PORT", port)
+        assert Settings.load().port == int(port)

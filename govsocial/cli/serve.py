@@ -1,14 +1,27 @@
-"""``govsocial serve``: the portal and the API, in one process or in several worker processes."""
+"""``govsocial serve``: the portal and the API, in one process or in several worker processes.
+
+SIGHUP restarts the server with the code and settings now installed, after a graceful stop. With
+several workers, uvicorn's supervisor replaces the workers one at a time. In one process (the only
+way to run ``--collect``), the server stops as on SIGTERM: it stops listening, answers the requests
+in progress, lets the scheduler finish its collection round and closes the application, then the
+process starts itself again (``exec``, same pid).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import sys
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
+from uvicorn.config import STARTUP_FAILURE
 
 from govsocial.analyze.topics.segment import default_segmenter
 from govsocial.cli.common import console, friendly_errors, missing_database, schema_problem, settings_of
@@ -19,6 +32,10 @@ from govsocial.web.app import create_app
 
 #: The application factory each worker process imports (see ``govsocial.web.asgi``).
 ASGI_FACTORY = "govsocial.web.asgi:app"
+#: Logged (to uvicorn's log) when a one-process server has stopped on SIGHUP and starts again.
+RESTARTING = "Restarting on SIGHUP with the code and settings now installed"
+#: uvicorn's logger, so that the line reads like the server's own around it.
+log = logging.getLogger("uvicorn.error")
 
 COLLECT_NEEDS_ONE_PROCESS = (
     "--collect cannot be combined with --workers above 1: the collection scheduler must run in exactly "
@@ -32,7 +49,9 @@ COLLECT_NEEDS_ONE_PROCESS = (
 def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to listen on (default from settings).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port, 1 to 65535 (default from settings).")
+    ] = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -76,9 +95,53 @@ def serve(
     # The segmenter's dictionary takes about a second to load: load it while the server starts, so
     # that the first page with a topics section does not wait for it.
     threading.Thread(target=default_segmenter, name="warm-segmenter", daemon=True).start()
-    uvicorn.run(
-        create_app(settings, collect=collect), host=host, port=port, log_level="info", access_log=False
-    )
+    if _serve_one(create_app(settings, collect=collect), host, port):
+        _restart()
+
+
+def _serve_one(app: FastAPI, host: str, port: int) -> bool:
+    """Serve ``app`` in this process until SIGINT, SIGTERM or SIGHUP; whether it was SIGHUP.
+
+    uvicorn stops gracefully on SIGINT and SIGTERM (and then raises the signal again, so the
+    process ends by it, as a process manager expects) but leaves SIGHUP alone, whose default kills
+    the process at once: a collection round of ``--collect`` cut off, the lifespan never closed.
+    SIGHUP here asks the server for the same graceful stop, and the caller then starts again. The
+    server is built here, as ``uvicorn.run`` builds it, so that the handler can reach it."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False)
+    server = uvicorn.Server(config)
+    hangups: list[int] = []
+
+    def hang_up(signum: int, _frame: FrameType | None) -> None:
+        # Only flags, as uvicorn's own handler (its main loop sees ``should_exit`` within 0.1 s); no
+        # logging here: a handler that writes can interrupt a write to the same stream.
+        hangups.append(signum)
+        server.should_exit = True
+
+    main = threading.current_thread() is threading.main_thread()  # signals go to the main thread only
+    previous = signal.signal(signal.SIGHUP, hang_up) if main else None
+    try:
+        server.run()
+    except KeyboardInterrupt:  # as uvicorn.run: a second Ctrl+C during the graceful stop
+        pass
+    finally:
+        if main:
+            signal.signal(signal.SIGHUP, previous)
+    if not server.started and not hangups:
+        sys.exit(STARTUP_FAILURE)  # as uvicorn.run: the server could not start (port taken...)
+    return bool(hangups)
+
+
+def _restart() -> None:
+    """Start this command again in this process, with the same arguments and environment.
+
+    ``exec`` rather than a loop: the upgraded code and the settings file are read afresh, as a new
+    worker reads them, and the pid stays the one systemd watches."""
+    log.info(RESTARTING)
+    for handler in logging.getLogger("uvicorn.error").handlers:
+        handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606 (this command, again)
 
 
 def _check_schema(database_url: str) -> None:

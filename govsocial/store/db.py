@@ -248,5 +248,6 @@ def collation_warning(engine: Engine) -> str | None:
     return (
         f"the database sorts text by the {provider} collation {collation!r}, not by code point as "
         "SQLite does: lists ordered by name come out in another order (the same rows). Create the "
-        "database with --locale=C.UTF-8 (docs/deploying.md) to sort as SQLite."
+        "database with --locale-provider=libc --locale=C.UTF-8 --template=template0 (PostgreSQL 15 "
+        "and later; before 15, without --locale-provider) to sort as SQLite: see docs/deploying.md."
     )

@@ -15,7 +15,7 @@ from tests.conftest import postgres_database
 
 
 def test_sqlite_and_a_code_point_postgresql_database_get_no_warning(database_url: str) -> None:
-    """The test server is created with --locale=C.UTF-8, as docs/deploying.md says."""
+    """The test server is created with --locale=C.UTF-8 (libc), as docs/deploying.md says."""
     engine = make_engine(database_url)
     try:
         assert collation_warning(engine) is None
@@ -45,6 +45,8 @@ def test_a_language_collation_is_named_by_db_upgrade_and_db_current(
     engine.dispose()
     assert ordered == ["Labour and Welfare Bureau", "Labour Department"]  # SQLite: the other way
     assert warning is not None and "ICU collation 'en-US'" in warning and "--locale=C.UTF-8" in warning
+    # --locale alone keeps the template's provider: on a cluster made with ICU, ICU's en-US again.
+    assert "--locale-provider=libc" in warning
 
     monkeypatch.setenv("GOVSOCIAL_DATABASE_URL", icu_database)
     runner = CliRunner()

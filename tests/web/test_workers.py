@@ -241,7 +241,7 @@ def test_one_worker_serves_the_app_object_in_process(
     monkeypatch: pytest.MonkeyPatch, sqlite_url: str, sqlite_engine: Engine
 ) -> None:
     calls: list[object] = []
-    monkeypatch.setattr(serve_command.uvicorn, "run", lambda app, **kw: calls.append(app))
+    monkeypatch.setattr(serve_command, "_serve_one", lambda app, host, port: bool(calls.append(app)))
     monkeypatch.setenv("GOVSOCIAL_DATABASE_URL", sqlite_url)
 
     result = CliRunner().invoke(cli_app, ["serve", "--port", "8123"])
@@ -255,7 +255,7 @@ def test_a_database_behind_the_migrations_is_refused_with_what_to_run(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     calls: list[object] = []
-    monkeypatch.setattr(serve_command.uvicorn, "run", lambda app, **kw: calls.append(app))
+    monkeypatch.setattr(serve_command, "_serve_one", lambda app, host, port: bool(calls.append(app)))
     monkeypatch.setenv("GOVSOCIAL_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
 
     result = CliRunner().invoke(cli_app, ["serve", "--port", "8123"])
