@@ -14,13 +14,17 @@ standard library, with two differences that matter here, both handled by falling
   than the interpreter's recursion limit (``RecursionError``; orjson stops at 1,024 levels).
 
 Written copies are compact (no spaces after separators) and UTF-8, not ASCII-escaped. A value orjson
-cannot write (an integer beyond 64 bits, from a body ``json`` read) is written by ``json`` the same
-way. ``NaN`` read by the fallback is written as ``null`` by orjson: it is not valid JSON to begin with.
+cannot write (an integer beyond 64 bits, from a body ``json`` read; a string holding a surrogate
+without its pair, which only ``json`` reads, from ``\\ud800``) is written by ``json`` the same way, its
+surrogates written as the ``\\uXXXX`` escapes they were read from: the copy reads back to the same
+value and holds nothing a store refuses (NUL is always written ``\\u0000``). ``NaN`` read by the
+fallback is written as ``null`` by orjson: it is not valid JSON to begin with.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -31,6 +35,8 @@ import orjson
 _DIGITS = bytes(0x31 if 0x30 <= byte <= 0x39 else 0x30 for byte in range(256))
 _LONG_RUN = b"1" * 19
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: A surrogate code point: in text ``json`` wrote, only inside a string, where its escape means the same.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def loads(body: str | bytes) -> Any:
@@ -56,5 +62,14 @@ def dumps(value: Any) -> str:
     """``value`` as compact UTF-8 JSON text."""
     try:
         return orjson.dumps(value).decode("utf-8")
-    except TypeError:  # an integer beyond 64 bits, or a type orjson does not know
-        return _COMPACT.encode(value)
+    except TypeError:  # an integer beyond 64 bits, a lone surrogate, or a type orjson does not know
+        text = _COMPACT.encode(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_escaped, text)
+    return text
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"

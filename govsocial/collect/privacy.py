@@ -100,6 +100,23 @@ def redact(text: str | None) -> str | None:
 
 
 def _redact(text: str) -> str:
+    if "\x00" in text:
+        return _redact_with_nul(text)
+    return _redact_plain(text)
+
+
+def _redact_with_nul(text: str) -> str:
+    """``_redact`` of a text holding NUL characters (a kept payload's string or file text: a
+    record's texts have none, ``records.storable_text``): the store keeps the text without them,
+    so a number or an address a NUL splits ("9123\\x004567") is personal data all the same. The
+    text is redacted as it is, NULs kept; where that misses what its NUL-free copy reveals, the
+    redacted NUL-free copy is returned instead."""
+    kept = _redact_plain(text)
+    without = _redact_plain(text.replace("\x00", ""))
+    return kept if kept.replace("\x00", "") == without else without
+
+
+def _redact_plain(text: str) -> str:
     # Cheap tests first, because most strings (texts without numbers, ids, times) hold nothing:
     # every email has an "@"; a string of digits only can be nothing but a phone number of 8
     # digits, or 11 with 852 before them; and HKIDs and phone numbers hold a ``CANDIDATE``, which
@@ -132,7 +149,8 @@ def _shape_risk(shape: bytes) -> bool:
     """Whether a string of this shape may hold a secret, an email, an HKID or a phone number (then
     remembered)."""
     text = shape.decode("ascii")
-    risk = "@" in text or any(pattern.search(text) for pattern in _SHAPE_RISKS)
+    # A NUL may split a phone number or an address (``_redact_with_nul``).
+    risk = "@" in text or "\x00" in text or any(pattern.search(text) for pattern in _SHAPE_RISKS)
     if len(_SHAPES) >= KNOWN_SHAPES:
         _SHAPES.clear()
     _SHAPES[shape] = risk

@@ -4,6 +4,13 @@ Counts that a platform hides or does not give are ``None`` ("unknown"), never 0.
 timezone-aware UTC; the raw time string is kept beside them, because several sources (Telegram,
 CSV exports) do not write UTC. Commenter identities arrive in clear here and are pseudonymised by
 the runner before anything is written (see ``collect.privacy``).
+
+Every string a record holds is one both stores keep as it is (``storable_text``): a platform's JSON
+may carry ``\\u0000`` or an unpaired surrogate (``\\ud800``) and a file may hold NUL bytes, which
+PostgreSQL refuses and no driver can send as UTF-8. Texts lose their NULs and have lone surrogates
+replaced by U+FFFD here, once, for every connector and importer; an id holding either is refused,
+so the record is quarantined with the field named. Only a raw payload's ``body`` and a bad record's
+``content`` stay as read: storage keeps them in a form the stores accept (``collect.storage``).
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -35,6 +44,81 @@ class Record(BaseModel):
     """Records are immutable and reject unknown fields (a typo is a bug, not data)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- text both stores keep ---------------------------------------------------------------------
+
+#: Why an id that ``is_storable`` refuses is not stored (the record is quarantined with it).
+UNSTORABLE_ID = (
+    "holds a NUL character (U+0000) or an unpaired UTF-16 surrogate (U+D800-U+DFFF), which the store"
+    " cannot keep; an id is never changed, so the record is not stored"
+)
+
+
+def is_storable(text: str) -> bool:
+    """Whether both stores keep ``text`` as it is: it holds no NUL (PostgreSQL refuses U+0000 in
+    text, and ``\\u0000`` in ``jsonb``) and no surrogate code point (JSON's ``\\ud800`` escape
+    decodes to one; it has no UTF-8 form, so neither SQLite's driver nor PostgreSQL's can send it).
+    ASCII is answered in O(1) and one search; other text costs one UTF-8 encoding."""
+    if text.isascii():
+        return "\x00" not in text
+    try:
+        return b"\x00" not in text.encode()
+    except UnicodeEncodeError:
+        return False
+
+
+def storable_text(text: str) -> str:
+    """``text`` as the store keeps it: without NUL characters (they mean nothing in a post, a
+    comment or a name), each surrogate without its pair replaced by U+FFFD, a pair that stood as
+    two code points joined into the character it encodes. ``text`` itself when it needs none of
+    that, so that identity-keyed caches (``privacy.Redactions``) still find it."""
+    if is_storable(text):
+        return text
+    return text.replace("\x00", "").encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+#: What ``is_storable`` refuses, one code point at a time (for ``escaped_text``; slower than the test).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def escaped_text(text: str) -> str:
+    """``text`` for a message or a location (a reason, a file name, a run's error): as it is when
+    ``is_storable``, else with each NUL and surrogate written as its Python escape (``\\x00``,
+    ``\\udcff``), so that a reader sees what was there and where, which removing it would hide."""
+    if is_storable(text):
+        return text
+    return _UNSTORABLE.sub(lambda found: ascii(found.group())[1:-1], text)
+
+
+def storable_value(value: Any, text: Callable[[str], str] = storable_text) -> Any:
+    """Decoded JSON (a post's ``extra``, a run's errors) with ``text`` (``storable_text``, or
+    ``escaped_text``) applied to every string, keys too."""
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, Mapping):
+        return {storable_value(key, text): storable_value(item, text) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable_value(item, text) for item in value]
+    return value
+
+
+def _storable(value: str | None) -> str | None:
+    """A field validator: ``storable_text`` of a text (None stays None)."""
+    return storable_text(value) if value is not None else None
+
+
+def _escaped(value: str) -> str:
+    """A field validator: ``escaped_text`` of a location or a reason."""
+    return escaped_text(value)
+
+
+def _unchanged_id(value: str | None) -> str | None:
+    """A field validator: an id (or a platform key) is kept exactly or refused (``UNSTORABLE_ID``):
+    changing one could make it another item's id."""
+    if value is not None and not is_storable(value):
+        raise ValueError(UNSTORABLE_ID)
+    return value
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -78,7 +162,9 @@ class RawPayload(Record):
     location: str = Field(description="URL without secrets, or file name and line range.")
     fetched_at: dt.datetime
     status: int | None = None
-    body: str
+    body: str = Field(description="As received; ``collect.storage`` keeps it in a form the store accepts.")
+
+    _text = field_validator("source", "location")(_escaped)
 
 
 class ProfileRecord(Record):
@@ -94,6 +180,8 @@ class ProfileRecord(Record):
     platform_id: str | None = None
 
     _tz = field_validator("taken_at")(_published)
+    _ids = field_validator("platform", "account_ref", "platform_id")(_unchanged_id)
+    _text = field_validator("name")(_storable)
 
 
 class PostCounts(Record):
@@ -112,6 +200,12 @@ class PostCounts(Record):
     clicks: int | None = None
 
     _tz = field_validator("taken_at")(_aware)
+
+    @field_validator("reactions")
+    @classmethod
+    def _reaction_names(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        """Reaction names come from the source (Telegram's emoji): kept as the store can."""
+        return {storable_text(name): n for name, n in value.items()} if value is not None else None
 
 
 class PostRecord(Record):
@@ -132,6 +226,13 @@ class PostRecord(Record):
     extra: dict[str, Any] = Field(default_factory=dict)
 
     _tz = field_validator("created_at")(_published)
+    _ids = field_validator("platform", "post_id", "account_ref")(_unchanged_id)
+    _text = field_validator("created_at_raw", "text", "url", "link")(_storable)
+
+    @field_validator("media", "extra")
+    @classmethod
+    def _storable_values(cls, value: Any) -> Any:
+        return storable_value(value)
 
 
 class CommentRecord(Record):
@@ -150,6 +251,9 @@ class CommentRecord(Record):
     replies: int | None = None
 
     _tz = field_validator("created_at")(_published)
+    _ids = field_validator("platform", "comment_id", "post_id", "parent_id")(_unchanged_id)
+    # The author's id only goes into the pseudonym, which hashes its UTF-8: a surrogate would fail it.
+    _text = field_validator("created_at_raw", "author_id", "text")(_storable)
 
 
 #: ``CommentRecord``'s fields in the order it declares them (the order of its ``__dict__`` and dumps).
@@ -180,8 +284,10 @@ def comment_record(
     ``int`` or None, times in UTC), which pydantic would only check again: 2-3 µs a comment, a
     tenth of what storing one costs. When every value has exactly the type declared for its
     field (``str``, not a subclass; ``int``, not ``bool``; a ``datetime`` whose ``tzinfo`` is
-    ``datetime.UTC``), pydantic would return it unchanged (``_aware`` too: such a time is
-    already UTC), so the record is made as ``model_construct`` makes one, without validation.
+    ``datetime.UTC``) and every string is one the validators keep as it is (ids, raw time and
+    author in ASCII without NUL, the text ``is_storable``: 0.6 µs for a comment of 30 Chinese
+    characters), pydantic would return it unchanged (``_aware`` too: such a time is already
+    UTC), so the record is made as ``model_construct`` makes one, without validation.
     Anything else goes to ``CommentRecord(...)``, which converts it or raises the
     ``ValidationError`` it always did, so a bad payload item is quarantined with the same reason.
     """
@@ -199,6 +305,14 @@ def comment_record(
         and type(text) in _STR_OR_NONE
         and type(likes) in _INT_OR_NONE
         and type(replies) in _INT_OR_NONE
+        # Strings the validators keep as they are: ids, the raw time and the author in ASCII without
+        # NUL (one search over them together; anything else is validated), the text ``is_storable``.
+        and (
+            plain
+            := f"{platform}{comment_id}{post_id}{parent_id or ''}{created_at_raw or ''}{author_id or ''}"
+        ).isascii()
+        and "\x00" not in plain
+        and (text is None or is_storable(text))
     ):
         # What ``model_construct`` sets, in the declared order (tests check that it matches).
         record = _new_object(CommentRecord)
@@ -244,7 +358,9 @@ class BadRecord(Record):
     source: str
     location: str
     reason: str
-    content: str
+    content: str = Field(description="As read; ``collect.storage`` keeps it in a form the store accepts.")
+
+    _text = field_validator("source", "location", "reason")(_escaped)
 
 
 def error_reason(error: BaseException) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from govsocial.collect.records import escaped_text, storable_value
 from govsocial.collect.storage import StoreCounts
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
@@ -48,14 +49,19 @@ class RunSummary:
 def start_run(sessions: sessionmaker[Session], kind: str, trigger: str, scope: str) -> RunSummary:
     """Record that a run started."""
     with transaction(sessions) as session:
-        row = t.CollectionRun(kind=kind, trigger=trigger, scope=scope[:500], status="running")
+        # A file's name may hold what the store refuses (a surrogate for a byte that is not UTF-8).
+        row = t.CollectionRun(kind=kind, trigger=trigger, scope=escaped_text(scope)[:500], status="running")
         session.add(row)
         session.flush()
         return RunSummary(run_id=row.id)
 
 
 def finish_run(sessions: sessionmaker[Session], summary: RunSummary) -> None:
-    """Record how the run ended."""
+    """Record how the run ended. Errors and gaps may quote what was read (a name, a cell of a file):
+    a NUL or a lone surrogate in them is written as its escape (``escaped_text``), in the summary
+    too, so that what is printed is what is recorded, and a terminal is never sent a surrogate."""
+    summary.errors[:] = storable_value(summary.errors, escaped_text)
+    summary.gaps[:] = storable_value(summary.gaps, escaped_text)
     with transaction(sessions) as session:
         row = session.get(t.CollectionRun, summary.run_id)
         assert row is not None

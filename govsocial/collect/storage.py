@@ -14,9 +14,9 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, String
 from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.collect import payload_json
@@ -30,7 +30,7 @@ from govsocial.collect.privacy import (
     scrub_quarantined,
     without_secrets,
 )
-from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload, is_storable
 from govsocial.store import activity
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
@@ -303,15 +303,16 @@ class BatchWriter:
 
     def _quarantined_row(self, record: BadRecord, platform: str, now: dt.datetime) -> dict[str, Any]:
         content = self._quarantined_content(record.content, platform)
+        location = fitted_location(record.location)
         return {
             "run_id": self.run_id,
             "source": record.source,
-            "location": record.location,
+            "location": location,
             "reason": record.reason,
             "content": content,
             "created_at": now,
             "fingerprint": t.QuarantinedRecord.fingerprint_of(
-                record.source, record.location, record.reason, content
+                record.source, location, record.reason, content
             ),
             "times_seen": 1,
             "last_run_id": self.run_id,
@@ -332,6 +333,21 @@ class BatchWriter:
         return _kept_text(content)
 
 
+#: The characters ``quarantine.location`` holds (PostgreSQL refuses more; SQLite would keep them).
+LOCATION_CHARS: int = cast(String, t.QuarantinedRecord.__table__.c.location.type).length or 500
+
+
+def fitted_location(location: str) -> str:
+    """``location`` as ``quarantine.location`` holds it: as it is, or, when longer (a Graph listing's
+    URL with its ``fields`` runs to 800 characters), its start and its end (the path, and the
+    cursor and limit that say which page) around "…". The same text for the same location, so a
+    record met again is still one record."""
+    if len(location) <= LOCATION_CHARS:
+        return location
+    head = LOCATION_CHARS * 3 // 5
+    return f"{location[:head]}…{location[head + 1 - LOCATION_CHARS :]}"
+
+
 def _platform(batch: Batch, source: str) -> str:
     """The platform a batch's bad records come from, for their commenters' pseudonyms: that of its
     records, else the writer's ("api:facebook"), else the first part of ``source``."""
@@ -350,7 +366,12 @@ def _kept_body(raw: RawPayload) -> str:
     paging URLs). JSON is redacted string by string, ids kept (``privacy.redact_payload``), from
     what the connector decoded where it passed that on (``privacy.with_decoded``); the body is kept
     as received where that changes nothing, else written again. Other text (CSV, RSS) is redacted
-    as text."""
+    as text (``_kept_text``).
+
+    A body as received holds a NUL or a surrogate only as the escapes ``\\u0000`` and ``\\ud800``
+    (JSON allows no NUL of its own), which the store keeps; one written with a surrogate as it
+    is (an importer's ``json.dumps(..., ensure_ascii=False)``) is written again, as
+    ``payload_json.dumps`` always writes: with the escape."""
     known, data = decoded(raw)
     try:
         if not known:
@@ -358,13 +379,27 @@ def _kept_body(raw: RawPayload) -> str:
         kept = redact_payload(data)
     except (json.JSONDecodeError, RecursionError):
         return _kept_text(raw.body)
-    # Equal values: nothing personal and no secret in any string or key (the common case).
-    return without_secrets(raw.body) if kept == data else payload_json.dumps(kept)
+    if kept == data:  # nothing personal and no secret in any string or key (the common case)
+        body = without_secrets(raw.body)
+        if is_storable(body):
+            return body
+    return payload_json.dumps(kept)
 
 
 def _kept_text(text: str) -> str:
-    """``text`` that is not JSON, with secrets removed and personal data redacted."""
-    return redact(without_secrets(text)) or ""
+    """``text`` that is not JSON, with secrets removed and personal data redacted, as the store can
+    keep it (``storable_body``)."""
+    return storable_body(redact(without_secrets(text)) or "")
+
+
+def storable_body(text: str) -> str:
+    """A kept body or quarantined content that is not JSON (a CSV section, a feed, a line of a
+    file): as it is, or, when it holds what no store keeps (NUL, which PostgreSQL refuses; a
+    surrogate without its pair, which has no UTF-8 form), written as one JSON string
+    (``"..."``, a NUL as ``\\u0000``), from which ``json.loads`` gives the text back exactly. A
+    file section starts with its header line and a feed is XML, so a text body that reads as a
+    JSON string is one written here."""
+    return text if is_storable(text) else payload_json.dumps(text)
 
 
 def _seen_alive(session: Session, account_id: int, day: dt.date) -> None:

@@ -39,11 +39,38 @@ OptDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
 
 
+def _storable(text: str) -> bool:
+    """Whether the store keeps ``text`` as it is: no NUL (PostgreSQL refuses U+0000 in text) and no
+    surrogate code point (no UTF-8 form: JSON's ``\\ud800`` escape gives one). The same test as
+    ``collect.records.is_storable``, which the registry does not import."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Record(BaseModel):
-    """Common behaviour: strict field names, CSV columns in a fixed order."""
+    """Common behaviour: strict field names, CSV columns in a fixed order, only text the store keeps."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
     columns: ClassVar[tuple[str, ...]] = ()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _only_storable_text(cls, value: Any) -> Any:
+        """A registry file is reviewed data: a NUL or a lone surrogate in it is an error to fix in
+        the file (reported with its line by lint and import), not text to change silently. SQLite
+        would store it and PostgreSQL refuse it, failing a whole load or import."""
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and not _storable(text) for text in texts):
+            raise ValueError(
+                "holds a NUL character (U+0000) or an unpaired UTF-16 surrogate (U+D800-U+DFFF),"
+                " which the store cannot keep: remove it from the file"
+            )
+        return value
 
     def to_row(self) -> dict[str, str]:
         """The record as CSV cells: lists joined with ``|``, dates ISO, None empty."""
