@@ -107,7 +107,7 @@ def _redact(text: str) -> str:
 
 def _redact_with_nul(text: str) -> str:
     """``_redact`` of a text holding NUL characters (a kept payload's string or file text: a
-    record's texts have none, ``records.storable_text``): the store keeps the text without them,
+    record's texts have none, ``encodings.storable_text``): the store keeps the text without them,
     so a number or an address a NUL splits ("9123\\x004567") is personal data all the same. The
     text is redacted as it is, NULs kept; where that misses what its NUL-free copy reveals, the
     redacted NUL-free copy is returned instead."""

@@ -18,11 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-import re
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from govsocial.encodings import escaped_text, is_storable, storable_text, storable_value
 
 #: The largest count the store holds: its count columns are ``Integer``, 32 bits on PostgreSQL.
 #: Importers turn a larger number in a file into a bad row rather than fail the whole import.
@@ -53,54 +53,6 @@ UNSTORABLE_ID = (
     "holds a NUL character (U+0000) or an unpaired UTF-16 surrogate (U+D800-U+DFFF), which the store"
     " cannot keep; an id is never changed, so the record is not stored"
 )
-
-
-def is_storable(text: str) -> bool:
-    """Whether both stores keep ``text`` as it is: it holds no NUL (PostgreSQL refuses U+0000 in
-    text, and ``\\u0000`` in ``jsonb``) and no surrogate code point (JSON's ``\\ud800`` escape
-    decodes to one; it has no UTF-8 form, so neither SQLite's driver nor PostgreSQL's can send it).
-    ASCII is answered in O(1) and one search; other text costs one UTF-8 encoding."""
-    if text.isascii():
-        return "\x00" not in text
-    try:
-        return b"\x00" not in text.encode()
-    except UnicodeEncodeError:
-        return False
-
-
-def storable_text(text: str) -> str:
-    """``text`` as the store keeps it: without NUL characters (they mean nothing in a post, a
-    comment or a name), each surrogate without its pair replaced by U+FFFD, a pair that stood as
-    two code points joined into the character it encodes. ``text`` itself when it needs none of
-    that, so that identity-keyed caches (``privacy.Redactions``) still find it."""
-    if is_storable(text):
-        return text
-    return text.replace("\x00", "").encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-
-
-#: What ``is_storable`` refuses, one code point at a time (for ``escaped_text``; slower than the test).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def escaped_text(text: str) -> str:
-    """``text`` for a message or a location (a reason, a file name, a run's error): as it is when
-    ``is_storable``, else with each NUL and surrogate written as its Python escape (``\\x00``,
-    ``\\udcff``), so that a reader sees what was there and where, which removing it would hide."""
-    if is_storable(text):
-        return text
-    return _UNSTORABLE.sub(lambda found: ascii(found.group())[1:-1], text)
-
-
-def storable_value(value: Any, text: Callable[[str], str] = storable_text) -> Any:
-    """Decoded JSON (a post's ``extra``, a run's errors) with ``text`` (``storable_text``, or
-    ``escaped_text``) applied to every string, keys too."""
-    if isinstance(value, str):
-        return text(value)
-    if isinstance(value, Mapping):
-        return {storable_value(key, text): storable_value(item, text) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [storable_value(item, text) for item in value]
-    return value
 
 
 def _storable(value: str | None) -> str | None:

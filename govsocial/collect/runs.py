@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from govsocial.collect.records import escaped_text, storable_value
 from govsocial.collect.storage import StoreCounts
+from govsocial.encodings import escaped_text, storable_value
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
 

@@ -30,7 +30,8 @@ from govsocial.collect.privacy import (
     scrub_quarantined,
     without_secrets,
 )
-from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload, is_storable
+from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+from govsocial.encodings import is_storable
 from govsocial.store import activity
 from govsocial.store import tables as t
 from govsocial.store.db import transaction

@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from govsocial.encodings import is_storable
 from govsocial.store.tables import AccountStatus, OrgType
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -39,19 +40,6 @@ OptDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
 
 
-def _storable(text: str) -> bool:
-    """Whether the store keeps ``text`` as it is: no NUL (PostgreSQL refuses U+0000 in text) and no
-    surrogate code point (no UTF-8 form: JSON's ``\\ud800`` escape gives one). The same test as
-    ``collect.records.is_storable``, which the registry does not import."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 class Record(BaseModel):
     """Common behaviour: strict field names, CSV columns in a fixed order, only text the store keeps."""
 
@@ -65,7 +53,7 @@ class Record(BaseModel):
         the file (reported with its line by lint and import), not text to change silently. SQLite
         would store it and PostgreSQL refuse it, failing a whole load or import."""
         texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and not _storable(text) for text in texts):
+        if any(isinstance(text, str) and not is_storable(text) for text in texts):
             raise ValueError(
                 "holds a NUL character (U+0000) or an unpaired UTF-16 surrogate (U+D800-U+DFFF),"
                 " which the store cannot keep: remove it from the file"

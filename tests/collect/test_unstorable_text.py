@@ -4,7 +4,7 @@ JSON may carry ``\\u0000`` and ``\\ud800`` in a post's message or a comment's te
 NUL bytes. PostgreSQL refuses NUL in text, and neither driver can send a lone surrogate (it has no
 UTF-8 form), so one such post used to fail its whole page or file on PostgreSQL (everything after it
 lost) while SQLite stored it; a lone surrogate failed both. Now texts lose their NULs and have lone
-surrogates replaced by U+FFFD where records are made (``collect.records.storable_text``), an id that
+surrogates replaced by U+FFFD where records are made (``encodings.storable_text``), an id that
 holds either is quarantined with the field named, raw payloads keep the escapes as received (a text
 body that holds a NUL is kept as a JSON string), the two stores hold the same rows, and collecting or
 importing again is all ``noop``. Every case goes through the real connectors and importers with the
@@ -33,17 +33,10 @@ from govsocial.collect.importing import import_activity
 from govsocial.collect.imports.base import ImportContext
 from govsocial.collect.instagram.client import InstagramConnector
 from govsocial.collect.privacy import Pseudonymiser, redact, redact_payload, scrub_payload
-from govsocial.collect.records import (
-    UNSTORABLE_ID,
-    Batch,
-    CommentRecord,
-    comment_record,
-    escaped_text,
-    is_storable,
-    storable_text,
-)
+from govsocial.collect.records import UNSTORABLE_ID, Batch, CommentRecord, comment_record
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.storage import LOCATION_CHARS, BatchWriter, StoreCounts, storable_body, store_batch
+from govsocial.encodings import escaped_text, is_storable, storable_text
 from govsocial.plugins import importers
 from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT
