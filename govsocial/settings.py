@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         description="An account's first collection reads only the posts of the last N days; "
         "unset: as far back as the platform's listing goes.",
     )
+    collect_skip_platforms: list[str] = Field(
+        default_factory=list,
+        description='Platforms that --all, --org and the scheduler leave out, e.g. ["x"] without an X '
+        "API plan: their accounts are not collected, rather than failing every run for want of a credential.",
+    )
     collect_concurrency: int = Field(default=4, ge=1, le=64, description="Accounts collected at once.")
     collect_processes: int = Field(
         default=1,

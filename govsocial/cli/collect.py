@@ -31,7 +31,7 @@ from govsocial.collect.imports.base import ImportContext, decode_file
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.storage import Resolver
-from govsocial.collect.targets import collectable, target_of
+from govsocial.collect.targets import collectable, collected_platforms, target_of
 from govsocial.errors import ConfigurationError, NotFoundError
 from govsocial.plugins import connectors, importers
 from govsocial.registry.catalogue import load_catalogue
@@ -148,8 +148,9 @@ def collect(
         else:
             if org is not None:  # a mistyped code would otherwise collect nothing and say "ok"
                 known.organisation(session, settings.jurisdiction, org)
-            platforms = {platform} if platform else set(connectors())
-            targets = collectable(session, platforms & set(connectors()), settings.jurisdiction, org)
+            # A platform named here is collected even if the settings leave it out of whole runs.
+            platforms = {platform} & set(connectors()) if platform else collected_platforms(settings)
+            targets = collectable(session, platforms, settings.jurisdiction, org)
     with _progress() as bar:
         task = bar.add_task(f"collecting {len(targets)} account(s)", total=len(targets))
         done: set[int] = set()

@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session
 from govsocial.collect.base import Target
 from govsocial.collect.runner import Runner, RunOptions
 from govsocial.collect.runs import RunSummary
-from govsocial.collect.targets import collectable, target_of
-from govsocial.plugins import connectors
+from govsocial.collect.targets import collectable, collected_platforms, target_of
 from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory, transaction
@@ -65,7 +64,7 @@ class Scheduler:
         """Give every collectable account a schedule (due now); returns how many were added."""
         now = self.clock()
         with transaction(self.sessions) as session:
-            targets = collectable(session, set(connectors()), self.settings.jurisdiction)
+            targets = collectable(session, collected_platforms(self.settings), self.settings.jurisdiction)
             have = set(session.scalars(select(t.CollectionSchedule.account_id)).all())
             new = [x for x in targets if x.account_id not in have]
             session.add_all(
@@ -86,7 +85,11 @@ class Scheduler:
                 .join(t.CollectionSchedule, t.CollectionSchedule.account_id == t.Account.id)
                 .where(t.CollectionSchedule.enabled.is_(True), t.Account.status != t.AccountStatus.ARCHIVED)
             ).all()
-            return [target_of(a) for a, due_at in rows if utc(due_at) <= self.clock()]
+            # Schedules made before a platform was left out (``collect_skip_platforms``) stay, unused.
+            platforms = collected_platforms(self.settings)
+            return [
+                target_of(a) for a, due_at in rows if a.platform in platforms and utc(due_at) <= self.clock()
+            ]
 
     async def tick(self) -> RunSummary | None:
         """Collect what is due now; None when nothing was."""

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govsocial.collect.base import Target
+from govsocial.plugins import connectors
+from govsocial.settings import Settings
 from govsocial.store import tables as t
 
 
@@ -38,3 +40,10 @@ def collectable(
         )
         query = query.where(t.Account.id.in_(owners))
     return [target_of(a) for a in session.scalars(query.order_by(t.Account.id)).all()]
+
+
+def collected_platforms(settings: Settings) -> set[str]:
+    """The platforms whole runs and the scheduler collect: those with a connector, less the ones
+    the deployment chose to leave out (``collect_skip_platforms``: no credential for them, say).
+    One account asked for by its address is collected whatever its platform."""
+    return set(connectors()) - set(settings.collect_skip_platforms)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from govsocial.collect import runner as runner_module
+from govsocial.collect import targets as targets_module
 from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AuthError, CollectError, TransientError
 from govsocial.collect.http import RetryPolicy
@@ -139,9 +140,7 @@ def test_a_killed_run_resumes_from_its_checkpoint_without_loss_or_duplicates(
 def test_scheduler_collects_what_is_due_and_moves_it_on(
     engine: Engine, loaded: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from govsocial.collect import scheduler as scheduler_module
-
-    monkeypatch.setattr(scheduler_module, "connectors", lambda: {"facebook": FakeConnector})
+    monkeypatch.setattr(targets_module, "connectors", lambda: {"facebook": FakeConnector})
     now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     scheduler = Scheduler(
         engine,
@@ -154,6 +153,30 @@ def test_scheduler_collects_what_is_due_and_moves_it_on(
     assert asyncio.run(scheduler.tick()) is None  # nothing due until the interval has passed
     scheduler.clock = lambda: now + dt.timedelta(minutes=61)
     assert asyncio.run(scheduler.tick()) is not None
+
+
+def test_the_scheduler_leaves_out_the_platforms_the_settings_skip(
+    engine: Engine, loaded: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deployment without a credential for a platform (an X API plan, say) leaves it out, rather
+    than failing every round; schedules made before it was left out stay, unused."""
+    monkeypatch.setattr(targets_module, "connectors", lambda: {"facebook": FakeConnector, "youtube": FakeConnector})
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+    def scheduler(**settings: Any) -> Scheduler:
+        every = Settings.load(pseudonym_key="k", **settings)
+        return Scheduler(engine, every, _runner(engine, api()).options, clock=lambda: now)
+
+    facebook = {x.account_id for x in _targets(loaded)}
+    youtube = {a.id for a in loaded.scalars(select(t.Account).where(t.Account.platform == "youtube"))}
+    assert facebook and youtube
+    skipping = scheduler(collect_skip_platforms=["youtube"])
+    assert skipping.ensure_schedules() == len(facebook)
+    assert {target.account_id for target in skipping.due()} == facebook
+    everything = scheduler()
+    assert everything.ensure_schedules() == len(youtube)  # the YouTube accounts' schedules, made now
+    assert {target.account_id for target in everything.due()} == facebook | youtube
+    assert {target.account_id for target in skipping.due()} == facebook
 
 
 @pytest.mark.parametrize("first_run_days", [None, 30])
