@@ -22,10 +22,10 @@ def load_registry(engine: Engine, root: Path, actor: str, only: str | None = Non
         )
     total = SyncReport()
     sessions = session_factory(engine)
-    for folder in folders:
+    for index, folder in enumerate(folders):
         bundle = load_bundle(folder)
         with transaction(sessions) as session:
-            report = load_bundle_into(session, bundle, load_catalogue(session), actor)
+            report = load_bundle_into(session, bundle, load_catalogue(session), actor, platforms=index == 0)
         total.counts.update(report.counts)
         total.problems.extend(report.problems)
     return total

@@ -320,12 +320,16 @@ def write_each(
 
 
 def load_bundle_into(
-    session: Session, bundle: Bundle, catalogue: PlatformCatalogue, actor: str
+    session: Session, bundle: Bundle, catalogue: PlatformCatalogue, actor: str, platforms: bool = True
 ) -> SyncReport:
-    """Write a whole registry folder: platforms, jurisdiction, organisations, accounts, facts, marks."""
+    """Write a whole registry folder: platforms, jurisdiction, organisations, accounts, facts, marks.
+
+    ``platforms``: also store the catalogue, which every jurisdiction shares (a load of several
+    folders stores it with the first, so that its counts say what happened to it once)."""
     report = SyncReport(problems=list(bundle.problems))
     code = bundle.jurisdiction.code
-    upsert_platforms(session, catalogue, actor, report)
+    if platforms:
+        upsert_platforms(session, catalogue, actor, report)
     report.add("jurisdictions", upsert_jurisdiction(session, bundle.jurisdiction, actor))
     session.flush()
     write_each(

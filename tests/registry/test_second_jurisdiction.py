@@ -73,6 +73,9 @@ def test_both_jurisdictions_load_without_problems(
     report = loaded[2]
     assert report.problems == []
     assert report.total(Outcome.INSERT) > 0
+    # The catalogue both folders share is stored once, and counted once: not "25 insert, 25 noop".
+    assert report.counts[("platforms", Outcome.INSERT)] == len(CATALOGUE)
+    assert ("platforms", Outcome.NOOP) not in report.counts
     codes = set(session.scalars(select(t.Jurisdiction.code)))
     assert {"hk", "us-doc"} <= codes
     assert _count(session, t.Account, "us-doc") == len(_rows(US, "accounts.csv"))
