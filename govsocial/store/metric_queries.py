@@ -6,7 +6,9 @@ hold the same metric computed under several parameter sets and mixing them would
 
 Period labels sort as text within one period kind (``2026-10-01``, ``2026-W40``, ``2026-10``,
 ``2026``), which is what lets ``since`` / ``until`` and "latest period" work without dates. Each kind
-has its own shape, so :func:`label_kind` tells the kind of a label from the label alone.
+has its own shape, so :func:`label_kind` tells the kind of a label from the label alone. Across kinds
+the text order means nothing ("2026-W40" sorts after "2026-10"): values of several kinds are ordered by
+the day after each period's last (:class:`period_end`), computed by the database.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Date, Select, case, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from govsocial.store import tables as t
 from govsocial.store.queries import Page, parse_id
@@ -121,11 +126,63 @@ def _where(query: Select[*Ts], f: MetricFilter) -> Select[*Ts]:
     return query
 
 
+#: The order of period kinds whose periods end on the same day: the shorter period (the later
+#: start) first, as ``govsocial metrics show`` orders them.
+KIND_ORDER = ("day", "week", "month", "year")
+
+
+class period_end(FunctionElement[dt.date]):
+    """The day after the last day of the period ``(period_kind, period)``, on either store: a date
+    on PostgreSQL, ``YYYY-MM-DD`` text on SQLite (both order by time); NULL for an unknown kind.
+
+    An ISO week ``YYYY-Www`` ends ``7 * ww`` days after the Monday of week 1, the Monday on or
+    before 4 January.
+    """
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(period_end)
+def _period_end_postgresql(element: period_end, compiler: SQLCompiler, **kw: Any) -> str:
+    kind, label = (compiler.process(c, **kw) for c in element.clauses)
+    jan4 = f"make_date(CAST(substr({label}, 1, 4) AS INTEGER), 1, 4)"
+    monday = f"{jan4} - CAST(EXTRACT(ISODOW FROM {jan4}) AS INTEGER) + 1"
+    week = f"({monday} + 7 * CAST(substr({label}, 7) AS INTEGER))"
+    return (
+        f"CASE {kind} WHEN 'day' THEN CAST({label} AS DATE) + 1 WHEN 'week' THEN {week} "
+        f"WHEN 'month' THEN CAST(CAST({label} || '-01' AS DATE) + INTERVAL '1 month' AS DATE) "
+        f"WHEN 'year' THEN make_date(CAST({label} AS INTEGER) + 1, 1, 1) END"
+    )
+
+
+@compiles(period_end, "sqlite")
+def _period_end_sqlite(element: period_end, compiler: SQLCompiler, **kw: Any) -> str:
+    kind, label = (compiler.process(c, **kw) for c in element.clauses)
+    weeks = f"'+' || (7 * CAST(substr({label}, 7) AS INTEGER)) || ' days'"
+    return (
+        f"CASE {kind} WHEN 'day' THEN date({label}, '+1 day') "
+        f"WHEN 'week' THEN date(substr({label}, 1, 4) || '-01-04', 'weekday 0', '-6 days', {weeks}) "
+        f"WHEN 'month' THEN date({label} || '-01', '+1 month') "
+        f"WHEN 'year' THEN date({label} || '-01-01', '+1 year') END"
+    )
+
+
+def newest_first(f: MetricFilter) -> tuple[ColumnElement[Any], ...]:
+    """The order of the values of ``f``, newest period first: by label within one kind (the index's
+    order), by the period's end across kinds (periods that end on the same day: ``KIND_ORDER``)."""
+    if f.period_kind is not None or f.period is not None:  # a label says its kind: one kind
+        return (V.period.desc(),)
+    rank = case({kind: i for i, kind in enumerate(KIND_ORDER)}, value=V.period_kind)
+    return (period_end(V.period_kind, V.period).desc(), rank, V.period.desc())
+
+
 def list_values(session: Session, f: MetricFilter, limit: int = 50, offset: int = 0) -> Page[MetricRow]:
-    """Values matching ``f``: newest period first, then by level, entity and metric."""
+    """Values matching ``f``: newest period first (:func:`newest_first`), then by level, entity and
+    metric."""
     query = _where(select(V), f)
     count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    order = (V.period.desc(), V.level, V.entity, V.metric, V.period_kind)
+    order = (*newest_first(f), V.level, V.entity, V.metric, V.period_kind)
     rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
     return Page([_row(v) for v in rows], count)
 
@@ -174,10 +231,11 @@ def scorecard(
     return Scorecard(level, entity, period_kind, period, {v.metric: _row(v) for v in rows})
 
 
-def has_values(session: Session, level: str | None, entity: str) -> bool:
-    """Whether any value about ``entity`` is stored (at ``level``, or at any level)."""
-    query = _where(select(V.id), MetricFilter(level=level, entity=entity)).limit(1)
-    return session.scalar(query) is not None
+def has_values(session: Session, level: str | None, entity: str, jurisdiction: str | None = None) -> bool:
+    """Whether any value about ``entity`` is stored (at ``level``, or at any level; of
+    ``jurisdiction``, or of any)."""
+    f = MetricFilter(jurisdiction=jurisdiction, level=level, entity=entity)
+    return session.scalar(_where(select(V.id), f).limit(1)) is not None
 
 
 def has_params(session: Session, jurisdiction: str, params: str) -> bool:
@@ -186,31 +244,60 @@ def has_params(session: Session, jurisdiction: str, params: str) -> bool:
     return session.scalar(query) is not None
 
 
-def entity_known(session: Session, level: str | None, entity: str) -> bool:
-    """Whether ``entity`` names something: a stored value, or a registry row of the level's kind.
+def entity_known(session: Session, level: str | None, entity: str, jurisdiction: str | None = None) -> bool:
+    """Whether ``entity`` names something (of ``jurisdiction``, when given): see :func:`entity_key`."""
+    return entity_key(session, level, entity, jurisdiction) is not None
+
+
+def entity_key(
+    session: Session, level: str | None, entity: str, jurisdiction: str | None = None
+) -> str | None:
+    """The key the values about ``entity`` are stored under, or None when it names nothing: neither a
+    stored value nor a registry row of the level's kind (of ``jurisdiction``, when given).
 
     Entities are keyed as the analysis keys them: an account by its id, an organisation by its
-    code, a platform by its key, a government by its jurisdiction code.
+    code, a platform by its key, a government by its jurisdiction code. An account's id is read from
+    ASCII digits, leading zeros ignored ("007" is keyed "7"). Without a level, ``entity`` as given
+    comes first (an organisation may be coded "007"); digits that name nothing else name an account.
     """
-    if has_values(session, level, entity):
-        return True
-    if level is None:
-        return any(_in_registry(session, each, entity) for each in REGISTRY_KINDS)
-    return _in_registry(session, level, entity)
+    if has_values(session, level, entity, jurisdiction):
+        return entity
+    kinds = (level,) if level else REGISTRY_KINDS
+    for kind in sorted(kinds, key=lambda each: each == "account"):  # the account's reading last
+        if kind != "account":
+            if _in_registry(session, kind, entity, jurisdiction):
+                return entity
+            continue
+        account_id = parse_id(entity)
+        key = str(account_id)
+        if account_id is not None and (
+            has_values(session, kind, key, jurisdiction) or _in_registry(session, kind, key, jurisdiction)
+        ):
+            return key
+    return None
 
 
 #: Levels whose entities the registry lists.
 REGISTRY_KINDS = ("account", "organisation", "platform", "government")
 
 
-def _in_registry(session: Session, level: str, entity: str) -> bool:
+def _in_registry(session: Session, level: str, entity: str, jurisdiction: str | None = None) -> bool:
+    """Whether the registry has ``entity`` at ``level`` (in ``jurisdiction``, when given; platforms
+    are everyone's). ``entity`` is a key: an account's is its id without leading zeros."""
     if level == "account":
         # Only an id the store can hold: "99999999999999999999" overflows the driver, "３" is not "3".
         account_id = parse_id(entity)
-        return account_id is not None and session.get(t.Account, account_id) is not None
+        account = session.get(t.Account, account_id) if account_id is not None else None
+        return account is not None and jurisdiction in (None, account.jurisdiction)
     if level == "organisation":
-        query = select(t.Organisation.id).where(t.Organisation.code == entity).limit(1)
-        return session.scalar(query) is not None
+        query = select(t.Organisation.id).where(t.Organisation.code == entity)
+        if jurisdiction is not None:
+            query = query.where(t.Organisation.jurisdiction == jurisdiction)
+        return session.scalar(query.limit(1)) is not None
     if level == "platform":
         return session.get(t.Platform, entity) is not None
-    return level == "government" and session.get(t.Jurisdiction, entity) is not None
+    return (
+        level == "government"
+        and jurisdiction in (None, entity)
+        and session.get(t.Jurisdiction, entity) is not None
+    )

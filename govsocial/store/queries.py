@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -150,7 +151,18 @@ def _lower_sqlite(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> s
 
 def text_match(q: str, *columns: Any) -> ColumnElement[bool]:
     """Any of ``columns`` contains ``q`` (a leading "@" dropped), whatever the case of any letter;
-    ``%``, ``_`` and ``\\`` in ``q`` are plain characters, on both stores."""
+    ``%``, ``_`` and ``\\`` in ``q`` are plain characters, on both stores.
+
+    Full-width letters and digits ("ＰＯＬＩＣＥ") match as their plain forms: ``q`` matches as given
+    or in Unicode NFKC form. Both, because the stored names are kept as written, not NFKC-normalised:
+    a name with a full-width bracket "（" is still found by a query that has one. (Only NFKC, not
+    casefold: names are compared lowered, and "ß" lowered stays "ß" where casefold makes it "ss".)
+    """
+    forms = dict.fromkeys((q, unicodedata.normalize("NFKC", q)))
+    return or_(*(_contains(form, columns) for form in forms))
+
+
+def _contains(q: str, columns: Sequence[Any]) -> ColumnElement[bool]:
     pattern = _like(q)
     if not any(not c.isascii() and c.lower() != c.upper() for c in pattern):
         return or_(*(column.ilike(pattern, escape="\\") for column in columns))

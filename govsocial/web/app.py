@@ -21,7 +21,9 @@ from govsocial.collect.scheduler import Scheduler
 from govsocial.settings import Settings
 from govsocial.store.db import make_engine, session_factory
 from govsocial.web import admin, api, errors, pages
+from govsocial.web.api.survey import WITHHELD_HEADER
 from govsocial.web.caching import ConditionalGet
+from govsocial.web.inputs import RequestInputs
 from govsocial.web.response_cache import ResponseCache
 from govsocial.web.state import AppState
 
@@ -45,6 +47,9 @@ API_CACHE_CONTROL = "public, max-age=60"
 PAGE_CACHE_CONTROL = "no-cache"
 #: What other sites' scripts may do with the API: read it, nothing else, never with credentials.
 CORS_METHODS = ("GET", "HEAD", "OPTIONS")
+#: The response headers beyond the CORS-safelisted ones that those scripts may read: the validator to
+#: send back, what the survey export holds back, a download's file name.
+CORS_EXPOSED = ("ETag", WITHHELD_HEADER, "Content-Disposition")
 
 
 def create_app(settings: Settings, engine: Engine | None = None, collect: bool = False) -> FastAPI:
@@ -73,10 +78,12 @@ def create_app(settings: Settings, engine: Engine | None = None, collect: bool =
     pages.add_catch_all(app)
     errors.install(app)
     # The last added runs first: security headers around CORS around the 500 answer around the
-    # ETags around the page cache, so that a cached answer still gets its ETag, its 304 and its
-    # headers, and an unhandled error still gets the security headers and CORS (web/errors.py).
+    # ETags around the checks of the address around the page cache, so that a cached answer still
+    # gets its ETag, its 304 and its headers, an unhandled error still gets the security headers and
+    # CORS (web/errors.py), and the cache keys the query string as the routes read it (web/inputs.py).
     if settings.page_cache_seconds > 0:
         app.add_middleware(ResponseCache, ttl=settings.page_cache_seconds)
+    app.add_middleware(RequestInputs, is_api=_is_api_path)
     app.add_middleware(ConditionalGet, cache_control=cache_control)
     app.add_middleware(errors.ServerErrors)
     app.add_middleware(_ApiCors)
@@ -156,7 +163,8 @@ class _SecurityHeaders:
 
 class _ApiCors:
     """Starlette's CORS middleware on the API only (the pages are not meant for other sites' scripts):
-    any origin, read-only methods, no credentials; scripts may send ``If-None-Match`` and read ``ETag``."""
+    any origin, read-only methods, no credentials; scripts may send ``If-None-Match`` and read the
+    headers of ``CORS_EXPOSED``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -166,7 +174,7 @@ class _ApiCors:
             allow_methods=CORS_METHODS,
             allow_headers=["If-None-Match"],
             allow_credentials=False,
-            expose_headers=["ETag"],
+            expose_headers=list(CORS_EXPOSED),
             max_age=86400,
         )
 

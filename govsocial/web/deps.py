@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.catalogue import load_catalogue
 from govsocial.settings import Settings
-from govsocial.store.queries import MAX_ID
+from govsocial.store.queries import MAX_ID, ascii_digits
 from govsocial.web.state import AppState
 
 
@@ -45,8 +48,45 @@ CatalogueDep = Annotated[PlatformCatalogue, Depends(get_catalogue)]
 #: The largest id or offset a query takes: PostgreSQL's ``integer`` (SQLite fails above 2**63 - 1).
 MAX_INT = MAX_ID
 
-#: An account id in a path or query: bounded, so an absurd number is a 422 rather than a driver error.
-AccountId = Annotated[int, Path(ge=1, le=MAX_INT, description="The account's id.")]
+
+def _digits_only(value: object) -> object:
+    """A number as the API takes it: ASCII digits and nothing else. Pydantic's lax integers would
+    also read "1_4", "+14", " 14" and "14.0" as 14, so that several addresses named one account."""
+    if isinstance(value, str) and not ascii_digits(value):
+        raise ValueError("a number here is written with the digits 0-9 only (no sign, space, point or _)")
+    return value
+
+
+#: Put after the ``Path``/``Query`` of an integer parameter (placed before it, it would spoil the
+#: bounds in the OpenAPI document): only ASCII digits are read as a number.
+DIGITS_ONLY = BeforeValidator(_digits_only)
+
+#: An account id in a path: ASCII digits, bounded, so an absurd number is a 422 rather than a
+#: driver error.
+AccountId = Annotated[int, Path(ge=1, le=MAX_INT, description="The account's id."), DIGITS_ONLY]
+#: An account id in a query string, as strict as ``AccountId``.
+AccountQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_INT, description="Only this account (its id)."), DIGITS_ONLY
+]
+
+#: A day as the API takes it: ``YYYY-MM-DD`` and nothing else (``date.fromisoformat`` and pydantic
+#: would also read ``20260901``, ``2026-W36-1`` or a Unix timestamp such as ``0``).
+DAY = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day(value: object) -> object:
+    if isinstance(value, str):
+        if not DAY.fullmatch(value):
+            raise ValueError(f"a day is written YYYY-MM-DD, such as 2026-09-01, not {value[:40]!r}")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a day of the calendar") from None
+    return value
+
+
+#: Put after the ``Query`` of a date parameter: only ``YYYY-MM-DD`` is read as a day.
+DAY_ONLY = BeforeValidator(_day)
 
 
 class Paging:
@@ -55,8 +95,8 @@ class Paging:
     def __init__(
         self,
         settings: SettingsDep,
-        limit: Annotated[int | None, Query(ge=1, description="Items per page.")] = None,
-        offset: Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")] = 0,
+        limit: Annotated[int | None, Query(ge=1, description="Items per page."), DIGITS_ONLY] = None,
+        offset: Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip."), DIGITS_ONLY] = 0,
     ) -> None:
         self.limit = min(limit or settings.page_size, settings.max_page_size)
         self.offset = offset

@@ -47,7 +47,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(AddressError, _bad_address)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(RequestValidationError, invalid_parameters)
 
 
 def error_response(
@@ -74,7 +74,9 @@ async def _bad_address(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, str(exc))
 
 
-async def _invalid(request: Request, exc: Exception) -> Response:
+async def invalid_parameters(request: Request, exc: Exception) -> Response:
+    """The 422 of a ``RequestValidationError``: FastAPI's list of the invalid parameters on the APIs,
+    the error page naming them elsewhere."""
     assert isinstance(exc, RequestValidationError)
     if wants_json(request.url.path):
         # FastAPI's own answer: the list of invalid parameters (docs/api.md).

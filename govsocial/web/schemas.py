@@ -233,6 +233,7 @@ class ScorecardGoal(BaseModel):
 class ScorecardPublic(BaseModel):
     """Every metric about one entity in one period, grouped by goal."""
 
+    jurisdiction: str = Field(description="Code of the jurisdiction whose values these are.")
     level: str
     entity: str
     period_kind: str

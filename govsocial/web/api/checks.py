@@ -10,8 +10,12 @@ that takes it, so that a value the API cannot use is refused the same way everyw
 Either way the answer is ``{"detail": "<parameter>: <reason>"}``, naming the parameter and the value.
 FastAPI's own 422 (an unknown enum value, a number out of range) lists the parameters instead.
 
+Whatever a request names is looked up in the jurisdiction in force (the one asked, or the configured
+one): an organisation, an account or an entity of another jurisdiction is a 404 too.
+
 An omitted value is never checked: the defaults (the configured jurisdiction, the documented metric
-parameters) answer with empty data on a store without them, as they always have.
+parameters) answer with empty data on a store without them, as they always have. An empty one is
+omitted: ``web.inputs`` drops it from the query string before any route reads it.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ from govsocial.store import queries
 from govsocial.store import tables as t
 from govsocial.web.schemas import ErrorBody, InvalidBody
 
-#: A parameter digest as ``MetricParams.digest`` writes it.
-DIGEST = re.compile("[0-9a-f]{12}")
+#: A parameter digest: ``MetricParams.digest`` writes it in lower case; either case is read.
+DIGEST = re.compile("[0-9a-fA-F]{12}")
 #: Examples of each period kind's label, for the messages.
 LABEL_EXAMPLES = {"day": "2026-10-01", "week": "2026-W40", "month": "2026-10", "year": "2026"}
 
@@ -108,40 +112,48 @@ def platform(session: Session, given: str | None) -> str | None:
     return given
 
 
-def account(session: Session, given: int | None) -> int | None:
-    """An account id that is in the registry, or None when none was asked."""
-    if given is not None and session.get(t.Account, given) is None:
+def account(session: Session, code: str, given: int | None) -> int | None:
+    """An account id of jurisdiction ``code`` in the registry, or None when none was asked."""
+    if given is None:
+        return None
+    row = session.get(t.Account, given)
+    if row is None:
         raise not_found("account", f"no account {given}")
+    if row.jurisdiction != code:
+        raise not_found(
+            "account", f"no account {given} in jurisdiction {code!r} (it is in {row.jurisdiction!r})"
+        )
     return given
 
 
-def entity(session: Session, level: Level | None, given: str) -> str:
-    """An entity of the metric values (at ``level``, or at any level), as the values key it.
+def entity(session: Session, code: str, level: Level | None, given: str) -> str:
+    """An entity of jurisdiction ``code``'s metric values (at ``level``, or at any level), as the
+    values key it.
 
     An account is keyed by its id: at the account level anything but an id is a 422, and leading
-    zeros are dropped ("007" is account 7).
+    zeros are dropped ("007" is account 7), at any level (``mq.entity_key``).
     """
-    if level is Level.ACCOUNT:
-        account_id = queries.parse_id(given)
-        if account_id is None:
-            raise invalid("entity", f"{given!r} is not an account id (a number from 1 to {queries.MAX_ID})")
-        given = str(account_id)
-    if not mq.entity_known(session, level and str(level), given):
-        raise not_found("entity", f"no {level or 'entity'} {given!r} in the registry or the stored metrics")
-    return given
+    if level is Level.ACCOUNT and queries.parse_id(given) is None:
+        raise invalid("entity", f"{given!r} is not an account id (a number from 1 to {queries.MAX_ID})")
+    key = mq.entity_key(session, level and str(level), given, code)
+    if key is None:
+        where = f"in jurisdiction {code!r} (neither in the registry nor in the stored metrics)"
+        raise not_found("entity", f"no {level or 'entity'} {given!r} {where}")
+    return key
 
 
 def params(session: Session, code: str, given: str | None) -> str:
-    """The parameter digest asked for (values of ``code`` must have been computed under it), or the
-    digest of the documented defaults."""
+    """The parameter digest asked for, in either case (values of ``code`` must have been computed
+    under it), or the digest of the documented defaults. Digests are written in lower case."""
     default = MetricParams().digest()
-    if not given or given == default:
+    if not given:
         return default
     if not DIGEST.fullmatch(given):
         raise invalid("params", f"{given!r} is not a parameter digest (12 hexadecimal digits)")
-    if not mq.has_params(session, code, given):
+    digest = given.lower()
+    if digest != default and not mq.has_params(session, code, digest):
         raise not_found("params", f"no values of jurisdiction {code!r} computed with parameters {given!r}")
-    return given
+    return digest
 
 
 # --- period labels ---------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def get_metric(
         params=checks.params(session, code, params),
         metrics=(name,),
         level=level and str(level),
-        entity=entity and checks.entity(session, level, entity),
+        entity=entity and checks.entity(session, code, level, entity),
         # Labels compare as text only within one kind: from=2026-01 alone means months.
         period_kind=checks.period_kind(period_kind, labels),
         period=period,
@@ -169,11 +169,12 @@ def get_scorecard(
     if entity is None and level is not Level.GOVERNMENT:
         raise HTTPException(400, f"give the {level} with entity=...")
     code = checks.jurisdiction(session, settings, jurisdiction)
-    entity = checks.entity(session, level, entity or code)
+    entity = checks.entity(session, code, level, entity or code)
     kind = checks.period_kind(period_kind, [("period", period)], default=str(MetricPeriodKind.MONTH))
     digest = checks.params(session, code, params)
     card = mq.scorecard(session, code, digest, str(level), entity, str(kind), period)
     return ScorecardPublic(
+        jurisdiction=code,
         level=card.level,
         entity=card.entity,
         period_kind=card.period_kind,

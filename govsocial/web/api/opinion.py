@@ -17,17 +17,16 @@ from govsocial.analyze import spikes
 from govsocial.analyze.clarifications import Clarification, account_filter, list_clarifications
 from govsocial.store.events import EventFilter, EventRow, list_events
 from govsocial.web.api import checks
-from govsocial.web.deps import MAX_INT, PagingDep, SessionDep, SettingsDep
+from govsocial.web.deps import DAY_ONLY, AccountQuery, PagingDep, SessionDep, SettingsDep
 from govsocial.web.schemas import ListEnvelope, UtcDateTime
 
 router = APIRouter(tags=["opinion"])
 
 JurisdictionQuery = Annotated[str | None, Query(description="Jurisdiction code; the default one if omitted.")]
-AccountQuery = Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this account (its id).")]
 OrganisationQuery = Annotated[
     str | None, Query(description="Only the accounts of this organisation (its code).")
 ]
-SinceQuery = Annotated[dt.date | None, Query(description="Only from this day on (YYYY-MM-DD).")]
+SinceQuery = Annotated[dt.date | None, Query(description="Only from this day on (YYYY-MM-DD)."), DAY_ONLY]
 RESPONSES = checks.responses("No such jurisdiction, account or organisation.")
 
 
@@ -132,7 +131,7 @@ def get_events(
     """Spikes of comment volume or negative share, the latest period first."""
     code = checks.jurisdiction(session, settings, jurisdiction)
     owner = checks.organisation(session, code, organisation)
-    account = checks.account(session, account)
+    account = checks.account(session, code, account)
     f = EventFilter(code, None if account is None else [account], owner,
                     kind and str(kind), None, since)  # fmt: skip
     rows = list_events(session, f)
@@ -153,7 +152,7 @@ def get_clarifications(
     """Posts that clarify misinformation, newest first, with reach and time to clarification."""
     code = checks.jurisdiction(session, settings, jurisdiction)
     owner = checks.organisation(session, code, organisation)
-    chosen = account_filter(session, code, checks.account(session, account), owner)
+    chosen = account_filter(session, code, checks.account(session, code, account), owner)
     start = dt.datetime.combine(since, dt.time(), dt.UTC) if since else None
     rows = list_clarifications(session, code, chosen, start)
     page = rows[paging.offset : paging.offset + paging.limit]

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from govsocial.analyze.topics import view as tv
 from govsocial.web.api import checks
-from govsocial.web.deps import MAX_INT, SessionDep, SettingsDep
+from govsocial.web.deps import DAY_ONLY, DIGITS_ONLY, AccountQuery, SessionDep, SettingsDep
 from govsocial.web.schemas import UtcDateTime
 
 router = APIRouter(tags=["topics"])
@@ -183,7 +183,7 @@ METHOD = "docs/topics.md: weighted log-odds with an informative Dirichlet prior 
 def get_topics(
     session: SessionDep,
     settings: SettingsDep,
-    account: Annotated[int | None, Query(ge=1, le=MAX_INT, description="One account, by id.")] = None,
+    account: AccountQuery = None,
     organisation: Annotated[
         str | None, Query(description="One organisation (its accounts together), by code.")
     ] = None,
@@ -194,13 +194,14 @@ def get_topics(
     at: Annotated[
         dt.date | None,
         Query(description="A day in the period (YYYY-MM-DD); the latest period with comments if omitted."),
+        DAY_ONLY,
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Rising and top terms to give.")] = 10,
+    limit: Annotated[int, Query(ge=1, le=100, description="Rising and top terms to give."), DIGITS_ONLY] = 10,
 ) -> TopicsPublic:
     """Rising terms (with the posts that drew them) and the most mentioned terms of one period."""
     code = checks.jurisdiction(session, settings, jurisdiction)
     # Checked here too, so that an unknown one is named like everywhere else in the API.
-    checks.account(session, account)
+    checks.account(session, code, account)
     checks.organisation(session, code, organisation)
     try:
         subject = tv.resolve_subject(session, code, account, organisation)
