@@ -20,7 +20,7 @@ from govsocial.collect.runs import RunSummary
 from govsocial.collect.scheduler import Scheduler
 from govsocial.settings import Settings
 from govsocial.store.db import make_engine, session_factory
-from govsocial.web import admin, api, errors, pages
+from govsocial.web import admin, api, errors, health, pages
 from govsocial.web.api.survey import WITHHELD_HEADER
 from govsocial.web.caching import ConditionalGet
 from govsocial.web.inputs import RequestInputs
@@ -71,6 +71,7 @@ def create_app(settings: Settings, engine: Engine | None = None, collect: bool =
     )
     app.state.govsocial = AppState(settings, engine, session_factory(engine))
     app.include_router(api.router())
+    app.include_router(health.router)  # before the pages, whose /{lang} would take /healthz
     # Before the pages: their /{lang}/... routes would take /admin/... (docs/admin.md).
     admin.install(app)
     app.include_router(pages.router())
