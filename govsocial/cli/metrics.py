@@ -7,7 +7,6 @@ export that ``export-frames`` writes, which is also what a Spark cluster reads).
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import json
 import tempfile
@@ -37,7 +36,6 @@ from govsocial.cli.common import (
 from govsocial.csvsafe import protect
 from govsocial.errors import GovsocialError
 from govsocial.store import metric_queries as mq
-from govsocial.store.events import period_end, period_start
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -124,29 +122,11 @@ def show(
 
 
 def _newest_first(session: Session, f: mq.MetricFilter, limit: int) -> tuple[list[mq.MetricRow], int]:
-    """The first ``limit`` values of ``f`` by period end, newest first, and how many there are.
-
-    The store orders by period label, which compares periods of one kind only ("2026-W40" sorts
-    after "2026-10" and "2026"): without a period kind each kind's newest ``limit`` values are
-    read, which hold the newest ``limit`` of all, and merged by end date. The same end: the
-    shorter period (the later start) first; one period keeps the store's order."""
-    if f.period_kind is not None:
-        page = mq.list_values(session, f, limit)
-        return list(page.items), page.count
-    values: list[mq.MetricRow] = []
-    count = 0
-    for kind in PeriodKind:
-        page = mq.list_values(session, dataclasses.replace(f, period_kind=str(kind)), limit)
-        values += page.items
-        count += page.count
-    values.sort(key=_recency)
-    return values[:limit], count
-
-
-def _recency(row: mq.MetricRow) -> tuple[int, int]:
-    """Sort key: the period's end, then its start, newest first."""
-    end, start = period_end(row.period_kind, row.period), period_start(row.period_kind, row.period)
-    return -end.toordinal(), -start.toordinal()
+    """The first ``limit`` values of ``f`` and how many there are: newest first by the period's end,
+    across kinds too (periods that end on the same day: the shortest first), as the store orders them
+    (``metric_queries.list_values``, the API's order)."""
+    page = mq.list_values(session, f, limit)
+    return list(page.items), page.count
 
 
 @app.command()
