@@ -160,7 +160,9 @@ def test_the_scheduler_leaves_out_the_platforms_the_settings_skip(
 ) -> None:
     """A deployment without a credential for a platform (an X API plan, say) leaves it out, rather
     than failing every round; schedules made before it was left out stay, unused."""
-    monkeypatch.setattr(targets_module, "connectors", lambda: {"facebook": FakeConnector, "youtube": FakeConnector})
+    monkeypatch.setattr(
+        targets_module, "connectors", lambda: {"facebook": FakeConnector, "youtube": FakeConnector}
+    )
     now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
     def scheduler(**settings: Any) -> Scheduler:

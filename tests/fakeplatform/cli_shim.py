@@ -23,7 +23,7 @@ from typing import Any
 
 from govsocial.cli import collect as collect_cli
 from govsocial.cli.main import app
-from govsocial.collect import processes
+from govsocial.collect import processes, targets
 from govsocial.collect.base import Connector
 from govsocial.collect.http import RetryPolicy
 from govsocial.collect.runner import Runner, RunOptions
@@ -62,6 +62,7 @@ def main(argv: list[str]) -> None:
     # processes read their API roots from GOVSOCIAL_API_BASE_URLS instead.
     processes.Runner = FakePlatformRunner  # type: ignore[attr-defined]
     collect_cli.connectors = chosen_connectors  # type: ignore[attr-defined]
+    targets.connectors = chosen_connectors  # type: ignore[attr-defined]  # whole runs' platforms
     app(argv, prog_name="govsocial")
 
 
