@@ -11,6 +11,12 @@ PostgreSQL refuses and no driver can send as UTF-8. Texts lose their NULs and ha
 replaced by U+FFFD here, once, for every connector and importer; an id holding either is refused,
 so the record is quarantined with the field named. Only a raw payload's ``body`` and a bad record's
 ``content`` stay as read: storage keeps them in a form the stores accept (``collect.storage``).
+
+Every string a record holds also fits its column on both stores. SQLite enforces no ``VARCHAR(n)``
+length and PostgreSQL does, so a value longer than its column was stored on one and failed the whole
+page or file on the other. Free texts (a URL, a link, a raw time, a name) are ``TEXT`` and kept
+whole; an id longer than its column (``ID_CHARS``, ``PLATFORM_CHARS``) is refused like one holding
+a NUL, never shortened.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -71,6 +78,35 @@ def _unchanged_id(value: str | None) -> str | None:
     if value is not None and not is_storable(value):
         raise ValueError(UNSTORABLE_ID)
     return value
+
+
+#: The most characters of an id the store keeps (``posts.post_id``, ``comments.comment_id`` and
+#: ``comments.parent_comment_id`` are ``String(200)``), and of a platform key (``String(32)``).
+#: PostgreSQL refuses a longer value, and with it the whole page or file it came in; SQLite would
+#: keep it. tests/collect/test_long_values.py checks that these agree with ``store.tables``.
+ID_CHARS = 200
+PLATFORM_CHARS = 32
+
+
+def too_long_id(length: int, limit: int) -> str:
+    """Why an id of ``length`` characters, longer than the ``limit`` its column holds, is refused."""
+    return (
+        f"is {length:,} characters long, more than the {limit} the store keeps; an id is never"
+        " shortened (it could become another item's id), so the record is not stored"
+    )
+
+
+def _stored_id(limit: int) -> Callable[[str | None], str | None]:
+    """A field validator for an id that is stored: ``_unchanged_id``, and refused when it is longer
+    than the ``limit`` characters of its column (``too_long_id``)."""
+
+    def check(value: str | None) -> str | None:
+        value = _unchanged_id(value)
+        if value is not None and len(value) > limit:
+            raise ValueError(too_long_id(len(value), limit))
+        return value
+
+    return check
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -132,7 +168,9 @@ class ProfileRecord(Record):
     platform_id: str | None = None
 
     _tz = field_validator("taken_at")(_published)
-    _ids = field_validator("platform", "account_ref", "platform_id")(_unchanged_id)
+    # The account is stored as the registry's (resolved from ``account_ref``), the name as ``TEXT``.
+    _ids = field_validator("account_ref", "platform_id")(_unchanged_id)
+    _platform = field_validator("platform")(_stored_id(PLATFORM_CHARS))
     _text = field_validator("name")(_storable)
 
 
@@ -178,7 +216,10 @@ class PostRecord(Record):
     extra: dict[str, Any] = Field(default_factory=dict)
 
     _tz = field_validator("created_at")(_published)
-    _ids = field_validator("platform", "post_id", "account_ref")(_unchanged_id)
+    _ids = field_validator("account_ref")(_unchanged_id)
+    _platform = field_validator("platform")(_stored_id(PLATFORM_CHARS))
+    _stored_ids = field_validator("post_id")(_stored_id(ID_CHARS))
+    # Texts are ``TEXT`` columns, kept whole however long (a link with its tracking query).
     _text = field_validator("created_at_raw", "text", "url", "link")(_storable)
 
     @field_validator("media", "extra")
@@ -203,7 +244,9 @@ class CommentRecord(Record):
     replies: int | None = None
 
     _tz = field_validator("created_at")(_published)
-    _ids = field_validator("platform", "comment_id", "post_id", "parent_id")(_unchanged_id)
+    _platform = field_validator("platform")(_stored_id(PLATFORM_CHARS))
+    # ``post_id`` is matched against the posts' ids: a longer one names no post the store can hold.
+    _stored_ids = field_validator("comment_id", "post_id", "parent_id")(_stored_id(ID_CHARS))
     # The author's id only goes into the pseudonym, which hashes its UTF-8: a surrogate would fail it.
     _text = field_validator("created_at_raw", "author_id", "text")(_storable)
 
@@ -236,10 +279,10 @@ def comment_record(
     ``int`` or None, times in UTC), which pydantic would only check again: 2-3 µs a comment, a
     tenth of what storing one costs. When every value has exactly the type declared for its
     field (``str``, not a subclass; ``int``, not ``bool``; a ``datetime`` whose ``tzinfo`` is
-    ``datetime.UTC``) and every string is one the validators keep as it is (ids, raw time and
-    author in ASCII without NUL, the text ``is_storable``: 0.6 µs for a comment of 30 Chinese
-    characters), pydantic would return it unchanged (``_aware`` too: such a time is already
-    UTC), so the record is made as ``model_construct`` makes one, without validation.
+    ``datetime.UTC``) and every string is one the validators keep as it is (ids no longer than their
+    columns; ids, raw time and author in ASCII without NUL; the text ``is_storable``: 0.6 µs for a
+    comment of 30 Chinese characters), pydantic would return it unchanged (``_aware`` too: such a
+    time is already UTC), so the record is made as ``model_construct`` makes one, without validation.
     Anything else goes to ``CommentRecord(...)``, which converts it or raises the
     ``ValidationError`` it always did, so a bad payload item is quarantined with the same reason.
     """
@@ -257,6 +300,11 @@ def comment_record(
         and type(text) in _STR_OR_NONE
         and type(likes) in _INT_OR_NONE
         and type(replies) in _INT_OR_NONE
+        # Ids that fit their columns (a longer one is refused, naming it, by the validators).
+        and len(platform) <= PLATFORM_CHARS
+        and len(comment_id) <= ID_CHARS
+        and len(post_id) <= ID_CHARS
+        and (parent_id is None or len(parent_id) <= ID_CHARS)
         # Strings the validators keep as they are: ids, the raw time and the author in ASCII without
         # NUL (one search over them together; anything else is validated), the text ``is_storable``.
         and (

@@ -80,6 +80,16 @@ def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
+def _text(sqlite_declared: int) -> Text:
+    """``TEXT`` for free text with no meaningful length (a post's URL and link, a raw time, a
+    profile's name), which a ``VARCHAR(n)`` made PostgreSQL refuse beyond ``n`` characters, failing
+    the whole page or file with it (migration 0018). SQLite enforces no length, and ``VARCHAR(n)``
+    and ``TEXT`` have the same affinity there, so its columns keep the ``VARCHAR(n)`` they were made
+    with rather than be copied (``posts`` is the largest table) to change a name: this says so, so
+    that the models and the migrations agree on both stores (tests/store/test_migrations.py)."""
+    return Text().with_variant(String(sqlite_declared), "sqlite")
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -319,7 +329,7 @@ class ProfileSnapshot(Base):
     followers: Mapped[int | None] = mapped_column(Integer)
     following: Mapped[int | None] = mapped_column(Integer)
     posts_count: Mapped[int | None] = mapped_column(Integer)
-    name: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(_text(300))
     source: Mapped[str] = mapped_column(String(64))
     raw_id: Mapped[int | None] = mapped_column(ForeignKey("raw_payloads.id", ondelete="SET NULL"))
 
@@ -340,11 +350,11 @@ class Post(Base):
     platform: Mapped[str] = mapped_column(String(32))
     post_id: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    created_at_raw: Mapped[str | None] = mapped_column(String(64))
+    created_at_raw: Mapped[str | None] = mapped_column(_text(64))
     format: Mapped[str] = mapped_column(String(16))
     text: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(String(1000))
-    link: Mapped[str | None] = mapped_column(String(2000))
+    url: Mapped[str | None] = mapped_column(_text(1000))
+    link: Mapped[str | None] = mapped_column(_text(2000))
     media: Mapped[list[str]] = mapped_column(JSON, default=list)
     followers_at_posting: Mapped[int | None] = mapped_column(Integer)
     #: What the source says beyond the fields above (``PostRecord.extra``: type, title, reach, watch
