@@ -10,7 +10,6 @@ and that every body and content type conforms to the schema.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import schemathesis
@@ -25,24 +24,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from govsocial.settings import Settings
-from govsocial.store.db import make_engine
 from govsocial.web.app import create_app
 from tests.cli.sample_store import refresh, sample_store
+from tests.web.openapi_doc import openapi_document
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def _document() -> dict[str, Any]:
-    """The OpenAPI document as the app builds it (no store needed: it comes from the routes)."""
-    engine = make_engine("sqlite://")
-    try:
-        return create_app(Settings.load(database_url="sqlite://"), engine).openapi()
-    finally:
-        engine.dispose()
-
-
 # Collected at import, so pytest has one test per operation; requests go to the store built below.
-schema = schemathesis.openapi.from_dict(_document())
+schema = schemathesis.openapi.from_dict(openapi_document())
 # Valid requests, and invalid ones (which must get a documented 4xx, never a 5xx).
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], deterministic=True)
 
@@ -73,7 +63,7 @@ def test_api_conforms_to_its_openapi_document(case: schemathesis.Case, contract_
 
 def test_served_document_is_the_one_checked(contract_client: TestClient) -> None:
     served = contract_client.get("/api/v1/openapi.json").json()
-    assert served == _document()
+    assert served == openapi_document()
     paths = set(served["paths"])
     assert {"/api/v1/accounts/{account_id}/posts", "/api/v1/metrics/{name}", "/api/v1/topics"} <= paths
     assert all(path.startswith("/api/v1/") for path in paths)

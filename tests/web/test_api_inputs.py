@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.settings import Settings
-from govsocial.store.db import make_engine
 from govsocial.store.events import period_end
 from govsocial.web.app import create_app
 from tests.demo_store import account_id, demo_store, run
+from tests.web.openapi_doc import openapi_document
 
 DIGEST = MetricParams().digest()
 
@@ -52,15 +52,6 @@ def cfs(demo: str) -> int:
 # --- an empty parameter is an omitted one ----------------------------------------------------------
 
 
-def _document() -> dict[str, Any]:
-    """The OpenAPI document as the app builds it (from the routes; no store is read)."""
-    engine = make_engine("sqlite://")
-    try:
-        return create_app(Settings.load(database_url="sqlite://"), engine).openapi()
-    finally:
-        engine.dispose()
-
-
 #: Path parameters that name something in the demo store ("{cfs}": the account id found at run time).
 PATH_VALUES = {
     "account_id": "{cfs}",
@@ -81,7 +72,7 @@ REQUIRED: dict[str, dict[str, Any]] = {
 def _optional_query_parameters() -> list[tuple[str, str]]:
     """(path, name) of every optional query parameter of every GET operation of the API."""
     found = []
-    for path, item in _document()["paths"].items():
+    for path, item in openapi_document()["paths"].items():
         for parameter in item.get("get", {}).get("parameters", []):
             if parameter["in"] == "query" and not parameter.get("required"):
                 found.append((path, parameter["name"]))
@@ -106,7 +97,7 @@ def test_every_endpoint_and_parameter_is_covered() -> None:
     assert {"/api/v1/scorecard", "/api/v1/topics", "/api/v1/metrics/{name}", "/api/v1/events"} <= paths
     names = {name for _, name in OPTIONAL}
     assert {"entity", "level", "period", "period_kind", "limit", "offset", "account", "since", "at"} <= names
-    for path, item in _document()["paths"].items():
+    for path, item in openapi_document()["paths"].items():
         required = {p["name"] for p in item.get("get", {}).get("parameters", []) if p["in"] == "query"
                     and p.get("required")}  # fmt: skip
         assert required <= set(REQUIRED.get(path, {})), f"give {path}'s {required} a value in REQUIRED"
