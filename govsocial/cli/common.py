@@ -95,6 +95,23 @@ def missing_database(url: str) -> ConfigurationError | None:
     )
 
 
+def unreachable(engine: Engine) -> ConfigurationError | None:
+    """The error for a database that cannot be connected to now (a server down or refusing, a wrong
+    host, user or password, a file that cannot be opened), as one line with the URL its password
+    hidden; None when a connection opens. A command that met a database error asks this first: its
+    traceback would be hundreds of lines saying only this."""
+    try:
+        with engine.connect():
+            return None
+    except DBAPIError as exc:
+        said = "; ".join(line.strip() for line in str(exc.orig).splitlines() if line.strip())
+        # The password hidden, also one given as a query parameter (libpq reads ``?password=``).
+        where = engine.url.difference_update_query(["password"]).render_as_string(hide_password=True)
+        return ConfigurationError(
+            f"cannot connect to the database {where}: {said or type(exc.orig).__name__}"
+        )
+
+
 def schema_problem(engine: Engine) -> ConfigurationError | None:
     """What to tell the user when the database is not at the migration this code needs (empty, or
     behind after an upgrade of govsocial): every query of a missing table or column would fail.
@@ -110,7 +127,8 @@ def schema_problem(engine: Engine) -> ConfigurationError | None:
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn a ``GovsocialError`` into a one-line message and exit status 2, not a traceback; so
-    too a database error when the database is behind the migrations (``schema_problem``)."""
+    too a database error when the database cannot be reached (``unreachable``) or is behind the
+    migrations (``schema_problem``)."""
     return _friendly(func, schema_hint=True)
 
 
@@ -128,7 +146,10 @@ def _friendly(func: Callable[P, R], schema_hint: bool) -> Callable[P, R]:
         except GovsocialError as exc:
             fail(exc)
         except DBAPIError:
-            problem = _schema_problem_of(_engine_in((*args, *kwargs.values()))) if schema_hint else None
+            engine = _engine_in((*args, *kwargs.values()))
+            problem = unreachable(engine) if engine is not None else None
+            if problem is None and schema_hint:
+                problem = _schema_problem_of(engine)
             if problem is None:
                 raise  # a database error of another kind: its traceback is what helps
             fail(problem)

@@ -24,7 +24,14 @@ from fastapi import FastAPI
 from uvicorn.config import STARTUP_FAILURE
 
 from govsocial.analyze.topics.segment import default_segmenter
-from govsocial.cli.common import console, friendly_errors, missing_database, schema_problem, settings_of
+from govsocial.cli.common import (
+    console,
+    friendly_errors,
+    missing_database,
+    schema_problem,
+    settings_of,
+    unreachable,
+)
 from govsocial.errors import ConfigurationError
 from govsocial.settings import CONFIG_ENV
 from govsocial.store.db import make_engine
@@ -152,7 +159,7 @@ def _check_schema(database_url: str) -> None:
         raise problem
     engine = make_engine(database_url)
     try:
-        problem = schema_problem(engine)
+        problem = unreachable(engine) or schema_problem(engine)
     finally:
         engine.dispose()
     if problem is not None:
