@@ -139,7 +139,9 @@ def test_the_study_is_cited_in_the_page_language(client: TestClient) -> None:
     assert "2020 年數字來源：香港青年協會青年研究中心《善用社交媒體提升管治》（2020 年）" in hant
     assert "2020 年数字来源：香港青年协会青年研究中心《善用社交媒体提升管治》（2020 年）" in hans
     assert "Youth Research Centre" not in hant and "Youth Research Centre" not in hans
-    assert f"Source of the 2020 figures: {STUDY_PUBLISHER}, {STUDY_TITLE} (2020)" in english
+    chinese, translated = STUDY_TITLE.split(" (", 1)
+    cited = f'<cite lang="zh-Hant-HK">{chinese}</cite> ({translated}'
+    assert f"Source of the 2020 figures: {STUDY_PUBLISHER}, {cited} (2020)" in english
 
 
 def test_registry_words_carry_their_language(client: TestClient) -> None:

@@ -94,7 +94,10 @@ def test_a_second_submission_from_the_same_browser_replaces_the_first(
     [
         ({page.HONEYPOT: "http://spam.example"}, "could not be accepted"),
         ({"explaining_policy": "11"}, "not among the choices"),
-        ({"channels": ["none", "friends_shares", "government_ads", "government_sms"]}, "not among"),
+        (
+            {"channels": ["none", "friends_shares", "government_ads", "government_sms"]},
+            "cannot be combined with other channels",
+        ),
         ({"district": "atlantis"}, "not among the choices"),
         ({"start": "12345.forged"}, "out of date"),
     ],

@@ -25,12 +25,16 @@ from govsocial.store.events import Detected, SyncScope
 from govsocial.store.queries import MAX_ID, ascii_digits, parse_id
 from govsocial.web.app import create_app
 from govsocial.web.pages.i18n import LANGUAGES
-from govsocial.web.pages.text_lang import guess, tag
+from govsocial.web.pages.text_lang import guess, paragraphs, tag
 from tests.analyze.store_rows import Store, hk
 
 TRADITIONAL = "【澄清】網上流傳的訊息失實，請市民切勿轉發。"
 SIMPLIFIED = "天气预报：明天会下雨，请带伞。"
 ENGLISH = "Clarification: the message circulating online is false. https://www.gov.hk/x"
+#: A bilingual post: each paragraph is tagged on its own, and a paragraph keeps its line break.
+BILINGUAL_ZH = "天文台今日發出酷熱天氣警告，請市民注意防暑。"
+BILINGUAL_EN = "The Observatory has issued the Very Hot Weather Warning.\nPlease take care."
+BILINGUAL = f"{BILINGUAL_ZH}\n\n{BILINGUAL_EN}"
 BOTH_SCRIPTS = "中文"  # characters both scripts write alike
 EN, HANT, HANS = LANGUAGES["en"], LANGUAGES["zh-hant"], LANGUAGES["zh-hans"]
 
@@ -97,6 +101,7 @@ def _fill(engine: Engine) -> tuple[int, int]:
         when = hk(2026, 5, 1, 10)
         store.post(first, when - dt.timedelta(days=3), SIMPLIFIED)
         store.post(first, when - dt.timedelta(days=2), ENGLISH)
+        store.post(first, when - dt.timedelta(days=1), BILINGUAL)
         clarify = store.post(second, when, TRADITIONAL, url="https://www.facebook.com/dh/posts/9")
         store.snapshot(clarify, when, likes=46)
     scope = SyncScope("hk", frozenset({"comment_volume"}), frozenset({"week"}), frozenset({first, second}))
@@ -132,6 +137,40 @@ def test_post_texts_say_their_language_on_every_page(site: Site) -> None:
     assert simplified[ENGLISH] == "en"
     traditional = _post_texts(site.client.get("/zh-hant/timeline").text)
     assert traditional[TRADITIONAL] is None and traditional[SIMPLIFIED] == "zh-Hans"
+
+
+def _paragraphs(html: str) -> list[list[tuple[str, str]]]:
+    """The posts of several paragraphs on a page: each paragraph's ``lang`` ("" for the page's) and text."""
+    blocks = re.findall(r'<div class="post-text">(.*?)</div>', html, flags=re.S)
+    return [re.findall(r'<p(?: lang="([^"]+)")?>([^<]*)</p>', block) for block in blocks]
+
+
+@pytest.mark.parametrize("path", ["/en/organisations/hk/dh", "/en/timeline", "/zh-hant/timeline"])
+def test_each_paragraph_of_a_bilingual_post_says_its_language(site: Site, path: str) -> None:
+    posts = _paragraphs(site.client.get(path).text)
+    assert len(posts) == 1 and BILINGUAL not in _post_texts(site.client.get(path).text)
+    if path.startswith("/en"):
+        assert posts[0] == [("zh-Hant-HK", BILINGUAL_ZH), ("", BILINGUAL_EN)]
+    else:
+        assert posts[0] == [("", BILINGUAL_ZH), ("en", BILINGUAL_EN)]
+
+
+def test_an_account_page_tags_each_paragraph(site: Site) -> None:
+    posts = _paragraphs(site.client.get(f"/en/accounts/{site.first}").text)
+    assert posts == [[("zh-Hant-HK", BILINGUAL_ZH), ("", BILINGUAL_EN)]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (BILINGUAL, [BILINGUAL_ZH, BILINGUAL_EN]),
+        ("one\ntwo", ["one\ntwo"]),
+        ("\n a \n \t\n\n b\n", [" a ", "b"]),
+        ("", []),
+    ],
+)
+def test_paragraphs_are_cut_at_blank_lines(text: str, expected: list[str]) -> None:
+    assert paragraphs(text) == expected
 
 
 def test_clarification_keywords_say_their_language(site: Site) -> None:

@@ -8,6 +8,8 @@ then the organisation's OECD scorecard and monthly charts (:mod:`.scorecard_view
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from functools import partial
 
 from fastapi import APIRouter, Request
@@ -26,6 +28,28 @@ router = APIRouter()
 def split_sources(source: str | None) -> list[str]:
     """The registry joins an organisation's sources with `` | ``; the page lists them one by one."""
     return [part.strip() for part in (source or "").split(" | ") if part.strip()]
+
+
+_LEADING_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})\b\s*(.*)", re.S)
+#: Registry words for a date nobody recorded: shown as the page's "Date not given" alone.
+_NO_DATE = frozenset({"unknown", "n/a", "none", "not known", "-", "?"})
+
+
+def split_source_date(value: str | None) -> tuple[str | None, str | None]:
+    """A registry fact's free-text ``source_date`` as the ISO date it begins with (None when it does
+    not) and the text left over (``"(channel launched 2013-03-26)"``; None when there is none or the
+    value only says the date is unknown): the page translates the first and tags the second with its
+    language."""
+    text = (value or "").strip()
+    found = _LEADING_DATE.fullmatch(text)
+    if found is not None:
+        try:
+            dt.date.fromisoformat(found.group(1))
+        except ValueError:
+            found = None
+    if found is not None:
+        return found.group(1), found.group(2).strip() or None
+    return None, None if text.lower() in _NO_DATE or not text else text
 
 
 @router.get(
@@ -53,6 +77,7 @@ def organisation(
         recent_sample=sample,
         children=queries.children(session, org.id),
         facts=queries.facts(session, org.id),
+        source_date=split_source_date,
         sources=split_sources(org.source),
         platform=partial(platform_of, views),
         scorecard=card,

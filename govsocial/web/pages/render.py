@@ -175,6 +175,8 @@ def environment(code: str) -> Environment:
         # The language of text the page did not write (posts, keywords), where it is not the page's
         # (None otherwise); macros.html's lang_attr writes it. ``content``: ``content_lang`` of render.
         text_lang=lambda text, content=None: text_lang.tag(text or "", LANGUAGES[code], content),
+        # Its paragraphs, for text that may mix languages (macros.html's lang_text).
+        text_paragraphs=lambda text: text_lang.paragraphs(text or ""),
     )
     return env
 

@@ -153,6 +153,14 @@ REFUSALS = {
     "too_fast": N_("The form was sent too quickly to have been read. Check your answers and send it again."),
     "honeypot": N_("The form could not be accepted."),
     "invalid": N_("Some answers are not among the choices. Check them and send the form again."),
+    "too_many_channels": N_(
+        "Choose at most %(max)s channels for the question about where you learn about the government's "
+        "news. Your answers are below: change them and send the form again."
+    ),
+    "no_channel_combined": N_(
+        "“I do not follow government news” cannot be combined with other channels. Your answers are "
+        "below: change them and send the form again."
+    ),
     "empty": N_("Answer at least one question before sending the form."),
     "limited": N_("Too many surveys were sent from your network in the last hour. Please try again later."),
 }
@@ -177,7 +185,13 @@ class Refused(Exception):
         self.reason, self.status = reason, status
 
 
-def _form_context(lang: Language, answers: store.Answers | None) -> dict[str, Any]:
+#: The refusals that are about the channels question: shown next to it as well.
+CHANNEL_REFUSALS = frozenset({"too_many_channels", "no_channel_combined"})
+
+
+def _form_context(
+    lang: Language, answers: store.Answers | None, dont_know: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     return {
         "ratings": RATING_LABELS,
         "scale": range(store.RATING_MIN, store.RATING_MAX + 1),
@@ -190,6 +204,7 @@ def _form_context(lang: Language, answers: store.Answers | None) -> dict[str, An
         "age_bands": store.AGE_BANDS,
         "districts": DISTRICT_LABELS,
         "answers": answers or store.Answers(),
+        "dont_know": dont_know,
         "honeypot": HONEYPOT,
         "action": page_url(lang.code, "survey"),
     }
@@ -202,6 +217,7 @@ def _form_page(
     answers: store.Answers | None = None,
     refusal: str | None = None,
     status_code: int = 200,
+    dont_know: frozenset[str] = frozenset(),
 ) -> HTMLResponse:
     """The form with a fresh signed start time; a new token cookie when the browser has none."""
     new = token is None
@@ -219,7 +235,8 @@ def _form_page(
         start=start,
         answered=answered,
         refusal=REFUSALS.get(refusal or ""),
-        **_form_context(lang, answers),
+        channels_refused=refusal in CHANNEL_REFUSALS,
+        **_form_context(lang, answers, dont_know),
     )
     response.headers["Cache-Control"] = "no-store"
     if new:
@@ -255,6 +272,16 @@ def _rating(form: FormData, name: str) -> int | None:
     if not queries.ascii_digits(value) or len(value) > 2:
         raise store.SurveyError(f"{name} is not a number from {store.RATING_MIN} to {store.RATING_MAX}")
     return int(value)
+
+
+def _refusal_of(answers: store.Answers) -> str:
+    """Why ``answers`` failed ``Answers.check``: a channel rule the form can point to, or "invalid"."""
+    channels = answers.channels
+    if store.NO_CHANNEL in channels and len(set(channels)) > 1:
+        return "no_channel_combined"
+    if len(channels) > store.MAX_CHANNELS and len(set(channels)) == len(channels):
+        return "too_many_channels"
+    return "invalid"
 
 
 def answers_of(form: FormData) -> store.Answers:
@@ -316,15 +343,21 @@ async def survey_submit(request: Request, lang: LangDep) -> Response:
     form = await request.form()
     token = request.cookies.get(COOKIE) or None
     answers: store.Answers | None = None
+    # "Don't know" is stored as no rating, but the form given back keeps it chosen.
+    dont_know = frozenset(name for name in store.RATINGS if _one(form, name) == "dont_know")
     try:
         if _one(form, HONEYPOT):
             raise Refused("honeypot")
         try:
             answers = answers_of(form)
+        except store.SurveyError:
+            raise Refused("invalid") from None
+        try:
             answers.check()
         except store.SurveyError:
-            answers = None
-            raise Refused("invalid") from None
+            # The answers go back into the form (a choice that is not the survey's is simply not
+            # shown as chosen), with what to change.
+            raise Refused(_refusal_of(answers)) from None
         if answers.empty:
             raise Refused("empty")
         if token is None:
@@ -332,7 +365,7 @@ async def survey_submit(request: Request, lang: LangDep) -> Response:
         released = await run_in_threadpool(_store, request, token, _one(form, "start") or "", answers)
     except Refused as refused:
         return await run_in_threadpool(
-            _form_page, request, lang, token, answers, refused.reason, refused.status
+            _form_page, request, lang, token, answers, refused.reason, refused.status, dont_know
         )
     # The sender alone learns that their answers completed a batch: they are in the figures now.
     thanks = THANKS_RELEASED if released else THANKS_WAITING

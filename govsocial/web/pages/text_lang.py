@@ -21,6 +21,7 @@ import opencc
 from govsocial.analyze.topics.segment import is_cjk
 from govsocial.web.pages.i18n import LANGUAGES, Language
 
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINK = re.compile(r"(?i)(?:https?://|www\.)\S+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
@@ -56,6 +57,12 @@ def guess(text: str) -> str | None:
     if traditional == simplified:
         return CHINESE if not traditional else TRADITIONAL  # a rare mixture: Hong Kong writes Traditional
     return TRADITIONAL if traditional > simplified else SIMPLIFIED
+
+
+def paragraphs(text: str) -> list[str]:
+    """``text`` cut at its blank lines, each paragraph tagged on its own (a bilingual post gives its
+    Chinese and its English half each their language); the line breaks within one are kept."""
+    return [part for part in _BLANK_LINE.split(text.strip("\n")) if part.strip()]
 
 
 def content_chinese(default_locale: str) -> str | None:

@@ -99,6 +99,11 @@ def timeline_page(
     search = TimelineSearch.parse(platform, organisation, page)
     offset = (search.page - 1) * PAGE_SIZE
     found = queries.timeline(session, search.filter(settings.jurisdiction), PAGE_SIZE, offset)
+    pages = max(1, -(-found.count // PAGE_SIZE))
+    if search.page > pages:
+        # Past the last page is no page (404), not an empty one that says "Page 9999 of 19".
+        message = f"Page {search.page} is past the last page of these posts ({pages})."
+        return render(request, lang, "error.html", status_code=404, status=404, message=message)
     zone = queries.jurisdiction_zone(session, settings.jurisdiction)
     views = platform_views(session, lang.code)
     return render(
@@ -110,7 +115,7 @@ def timeline_page(
         search=search,
         rows=post_rows(found.items, zone),
         count=found.count,
-        pages=max(1, -(-found.count // PAGE_SIZE)),
+        pages=pages,
         sample=any(v.is_sample for v in found.items),
         platforms=list(views.values()),
         platform=partial(platform_of, views),
