@@ -26,6 +26,7 @@ from govsocial.cli.common import (
 from govsocial.errors import GovsocialError
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
+from govsocial.store.queries import MAX_ID
 from govsocial.store.times import utc
 
 app = typer.Typer(help="Alerts: rules, running them, and what they fired.", no_args_is_help=True)
@@ -48,9 +49,9 @@ def alert_json(a: t.Alert) -> dict[str, Any]:
     """An alert as JSON-ready data."""
     return {
         "id": a.id, "rule_id": a.rule_id, "kind": a.kind, "entity": a.entity, "event_key": a.event_key,
-        "title": a.title, "details": a.details, "fired_at": a.fired_at.isoformat(),
-        "delivered_webhook_at": a.delivered_webhook_at.isoformat() if a.delivered_webhook_at else None,
-        "delivered_email_at": a.delivered_email_at.isoformat() if a.delivered_email_at else None,
+        "title": a.title, "details": a.details, "fired_at": _iso(a.fired_at),  # UTC on both stores
+        "delivered_webhook_at": _iso(a.delivered_webhook_at),
+        "delivered_email_at": _iso(a.delivered_email_at),
         "last_error": a.last_error,
     }  # fmt: skip
 
@@ -107,7 +108,9 @@ def list_rules(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 
 @rules_app.command("remove")
 @friendly_errors
-def remove_rule(ctx: typer.Context, rule_id: Annotated[int, typer.Argument(help="The rule's id.")]) -> None:
+def remove_rule(
+    ctx: typer.Context, rule_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The rule's id.")]
+) -> None:
     """Remove a rule and the alerts it fired."""
     with write_session(ctx) as session:
         if not manage.remove_rule(session, rule_id, None, dt.datetime.now(dt.UTC)):

@@ -37,6 +37,7 @@ from govsocial.plugins import connectors, importers
 from govsocial.registry.catalogue import load_catalogue
 from govsocial.registry.verify import find_account, resolver
 from govsocial.store import tables as t
+from govsocial.store.queries import MAX_ID
 from govsocial.store.times import utc
 
 app = typer.Typer(help="Collect posts, comments and followers; import export files.", no_args_is_help=False)
@@ -233,7 +234,7 @@ def _zone(ctx: typer.Context, name: str | None) -> ZoneInfo:
 @friendly_errors
 def runs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="How many recent runs.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, help="How many recent runs.")] = 20,
     as_json: bool = JsonOption,
 ) -> None:
     """Recent collection and import runs with their counts, errors and gaps."""
@@ -276,7 +277,10 @@ def runs(
 def quarantine(
     ctx: typer.Context,
     run: Annotated[
-        int | None, typer.Option(help="Only the records this run met first or last (see `collect runs`).")
+        int | None,
+        typer.Option(
+            min=1, max=MAX_ID, help="Only the records this run met first or last (see `collect runs`)."
+        ),
     ] = None,
     as_json: bool = JsonOption,
 ) -> None:

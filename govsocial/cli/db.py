@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from govsocial.cli.common import (
     console,
     engine_of,
+    errors,
     friendly_errors,
     friendly_migration_errors,
     missing_database,
@@ -47,7 +48,8 @@ def _warn_collation(engine: Engine) -> None:
     """Say when a PostgreSQL database sorts text otherwise than SQLite (it cannot be changed here)."""
     warning = db.collation_warning(engine)
     if warning:
-        console.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
+        # On stderr: `REV=$(govsocial db current)` must get the revision alone.
+        errors.print(f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from govsocial.analyze.topics import view as tv
 from govsocial.cli.common import JsonOption, console, friendly_errors, print_json, read_session, settings_of
+from govsocial.store.queries import MAX_ID
 from govsocial.web.api.topics import topics_public
 
 
@@ -29,7 +30,9 @@ def _date(text: str | None) -> dt.date | None:
 @friendly_errors
 def topics(
     ctx: typer.Context,
-    account: Annotated[int | None, typer.Option("--account", help="One account, by id.")] = None,
+    account: Annotated[
+        int | None, typer.Option("--account", min=1, max=MAX_ID, help="One account, by id.")
+    ] = None,
     organisation: Annotated[
         str | None, typer.Option("--organisation", help="One organisation (its accounts together), by code.")
     ] = None,

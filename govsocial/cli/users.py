@@ -17,6 +17,7 @@ from rich.table import Table
 from govsocial.cli.common import JsonOption, console, friendly_errors, print_json, write_session
 from govsocial.store import audit, users
 from govsocial.store import tables as t
+from govsocial.store.queries import MAX_ID
 
 app = typer.Typer(help="Admin area users: add, list, disable; API tokens.", no_args_is_help=True)
 
@@ -120,7 +121,7 @@ def token(
 @app.command("revoke-token")
 @friendly_errors
 def revoke_token(
-    ctx: typer.Context, token_id: Annotated[int, typer.Argument(help="The token's id.")]
+    ctx: typer.Context, token_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The token's id.")]
 ) -> None:
     """Revoke an API token by its id (`govsocial users list` shows the ids)."""
     with write_session(ctx) as session:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy import Engine
@@ -128,33 +129,44 @@ class Runner:
             summary.gaps.append(
                 {
                     "account": where,
-                    "reason": str(exc),
+                    "reason": self._scrub(str(exc), target.platform),
                     "until": exc.retry_at.isoformat() if exc.retry_at else None,
                 }
             )
         except (AuthError, AccessError) as exc:
             summary.failed_accounts += 1
             kind = "auth" if isinstance(exc, AuthError) else "access"
-            summary.errors.append({"account": where, "kind": kind, "message": str(exc)})
+            summary.errors.append(
+                {"account": where, "kind": kind, "message": self._scrub(str(exc), target.platform)}
+            )
         except GoneError as exc:
             summary.failed_accounts += 1
-            summary.errors.append({"account": where, "kind": "gone", "message": str(exc)})
+            summary.errors.append(
+                {"account": where, "kind": "gone", "message": self._scrub(str(exc), target.platform)}
+            )
         except (CollectError, ConfigurationError) as exc:
             summary.failed_accounts += 1
-            summary.errors.append({"account": where, "kind": type(exc).__name__, "message": str(exc)})
+            message = self._scrub(str(exc), target.platform)
+            summary.errors.append({"account": where, "kind": type(exc).__name__, "message": message})
         except Exception as exc:  # a bug or an unforeseen answer costs this account, not the run
             summary.failed_accounts += 1
             message = self._describe(exc, target.platform)
             summary.errors.append({"account": where, "kind": "unexpected", "message": message})
 
+    def _scrub(self, text: str, platform: str | None) -> str:
+        """``text`` without the platform's credential, as sent or URL-encoded, nor secret URL
+        parameters: a platform's error body may quote the request (YouTube echoes its ``key=``), and
+        every message goes to the run record, stderr, ``--json`` and alerts."""
+        connector = self._connectors.get(platform) if platform else None
+        if connector is not None and connector.token:
+            for form in {connector.token, quote(connector.token, safe="")}:
+                text = text.replace(form, "***")
+        return without_secrets(text)
+
     def _describe(self, exc: Exception, platform: str | None = None) -> str:
         """``Type: message (at file:line)`` of an unexpected exception, without secrets, for the run
         record: where in govsocial it was raised is what a bug report needs, and no traceback."""
-        text = f"{type(exc).__name__}: {exc}"
-        connector = self._connectors.get(platform) if platform else None
-        if connector is not None and connector.token:
-            text = text.replace(connector.token, "***")  # an exception may quote a header or a body
-        text = without_secrets(text)
+        text = self._scrub(f"{type(exc).__name__}: {exc}", platform)  # it may quote a header or a body
         if len(text) > MAX_MESSAGE:
             text = text[: MAX_MESSAGE - 1] + "…"
         raised = _raised_in_govsocial(exc)

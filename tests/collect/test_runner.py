@@ -201,3 +201,30 @@ def test_connectors_take_their_windows_from_the_settings(engine: Engine, first_r
     assert connector.refresh_since(now) == now - dt.timedelta(days=3)
     bound = None if first_run_days is None else now - dt.timedelta(days=first_run_days)
     assert connector.first_run_since(now) == bound
+
+
+def test_a_platform_error_quoting_the_key_never_shows_it(engine: Engine, session: Session) -> None:
+    """YouTube's error body may quote the request, ``key=`` included: the message goes to the run
+    record, stderr, ``--json`` and alerts, so the runner takes the credential out of every message."""
+    load_registry(engine, PROJECT_ROOT / "data" / "registry", actor="test", only="hk")
+    key = "FAKE-YOUTUBE-KEY-0123456789"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        echoed = f"API key {request.url.params.get('key')} not valid ({request.url})"
+        body = {"error": {"code": 400, "message": echoed, "errors": [{"reason": "badRequest"}]}}
+        return httpx.Response(400, json=body)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    options = RunOptions(
+        transport=httpx.MockTransport(handler), policy=RetryPolicy(attempts=1), sleep=no_sleep
+    )
+    runner = Runner(engine, Settings.load(pseudonym_key="k", youtube_api_key=key), options)
+    from govsocial.collect.targets import collectable
+
+    summary = asyncio.run(runner.run(collectable(session, {"youtube"}, "hk")[:1], "one"))
+    assert summary.errors and "not valid" in summary.errors[0]["message"]
+    assert key not in repr(summary.as_dict())
+    run = session.get(t.CollectionRun, summary.run_id)
+    assert run is not None and key not in repr(run.errors)

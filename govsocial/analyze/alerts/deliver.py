@@ -161,6 +161,11 @@ def _run(
     report.found = len(fired)
     if dry_run:
         report.new = store.add_new(session, fired, now)
+        # The report shows the answers just got: kept out of the rollback, which would expire a
+        # stored check it replaced and leave it unreadable once the caller's session closes.
+        for outcome in checked:
+            if outcome.check is not None and outcome.check in session:
+                session.expunge(outcome.check)
         session.rollback()
         return report
     report.new = store.add_new(session, fired, now)

@@ -218,6 +218,9 @@ def test_each_alert_fires_once_by_webhook_and_email(
         assert all(
             r["delivered_webhook_at"] and r["delivered_email_at"] and not r["last_error"] for r in rows
         )
+        # UTC with its offset on both stores (SQLite hands times back without their zone).
+        times = [r[key] for r in rows for key in ("fired_at", "delivered_webhook_at", "delivered_email_at")]
+        assert all(value.endswith("+00:00") for value in times), times
     # ...and was never printed, logged or stored.
     text = out + again + listed + dry + caplog.text + _stored(url)
     assert PASSWORD not in text

@@ -186,6 +186,29 @@ def test_alerts_run_checks_the_token_a_rule_needs_and_alerts_once(engine: Engine
         assert stored.platform == "facebook" and stored.is_valid is False
 
 
+def test_a_dry_run_reports_the_token_check_and_stores_nothing(engine: Engine) -> None:
+    """A dry run rolls back what it wrote; the token checks it reports must still be readable (they
+    were detached from the session by the rollback: `alerts run --dry-run` crashed printing them)."""
+    transport = _graph(EXPIRED, status=400)
+    with session_factory(engine)() as session:
+        _rule(session)
+        session.commit()
+        report = deliver.run(session, _settings(), NOW, dry_run=True, transport=transport)
+        [outcome] = report.tokens
+        assert outcome.check is not None and outcome.check.is_valid is False
+        assert outcome.check.platform == "facebook" and outcome.check.checked_at is not None
+        assert [a.event_key for a in report.new] == ["token_expiry:facebook:invalid:2026-11-27"]
+        assert session.scalars(select(t.TokenCheck)).all() == []
+        assert session.scalars(select(t.Alert)).all() == []
+        # With an answer stored by a real run before, which the dry run's check replaces; read once
+        # the session is closed, as the command prints it.
+        deliver.run(session, _settings(), NOW, transport=transport)
+        later = NOW + dt.timedelta(hours=1)
+        [outcome] = deliver.run(session, _settings(), later, dry_run=True, transport=transport).tokens
+    assert outcome.check is not None and outcome.check.checked_at is not None
+    assert outcome.check.is_valid is False and outcome.check.expires_at is None
+
+
 def test_a_rule_without_a_date_is_only_for_platforms_that_tell() -> None:
     assert clean_params("token_expiry", {"platform": "instagram"}) == {"platform": "instagram"}
     with pytest.raises(ParamError, match="needs expires_on"):
