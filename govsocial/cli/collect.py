@@ -348,22 +348,35 @@ def formats() -> None:
 def schedule(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help="Address of the account.")],
-    every: Annotated[int | None, typer.Option(help="Collect every N minutes.", min=5)] = None,
+    every: Annotated[int | None, typer.Option(help="Collect every N minutes (and on again).", min=5)] = None,
     off: Annotated[bool, typer.Option("--off", help="Stop scheduled collection of this account.")] = False,
 ) -> None:
-    """Set how often ``govsocial serve --collect`` collects an account (or turn it off)."""
+    """Show or set how often `govsocial serve --collect` collects an account (or turn it off)."""
+    if every is not None and off:
+        raise typer.BadParameter("give --every MINUTES or --off, not both", param_hint="--every")
     settings = settings_of(ctx)
     with write_session(ctx) as session:
         found = find_account(session, load_catalogue(session).parse(account))
         if found is None:
             raise NotFoundError(f"{account}: not in the registry")
-        row = session.get(t.CollectionSchedule, found.id) or t.CollectionSchedule(
-            account_id=found.id,
-            next_due_at=dt.datetime.now(dt.UTC),
-            interval_minutes=settings.collect_interval_minutes,
-        )
-        row.interval_minutes = every or row.interval_minutes
-        row.enabled = not off
-        session.add(row)
-        state = "off" if off else f"every {row.interval_minutes} minutes"
+        row = session.get(t.CollectionSchedule, found.id)
+        if every is None and not off:  # only asked: say what is set, change nothing
+            state = _schedule_state(row, settings.collect_interval_minutes)
+        else:
+            row = row or t.CollectionSchedule(
+                account_id=found.id,
+                next_due_at=dt.datetime.now(dt.UTC),
+                interval_minutes=settings.collect_interval_minutes,
+            )
+            row.interval_minutes = every or row.interval_minutes
+            row.enabled = not off
+            session.add(row)
+            state = _schedule_state(row, settings.collect_interval_minutes)
     console.print(f"{found.platform} {found.handle}: {state}")
+
+
+def _schedule_state(row: t.CollectionSchedule | None, default_minutes: int) -> str:
+    """An account's schedule in words: off, or how often (the default when it has none yet)."""
+    if row is None:
+        return f"every {default_minutes} minutes (the default)"
+    return "off" if not row.enabled else f"every {row.interval_minutes} minutes"
