@@ -4,11 +4,13 @@ interval has passed.
 Every collectable account gets a schedule row (the default interval from the settings; change it
 with ``govsocial collect schedule``). Each tick collects the accounts that are due in one run and
 moves their next due time on, also when the run failed for them (so one broken token cannot make
-the scheduler spin). After a round that collected something, ``after_round`` (given by the layer
-that starts the scheduler: the portal recomputes the metrics there; collection knows nothing of
-analysis) runs in a worker thread, so the portal keeps serving; its failure is logged, never
-fatal. Run it in one process only; with several web workers, use cron and ``govsocial collect
---all`` instead.
+the scheduler spin). After a round that stored something new or changed (its run record counts an
+inserted or updated post, comment or snapshot), ``after_round`` (given by the layer that starts the
+scheduler: the portal recomputes the metrics there; collection knows nothing of analysis) runs in a
+worker thread, so the portal keeps serving; its failure is logged, never fatal. A round that found
+everything as stored (every row a noop), or that failed, leaves the metrics as they are: they would
+be computed again from the same rows, a whole refresh for the same numbers. Run it in one process
+only; with several web workers, use cron and ``govsocial collect --all`` instead.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from govsocial.store.times import utc
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
-#: Called with the summary of each round that collected something.
+#: Called with the summary of each round that stored something new or changed.
 AfterRound = Callable[[RunSummary], None]
 
 
@@ -99,7 +101,10 @@ class Scheduler:
             return None
         summary = await Runner(self.engine, self.settings, self.options).run(targets, scope="scheduled")
         self._advance(targets, summary)
-        await self._after_round(summary)
+        if summary.counts.changed:
+            await self._after_round(summary)
+        else:
+            log.info("scheduled run %s stored nothing new: the metrics are not recomputed", summary.run_id)
         return summary
 
     async def _after_round(self, summary: RunSummary) -> None:

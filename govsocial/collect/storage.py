@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -56,6 +56,21 @@ class StoreCounts:
 
     def as_dict(self) -> dict[str, int]:
         return dict(sorted(self.counts.items()))
+
+    @property
+    def changed(self) -> bool:
+        """Whether storing added or altered a row (``stored_changes``)."""
+        return stored_changes(self.counts)
+
+
+#: The outcomes that add or alter a stored row; "noop" (met again, the same) and "quarantined" do not.
+CHANGES = (activity.INSERT, activity.UPDATE)
+
+
+def stored_changes(counts: Mapping[str, int]) -> bool:
+    """Whether a run's counts (``StoreCounts.counts``, or ``collection_runs.counts`` as recorded) say
+    it added or altered a post, comment or snapshot: what the metrics are computed from."""
+    return any(n > 0 and key.rpartition(".")[2] in CHANGES for key, n in counts.items())
 
 
 #: Comments inserted (by the writers sharing an ``Inserted``) before the planner's statistics are

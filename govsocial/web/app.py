@@ -84,7 +84,7 @@ def create_app(settings: Settings, engine: Engine | None = None, collect: bool =
     # CORS (web/errors.py), and the cache keys the query string as the routes read it (web/inputs.py).
     if settings.page_cache_seconds > 0:
         app.add_middleware(ResponseCache, ttl=settings.page_cache_seconds)
-    app.add_middleware(RequestInputs, is_api=_is_api_path)
+    app.add_middleware(RequestInputs, is_api=_is_api_path, strict=admin.is_admin_path)
     app.add_middleware(ConditionalGet, cache_control=cache_control)
     app.add_middleware(errors.ServerErrors)
     app.add_middleware(_ApiCors)

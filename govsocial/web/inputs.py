@@ -7,10 +7,13 @@
 
   - In the path, anywhere, it is a **404** (the path names things, and nothing is named so: SQLite
     answered so already): JSON under ``/api``, the error page elsewhere.
-  - In a query parameter of the API it is FastAPI's **422** naming the parameter, as for any other
-    ill-formed value. The portal's pages read their parameters leniently instead: they drop what
-    is not printable before searching (``pages.render.clean``) and fall back to the defaults on
-    nonsense, so their query strings are left to them.
+  - In a query parameter of the API or of the admin area (``/admin``: its JSON API and its pages,
+    whose search reaches the store as it is) it is FastAPI's **422** naming the parameter, as for
+    any other ill-formed value. The portal's pages read their parameters leniently instead: they
+    drop what is not printable before searching (``pages.render.clean``) and fall back to the
+    defaults on nonsense, so their query strings are left to them.
+  - In a field of the admin API's JSON bodies, the same 422 naming the field (``without_control``,
+    the fields' validator).
 
   C1 controls (U+0080 to U+009F) are let through: Starlette reads raw bytes of a query string as
   Latin-1, so a client that sends UTF-8 unencoded would see its continuation bytes refused.
@@ -38,21 +41,29 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class RequestInputs:
-    """Refuses control characters in the path and in the API's query strings, and drops the API's
-    empty query parameters (see the module's docstring). ``is_api(path)`` says whether a path is
-    the API's."""
+    """Refuses control characters in the path and in the query strings of the API and of
+    ``strict`` paths, and drops the API's empty query parameters (see the module's docstring).
+    ``is_api(path)`` says whether a path is the API's; ``strict(path)`` whether, not being the
+    API's, its query parameters are checked as the API's are (the admin area's: empty ones are left
+    as they are, for its routes read them as they always did)."""
 
-    def __init__(self, app: ASGIApp, is_api: Callable[[str], bool]) -> None:
+    def __init__(
+        self, app: ASGIApp, is_api: Callable[[str], bool], strict: Callable[[str], bool] | None = None
+    ) -> None:
         self.app = app
         self.is_api = is_api
+        self.strict = strict
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         api = self.is_api(scope["path"])
-        refusal = await refused(scope, query=api)
+        strict = not api and self.strict is not None and self.strict(scope["path"])
+        refusal = await refused(scope, query=api or strict)
         if refusal is not None:
+            if strict:  # the admin area's answers are never kept (docs/admin.md), its refusals neither
+                refusal.headers["Cache-Control"] = "no-store"
             await refusal(scope, receive, send)
             return
         if api:
@@ -83,6 +94,14 @@ async def refused(scope: Scope, query: bool = True) -> Response | None:
     if found := CONTROL.search(path := scope["path"]):
         return errors.error_response(request, 404, f"{path!r} names nothing: {_control(found)} in a name")
     return None
+
+
+def without_control(value: str) -> str:
+    """``value`` as it is, if it holds no control character; else a ``ValueError`` naming the first
+    (pydantic's validator of a text field: its 422 then names the field, as the query's does)."""
+    if found := CONTROL.search(value):
+        raise ValueError(_control(found))
+    return value
 
 
 def _control(found: re.Match[str]) -> str:

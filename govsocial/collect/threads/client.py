@@ -64,6 +64,14 @@ def bad_record(raw: RawPayload, item: Any, exc: Exception) -> BadRecord:
     return listing_bad_record(raw.source, raw.location, item, exc)
 
 
+def source_of(edge: str, node: str | None = None) -> str:
+    """A raw payload's ``source``: the endpoint, its node's id written ``{id}`` ("threads:/{id}/insights"),
+    as the other connectors name theirs. Never the id itself: ids are the platform's strings, of any
+    length, and ``raw_payloads.source`` is bounded; the payload's ``location`` (its URL) says which
+    node it was, in full."""
+    return f"threads:/{edge}" if node is None else f"threads:/{{id}}/{edge}"
+
+
 def _time_or_none(value: Any) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(value).astimezone(dt.UTC) if isinstance(value, str) else None
@@ -163,12 +171,15 @@ class ThreadsConnector(Connector):
     def pause(response: httpx.Response) -> float | None:
         return errors.pause(response)
 
-    async def _get(self, path: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], RawPayload]:
+    async def _get(
+        self, edge: str, params: Mapping[str, Any], node: str | None = None
+    ) -> tuple[dict[str, Any], RawPayload]:
+        """``GET /{node}/{edge}`` (``/{edge}`` without a node), the node's id one path segment."""
         if not self.token:
             raise AuthError("threads: no token configured (setting threads_token)")
-        source = "threads:/" + "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
+        path = edge if node is None else f"{quote(node, safe='._-')}/{edge}"
         params = {**params, "access_token": self.token}
-        data, raw = await self.http.get_json(f"{self.base_url}/{path}", params, source=source)
+        data, raw = await self.http.get_json(f"{self.base_url}/{path}", params, source=source_of(edge, node))
         if not isinstance(data, dict):
             raise PayloadError(f"threads: {raw.location}: expected a JSON object")
         return data, self._without_token(raw)
@@ -198,7 +209,7 @@ class ThreadsConnector(Connector):
     async def _followers(self, account: Account) -> tuple[int | None, Batch | None]:
         """The follower count from the user insights, and the batch keeping that response."""
         try:
-            data, raw = await self._get(f"{account.user_id}/threads_insights", {"metric": "followers_count"})
+            data, raw = await self._get("threads_insights", {"metric": "followers_count"}, account.user_id)
         except AccessError as exc:
             return None, Batch(edge="profile", gap=f"follower count not read: {exc}")
         return types.metrics(data).get("followers_count"), Batch(edge="profile", raw=raw)
@@ -215,7 +226,7 @@ class ThreadsConnector(Connector):
         seen = SeenCursors(cursor.after)
         while True:
             params = {"fields": POST_FIELDS, "limit": 50, **cursor.params()}
-            page, raw = await self._get(f"{account.user_id}/threads", params)
+            page, raw = await self._get("threads", params, account.user_id)
             items = [item for item in listing_items(page, raw) if isinstance(item, dict)]
             counts: dict[str, PostCounts | None] = {}
             # Older than the window and read by an earlier run: no insights, no conversation again.
@@ -251,7 +262,7 @@ class ThreadsConnector(Connector):
         if item.get("media_type") == types.REPOST or "insights" in account.missing or not item.get("id"):
             return
         try:
-            data, raw = await self._get(f"{item['id']}/insights", {"metric": MEDIA_METRICS})
+            data, raw = await self._get("insights", {"metric": MEDIA_METRICS}, str(item["id"]))
         except AccessError as exc:
             account.missing["insights"] = f"engagement counts not read: {exc}"
             return
@@ -307,7 +318,7 @@ class ThreadsConnector(Connector):
             params = {"fields": REPLY_FIELDS, "reverse": "false", "limit": 100}
             params |= {"after": after} if after else {}
             try:
-                data, raw = await self._get(f"{post.post_id}/conversation", params)
+                data, raw = await self._get("conversation", params, post.post_id)
             except AccessError as exc:
                 account.missing["replies"] = f"replies not read: {exc}"
                 yield Batch(edge=edge, gap=account.missing["replies"])

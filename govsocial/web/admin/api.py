@@ -2,7 +2,9 @@
 
 Kept out of the public OpenAPI document (``/api/v1/openapi.json`` describes the open data only);
 docs/admin.md lists the endpoints. 401 without a valid token, 403 when the token's user lacks the
-role, 422 for a change that cannot be made as asked. Every change is audited.
+role, 422 for a change that cannot be made as asked, or for a control character in a parameter or a
+field (``web/inputs.py``: PostgreSQL refuses NUL in text, so it would be a 500 there). Every change
+is audited.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
@@ -30,41 +33,46 @@ from govsocial.web.admin.auth import (
     now_of,
 )
 from govsocial.web.deps import MAX_INT, get_state
+from govsocial.web.inputs import without_control
 
 ViewerKey = Annotated[Principal, Depends(api_user("viewer"))]
 EditorKey = Annotated[Principal, Depends(api_user("editor"))]
 AdminKey = Annotated[Principal, Depends(api_user("admin"))]
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
+#: A text field: no control characters (tab, line feed and carriage return are whitespace, and allowed).
+Text = Annotated[str, AfterValidator(without_control)]
+#: The multipart fields of an import besides its file.
+IMPORT_FIELDS = ("format", "platform", "account", "timezone")
 
 
 class StatusChange(BaseModel):
     """A new status for an account and why."""
 
-    status: str = Field(description="published, under_review or archived")
-    reason: str = Field(min_length=1, max_length=actions.REASON_MAX)
+    status: Text = Field(description="published, under_review or archived")
+    reason: Text = Field(min_length=1, max_length=actions.REASON_MAX)
 
 
 class Note(BaseModel):
     """A note to add to an account."""
 
-    note: str = Field(min_length=1, max_length=actions.NOTE_MAX)
+    note: Text = Field(min_length=1, max_length=actions.NOTE_MAX)
 
 
 class AccountIn(BaseModel):
     """An account to add, by its URL, with the evidence that it is official."""
 
-    org_code: str = Field(min_length=1, max_length=64)
-    url: str = Field(min_length=1, max_length=500)
-    evidence_url: str = Field(min_length=1, max_length=1000)
-    evidence_note: str | None = Field(default=None, max_length=2000)
-    display_name_en: str | None = Field(default=None, max_length=300)
-    status: str = "under_review"
+    org_code: Text = Field(min_length=1, max_length=64)
+    url: Text = Field(min_length=1, max_length=500)
+    evidence_url: Text = Field(min_length=1, max_length=1000)
+    evidence_note: Text | None = Field(default=None, max_length=2000)
+    display_name_en: Text | None = Field(default=None, max_length=300)
+    status: Text = "under_review"
 
 
 class TokenIn(BaseModel):
     """A label for a new API token."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
 
 
 def router() -> APIRouter:
@@ -212,10 +220,8 @@ async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise AdminDenied(422, "send the file as the multipart field 'file'")
-    options = {
-        n: v.strip() or None if isinstance(v := form.get(n), str) else None
-        for n in ("format", "platform", "account", "timezone")
-    }
+    options = {n: v.strip() or None if isinstance(v := form.get(n), str) else None for n in IMPORT_FIELDS}
+    _refuse_control(options)
     try:
         summary = await run_in_threadpool(
             actions.run_import,
@@ -232,6 +238,21 @@ async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
     except actions.ActionError as exc:
         raise AdminDenied(422, str(exc)) from None
     return summary.as_dict()
+
+
+def _refuse_control(fields: dict[str, str | None]) -> None:
+    """The 422 of a JSON field for each multipart field that holds a control character (the
+    account is looked up in the store, where a NUL is a 500 on PostgreSQL)."""
+    invalid = []
+    for name, value in fields.items():
+        try:
+            without_control(value or "")
+        except ValueError as exc:
+            invalid.append(
+                {"type": "value_error", "loc": ("body", name), "msg": f"Value error, {exc}", "input": value}
+            )
+    if invalid:
+        raise RequestValidationError(invalid)
 
 
 def list_users(request: Request, me: AdminKey) -> dict[str, Any]:
