@@ -23,13 +23,15 @@ from govsocial.analyze.metrics.model import Metric, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.topics import view as tv
 from govsocial.errors import NotFoundError
+from govsocial.registry.platforms import DEFAULT_PLATFORMS
 from govsocial.report.errors import ReportError
 from govsocial.report.peers import PeerRow, peers
-from govsocial.report.periods import Period, back, before, parse
+from govsocial.report.periods import Period, back, before, check_reportable, parse
 from govsocial.report.survey import SurveySection, survey_section
 from govsocial.store import metric_queries as mq
 from govsocial.store import queries, rankings
 from govsocial.store import tables as t
+from govsocial.store.texts import OFFICIAL_STATUSES
 
 #: The scorecard rows a report shows, in this order (a subset: the report is read, not searched).
 SCORECARD = (
@@ -130,6 +132,15 @@ class Report:
     peers: list[PeerRow] = dataclasses.field(default_factory=list)
     #: Whether the figures come from the demo's invented sample data (the report then says so).
     sample: bool = False
+    #: The platforms' display names by key: (English, Traditional Chinese), as ``/api/v1/platforms``.
+    platforms: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    #: The accounts' display names by id: (English, Traditional Chinese); the handle where none is stored.
+    account_names: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)
+
+    def platform_name(self, key: str, lang: str) -> str:
+        """The platform's display name in ``lang`` (its key when the catalogue has no such platform)."""
+        names = self.platforms.get(key)
+        return key if names is None else names[1] if lang == "zh-hant" else names[0]
 
     def value(self, metric: str) -> float | None:
         """This period's value of ``metric`` (``None`` when not stored)."""
@@ -174,15 +185,20 @@ def latest_month(session: Session, jurisdiction: str, organisation: str | None) 
 
 
 def _account_ids(session: Session, jurisdiction: str, level: str, entity: str) -> list[int]:
-    if level == "government":
-        query = select(t.Account.id).where(t.Account.jurisdiction == jurisdiction)
-    else:
+    """The subject's official accounts (``OFFICIAL_STATUSES``): an account under review counts in no
+    organisation's or government's figures (docs/metrics.md, "Levels"), so the report's per-account
+    charts and lists of posts leave it out too, as its scorecard does."""
+    query = select(t.Account.id).where(
+        t.Account.jurisdiction == jurisdiction, t.Account.status.in_(OFFICIAL_STATUSES)
+    )
+    if level != "government":
         ao = t.AccountOrganisation
-        query = (
+        owned = (
             select(ao.account_id)
             .join(t.Organisation, t.Organisation.id == ao.organisation_id)
             .where(t.Organisation.jurisdiction == jurisdiction, t.Organisation.code == entity)
         )
+        query = query.where(t.Account.id.in_(owned))
     return sorted(set(session.scalars(query)))
 
 
@@ -262,8 +278,9 @@ def _clarifications(
     start, end = _bounds(period, zone)
     chosen = None if level == "government" else ids
     found = list_clarifications(session, jurisdiction, chosen, start)
+    official = set(ids)  # the government's list is read whole: keep its official accounts' only
     local = [dataclasses.replace(c, posted_at=c.posted_at.astimezone(zone)) for c in found]
-    return [c for c in local if c.posted_at < end]
+    return [c for c in local if c.posted_at < end and c.account_id in official]
 
 
 def _topics(
@@ -310,6 +327,25 @@ def _account_rows(session: Session, f: mq.MetricFilter, ids: list[int], period: 
     return accounts
 
 
+def _platforms(session: Session) -> dict[str, tuple[str, str]]:
+    """The platforms' display names by key: the stored catalogue's (editable at run time, as the
+    portal shows them), the bundled one's for a platform not stored. Read from the columns, not the
+    whole definitions: a name needs no URL rules compiled."""
+    names = {p.key: (p.name_en, p.name_zh_hant) for p in DEFAULT_PLATFORMS}
+    for row in session.scalars(select(t.Platform)):
+        names[row.key] = (row.name_en, row.name_zh_hant or row.name_en)
+    return names
+
+
+def _account_names(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The accounts' display names (English, Traditional Chinese), as the per-account charts name them."""
+    names = {}
+    for account in session.scalars(select(t.Account).where(t.Account.id.in_(ids))):
+        name = account.display_name_en or account.handle
+        names[account.id] = (name, account.display_name_zh_hant or name)
+    return names
+
+
 def _best_and_worst(posts: list[PostRow]) -> tuple[list[PostRow], list[PostRow]]:
     """The best and the worst ``POSTS_SHOWN`` of ``posts`` (most interactions first), never overlapping."""
     shown = min(POSTS_SHOWN, len(posts) // 2) if len(posts) < 2 * POSTS_SHOWN else POSTS_SHOWN
@@ -319,15 +355,25 @@ def _best_and_worst(posts: list[PostRow]) -> tuple[list[PostRow], list[PostRow]]
 
 
 def build(
-    session: Session, jurisdiction: str, organisation: str | None, period: str, now: dt.datetime | None = None
+    session: Session,
+    jurisdiction: str,
+    organisation: str | None,
+    period: str,
+    now: dt.datetime | None = None,
+    publishing: bool = False,
 ) -> Report:
     """The report of ``organisation`` (or the whole government when ``None``) for ``period``: a week
     ``YYYY-Www``, a month ``YYYY-MM``, a year ``YYYY`` or ``latest`` (the newest month with figures);
-    ``ReportError`` for anything else."""
+    ``ReportError`` for anything else, for a period that has not started by ``now`` (default: the
+    clock) in the jurisdiction's time zone, and, when ``publishing``, for one that has not ended."""
     if period == LATEST:
         period = latest_month(session, jurisdiction, organisation)
     chosen = parse(period)
     level, entity, name_en, name_zh = _subject(session, jurisdiction, organisation)
+    zone = _zone(session, jurisdiction)
+    # "Now" is the jurisdiction's: its periods begin and end at its midnights, as the scorecard's do.
+    generated = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    check_reportable(chosen, generated.date(), publishing)
     previous = before(chosen).label
     params = MetricParams().digest()
     base = mq.MetricFilter(jurisdiction=jurisdiction, params=params, period_kind=chosen.kind)
@@ -337,14 +383,13 @@ def build(
     accounts_with_values = len(accounts)
     if accounts_with_values > ACCOUNTS_SHOWN:
         accounts = sorted(accounts, key=lambda a: -(a.posts or 0))[:ACCOUNTS_SHOWN]
-    zone = _zone(session, jurisdiction)
     best, worst = _best_and_worst(_posts(session, ids, chosen, zone))
     return Report(
         jurisdiction, level, entity, name_en, name_zh, period, previous,
         _scorecard(session, subject, period, previous), accounts, best, worst,
-        now or dt.datetime.now(dt.UTC), _trends(session, subject, chosen), accounts_with_values,
+        generated, _trends(session, subject, chosen), accounts_with_values,
         _clarifications(session, jurisdiction, level, ids, chosen, zone),
         _topics(session, jurisdiction, organisation, chosen), chosen.kind, survey_section(session, chosen),
         peers(session, jurisdiction, params, entity, chosen) if level == "organisation" else [],
-        rankings.has_sample_data(session, jurisdiction),
+        rankings.has_sample_data(session, jurisdiction), _platforms(session), _account_names(session, ids),
     )  # fmt: skip

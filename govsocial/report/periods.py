@@ -104,6 +104,23 @@ def before(period: Period) -> Period:
     return Period(period.kind, label_of(period.kind, period.start - dt.timedelta(days=1)))
 
 
+def check_reportable(period: Period, today: dt.date, publishing: bool = False) -> None:
+    """Refuse a period a report cannot be of on ``today`` (the jurisdiction's date): one that has not
+    started, which has no figures to report, and, when ``publishing``, one that has not ended, whose
+    figures would still change after the portal listed the report as the period's."""
+    if period.start > today:
+        raise ReportError(
+            f"{period.label} has not started yet (it starts on {period.start.isoformat()}): "
+            "there is nothing to report"
+        )
+    if publishing and period.end > today:
+        last = period.end - dt.timedelta(days=1)
+        raise ReportError(
+            f"{period.label} has not ended yet (its last day is {last.isoformat()}): only a period that "
+            "has ended is published; leave out --publish to see the period so far"
+        )
+
+
 def back(period: Period, count: int) -> list[Period]:
     """``count`` periods of ``period``'s kind ending with ``period``, oldest first."""
     periods = [period]

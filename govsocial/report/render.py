@@ -14,6 +14,7 @@ portal's content security policy.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +34,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: The report's own words: English message -> Traditional Chinese (Hong Kong usage).
 WORDS: dict[str, str] = {
     "Social media report": "社交媒體報告",
+    # Chinese text takes full-width punctuation.
+    "{report}: {name}": "{report}：{name}",
+    "{report}: {name}, {period}": "{report}：{name}，{period}",
     "Whole government": "整個政府",
     "Sample data — generated for the demo, not real activity": "示範數據：為展示而生成，並非真實活動",
     "Month": "月份",
@@ -160,6 +164,8 @@ WORDS: dict[str, str] = {
 
 #: Longest account name on a chart's label, before the platform (the label column is narrow).
 LABEL_CHARS = 24
+#: Longest account name on a label when two shortened names read the same: they may differ further on.
+LONG_LABEL_CHARS = 40
 #: Measures the "Response to citizens" and "Sentiment" sections repeat from the scorecard.
 RESPONSE = ("response_rate", "question_response_rate", "response_time_median", "comments_waiting")
 SENTIMENT = (
@@ -259,7 +265,11 @@ def findings(report: Report, words: Words) -> list[str]:
             now=words.value(row.value, row.metric.unit),
         ))  # fmt: skip
     kind = report.period_kind
-    if not any(r.previous is not None for r in report.rows):
+    # Nothing stored for the period is not "no change" and not "no posts": the figures are missing.
+    stored = any(r.value is not None for r in report.rows)
+    if not stored:
+        out.append(words("No values are stored for {this}.", this=words.this(kind)))
+    elif not any(r.previous is not None for r in report.rows):
         out.append(words("Nothing is stored for {last} to compare with.", last=words.last(kind)))
     elif not changed:
         out.append(words("No measure changed since {last}.", last=words.last(kind)))
@@ -273,9 +283,12 @@ def findings(report: Report, words: Words) -> list[str]:
     net = report.value("net_sentiment")
     if net is not None and net < 0:
         out.append(
-            words("More comments were negative than positive (net sentiment {net}).", net=f"{net:+.1f}")
+            words(
+                "More comments were negative than positive (net sentiment {net}).",
+                net=words.value(net, Unit.PERCENT),
+            )
         )
-    if not report.best:
+    if not report.best and stored:
         out.append(words("No posts were published in {this}.", this=words.this(kind)))
     if report.clarifications:
         count = len(report.clarifications)
@@ -382,23 +395,45 @@ def web_link(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
+def account_labels(report: Report, lang: str) -> Callable[[AccountRow], str]:
+    """How the per-account charts label an account: its display name, shortened, and its platform's
+    display name, in ``lang``."""
+    chinese = lang == "zh-hant"
+
+    def base_label(account: AccountRow, chars: int = LABEL_CHARS) -> str:
+        # Several accounts of one organisation share a name; the platform tells them apart.
+        full = account.name_zh if chinese else account.name_en
+        shown = full if len(full) <= chars else full[: chars - 1] + "…"
+        return f"{shown} ({report.platform_name(account.platform, lang)})"
+
+    labels = [base_label(a) for a in report.accounts]
+    longer = [base_label(a, LONG_LABEL_CHARS) for a in report.accounts]
+
+    def account_name(account: AccountRow) -> str:
+        label = base_label(account)
+        if labels.count(label) == 1:
+            return label
+        # Shortened names that read the same may differ further on: show more of them.
+        long_label = base_label(account, LONG_LABEL_CHARS)
+        if longer.count(long_label) == 1:
+            return long_label
+        # Two accounts of one stored name on one platform: only their handles tell them apart.
+        return f"{label[:-1]} {account.handle[:14]})"
+
+    return account_name
+
+
 def render_html(report: Report, lang: str) -> str:
     """The report as one HTML document in ``lang`` (``zh-hant`` or ``en``)."""
     words = Words(lang)
     chinese = lang == "zh-hant"
 
-    def base_label(account: AccountRow) -> str:
-        # Several accounts of one organisation share a name; the platform tells them apart.
-        full = account.name_zh if chinese else account.name_en
-        shown = full if len(full) <= LABEL_CHARS else full[: LABEL_CHARS - 1] + "…"
-        return f"{shown} ({account.platform})"
+    account_name = account_labels(report, lang)
 
-    labels = [base_label(a) for a in report.accounts]
-
-    def account_name(account: AccountRow) -> str:
-        label = base_label(account)
-        # Two accounts of one name on one platform: their handles tell them apart.
-        return f"{label[:-1]} {account.handle[:14]})" if labels.count(label) > 1 else label
+    def clarified_by(account_id: int, handle: str) -> str:
+        """The account's display name, as the charts give it (the handle where none is stored)."""
+        names = report.account_names.get(account_id)
+        return handle if names is None else names[1] if chinese else names[0]
 
     posts_chart = bar_chart(
         words("Posts"), [(account_name(a), a.posts) for a in report.accounts],
@@ -421,6 +456,9 @@ def render_html(report: Report, lang: str) -> str:
         if any(value is not None for _, value in series)
     ]
     name = report.name_zh if chinese else report.name_en
+    heading = words("{report}: {name}", report=words("Social media report"), name=name)
+    title = words("{report}: {name}, {period}", report=words("Social media report"), name=name,
+                  period=report.period)  # fmt: skip
     return _environment().get_template("report.html").render(
         report=report, w=words, lang=lang, html_lang="zh-Hant-HK" if chinese else "en", name=name,
         rows=[r for r in report.rows if r.value is not None or r.previous is not None],
@@ -429,5 +467,16 @@ def render_html(report: Report, lang: str) -> str:
         findings=findings(report, words), posts_chart=_svg(posts_chart), rate_chart=_svg(rate_chart),
         trends=trends, account_name=account_name, format_value=format_value, format_change=format_change,
         kind=report.period_kind, survey=survey_view(report.survey, words) if report.survey else None,
-        peers=peer_view(report.peers, name, words) if report.peers else None,
+        peers=peer_view(report.peers, name, words) if report.peers else None, page_heading=heading,
+        page_title=title,
+        platform_name=lambda key: report.platform_name(key, lang), clarified_by=clarified_by,
+        generated=local_time(report.generated_at),
     )  # fmt: skip
+
+
+def local_time(moment: dt.datetime) -> str:
+    """``moment`` to the minute with its zone named: the abbreviation and, where it has one, the
+    IANA name (``2026-11-29 11:00 HKT (Asia/Hong_Kong)``); readers are in the jurisdiction's zone."""
+    text = f"{moment:%Y-%m-%d %H:%M} {moment.tzname() or 'UTC'}"
+    key = getattr(moment.tzinfo, "key", None)
+    return f"{text} ({key})" if key and key != moment.tzname() else text

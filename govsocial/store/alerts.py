@@ -21,6 +21,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from govsocial.store import tables as t
+from govsocial.store.events import period_end
 
 LEVELS = ("account", "organisation", "government")
 #: The PostgreSQL advisory lock that one alerts run holds at a time (any number kept for this use).
@@ -202,12 +203,33 @@ def accounts_in_scope(session: Session, rule: t.AlertRule) -> list[t.Account]:
     return list(session.scalars(query.order_by(t.Account.id)).all())
 
 
-def opinion_events(session: Session, account_ids: Sequence[int], kind: str) -> Sequence[t.OpinionEvent]:
-    """The stored spikes of ``kind`` of these accounts."""
+def opinion_events(
+    session: Session, account_ids: Sequence[int], kind: str, made_on: dt.date | None = None
+) -> list[t.OpinionEvent]:
+    """The stored spikes of ``kind`` of these accounts; with ``made_on`` (the day a rule was made),
+    only those of periods that ended on or after the start of the period holding that day: the last
+    complete period, the current one and later ones. A new rule tells of recent spikes, not of every
+    one the metrics ever found."""
     query = select(t.OpinionEvent).where(
         t.OpinionEvent.account_id.in_(account_ids), t.OpinionEvent.kind == kind
     )
-    return session.scalars(query.order_by(t.OpinionEvent.id)).all()
+    found = session.scalars(query.order_by(t.OpinionEvent.id)).all()
+    if made_on is None:
+        return list(found)
+    return [
+        e for e in found if period_end(e.period_kind, e.period) >= _period_start_of(e.period_kind, made_on)
+    ]
+
+
+def _period_start_of(kind: str, day: dt.date) -> dt.date:
+    """The first day of the period of ``kind`` that holds ``day``."""
+    if kind == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if kind == "month":
+        return day.replace(day=1)
+    if kind == "year":
+        return day.replace(month=1, day=1)
+    return day
 
 
 def post_interactions(session: Session, account_id: int, since: dt.datetime) -> list[tuple[t.Post, int]]:

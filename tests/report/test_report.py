@@ -138,8 +138,8 @@ def test_traditional_chinese_pdf_has_the_name_and_the_stored_values(demo: str, t
     assert html.count("<tr><td>20") >= len(report.clarifications[:10])
     assert f"本月有{len(report.clarifications)}則帖文澄清失實資訊。" in text
     assert report.topics.top[0].term in text
-    # Accounts are named in Chinese, with their platform.
-    assert all(f"({a.platform})" in html for a in report.accounts)
+    # Accounts are named in Chinese, with their platform's display name.
+    assert all(f"({report.platform_name(a.platform, 'zh-hant')})" in html for a in report.accounts)
 
 
 def test_english_pdf_shows_the_change_since_last_month(demo: str, tmp_path: Path) -> None:
@@ -271,7 +271,7 @@ def test_findings_name_the_biggest_changes_and_a_low_response_rate() -> None:
     assert en[0] == "Comments waiting for a reply rose from 100 to 300."
     assert "Response rate fell from 12.0% to 4.0%." in en
     assert "Only 4.0% of citizens' comments were answered: look at the 300 comments still waiting." in en
-    assert "More comments were negative than positive (net sentiment -12.5)." in en
+    assert "More comments were negative than positive (net sentiment -12.5%)." in en
     assert "No posts were published in this month." in en
     zh = findings(report, Words("zh-hant"))
     assert any("回應率由12.0%下跌至4.0%" in f for f in zh)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -30,7 +31,10 @@ def test_a_month_without_comments_has_no_topic_view(sqlite_engine: Any) -> None:
 def test_the_report_says_no_comments_for_such_a_month(sqlite_engine: Any) -> None:
     with session_factory(sqlite_engine)() as session:
         _jurisdiction(session)
-        report = report_build.build(session, "hk", None, "2030-01")
+        # On the month's last day: a month that has not started is refused.
+        report = report_build.build(
+            session, "hk", None, "2030-01", now=dt.datetime(2030, 1, 31, tzinfo=dt.UTC)
+        )
     html = render_html(report, "en")
     words = Words("en")
     assert words("No comments from the public in {this}.", this=words.this("month")) in html

@@ -10,6 +10,9 @@ have passed since their last email. An alert is delivered once: its ``delivered_
 and committed, when the email that carries it was accepted by the server (a failed ``QUIT`` after
 that changes nothing).
 
+Each email carries a ``Date:`` and a ``Message-ID:`` (RFC 5322 wants both; mail systems and spam
+filters downgrade mail without them). Its text shows times in the rule's jurisdiction's zone.
+
 The SMTP password is only handed to ``smtplib``; errors name the server's answer, never it.
 """
 
@@ -20,12 +23,15 @@ import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.alerts import message
 from govsocial.settings import Settings
 from govsocial.store import alerts as store
+from govsocial.store import queries
 from govsocial.store import tables as t
 from govsocial.store.times import utc
 
@@ -52,6 +58,8 @@ def send_email(settings: Settings, to: str, subject: str, text: str) -> None:
     mail["From"] = settings.smtp_from
     mail["To"] = to
     mail["Subject"] = subject
+    mail["Date"] = formatdate(localtime=False, usegmt=True)
+    mail["Message-ID"] = make_msgid(domain=sender_domain(settings.smtp_from))
     mail.set_content(text)
     smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
     try:
@@ -63,6 +71,14 @@ def send_email(settings: Settings, to: str, subject: str, text: str) -> None:
         smtp.send_message(mail)
     finally:
         _close(smtp)
+
+
+def sender_domain(sender: str) -> str | None:
+    """The domain of the ``From`` address, for the ``Message-ID`` (None: ``make_msgid`` then uses
+    the host's name)."""
+    _, address = parseaddr(sender)
+    domain = address.rpartition("@")[2].strip()
+    return domain or None
 
 
 def _close(smtp: smtplib.SMTP) -> None:
@@ -122,13 +138,18 @@ class Mailer:
             alert.email_held_at = alert.email_held_at or self.now
         self.tally.held += len(items)
 
+    def _zones(self, items: Sequence[Item]) -> dict[str, ZoneInfo]:
+        """The time zone of each rule's jurisdiction: an email shows times as its reader lives them."""
+        codes = {rule.jurisdiction for _, rule in items}
+        return {code: queries.jurisdiction_zone(self.session, code) for code in codes}
+
     def _single(self, recipient: str, item: Item) -> int:
         alert, rule = item
-        body = message.text(message.payload(alert, rule))
+        body = message.text(message.payload(alert, rule), self._zones([item])[rule.jurisdiction])
         return self._send(recipient, [item], message.subject(alert), body, digest=False)
 
     def _digest(self, recipient: str, items: Sequence[Item], why: str) -> int:
-        body = message.digest_text(items, why)
+        body = message.digest_text(items, why, self._zones(items))
         return self._send(recipient, items, message.digest_subject(len(items)), body, digest=True)
 
     def _send(self, recipient: str, items: Sequence[Item], subject: str, body: str, digest: bool) -> int:

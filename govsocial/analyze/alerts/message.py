@@ -1,13 +1,21 @@
 """What an alert says: the JSON body of its webhook, and the subject and text of its email, alone or
-in a digest of several."""
+in a digest of several.
+
+The webhook's JSON keeps times in UTC (ISO 8601 with their offset), for programs; an email is read
+by a person in the jurisdiction, so its text shows every time in the jurisdiction's zone, named
+(``2026-10-01 02:30 HKT (Asia/Hong_Kong)``).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from govsocial.store import tables as t
+from govsocial.store.times import utc
 
 SUBJECT_PREFIX = "[govsocial] "
 
@@ -45,12 +53,35 @@ def subject(alert: t.Alert) -> str:
     return one_line(f"{SUBJECT_PREFIX}{alert.title}")
 
 
-def text(body: dict[str, Any]) -> str:
-    """The text of an alert's email: its title, details, rule and event."""
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def local_time(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """``moment`` in ``zone`` to the minute, the zone named by its abbreviation and IANA name."""
+    local = moment.astimezone(zone)
+    name = local.tzname() or zone.key
+    return f"{local:%Y-%m-%d %H:%M} {name}" + (f" ({zone.key})" if zone.key != name else "")
+
+
+def shown(value: Any, zone: ZoneInfo) -> Any:
+    """A detail as an email shows it: a time (ISO 8601, as the details keep it; without an offset it
+    is UTC, as the store keeps times) in ``zone``; anything else as it is."""
+    if not isinstance(value, str) or "T" not in value:
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return local_time(utc(moment), zone)
+
+
+def text(body: dict[str, Any], zone: ZoneInfo = UTC_ZONE) -> str:
+    """The text of an alert's email: its title, details, rule and event; times in ``zone`` (the
+    rule's jurisdiction's)."""
     lines = [body["title"], ""]
-    lines += [f"{k}: {v}" for k, v in body["details"].items()]
+    lines += [f"{k}: {shown(v, zone)}" for k, v in body["details"].items()]
     lines += ["", f"rule {body['rule_id']} ({body['kind']}, {body['level']} {body['scope']})",
-              f"event {body['event_key']}", f"fired {body['fired_at']}"]  # fmt: skip
+              f"event {body['event_key']}", f"fired {shown(body['fired_at'], zone)}"]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -59,9 +90,13 @@ def digest_subject(count: int) -> str:
     return f"{SUBJECT_PREFIX}{count} alert(s) in one digest"
 
 
-def digest_text(items: Sequence[tuple[t.Alert, t.AlertRule]], why: str) -> str:
-    """The text of a digest: why it is one, then every alert as its own email would say it."""
+def digest_text(
+    items: Sequence[tuple[t.Alert, t.AlertRule]], why: str, zones: dict[str, ZoneInfo] | None = None
+) -> str:
+    """The text of a digest: why it is one, then every alert as its own email would say it
+    (``zones``: the time zone of each rule's jurisdiction; UTC for one not there)."""
     parts = [f"{len(items)} alert(s), {why}."]
     for n, (alert, rule) in enumerate(items, 1):
-        parts += ["", f"--- {n} of {len(items)} ---", text(payload(alert, rule))]
+        zone = (zones or {}).get(rule.jurisdiction, UTC_ZONE)
+        parts += ["", f"--- {n} of {len(items)} ---", text(payload(alert, rule), zone)]
     return "\n".join(parts)

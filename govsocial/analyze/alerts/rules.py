@@ -4,7 +4,9 @@ keeps each event once (``store.alerts.add_new``).
 
 Kinds and their parameters (``params`` of a rule; defaults in ``DEFAULTS``):
 
-- ``comment_volume`` / ``negative_share``: the spikes the metrics refresh found (``opinion_events``).
+- ``comment_volume`` / ``negative_share``: the spikes the metrics refresh found (``opinion_events``)
+  in periods that ended no earlier than the start of the period the rule was made in: a new rule
+  tells of the last complete period and later ones, not of every spike in the store's history.
 - ``post_overperforming`` / ``post_underperforming``: a post at least ``min_age_hours`` old and at
   most ``days`` old whose interactions are ``ratio`` times the median of the account's posts of the
   last ``baseline_days`` (or at most that median divided by ``ratio``); needs ``min_posts`` posts.
@@ -14,8 +16,12 @@ Kinds and their parameters (``params`` of a rule; defaults in ``DEFAULTS``):
   (YYYY-MM-DD) when the rule says, else on the earlier of the platform's ``expires_at`` and
   ``data_access_expires_at`` as last checked (``alerts.tokens``); at once when the platform said the
   token is not valid.
-- ``account_dormant``: no post for ``days`` days.
+- ``account_dormant``: no post for ``days`` days; the title says how long the silence has been.
 - ``account_missing``: a collection run of the last ``days`` days said the account is gone.
+
+Dates (the last post's day, days left before an expiry) are the jurisdiction's, in its time zone,
+as the portal's and the reports' are; event keys keep the UTC day they always had, so an alert
+stored before does not fire again.
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ from sqlalchemy.orm import Session
 
 from govsocial.analyze.alerts.params import DEFAULTS, KINDS, ParamError, params_of
 from govsocial.store import alerts as store
+from govsocial.store import queries, tokens
 from govsocial.store import tables as t
-from govsocial.store import tokens
 from govsocial.store.alerts import Fired
 from govsocial.store.times import utc
 
@@ -43,10 +49,17 @@ def _name(account: t.Account) -> str:
 Evaluator = Callable[[Session, t.AlertRule, dict[str, Any], dt.datetime], Iterator[Fired]]
 
 
+def _today(session: Session, rule: t.AlertRule, moment: dt.datetime) -> dt.date:
+    """The day ``moment`` falls on in the rule's jurisdiction."""
+    return utc(moment).astimezone(queries.jurisdiction_zone(session, rule.jurisdiction)).date()
+
+
 def _spikes(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
     accounts = {a.id: a for a in store.accounts_in_scope(session, rule)}
     what = "Comment volume" if rule.kind == "comment_volume" else "Negative share"
-    for e in store.opinion_events(session, list(accounts), rule.kind):
+    # A rule not stored yet (``created_at`` unset) is as new as ``now``.
+    made = _today(session, rule, rule.created_at or now)
+    for e in store.opinion_events(session, list(accounts), rule.kind, made):
         account = accounts[e.account_id]
         yield Fired(
             rule.id, rule.kind, str(e.account_id),
@@ -73,7 +86,8 @@ def _performing(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.
             created = utc(post.created_at)
             if not recent_from <= created <= youngest:
                 continue
-            hit = n >= ratio * max(median, 1) if over else n * ratio <= median
+            # Under a median of 0 nothing can do worse than usual: "0 interactions, usually 0" is no news.
+            hit = n >= ratio * max(median, 1) if over else median > 0 and n * ratio <= median
             if hit:
                 word = "overperforming" if over else "underperforming"
                 yield Fired(
@@ -100,17 +114,20 @@ def _unanswered(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.
 
 def _token(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
     platform = str(p["platform"])
+    today = _today(session, rule, now)
     if p["expires_on"] is not None:
         expires = dt.date.fromisoformat(str(p["expires_on"]))
-        yield from _expiring(rule, platform, expires, int(p["days"]), now, {"source": "rule"})
+        yield from _expiring(rule, platform, expires, expires, int(p["days"]), today, {"source": "rule"})
         return
     check = tokens.latest(session, platform)
     if check is None:
         return  # never checked: ``alerts run`` reports why the check failed
     if not check.is_valid:
-        since = utc(check.invalid_since or check.checked_at).date().isoformat()
+        invalid = check.invalid_since or check.checked_at
+        key = utc(invalid).date().isoformat()
+        since = _today(session, rule, invalid).isoformat()
         yield Fired(
-            rule.id, rule.kind, platform, f"token_expiry:{platform}:invalid:{since}",
+            rule.id, rule.kind, platform, f"token_expiry:{platform}:invalid:{key}",
             f"The {platform} token is not valid (the platform said so on {since})",
             {"platform": platform, "is_valid": False, "error": check.error, "invalid_since": since,
              "checked_at": utc(check.checked_at).isoformat(), "source": "platform"},
@@ -121,17 +138,26 @@ def _token(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datet
     if ends:
         at, which = min(ends)
         details = {"source": "platform", "which": which, "checked_at": utc(check.checked_at).isoformat()}
-        yield from _expiring(rule, platform, at.date(), int(p["days"]), now, details)
+        expires = _today(session, rule, at)
+        yield from _expiring(rule, platform, expires, at.date(), int(p["days"]), today, details)
 
 
 def _expiring(
-    rule: t.AlertRule, platform: str, expires: dt.date, days: int, now: dt.datetime, details: dict[str, Any]
+    rule: t.AlertRule,
+    platform: str,
+    expires: dt.date,
+    key: dt.date,
+    days: int,
+    today: dt.date,
+    details: dict[str, Any],
 ) -> Iterator[Fired]:
-    left = (expires - now.date()).days
+    """``expires`` and ``today`` are the jurisdiction's days; ``key`` is the day the event is keyed
+    by (the UTC day of a platform's expiry, as stored alerts name it)."""
+    left = (expires - today).days
     if left <= days:
         state = "has expired" if left < 0 else f"expires in {left} day(s)"
         yield Fired(
-            rule.id, rule.kind, platform, f"token_expiry:{platform}:{expires.isoformat()}",
+            rule.id, rule.kind, platform, f"token_expiry:{platform}:{key.isoformat()}",
             f"The {platform} token {state} ({expires.isoformat()})",
             {"platform": platform, "expires_on": expires.isoformat(), "days_left": left, **details},
         )  # fmt: skip
@@ -144,12 +170,32 @@ def _dormant(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.dat
         if last is not None and utc(last) > now - dt.timedelta(days=days):
             continue
         # Keyed by the last post: an account that posts again and then falls silent fires again.
-        since = utc(last).date().isoformat() if last else "never"
+        key = utc(last).date().isoformat() if last else "never"
         yield Fired(
-            rule.id, rule.kind, str(account.id), f"account_dormant:account:{account.id}:{since}",
-            f"{_name(account)} has not posted for {days:g} days (last post: {since})",
-            {"account_id": account.id, "last_post": since},
+            rule.id, rule.kind, str(account.id), f"account_dormant:account:{account.id}:{key}",
+            _silence(session, rule, account, last, days, now),
+            {"account_id": account.id,
+             "last_post": _today(session, rule, last).isoformat() if last else "never"},
         )  # fmt: skip
+
+
+def _silence(
+    session: Session,
+    rule: t.AlertRule,
+    account: t.Account,
+    last: dt.datetime | None,
+    days: float,
+    now: dt.datetime,
+) -> str:
+    """The dormancy title: how long the account has actually been silent (the threshold is only
+    when the rule fires), and its last post's day in the jurisdiction."""
+    if last is None:
+        return f"{_name(account)} has never posted"
+    silent = (utc(now) - utc(last)).days
+    length = f"{silent} days" if silent >= days else f"over {days:g} days"
+    return (
+        f"{_name(account)} has not posted for {length} (last post: {_today(session, rule, last).isoformat()})"
+    )
 
 
 def _missing(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
