@@ -12,6 +12,11 @@ A body that cannot be read (a broken ``Content-Encoding``, bytes that are not UT
 deeply to decode) is a ``PayloadError``, retried like truncated JSON: never a bare ``httpx`` or
 ``RecursionError`` out of a connector. ``retry_after`` reads the standard ``Retry-After`` header for
 the connectors' rate-limit rules.
+
+An id that goes into a request's path (a node of the Graph API, a user of X) is the platform's
+string, or the registry's: ``path_segment`` makes it one percent-encoded path segment, so that an id
+such as ``12/../me`` names no other endpoint. A raw payload's ``source`` is the connector's name of
+the endpoint; without one, ``source_of_url`` writes the path with its ids as ``{id}``.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -47,6 +52,12 @@ SECRET_PARAMS = frozenset(
 # A secret parameter's value in any text: httpx logs every request's full URL at INFO.
 _SECRET_VALUE = re.compile(r"([?&](?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"'#]+", re.IGNORECASE)
 
+#: The length of ``raw_payloads.source``.
+SOURCE_MAX = 200
+#: A path segment kept in a source named after its URL: an endpoint's name (``comments``,
+#: ``threads_insights``) or an API version (``v23.0``); any other is an id, or may be one.
+_ENDPOINT_SEGMENT = re.compile(r"[A-Za-z_]{1,64}|v\d+(?:\.\d+)*")
+
 Classifier = Callable[[httpx.Response], CollectError | None]
 Pauser = Callable[[httpx.Response], float | None]
 Sleeper = Callable[[float], Awaitable[None]]
@@ -60,6 +71,27 @@ def redact_url(url: str | httpx.URL) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*,")))
+
+
+def path_segment(value: str) -> str:
+    """``value`` as one path segment of a URL: every character but letters, digits and ``_.-~``
+    percent-encoded (``/`` as ``%2F``, ``?`` as ``%3F``), and a segment of dots alone (``.``,
+    ``..``) as ``%2E``s, which httpx would otherwise resolve against the path before it. An empty
+    value names no node: a ``PayloadError``, not a request to the edge's parent."""
+    if not value:
+        raise PayloadError("an empty id cannot name a node of a request's path")
+    if not value.strip("."):
+        return "%2E" * len(value)
+    return quote(value, safe="")
+
+
+def source_of_url(platform: str, url: str) -> str:
+    """A raw payload's ``source`` for a connector that gave none: the platform and the URL's path,
+    each segment that is not an endpoint's name or an API version written ``{id}``, without the
+    query, within ``SOURCE_MAX`` characters (the column's)."""
+    segments = urlsplit(url).path.split("/")
+    path = "/".join(s if not s or _ENDPOINT_SEGMENT.fullmatch(s) else "{id}" for s in segments)
+    return f"{platform}:{path}"[:SOURCE_MAX]
 
 
 class SecretsOutOfLog(logging.Filter):
@@ -195,7 +227,7 @@ class HttpClient:
         if error is not None:
             raise error
         raw = RawPayload(
-            source=source or f"{self.platform}:{urlsplit(url).path}",
+            source=source or source_of_url(self.platform, url),
             location=shown,
             fetched_at=_now(),
             status=response.status_code,

@@ -93,7 +93,7 @@ def role_allows(role: str, needed: str) -> bool:
 def create_user(session: Session, username: str, role: str, password: str, now: dt.datetime) -> t.User:
     """Add a user; ``UserError`` for a bad name or role, a short password or a name in use."""
     username = username.strip()
-    if not username or len(username) > USERNAME_MAX or not username.isprintable() or " " in username:
+    if not is_username(username):
         raise UserError(f"a username is 1 to {USERNAME_MAX} printable characters without spaces")
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
@@ -105,8 +105,16 @@ def create_user(session: Session, username: str, role: str, password: str, now: 
     return user
 
 
+def is_username(name: str) -> bool:
+    """Whether a user may have this name: 1 to ``USERNAME_MAX`` printable characters, no space."""
+    return 0 < len(name) <= USERNAME_MAX and name.isprintable() and " " not in name
+
+
 def find_user(session: Session, username: str) -> t.User | None:
-    """The user of that name, disabled or not."""
+    """The user of that name, disabled or not; None for a name no user can have, which is not
+    looked up (a NUL typed at sign-in would be a database error on PostgreSQL, not a failure)."""
+    if not is_username(username):
+        return None
     return session.scalars(select(t.User).where(t.User.username == username)).one_or_none()
 
 

@@ -120,7 +120,8 @@ def _scheduler_lifespan(
 
 
 def _refresh_metrics(engine: Engine, settings: Settings) -> Callable[[RunSummary], None]:
-    """After each scheduled round: recompute the metrics, so pages show the new numbers."""
+    """After a scheduled round that stored something new or changed (the scheduler calls it only
+    then, ``collect/scheduler.py``): recompute the metrics, so pages show the new numbers."""
 
     def refresh_after(summary: RunSummary) -> None:
         from govsocial.analyze.pipeline import refresh  # DuckDB and Ibis load only when needed

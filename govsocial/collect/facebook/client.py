@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from pydantic import ValidationError
@@ -36,6 +36,7 @@ from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError
 from govsocial.collect.facebook import errors, types
 from govsocial.collect.facebook.errors import CursorLimitError
+from govsocial.collect.http import path_segment
 from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
 from govsocial.collect.privacy import with_decoded
 from govsocial.collect.records import (
@@ -225,7 +226,9 @@ class FacebookConnector(Connector):
         return data, with_decoded(raw, data)
 
     async def _profile(self, target: Target) -> Batch:
-        data, raw = await self._get(f"/{_quote(target.ref)}", {"fields": PROFILE_FIELDS}, "facebook:/{page}")
+        data, raw = await self._get(
+            f"/{path_segment(target.ref)}", {"fields": PROFILE_FIELDS}, "facebook:/{page}"
+        )
         record = types.profile_record(data, target.ref, _now())
         return Batch(edge="profile", raw=raw, profile=record)
 
@@ -250,7 +253,7 @@ class FacebookConnector(Connector):
             if since:
                 params["since"] = int(dt.datetime.fromisoformat(since).timestamp())
             try:
-                data, raw = await self._get(f"/{_quote(target.ref)}/{self.posts_edge}", params, source)
+                data, raw = await self._get(f"/{path_segment(target.ref)}/{self.posts_edge}", params, source)
             except (GoneError, CursorLimitError) as exc:
                 if not cursor:
                     raise
@@ -300,7 +303,7 @@ class FacebookConnector(Connector):
             if after:
                 params["after"] = after
             try:
-                data, raw = await self._get(f"/{_quote(post_id)}/comments", params, source)
+                data, raw = await self._get(f"/{path_segment(post_id)}/comments", params, source)
             except (GoneError, CursorLimitError) as exc:
                 gap = f"comments of {post_id} stopped: {exc}"
                 yield Batch(edge=edge, gap=gap, checkpoint={"complete": True})
@@ -365,7 +368,3 @@ def unfinished_comment_edges(checkpoints: Mapping[str, dict[str, Any]]) -> dict[
         for edge, state in checkpoints.items()
         if edge.startswith("comments:") and state and state.get("after") and not state.get("complete")
     }
-
-
-def _quote(ref: str) -> str:
-    return quote(ref, safe="._-")

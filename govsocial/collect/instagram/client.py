@@ -44,7 +44,7 @@ from govsocial.collect.facebook.client import (
     unfinished_comment_edges,
 )
 from govsocial.collect.facebook.errors import CursorLimitError, RequestError
-from govsocial.collect.http import HttpClient
+from govsocial.collect.http import HttpClient, path_segment
 from govsocial.collect.instagram import errors, types
 from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
 from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
@@ -177,6 +177,7 @@ class InstagramConnector(Connector):
     async def _get(
         self, path: str, params: Mapping[str, Any], source: str
     ) -> tuple[dict[str, Any], RawPayload]:
+        """``GET`` the ``path`` (``_node``'s: its id one path segment)."""
         if not self.token:
             raise AuthError(f"instagram: {source}: no token configured (setting {self.credential_setting})")
         query = {**params, "access_token": self.token}
@@ -188,12 +189,12 @@ class InstagramConnector(Connector):
     async def _own_profile(self, target: Target) -> tuple[Batch, str | None]:
         """The profile batch and the account's user name."""
         params = {"fields": PROFILE_FIELDS}
-        data, raw = await self._get(f"/{target.platform_id}", params, "instagram:/{ig-user-id}")
+        data, raw = await self._get(_node(target.platform_id), params, "instagram:/{ig-user-id}")
         return _profile_batch(data, raw, target), _str(data.get("username"))
 
     async def _discovery_profile(self, target: Target) -> tuple[Batch, str | None]:
         fields = f"business_discovery.username({_username(target)}){{{PROFILE_FIELDS}}}"
-        data, raw = await self._get(f"/{self.own_ig_user_id}", {"fields": fields}, DISCOVERY_SOURCE)
+        data, raw = await self._get(_node(self.own_ig_user_id), {"fields": fields}, DISCOVERY_SOURCE)
         found = _discovered(data)
         return _profile_batch(found, raw, target), _str(found.get("username"))
 
@@ -203,13 +204,13 @@ class InstagramConnector(Connector):
             params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": self.page_size}
             if after:
                 params["after"] = after
-            data, raw = await self._get(f"/{target.platform_id}/media", params, MEDIA_SOURCE)
+            data, raw = await self._get(_node(target.platform_id, "media"), params, MEDIA_SOURCE)
             following = next_cursor(data)
             return MediaPage(listing_items(data, raw), following.get("after") if following else None, raw)
         paging = f".after({after})" if after else ""
         media = f"media.limit({self.page_size}){paging}{{{MEDIA_FIELDS}}}"
         fields = f"business_discovery.username({_username(target)}){{{media}}}"
-        data, raw = await self._get(f"/{self.own_ig_user_id}", {"fields": fields}, DISCOVERY_SOURCE)
+        data, raw = await self._get(_node(self.own_ig_user_id), {"fields": fields}, DISCOVERY_SOURCE)
         block = _discovered(data).get("media")
         # Discovery pages carry only cursors (no "next" URL): more may follow while a page is not empty.
         items = listing_items(block, raw) if isinstance(block, Mapping) else []
@@ -273,7 +274,7 @@ class InstagramConnector(Connector):
             if after:
                 params["after"] = after
             try:
-                data, raw = await self._get(f"/{media_id}/comments", params, COMMENTS_SOURCE)
+                data, raw = await self._get(_node(media_id, "comments"), params, COMMENTS_SOURCE)
             except (GoneError, CursorLimitError) as exc:
                 gap = f"comments of {media_id} stopped: {exc}"
                 yield Batch(edge=edge, gap=gap, checkpoint={"complete": True})
@@ -310,7 +311,9 @@ class InstagramConnector(Connector):
                 yield Batch(edge=edge, gap=cycle_gap(f"replies of {parent}"))
                 return
             params = {"fields": _COMMENT, "limit": self.comments_page_size, "after": following["after"]}
-            data, raw = await self._get(f"/{parent}/replies", params, "instagram:/{ig-comment-id}/replies")
+            data, raw = await self._get(
+                _node(parent, "replies"), params, "instagram:/{ig-comment-id}/replies"
+            )
             records, bad = _parse_comments(listing_items(data, raw), raw, media_id, me, parent)
             yield Batch(edge=edge, raw=raw, comments=records, bad=bad)
             following = next_cursor(data)
@@ -322,6 +325,13 @@ class _Me:
 
     ig_user_id: str | None
     username: str | None
+
+
+def _node(node: str | None, edge: str | None = None) -> str:
+    """The path of a node (``/{id}``) or of one of its edges (``/{id}/{edge}``), the id one
+    percent-encoded path segment whatever it holds: ids come from the API, the registry and the
+    settings, and ``12/../me`` must not name another endpoint."""
+    return f"/{path_segment(node or '')}" + (f"/{edge}" if edge else "")
 
 
 def _profile_batch(data: Mapping[str, Any], raw: RawPayload, target: Target) -> Batch:

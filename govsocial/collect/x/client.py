@@ -25,13 +25,12 @@ import datetime as dt
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 import httpx
 
 from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
-from govsocial.collect.http import HttpClient
+from govsocial.collect.http import HttpClient, path_segment
 from govsocial.collect.paging import ListingPaging, cycle_gap, listing_items
 from govsocial.collect.records import (
     BadRecord,
@@ -199,9 +198,9 @@ class XConnector(Connector):
 
     async def _user(self, target: Target) -> tuple[dict[str, Any], RawPayload]:
         if target.platform_id or target.kind == "id":
-            path = f"users/{quote(target.platform_id or target.handle, safe='')}"
+            path = f"users/{path_segment(target.platform_id or target.handle)}"
         else:
-            path = f"users/by/username/{quote(target.handle.lstrip('@'), safe='')}"
+            path = f"users/by/username/{path_segment(target.handle.lstrip('@'))}"
         data, raw = await self._get(path, USER_PARAMS, "users")
         if not isinstance(data.get("data"), dict):
             raise GoneError(f"x: account {target.handle!r}: {errors.partial_errors(data) or 'not returned'}")
@@ -226,7 +225,9 @@ class XConnector(Connector):
         while True:
             params = {**POST_PARAMS, **cursor.params("pagination_token")}
             try:
-                data, raw = await self._get(f"users/{state.account_id}/tweets", params, "users/:id/tweets")
+                data, raw = await self._get(
+                    f"users/{path_segment(state.account_id)}/tweets", params, "users/:id/tweets"
+                )
             except errors.InvalidPaginationTokenError as exc:
                 # A token kept from an earlier run can expire: list again from the top once, with the
                 # same bounds (posts already stored are noops), rather than fail every run.

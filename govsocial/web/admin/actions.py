@@ -11,7 +11,8 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -35,6 +36,7 @@ from govsocial.store import tables as t
 from govsocial.store.db import session_factory, transaction
 from govsocial.store.times import utc
 from govsocial.web.admin.auth import AdminDenied, Principal
+from govsocial.web.inputs import without_control
 
 SCHEDULE_ACTIONS = ("pause", "resume", "run-now")
 NOTE_MAX = 2000
@@ -49,6 +51,29 @@ UPLOAD_SUFFIX_MAX = 16
 
 class ActionError(GovsocialError, ValueError):
     """A change that cannot be made as asked (a bad status, an empty reason...): a 400 or 422."""
+
+
+class ControlCharacter(ActionError):
+    """A field that holds a control character: ``field`` names it, and the message says which."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def refuse_control(values: Mapping[str, str | None]) -> None:
+    """``ControlCharacter`` for the first of ``values`` (field name to value) holding a control
+    character (C0 but tab, line feed and carriage return; DEL: ``web/inputs.py``).
+
+    The check of every admin form, its pages' and its API's: no name, code, note or address holds
+    one, and PostgreSQL refuses NUL in text, so one that reached a query was a 500 there. The
+    message names the field, never its value (it may be a password).
+    """
+    for field, value in values.items():
+        try:
+            without_control(value or "")
+        except ValueError as exc:
+            raise ControlCharacter(field, str(exc)) from None
 
 
 class ImportFailed(ActionError):
@@ -95,6 +120,7 @@ def set_status(
     session: Session, actor: Principal, account_id: int, status: str, reason: str, now: dt.datetime
 ) -> t.Account:
     """Publish, put under review or archive an account, with the reason (required)."""
+    refuse_control({"status": status, "reason": reason})
     account = _account(session, account_id)
     try:
         new = t.AccountStatus(status)
@@ -128,6 +154,7 @@ def set_status(
 
 def add_note(session: Session, actor: Principal, account_id: int, note: str, now: dt.datetime) -> t.Account:
     """Append a dated, signed note to an account's notes."""
+    refuse_control({"note": note})
     account = _account(session, account_id)
     note = " ".join(note.split())
     if not note or len(note) > NOTE_MAX:
@@ -164,6 +191,7 @@ def add_account(
 ) -> tuple[t.Account, str]:
     """Add (or update) an account by its URL, with the evidence that it is official; returns it and
     what happened (insert, update or noop)."""
+    refuse_control(asdict(new))
     if not new.evidence_url.strip():
         raise ActionError("an account needs the URL of the evidence that it is official")
     catalogue = load_catalogue(session)
@@ -207,6 +235,7 @@ def control_schedule(
 ) -> t.CollectionSchedule:
     """Pause or resume an account's scheduled collection, or make it due now ("run-now": the
     scheduler of ``govsocial serve --collect`` picks it up in its next round; a paused one stays paused)."""
+    refuse_control({"action": action})
     if action not in SCHEDULE_ACTIONS:
         raise ActionError(f"unknown action {action!r}; actions: {', '.join(SCHEDULE_ACTIONS)}")
     account = _account(session, account_id)
@@ -284,7 +313,9 @@ def run_import(
     now: dt.datetime,
 ) -> RunSummary:
     """Import an uploaded export file the way ``govsocial collect import`` does, from a temporary
-    folder that is removed afterwards; the run and its counts are audited."""
+    folder that is removed afterwards; the run and its counts are audited. The file's name is
+    checked as the options are: the run and the audit log keep it."""
+    refuse_control({**options, "file": filename})
     folder = Path(tempfile.mkdtemp(prefix="govsocial-admin-import-"))
     sessions = session_factory(engine)
     began: list[int] = []  # the run's id, once the import has made one
@@ -349,6 +380,7 @@ def add_user(
     session: Session, actor: Principal, username: str, role: str, password: str, now: dt.datetime
 ) -> t.User:
     """Create a user (the password is hashed; neither it nor its hash is audited)."""
+    refuse_control({"username": username, "role": role, "password": password})
     try:
         user = users.create_user(session, username, role, password, now)
     except users.UserError as exc:
@@ -380,6 +412,7 @@ def add_token(
     session: Session, actor: Principal, user_id: int, name: str, now: dt.datetime
 ) -> tuple[t.ApiToken, str]:
     """A new API token for a user; the token is returned to show once, and only its prefix is audited."""
+    refuse_control({"name": name})
     user = _enabled_user(session, user_id)
     users.sweep_unshown_tokens(session, now)
     try:
@@ -404,6 +437,7 @@ def add_pending_token(
 
     What the pages make: the token has no value yet, so the answer to the form holds none.
     """
+    refuse_control({"name": name})
     user = _enabled_user(session, user_id)
     users.sweep_unshown_tokens(session, now)
     try:

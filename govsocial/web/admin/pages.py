@@ -58,7 +58,22 @@ Admin = Annotated[Principal, Depends(page_user("admin"))]
 
 
 async def posted_form(request: Request) -> FormData:
-    """The POSTed form (read once by the user dependency, after its size and CSRF checks)."""
+    """The POSTed form (read once by the user dependency, after its size and CSRF checks), each of
+    its fields without control characters: one holding one is refused with a 400 page naming it
+    (``actions.refuse_control``), before anything is looked up or changed. For the forms whose
+    handler calls no action of ``actions`` (the alerts page's rules): those are ``ActionForm``."""
+    form = await request.form()
+    try:
+        actions.refuse_control({name: value for name, value in form.multi_items() if isinstance(value, str)})
+    except actions.ControlCharacter as exc:
+        raise AdminDenied(400, str(exc)) from None
+    return form
+
+
+async def action_form(request: Request) -> FormData:
+    """The POSTed form of a handler that gives its fields to an action of ``actions``, which
+    refuses control characters itself, for the pages and the API alike (``refuse_control``): the
+    refusal is answered as the form answers any other (a 400 page, the import form again)."""
     return await request.form()
 
 
@@ -69,6 +84,7 @@ async def login_form(request: Request) -> FormData:
 
 
 Form = Annotated[FormData, Depends(posted_form)]
+ActionForm = Annotated[FormData, Depends(action_form)]
 #: An id in a path: bounded, so an absurd number is a 422 rather than a driver error.
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 
@@ -367,19 +383,19 @@ def _apply(request: Request, me: Principal, change: Any, *args: Any) -> Response
     return None
 
 
-def account_status(request: Request, me: Editor, form: Form, account_id: Id) -> Response:
+def account_status(request: Request, me: Editor, form: ActionForm, account_id: Id) -> Response:
     """Change an account's status."""
     failed = _apply(request, me, actions.set_status, account_id, _text(form, "status"), _text(form, "reason"))
     return failed or redirect(f"{PREFIX}/accounts/{account_id}")
 
 
-def account_note(request: Request, me: Editor, form: Form, account_id: Id) -> Response:
+def account_note(request: Request, me: Editor, form: ActionForm, account_id: Id) -> Response:
     """Add a note to an account."""
     failed = _apply(request, me, actions.add_note, account_id, _text(form, "note"))
     return failed or redirect(f"{PREFIX}/accounts/{account_id}")
 
 
-def account_schedule(request: Request, me: Editor, form: Form, account_id: Id) -> Response:
+def account_schedule(request: Request, me: Editor, form: ActionForm, account_id: Id) -> Response:
     """Pause, resume or run an account's collection now."""
     settings = get_state(request).settings
 
@@ -395,7 +411,7 @@ def new_account_page(request: Request, me: Editor) -> Response:
     return render("account_new.html", me, statuses=[s.value for s in t.AccountStatus])
 
 
-def new_account(request: Request, me: Editor, form: Form) -> Response:
+def new_account(request: Request, me: Editor, form: ActionForm) -> Response:
     """Add an account with its evidence."""
     new = actions.NewAccount(
         org_code=_text(form, "org_code").strip(),
@@ -437,12 +453,13 @@ def _import_form(
     )
 
 
-def import_file(request: Request, me: Editor, form: Form) -> Response:
+def import_file(request: Request, me: Editor, form: ActionForm) -> Response:
     """Import an uploaded export file and send the browser to its run's page (post/redirect/get).
 
     A reload of that page shows the stored run again and never imports the file a second time. A
-    form that cannot start a run (no file, an unknown format or time zone, a file the importers
-    refuse to read) is answered with the form again and a 400; a file over the limit is a 413.
+    form that cannot start a run (no file, an unknown format or time zone, a control character in
+    an option or the file's name, a file the importers refuse to read) is answered with the form
+    again and a 400; a file over the limit is a 413.
     """
     upload = form.get("file")
     options = {name: _optional(form, name) for name in IMPORT_OPTIONS}
@@ -521,7 +538,7 @@ def users_page(request: Request, me: Admin) -> Response:
         )
 
 
-def add_user(request: Request, me: Admin, form: Form) -> Response:
+def add_user(request: Request, me: Admin, form: ActionForm) -> Response:
     """Create a user."""
     failed = _apply(
         request, me, actions.add_user, _text(form, "username"), _text(form, "role"), _text(form, "password")
@@ -535,7 +552,7 @@ def disable_user(request: Request, me: Admin, user_id: Id) -> Response:
     return failed or redirect(f"{PREFIX}/users")
 
 
-def add_token(request: Request, me: Admin, form: Form, user_id: Id) -> Response:
+def add_token(request: Request, me: Admin, form: ActionForm, user_id: Id) -> Response:
     """Create an API token and send the browser to the page that shows it (post/redirect/get).
 
     The answer holds no token: the token gets its value only when that page is asked for, by this
