@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
 from govsocial.collect.imports.base import ImportContext, decode_file
 from govsocial.collect.runs import RunSummary
-from govsocial.errors import AddressError, GovsocialError, NotFoundError
+from govsocial.errors import AddressError, GovsocialError, NotFoundError, RegistryError
 from govsocial.registry.bundle import validation_message
 from govsocial.registry.catalogue import load_catalogue
 from govsocial.registry.records import AccountRecord
@@ -210,10 +210,11 @@ def add_account(
             }
         )
         outcome = upsert_account(session, jurisdiction, record, catalogue, f"admin:{actor.username}")
-        account = find_account(session, catalogue.parse(new.url))
+        account = find_account(session, catalogue.parse(new.url), jurisdiction=jurisdiction)
     except ValidationError as exc:
         raise ActionError(validation_message(exc)) from None
-    except (AddressError, NotFoundError) as exc:
+    # RegistryError: the address is another jurisdiction's account, which is never moved here.
+    except (AddressError, NotFoundError, RegistryError) as exc:
         raise ActionError(str(exc)) from None
     if account is None:  # pragma: no cover - upsert_account just wrote it
         raise ActionError(f"{new.url}: the account was not stored")
