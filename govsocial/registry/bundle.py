@@ -108,9 +108,17 @@ def load_jurisdiction(folder: Path) -> JurisdictionRecord:
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{path}: invalid TOML ({exc})") from exc
     try:
-        return JurisdictionRecord.model_validate(data)
+        record = JurisdictionRecord.model_validate(data)
     except ValidationError as exc:
         raise RegistryError(f"{path}: {validation_message(exc)}") from exc
+    # ``registry load --jurisdiction CODE`` picks the folder by name, and lint names files by folder.
+    name = folder.resolve().name
+    if record.code != name:
+        raise RegistryError(
+            f"{path}: code: {record.code!r} is not the name of its folder {name!r}; "
+            "a jurisdiction's folder is named after its code"
+        )
+    return record
 
 
 def load_bundle(folder: Path) -> Bundle:

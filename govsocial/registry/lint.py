@@ -35,6 +35,35 @@ def lint_bundle(bundle: Bundle, catalogue: PlatformCatalogue) -> list[Problem]:
     return problems
 
 
+def lint_bundles(bundles: list[Bundle], catalogue: PlatformCatalogue) -> list[Problem]:
+    """All problems in several registry folders: each folder's, then every account address that
+    two jurisdictions list (``registry load`` keeps it with the first and refuses the other row)."""
+    problems = [problem for bundle in bundles for problem in lint_bundle(bundle, catalogue)]
+    problems += _shared_addresses(bundles, catalogue)
+    return problems
+
+
+def _shared_addresses(bundles: list[Bundle], catalogue: PlatformCatalogue) -> Iterator[Problem]:
+    first: dict[tuple[str, str, str], tuple[str, Located[AccountRecord]]] = {}
+    for bundle in bundles:
+        code = bundle.jurisdiction.code
+        for item in bundle.accounts:
+            try:
+                addresses = all_addresses(item.record, catalogue)
+            except AddressError:
+                continue  # reported with the folder's own problems
+            for address in addresses:
+                held_by, held = first.setdefault((address.platform, address.kind, address.key), (code, item))
+                if held_by != code:
+                    shown = address.canonical_url or f"{address.platform} {address.kind} {address.value!r}"
+                    message = (
+                        f"{shown} is also an account of jurisdiction {held_by!r} ({held.where}, line "
+                        f"{held.line}): an account belongs to one jurisdiction"
+                    )
+                    yield Problem(item.where, item.line, message)
+                    break  # one problem per row is enough to find it
+
+
 def _jurisdiction_problems(bundle: Bundle) -> Iterator[Problem]:
     record = bundle.jurisdiction
     where = f"{record.code}/{JURISDICTION_FILE}"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, ClassVar
+import zoneinfo
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from govsocial.encodings import is_storable
+from govsocial.settings import Settings
 from govsocial.store.tables import AccountStatus, OrgType
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -94,12 +96,43 @@ def _check_domains(value: list[str]) -> list[str]:
     return domains
 
 
+#: The portal's interface languages, which a jurisdiction's ``default_locale`` must be one of.
+LOCALES: tuple[str, ...] = get_args(Settings.model_fields["default_locale"].annotation)
+
+
+def _check_timezone(value: str) -> str:
+    """An IANA zone (``Asia/Hong_Kong``): the metrics cut days in it, and fail on a name they cannot find."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone (write e.g. Asia/Hong_Kong)") from None
+    return value
+
+
+def _check_locale(value: str) -> str:
+    if value not in LOCALES:
+        raise ValueError(f"{value!r} is not a language of the portal; give one of {', '.join(LOCALES)}")
+    return value
+
+
+def _check_name_languages(value: list[str]) -> list[str]:
+    known = name_languages()
+    unknown = [language for language in value if language not in known]
+    if unknown:
+        raise ValueError(
+            f"{', '.join(map(repr, unknown))}: organisations have names only in {', '.join(known)}"
+        )
+    return value
+
+
 class JurisdictionRecord(Record):
     """A government: ``jurisdiction.toml`` in its registry folder.
 
     ``population`` (with the year it counts and its source) divides followers in the popularity
     metrics; ``eservice_domains`` are the hosts of the government's online services: a post that
     links to one of them, or to a sub-domain of one, "leads users to public services".
+    ``timezone`` must be an IANA zone, ``default_locale`` a language of the portal, and
+    ``required_name_languages`` languages an organisation has a ``name_*`` column for.
     """
 
     code: str = Field(pattern=CODE_PATTERN)
@@ -116,6 +149,9 @@ class JurisdictionRecord(Record):
     source: OptStr = None
 
     _domains = field_validator("eservice_domains")(_check_domains)
+    _timezone = field_validator("timezone")(_check_timezone)
+    _locale = field_validator("default_locale")(_check_locale)
+    _languages = field_validator("required_name_languages")(_check_name_languages)
 
 
 class OrganisationRecord(Record):
@@ -142,6 +178,13 @@ class OrganisationRecord(Record):
     source: OptStr = None
 
     _website = field_validator("website")(_check_url)
+
+
+def name_languages() -> tuple[str, ...]:
+    """The languages an organisation has a name column for: ``en``, ``zh_hant``, ``zh_hans``."""
+    return tuple(
+        name.removeprefix("name_") for name in OrganisationRecord.model_fields if name.startswith("name_")
+    )
 
 
 class AccountRecord(Record):

@@ -4,6 +4,10 @@ Each upsert finds the existing row by its natural key (jurisdiction + code for o
 any of its addresses for accounts), compares, and reports ``insert``, ``update`` or ``noop``.
 Every insert and update is written to the change log with the values before and after, so
 loading the same data twice changes nothing and leaves no trace.
+
+An account belongs to one jurisdiction: a row whose address is already another jurisdiction's
+account is refused (``RegistryError``), never moved, so two folders that list the same address
+cannot hand it back and forth on every load.
 """
 
 from __future__ import annotations
@@ -189,7 +193,7 @@ def upsert_account(
     addresses = all_addresses(record, catalogue)
     primary = addresses[0]
     owners = [_owner(session, jurisdiction, code) for code in record.org_codes]
-    row = _account_by_addresses(session, addresses) or t.Account(jurisdiction=jurisdiction)
+    row = _account_by_addresses(session, jurisdiction, addresses) or t.Account(jurisdiction=jurisdiction)
     values: dict[str, Any] = {name: getattr(record, name) for name in ACCOUNT_FIELDS}
     for name in LIVENESS_FIELDS:
         if values[name] is None:
@@ -268,20 +272,42 @@ def _owner(session: Session, jurisdiction: str, code: str) -> t.Organisation:
     return owner
 
 
-def _account_by_addresses(session: Session, addresses: list[AccountAddress]) -> t.Account | None:
+def _account_by_addresses(
+    session: Session, jurisdiction: str, addresses: list[AccountAddress]
+) -> t.Account | None:
+    """The account of ``jurisdiction`` that already holds any of ``addresses``, if one does.
+
+    Refused: addresses held by two accounts, and an address held by another jurisdiction's account
+    (overwriting its jurisdiction and owners would move it, with its posts, between governments)."""
     found: dict[int, t.Account] = {}
     for address in addresses:
-        query = select(t.AccountAddressRow).where(
-            t.AccountAddressRow.platform == address.platform,
-            t.AccountAddressRow.kind == address.kind,
-            t.AccountAddressRow.key == address.key,
-        )
-        match = session.scalars(query).one_or_none()
-        if match is not None:
-            found[match.account_id] = match.account
+        match = _address_row(session, address)
+        if match is None:
+            continue
+        if match.account.jurisdiction != jurisdiction:
+            raise RegistryError(_foreign_address(address, match.account))
+        found[match.account_id] = match.account
     if len(found) > 1:
         raise RegistryError("its addresses belong to two different accounts already in the registry")
     return next(iter(found.values()), None)
+
+
+def _address_row(session: Session, address: AccountAddress) -> t.AccountAddressRow | None:
+    query = select(t.AccountAddressRow).where(
+        t.AccountAddressRow.platform == address.platform,
+        t.AccountAddressRow.kind == address.kind,
+        t.AccountAddressRow.key == address.key,
+    )
+    return session.scalars(query).one_or_none()
+
+
+def _foreign_address(address: AccountAddress, account: t.Account) -> str:
+    shown = address.canonical_url or f"{address.platform} {address.kind} {address.value!r}"
+    return (
+        f"{shown} is already the address of account {account.id} of jurisdiction "
+        f"{account.jurisdiction!r}: an account belongs to one jurisdiction; remove the row or the "
+        "address from one of the registries"
+    )
 
 
 def upsert_fact(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from govsocial.errors import ImportFileError
+from govsocial.errors import ImportFileError, RegistryError
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.bundle import parse_rows
 from govsocial.registry.records import AccountRecord, FactRecord, OrganisationRecord, Record
@@ -70,7 +70,11 @@ def import_file(
     kind: Kind | None = None,
     fmt: str | None = None,
 ) -> SyncReport:
-    """Import one file; good rows are written, bad rows are reported in the returned report."""
+    """Import one file; good rows are written, bad rows are reported in the returned report.
+
+    Raises ``RegistryError`` when the store does not hold ``jurisdiction`` yet: its rows would
+    name no government (the database refuses them)."""
+    known_jurisdiction(session, jurisdiction)
     rows = read_rows(path, fmt)
     if not rows:
         return SyncReport()
@@ -100,6 +104,15 @@ def import_file(
         )
     report.problems.sort(key=lambda p: p.line or 0)
     return report
+
+
+def known_jurisdiction(session: Session, code: str) -> None:
+    """Raise ``RegistryError`` unless the store holds jurisdiction ``code`` (loaded from its folder)."""
+    if session.get(t.Jurisdiction, code) is None:
+        raise RegistryError(
+            f"jurisdiction {code!r} is not in the store: load its registry folder first "
+            f"(govsocial registry load --jurisdiction {code})"
+        )
 
 
 def organisation_records(session: Session, jurisdiction: str) -> list[OrganisationRecord]:

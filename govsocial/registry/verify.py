@@ -5,6 +5,10 @@ registry. An archived account answers ``archived`` (so a recycled handle never i
 an account under review and an address not in the registry answer ``unknown``. Text that is not
 an address of a known platform raises ``AddressError``: unlike the U.S. Digital Registry's verify
 endpoint, a recognised platform alone never makes an address "verified".
+
+Asked for one jurisdiction (as the portal and the API ask for theirs), only that jurisdiction's
+accounts count: another government's account answers ``unknown`` here, with that government
+named in ``other_jurisdiction`` so that the reader can be told where the account is official.
 """
 
 from __future__ import annotations
@@ -32,12 +36,17 @@ class VerifyStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Verdict:
-    """The answer, the address as understood, and the account it matched (if any)."""
+    """The answer, the address as understood, and the account it matched (if any).
+
+    ``other_jurisdiction`` and ``other_status``: set when the address is an account of another
+    jurisdiction than the one asked (``account`` is then None), its code and what it is there."""
 
     status: VerifyStatus
     address: AccountAddress
     account: t.Account | None
     message: str
+    other_jurisdiction: str | None = None
+    other_status: VerifyStatus | None = None
 
 
 MESSAGES = {
@@ -48,6 +57,14 @@ MESSAGES = {
     "it is not confirmed as official.",
 }
 NOT_LISTED = "This address is not in the registry: treat it as unofficial until the organisation confirms it."
+ELSEWHERE = {
+    t.AccountStatus.PUBLISHED: "This address is not an account of jurisdiction {here!r}: it is an "
+    "official account of jurisdiction {other!r}.",
+    t.AccountStatus.ARCHIVED: "This address is not an account of jurisdiction {here!r}: it belonged to "
+    "an official account of jurisdiction {other!r} that is now archived.",
+    t.AccountStatus.UNDER_REVIEW: "This address is not an account of jurisdiction {here!r}: jurisdiction "
+    "{other!r} lists it, still under review.",
+}
 STATUS_OF = {
     t.AccountStatus.PUBLISHED: VerifyStatus.OFFICIAL,
     t.AccountStatus.ARCHIVED: VerifyStatus.ARCHIVED,
@@ -55,15 +72,19 @@ STATUS_OF = {
 }
 
 
-def find_account(session: Session, address: AccountAddress) -> t.Account | None:
-    """The account that holds ``address``, if any."""
+def find_account(
+    session: Session, address: AccountAddress, jurisdiction: str | None = None
+) -> t.Account | None:
+    """The account that holds ``address``, if any; with ``jurisdiction``, only an account of it."""
     query = select(t.AccountAddressRow).where(
         t.AccountAddressRow.platform == address.platform,
         t.AccountAddressRow.kind == address.kind,
         t.AccountAddressRow.key == address.key,
     )
     row = session.scalars(query).one_or_none()
-    return row.account if row is not None else None
+    if row is None or (jurisdiction is not None and row.account.jurisdiction != jurisdiction):
+        return None
+    return row.account
 
 
 def account_id_for(session: Session, catalogue: PlatformCatalogue, platform: str, ref: str) -> int | None:
@@ -97,10 +118,32 @@ def resolver(
     return resolve
 
 
-def verify(session: Session, catalogue: PlatformCatalogue, text: str, platform: str | None = None) -> Verdict:
-    """Verify ``text`` (a URL, or a handle with ``platform``); raises ``AddressError`` for non-addresses."""
+def verify(
+    session: Session,
+    catalogue: PlatformCatalogue,
+    text: str,
+    platform: str | None = None,
+    jurisdiction: str | None = None,
+) -> Verdict:
+    """Verify ``text`` (a URL, or a handle with ``platform``) against ``jurisdiction``'s accounts (every
+    jurisdiction's when None); raises ``AddressError`` for non-addresses."""
     address = catalogue.parse(text, platform=platform)
     account = find_account(session, address)
     if account is None:
         return Verdict(VerifyStatus.UNKNOWN, address, None, NOT_LISTED)
+    if jurisdiction is not None and account.jurisdiction != jurisdiction:
+        return _elsewhere(address, account, jurisdiction)
     return Verdict(STATUS_OF[account.status], address, account, MESSAGES[account.status])
+
+
+def _elsewhere(address: AccountAddress, account: t.Account, here: str) -> Verdict:
+    """Not official here, whatever it is there: trust in one government's account is not another's."""
+    message = ELSEWHERE[account.status].format(here=here, other=account.jurisdiction)
+    return Verdict(
+        VerifyStatus.UNKNOWN,
+        address,
+        None,
+        message,
+        other_jurisdiction=account.jurisdiction,
+        other_status=STATUS_OF[account.status],
+    )
