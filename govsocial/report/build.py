@@ -167,20 +167,25 @@ def _subject(session: Session, jurisdiction: str, organisation: str | None) -> t
     return "organisation", org.code, org.name_en, org.name_zh_hant or org.name_en
 
 
-#: What ``--period`` may say instead of a month: the newest month with stored values.
+#: What ``--period`` may say instead of a month: the newest month that has ended with stored values.
 LATEST = "latest"
 
 
-def latest_month(session: Session, jurisdiction: str, organisation: str | None) -> str:
-    """The newest month for which the subject has stored metric values (``ReportError`` if none)."""
+def latest_month(session: Session, jurisdiction: str, organisation: str | None, today: dt.date) -> str:
+    """The newest month that has ended by ``today`` (the jurisdiction's date) for which the subject
+    has stored metric values (``ReportError`` if none). The month in progress is left out: its
+    figures still change, and a published report must be of a period that has ended."""
     level, entity, name_en, _ = _subject(session, jurisdiction, organisation)
     f = mq.MetricFilter(
         jurisdiction=jurisdiction, level=level, entity=entity, period_kind="month",
         params=MetricParams().digest(),
     )  # fmt: skip
-    found = mq.latest_period(session, f)
+    found = mq.latest_period(session, f, before=f"{today:%Y-%m}")
     if found is None:
-        raise ReportError(f"no figures are stored for {name_en}: run `govsocial metrics refresh` first")
+        raise ReportError(
+            f"no figures are stored for {name_en} for a month that has ended: "
+            "run `govsocial metrics refresh` first"
+        )
     return found
 
 
@@ -363,16 +368,16 @@ def build(
     publishing: bool = False,
 ) -> Report:
     """The report of ``organisation`` (or the whole government when ``None``) for ``period``: a week
-    ``YYYY-Www``, a month ``YYYY-MM``, a year ``YYYY`` or ``latest`` (the newest month with figures);
+    ``YYYY-Www``, a month ``YYYY-MM``, a year ``YYYY`` or ``latest`` (the newest ended month with figures);
     ``ReportError`` for anything else, for a period that has not started by ``now`` (default: the
     clock) in the jurisdiction's time zone, and, when ``publishing``, for one that has not ended."""
-    if period == LATEST:
-        period = latest_month(session, jurisdiction, organisation)
-    chosen = parse(period)
-    level, entity, name_en, name_zh = _subject(session, jurisdiction, organisation)
     zone = _zone(session, jurisdiction)
     # "Now" is the jurisdiction's: its periods begin and end at its midnights, as the scorecard's do.
     generated = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    if period == LATEST:
+        period = latest_month(session, jurisdiction, organisation, generated.date())
+    chosen = parse(period)
+    level, entity, name_en, name_zh = _subject(session, jurisdiction, organisation)
     check_reportable(chosen, generated.date(), publishing)
     previous = before(chosen).label
     params = MetricParams().digest()

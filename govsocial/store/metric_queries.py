@@ -187,10 +187,14 @@ def list_values(session: Session, f: MetricFilter, limit: int = 50, offset: int 
     return Page([_row(v) for v in rows], count)
 
 
-def latest_period(session: Session, f: MetricFilter) -> str | None:
+def latest_period(session: Session, f: MetricFilter, before: str | None = None) -> str | None:
     """The newest period with any value matching ``f`` (give ``period_kind``: labels of two kinds
-    do not compare)."""
-    period: str | None = session.scalar(_where(select(func.max(V.period)), f))
+    do not compare), with ``before``, the newest whose label sorts before it (labels of one kind
+    sort as their periods do)."""
+    query = _where(select(func.max(V.period)), f)
+    if before is not None:
+        query = query.where(V.period < before)
+    period: str | None = session.scalar(query)
     return period
 
 

@@ -184,7 +184,7 @@ def test_report_out_that_is_a_file_is_refused_before_the_report_is_built(no_stor
 def test_report_out_that_cannot_be_written_is_one_line(
     no_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    report = SimpleNamespace(level="organisation", entity="cfs", period="2026-09")
+    report = SimpleNamespace(jurisdiction="hk", level="organisation", entity="cfs", period="2026-09")
     monkeypatch.setattr(report_cli, "build", lambda *args: report)
     monkeypatch.setattr(report_cli, "render_html", lambda *args: "<html></html>")
     monkeypatch.setattr(report_cli, "release_due", lambda *args: None)  # the survey's tables are not there
@@ -198,7 +198,7 @@ def test_report_out_that_cannot_be_written_is_one_line(
     output = one_line_error(
         invoke("report", "--org", "cfs", "--period", "2026-09", "--out", "rp", "--no-pdf")
     )
-    assert output == "error: --out rp: cannot write cfs-2026-09-zh-hant.html: No such file or directory\n"
+    assert output == "error: --out rp: cannot write hk~cfs-2026-09-zh-hant.html: No such file or directory\n"
 
 
 def test_frames_folder_without_frames_is_named(no_store: Path) -> None:

@@ -35,9 +35,12 @@ from govsocial.store.events import period_start
 from govsocial.store.rankings import LEADERBOARD_METRICS, lower_is_better
 from govsocial.web.app import create_app
 from govsocial.web.pages import metric_text
+from govsocial.web.pages import reports as reports_page
 from tests.demo_store import KEY, copy_database, demo_store, run
 
 ORG = "hk-hkpf"
+#: Its files' names start with its jurisdiction (govsocial.report.publish).
+FILE = f"hk~{ORG}"
 #: The survey's explaining_policy ratings the fixture stores (docs/survey.md's worked example):
 #: mean 5.00, 95 % interval 3.21-6.79.
 RATINGS = (2, 4, 4, 4, 5, 5, 7, 9)
@@ -110,6 +113,13 @@ def _report(url: str, *args: str, reports_dir: Path | None = None) -> tuple[int,
     return result.exit_code, result.output
 
 
+def _after_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set the portal's clock after the demo's periods: its latest ones are under way today, and the
+    portal lists a period's report once the period has ended."""
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+    monkeypatch.setattr(reports_page, "_now", lambda: later)
+
+
 def _pdf_text(path: Path) -> str:
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     return "\n".join(page.extract_text() for page in reader.pages)
@@ -121,7 +131,7 @@ def test_traditional_chinese_pdf_has_the_name_and_the_stored_values(demo: str, t
         demo, "--org", ORG, "--period", period, "--lang", "zh-hant", "--out", str(tmp_path)
     )
     assert code == 0, output
-    text = _pdf_text(tmp_path / f"{ORG}-{period}-zh-hant.pdf")
+    text = _pdf_text(tmp_path / f"{FILE}-{period}-zh-hant.pdf")
     assert "香港警務處" in text
     assert "社交媒體報告" in text and "計分卡" in text
     assert "示範數據：為展示而生成，並非真實活動" in text  # the demo store holds sample data only
@@ -129,7 +139,7 @@ def test_traditional_chinese_pdf_has_the_name_and_the_stored_values(demo: str, t
     followers = _stored(demo, "followers", period)
     assert format_value(followers, Unit.COUNT) in text
     assert "市民討論的話題" in text and "發出的澄清" in text and "趨勢" in text
-    html = (tmp_path / f"{ORG}-{period}-zh-hant.html").read_text()
+    html = (tmp_path / f"{FILE}-{period}-zh-hant.html").read_text()
     assert 'lang="zh-Hant-HK"' in html and "<svg" in html
     with _session(demo) as session:
         report = build(session, "hk", ORG, period)
@@ -146,7 +156,7 @@ def test_english_pdf_shows_the_change_since_last_month(demo: str, tmp_path: Path
     period = _period(demo)
     code, output = _report(demo, "--org", ORG, "--period", period, "--lang", "en", "--out", str(tmp_path))
     assert code == 0, output
-    text = _pdf_text(tmp_path / f"{ORG}-{period}-en.pdf")
+    text = _pdf_text(tmp_path / f"{FILE}-{period}-en.pdf")
     assert "Hong Kong Police Force" in text and "Interaction rate per post" in text
     assert "Sample data — generated for the demo, not real activity" in text
     rate = _stored(demo, "interaction_rate_post", period)
@@ -207,8 +217,11 @@ def test_bad_input_is_a_clear_error(demo: str, tmp_path: Path, args: tuple[str, 
     assert not list(tmp_path.iterdir())
 
 
-def test_published_reports_are_listed_and_downloaded(demo: str, tmp_path: Path) -> None:
+def test_published_reports_are_listed_and_downloaded(
+    demo: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     period = _period(demo)
+    _after_the_demo(monkeypatch)
     reports = tmp_path / "published"
     for lang in ("zh-hant", "en"):
         args = ("--org", ORG, "--period", period, "--lang", lang, "--out", str(tmp_path / "out"), "--publish")
@@ -220,24 +233,24 @@ def test_published_reports_are_listed_and_downloaded(demo: str, tmp_path: Path) 
         page = client.get("/zh-hant/reports")
         assert page.status_code == 200
         assert "香港警務處" in page.text and period in page.text and "notes.txt" not in page.text
-        name = f"{ORG}-{period}-zh-hant.pdf"
+        name = f"{FILE}-{period}-zh-hant.pdf"
         assert f'href="/zh-hant/reports/{name}"' in page.text
         download = client.get(f"/zh-hant/reports/{name}")
         assert download.status_code == 200
         assert download.headers["content-type"] == "application/pdf"
         assert download.headers["content-disposition"].startswith("attachment")
         assert download.content == (reports / name).read_bytes() and download.content.startswith(b"%PDF")
-        html = client.get(f"/en/reports/{ORG}-{period}-en.html")
+        html = client.get(f"/en/reports/{FILE}-{period}-en.html")
         assert html.headers["content-disposition"].startswith("attachment")
         assert client.get("/en/reports/notes.txt").status_code == 404
-        assert client.get(f"/en/reports/{ORG}-1999-01-en.pdf").status_code == 404
+        assert client.get(f"/en/reports/{FILE}-1999-01-en.pdf").status_code == 404
         assert 'href="/en/reports"' in client.get("/en/open-data").text
 
 
 def test_a_file_named_for_a_period_past_the_calendar_is_not_listed(demo: str, tmp_path: Path) -> None:
     reports = tmp_path / "published"
     reports.mkdir()
-    for name in (f"{ORG}-9999-W52-en.html", f"{ORG}-9999-12-en.pdf", f"{ORG}-9999-en.html"):
+    for name in (f"{FILE}-9999-W52-en.html", f"{FILE}-9999-12-en.pdf", f"{FILE}-9999-en.html"):
         (reports / name).write_text("not a report")
     settings = Settings.load(database_url=demo, reports_dir=reports)
     with TestClient(create_app(settings)) as client:
@@ -311,7 +324,7 @@ def test_survey_section_in_both_languages(demo: str, tmp_path: Path) -> None:
     for lang in ("zh-hant", "en"):
         code, output = _report(demo, "--org", ORG, "--period", period, "--lang", lang, "--out", str(tmp_path))
         assert code == 0, output
-        texts[lang] = " ".join(_pdf_text(tmp_path / f"{ORG}-{period}-{lang}.pdf").split())
+        texts[lang] = " ".join(_pdf_text(tmp_path / f"{FILE}-{period}-{lang}.pdf").split())
     zh, en = texts["zh-hant"], texts["en"]
     # The worked example's mean and Student's t interval, with the 2020 baseline beside it.
     for text in (zh, en):
@@ -393,7 +406,7 @@ def test_peer_comparison_in_both_languages(demo: str, tmp_path: Path) -> None:
     mine = _stored(demo, "post_volume", period)
     code, output = _report(demo, "--org", ORG, "--period", period, "--lang", "en", "--out", str(tmp_path))
     assert code == 0, output
-    en = " ".join(_pdf_text(tmp_path / f"{ORG}-{period}-en.pdf").split())
+    en = " ".join(_pdf_text(tmp_path / f"{FILE}-{period}-en.pdf").split())
     assert "Compared with other organisations" in en
     row = f"Post volume {format_value(mine, Unit.COUNT)} {rank} of {count} {format_value(median, Unit.COUNT)}"
     assert f"{row} {format_value(best, Unit.COUNT)}" in en
@@ -401,7 +414,7 @@ def test_peer_comparison_in_both_languages(demo: str, tmp_path: Path) -> None:
         demo, "--org", ORG, "--period", period, "--lang", "zh-hant", "--out", str(tmp_path)
     )
     assert code == 0, output
-    zh = " ".join(_pdf_text(tmp_path / f"{ORG}-{period}-zh-hant.pdf").split())
+    zh = " ".join(_pdf_text(tmp_path / f"{FILE}-{period}-zh-hant.pdf").split())
     assert "與其他機構比較" in zh and f"第{rank}名（共{count}個）" in zh and "機構中位數" in zh
 
 
@@ -438,7 +451,7 @@ def test_weekly_report(demo: str, tmp_path: Path) -> None:
     previous = periods.before(periods.parse(week)).label
     code, output = _report(demo, "--org", ORG, "--period", week, "--lang", "en", "--out", str(tmp_path))
     assert code == 0, output
-    text = " ".join(_pdf_text(tmp_path / f"{ORG}-{week}-en.pdf").split())
+    text = " ".join(_pdf_text(tmp_path / f"{FILE}-{week}-en.pdf").split())
     assert f"Week {week} (compared with {previous})" in text and "This week Last week" in text
     posts = _stored(demo, "post_volume", week, kind="week")
     before = _stored(demo, "post_volume", previous, kind="week")
@@ -459,7 +472,7 @@ def test_yearly_report(demo: str, tmp_path: Path) -> None:
     assert re.fullmatch(r"\d{4}", year)
     code, output = _report(demo, "--org", ORG, "--period", year, "--lang", "zh-hant", "--out", str(tmp_path))
     assert code == 0, output
-    text = " ".join(_pdf_text(tmp_path / f"{ORG}-{year}-zh-hant.pdf").split())
+    text = " ".join(_pdf_text(tmp_path / f"{FILE}-{year}-zh-hant.pdf").split())
     assert f"年度 {year}" in text and "本年度" in text and "上年度" in text
     posts = _stored(demo, "post_volume", year, kind="year")
     assert f"帖文數量 {format_value(posts, Unit.COUNT)} —" in text  # the demo has nothing the year before
@@ -500,26 +513,29 @@ def test_interval_chart_draws_what_is_known_and_escapes_labels() -> None:
     assert "— (2020: 1.68)" in svg and interval_chart("Mean", [], 10.0, ("a", "b")) == ""
 
 
-def test_weekly_and_yearly_reports_are_listed_apart(demo: str, tmp_path: Path) -> None:
+def test_weekly_and_yearly_reports_are_listed_apart(
+    demo: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     week, month, year = _period(demo, "week"), _period(demo), _period(demo, "year")
+    _after_the_demo(monkeypatch)
     reports = tmp_path / "published"
     for period in (week, month, year):
         args = ("--org", ORG, "--period", period, "--lang", "en", "--no-pdf", "--out", str(tmp_path / "out"))
         code, output = _report(demo, *args, "--publish", reports_dir=reports)
         assert code == 0, output
-    (reports / f"{ORG}-2026-W60-en.html").write_text("not a week")
+    (reports / f"{FILE}-2026-W60-en.html").write_text("not a week")
     settings = Settings.load(database_url=demo, reports_dir=reports)
     with TestClient(create_app(settings)) as client:
         page = client.get("/en/reports").text
         zh = client.get("/zh-hant/reports").text
-        download = client.get(f"/en/reports/{ORG}-{year}-en.html")
-        not_a_week = client.get(f"/en/reports/{ORG}-2026-W60-en.html")
+        download = client.get(f"/en/reports/{FILE}-{year}-en.html")
+        not_a_week = client.get(f"/en/reports/{FILE}-2026-W60-en.html")
     assert not_a_week.status_code == 404  # neither listed nor served
     monthly, weekly, yearly = (page.index(c) for c in ("Monthly reports", "Weekly reports", "Yearly reports"))
     assert monthly < weekly < yearly
-    assert f'href="/en/reports/{ORG}-{week}-en.html"' in page[weekly:yearly]
-    assert f'href="/en/reports/{ORG}-{year}-en.html"' in page[yearly:]
-    assert f'href="/en/reports/{ORG}-{month}-en.html"' in page[monthly:weekly]
+    assert f'href="/en/reports/{FILE}-{week}-en.html"' in page[weekly:yearly]
+    assert f'href="/en/reports/{FILE}-{year}-en.html"' in page[yearly:]
+    assert f'href="/en/reports/{FILE}-{month}-en.html"' in page[monthly:weekly]
     start = periods.parse(week).start
     assert f"({start.isoformat()} – {(start + dt.timedelta(days=6)).isoformat()})" in page
     assert "2026-W60" not in page

@@ -210,3 +210,22 @@ def test_the_footer_gives_the_time_in_the_jurisdictions_zone(sqlite_engine: Engi
         report = build(session, "hk", None, "2026-10", now=EARLY_OCTOBER)
     assert "2026-10-01 01:00 HKT (Asia/Hong_Kong)" in render_html(report, "en")
     assert "UTC" not in render_html(report, "zh-hant").split("製作時間")[1]
+
+
+def test_latest_is_the_newest_month_that_has_ended(database_url: str, engine: Engine) -> None:
+    """``--period latest`` (what `make demo-data` publishes) skips the month in progress, whose
+    figures still change: in October the latest is September, though October has values too."""
+    with session_factory(engine)() as session:
+        store = Store(session)
+        official, _review = _store(store)
+        post = store.post(official, hk(2026, 10, 2), "an October post")
+        store.snapshot(post, hk(2026, 10, 3), likes=1, comments=0, shares=0)
+        session.commit()
+    run(database_url, "metrics", "refresh", "--period-kind", "month")
+    in_october = dt.datetime(2026, 10, 20, 4, 0, tzinfo=dt.UTC)
+    in_november = dt.datetime(2026, 11, 2, 4, 0, tzinfo=dt.UTC)
+    with session_factory(engine)() as session:
+        assert build(session, "hk", "police", "latest", now=in_october, publishing=True).period == "2026-09"
+        assert build(session, "hk", "police", "latest", now=in_november).period == "2026-10"
+        with pytest.raises(ReportError, match="month that has ended"):
+            build(session, "hk", "police", "latest", now=EARLY_OCTOBER - dt.timedelta(days=30))
