@@ -378,7 +378,9 @@ def _scrub_dict(
             key = without_secrets(key) if isinstance(key, str) else key
         kind = type(value)
         if kind is str:
-            scrubbed[key] = _redacted_leaf(value, redactions)
+            # An item's id is kept as it is: ``privacy forget`` finds the comment in the kept page by
+            # it, and a Graph id such as "77_91234567" would otherwise lose its "phone number".
+            scrubbed[key] = value if _is_item_id(value, key) else _redacted_leaf(value, redactions)
         elif kind is dict:
             scrubbed[key] = _scrub_dict(value, platform, pseudonymise, redactions)
         elif kind is list:
@@ -529,16 +531,19 @@ def _keep_ids_list(data: list[Any], key: object, identities: Identities | None) 
 
 def _kept_string(value: str, key: object) -> str:
     """A string under ``key``: as it is if it is an id, else redacted (``_redacted_leaf``)."""
-    if not value:
+    if not value or _is_item_id(value, key):
         return value
+    return _redacted_leaf(value)
+
+
+def _is_item_id(value: str, key: object) -> bool:
+    """Whether ``value`` under ``key`` is an item's id (``is_id_key``, and shaped as one)."""
     is_id = _ID_KEYS.get(key)
     if is_id is None:
         is_id = is_id_key(key)
         if len(_ID_KEYS) < KNOWN_KEYS:
             _ID_KEYS[key] = is_id
-    if is_id and _ID_VALUE.fullmatch(value):
-        return value
-    return _redacted_leaf(value)
+    return is_id and _ID_VALUE.fullmatch(value) is not None
 
 
 class DecodedPayload(RawPayload):

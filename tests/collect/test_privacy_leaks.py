@@ -457,3 +457,30 @@ def test_escaped_secrets_in_payload_strings_are_removed_as_in_text(text: str) ->
     for _ in range(2):  # the second time, the shape is known
         assert scrub_payload({"k": text}, "facebook", KEY) == {"k": expected}
         assert redact_payload({"k": text}) == {"k": expected}
+
+
+def test_a_comment_whose_id_looks_like_a_phone_number_is_forgotten_from_its_kept_page(
+    engine: Engine, session: Session
+) -> None:
+    # ``privacy forget`` takes the comment out of the kept raw page by its id: an id redacted in the
+    # kept copy as a phone number ("77_[PHONE]") left the comment there for ever.
+    account_id = _account(engine, session)
+    post = f"{PAGE_ID}_77"
+    page = payload("pyfacebook_comments_by_parent_p1.json")
+    page["data"][0] = dict(page["data"][0], id="77_91234567", message=f"forget me: {PERSONAL}")
+    routes: dict[tuple[str, str | None], Any] = {
+        (f"/{PAGE_ID}", None): PROFILE,
+        (f"/{PAGE_ID}/posts", None): one_post(2, post),
+        (f"/{post}/comments", None): page,
+    }
+    batches, _, _ = collect(routes)
+    _store(session, _writer(account_id), batches)
+    kept = session.scalars(select(t.RawPayloadRow.body).where(t.RawPayloadRow.body.contains("forget me"))).all()
+    assert len(kept) == 1 and '"77_91234567"' in kept[0]
+
+    with engine.begin() as connection:
+        forgotten = forget_comment(connection, "facebook", "77_91234567")
+
+    assert forgotten.comments == 1 and forgotten.payloads == 1
+    bodies = session.scalars(select(t.RawPayloadRow.body)).all()
+    assert not [body for body in bodies if "forget me" in body or "77_91234567" in body]
