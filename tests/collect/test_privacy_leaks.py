@@ -475,7 +475,8 @@ def test_a_comment_whose_id_looks_like_a_phone_number_is_forgotten_from_its_kept
     }
     batches, _, _ = collect(routes)
     _store(session, _writer(account_id), batches)
-    kept = session.scalars(select(t.RawPayloadRow.body).where(t.RawPayloadRow.body.contains("forget me"))).all()
+    body = t.RawPayloadRow.body
+    kept = session.scalars(select(body).where(body.contains("forget me"))).all()
     assert len(kept) == 1 and '"77_91234567"' in kept[0]
 
     with engine.begin() as connection:
