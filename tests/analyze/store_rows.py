@@ -47,6 +47,8 @@ class Store:
                 code=code,
                 name_en=code.upper(),
                 timezone="Asia/Hong_Kong",
+                # As the bundled Hong Kong registry says: the portal's default language.
+                default_locale="zh-hant",
                 population=population,
                 eservice_domains=["gov.hk"] if domains is None else domains,
             )

@@ -35,12 +35,15 @@ AXE_OPTIONS = {
 # One page of each type; {account} is the sample account with activity and opinion sections.
 PAGES = {
     "directory": "/{lang}/?q=警務處&platform=facebook&type=department",
+    # A search that finds nothing: the empty state names it and links to clear it.
+    "directory-empty": "/{lang}/?q=zzqx&platform=weibo",
     "organisation": "/{lang}/organisations/hk/cfs",
     "account": "/{lang}/accounts/{account}",
     "verify": "/{lang}/verify?url=https://m.facebook.com/CFS.HK/",
     "api": "/{lang}/api",
     "open-data": "/{lang}/open-data",
     "timeline": "/{lang}/timeline?platform=facebook",
+    "timeline-empty": "/{lang}/timeline?platform=weibo&organisation=cfs",
     "how-we-measure": "/{lang}/how-we-measure",
     "leaderboards": "/{lang}/leaderboards?level=account&metric=response_time_median",
     "compare": "/{lang}/compare?org=cfs&org=hk-hkpf&org=chp",
@@ -52,6 +55,7 @@ PAGES = {
 # sections filled, a verdict): axe only judges what is rendered.
 SHOWN = {
     "directory": [".org-card"],
+    "directory-empty": [".empty-filter a"],
     "organisation": ["#recent-heading", "#sentiment-heading", "#scorecard-heading", "#chart-posts svg"],
     "account": [
         "#weeks-heading",
@@ -67,6 +71,7 @@ SHOWN = {
     "api": [".api-table"],
     "open-data": [".download-links", ".columns-table"],
     "timeline": [".posts-table"],
+    "timeline-empty": [".empty-filter a"],
     "how-we-measure": ["#interaction_rate_post h3", ".measure-facts code"],
     "leaderboards": [".board-table", ".board-who .platform-icon", "#chart-board svg"],
     "compare": [".compare-table", ".best-mark"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
@@ -124,12 +125,13 @@ def test_percent_ticks_carry_the_unit_and_enough_decimals() -> None:
 def test_rising_summary_names_first_last_highest_and_lowest() -> None:
     chart = line_chart("p", "Posts per month", months(12, 30, 20), "Month", "Posts", series="Posts")
     assert chart.summary.msgid.startswith("%(series)s rose from")
+    # Once: the visible sentence, which names the SVG image (no <desc> repeats it).
     assert (
         render(chart).count(
             "Posts rose from 12 in 2026-01 to 20 in 2026-03; highest 30 in 2026-02, lowest 12 in 2026-01."
         )
-        == 2
-    )  # the SVG's description and the visible sentence
+        == 1
+    )
 
 
 def test_falling_and_unchanged_summaries() -> None:
@@ -197,13 +199,29 @@ def test_chinese_labels_count_double_width() -> None:
 
 def test_figure_has_an_accessible_svg_a_caption_and_a_table() -> None:
     html = render(line_chart("chart-posts", "Posts per month", months(3, 4), "Month", "Posts"))
-    assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="chart-posts-title chart-posts-desc"', html)
-    assert '<title id="chart-posts-title">Posts per month</title>' in html
-    assert '<desc id="chart-posts-desc">' in html
+    assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="chart-posts-summary"', html)
+    assert '<p class="chart-summary" id="chart-posts-summary" aria-hidden="true">Posts ' in html
     assert 'viewBox="0 0 ' in html and 'width="100%"' in html
     assert "<figcaption" in html and "<caption>Posts per month</caption>" in html
     assert '<th scope="col">Month</th>' in html and '<th scope="row">2026-01</th>' in html
     assert "<details" in html and "<script" not in html and "style=" not in html
+
+
+def test_a_chart_says_its_caption_and_summary_once() -> None:
+    """A screen reader reads the caption (the figure's) and the summary (the image's name) once each:
+    the SVG repeats neither in a <title> or <desc>, and the visible summary it is named by is hidden."""
+    html = render(line_chart("chart-posts", "Posts per month", months(3, 4), "Month", "Posts"))
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "<desc" not in svg and "Posts per month" not in svg
+    assert not re.search(r"<svg[^>]*aria-label=", html)
+    # The caption is written where each reader meets it: the figure, the table and the disclosure.
+    assert html.count("Posts per month") == 3  # figcaption, table caption, the disclosure's hidden words
+
+
+def test_a_chart_with_nothing_to_draw_keeps_its_summary_readable() -> None:
+    html = render(line_chart("chart-posts", "Posts per month", [], "Month", "Posts"))
+    assert "<svg" not in html
+    assert re.search(r'<p class="chart-summary" id="chart-posts-summary">', html)
 
 
 def test_labels_are_escaped_everywhere() -> None:
@@ -219,3 +237,36 @@ def test_number_formatting() -> None:
     assert charts.format_number(12.5) == "12.5"
     assert charts.format_number(0.00123) == "0.00123"
     assert charts.format_number(-3.0) == "-3"
+
+
+# --- phones -----------------------------------------------------------------------------------------
+
+
+def test_a_phone_keeps_fewer_x_labels_that_fit_its_larger_font() -> None:
+    chart = line_chart("p", "Posts", months(*range(12)), "Month", "Posts")
+    drawn = chart.label_ticks
+    narrow = [t for t in drawn if t.narrow]
+    assert narrow[0] == drawn[0] and len(narrow) < len(drawn)  # every so many of those drawn
+    gaps = [b.at - a.at for a, b in pairwise(narrow)]
+    assert min(gaps) >= charts.columns("2026-01") * charts.NARROW_CHAR_WIDTH
+    html = render(chart)
+    assert html.count("chart-wide-only") == len(drawn) - len(narrow)
+
+
+def test_a_phone_gets_shorter_bar_labels_in_the_same_room() -> None:
+    name = "Environmental Protection Department and its offices"
+    chart = bar_chart("b", "Posts", [(name, 3.0), ("Haha", 1.0)], "Organisation", "Posts")
+    long, short = chart.bars
+    assert charts.columns(long.narrow_label) < charts.columns(long.short_label)
+    for bar in chart.bars:  # in the phone's font, each label fits left of the plot
+        assert charts.columns(bar.narrow_label) * charts.NARROW_CHAR_WIDTH + 6 <= chart.plot_left
+    html = render(chart)
+    assert 'class="chart-tick chart-narrow-only"' in html and long.narrow_label in html
+    assert short.narrow_label == short.short_label and html.count(">Haha</text>") == 1
+
+
+def test_the_stylesheet_sets_chart_text_larger_on_a_phone() -> None:
+    css = (Path(charts.__file__).parent.parent / "static" / "portal.css").read_text()
+    phone = css.split("@media (max-width: 30rem) {\n  .chart-svg text", 1)[1].split("}", 3)
+    assert f"font-size: {charts.NARROW_FONT}px" in phone[0]
+    assert ".chart-svg .chart-wide-only { display: none; }" in css

@@ -72,7 +72,8 @@ def test_catalogues_are_well_formed(name: str) -> None:
 def test_simplified_is_derived_from_traditional() -> None:
     hant, hans = translations("zh-hant"), translations("zh-hans")
     assert hant.gettext("Account") == "帳戶"
-    assert hans.gettext("Account") == "帐户"  # converted with OpenCC: not written in zh_Hans
+    # Converted with OpenCC, not written in zh_Hans; 帐 (OpenCC's 帳) corrected to the mainland 账.
+    assert hans.gettext("Account") == "账户"
     assert hans.gettext("Search") == "搜索"  # written: the mainland word, not 搜寻
     assert hant.gettext("Search") == "搜尋"
     assert translations("en").gettext("Account") == "Account"
@@ -87,7 +88,7 @@ def test_pages_render_in_their_script(client: TestClient) -> None:
     hant = client.get("/zh-hant/").text
     hans = client.get("/zh-hans/").text
     assert "帳戶" in hant and "搜尋" in hant
-    assert "帐户" in hans and "搜索" in hans
+    assert "账户" in hans and "搜索" in hans
     assert "帳戶" not in hans and "搜尋" not in hans
     assert "Search" in client.get("/en/").text
 

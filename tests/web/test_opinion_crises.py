@@ -18,6 +18,7 @@ from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 from govsocial.store.events import Detected, SyncScope
 from govsocial.web.app import create_app
+from govsocial.web.pages.dates import WeekDates, week_dates
 from tests.analyze.store_rows import Store, hk
 
 
@@ -113,7 +114,7 @@ def test_clarifications_api(site: Site) -> None:
 def test_account_page_section(site: Site) -> None:
     page = site.client.get(f"/en/accounts/{site.account}").text
     assert 'aria-labelledby="crises-heading"' in page
-    assert "Comments in week 2026-W14: 412, usually about 60" in page
+    assert "Comments in 30 Mar\u2009–\u20095 Apr 2026: 412, usually about 60" in page
     assert "2.3× the account's usual interactions" in page
     assert "5.0 hours after the rumour first appeared" in page
     assert "&lt;b&gt;失實&lt;/b&gt;" in page  # post text escaped
@@ -121,7 +122,32 @@ def test_account_page_section(site: Site) -> None:
     hant = '<span lang="zh-Hant-HK">'
     assert f"Marked in the registry · Keywords: {hant}澄清</span>, {hant}失實</span>" in page
     chinese = site.client.get(f"/zh-hant/accounts/{site.other}").text
-    assert "2026-W15 週的負面留言：佔已評分留言的 80%，平常約為 20%" in chinese
+    assert "2026年4月6日至12日的負面留言：佔已評分留言的 80%，平常約為 20%" in chinese
+
+
+@pytest.mark.parametrize(
+    ("lang", "days", "iso"),
+    [
+        ("en", "30 Mar\u2009–\u20095 Apr 2026", "week 2026-W14"),
+        ("zh-hant", "2026年3月30日至4月5日", "2026-W14 週"),
+        ("zh-hans", "2026年3月30日\u2009–\u20094月5日", "2026-W14 周"),
+    ],
+)
+def test_a_week_is_shown_by_its_days(site: Site, lang: str, days: str, iso: str) -> None:
+    """Few readers can place "2026-W14": the row names its days (CLDR's forms, thin spaces
+    around the dash), and the ISO week stays in the markup and under the days."""
+    page = site.client.get(f"/{lang}/accounts/{site.account}").text
+    row = page.split('class="crises-events"', 1)[1].split("</tr>", 2)[1]
+    assert (
+        f'<th scope="row"><time datetime="2026-W14">{days}</time><span class="small">{iso}</span></th>' in row
+    )
+
+
+def test_week_dates_cross_a_year_and_refuse_what_is_no_week() -> None:
+    assert week_dates("en", "2026-W53") == WeekDates("2026-W53", "28 Dec 2026\u2009–\u20093 Jan 2027")
+    assert week_dates("zh-hant", "2026-W53") == WeekDates("2026-W53", "2026年12月28日至2027年1月3日")
+    assert week_dates("en", "2025-W53") is None  # 2025 has 52 weeks
+    assert week_dates("en", "2026-09") is None
 
 
 def test_organisation_page_section_and_empty(site: Site, engine: Engine) -> None:

@@ -65,6 +65,9 @@ NOT_SIMPLIFIED = {
     "私隐": "隐私",
     "「": "“",
     "」": "”",
+    # OpenCC turns 帳 into 帐 (a curtain); an account is 账 on the mainland.
+    "帐户": "账户",
+    "帐号": "账号",
 }
 #: The 2020 study's questions and answers keep its Cantonese wording (in both scripts), so that the
 #: answers compare with the study's.
@@ -187,3 +190,10 @@ def test_the_feed_labels_sample_posts_in_its_language(
     categories = feed.iter("{http://www.w3.org/2005/Atom}category")
     labels = {c.get("label") for c in categories if c.get("term") == "sample"}
     assert labels == {label}
+
+
+def test_simplified_pages_write_the_mainland_word_for_an_account(client: TestClient) -> None:
+    """OpenCC turns 帳戶 into 帐户 (帐 is a curtain); mainland pages write 账户."""
+    page = client.get("/zh-hans/").text
+    assert "账户" in page
+    assert "帐户" not in page and "帐号" not in page

@@ -5,19 +5,29 @@ lists every endpoint with a working example link instead. What each endpoint ans
 here by hand, so that it can be translated; its query parameters come from the app's OpenAPI
 document, so they never drift from the code. A test fails when an API route has no entry here, or
 an entry names no route.
+
+The examples name things of the configured jurisdiction's own registry (its first organisations
+with a published account, its example account), so that a portal for another government never
+links to Hong Kong's; an example that needs something the registry lacks is left out.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
+from govsocial.store import tables as t
 from govsocial.web.api import PREFIX
+from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages.i18n import N_
-from govsocial.web.pages.render import LangDep, render
+from govsocial.web.pages.render import LangDep, example_account, example_organisations, render
 
 router = APIRouter()
 
@@ -26,7 +36,8 @@ router = APIRouter()
 class Endpoint:
     """One documented endpoint: its path, what it answers (a message id) and an example address.
 
-    ``{lang}`` in the example is the page's language (the feed is per language)."""
+    Names in braces in the example are filled in by :func:`example_values`: ``{lang}`` is the page's
+    language (the feed is per language), the others things of the jurisdiction's registry."""
 
     path: str
     summary: str
@@ -40,30 +51,30 @@ class EndpointView:
     path: str
     summary: str
     parameters: tuple[str, ...]
-    example: str
+    example: str | None
 
 
 ENDPOINTS = (
     Endpoint(
         f"{PREFIX}/organisations",
         N_("Bureaux, departments and other organisations, by English name."),
-        f"{PREFIX}/organisations?q=police",
+        f"{PREFIX}/organisations?q={{name}}",
     ),
     Endpoint(
         f"{PREFIX}/organisations/{{jurisdiction}}/{{code}}",
         N_("One organisation."),
-        f"{PREFIX}/organisations/hk/cfs",
+        f"{PREFIX}/organisations/{{jurisdiction}}/{{org}}",
     ),
     Endpoint(
         f"{PREFIX}/accounts",
         N_("Accounts, with their owners, status and evidence."),
         f"{PREFIX}/accounts?platform=youtube",
     ),
-    Endpoint(f"{PREFIX}/accounts/{{account_id}}", N_("One account."), f"{PREFIX}/accounts/1"),
+    Endpoint(f"{PREFIX}/accounts/{{account_id}}", N_("One account."), f"{PREFIX}/accounts/{{account}}"),
     Endpoint(
         f"{PREFIX}/accounts/{{account_id}}/posts",
         N_("An account's posts, newest first, with their latest counts and the sentiment of their comments."),
-        f"{PREFIX}/accounts/1/posts?limit=5",
+        f"{PREFIX}/accounts/{{account}}/posts?limit=5",
     ),
     Endpoint(
         f"{PREFIX}/timeline",
@@ -73,7 +84,7 @@ ENDPOINTS = (
     Endpoint(
         f"{PREFIX}/verify",
         N_("Is this address an official account? Answers official, archived or unknown."),
-        f"{PREFIX}/verify?url=https://www.facebook.com/cfs.hk",
+        f"{PREFIX}/verify?url={{url}}",
     ),
     Endpoint(
         f"{PREFIX}/platforms",
@@ -103,7 +114,7 @@ ENDPOINTS = (
     Endpoint(
         f"{PREFIX}/compare",
         N_("The same metrics for two or more organisations side by side, the best of each marked."),
-        f"{PREFIX}/compare?organisation=cfs&organisation=hk-hkpf",
+        f"{PREFIX}/compare?organisation={{org}}&organisation={{org2}}",
     ),
     Endpoint(
         f"{PREFIX}/events",
@@ -154,12 +165,44 @@ ENDPOINTS = (
 #: Query parameters of the endpoints the OpenAPI document does not describe.
 OTHER_PARAMETERS = {"/{lang}/timeline.atom": ("platform", "organisation")}
 
-ENVELOPE_EXAMPLE = """{
+#: A name in braces in an example.
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def example_values(
+    session: Session, jurisdiction: str, organisations: list[t.Organisation], lang_code: str
+) -> dict[str, str]:
+    """What the examples' names in braces stand for (``organisations``: the jurisdiction's example
+    ones); a name the registry has nothing for is absent."""
+    values = {"lang": lang_code, "jurisdiction": quote(jurisdiction, safe="")}
+    account = example_account(session, jurisdiction)
+    if account is not None and account.url:
+        values |= {"account": str(account.id), "url": quote(account.url, safe=":/")}
+    for key, organisation in zip(("org", "org2"), organisations, strict=False):
+        values[key] = quote(organisation.code, safe="")
+    if organisations:
+        values["name"] = quote_plus(organisations[0].name_en)
+    return values
+
+
+def fill(example: str, values: dict[str, str]) -> str | None:
+    """``example`` with its names in braces filled in from ``values``; None if one is missing."""
+    missing = [key for key in PLACEHOLDER.findall(example) if key not in values]
+    return None if missing else PLACEHOLDER.sub(lambda found: values[found.group(1)], example)
+
+
+def envelope_example(organisations: list[t.Organisation]) -> str:
+    """The shape of a list answer, shown with the jurisdiction's first organisation (if any)."""
+    first = organisations[0] if organisations else None
+    code = first.code if first else "..."
+    names = {"en": first.name_en if first else "...", "zh_hant": first.name_zh_hant if first else None}
+    shown = ", ".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in names.items() if v)
+    return f"""{{
   "data": [
-    {"code": "cfs", "name": {"en": "Centre for Food Safety", "zh_hant": "食物安全中心", ...}, ...}
+    {{"code": {json.dumps(code, ensure_ascii=False)}, "name": {{{shown}, ...}}, ...}}
   ],
   "count": 1
-}"""
+}}"""
 
 
 def query_parameters(document: dict[str, Any], path: str) -> tuple[str, ...]:
@@ -170,22 +213,23 @@ def query_parameters(document: dict[str, Any], path: str) -> tuple[str, ...]:
     return tuple(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
 
 
-def endpoint_views(document: dict[str, Any], lang_code: str) -> list[EndpointView]:
-    """Every documented endpoint, with its parameters and its example in language ``lang_code``."""
+def endpoint_views(document: dict[str, Any], values: dict[str, str]) -> list[EndpointView]:
+    """Every documented endpoint, with its parameters and its example filled in from ``values``."""
     return [
-        EndpointView(
-            e.path, e.summary, query_parameters(document, e.path), e.example.replace("{lang}", lang_code)
-        )
+        EndpointView(e.path, e.summary, query_parameters(document, e.path), fill(e.example, values))
         for e in ENDPOINTS
     ]
 
 
 @router.get("/{lang}/api", response_class=HTMLResponse, include_in_schema=False)
-def api_docs(request: Request, lang: LangDep) -> HTMLResponse:
+def api_docs(request: Request, lang: LangDep, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """The API's documentation page."""
+    organisations = example_organisations(session, settings.jurisdiction)
+    values = example_values(session, settings.jurisdiction, organisations, lang.code)
     # FastAPI builds the document once and keeps it.
-    endpoints = endpoint_views(request.app.openapi(), lang.code)
+    endpoints = endpoint_views(request.app.openapi(), values)
+    envelope = envelope_example(organisations)
     return render(
         request, lang, "api.html", section="open-data",
-        endpoints=endpoints, prefix=PREFIX, envelope=ENVELOPE_EXAMPLE,
+        endpoints=endpoints, prefix=PREFIX, envelope=envelope,
     )  # fmt: skip

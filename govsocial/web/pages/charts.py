@@ -7,9 +7,13 @@ no script is needed, so the chart works with a screen reader, without JavaScript
 content security policy.
 
 Every chart has one series and one colour, and its numbers are printed beside the marks, so colour
-is never the only signal. The value axis always includes zero: a bar or a line that starts above
-zero would exaggerate a change. The summary is a message id with placeholders (``Message``), which
-the template translates; labels and titles arrive already in the page's language.
+is never the only signal. On a phone the SVG scales down with its viewBox, so the stylesheet draws
+its text larger there (``NARROW_FONT`` units rather than ``FONT``): the margins here leave room for
+that larger text, each tick says whether it is still drawn on a phone (fewer, so they do not
+overlap), and each bar has a shorter label for a phone. The value axis always includes zero: a bar
+or a line that starts above zero would exaggerate a change. The summary is a message id with
+placeholders (``Message``), which the template translates; labels and titles arrive already in the
+page's language.
 """
 
 from __future__ import annotations
@@ -29,10 +33,17 @@ BAR_GAP = 10
 MARGIN_TOP = 16
 MARGIN_RIGHT = 16
 MARGIN_BOTTOM = 36
-#: Approximate width of one character of the 12-unit axis font, to size the label margin.
+#: The axis font in SVG units (portal.css), and on a phone, where the SVG is drawn about 0.8 times
+#: its size: 16 units there are about 12 px on a 375 px screen, where 12 units would be 9 px.
+FONT = 12
+NARROW_FONT = 16
+#: Approximate width of one character of the axis font, to size the label margin; on a phone.
 CHAR_WIDTH = 7.0
+NARROW_CHAR_WIDTH = CHAR_WIDTH * NARROW_FONT / FONT
 #: Bar labels wider than this (in Latin character widths) are cut in the SVG; the table keeps them whole.
 LABEL_CHARS = 24
+#: The same on a phone: the cut label takes the room of a full one in the larger font.
+NARROW_LABEL_CHARS = int(LABEL_CHARS * CHAR_WIDTH // NARROW_CHAR_WIDTH)
 TICKS = 5
 
 Formatter = Callable[[float], str]
@@ -48,10 +59,11 @@ class Message:
 
 @dataclass(frozen=True)
 class Tick:
-    """A labelled position on an axis (``at`` in SVG units)."""
+    """A labelled position on an axis (``at`` in SVG units); ``narrow``: also drawn on a phone."""
 
     at: float
     label: str
+    narrow: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,11 @@ class Bar:
     short_label: str
     text: str
     negative: bool
+
+    @property
+    def narrow_label(self) -> str:
+        """The label as a phone shows it, in the larger font: cut shorter to take the same room."""
+        return short(self.label, NARROW_LABEL_CHARS)
 
     @property
     def text_x(self) -> float:
@@ -182,15 +199,41 @@ def longest(labels: Iterable[str]) -> int:
     return max((columns(label) for label in labels), default=1)
 
 
-def label_width(labels: Sequence[str]) -> float:
-    """Room for the longest of ``labels`` in the axis font, plus a small gap."""
-    return longest(labels) * CHAR_WIDTH + 10
+def label_width(labels: Sequence[str], char_width: float = NARROW_CHAR_WIDTH) -> float:
+    """Room for the longest of ``labels`` in the axis font (a phone's, by default), plus a small gap."""
+    return longest(labels) * char_width + 10
 
 
-def sparse(count: int, room: float, widest: int) -> int:
+def bar_label_width(labels: Sequence[str]) -> float:
+    """Room for bar labels: cut to ``LABEL_CHARS`` in the axis font, or shorter in a phone's."""
+    wide = label_width([short(label) for label in labels], CHAR_WIDTH)
+    return max(wide, label_width([short(label, NARROW_LABEL_CHARS) for label in labels]))
+
+
+def sparse(count: int, room: float, widest: int, char_width: float = CHAR_WIDTH) -> int:
     """Every how many points an x label ``widest`` characters wide fits, without labels overlapping."""
-    fits = max(int(room // (widest * CHAR_WIDTH + 8)), 1)
+    fits = max(int(room // (widest * char_width + 8)), 1)
     return max(math.ceil(count / fits), 1)
+
+
+def narrow_every(every: int, count: int, room: float, widest: int) -> int:
+    """Every how many points a label stays on a phone: a multiple of ``every`` (the labels drawn at
+    all) at which the larger font does not overlap."""
+    return every * math.ceil(sparse(count, room, widest, NARROW_CHAR_WIDTH) / every)
+
+
+def value_ticks_across(
+    ticks: Sequence[float], fmt: Formatter, low: float, high: float, left: float, right: float
+) -> list[Tick]:
+    """The value axis of horizontal bars, left to right; on a phone only every so many, so that
+    labels in the larger font do not run into each other."""
+    labels = [fmt(v) for v in ticks]
+    spacing = (right - left) / max(len(ticks) - 1, 1)
+    keep = max(math.ceil((longest(labels) * NARROW_CHAR_WIDTH + 8) / spacing), 1)
+    return [
+        Tick(scale(v, low, high, left, right), label, i % keep == 0)
+        for i, (v, label) in enumerate(zip(ticks, labels, strict=True))
+    ]
 
 
 def line_summary(series: str, points: Sequence[tuple[str, float]], fmt: Formatter) -> Message:
@@ -286,13 +329,15 @@ def line_chart(
     left = label_width([ticks_fmt(v) for v in ticks])
     right, top, bottom = WIDTH - MARGIN_RIGHT, MARGIN_TOP, HEIGHT - MARGIN_BOTTOM
     # Inset the first and last points so their centred labels stay inside the drawing.
-    inset = longest(label for label, _ in points) * CHAR_WIDTH / 2
+    inset = longest(label for label, _ in points) * NARROW_CHAR_WIDTH / 2
     xs = x_positions(len(points), left + inset, right - inset)
     marks = [
         None if v is None else Mark(x, scale(v, low, high, bottom, top), label, fmt(v))
         for x, (label, v) in zip(xs, points, strict=True)
     ]
-    every = sparse(len(points), right - left, longest(label for label, _ in points))
+    widest = longest(label for label, _ in points)
+    every = sparse(len(points), right - left, widest)
+    phone = narrow_every(every, len(points), right - left, widest)
     return Chart(
         kind="line",
         id=chart_id,
@@ -313,7 +358,9 @@ def line_chart(
         value_ticks=[Tick(scale(v, low, high, bottom, top), ticks_fmt(v)) for v in ticks],
         zero=scale(0.0, low, high, bottom, top),
         label_ticks=[
-            Tick(x, label) for i, (x, (label, _)) in enumerate(zip(xs, points, strict=True)) if i % every == 0
+            Tick(x, label, i % phone == 0)
+            for i, (x, (label, _)) in enumerate(zip(xs, points, strict=True))
+            if i % every == 0
         ],
         path=path_of(marks),
         marks=[m for m in marks if m is not None],
@@ -377,9 +424,9 @@ def bar_chart(
     """
     values = [float(v) for _, v in bars]
     low, high, ticks = value_domain(values)
-    left = label_width([short(label) for label, _ in bars])
+    left = bar_label_width([label for label, _ in bars])
     # Room at the right for the value printed beyond the longest bar.
-    right = WIDTH - MARGIN_RIGHT - longest(fmt(v) for v in values) * CHAR_WIDTH
+    right = WIDTH - MARGIN_RIGHT - longest(fmt(v) for v in values) * NARROW_CHAR_WIDTH
     top = MARGIN_TOP
     zero = scale(0.0, low, high, left, right)
     drawn = []
@@ -430,7 +477,7 @@ def _horizontal(
         plot_right=right,
         plot_top=MARGIN_TOP,
         plot_bottom=bottom,
-        value_ticks=[Tick(scale(v, low, high, left, right), ticks_fmt(v)) for v in ticks],
+        value_ticks=value_ticks_across(ticks, ticks_fmt, low, high, left, right),
         zero=scale(0.0, low, high, left, right),
         bars=list(drawn),
     )
@@ -558,9 +605,9 @@ def range_bar_chart(
     texts = [missing if r.value is None else fmt(r.value) for r in rows]
     extent = [v for r in rows for v in (r.value, r.low, r.high, r.reference) if v is not None]
     low, high, ticks = value_domain(extent)
-    left = label_width([short(r.label) for r in rows])
+    left = bar_label_width([r.label for r in rows])
     # Room right of the plot for a diamond at the axis's end, a gap and the value column.
-    right = WIDTH - MARGIN_RIGHT - DIAMOND - 6 - longest(texts) * CHAR_WIDTH
+    right = WIDTH - MARGIN_RIGHT - DIAMOND - 6 - longest(texts) * NARROW_CHAR_WIDTH
     drawn = [
         _range_bar(i, r, fmt, text, low, high, left, right)
         for i, (r, text) in enumerate(zip(rows, texts, strict=True))

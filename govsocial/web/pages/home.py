@@ -28,6 +28,7 @@ from govsocial.web.pages.metric_text import format_value
 from govsocial.web.pages.render import (
     LangDep,
     clean,
+    example_account,
     government_name,
     platform_of,
     platform_views,
@@ -179,4 +180,5 @@ def home(
         platforms=list(views.values()),
         platform=partial(platform_of, views),
         org_types=list(t.OrgType),
+        example=example_account(session, settings.jurisdiction),
     )

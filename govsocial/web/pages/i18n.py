@@ -3,7 +3,9 @@
 The catalogues are the ``.po`` files under ``web/locale``, compiled in memory when a language
 is first used (no ``.mo`` build step to forget). Simplified Chinese is written only where the
 mainland wording differs (搜索 for 搜尋); every other message is the Traditional Chinese one
-converted with OpenCC, so a new message needs translating once, not twice.
+converted with OpenCC, so a new message needs translating once, not twice. OpenCC converts
+character by character where a word needs another character on the mainland (帳戶 comes out as
+帐户, but mainland writes 账户), so :data:`MAINLAND_WORDS` corrects those words after conversion.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
+#: Words OpenCC's character-by-character conversion gets wrong for the mainland, with the word
+#: mainland usage writes: 帳 becomes 帐 (a curtain, as in 蚊帐), but an account is 账.
+MAINLAND_WORDS = {"帐户": "账户", "帐号": "账号"}
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for extraction; templates translate it when they show it."""
     return message
@@ -68,10 +75,18 @@ def _translated(string: Any) -> bool:
     return bool(string)
 
 
+def simplify_message(text: str) -> str:
+    """``text`` (Hong Kong Traditional Chinese) as a Simplified message, in mainland words."""
+    simplified = to_simplified(text)
+    for word, mainland in MAINLAND_WORDS.items():
+        simplified = simplified.replace(word, mainland)
+    return simplified
+
+
 def _simplify(string: Any) -> Any:
     if isinstance(string, tuple | list):
-        return tuple(to_simplified(s) for s in string)
-    return to_simplified(string)
+        return tuple(simplify_message(s) for s in string)
+    return simplify_message(string)
 
 
 def derive_simplified(simplified: Catalog, traditional: Catalog) -> Catalog:

@@ -8,6 +8,7 @@ every template: everything a user types, and everything in the registry, is text
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,9 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from sqlalchemy import exists, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from govsocial.errors import NotFoundError
@@ -24,8 +28,9 @@ from govsocial.registry.names import to_simplified
 from govsocial.settings import Settings
 from govsocial.store import queries
 from govsocial.store import tables as t
-from govsocial.web.deps import get_settings
+from govsocial.web.deps import get_settings, get_state
 from govsocial.web.pages import text_lang
+from govsocial.web.pages.dates import week_dates
 from govsocial.web.pages.i18n import LANGUAGES, N_, Language, translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -143,6 +148,12 @@ def language_links(request: Request, current: Language | None) -> list[tuple[Lan
     return [(lang, f"/{lang.code}{quote(rest)}{query}") for lang in LANGUAGES.values()]
 
 
+def listing(code: str, items: Iterable[str]) -> Markup:
+    """``items`` as one list in language ``code``; each escaped unless it is already markup."""
+    # The separator is a constant of ours; Markup.join escapes every item that is not markup already.
+    return Markup("、" if code != "en" else ", ").join(items)  # noqa: S704
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def environment(code: str) -> Environment:
     """The template environment of language ``code``, built once per process."""
@@ -177,6 +188,10 @@ def environment(code: str) -> Environment:
         text_lang=lambda text, content=None: text_lang.tag(text or "", LANGUAGES[code], content),
         # Its paragraphs, for text that may mix languages (macros.html's lang_text).
         text_paragraphs=lambda text: text_lang.paragraphs(text or ""),
+        # The active filters of a page, named in a list as its language writes one (、 in Chinese).
+        listing=lambda items: listing(code, items),
+        # An ISO week's days in the page's language (None for a label that is no week).
+        week_dates=lambda label: week_dates(code, label),
     )
     return env
 
@@ -194,8 +209,9 @@ def render(
     Every page gets ``content_lang``: the configured Chinese content language, which ``lang_attr``
     gives to Chinese text written in characters both scripts share.
     """
-    shown = lang or default_language(request)
-    content_lang = text_lang.content_chinese(get_settings(request).default_locale)
+    locale = default_locale(request)
+    shown = lang or LANGUAGES.get(locale, LANGUAGES[BUILT_IN_LOCALE])
+    content_lang = text_lang.content_chinese(locale)
     html = (
         environment(shown.code)
         .get_template(template)
@@ -209,9 +225,30 @@ def render(
     return HTMLResponse(html, status_code=status_code)
 
 
+#: The interface language when neither the settings nor the jurisdiction choose one.
+BUILT_IN_LOCALE = str(Settings.model_fields["default_locale"].default)
+
+
+def default_locale(request: Request) -> str:
+    """The interface language when the URL names none: the ``default_locale`` setting where it is
+    set (file, environment or argument), else the configured jurisdiction's own (its
+    ``jurisdiction.toml``, as loaded into the store), else the built-in default."""
+    settings = get_settings(request)
+    if "default_locale" in settings.model_fields_set:
+        return settings.default_locale
+    try:
+        with get_state(request).sessions() as session:
+            row = session.get(t.Jurisdiction, settings.jurisdiction)
+            chosen = row.default_locale if row is not None else None
+    except SQLAlchemyError:
+        # The error page of a store that is down still needs a language.
+        chosen = None
+    return chosen if chosen in LANGUAGES else settings.default_locale
+
+
 def default_language(request: Request) -> Language:
-    """The language of the settings the app was built with (繁體中文 if that is not one we have)."""
-    return LANGUAGES.get(get_settings(request).default_locale, LANGUAGES["zh-hant"])
+    """The language of :func:`default_locale` (繁體中文 if that is not one we have)."""
+    return LANGUAGES.get(default_locale(request), LANGUAGES[BUILT_IN_LOCALE])
 
 
 def path_language(lang: str) -> Language:
@@ -245,3 +282,42 @@ def government_name(session: Session, settings: Settings, code: str) -> str:
         return name(code, queries.get_jurisdiction(session, settings.jurisdiction))
     except NotFoundError:
         return settings.jurisdiction
+
+
+def example_account(session: Session, jurisdiction: str) -> t.Account | None:
+    """The account the forms' hints show as an example: ``jurisdiction``'s published account with a
+    handle and an address that has the lowest id (None before its registry is loaded).
+
+    Taken from the registry, so that a portal for another government never shows Hong Kong's."""
+    query = (
+        select(t.Account)
+        .where(
+            t.Account.jurisdiction == jurisdiction,
+            t.Account.status == t.AccountStatus.PUBLISHED,
+            t.Account.kind == "handle",
+            t.Account.url.is_not(None),
+        )
+        .order_by(t.Account.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def example_organisations(session: Session, jurisdiction: str, count: int = 2) -> list[t.Organisation]:
+    """Up to ``count`` of ``jurisdiction``'s organisations with a published account, lowest id first:
+    the examples of the API page."""
+    published = (
+        select(t.AccountOrganisation)
+        .join(t.Account)
+        .where(
+            t.AccountOrganisation.organisation_id == t.Organisation.id,
+            t.Account.status == t.AccountStatus.PUBLISHED,
+        )
+    )
+    query = (
+        select(t.Organisation)
+        .where(t.Organisation.jurisdiction == jurisdiction, exists(published))
+        .order_by(t.Organisation.id)
+        .limit(count)
+    )
+    return list(session.scalars(query).all())

@@ -2,6 +2,9 @@
 
 Text that is not an account address is the reader's mistake, not a server error: the form comes
 back with the message beside it and status 400, instead of the error page.
+
+Only the configured jurisdiction's accounts are official here: an address of another government's
+account is not, and the verdict names that government (``Verdict.other_jurisdiction``).
 """
 
 from __future__ import annotations
@@ -11,11 +14,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from govsocial.errors import AddressError
 from govsocial.registry.verify import Verdict, verify
-from govsocial.web.deps import CatalogueDep, SessionDep
-from govsocial.web.pages.render import LangDep, clean, platform_of, platform_views, render
+from govsocial.store import tables as t
+from govsocial.web.deps import CatalogueDep, SessionDep, SettingsDep
+from govsocial.web.pages.render import (
+    LangDep,
+    clean,
+    example_account,
+    government_name,
+    platform_of,
+    platform_views,
+    render,
+)
 
 router = APIRouter()
 
@@ -27,6 +40,7 @@ def verify_page(
     request: Request,
     lang: LangDep,
     session: SessionDep,
+    settings: SettingsDep,
     catalogue: CatalogueDep,
     url: Annotated[str | None, Query()] = None,
     platform: Annotated[str | None, Query()] = None,
@@ -37,7 +51,7 @@ def verify_page(
     error: str | None = None
     if text:
         try:
-            verdict = verify(session, catalogue, text, chosen or None)
+            verdict = verify(session, catalogue, text, chosen or None, jurisdiction=settings.jurisdiction)
         except AddressError as exc:
             error = str(exc)
     views = platform_views(session, lang.code)
@@ -53,4 +67,14 @@ def verify_page(
         error=error,
         platforms=list(views.values()),
         platform=partial(platform_of, views),
+        government=government_name(session, settings, lang.code),
+        elsewhere=other_jurisdiction(session, verdict),
+        example=example_account(session, settings.jurisdiction),
     )
+
+
+def other_jurisdiction(session: Session, verdict: Verdict | None) -> t.Jurisdiction | None:
+    """The jurisdiction whose account the address is, when that is not the portal's (None otherwise)."""
+    if verdict is None or verdict.other_jurisdiction is None:
+        return None
+    return session.get(t.Jurisdiction, verdict.other_jurisdiction)
