@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from govsocial.cli import known, sample
 from govsocial.cli.common import (
@@ -39,6 +40,10 @@ from govsocial.registry.verify import find_account, resolver
 from govsocial.store import tables as t
 from govsocial.store.queries import MAX_ID
 from govsocial.store.times import utc
+
+#: Typer's own Click's usage error (its classes are not ``click``'s): the command's usage and the
+#: message on stderr, exit status 2.
+UsageError: type[Exception] = typer.BadParameter.__bases__[0]
 
 app = typer.Typer(help="Collect posts, comments and followers; import export files.", no_args_is_help=False)
 app.command("sample")(sample.sample)
@@ -136,11 +141,11 @@ def collect(
     """Collect from the platform APIs (one account, an organisation, or all), for cron."""
     if ctx.invoked_subcommand is not None:
         return
-    if not (account or org or all_):
-        console.print(ctx.get_help())
-        raise typer.Exit(2)
+    _one_target(account, org, all_, platform)
     settings = settings_of(ctx)
     with read_session(ctx) as session:
+        if platform is not None:
+            _collected_platform(session, platform)
         if account:
             found = find_account(session, load_catalogue(session).parse(account))
             if found is None:
@@ -150,7 +155,7 @@ def collect(
             if org is not None:  # a mistyped code would otherwise collect nothing and say "ok"
                 known.organisation(session, settings.jurisdiction, org)
             # A platform named here is collected even if the settings leave it out of whole runs.
-            platforms = {platform} & set(connectors()) if platform else collected_platforms(settings)
+            platforms = {platform} if platform else collected_platforms(settings)
             targets = collectable(session, platforms, settings.jurisdiction, org)
     with _progress() as bar:
         task = bar.add_task(f"collecting {len(targets)} account(s)", total=len(targets))
@@ -170,6 +175,29 @@ def collect(
     metrics = None if no_metrics else _refresh_metrics(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
+
+
+def _one_target(account: str | None, org: str | None, all_: bool, platform: str | None) -> None:
+    """Refuse a run that names no target, or several (one would silently win over the others), and
+    a ``--platform`` with ``--account`` (the account's address says its platform)."""
+    given = [name for name, value in (("--account", account), ("--org", org), ("--all", all_)) if value]
+    if not given:
+        raise UsageError("say what to collect: --account URL, --org CODE or --all (or a command: see --help)")
+    if len(given) > 1:
+        raise UsageError(f"give one of --account, --org and --all, not {' and '.join(given)}")
+    if platform is not None and account:
+        raise UsageError("--platform goes with --org or --all: an account's address names its platform")
+
+
+def _collected_platform(session: Session, key: str) -> str:
+    """``key``, if it is a platform of the catalogue with a connector to collect it with."""
+    known.platform(session, key)
+    if key not in connectors():
+        raise NotFoundError(
+            f"platform {key!r} has no connector to collect it with; the connectors are "
+            f"{', '.join(sorted(connectors()))} (`govsocial collect import` imports its export files)"
+        )
+    return key
 
 
 def _resolver(ctx: typer.Context) -> Resolver:
@@ -197,17 +225,21 @@ def import_(
 ) -> None:
     """Import an export file: CrowdTangle, Meta Business Suite, YouTube Studio, Telegram, generic CSV."""
     settings = settings_of(ctx)
+    if platform is not None:
+        with read_session(ctx) as session:
+            known.platform(session, platform)
     importer = choose_importer(file, decode_file(file)[:HEAD_CHARS], fmt)
     context = ImportContext(timezone=_zone(ctx, timezone), platform=platform, account_ref=account)
     key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    engine, resolve = engine_of(ctx), _resolver(ctx)  # before the progress bar, as their errors
     with _progress() as bar:
         task = bar.add_task(f"importing {file.name}", total=None)
         summary = import_activity(
-            engine_of(ctx),
+            engine,
             file,
             importer,
             context,
-            _resolver(ctx),
+            resolve,
             key,
             source="sample" if sample else None,
             progress=lambda b: bar.advance(task, len(b.posts) + len(b.comments) + len(b.bad)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import DBAPIError
@@ -31,8 +32,36 @@ from govsocial.store.db import (
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console()
-errors = Console(stderr=True)
+#: How wide output that is not a terminal (a pipe, a file, cron's mail) is laid out, unless
+#: ``COLUMNS`` says otherwise: Rich would take 80 columns and wrap or cut the names in tables.
+PIPED_WIDTH = 10_000
+
+
+class _Console(Console):
+    """A Rich console as wide as the terminal, and when it writes to no terminal as wide as
+    ``COLUMNS`` if set, else ``PIPED_WIDTH``: a table as wide as its content, a line unbroken.
+    Decided at each print, so that the stream the command writes to then, and ``COLUMNS`` then, are
+    the ones asked (Rich would fix the width to ``COLUMNS`` as it was when the console was made)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._width = kwargs.get("width")
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        columns = self._environ.get("COLUMNS", "")
+        if self._width is None and not columns.isdigit() and not self.is_terminal:
+            return ConsoleDimensions(PIPED_WIDTH, size.height)
+        return size  # type: ignore[no-any-return]
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+console = _Console()
+errors = _Console(stderr=True)
 
 JsonOption = typer.Option(False, "--json", help="Print one JSON object instead of text.")
 
@@ -53,12 +82,17 @@ def settings_of(ctx: typer.Context) -> Settings:
     return settings
 
 
-def engine_of(ctx: typer.Context) -> Engine:
-    """One engine per invocation."""
+def engine_of(ctx: typer.Context, create: bool = False) -> Engine:
+    """One engine per invocation. An SQLite file that is not there is an error (``missing_database``)
+    before anything connects, which would leave an empty file behind: only ``create`` (``db
+    upgrade``) makes the database."""
     root = ctx.find_root()
     root.obj = root.obj or {}
     if "engine" not in root.obj:
-        root.obj["engine"] = make_engine(settings_of(ctx).database_url)
+        url = settings_of(ctx).database_url
+        if not create and (problem := missing_database(url)):
+            raise problem
+        root.obj["engine"] = make_engine(url)
     engine: Engine = root.obj["engine"]
     return engine
 
@@ -78,6 +112,69 @@ def read_session(ctx: typer.Context) -> Iterator[Session]:
         raise problem
     with session_factory(engine_of(ctx))() as session:
         yield session
+
+
+class OutputError(GovsocialError):
+    """A file or folder the command was told to write that cannot be written."""
+
+
+def output_file(path: Path) -> Path:
+    """``path``, once it is known that a file can be written there: checked before the work that
+    fills it, so that a folder that is not there, a path that is a folder, or one the user may not
+    write is one line (``OutputError``) and not a traceback after the work. Its folder is not made."""
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder, not a file")
+    parent = path.absolute().parent
+    if not parent.exists():
+        ancestor = _existing_ancestor(parent)
+        if not ancestor.is_dir():
+            raise OutputError(f"cannot write {path}: {ancestor} is a file, not a folder")
+        raise OutputError(f"cannot write {path}: there is no folder {parent}")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path}: {parent} is a file, not a folder")
+    if not os.access(path if path.exists() else parent, os.W_OK):
+        raise OutputError(f"cannot write {path}: permission denied")
+    return path
+
+
+def output_folder(path: Path) -> Path:
+    """``path``, once it is known that a folder can be made or written there (its missing parents
+    are made with it): a file in the way or a folder the user may not write is one line
+    (``OutputError``), checked before the work."""
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"cannot write to {path}: it is a file, not a folder")
+    ancestor = _existing_ancestor(path.absolute())
+    if not ancestor.is_dir():
+        raise OutputError(f"cannot write to {path}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write to {path}: permission denied on {ancestor}")
+    return path
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Around the writing of ``path`` (a file, or a folder and what is in it): an ``OSError`` about
+    it (the disk full, a folder removed since ``output_file`` checked...) as one line
+    (``OutputError``); an error about another file is left as it is."""
+    try:
+        yield
+    except OSError as exc:
+        named = None if exc.filename is None else Path(os.fsdecode(exc.filename))
+        if named is not None and not _within(named, path):
+            raise
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise OutputError(f"cannot write {named or path}: {reason}") from None
+
+
+def _existing_ancestor(path: Path) -> Path:
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _within(named: Path, path: Path) -> bool:
+    named, path = named.absolute(), path.absolute()
+    return named == path or path in named.parents
 
 
 def print_json(data: Any) -> None:

@@ -23,7 +23,7 @@ app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 @friendly_migration_errors
 def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Create the tables, or migrate them to the newest schema."""
-    engine = engine_of(ctx)
+    engine = engine_of(ctx, create=True)  # the one command that makes an SQLite file
     db.upgrade(engine, revision)
     _print_revision(engine)
 

@@ -79,3 +79,16 @@ def scope(
         account(session, jurisdiction_code, account_id)
     if organisation_code is not None:
         organisation(session, jurisdiction_code, organisation_code)
+
+
+def platform(session: Session, key: str) -> str:
+    """``key``, if it is a platform of the catalogue in force (``registry platforms``)."""
+    from govsocial.registry.catalogue import load_catalogue
+
+    keys = [p.key for p in load_catalogue(session)]
+    if key not in keys:
+        raise NotFoundError(
+            f"unknown platform {key!r}; the platforms are {', '.join(keys)} "
+            "(`govsocial registry platforms` lists them)"
+        )
+    return key

@@ -29,9 +29,12 @@ from govsocial.cli.common import (
     engine_of,
     errors,
     friendly_errors,
+    output_file,
+    output_folder,
     print_json,
     read_session,
     settings_of,
+    writing,
 )
 from govsocial.csvsafe import protect
 from govsocial.errors import GovsocialError
@@ -104,6 +107,7 @@ def show(
 ) -> None:
     """Values stored by `metrics refresh`, newest period first (by end date, across kinds)."""
     _known(metric)
+    _period_label(period, period_kind)
     code = jurisdiction or settings_of(ctx).jurisdiction
     f = mq.MetricFilter(
         jurisdiction=code,
@@ -118,7 +122,24 @@ def show(
         known.metrics_jurisdiction(session, code)
         values, count = _newest_first(session, f, limit)
     rows = [{k: v for k, v in r.__dict__.items() if k != "computed_at"} for r in values]
-    _print_rows(rows, as_json, f"{len(rows)} of {count} values")
+    _print_rows(rows, as_json, f"{len(rows)} of {count} values (params {f.params})")
+
+
+def _period_label(period: str | None, kind: PeriodKind | None) -> None:
+    """Refuse a ``--period`` that is no period's label (``2026-13``, ``2026-W54``, ``Oct``), or not
+    one of ``--period-kind``, as the API does: it would match nothing and print an empty table."""
+    if period is None:
+        return
+    found = mq.label_kind(period)
+    if found is None:
+        raise typer.BadParameter(
+            f"{period!r} is not a period label (such as 2026-10-01, 2026-W40, 2026-10 or 2026)",
+            param_hint="--period",
+        )
+    if kind is not None and found != str(kind):
+        raise typer.BadParameter(
+            f"{period!r} is a {found} label, but --period-kind is {kind}", param_hint="--period"
+        )
 
 
 def _newest_first(session: Session, f: mq.MetricFilter, limit: int) -> tuple[list[mq.MetricRow], int]:
@@ -177,12 +198,23 @@ def compute(
     _check_out(out, as_json)
     with _backend(ctx, engine, spark_master, frames, jurisdiction, params) as (con, code, population):
         table = scorecard.compute(con, code, population, params, level or list(Level), period_kind, metric)
+    # Each value names the digest of its parameters, as the stored ones `show` and the API give do.
+    table = _with_params(table, params.digest())
     if out is not None:
-        _write(table, out)
-        console.print(f"{table.num_rows} values written to {out}")
+        with writing(out):
+            _write(table, out)
+        console.print(f"{table.num_rows} values written to {out} (params {params.digest()})")
         return
     rows = [{**row, "inputs": json.loads(row["inputs"])} for row in table.to_pylist()]
     _print_rows(rows, as_json, f"{len(rows)} values (params {params.digest()})")
+
+
+def _with_params(table: pa.Table, digest: str) -> pa.Table:
+    """``table`` with the column ``params``: ``digest`` on every row (after ``inputs``, as in
+    ``metrics show --json``)."""
+    import pyarrow as pa
+
+    return table.append_column("params", pa.array([digest] * table.num_rows, type=pa.string()))
 
 
 @app.command()
@@ -229,8 +261,10 @@ def export_frames(
     param: ParamOption = None,
 ) -> None:
     """Write the analytic frames as Parquet (open data; what `compute --frames` and Spark read)."""
+    output_folder(folder)
     frames = _extract(ctx, jurisdiction, _params(param))
-    frames.write_parquet(folder)
+    with writing(folder):
+        frames.write_parquet(folder)
     sizes = ", ".join(f"{name} {table.num_rows:,}" for name, table in frames.tables.items())
     console.print(f"frames written to {folder}: {sizes}")
 
@@ -329,6 +363,8 @@ def _check_out(out: Path | None, as_json: bool) -> None:
         )
     if out is not None and out.suffix not in (".parquet", ".csv"):
         raise typer.BadParameter(f"{out.name}: write .parquet or .csv", param_hint="--out")
+    if out is not None:
+        output_file(out)  # before the work: a folder not there is said at once, not after it
 
 
 def _write(table: pa.Table, out: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.table import Table
@@ -16,10 +16,12 @@ from govsocial.cli.common import (
     engine_of,
     errors,
     friendly_errors,
+    output_file,
     print_json,
     read_session,
     settings_of,
     write_session,
+    writing,
 )
 from govsocial.errors import RegistryError
 from govsocial.registry import review
@@ -164,19 +166,24 @@ def export(
     """Export the registry in the import format."""
     if fmt not in {"csv", "json"}:
         raise typer.BadParameter("--format must be csv or json")
+    if output is not None:
+        output_file(output)
     with read_session(ctx) as session:
         code = known.jurisdiction(session, jurisdiction or settings_of(ctx).jurisdiction)
         records = export_records(session, code, kind)
-    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if fmt == "json":
-            write_json([r.model_dump(mode="json", exclude={"columns"}) for r in records], out)
-        else:
-            columns = type(records[0]).columns if records else ()
-            write_csv((r.to_row() for r in records), columns, out, bom=bom)
-    finally:
-        if output:
-            out.close()
+    if output is None:
+        _write_export(records, fmt, bom, sys.stdout)
+        return
+    with writing(output), output.open("w", encoding="utf-8", newline="") as out:
+        _write_export(records, fmt, bom, out)
+
+
+def _write_export(records: list[Any], fmt: str, bom: bool, out: TextIO) -> None:
+    if fmt == "json":
+        write_json([r.model_dump(mode="json", exclude={"columns"}) for r in records], out)
+    else:
+        columns = type(records[0]).columns if records else ()
+        write_csv((r.to_row() for r in records), columns, out, bom=bom)
 
 
 @app.command("verify")

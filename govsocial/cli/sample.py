@@ -16,7 +16,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from govsocial.cli.common import JsonOption, console, errors, friendly_errors, print_json, settings_of
+from govsocial.cli.common import (
+    JsonOption,
+    console,
+    errors,
+    friendly_errors,
+    output_folder,
+    print_json,
+    settings_of,
+    writing,
+)
 from govsocial.collect.sample import (
     DEFAULT_END,
     DEFAULT_MONTHS,
@@ -71,6 +80,7 @@ def sample(
     as_json: bool = JsonOption,
 ) -> None:
     """Write invented demo activity (posts, comments, followers) of the bundled accounts as CSV files."""
+    output_folder(out)
     settings = settings_of(ctx)
     folder = settings.registry_dir / settings.jurisdiction
     if not folder.is_dir():
@@ -92,4 +102,6 @@ def sample(
             progress.update(task, advance=1, description=f"{account.platform} {account.handle}")
 
         data = generate(accounts, config, progress=tick)
-    _print_files(write_sample(data, out, config.export_time), config, as_json)
+    with writing(out):
+        written = write_sample(data, out, config.export_time)
+    _print_files(written, config, as_json)

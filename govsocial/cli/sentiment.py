@@ -3,6 +3,7 @@ comments, retrain the model."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,9 +22,11 @@ from govsocial.cli.common import (
     engine_of,
     errors,
     friendly_errors,
+    output_folder,
     print_json,
     read_session,
     settings_of,
+    writing,
 )
 
 app = typer.Typer(help="Comment sentiment: score, label, evaluate, retrain.", no_args_is_help=True)
@@ -58,6 +61,7 @@ def score(
     if jurisdiction is not None:
         with read_session(ctx) as session:
             known.jurisdiction(session, jurisdiction)
+    engine = engine_of(ctx)  # before the progress bar: an error is then the only line on stderr
     model = load_analyser(analyser or settings_of(ctx).sentiment_analyser or None)
     progress = Progress(
         TextColumn("scoring comments"),
@@ -73,7 +77,7 @@ def score(
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        report = score_comments(engine_of(ctx), model, jurisdiction, rescore, progress=tick)
+        report = score_comments(engine, model, jurisdiction, rescore, progress=tick)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -140,8 +144,12 @@ def train(
     from govsocial.analyze.sentiment.train import TrainConfig
     from govsocial.analyze.sentiment.train import train as train_model
 
+    if not math.isfinite(c) or c <= 0:  # scikit-learn would refuse it only after reading the files
+        raise typer.BadParameter(f"{c}: give a positive, finite number", param_hint="--c")
+    output_folder(out)
     config = TrainConfig(c=c, file_weighting=file_weighting, calibrate=calibrate)
-    report = train_model(files, out, config)
+    with writing(out):  # an error reading the files is about them, and stays as it is
+        report = train_model(files, out, config)
     if as_json:
         print_json(report.as_dict())
         return

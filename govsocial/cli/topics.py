@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from govsocial.analyze.topics import view as tv
+from govsocial.cli import known
 from govsocial.cli.common import JsonOption, console, friendly_errors, print_json, read_session, settings_of
 from govsocial.store.queries import MAX_ID
 from govsocial.web.api.topics import topics_public
@@ -48,11 +49,14 @@ def topics(
 ) -> None:
     """The terms that rose most against the previous period, and the most mentioned ones."""
     day = _date(at)
+    if account is not None and organisation is not None:
+        raise typer.BadParameter("give an account or an organisation, not both", param_hint="--account")
+    code = jurisdiction or settings_of(ctx).jurisdiction
     with read_session(ctx) as session:
+        # An account or organisation of another jurisdiction is refused, as by the other commands.
+        known.scope(session, code, account, organisation)
         try:
-            subject = tv.resolve_subject(
-                session, jurisdiction or settings_of(ctx).jurisdiction, account, organisation
-            )
+            subject = tv.resolve_subject(session, code, account, organisation)
             view = tv.topics(session, subject, period, day, limit)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None

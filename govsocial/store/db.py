@@ -7,6 +7,7 @@ Alembic migrations (``upgrade``), on both.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -27,23 +28,59 @@ from govsocial.errors import ConfigurationError, GovsocialError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+#: The databases govsocial runs on, as their URLs are written (the error for any other names them).
+SUPPORTED_URLS = "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/NAME"
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``database_url``; for SQLite, create the folder and set pragmas."""
+    """Create an engine for ``database_url``; for SQLite, create the folder and set pragmas.
+
+    A URL of another database (``mysql://``...), or of a driver that is not installed, is a
+    ``ConfigurationError`` naming the supported ones, not SQLAlchemy's import error."""
     try:
         url = make_url(database_url)
-        if url.get_backend_name() != "sqlite":
+        backend = url.get_backend_name()
+        if backend not in SUPPORTED_BACKENDS:
+            raise ConfigurationError(
+                f"database URL {shown_url(database_url)!r}: {backend} is not supported; govsocial "
+                f"runs on {' and '.join(SUPPORTED_BACKENDS)} ({SUPPORTED_URLS})"
+            )
+        if backend != "sqlite":
             return create_engine(url, pool_pre_ping=True, **_postgres_args(url, kwargs))
     except (ArgumentError, NoSuchModuleError) as exc:  # SQLAlchemy's own messages are terse
         raise ConfigurationError(
             f"database URL {shown_url(database_url)!r} is not usable: expected sqlite:///PATH or "
             "postgresql+psycopg://USER@HOST:PORT/NAME"
         ) from exc
+    except ImportError as exc:  # a driver SQLAlchemy knows but that is not installed (psycopg2)
+        raise ConfigurationError(
+            f"database URL {shown_url(database_url)!r}: its driver {url.get_driver_name()} is not "
+            f"installed (no module {exc.name}); use {SUPPORTED_URLS}"
+        ) from exc
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file in the way, a folder the user may not write
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            if isinstance(exc, FileExistsError | NotADirectoryError):
+                reason = f"{_file_in_the_way(folder)} is a file, not a folder"
+            raise ConfigurationError(
+                f"cannot open the database {shown_url(database_url)}: cannot make its folder {folder}: "
+                f"{reason}"
+            ) from exc
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "connect", _sqlite_functions)
     return engine
+
+
+def _file_in_the_way(folder: Path) -> Path:
+    """The first of ``folder`` and its parents that is there (a file, where ``mkdir`` failed)."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
 
 
 def shown_url(database_url: str) -> str:

@@ -107,6 +107,10 @@ def test_compute_parameters_change_the_numbers(frames_dir: Path) -> None:
     assert compute(frames_dir, *args)[key]["value"] == 12.0  # X: reposts + likes
     assert compute(frames_dir, *args, "--x-replies")[key]["value"] == 15.0  # + replies
     assert compute(frames_dir, *args, "--param", "x_count_replies=true")[key]["value"] == 15.0
+    # each value names the digest of the parameters it was computed with, as `metrics show` does
+    assert compute(frames_dir, *args)[key]["params"] == MetricParams().digest()
+    replies = compute(frames_dir, *args, "--x-replies")[key]["params"]
+    assert replies == MetricParams(x_count_replies=True).digest() != MetricParams().digest()
 
 
 @pytest.mark.parametrize(
@@ -142,6 +146,8 @@ def test_compute_writes_parquet_and_csv(frames_dir: Path, tmp_path: Path) -> Non
                 rows = list(csv.DictReader(f))
         government = [r for r in rows if r["level"] == "government" and r["period"] == "2026-10"]
         assert float(government[0]["value"]) == 3.0 and json.loads(government[0]["inputs"]) == {"posts": 3}
+        # each value names the digest of its parameters, as the stored ones do (`metrics show`)
+        assert {r["params"] for r in rows} == {MetricParams().digest()}
 
 
 def test_compute_on_spark_gives_the_duckdb_numbers(frames_dir: Path) -> None:
@@ -209,8 +215,11 @@ def test_show_filters_stored_values(stored: str) -> None:
     assert [r["inputs"] for r in json.loads(out)] == [{"posts": 4}]
     code, out, _ = run("metrics", "show", "--digest", "0123456789ab", "--json")
     assert [r["value"] for r in json.loads(out)] == [99.0]
-    code, out, _ = run("metrics", "show", "--period", "2026-09", "--period-kind", "week", "--json")
+    code, out, _ = run("metrics", "show", "--period", "2026-W39", "--period-kind", "week", "--json")
     assert code == 0 and json.loads(out) == []
+    # A month's label with --period-kind week names no period: refused, as the API refuses it.
+    code, _, text = run("metrics", "show", "--period", "2026-09", "--period-kind", "week", "--json")
+    assert code == 2 and "'2026-09' is a month label" in " ".join(text.split())
 
 
 def test_show_prints_a_table_with_inputs(stored: str) -> None:
