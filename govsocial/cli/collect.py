@@ -30,7 +30,7 @@ from govsocial.collect import processes as in_processes
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
 from govsocial.collect.imports.base import ImportContext, decode_file
 from govsocial.collect.records import Batch
-from govsocial.collect.runs import RunSummary
+from govsocial.collect.runs import RunSummary, run_jurisdictions
 from govsocial.collect.storage import Resolver
 from govsocial.collect.targets import collectable, collected_platforms, target_of
 from govsocial.errors import ConfigurationError, NotFoundError
@@ -60,8 +60,11 @@ def _changed(summary: RunSummary) -> bool:
     return any(n for name, n in summary.counts.as_dict().items() if name.endswith((".insert", ".update")))
 
 
-def _refresh_metrics(ctx: typer.Context, summary: RunSummary, as_json: bool) -> dict[str, Any]:
-    """Recompute the metrics after a run; a failure is a warning, never the run's failure.
+def _refresh_metrics(
+    ctx: typer.Context, summary: RunSummary, as_json: bool, jurisdiction: str | None = None
+) -> dict[str, Any]:
+    """Recompute the metrics of ``jurisdiction`` (default: the configured one) after a run; a
+    failure is a warning, never the run's failure.
 
     Returns what ``--json`` shows under ``"metrics"``; in text mode it prints one line instead.
     """
@@ -73,7 +76,7 @@ def _refresh_metrics(ctx: typer.Context, summary: RunSummary, as_json: bool) -> 
         from govsocial.analyze.pipeline import refresh  # DuckDB and Ibis load only when needed
 
         with errors.status("recomputing the metrics"):
-            report = refresh(engine_of(ctx), settings_of(ctx))
+            report = refresh(engine_of(ctx), settings_of(ctx), jurisdiction)
     except Exception as exc:  # the collected rows are stored whatever happens here
         reason = f"{type(exc).__name__}: {exc}"
         errors.print(
@@ -88,6 +91,17 @@ def _refresh_metrics(ctx: typer.Context, summary: RunSummary, as_json: bool) -> 
     for name, reason in sorted(report.failed.items()):
         errors.print(f"[yellow]warning:[/yellow] metric {name} failed: {reason}", markup=True)
     return report.as_dict()
+
+
+def _refresh_imported(ctx: typer.Context, summary: RunSummary, as_json: bool) -> dict[str, Any]:
+    """Recompute the metrics of each jurisdiction whose accounts the import stored rows under
+    (whichever jurisdiction the settings name). ``--json``'s ``"metrics"``: the one report as
+    before, or ``{"jurisdictions": {code: report}}`` when the file held several jurisdictions'."""
+    with read_session(ctx) as session:
+        codes = run_jurisdictions(session, summary)
+    if len(codes) <= 1:  # also a run that stored nothing: "no rows changed", as before
+        return _refresh_metrics(ctx, summary, as_json, codes[0] if codes else None)
+    return {"jurisdictions": {code: _refresh_metrics(ctx, summary, as_json, code) for code in codes}}
 
 
 def _print_summary(summary: RunSummary, as_json: bool, metrics: dict[str, Any] | None = None) -> None:
@@ -217,7 +231,11 @@ def import_(
     account: Annotated[str | None, typer.Option(help="The account, for exports that do not name it.")] = None,
     platform: Annotated[str | None, typer.Option(help="Platform, for formats that serve several.")] = None,
     timezone: Annotated[
-        str | None, typer.Option(help="Zone of times without an offset (default: jurisdiction's).")
+        str | None,
+        typer.Option(
+            help="Zone of every time without an offset, e.g. Europe/London "
+            "(default: each row's account's jurisdiction's zone)."
+        ),
     ] = None,
     sample: Annotated[bool, typer.Option(help="Label the rows as sample data (the demo).")] = False,
     no_metrics: bool = NoMetricsOption,
@@ -229,7 +247,9 @@ def import_(
         with read_session(ctx) as session:
             known.platform(session, platform)
     importer = choose_importer(file, decode_file(file)[:HEAD_CHARS], fmt)
-    context = ImportContext(timezone=_zone(ctx, timezone), platform=platform, account_ref=account)
+    # Without --timezone each row's time is read in its account's jurisdiction's zone.
+    zone = None if timezone is None else _zone(timezone)
+    context = ImportContext(timezone=zone, platform=platform, account_ref=account)
     key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
     engine, resolve = engine_of(ctx), _resolver(ctx)  # before the progress bar, as their errors
     with _progress() as bar:
@@ -244,16 +264,12 @@ def import_(
             source="sample" if sample else None,
             progress=lambda b: bar.advance(task, len(b.posts) + len(b.comments) + len(b.bad)),
         )
-    metrics = None if no_metrics else _refresh_metrics(ctx, summary, as_json)
+    metrics = None if no_metrics else _refresh_imported(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
 
 
-def _zone(ctx: typer.Context, name: str | None) -> ZoneInfo:
-    if name is None:
-        with read_session(ctx) as session:
-            jurisdiction = session.get(t.Jurisdiction, settings_of(ctx).jurisdiction)
-            name = jurisdiction.timezone if jurisdiction else "UTC"
+def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -9,25 +9,34 @@ adds no row there).
 A run that starts always finishes: a file that cannot be read (``ImportFileError``, also a blank
 file) or an unexpected error ends it as failed, with the error, and the summary says so; an error
 the caller must act on (a missing pseudonym key, the database) ends it as failed and is raised.
-The summary's ``accounts`` are the registry accounts the file's rows were stored under.
+The summary's ``accounts`` are the registry accounts the file's rows were stored under (its
+``account_ids`` name them: ``runs.run_jurisdictions`` gives their jurisdictions, whose metrics to
+recompute).
+
+A time without an offset is read in the import's zone when it was given one (``--timezone``), else
+in the time zone of the jurisdiction of the row's account (``_Zones``): a database holding several
+jurisdictions imports a London account's file in London time and a Hong Kong one's in Hong Kong
+time, whichever jurisdiction the settings name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from govsocial.collect.imports.base import ImportContext, Importer, decode_file
+from govsocial.collect.imports.base import UNKNOWN_ZONE, ImportContext, Importer, decode_file
 from govsocial.collect.privacy import Pseudonymiser
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, finish_run, start_run
 from govsocial.collect.storage import BatchWriter, Resolver, store_batch
-from govsocial.errors import GovsocialError, ImportFileError
+from govsocial.errors import ConfigurationError, GovsocialError, ImportFileError
 from govsocial.plugins import importers
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
@@ -87,6 +96,64 @@ class _Touched:
                     self.ids.update(session.scalars(query.distinct()))
 
 
+@dataclass
+class _Zones:
+    """The time zone of each account's jurisdiction, for rows whose times have no offset; each
+    answer remembered (a file names the same few accounts, or posts, on every row). An account not
+    in the registry, or a post not in the store, has ``UNKNOWN_ZONE``: its rows are quarantined."""
+
+    sessions: sessionmaker[Session]
+    resolve: Resolver
+    known: dict[tuple[str, str, str], ZoneInfo] = field(default_factory=dict)
+
+    def account(self, platform: str, ref: str) -> ZoneInfo:
+        """The zone of the account ``ref`` (as the file names it) of ``platform``."""
+        key = ("account", platform, ref)
+        if key not in self.known:
+            account_id = self.resolve(platform, ref)
+            query = None if account_id is None else _zone_query().where(t.Account.id == account_id)
+            self.known[key] = self._zone(query)
+        return self.known[key]
+
+    def post(self, platform: str, post_id: str) -> ZoneInfo:
+        """The zone of the account of the stored post ``post_id`` (comments name only their post)."""
+        key = ("post", platform, post_id)
+        if key not in self.known:
+            query = _zone_query().join(t.Post, t.Post.account_id == t.Account.id)
+            self.known[key] = self._zone(query.where(t.Post.platform == platform, t.Post.post_id == post_id))
+        return self.known[key]
+
+    def _zone(self, query: Select[str, str] | None) -> ZoneInfo:
+        if query is None:
+            return UNKNOWN_ZONE
+        with self.sessions() as session:
+            found = session.execute(query.limit(1)).first()
+        if found is None:
+            return UNKNOWN_ZONE
+        code, name = found
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(
+                f"jurisdiction {code!r} has an unknown time zone {name!r} (use an IANA name such as "
+                "Europe/London), so times without an offset cannot be read; pass --timezone"
+            ) from None
+
+
+def _zone_query() -> Select[str, str]:
+    """The code and time zone of an account's jurisdiction (the caller says which account)."""
+    return select(t.Jurisdiction.code, t.Jurisdiction.timezone).join(
+        t.Account, t.Account.jurisdiction == t.Jurisdiction.code
+    )
+
+
+def with_zones(context: ImportContext, sessions: sessionmaker[Session], resolve: Resolver) -> ImportContext:
+    """``context`` reading each row's time without an offset in its account's zone (unless it has
+    a ``timezone`` of its own, which wins)."""
+    zones = _Zones(sessions, resolve)
+    return dataclasses.replace(context, zone_of=zones.account, post_zone_of=zones.post)
+
+
 def import_activity(
     engine: Engine,
     path: Path,
@@ -105,6 +172,8 @@ def import_activity(
     summary; other ``GovsocialError``s (configuration), database errors and interruptions are raised
     once the run is recorded as failed. ``started`` is given the run's id as soon as it exists, so a
     caller that gets one of those errors can still name the run (the admin page links to it).
+
+    Without ``context.timezone``, a row's time without an offset is read in its account's zone.
     """
     sessions = session_factory(engine)
     summary = start_run(sessions, "import", trigger, f"{importer.format}:{path.name}")
@@ -118,7 +187,8 @@ def import_activity(
             touched.counting(resolve),
             Pseudonymiser(pseudonym_key),
         )
-        if not _store_all(engine, sessions, writer, importer.read(path, context), summary, touched, progress):
+        batches = importer.read(path, with_zones(context, sessions, resolve))
+        if not _store_all(engine, sessions, writer, batches, summary, touched, progress):
             _refuse_if_blank(path)
     except ImportFileError as exc:
         _failed(summary, touched, path, "file", str(exc))
@@ -134,6 +204,7 @@ def import_activity(
         raise
     finally:
         summary.accounts = max(summary.accounts, len(touched.ids))
+        summary.account_ids.update(touched.ids)
         finish_run(sessions, summary)
     return summary
 

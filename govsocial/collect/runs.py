@@ -1,4 +1,9 @@
-"""Collection run records: every run of collection or import leaves one, with counts, errors and gaps."""
+"""Collection run records: every run of collection or import leaves one, with counts, errors and gaps.
+
+An import's summary also names the registry accounts it stored rows under (``account_ids``):
+``run_jurisdictions`` turns them into the jurisdictions whose metrics the run may have changed, so
+that each of them is recomputed, not only the configured one.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.collect.storage import StoreCounts
@@ -24,6 +30,8 @@ class RunSummary:
     gaps: list[dict[str, Any]] = field(default_factory=list)
     accounts: int = 0
     failed_accounts: int = 0
+    #: The registry accounts the run stored rows under (an import fills it; not in ``as_dict``).
+    account_ids: set[int] = field(default_factory=set)
 
     @property
     def status(self) -> str:
@@ -44,6 +52,21 @@ class RunSummary:
             "errors": self.errors,
             "gaps": self.gaps,
         }
+
+
+#: Account ids looked up per query by ``run_jurisdictions``.
+ID_CHUNK = 500
+
+
+def run_jurisdictions(session: Session, summary: RunSummary) -> list[str]:
+    """The codes of the jurisdictions whose accounts the run stored rows under (``account_ids``),
+    sorted: the jurisdictions whose metrics to recompute after it. Empty when it stored none."""
+    ids = sorted(summary.account_ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), ID_CHUNK):
+        query = select(t.Account.jurisdiction).where(t.Account.id.in_(ids[start : start + ID_CHUNK]))
+        found.update(session.scalars(query.distinct()))
+    return sorted(found)
 
 
 def start_run(sessions: sessionmaker[Session], kind: str, trigger: str, scope: str) -> RunSummary:

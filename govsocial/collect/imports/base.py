@@ -1,14 +1,16 @@
 """What an importer is: read one export file into ``Batch``es, quarantining bad rows.
 
 Importers read the encodings people send (UTF-8 with or without BOM, UTF-16 with BOM, Big5-HKSCS)
-through ``decode_file``, interpret times in the file's own zone (``ImportContext.timezone``) and never
-stop at a bad row: it becomes a ``BadRecord`` with its line number and reason.
+through ``decode_file``, interpret a time without an offset in the zone ``ImportContext.zone`` gives
+for the row's account (the import's ``--timezone`` when one is given, else the time zone of the
+account's jurisdiction) and never stop at a bad row: it becomes a ``BadRecord`` with its line number
+and reason.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -23,14 +25,42 @@ from govsocial.files import read_regular_file
 _TEXT = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 
 
+#: ``(platform, ref) -> zone``: the time zone of an account (``ref`` as the file names it) or of a
+#: stored post's account (``ref`` the post's id).
+ZoneOf = Callable[[str, str], ZoneInfo]
+#: The zone of a row whose account is not known (not in the registry, or a comment whose post is
+#: not stored): such a row is quarantined, and its time as written is kept with it.
+UNKNOWN_ZONE = ZoneInfo("UTC")
+
+
+def _unknown(platform: str, ref: str) -> ZoneInfo:
+    return UNKNOWN_ZONE
+
+
 @dataclass(frozen=True)
 class ImportContext:
-    """What the file does not say itself."""
+    """What the file does not say itself.
 
-    timezone: ZoneInfo
+    ``timezone`` is the zone the import was told (``--timezone``): every row's time without an
+    offset is read in it. When it is None, each row's time is read in the zone of its account's
+    jurisdiction: ``zone_of`` gives it for an account, ``post_zone_of`` for the account of a stored
+    post (comments name only their post). ``import_activity`` fills both from the store.
+    """
+
+    timezone: ZoneInfo | None = None
     platform: str | None = None
     account_ref: str | None = None
     batch_size: int = 1000
+    zone_of: ZoneOf = _unknown
+    post_zone_of: ZoneOf = _unknown
+
+    def zone(self, platform: str, account_ref: str) -> ZoneInfo:
+        """The zone of a time without an offset in a row of ``account_ref``'s."""
+        return self.timezone if self.timezone is not None else self.zone_of(platform, account_ref)
+
+    def post_zone(self, platform: str, post_id: str) -> ZoneInfo:
+        """The zone of a time without an offset in a row about the post ``post_id`` (a comment)."""
+        return self.timezone if self.timezone is not None else self.post_zone_of(platform, post_id)
 
 
 def decode_file(path: Path) -> str:

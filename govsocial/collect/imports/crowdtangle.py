@@ -42,8 +42,9 @@ from govsocial.hookspecs import hookimpl
 SOURCE = "import:crowdtangle"
 
 #: Abbreviations CrowdTangle dashboards write, as UTC offsets in hours. Used only when the
-#: import's own zone does not produce the same abbreviation (see ``_zone``): "CST" is also China
-#: Standard Time, which ``--timezone Asia/Shanghai`` resolves.
+#: import's own zone (``--timezone``, else the account's jurisdiction's) does not produce the same
+#: abbreviation (see ``_zone``): "CST" is also China Standard Time, which ``--timezone
+#: Asia/Shanghai`` resolves.
 ZONE_OFFSETS: dict[str, float] = {
     "UTC": 0, "GMT": 0, "HKT": 8,
     "EDT": -4, "EST": -5, "CDT": -5, "CST": -6, "MDT": -6, "MST": -7, "PDT": -7, "PST": -8,
@@ -221,7 +222,7 @@ def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_a
         platform=platform,
         post_id=post_id,
         account_ref=account_ref,
-        created_at=parse_time(raw_time, context.timezone),
+        created_at=parse_time(raw_time, context.zone(platform, account_ref)),
         created_at_raw=raw_time,
         format=kind,
         text=cell(row, "Message" if platform == "facebook" else "Description"),

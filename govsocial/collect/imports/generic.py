@@ -11,7 +11,8 @@ missing id or a broken quote becomes a ``BadRecord`` ("file.csv, line N" and the
 rows around it are kept. After an unterminated quote, reading starts again on the next line
 (``_csv.records``, shared with the export importers). A bad comments row is quarantined as JSON
 without its ``author_id``: a commenter's platform id is never stored in clear. Empty count cells
-mean "unknown" (None), not 0. Times without an offset are in the import's zone.
+mean "unknown" (None), not 0. A time without an offset is in the import's zone (``--timezone``)
+or, without one, in the zone of the row's account's jurisdiction (a comment: of its post's account).
 """
 
 from __future__ import annotations
@@ -156,7 +157,11 @@ def count(row: Mapping[str, str], column: str) -> int | None:
     return value
 
 
-def moment(text: str, column: str, zone: ZoneInfo, *, date_only: bool = False) -> dt.datetime:
+#: The zone of a time without an offset, or how to find it (looked up only for such a time).
+Zone = ZoneInfo | Callable[[], ZoneInfo]
+
+
+def moment(text: str, column: str, zone: Zone, *, date_only: bool = False) -> dt.datetime:
     """An ISO 8601 date and time (or, with ``date_only``, also a date) in UTC; no offset means ``zone``."""
     pattern = _DATE if date_only else _DATE_TIME
     try:
@@ -166,7 +171,9 @@ def moment(text: str, column: str, zone: ZoneInfo, *, date_only: bool = False) -
     except ValueError:
         what = "date (e.g. 2024-05-01)" if date_only else f"date and time ({_TIME_EXAMPLE})"
         raise BadRow(f"{column}: {text!r} is not an ISO 8601 {what}") from None
-    return utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), column, text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone() if callable(zone) else zone)
+    return utc(parsed, column, text)
 
 
 def _platform(row: Mapping[str, str], context: ImportContext) -> str:
@@ -200,44 +207,50 @@ def _boolean(row: Mapping[str, str], column: str) -> bool:
 # --- rows -> records ---------------------------------------------------------------------------
 
 
-def _counts(row: Mapping[str, str], context: ImportContext, file_time: dt.datetime) -> PostCounts | None:
+def _counts(row: Mapping[str, str], zone: Zone, file_time: dt.datetime) -> PostCounts | None:
     numbers: dict[str, Any] = {column: count(row, column) for column in COUNT_COLUMNS}
     by_type = {kind: count(row, f"reactions_{kind}") for kind in REACTION_TYPES}
     reactions = {kind: n for kind, n in by_type.items() if n is not None} or None
     if reactions is None and all(n is None for n in numbers.values()):
         return None
     counted = cell(row, "counted_at")
-    taken_at = moment(counted, "counted_at", context.timezone) if counted else file_time
+    taken_at = moment(counted, "counted_at", zone) if counted else file_time
     return PostCounts(taken_at=taken_at, reactions=reactions, **numbers)
 
 
 def post(row: Mapping[str, str], context: ImportContext, file_time: dt.datetime) -> PostRecord:
-    """A row of the posts layout."""
+    """A row of the posts layout (times without an offset in its account's zone)."""
     raw_time = _required(row, "created_at")
+    platform, post_id = _platform(row, context), _required(row, "post_id")
+    account_ref = _required(row, "account", context.account_ref, "--account")
+    zone = _account_zone(context, platform, account_ref)
     return PostRecord(
-        platform=_platform(row, context),
-        post_id=_required(row, "post_id"),
-        account_ref=_required(row, "account", context.account_ref, "--account"),
-        created_at=moment(raw_time, "created_at", context.timezone),
+        platform=platform,
+        post_id=post_id,
+        account_ref=account_ref,
+        created_at=moment(raw_time, "created_at", zone),
         created_at_raw=raw_time,
         format=_format(row),
         text=cell(row, "text"),
         url=_url(row, "url"),
         link=_url(row, "link"),
         followers_at_posting=count(row, "followers_at_posting"),
-        counts=_counts(row, context, file_time),
+        counts=_counts(row, zone, file_time),
     )
 
 
 def comment(row: Mapping[str, str], context: ImportContext, file_time: dt.datetime) -> CommentRecord:
-    """A row of the comments layout (``account`` is for the reader: comments find their post by id)."""
+    """A row of the comments layout (``account`` is for the reader: comments find their post by id,
+    and a time without an offset is in the zone of that post's account)."""
     raw_time = _required(row, "created_at")
+    platform = _platform(row, context)
+    post_id = _required(row, "post_id")
     return CommentRecord(
-        platform=_platform(row, context),
-        post_id=_required(row, "post_id"),
+        platform=platform,
+        post_id=post_id,
         comment_id=_required(row, "comment_id"),
         parent_id=cell(row, "parent_id"),
-        created_at=moment(raw_time, "created_at", context.timezone),
+        created_at=moment(raw_time, "created_at", lambda: context.post_zone(platform, post_id)),
         created_at_raw=raw_time,
         author_id=cell(row, "author_id"),
         is_page_reply=_boolean(row, "is_page_reply"),
@@ -247,13 +260,22 @@ def comment(row: Mapping[str, str], context: ImportContext, file_time: dt.dateti
 
 
 def followers(row: Mapping[str, str], context: ImportContext, file_time: dt.datetime) -> ProfileRecord:
-    """A row of the followers layout: the count on a date (00:00 in the import's zone) or at a time."""
+    """A row of the followers layout: the count on a date (00:00 in the account's zone) or at a time."""
+    platform = _platform(row, context)
+    account_ref = _required(row, "account", context.account_ref, "--account")
     return ProfileRecord(
-        platform=_platform(row, context),
-        account_ref=_required(row, "account", context.account_ref, "--account"),
-        taken_at=moment(_required(row, "date"), "date", context.timezone, date_only=True),
+        platform=platform,
+        account_ref=account_ref,
+        taken_at=moment(
+            _required(row, "date"), "date", _account_zone(context, platform, account_ref), date_only=True
+        ),
         followers=count(row, "followers"),
     )
+
+
+def _account_zone(context: ImportContext, platform: str, account_ref: str) -> Zone:
+    """The zone of the account's rows, looked up when a time without an offset needs it."""
+    return lambda: context.zone(platform, account_ref)
 
 
 Built = PostRecord | CommentRecord | ProfileRecord

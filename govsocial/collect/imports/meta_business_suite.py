@@ -5,7 +5,8 @@ An administrator of the account downloads the file; it is the way to get admin-o
 UI language (English and Swedish are recognised here), UTF-8 with a BOM, captions span lines,
 "Reactions, comments and shares" sits beside "Reactions" (so columns are matched exactly, never
 by substring), and ``Publish time`` (``06/29/2026 15:21``) is in the exporting user's time zone
-with no offset: it is read in ``ImportContext.timezone`` (``--timezone``).
+with no offset: it is read in ``ImportContext.zone`` (``--timezone``, else the zone of the
+account's jurisdiction).
 
 Counts are lifetime totals as of the export, which the file does not date: they are time-stamped
 with the file's modification time.
@@ -191,11 +192,12 @@ def _extra(row: Mapping[str, str]) -> dict[str, Any]:
 def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_at: dt.datetime) -> PostRecord:
     raw_time = row["Publish time"].strip()
     text, more = _texts(row)
+    post_id, account_ref = _post_id(row, platform), _account_ref(row, platform, context)
     return PostRecord(
         platform=platform,
-        post_id=_post_id(row, platform),
-        account_ref=_account_ref(row, platform, context),
-        created_at=parse_time(raw_time, context.timezone),
+        post_id=post_id,
+        account_ref=account_ref,
+        created_at=parse_time(raw_time, context.zone(platform, account_ref)),
         created_at_raw=raw_time,
         format=_format(row.get("Post type", "")),
         text=text,

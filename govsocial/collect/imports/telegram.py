@@ -8,10 +8,10 @@ named by its index in ``messages``.
 
 Times: ``date`` is the exporting computer's local time without an offset, so ``date_unixtime``
 (epoch seconds, as a string, in exports since 2022) is used when present, else ``date`` in the
-import's time zone. Telegram Desktop exports no view, forward or comment counts; reactions
-(since September 2024) are kept by emoji. Counts are those at export time, which the file does
-not state: they are time-stamped with the file's modification time. See
-``docs/collectors/telegram.md``.
+import's time zone (``--timezone``, else the zone of the channel's jurisdiction). Telegram
+Desktop exports no view, forward or comment counts; reactions (since September 2024) are kept by
+emoji. Counts are those at export time, which the file does not state: they are time-stamped with
+the file's modification time. See ``docs/collectors/telegram.md``.
 """
 
 from __future__ import annotations
@@ -302,9 +302,10 @@ def _batch(chat: _Chat, start: int, chunk: list[Any], context: ImportContext, ta
     posts: list[PostRecord] = []
     bad: list[BadRecord] = []
     shown = [_shown(message) for message in chunk]
+    zone = context.zone(PLATFORM, chat.account_ref)  # the channel's, unless --timezone
     for index, message in enumerate(chunk, start):
         try:
-            post = message_post(message, chat, context.timezone, taken_at)
+            post = message_post(message, chat, zone, taken_at)
         except (_BadMessage, TypeError, ValueError, KeyError, OverflowError) as exc:
             # A hand-edited export can hold any JSON where a field belongs: a shape the readers
             # above do not expect quarantines that message, never the import.

@@ -6,8 +6,8 @@ older single-file export (``Video``). Columns depend on the metrics ticked, so t
 header text after removing the U+00AD soft hyphens Studio puts inside words. The first row is a
 ``Total`` row, which is skipped. The file never names the channel, so the account comes from
 ``--account``. Publish times are dates only (``May 8, 2020``): they are taken as local midnight in
-``ImportContext.timezone``. Counts cover the export's date range and are time-stamped with the
-file's modification time.
+``ImportContext.zone`` (``--timezone``, else the zone of the channel's jurisdiction). Counts
+cover the export's date range and are time-stamped with the file's modification time.
 """
 
 from __future__ import annotations
@@ -170,9 +170,10 @@ class YouTubeStudioImporter(Importer):
             raise ImportFileError(f"{path.name}: not a YouTube Studio export (needs Content and Video title)")
         check_unique(names, cells, path.name)
         taken_at = modified_at(path)
+        zone = context.zone("youtube", account_ref)  # the one channel's, unless --timezone
 
         def build(row: dict[str, str]) -> PostRecord | None:
-            return _post(row, account_ref, context.timezone, taken_at)
+            return _post(row, account_ref, zone, taken_at)
 
         yield from post_batches(found.rows, found.header, names, build, source=SOURCE, file_name=path.name,
                                 fetched_at=taken_at, size=context.batch_size)  # fmt: skip

@@ -315,7 +315,9 @@ def run_import(
 ) -> RunSummary:
     """Import an uploaded export file the way ``govsocial collect import`` does, from a temporary
     folder that is removed afterwards; the run and its counts are audited. The file's name is
-    checked as the options are: the run and the audit log keep it."""
+    checked as the options are: the run and the audit log keep it. Without a ``timezone`` option a
+    time without an offset is read in the zone of its account's jurisdiction. The metrics are not
+    recomputed here (the next refresh does: ``runs.run_jurisdictions`` names the jurisdictions)."""
     refuse_control({**options, "file": filename})
     folder = Path(tempfile.mkdtemp(prefix="govsocial-admin-import-"))
     sessions = session_factory(engine)
@@ -324,8 +326,8 @@ def run_import(
         path = save_upload(upload, filename, folder, settings.admin_upload_max_bytes)
         try:
             importer = choose_importer(path, decode_file(path)[:HEAD_CHARS], options.get("format"))
+            zone = _zone(options.get("timezone"))
             with sessions() as session:
-                zone = _zone(session, settings, options.get("timezone"))
                 catalogue = load_catalogue(session)
             context = ImportContext(
                 timezone=zone, platform=options.get("platform"), account_ref=options.get("account")
@@ -364,10 +366,11 @@ def _without_folder(message: str, folder: Path) -> str:
     return message.replace(f"{folder}{os.sep}", "").replace(str(folder), "")
 
 
-def _zone(session: Session, settings: Settings, name: str | None) -> ZoneInfo:
+def _zone(name: str | None) -> ZoneInfo | None:
+    """The zone the form names; None when it names none: each row's time without an offset is then
+    read in the zone of its account's jurisdiction, whichever jurisdiction the settings name."""
     if not name:
-        jurisdiction = session.get(t.Jurisdiction, settings.jurisdiction)
-        name = jurisdiction.timezone if jurisdiction else "UTC"
+        return None
     try:
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError):
