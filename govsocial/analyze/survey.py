@@ -1,5 +1,6 @@
 """The citizen survey's results: means with 95 % confidence intervals, shares and counts, by age band,
-beside the study's 2020 baseline (``data/survey/baseline_2020.toml``).
+beside the study's 2020 baseline (``data/survey/baseline_2020.toml``) where it applies: the study
+asked young people in Hong Kong, so only Hong Kong's survey is compared with it (``baseline_for``).
 
 The interval of a mean is Student's t: mean ± t(0.975, n-1) · s / √n, with s the sample standard
 deviation (n-1 in the denominator). The t quantile comes from a table (``T_975``); between two
@@ -127,6 +128,18 @@ def baseline() -> Baseline:
         for section in ("channels", "reactions", "expectation", "consideration")
     }
     return Baseline(data["source"], ratings, shares)
+
+
+#: The jurisdiction the 2020 study describes (1,028 people aged 15-34 in Hong Kong): its figures are a
+#: baseline for that jurisdiction's survey only. Another government's citizens are not Hong Kong's
+#: young people, so their results are shown without it.
+BASELINE_JURISDICTION = "hk"
+
+
+def baseline_for(jurisdiction: str) -> Baseline | None:
+    """The 2020 baseline when the survey of ``jurisdiction`` (the portal's) is compared with it: only
+    Hong Kong's (``BASELINE_JURISDICTION``); None for any other."""
+    return baseline() if jurisdiction == BASELINE_JURISDICTION else None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ releases made in the period published (new ones and new versions of earlier ones
 The survey asks about the government as a whole, so an organisation's report shows it as
 government-wide context. Before the first release there are no figures, only the baseline: also for
 the periods that ended before a store upgraded to releases (migration 0015) made its first one.
+
+The 2020 baseline is a sample of young people in Hong Kong, so only a Hong Kong report is compared
+with it (``SurveySection.compared``, ``analysis.baseline_for``), and says what the sample is; another
+jurisdiction's report shows its survey's figures alone. Its sentences that the report's shared
+words (``report.render.WORDS``) do not have are translated here (``WORDS``, ``SurveySection.say``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,38 @@ class Rating:
     baseline_n: int
 
 
+#: The survey section's sentences for a report without the 2020 baseline, in Traditional Chinese.
+WORDS = {
+    "Mean ratings out of 10 (0 very poor, 10 very good, 5 a pass) from the {count} responses of the "
+    "survey's last release before the end of the period, on {date}. The survey is released in batches "
+    "of at least {k} new or changed responses; its releases in the period published {new}.": (
+        "評分為0至10分（0為極差，10為極好，5為合格），根據本期完結前最後一次公布（{date}）的{count}份"
+        "回應計算。問卷結果每累積至少{k}份新增或更改的回應才會公布一次；本期內公布的新增或更改回應共"
+        "{new}份。"
+    ),
+    "No survey figures had been released by the end of the period: so that no one who answered can be "
+    "singled out, they are released in batches of at least {k} new or changed responses.": (
+        "截至本期完結時，問卷仍未公布任何數字：為免回應者被辨認出來，問卷結果每累積至少{k}份新增或"
+        "更改的回應才會公布一次。"
+    ),
+    "The interval is the mean's 95 % confidence interval (Student's t). People who answer a web survey "
+    "choose themselves: the figures describe them, not the whole population.": (
+        "置信區間為平均分的95%置信區間（學生t分佈）。網上問卷的回應者是自行選擇參與的，數字只反映他們"
+        "的意見，並不代表全體市民。"
+    ),
+    "The questions are those of a 2020 study of young people in Hong Kong. Its figures are not shown "
+    "here: they describe young people in Hong Kong, not this government's public.": (
+        "問題取自 2020 年一項以香港青年為對象的研究。該研究的數字不在此列出：它們反映的是香港青年，"
+        "而非本政府的市民。"
+    ),
+    "The 2020 figures are of a sample of young people in Hong Kong: the study asked {respondents} "
+    "people aged 15 to 34, from February to April 2020.": (
+        "2020 年的數字來自香港青年的樣本：該研究於 2020 年 2 月至 4 月訪問了 {respondents} 名"
+        " 15 至 34 歲人士。"
+    ),
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class SurveySection:
     """The survey's ratings as last released before a period ended: respondents then, and how many
@@ -53,6 +90,17 @@ class SurveySection:
     min_group: int = analysis.MIN_GROUP
     #: The day of the release the figures are from (None: no release by the end of the period).
     released_on: dt.date | None = None
+
+    @staticmethod
+    def compared(jurisdiction: str) -> bool:
+        """Whether a report of ``jurisdiction`` shows the 2020 baseline (Hong Kong's study: hk only)."""
+        return analysis.baseline_for(jurisdiction) is not None
+
+    @staticmethod
+    def say(message: str, lang: str, **values: str) -> str:
+        """One of this section's own sentences (``WORDS``) in the report's language, filled in."""
+        text = WORDS.get(message, message) if lang == "zh-hant" else message
+        return text.format(**values) if values else text
 
 
 def survey_section(session: Session, period: Period) -> SurveySection:

@@ -92,7 +92,8 @@ CONSIDERATIONS = (
 )
 #: Optional age bands: the study's 15-34 split in five-year bands, then wider ones.
 AGE_BANDS = ("15-19", "20-24", "25-29", "30-34", "35-44", "45-54", "55-64", "65+")
-#: Optional district: Hong Kong's 18 District Council districts.
+#: Optional district: Hong Kong's 18 District Council districts (the codes stored in
+#: ``survey_responses.district``). Asked only of the jurisdiction they belong to (``districts_of``).
 DISTRICTS = (
     "central_western",
     "wan_chai",
@@ -113,6 +114,15 @@ DISTRICTS = (
     "sai_kung",
     "islands",
 )
+#: The jurisdiction whose districts ``DISTRICTS`` are: another jurisdiction's portal asks no district.
+DISTRICTS_JURISDICTION = "hk"
+
+
+def districts_of(jurisdiction: str) -> tuple[str, ...]:
+    """The districts the survey asks about on ``jurisdiction``'s portal: Hong Kong's for ``hk``, none
+    for any other (Hong Kong's districts would be wrong there; docs/survey.md says how a deployment
+    would add its own list)."""
+    return DISTRICTS if jurisdiction == DISTRICTS_JURISDICTION else ()
 
 
 class SurveyError(GovsocialError, ValueError):
@@ -131,8 +141,9 @@ class Answers:
     age_band: str | None = None
     district: str | None = None
 
-    def check(self) -> None:
-        """Raise ``SurveyError`` for anything that is not one of the survey's choices."""
+    def check(self, districts: tuple[str, ...] = DISTRICTS) -> None:
+        """Raise ``SurveyError`` for anything that is not one of the survey's choices (a district not
+        among ``districts``: those the portal asks about, ``districts_of``)."""
         for name, value in self.ratings.items():
             if name not in RATINGS:
                 raise SurveyError(f"no rating {name!r}")
@@ -150,7 +161,7 @@ class Answers:
             ("expectation", self.expectation, EXPECTATIONS),
             ("consideration", self.consideration, CONSIDERATIONS),
             ("age band", self.age_band, AGE_BANDS),
-            ("district", self.district, DISTRICTS),
+            ("district", self.district, districts),
         )
         for what, choice, allowed in singles:
             if choice is not None:

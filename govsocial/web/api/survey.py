@@ -2,9 +2,11 @@
 
 The results are those of the portal's results page (``govsocial.analyze.survey``): means with
 Student's t 95 % intervals and counts, shares with Wilson intervals, for everyone and by age band,
-with the 2020 baseline. The export has one row per response with the answers only: no token or its
-hash, no address, no row id, the month instead of the day, and rows in the order of the token
-hashes (random), so neither the order nor the date tells when one person answered.
+with the 2020 baseline on Hong Kong's portal only (``analysis.baseline_for``: the study asked young
+people in Hong Kong; another jurisdiction's ``baseline`` is null). The export has one row per
+response with the answers only: no token or its hash, no address, no row id, the month instead of
+the day, and rows in the order of the token hashes (random), so neither the order nor the date
+tells when one person answered.
 
 Both publish ``analysis.release``: every combination of month, age band and district in the export is
 shared by at least ``analysis.MIN_GROUP`` rows (cells generalised away say ``analysis.SUPPRESSED``),
@@ -26,14 +28,14 @@ import datetime as dt
 import io
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from govsocial.analyze import survey as analysis
 from govsocial.csvsafe import protect
 from govsocial.store import survey as store
-from govsocial.web.deps import SessionDep
+from govsocial.web.deps import SessionDep, get_state
 
 router = APIRouter(tags=["survey"])
 
@@ -80,7 +82,7 @@ class BaselineRatingPublic(BaseModel):
 
 
 class BaselinePublic(BaseModel):
-    """The 2020 study's figures."""
+    """The 2020 study's figures: a sample of 1,028 young people (aged 15-34) in Hong Kong."""
 
     source: dict[str, Any]
     ratings: dict[str, BaselineRatingPublic]
@@ -88,7 +90,7 @@ class BaselinePublic(BaseModel):
 
 
 class SurveyResultsPublic(BaseModel):
-    """The survey's results by group, and the 2020 baseline."""
+    """The survey's results by group, and the 2020 baseline where the portal's survey is compared with it."""
 
     groups: list[GroupPublic] = Field(
         description='"all", then each age band with at least min_group responses published in the export.'
@@ -106,7 +108,10 @@ class SurveyResultsPublic(BaseModel):
         description="New or changed responses waiting for the next release, made once at least min_group "
         "wait; until then a changed response's earlier answers stay in the figures."
     )
-    baseline: BaselinePublic
+    baseline: BaselinePublic | None = Field(
+        description="The 2020 study's figures, of young people in Hong Kong (source.population, "
+        "source.respondents): given on Hong Kong's portal (jurisdiction hk) only, null elsewhere."
+    )
 
 
 def withheld(session: SessionDep, published: analysis.Release) -> int:
@@ -120,11 +125,12 @@ def _estimate(e: analysis.Estimate) -> EstimatePublic:
 
 
 @router.get("/survey/results", summary="Results of the citizen survey", response_model=SurveyResultsPublic)
-def survey_results(session: SessionDep) -> SurveyResultsPublic:
-    """Means with 95 % intervals and counts, for everyone and by age band, and the 2020 baseline."""
+def survey_results(request: Request, session: SessionDep) -> SurveyResultsPublic:
+    """Means with 95 % intervals and counts, for everyone and by age band, and the 2020 baseline
+    (Hong Kong's portal only)."""
     published = analysis.release(store.responses(session))
     groups = analysis.by_age_band(published)
-    base = analysis.baseline()
+    base = analysis.baseline_for(get_state(request).settings.jurisdiction)
     last = store.latest_release(session)
     return SurveyResultsPublic(
         groups=[
@@ -140,11 +146,15 @@ def survey_results(session: SessionDep) -> SurveyResultsPublic:
         withheld=withheld(session, published),
         released_on=last.made_on if last is not None else None,
         pending=store.waiting_count(session),
-        baseline=BaselinePublic(
-            source=base.source,
-            ratings={k: BaselineRatingPublic(mean=m, n=n) for k, (m, n) in base.ratings.items()},
-            shares=base.shares,
-        ),
+        baseline=_baseline(base) if base is not None else None,
+    )
+
+
+def _baseline(base: analysis.Baseline) -> BaselinePublic:
+    return BaselinePublic(
+        source=base.source,
+        ratings={k: BaselineRatingPublic(mean=m, n=n) for k, (m, n) in base.ratings.items()},
+        shares=base.shares,
     )
 
 

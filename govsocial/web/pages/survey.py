@@ -14,6 +14,11 @@ Anonymous by design, bot-resistant without third parties (docs/survey.md):
   the submission that completes a batch releases it, in the same transaction
   (``analysis.release_due``).
 
+What depends on the portal's jurisdiction (the ``jurisdiction`` setting): the district question is
+asked only where the survey has the jurisdiction's districts (``store.districts_of``: Hong Kong's),
+and the results are compared with the 2020 study, a sample of young people in Hong Kong, only on
+Hong Kong's portal (``analysis.baseline_for``).
+
 The form page is never cached (``Cache-Control: no-store``): its start time is per view, and the
 page micro-cache never stores an answer that sets a cookie anyway. The clock is
 ``app.state.survey_clock`` when a test sets one.
@@ -145,6 +150,8 @@ SHARE_QUESTIONS = {
     "consideration": (CONSIDERATION_LABELS, N_("Main consideration before interacting")),
 }
 SHARE_CHART_TITLE = N_("%(question)s: per cent of those who answered, with the 2020 share")
+#: The chart's title on a portal whose survey is not compared with the 2020 study.
+SHARE_CHART_TITLE_ALONE = N_("%(question)s: per cent of those who answered")
 REFUSALS = {
     "cookie": N_(
         "Your browser did not send the survey's cookie. Allow cookies for this site and reload the form."
@@ -190,8 +197,9 @@ CHANNEL_REFUSALS = frozenset({"too_many_channels", "no_channel_combined"})
 
 
 def _form_context(
-    lang: Language, answers: store.Answers | None, dont_know: frozenset[str] = frozenset()
+    lang: Language, answers: store.Answers | None, jurisdiction: str, dont_know: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
+    """The form's choices on ``jurisdiction``'s portal: no district question where it has no districts."""
     return {
         "ratings": RATING_LABELS,
         "scale": range(store.RATING_MIN, store.RATING_MAX + 1),
@@ -202,7 +210,8 @@ def _form_context(
         "expectations": EXPECTATION_LABELS,
         "considerations": CONSIDERATION_LABELS,
         "age_bands": store.AGE_BANDS,
-        "districts": DISTRICT_LABELS,
+        "districts": {key: DISTRICT_LABELS[key] for key in store.districts_of(jurisdiction)},
+        "compared": analysis.baseline_for(jurisdiction) is not None,
         "answers": answers or store.Answers(),
         "dont_know": dont_know,
         "honeypot": HONEYPOT,
@@ -236,7 +245,7 @@ def _form_page(
         answered=answered,
         refusal=REFUSALS.get(refusal or ""),
         channels_refused=refusal in CHANNEL_REFUSALS,
-        **_form_context(lang, answers, dont_know),
+        **_form_context(lang, answers, state.settings.jurisdiction, dont_know),
     )
     response.headers["Cache-Control"] = "no-store"
     if new:
@@ -353,7 +362,8 @@ async def survey_submit(request: Request, lang: LangDep) -> Response:
         except store.SurveyError:
             raise Refused("invalid") from None
         try:
-            answers.check()
+            # A district is a choice only where the portal asks the question (store.districts_of).
+            answers.check(store.districts_of(get_state(request).settings.jurisdiction))
         except store.SurveyError:
             # The answers go back into the form (a choice that is not the survey's is simply not
             # shown as chosen), with what to change.
@@ -377,13 +387,14 @@ async def survey_submit(request: Request, lang: LangDep) -> Response:
 
 @dataclass(frozen=True)
 class RatingRow:
-    """One rating on the results page: this survey's estimate and the 2020 baseline."""
+    """One rating on the results page: this survey's estimate and the 2020 baseline (None where the
+    portal's survey is not compared with it)."""
 
     key: str
     label: str
     estimate: analysis.Estimate
-    baseline_mean: float
-    baseline_n: int
+    baseline_mean: float | None = None
+    baseline_n: int | None = None
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -409,10 +420,16 @@ class ShareQuestion:
 
 
 def share_question(
-    key: str, shares: dict[str, analysis.Estimate], baseline: dict[str, float], lang: Language
+    key: str,
+    shares: dict[str, analysis.Estimate],
+    baseline: dict[str, float],
+    lang: Language,
+    compared: bool = True,
 ) -> ShareQuestion:
     """The chart of one question's shares: each answer's share with its Wilson interval as a whisker
-    and the 2020 share, where the study gives one, as a diamond."""
+    and the 2020 share, where the study gives one, as a diamond (``compared``: whether the portal's
+    survey is compared with the study at all; when not, ``baseline`` is empty and the title says
+    nothing of it)."""
     gettext = translations(lang.code).gettext
     msgids, heading = SHARE_QUESTIONS[key]
     labels = {answer: gettext(msgid) for answer, msgid in msgids.items()}
@@ -420,9 +437,10 @@ def share_question(
     for answer, label in labels.items():
         e = shares[answer]
         rows.append(charts.RangeValue(label, e.mean, e.low, e.high, baseline.get(answer)))
+    title = SHARE_CHART_TITLE if compared else SHARE_CHART_TITLE_ALONE
     chart = charts.range_bar_chart(
         f"chart-survey-{key}",
-        gettext(SHARE_CHART_TITLE) % {"question": gettext(heading)},
+        gettext(title) % {"question": gettext(heading)},
         rows,
         gettext(N_("Answer")),
         gettext(N_("Share")),
@@ -435,8 +453,20 @@ def share_question(
     return ShareQuestion(key, gettext(heading), labels, chart, answered)
 
 
-def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
-    """What the results page shows: ratings with the baseline, the chart, by age band, and the shares.
+def _rating_rows(
+    everyone: analysis.Results, base: analysis.Baseline | None, gettext: Callable[[str], str]
+) -> list[RatingRow]:
+    """The six ratings for everyone, each beside the baseline's mean and n when there is one."""
+    rows = []
+    for key, label in RATING_LABELS.items():
+        mean, n = base.ratings[key] if base is not None else (None, None)
+        rows.append(RatingRow(key, gettext(label), everyone.ratings[key], mean, n))
+    return rows
+
+
+def results_context(session: SessionDep, lang: Language, jurisdiction: str) -> dict[str, Any]:
+    """What the results page shows: ratings with the baseline, the chart, by age band, and the shares;
+    the 2020 baseline only where ``jurisdiction``'s survey is compared with it (``baseline_for``).
 
     The figures are those of the released responses (``analysis.release``), as in the API and the
     export, so that the page reveals nothing the k-anonymous export does not; the count of responses
@@ -445,11 +475,9 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
     published = analysis.release(store.responses(session))
     last, respondents = store.latest_release(session), store.count(session)
     groups = analysis.by_age_band(published)
-    everyone, base = groups[analysis.EVERYONE], analysis.baseline()
-    rows = [
-        RatingRow(key, gettext(label), everyone.ratings[key], *base.ratings[key])
-        for key, label in RATING_LABELS.items()
-    ]
+    everyone, base = groups[analysis.EVERYONE], analysis.baseline_for(jurisdiction)
+    rows = _rating_rows(everyone, base, gettext)
+    base_shares = base.shares if base is not None else {}
     drawn = [(row.label, row.estimate.mean) for row in rows if row.estimate.mean is not None]
     chart = charts.bar_chart(
         "chart-survey",
@@ -476,25 +504,27 @@ def results_context(session: SessionDep, lang: Language) -> dict[str, Any]:
         "rating_keys": list(RATING_LABELS),
         "rating_labels": RATING_LABELS,
         "shares": everyone.shares,
-        "baseline_shares": base.shares,
+        "baseline_shares": base_shares,
         "share_questions": [
-            share_question(key, everyone.shares[key], base.shares.get(key, {}), lang)
+            share_question(key, everyone.shares[key], base_shares.get(key, {}), lang, base is not None)
             for key in SHARE_QUESTIONS
         ],
-        "source": base.source,
+        # None: the portal's survey is not compared with the 2020 study (not Hong Kong's).
+        "source": base.source if base is not None else None,
         "fmt": _fmt,
     }
 
 
 @router.get("/{lang}/survey/results", response_class=HTMLResponse, include_in_schema=False)
 def survey_results(request: Request, lang: LangDep, session: SessionDep, thanks: int = 0) -> HTMLResponse:
-    """The results: means with 95 % intervals and counts, by age band, beside the 2020 baseline;
-    after sending, the thanks (``thanks``: whether the answers wait for a batch or made one)."""
+    """The results: means with 95 % intervals and counts, by age band, beside the 2020 baseline where
+    the portal's survey is compared with it; after sending, the thanks (``thanks``: whether the
+    answers wait for a batch or made one)."""
     return render(
         request,
         lang,
         "survey/results.html",
         section="survey",
         thanks=thanks if thanks in (THANKS_WAITING, THANKS_RELEASED) else 0,
-        **results_context(session, lang),
+        **results_context(session, lang, get_state(request).settings.jurisdiction),
     )
