@@ -80,12 +80,16 @@ MARK_COLOUR = "#222222"
 
 
 def interval_chart(
-    title: str, bars: Sequence[IntervalBar], top: float, legend: tuple[str, str], colour: str = "#1f5f8b"
+    title: str,
+    bars: Sequence[IntervalBar],
+    top: float,
+    legend: tuple[str, str | None],
+    colour: str = "#1f5f8b",
 ) -> str:
     """An SVG chart of ``bars`` on a fixed scale from 0 to ``top``: each value as a bar with its
     interval as a whisker and its reference (``mark``) as a dark line across the bar; ``legend``
-    names the bar and the mark. The texts are in a column right of the plot, so a printed page
-    shows every number."""
+    names the bar and the mark (``None``: the bars have no mark). The texts are in a column right of
+    the plot, so a printed page shows every number."""
     if not bars:
         return ""
     plot = WIDTH - LABEL_WIDTH - TEXT_ROOM
@@ -111,15 +115,19 @@ def _svg_open(title: str, height: int) -> str:
     )
 
 
-def _legend(legend: tuple[str, str], colour: str) -> list[str]:
+def _legend(legend: tuple[str, str | None], colour: str) -> list[str]:
     bar, mark = legend
     middle = LABEL_WIDTH + (WIDTH - LABEL_WIDTH) / 2
-    return [
+    parts = [
         f'<rect x="{LABEL_WIDTH}" y="6" width="14" height="10" fill="{colour}"/>',
         f'<text x="{LABEL_WIDTH + 18}" y="15" font-size="10">{escape(bar)}</text>',
-        f'<rect x="{middle:.1f}" y="4" width="3" height="14" fill="{MARK_COLOUR}"/>',
-        f'<text x="{middle + 8:.1f}" y="15" font-size="10">{escape(mark)}</text>',
     ]
+    if mark is not None:
+        parts += [
+            f'<rect x="{middle:.1f}" y="4" width="3" height="14" fill="{MARK_COLOUR}"/>',
+            f'<text x="{middle + 8:.1f}" y="15" font-size="10">{escape(mark)}</text>',
+        ]
+    return parts
 
 
 def _interval_row(bar: IntervalBar, y: float, x: Callable[[float], float], colour: str) -> list[str]:

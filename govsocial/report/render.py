@@ -335,19 +335,26 @@ class SurveyView:
     chart: Markup
 
 
-def survey_view(section: SurveySection, words: Words) -> SurveyView:
-    """The survey's ratings as table rows and an interval chart, each beside the 2020 baseline."""
+def survey_view(section: SurveySection, words: Words, compared: bool = True) -> SurveyView:
+    """The survey's ratings as table rows and an interval chart, each beside the 2020 baseline when
+    ``compared`` (a Hong Kong report: ``SurveySection.compared``), else alone."""
     rows, bars = [], []
     for rating in section.ratings:
         label, e = words(RATING_LABELS[rating.key]), rating.estimate
         interval = "—" if e.low is None or e.high is None else f"{e.low:.2f}–{e.high:.2f}"
         baseline = f"{rating.baseline_mean:.2f} (n {rating.baseline_n:,})"
         rows.append((label, _number(e.mean), interval, f"{e.n:,}", baseline))
-        text = f"{_number(e.mean)} (2020: {rating.baseline_mean:.2f})"
-        bars.append(IntervalBar(label, e.mean, e.low, e.high, rating.baseline_mean, text))
-    legend = (words("Mean with its 95 % interval"), words("2020 baseline"))
+        text = f"{_number(e.mean)} (2020: {rating.baseline_mean:.2f})" if compared else _number(e.mean)
+        mark = rating.baseline_mean if compared else None
+        bars.append(IntervalBar(label, e.mean, e.low, e.high, mark, text))
+    legend = (words("Mean with its 95 % interval"), words("2020 baseline") if compared else None)
     chart = interval_chart(words("Mean rating out of 10"), bars, RATING_TOP, legend)
     return SurveyView(rows, _svg(chart))
+
+
+def _survey(report: Report, words: Words) -> SurveyView | None:
+    section = report.survey
+    return survey_view(section, words, section.compared(report.jurisdiction)) if section else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -466,7 +473,7 @@ def render_html(report: Report, lang: str) -> str:
         sentiment=[by_name[m] for m in SENTIMENT if m in by_name],
         findings=findings(report, words), posts_chart=_svg(posts_chart), rate_chart=_svg(rate_chart),
         trends=trends, account_name=account_name, format_value=format_value, format_change=format_change,
-        kind=report.period_kind, survey=survey_view(report.survey, words) if report.survey else None,
+        kind=report.period_kind, survey=_survey(report, words),
         peers=peer_view(report.peers, name, words) if report.peers else None, page_heading=heading,
         page_title=title,
         platform_name=lambda key: report.platform_name(key, lang), clarified_by=clarified_by,

@@ -17,12 +17,15 @@ from sqlalchemy.orm import Session
 
 from govsocial.analyze import survey as analysis
 from govsocial.report.build import build
+from govsocial.report.chart import MARK_COLOUR
 from govsocial.report.render import render_html
 from govsocial.report.survey import SurveySection
 from govsocial.store import survey as survey_store
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 
+#: How the chart draws the baseline's mark.
+MARK = f'fill="{MARK_COLOUR}"'
 #: A month that has ended, with the survey's one release on its 10th.
 MONTH = "2026-10"
 RELEASED = dt.date(2026, 10, 10)
@@ -62,7 +65,10 @@ def test_another_jurisdictions_report_shows_its_survey_without_the_hong_kong_bas
     assert "4.80" in survey
     # No baseline: not its column, its mean (2.35, n 906), its chart, nor the study as a comparison.
     assert "2020 baseline" not in survey and "2.35" not in survey and "906" not in survey
-    assert "<svg" not in survey and "beside the 2020 study" not in survey
+    assert "beside the 2020 study" not in survey
+    # Its chart: its own means and intervals, no baseline mark, no 2020 figure.
+    chart = survey[survey.index("<svg") : survey.index("</svg>")]
+    assert "4.80" in chart and "2020" not in chart and MARK not in chart
     assert "Its figures are not shown here: they describe young people in Hong Kong" in survey
 
 
