@@ -27,7 +27,7 @@ from govsocial.errors import RegistryError
 from govsocial.registry import review
 from govsocial.registry.bundle import JURISDICTION_FILE, Problem, load_bundle, registry_folders
 from govsocial.registry.catalogue import load_catalogue, read_platform_file, save_platforms
-from govsocial.registry.lint import errors_only, lint_bundle
+from govsocial.registry.lint import errors_only, lint_bundles
 from govsocial.registry.load import load_registry
 from govsocial.registry.sync import Outcome, SyncReport
 from govsocial.registry.tables_io import write_csv, write_json
@@ -75,7 +75,8 @@ def lint(
     from govsocial.registry.addresses import PlatformCatalogue
 
     catalogue = catalogue or PlatformCatalogue.default()
-    problems = [p for f in folders for p in lint_bundle(load_bundle(f), catalogue)]
+    # Together, not one by one: an address two jurisdictions list is a problem of neither alone.
+    problems = lint_bundles([load_bundle(f) for f in folders], catalogue)
     failing = errors_only(problems, strict)
     if as_json:
         print_json(
@@ -194,11 +195,14 @@ def verify_(
         str, typer.Argument(help="Any spelling of an account address, or @handle with --platform.")
     ],
     platform: Annotated[str | None, typer.Option(help="Platform of a bare handle.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction (default from settings).")] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Is this account official? Exit status 0 official, 3 archived, 4 unknown, 2 not an address."""
     with read_session(ctx) as session:
-        verdict = verify(session, load_catalogue(session), url, platform)
+        # Official for one government only: another's account is "unknown" here, and named.
+        code = known.jurisdiction(session, jurisdiction or settings_of(ctx).jurisdiction)
+        verdict = verify(session, load_catalogue(session), url, platform, jurisdiction=code)
         owners = [link.organisation for link in verdict.account.organisations] if verdict.account else []
         names = [f"{o.name_en} {o.name_zh_hant or ''}".strip() for o in owners]
         # The id alert rules (--level account --entity ID) and the API's /accounts/{id} take.
@@ -215,11 +219,17 @@ def verify_(
                 "canonical_url": a.canonical_url,
                 "account_id": account_id,
                 "organisations": names,
+                "jurisdiction": code,
+                "other_jurisdiction": verdict.other_jurisdiction,
+                "other_status": verdict.other_status and verdict.other_status.value,
             }
         )
     else:
         console.print(f"[bold]{verdict.status.value}[/bold]: {a.platform} {a.kind} {a.value!r}")
         console.print(verdict.message)
+        if verdict.other_status is not None:
+            other = f"  {verdict.other_status.value} in jurisdiction {verdict.other_jurisdiction!r}"
+            console.print(other, highlight=False)
         if account_id is not None:
             console.print(f"  account id: {account_id}", highlight=False)
         for name in names:

@@ -23,8 +23,9 @@ from govsocial.report.errors import ReportError
 from govsocial.report.pdf import html_to_pdf
 from govsocial.report.publish import stem, write_atomic
 from govsocial.report.render import render_html
+from govsocial.settings import Settings
 from govsocial.store.survey import latest_release, refused_as_read_only
-from govsocial.store.tables import SurveyRelease
+from govsocial.store.tables import Jurisdiction, SurveyRelease
 
 
 class Lang(enum.StrEnum):
@@ -41,12 +42,19 @@ def report(
         str,
         typer.Option(
             help="The period: a week YYYY-Www, a month YYYY-MM, a year YYYY, or latest (the newest month"
-            " with figures); compared with the one before."
+            " that has ended with figures); compared with the one before."
         ),
     ],
     org: Annotated[str | None, typer.Option("--org", help="The organisation, by code.")] = None,
     government: Annotated[bool, typer.Option("--government", help="The whole government instead.")] = False,
-    lang: Annotated[Lang, typer.Option(help="zh-hant or en.")] = Lang.ZH_HANT,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            help="zh-hant or en (default: the portal's default language, the default_locale setting"
+            " else the jurisdiction's; zh-hans gives zh-hant).",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Folder to write the HTML and PDF to.")] = Path("."),
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Write the PDF as well as the HTML.")] = True,
     publish: Annotated[
@@ -68,7 +76,11 @@ def report(
         # the configured jurisdiction's zone): a release the report makes is dated there too, also
         # when the report is of another jurisdiction.
         _release_survey(session, settings.jurisdiction)
-        data = build(session, jurisdiction or settings.jurisdiction, org, period)
+        code = jurisdiction or settings.jurisdiction
+        # One "now" for the command, its survey release's and its report's: a period that has not
+        # ended by then is refused for --publish before the report is built.
+        data = build(session, code, org, period, now=_now(), publishing=publish)
+        lang = lang or _default_lang(session, settings, code)
     html = render_html(data, lang.value).encode()
     files = {".html": html}
     if pdf:
@@ -83,8 +95,21 @@ def report(
             console.print(f"wrote {folder / (name + ext)}", highlight=False)
 
 
+def _default_lang(session: Session, settings: Settings, jurisdiction: str) -> Lang:
+    """The report's language when ``--lang`` is not given: the portal's default language (the
+    ``default_locale`` setting where it is set, else the jurisdiction's own, as the portal chooses
+    it), as a language reports are written in. There is no simplified-Chinese report: zh-hans, as
+    any language without a report, gives the traditional-Chinese one."""
+    if "default_locale" in settings.model_fields_set:
+        chosen: str | None = settings.default_locale
+    else:
+        row = session.get(Jurisdiction, jurisdiction)
+        chosen = row.default_locale if row is not None else None
+    return Lang.EN if chosen == Lang.EN else Lang.ZH_HANT
+
+
 def _now() -> dt.datetime:
-    """The time a release the report makes is made at (tests set it)."""
+    """The time the report is made at, and a release it makes (tests set it)."""
     return dt.datetime.now(dt.UTC)
 
 

@@ -21,6 +21,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import Engine, select
 from uvicorn.config import STARTUP_FAILURE
 
 from govsocial.analyze.topics.segment import default_segmenter
@@ -34,6 +35,7 @@ from govsocial.cli.common import (
 )
 from govsocial.errors import ConfigurationError
 from govsocial.settings import CONFIG_ENV
+from govsocial.store import tables as t
 from govsocial.store.db import make_engine
 from govsocial.web.app import create_app
 
@@ -80,7 +82,7 @@ def serve(
     settings = settings_of(ctx)
     if collect and workers > 1:
         raise ConfigurationError(COLLECT_NEEDS_ONE_PROCESS)
-    _check_schema(settings.database_url)
+    _check_store(settings.database_url, settings.jurisdiction)
     host = host or settings.host
     port = port or settings.port
     processes = f" with {workers} worker processes" if workers > 1 else ""
@@ -151,19 +153,36 @@ def _restart() -> None:
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606 (this command, again)
 
 
-def _check_schema(database_url: str) -> None:
-    """Refuse to serve a database the migrations have not brought up to this code: every page
-    would fail with a missing table or column. An SQLite file that is not there is said so before
-    connecting, which would make it, empty."""
+def _check_store(database_url: str, jurisdiction: str) -> None:
+    """Refuse to serve a database the migrations have not brought up to this code (every page
+    would fail with a missing table or column), or one that does not hold the configured
+    jurisdiction (every page would be an empty portal of it, named by its code). An SQLite file that
+    is not there is said so before connecting, which would make it, empty."""
     if problem := missing_database(database_url):
         raise problem
     engine = make_engine(database_url)
     try:
-        problem = unreachable(engine) or schema_problem(engine)
+        problem = unreachable(engine) or schema_problem(engine) or _jurisdiction_problem(engine, jurisdiction)
     finally:
         engine.dispose()
     if problem is not None:
         raise problem
+
+
+def _jurisdiction_problem(engine: Engine, code: str) -> ConfigurationError | None:
+    """The error for a configured jurisdiction the store does not hold (a typo, or a registry not
+    loaded yet); None when it holds it."""
+    # As `metrics refresh` and the other commands check a jurisdiction (govsocial.cli.known).
+    with engine.connect() as connection:
+        held = list(connection.scalars(select(t.Jurisdiction.code).order_by(t.Jurisdiction.code)))
+    if code in held:
+        return None
+    holds = f"it holds {', '.join(held)}" if held else "it holds none"
+    return ConfigurationError(
+        f"the configured jurisdiction {code!r} is not in the store ({holds}): run "
+        "`govsocial registry load` to load its registry, or set the jurisdiction setting "
+        "(GOVSOCIAL_JURISDICTION) to one it holds"
+    )
 
 
 def _config_for_workers(ctx: typer.Context) -> None:

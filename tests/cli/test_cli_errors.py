@@ -185,7 +185,7 @@ def test_report_out_that_cannot_be_written_is_one_line(
     no_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report = SimpleNamespace(jurisdiction="hk", level="organisation", entity="cfs", period="2026-09")
-    monkeypatch.setattr(report_cli, "build", lambda *args: report)
+    monkeypatch.setattr(report_cli, "build", lambda *args, **kwargs: report)
     monkeypatch.setattr(report_cli, "render_html", lambda *args: "<html></html>")
     monkeypatch.setattr(report_cli, "release_due", lambda *args: None)  # the survey's tables are not there
 
@@ -196,7 +196,9 @@ def test_report_out_that_cannot_be_written_is_one_line(
     (no_store / "var").mkdir(exist_ok=True)
     (no_store / "var" / "govsocial.db").touch()  # report and release faked; the store is only opened
     output = one_line_error(
-        invoke("report", "--org", "cfs", "--period", "2026-09", "--out", "rp", "--no-pdf")
+        invoke(
+            "report", "--org", "cfs", "--period", "2026-09", "--lang", "zh-hant", "--out", "rp", "--no-pdf"
+        )
     )
     assert output == "error: --out rp: cannot write hk~cfs-2026-09-zh-hant.html: No such file or directory\n"
 

@@ -32,9 +32,10 @@ from govsocial.cli import serve as serve_command
 from govsocial.cli.main import app as cli_app
 from govsocial.settings import CONFIG_ENV
 from govsocial.store import tables as t
-from govsocial.store.db import make_engine
+from govsocial.store.db import make_engine, session_factory
 from govsocial.web import asgi
 from govsocial.web.state import AppState
+from tests.analyze.store_rows import Store
 from tests.cli.sample_store import cli
 
 WORKERS = 2
@@ -76,6 +77,13 @@ def _config(folder: Path, database_url: str) -> Path:
     # A JSON string is a valid TOML string.
     path.write_text(f'database_url = {json.dumps(database_url)}\ndefault_locale = "en"\n', encoding="utf-8")
     return path
+
+
+def _hold_hk(engine: Engine) -> None:
+    """The configured jurisdiction in the store: `serve` refuses a store without it."""
+    with session_factory(engine)() as session:
+        Store(session).jurisdiction()
+        session.commit()
 
 
 def _log(path: Path) -> str:
@@ -214,6 +222,7 @@ def test_collect_is_refused_with_several_workers() -> None:
 def test_workers_read_the_config_file_the_command_was_given(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str, sqlite_engine: Engine
 ) -> None:
+    _hold_hk(sqlite_engine)
     config = _config(tmp_path, sqlite_url)
     calls: list[tuple[object, dict[str, object]]] = []
     monkeypatch.setattr(serve_command.uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
@@ -240,6 +249,7 @@ def test_workers_read_the_config_file_the_command_was_given(
 def test_one_worker_serves_the_app_object_in_process(
     monkeypatch: pytest.MonkeyPatch, sqlite_url: str, sqlite_engine: Engine
 ) -> None:
+    _hold_hk(sqlite_engine)
     calls: list[object] = []
     monkeypatch.setattr(serve_command, "_serve_one", lambda app, host, port: bool(calls.append(app)))
     monkeypatch.setenv("GOVSOCIAL_DATABASE_URL", sqlite_url)

@@ -34,10 +34,21 @@ class Aggregation(enum.StrEnum):
     MEAN_OF_RATIOS = "mean_of_ratios"
 
 
+#: The longest wait the hour parameters take: a year.
+MAX_HOURS = 24 * 365
+#: The longest ``active_days``: about ten years, the longest period (a year) many times over.
+MAX_DAYS = 3660
+#: The most posts an overperforming benchmark is made of.
+MAX_BENCHMARK_POSTS = 10_000
+#: The highest floor of expected interactions (more than any post of the registry gets).
+MAX_INTERACTIONS = 1_000_000_000
+
+
 class MetricParams(BaseModel):
     """Every parameter of every metric, with the default each is documented with."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No infinity or NaN: "inf" parses as a float, and a bound compared with NaN says nothing.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     likes: LikesMeaning = LikesMeaning.ALL_REACTIONS
     follower_basis: FollowerBasis = FollowerBasis.AT_POSTING
@@ -48,15 +59,22 @@ class MetricParams(BaseModel):
     )
     x_count_replies: bool = Field(default=False, description="X interactions include replies.")
     x_count_quotes: bool = Field(default=False, description="X interactions include quotes.")
+    # The upper bounds refuse a typo, not a choice: a window or wait longer than they allow is longer
+    # than any period the metrics are computed for (docs/metrics.md).
     active_days: int = Field(
-        default=30, ge=1, description="An account with no post for this long is dormant."
+        default=30, ge=1, le=MAX_DAYS, description="An account with no post for this long is dormant."
     )
-    overperforming_posts: int = Field(default=100, ge=4, description="Posts in the overperforming benchmark.")
+    overperforming_posts: int = Field(
+        default=100, ge=4, le=MAX_BENCHMARK_POSTS, description="Posts in the overperforming benchmark."
+    )
     overperforming_minimum: float = Field(
-        default=10.0, ge=0, description="Floor of the expected interactions."
+        default=10.0, ge=0, le=MAX_INTERACTIONS, description="Floor of the expected interactions."
     )
     response_hours: float = Field(
-        default=24.0, gt=0, description="A reply within this many hours meets the service level."
+        default=24.0,
+        gt=0,
+        le=MAX_HOURS,
+        description="A reply within this many hours meets the service level.",
     )
     business_hours: tuple[int, int] = Field(
         default=(9, 18),
@@ -70,7 +88,10 @@ class MetricParams(BaseModel):
         description="Response-rate bar of a 'socially devoted' page: a share, 0 to 1.",
     )
     timeliness_max_hours: float = Field(
-        default=72.0, gt=0, description="A social post later than this after a press release is not matched."
+        default=72.0,
+        gt=0,
+        le=MAX_HOURS,
+        description="A social post later than this after a press release is not matched.",
     )
     # Above 0: the matcher looks only at posts that share a word with the release, so "at least 0"
     # would not mean "any post" (docs/metrics.md).
