@@ -22,6 +22,7 @@ from govsocial.analyze.alerts.rules import KINDS, evaluate
 from govsocial.cli.main import app
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory
+from tests.analyze.alerts import rows
 from tests.analyze.alerts.loopback import WEBHOOK_SECRET, smtp, webhook
 from tests.conftest import postgres_database
 from tests.demo_store import KEY, demo_store
@@ -33,26 +34,11 @@ PASSWORD = "smtp-secret-never-shown-9431"
 
 
 def _account(session: Session, handle: str) -> t.Account:
-    account = t.Account(
-        jurisdiction="hk", platform="facebook", kind="page", handle=handle, key=handle,
-        status=t.AccountStatus.PUBLISHED,
-    )  # fmt: skip
-    session.add(account)
-    session.flush()
-    return account
+    return rows.account(session, handle)
 
 
 def _post(session: Session, account: t.Account, n: int, age: dt.timedelta, interactions: int) -> t.Post:
-    created = NOW - age
-    post = t.Post(
-        account_id=account.id, platform="facebook", post_id=f"{account.handle}_{n}", created_at=created,
-        format="text", source="test", first_seen_at=created, last_seen_at=NOW, content_hash="x",
-        url=f"https://facebook.com/{account.handle}/posts/{n}",
-    )  # fmt: skip
-    session.add(post)
-    session.flush()
-    session.add(t.PostSnapshot(post_id=post.id, taken_at=NOW, likes=interactions, comments=0, shares=0))
-    return post
+    return rows.post(session, account, n, NOW - age, interactions, seen=NOW)
 
 
 def _comment(session: Session, post: t.Post, cid: str, age: dt.timedelta, parent: str | None = None) -> None:

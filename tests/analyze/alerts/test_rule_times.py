@@ -18,6 +18,7 @@ from govsocial.settings import Settings
 from govsocial.store import alerts as store
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
+from tests.analyze.alerts import rows
 from tests.analyze.alerts.loopback import Mailbox
 
 #: 20:00 UTC on 30 November 2026: already 1 December, 04:00, in Hong Kong.
@@ -34,29 +35,6 @@ def _hong_kong(session: Session) -> None:
     session.flush()
 
 
-def _account(session: Session, handle: str = "quiet_page") -> t.Account:
-    account = t.Account(
-        jurisdiction="hk", platform="facebook", kind="page", handle=handle, key=handle,
-        status=t.AccountStatus.PUBLISHED,
-    )  # fmt: skip
-    session.add(account)
-    session.flush()
-    return account
-
-
-def _post(session: Session, account: t.Account, n: int, created: dt.datetime, interactions: int) -> t.Post:
-    post = t.Post(
-        account_id=account.id, platform="facebook", post_id=f"{account.handle}_{n}", created_at=created,
-        format="text", source="test", first_seen_at=created, last_seen_at=created, content_hash="x",
-        url=f"https://facebook.com/{account.handle}/posts/{n}",
-    )  # fmt: skip
-    session.add(post)
-    session.flush()
-    session.add(t.PostSnapshot(post_id=post.id, taken_at=created, likes=interactions, comments=0, shares=0))
-    session.flush()
-    return post
-
-
 def _rule(session: Session, kind: str, entity: str, **params: object) -> t.AlertRule:
     level = "government" if entity == "hk" else "account"
     return store.add_rule(session, "hk", level, entity, kind, dict(params), None, "desk@gov.test")
@@ -65,8 +43,8 @@ def _rule(session: Session, kind: str, entity: str, **params: object) -> t.Alert
 def test_a_dormant_account_is_told_with_its_real_silence_and_local_day(engine: Engine) -> None:
     with session_factory(engine)() as session:
         _hong_kong(session)
-        account = _account(session)
-        _post(session, account, 1, LAST_POST, 5)
+        account = rows.account(session)
+        rows.post(session, account, 1, LAST_POST, 5)
         rule = _rule(session, "account_dormant", str(account.id), days=30)
         (fired,) = evaluate(session, rule, NOW)
     # 61 days and 1.5 hours of silence; the last post was on 1 October in Hong Kong.
@@ -79,7 +57,7 @@ def test_a_dormant_account_is_told_with_its_real_silence_and_local_day(engine: E
 def test_an_account_that_never_posted_says_so(engine: Engine) -> None:
     with session_factory(engine)() as session:
         _hong_kong(session)
-        account = _account(session)
+        account = rows.account(session)
         (fired,) = evaluate(session, _rule(session, "account_dormant", str(account.id)), NOW)
     assert fired.title == "facebook quiet_page has never posted"
 
@@ -106,8 +84,8 @@ def _send_dormant(engine: Engine, box: Mailbox) -> str:
     """Fire and email one dormancy alert; the email's text."""
     with session_factory(engine)() as session:
         _hong_kong(session)
-        account = _account(session)
-        _post(session, account, 1, LAST_POST, 5)
+        account = rows.account(session)
+        rows.post(session, account, 1, LAST_POST, 5)
         rule = _rule(session, "account_dormant", str(account.id), days=30)
         session.add(t.Alert(
             rule_id=rule.id, kind=rule.kind, entity=str(account.id), event_key="test:posted",
@@ -157,7 +135,7 @@ def test_a_new_spike_rule_tells_of_recent_periods_only(engine: Engine) -> None:
     periods) and later ones, not of spikes months back."""
     with session_factory(engine)() as session:
         _hong_kong(session)
-        account = _account(session)
+        account = rows.account(session)
         for kind, period in [("week", "2026-W25"), ("week", "2026-W47"), ("week", "2026-W48"),
                              ("week", "2026-W49"), ("month", "2026-10"), ("month", "2026-11"),
                              ("month", "2026-12")]:  # fmt: skip
@@ -178,13 +156,13 @@ def test_a_new_spike_rule_tells_of_recent_periods_only(engine: Engine) -> None:
 def test_no_underperforming_post_where_posts_usually_get_nothing(engine: Engine) -> None:
     with session_factory(engine)() as session:
         _hong_kong(session)
-        account = _account(session)
+        account = rows.account(session)
         for n in range(6):  # the account's posts of the last weeks: no interactions
-            _post(session, account, n, NOW - dt.timedelta(days=10 + n), 0)
-        _post(session, account, 10, NOW - dt.timedelta(days=3), 0)
+            rows.post(session, account, n, NOW - dt.timedelta(days=10 + n), 0)
+        rows.post(session, account, 10, NOW - dt.timedelta(days=3), 0)
         rule = _rule(session, "post_underperforming", str(account.id))
         assert evaluate(session, rule, NOW) == []
         # With a usual of 10 the same post underperforms.
         for n in range(20, 30):
-            _post(session, account, n, NOW - dt.timedelta(days=20 + n), 10)
+            rows.post(session, account, n, NOW - dt.timedelta(days=20 + n), 10)
         assert [f.details["interactions"] for f in evaluate(session, rule, NOW)] == [0]
