@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from govsocial.collect.privacy import Pseudonymiser, redact, scrub_payload, without_secrets
@@ -200,6 +200,8 @@ def test_every_national_mobile_number_is_redacted(
     assert redact(before + number + after) == f"{before}[PHONE]{after}"
 
 
+# Found by this property in a full run: full-width hyphens between groups of two and three digits.
+@example(code="1", groups=["00", "00", "000"], separator="-", around=("", ""), full_width=True)
 @given(
     code=st.sampled_from(["1", "44", "65", "86", "852", "853", "886"]),
     groups=st.lists(st.text(alphabet=string.digits, min_size=2, max_size=4), min_size=3, max_size=4),
@@ -265,3 +267,15 @@ def test_scrubbing_a_string_redacts_as_redact_does(text: str) -> None:
     """The shape test may pass a string only if ``redact`` would leave it as it is."""
     expected = redact(without_secrets(text))
     assert scrub_payload({"k": [text]}, "facebook", Pseudonymiser("k")) == {"k": [expected]}
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("call ９１２３－４５６７", "call [PHONE]"),  # Hong Kong's, with a full-width hyphen
+        ("＋１ ００－００－０００", "[PHONE]"),
+        ("＋８５２ ９１２３－４５６７", "[PHONE]"),
+    ],
+)
+def test_full_width_hyphens_split_numbers_as_ascii_ones_do(text: str, redacted: str) -> None:
+    assert redact(text) == redacted
