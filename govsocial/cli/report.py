@@ -24,8 +24,9 @@ from govsocial.report.pdf import html_to_pdf
 from govsocial.report.publish import stem, write_atomic
 from govsocial.report.render import render_html
 from govsocial.settings import Settings
+from govsocial.store import queries
 from govsocial.store.survey import latest_release, refused_as_read_only
-from govsocial.store.tables import Jurisdiction, SurveyRelease
+from govsocial.store.tables import SurveyRelease
 
 
 class Lang(enum.StrEnum):
@@ -100,11 +101,7 @@ def _default_lang(session: Session, settings: Settings, jurisdiction: str) -> La
     ``default_locale`` setting where it is set, else the jurisdiction's own, as the portal chooses
     it), as a language reports are written in. There is no simplified-Chinese report: zh-hans, as
     any language without a report, gives the traditional-Chinese one."""
-    if "default_locale" in settings.model_fields_set:
-        chosen: str | None = settings.default_locale
-    else:
-        row = session.get(Jurisdiction, jurisdiction)
-        chosen = row.default_locale if row is not None else None
+    chosen = queries.default_locale(session, settings, jurisdiction)
     return Lang.EN if chosen == Lang.EN else Lang.ZH_HANT
 
 

@@ -11,7 +11,7 @@ import enum
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, Select, String, and_, exists, func, or_, select
@@ -21,6 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from govsocial.errors import NotFoundError
+from govsocial.settings import Settings
 from govsocial.store import tables as t
 from govsocial.store.db import UNICODE_LOWER
 from govsocial.store.times import utc
@@ -399,6 +400,19 @@ def recent_posts(session: Session, account_ids: Sequence[int], limit: int = 10) 
     owners = {p.account_id for p in posts}
     accounts = {a.id: a for a in session.scalars(select(t.Account).where(t.Account.id.in_(owners)))}
     return [PostView(p, accounts[p.account_id], counts.get(p.id)) for p in posts]
+
+
+def default_locale(session: Session, settings: Settings, jurisdiction: str) -> str:
+    """The interface language where none is asked for (the portal's ``/``, a report without
+    ``--lang``): the ``default_locale`` setting where it is set (file, environment or argument),
+    else ``jurisdiction``'s own (its ``jurisdiction.toml``, as loaded), else the built-in default."""
+    if "default_locale" in settings.model_fields_set:
+        return settings.default_locale
+    row = session.get(t.Jurisdiction, jurisdiction)
+    locales = get_args(Settings.model_fields["default_locale"].annotation)
+    if row is not None and row.default_locale in locales:
+        return row.default_locale
+    return settings.default_locale
 
 
 def jurisdiction_zone(session: Session, jurisdiction: str) -> ZoneInfo:

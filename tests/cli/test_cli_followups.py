@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,16 +18,14 @@ from typer.testing import CliRunner, Result
 from govsocial.cli import serve as serve_command
 from govsocial.cli.main import app
 from govsocial.registry.load import load_registry
-from govsocial.settings import PROJECT_ROOT
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 from tests.analyze.store_rows import Store
 from tests.demo_store import KEY
+from tests.registry.folders import account_row, with_xx
 
-REGISTRY = PROJECT_ROOT / "data" / "registry"
 CFS = "https://www.facebook.com/cfs.hk"
 XX_OWN = "https://www.facebook.com/xx.weather.example"
-HEADER = "org_codes,platform,url,handle,aliases,status,evidence_url\n"
 
 
 def _said(result: Result) -> str:
@@ -126,18 +123,7 @@ def test_the_default_locale_setting_chooses_before_the_jurisdiction(
 
 def _registry(tmp_path: Path, *urls: str) -> Path:
     """Hong Kong's bundled folder and a small jurisdiction ``xx`` listing ``urls`` as its accounts."""
-    root = tmp_path / "registry"
-    shutil.copytree(REGISTRY / "hk", root / "hk")
-    xx = root / "xx"
-    xx.mkdir()
-    (xx / "jurisdiction.toml").write_text('code = "xx"\nname_en = "Example Government"\n', encoding="utf-8")
-    (xx / "organisations.csv").write_text(
-        "code,org_type,parent_code,name_en,source\nxx-mo,department,,Example Met Office,test\n",
-        encoding="utf-8",
-    )
-    rows = "".join(f"xx-mo,facebook,{url},,,published,https://example.org/xx\n" for url in urls)
-    (xx / "accounts.csv").write_text(HEADER + rows, encoding="utf-8")
-    return root
+    return with_xx(tmp_path, *map(account_row, urls))
 
 
 def test_lint_finds_an_address_two_jurisdictions_list(

@@ -7,7 +7,6 @@ government's registry as its own.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,34 +20,19 @@ from govsocial.registry.load import load_registry
 from govsocial.registry.sync import Outcome
 from govsocial.registry.transfer import import_file
 from govsocial.registry.verify import find_account
-from govsocial.settings import PROJECT_ROOT
 from govsocial.store import tables as t
+from tests.registry.folders import HEADER, account_row, with_xx
 
-REGISTRY = PROJECT_ROOT / "data" / "registry"
 CATALOGUE = PlatformCatalogue.default()
 CFS = "https://www.facebook.com/cfs.hk"
-HEADER = "org_codes,platform,url,handle,aliases,status,evidence_url\n"
-OWN = "xx-mo,facebook,https://www.facebook.com/xx.weather.example,,,published,https://example.org/xx\n"
-STEAL = f"xx-mo,facebook,{CFS},,,published,https://example.org/xx\n"
+OWN = account_row("https://www.facebook.com/xx.weather.example")
+STEAL = account_row(CFS)
 # A new address of its own, with the other jurisdiction's address as an alias.
-STEAL_BY_ALIAS = (
-    f"xx-mo,facebook,https://www.facebook.com/xx.food.example,,{CFS},published,https://example.org/xx\n"
-)
+STEAL_BY_ALIAS = account_row("https://www.facebook.com/xx.food.example", aliases=CFS)
 
 
 def _registry(tmp_path: Path, *rows: str) -> Path:
-    """Hong Kong's bundled folder and a small jurisdiction ``xx`` whose accounts are ``rows``."""
-    root = tmp_path / "registry"
-    shutil.copytree(REGISTRY / "hk", root / "hk")
-    xx = root / "xx"
-    xx.mkdir()
-    (xx / "jurisdiction.toml").write_text('code = "xx"\nname_en = "Example Government"\n', encoding="utf-8")
-    (xx / "organisations.csv").write_text(
-        "code,org_type,parent_code,name_en,source\nxx-mo,department,,Example Met Office,test\n",
-        encoding="utf-8",
-    )
-    (xx / "accounts.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
-    return root
+    return with_xx(tmp_path, *rows)
 
 
 def _cfs(session: Session) -> tuple[str, list[str]]:

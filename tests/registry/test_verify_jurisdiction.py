@@ -3,7 +3,6 @@ government's account is not official here, and the verdict names the government 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -12,10 +11,9 @@ from sqlalchemy.orm import Session
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.load import load_registry
 from govsocial.registry.verify import VerifyStatus, find_account, verify
-from govsocial.settings import PROJECT_ROOT
 from govsocial.store.db import make_engine, session_factory, upgrade
+from tests.registry.folders import account_row, with_xx
 
-REGISTRY = PROJECT_ROOT / "data" / "registry"
 CATALOGUE = PlatformCatalogue.default()
 CFS = "https://www.facebook.com/cfs.hk"  # published in hk
 CARRIE = "https://www.facebook.com/carrielam.hksar"  # archived in hk
@@ -26,18 +24,7 @@ XX = "https://www.facebook.com/xx.weather.example"  # published in xx
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     """Hong Kong's bundled registry and a small jurisdiction ``xx`` in one store."""
     tmp = tmp_path_factory.mktemp("verify-jurisdiction")
-    root = tmp / "registry"
-    shutil.copytree(REGISTRY / "hk", root / "hk")
-    xx = root / "xx"
-    xx.mkdir()
-    (xx / "jurisdiction.toml").write_text('code = "xx"\nname_en = "Example"\n', encoding="utf-8")
-    (xx / "organisations.csv").write_text(
-        "code,org_type,name_en,source\nxx-mo,department,Example Met Office,test\n", encoding="utf-8"
-    )
-    (xx / "accounts.csv").write_text(
-        f"org_codes,platform,url,status,evidence_url\nxx-mo,facebook,{XX},published,https://example.org\n",
-        encoding="utf-8",
-    )
+    root = with_xx(tmp, account_row(XX))
     engine = make_engine(f"sqlite:///{tmp / 'db.sqlite'}")
     upgrade(engine)
     assert not load_registry(engine, root, actor="test").problems

@@ -231,20 +231,15 @@ BUILT_IN_LOCALE = str(Settings.model_fields["default_locale"].default)
 
 
 def default_locale(request: Request) -> str:
-    """The interface language when the URL names none: the ``default_locale`` setting where it is
-    set (file, environment or argument), else the configured jurisdiction's own (its
-    ``jurisdiction.toml``, as loaded into the store), else the built-in default."""
+    """The interface language when the URL names none (``queries.default_locale`` of the configured
+    jurisdiction)."""
     settings = get_settings(request)
-    if "default_locale" in settings.model_fields_set:
-        return settings.default_locale
     try:
         with get_state(request).sessions() as session:
-            row = session.get(t.Jurisdiction, settings.jurisdiction)
-            chosen = row.default_locale if row is not None else None
+            return queries.default_locale(session, settings, settings.jurisdiction)
     except SQLAlchemyError:
         # The error page of a store that is down still needs a language.
-        chosen = None
-    return chosen if chosen in LANGUAGES else settings.default_locale
+        return settings.default_locale
 
 
 def default_language(request: Request) -> Language:
