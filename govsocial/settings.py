@@ -133,6 +133,15 @@ class Settings(BaseSettings):
         "records kept this long) by every metrics refresh and `govsocial privacy purge`; counts, labels "
         "and metrics stay. 0: keep them forever.",
     )
+    # The metric parameters (docs/metrics.md, "Parameters"). Their rules live with MetricParams, above
+    # this module: ``analyze.metrics.params.configured`` checks them, and every command and the
+    # portal call it as they start, so a bad one is refused before any work (one line, as here).
+    metric_params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Metric parameters that differ from the documented defaults (docs/metrics.md), "
+        'e.g. {"business_hours": [8, 17], "response_hours": 48}: a [metric_params] table in the '
+        "settings file.",
+    )
     # The admin area (docs/admin.md).
     admin_secure_cookies: bool = Field(
         default=True,
@@ -163,6 +172,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
     smtp_from: str = Field(default="govsocial@localhost", description="Sender address of alert emails.")
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    portal_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The portal's public address (https://...), for the links of alert emails and webhooks.",
+    )
     alert_webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, description="How long an alert webhook may take to answer, per try."
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT, Settings
 from govsocial.store.db import make_engine, session_factory, upgrade
+from govsocial.web.admin import refresh as admin_refresh
 from govsocial.web.app import create_app
 
 #: Set by the test command (scripts/test-postgres.sh) to a server it started on loopback.
@@ -31,6 +32,17 @@ os.environ.setdefault("GOVSOCIAL_PAGE_CACHE_SECONDS", "0")
 # (tests/analyze/test_retention.py) turn it on with their own clock.
 os.environ.setdefault("GOVSOCIAL_COMMENT_RETENTION_DAYS", "0")
 SHARED = PROJECT_ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def no_background_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import from the admin area recomputes the metrics in a background thread
+    (``web/admin/refresh.py``): a whole scorecard, still running after the test that imported.
+    Here it is recorded as done at once; tests/web/admin/test_import_refresh.py gives the
+    refresher the real one."""
+    monkeypatch.setattr(
+        admin_refresh, "pipeline_refresh", lambda _engine, _settings, code: f"{code}: not in tests"
+    )
 
 
 def pytest_report_header() -> str:

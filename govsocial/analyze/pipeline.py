@@ -27,7 +27,7 @@ from govsocial.analyze.extract import extract
 from govsocial.analyze.materialise import Counts, Scope, materialise
 from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
-from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.params import MetricParams, configured
 from govsocial.analyze.retention import purge
 from govsocial.analyze.spikes import SpikeParams
 from govsocial.errors import GovsocialError
@@ -113,17 +113,19 @@ def refresh(
     - ``engine``: the store; ``settings``: gives the default jurisdiction.
     - ``jurisdiction``: a jurisdiction code (default ``settings.jurisdiction``).
     - ``period_kinds``: which calendar periods to materialise (default week, month and year).
-    - ``params``: the metric parameters (default: the documented defaults); values are stored
-      under ``params.digest()``, so each parameter set keeps its own numbers.
+    - ``params``: the metric parameters (default: the deployment's, ``configured(settings)``: the
+      ``metric_params`` setting over the documented defaults); values are stored under
+      ``params.digest()``, so each parameter set keeps its own numbers.
     - ``metrics``: metric names (default: every registered metric).
 
     Returns a ``RefreshReport``: ``counts.as_dict()`` gives insert / update / noop / delete,
     ``as_dict()`` everything as JSON, ``summary()`` one line. Raises ``NotFoundError`` when the
-    jurisdiction is not in the store. A metric that fails to compute is listed in
+    jurisdiction is not in the store, ``ConfigurationError`` when the ``metric_params`` setting is
+    bad (before any work). A metric that fails to compute is listed in
     ``RefreshReport.failed`` and its stored values are left untouched; the others are written.
     """
     started = time.perf_counter()
-    params = params or MetricParams()
+    params = params or configured(settings)
     code = jurisdiction or settings.jurisdiction
     kinds = tuple(PeriodKind(k) for k in period_kinds)
     report = RefreshReport(code, params.digest(), tuple(str(k) for k in kinds))

@@ -22,6 +22,12 @@ release with its figures (``store.survey``). Comparing the results before and af
 answers then shows nothing, and comparing two releases shows a batch of at least ``MIN_GROUP``.
 Whether a release is due can be asked without writing (``due_release``), as a reader of a read-only
 store must.
+
+Responses are counted by district (``district_counts``, ``by_district``) as the export publishes
+them: the released rows by their published district, a district left out counted as left out, so
+the counts follow from the export and undo none of its generalisations. The districts are the
+jurisdiction's (``store.districts_of``, from its registry folder's ``districts.csv``); a stored code
+the list no longer has is counted under that code.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import datetime as dt
 import hashlib
 import math
 import tomllib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -342,6 +348,51 @@ def by_age_band(published: Release) -> dict[str, Results]:
     return groups
 
 
+# --- By district ----------------------------------------------------------------------------------
+
+#: A district count's key for the responses that gave no district.
+NO_DISTRICT = ""
+
+
+def district_counts(published: Release) -> dict[str, int]:
+    """The released responses by their published district: a code, ``SUPPRESSED`` (left out so that
+    no one is singled out) or ``NO_DISTRICT``; what a release records (``survey_releases.districts``)."""
+    return dict(Counter(p.district or NO_DISTRICT for p in published.rows))
+
+
+@dataclass(frozen=True)
+class DistrictCount:
+    """How many released responses show one district (``key``: its code), or left it out
+    (``SUPPRESSED``) or gave none (``NO_DISTRICT``). ``district`` is the jurisdiction's district of
+    that code: None for those two, and for a code the jurisdiction's list no longer has (a district
+    removed from ``districts.csv`` after answers named it: they stay counted, under their code)."""
+
+    key: str
+    district: store.District | None
+    respondents: int
+
+    def label(self, locale: str) -> str:
+        """The district's name in ``locale``; the code itself for a district no longer listed."""
+        return self.district.name(locale) if self.district is not None else self.key
+
+
+def by_district(counts: dict[str, int], districts: Sequence[store.District]) -> list[DistrictCount]:
+    """Every district of the list in its order (those nobody gave too), then codes no longer listed
+    (alphabetically), then the left-out and the not-given ones where there are any."""
+    listed = {district.code for district in districts}
+    rows = [DistrictCount(d.code, d, counts.get(d.code, 0)) for d in districts]
+    unlisted = sorted(key for key in counts if key not in listed | {SUPPRESSED, NO_DISTRICT})
+    rows += [DistrictCount(key, None, counts[key]) for key in unlisted]
+    rows += [DistrictCount(key, None, counts[key]) for key in (SUPPRESSED, NO_DISTRICT) if counts.get(key)]
+    return rows
+
+
+def names_districts(rows: Sequence[DistrictCount]) -> bool:
+    """Whether ``rows`` have a district at all (listed, or a code no longer listed): a jurisdiction
+    without districts whose responses give none has only the left-out and not-given counts."""
+    return any(row.key not in (SUPPRESSED, NO_DISTRICT) for row in rows)
+
+
 # --- Released in batches ----------------------------------------------------------------------------
 
 
@@ -392,7 +443,8 @@ def release_due(session: Session, jurisdiction: str, now: dt.datetime) -> t.Surv
     everyone = summarise(p.response for p in published.rows)
     made_on = now.astimezone(queries.jurisdiction_zone(session, jurisdiction)).date()
     ratings = {name: asdict(e) for name, e in everyone.ratings.items()}
-    return store.add_release(session, now, made_on, len(published.rows), changed, ratings)
+    districts = district_counts(published)
+    return store.add_release(session, now, made_on, len(published.rows), changed, ratings, districts)
 
 
 #: A rating a release has no figure for.

@@ -118,6 +118,12 @@ def remove_rule(
     console.print(f"rule {rule_id} removed")
 
 
+def _minute(iso: str | None) -> str:
+    """A UTC time of ``alert_json`` to the minute, said to be UTC: cut to ``2026-11-29T07:00`` it
+    read as a local time (15:00 in Hong Kong)."""
+    return "" if iso is None else f"{iso[:16].replace('T', ' ')} UTC"
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else utc(value).isoformat()
 
@@ -221,7 +227,7 @@ def list_alerts(
     table = Table("id", "fired", "kind", "title", "webhook", "email", "error", title=f"alerts ({len(rows)})")
     for a in rows:
         table.add_row(
-            str(a["id"]), a["fired_at"][:16], a["kind"], a["title"], a["delivered_webhook_at"] or "",
-            a["delivered_email_at"] or "", a["last_error"] or "",
+            str(a["id"]), _minute(a["fired_at"]), a["kind"], a["title"], _minute(a["delivered_webhook_at"]),
+            _minute(a["delivered_email_at"]), a["last_error"] or "",
         )  # fmt: skip
     console.print(table)

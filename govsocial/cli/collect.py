@@ -93,10 +93,11 @@ def _refresh_metrics(
     return report.as_dict()
 
 
-def _refresh_imported(ctx: typer.Context, summary: RunSummary, as_json: bool) -> dict[str, Any]:
-    """Recompute the metrics of each jurisdiction whose accounts the import stored rows under
-    (whichever jurisdiction the settings name). ``--json``'s ``"metrics"``: the one report as
-    before, or ``{"jurisdictions": {code: report}}`` when the file held several jurisdictions'."""
+def _refresh_touched(ctx: typer.Context, summary: RunSummary, as_json: bool) -> dict[str, Any]:
+    """Recompute the metrics of each jurisdiction whose accounts the run (a collection or an
+    import) stored rows under, whichever jurisdiction the settings name: ``--account`` of another
+    jurisdiction's account refreshes that jurisdiction. ``--json``'s ``"metrics"``: the one report
+    as before, or ``{"jurisdictions": {code: report}}`` when the run touched several."""
     with read_session(ctx) as session:
         codes = run_jurisdictions(session, summary)
     if len(codes) <= 1:  # also a run that stored nothing: "no rows changed", as before
@@ -186,7 +187,7 @@ def collect(
         summary = asyncio.run(
             in_processes.collect(engine_of(ctx), settings, targets, scope, count, progress=tick)
         )
-    metrics = None if no_metrics else _refresh_metrics(ctx, summary, as_json)
+    metrics = None if no_metrics else _refresh_touched(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
 
@@ -264,7 +265,7 @@ def import_(
             source="sample" if sample else None,
             progress=lambda b: bar.advance(task, len(b.posts) + len(b.comments) + len(b.bad)),
         )
-    metrics = None if no_metrics else _refresh_imported(ctx, summary, as_json)
+    metrics = None if no_metrics else _refresh_touched(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from govsocial.analyze.metrics.params import configured
 from govsocial.errors import ConfigurationError, GovsocialError
 from govsocial.settings import Settings
 from govsocial.store.db import (
@@ -75,7 +76,11 @@ def settings_of(ctx: typer.Context) -> Settings:
     if "settings" not in root.obj:
         config: Path | None = root.obj.get("config")
         try:
-            root.obj["settings"] = Settings.load(config)
+            loaded = Settings.load(config)
+            # Its rules live with the metrics (settings.py imports nothing above it): checked here
+            # all the same, so that a bad one ends any command at once, not a refresh halfway.
+            configured(loaded)
+            root.obj["settings"] = loaded
         except ConfigurationError as exc:
             fail(exc)
     settings: Settings = root.obj["settings"]

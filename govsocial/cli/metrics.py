@@ -21,7 +21,15 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
-from govsocial.analyze.metrics.params import Aggregation, FollowerBasis, LikesMeaning, MetricParams
+from govsocial.analyze.metrics.params import (
+    Aggregation,
+    FollowerBasis,
+    LikesMeaning,
+    MetricParams,
+    configured,
+    overridden,
+    problems,
+)
 from govsocial.cli import known
 from govsocial.cli.common import (
     JsonOption,
@@ -67,7 +75,11 @@ JurisdictionOption = Annotated[
 ]
 ParamOption = Annotated[
     list[str] | None,
-    typer.Option("--param", help="Any metric parameter as NAME=VALUE (JSON values: business_hours=[8,18])."),
+    typer.Option(
+        "--param",
+        help="Any metric parameter as NAME=VALUE (JSON values: business_hours=[8,18]), over the "
+        "metric_params setting.",
+    ),
 ]
 
 
@@ -99,7 +111,10 @@ def show(
     period_kind: Annotated[PeriodKind | None, typer.Option(help="day, week, month or year.")] = None,
     metric: MetricOption = None,
     digest: Annotated[
-        str | None, typer.Option(help="Parameter digest (default: the documented defaults).")
+        str | None,
+        typer.Option(
+            help="Parameter digest (default: the configured parameters, the metric_params setting)."
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most values to print.")] = 100,
     jurisdiction: JurisdictionOption = None,
@@ -111,7 +126,7 @@ def show(
     code = jurisdiction or settings_of(ctx).jurisdiction
     f = mq.MetricFilter(
         jurisdiction=code,
-        params=digest or MetricParams().digest(),
+        params=digest or configured(settings_of(ctx)).digest(),
         metrics=tuple(metric or ()),
         level=level and str(level),
         entity=entity,
@@ -185,6 +200,7 @@ def compute(
     from govsocial.analyze.metrics import scorecard
 
     params = _params(
+        ctx,
         param,
         likes=likes,
         follower_basis=follower_basis,
@@ -236,7 +252,7 @@ def refresh(
     settings = settings_of(ctx)
     kinds = period_kind or pipeline.DEFAULT_PERIOD_KINDS
     with errors.status(f"computing the metrics of {jurisdiction or settings.jurisdiction}"):
-        report = pipeline.refresh(engine_of(ctx), settings, jurisdiction, kinds, _params(param), metric)
+        report = pipeline.refresh(engine_of(ctx), settings, jurisdiction, kinds, _params(ctx, param), metric)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -262,7 +278,7 @@ def export_frames(
 ) -> None:
     """Write the analytic frames as Parquet (open data; what `compute --frames` and Spark read)."""
     output_folder(folder)
-    frames = _extract(ctx, jurisdiction, _params(param))
+    frames = _extract(ctx, jurisdiction, _params(ctx, param))
     with writing(folder):
         frames.write_parquet(folder)
     sizes = ", ".join(f"{name} {table.num_rows:,}" for name, table in frames.tables.items())
@@ -275,8 +291,9 @@ def _known(names: list[str] | None) -> None:
         raise typer.BadParameter(f"unknown metric(s) {', '.join(unknown)}; see `govsocial metrics list`")
 
 
-def _params(pairs: list[str] | None, **named: Any) -> MetricParams:
-    """The parameters: the named options, then any ``NAME=VALUE``, over the documented defaults."""
+def _params(ctx: typer.Context, pairs: list[str] | None, **named: Any) -> MetricParams:
+    """The parameters: the named options, then any ``NAME=VALUE``, over the configured ones (the
+    ``metric_params`` setting over the documented defaults)."""
     values = {key: value for key, value in named.items() if value is not None}
     for pair in pairs or ():
         name, sep, text = pair.partition("=")
@@ -286,14 +303,11 @@ def _params(pairs: list[str] | None, **named: Any) -> MetricParams:
             values[name.strip()] = json.loads(text)
         except json.JSONDecodeError:
             values[name.strip()] = text  # a bare word, e.g. likes=like
+    base = configured(settings_of(ctx))  # a bad setting is its own error, before any option's
     try:
-        return MetricParams(**values)
+        return overridden(base, values)
     except ValidationError as exc:
-        # pydantic prefixes a validator's own message with "Value error, ": the rule reads alone.
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
-        )
-        raise typer.BadParameter(problems, param_hint="--param") from None
+        raise typer.BadParameter(problems(exc), param_hint="--param") from None
 
 
 @contextmanager

@@ -16,6 +16,7 @@ import typer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from govsocial.analyze.metrics.params import configured
 from govsocial.analyze.survey import due_release, release_due
 from govsocial.cli.common import console, errors, friendly_errors, read_session, settings_of
 from govsocial.report.build import build
@@ -80,7 +81,7 @@ def report(
         code = jurisdiction or settings.jurisdiction
         # One "now" for the command, its survey release's and its report's: a period that has not
         # ended by then is refused for --publish before the report is built.
-        data = build(session, code, org, period, now=_now(), publishing=publish)
+        data = build(session, code, org, period, now=_now(), publishing=publish, params=configured(settings))
         lang = lang or _default_lang(session, settings, code)
     html = render_html(data, lang.value).encode()
     files = {".html": html}

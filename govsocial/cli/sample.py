@@ -1,7 +1,9 @@
 """``govsocial collect sample``: write the demo dataset as generic CSV files.
 
 The files (``followers.csv``, ``posts.csv``, ``comments.csv``) hold invented activity of the
-bundled registry's published and under-review accounts; ``make demo`` imports them with
+published and under-review accounts of one jurisdiction's registry folder (``--jurisdiction``, by
+default the configured one), in its time zone, so that importing them stores rows under that
+jurisdiction's accounts only; ``make demo`` imports them with
 ``govsocial collect import FILE --format generic --sample``. The same seed, months and end date
 write the same bytes, and a file that would not change is not rewritten.
 """
@@ -77,14 +79,19 @@ def sample(
             help=f"Last day of the data (default {DEFAULT_END.isoformat()}, fixed so re-runs match).",
         ),
     ] = None,
+    jurisdiction: Annotated[
+        str | None,
+        typer.Option(help="Whose registry folder's accounts get the activity (default: the setting)."),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Write invented demo activity (posts, comments, followers) of the bundled accounts as CSV files."""
+    """Write invented demo activity (posts, comments, followers) of a jurisdiction's accounts as CSV."""
     output_folder(out)
     settings = settings_of(ctx)
-    folder = settings.registry_dir / settings.jurisdiction
+    code = jurisdiction or settings.jurisdiction
+    folder = settings.registry_dir / code
     if not folder.is_dir():
-        raise ConfigurationError(f"no registry folder {folder} for jurisdiction {settings.jurisdiction!r}")
+        raise ConfigurationError(f"no registry folder {folder} for jurisdiction {code!r}")
     config = SampleConfig(
         seed=seed,
         end=end.date() if end else DEFAULT_END,
@@ -92,6 +99,11 @@ def sample(
         timezone=load_jurisdiction(folder).timezone,
     )
     accounts = sample_accounts(folder)
+    if not accounts:  # empty files would import as "nothing changed", and say nothing of why
+        raise ConfigurationError(
+            f"registry folder {folder} has no published or under-review account with an address: "
+            "there is no account to invent activity for"
+        )
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
     )

@@ -57,6 +57,8 @@ class ShareResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     gaps: list[dict[str, Any]] = field(default_factory=list)
     failed_accounts: int = 0
+    #: The accounts it stored batches under (``RunSummary.account_ids``).
+    account_ids: list[int] = field(default_factory=list)
 
 
 async def collect(
@@ -86,6 +88,7 @@ async def collect(
         summary.errors += result.errors
         summary.gaps += result.gaps
         summary.failed_accounts += result.failed_accounts
+        summary.account_ids.update(result.account_ids)
     finish_run(sessions, summary)
     return summary
 
@@ -210,7 +213,13 @@ def _collect_share(
         summary.failed_accounts = len(part)
     finally:
         engine.dispose()
-    result = ShareResult(summary.counts.as_dict(), summary.errors, summary.gaps, summary.failed_accounts)
+    result = ShareResult(
+        summary.counts.as_dict(),
+        summary.errors,
+        summary.gaps,
+        summary.failed_accounts,
+        sorted(summary.account_ids),
+    )
     with sending:
         events.send(("done", result))
     events.close()

@@ -180,6 +180,9 @@ class Runner:
             await asyncio.to_thread(
                 store_prepared, self.engine, self.sessions, writer, prepared, summary.counts
             )
+        # As an import names its accounts: the jurisdictions whose metrics to recompute follow
+        # them (``runs.run_jurisdictions``), not the jurisdiction the settings name.
+        summary.account_ids.add(target.account_id)
         if batch.gap:
             summary.gaps.append(
                 {"account": f"{target.platform} {target.handle}", "edge": batch.edge, "reason": batch.gap}

@@ -1,13 +1,17 @@
 """Collection run records: every run of collection or import leaves one, with counts, errors and gaps.
 
-An import's summary also names the registry accounts it stored rows under (``account_ids``):
-``run_jurisdictions`` turns them into the jurisdictions whose metrics the run may have changed, so
-that each of them is recomputed, not only the configured one.
+A run's summary also names the registry accounts it stored rows under (``account_ids``: an
+import's rows, a collection's batches): ``run_jurisdictions`` turns them into the jurisdictions
+whose metrics the run may have changed, so that each of them is recomputed, not only the
+configured one. Where that refresh happens after the run has answered (an import from the admin
+area, recomputed in the background), the run record says how it went: ``metrics_pending``, then
+``metrics_outcome`` per jurisdiction (or ``metrics_skipped``) into ``metrics_refresh``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +34,8 @@ class RunSummary:
     gaps: list[dict[str, Any]] = field(default_factory=list)
     accounts: int = 0
     failed_accounts: int = 0
-    #: The registry accounts the run stored rows under (an import fills it; not in ``as_dict``).
+    #: The registry accounts the run stored rows under (imports and collections fill it; not in
+    #: ``as_dict``).
     account_ids: set[int] = field(default_factory=set)
 
     @property
@@ -93,3 +98,83 @@ def finish_run(sessions: sessionmaker[Session], summary: RunSummary) -> None:
         row.counts = summary.counts.as_dict()
         row.errors = summary.errors
         row.gaps = summary.gaps
+
+
+# --- The metrics refresh after a run ----------------------------------------------------------------
+#
+# ``collection_runs.metrics_refresh``: ``{"status": ..., "jurisdictions": {code: {"status": ...,
+# "summary" | "error": one line}}}``, with ``"reason"`` when skipped and ``"since"`` (ISO 8601, UTC)
+# when it was asked for. The run's status is that of its jurisdictions taken together: pending while
+# one is, else failed when one failed, else done.
+
+METRICS_PENDING = "pending"
+METRICS_DONE = "done"
+METRICS_FAILED = "failed"
+METRICS_SKIPPED = "skipped"
+#: The longest summary or error kept per jurisdiction.
+METRICS_LINE_MAX = 500
+
+
+def one_line(text: str, limit: int = METRICS_LINE_MAX) -> str:
+    """``text`` on one line (its whitespace runs as single spaces), cut to ``limit`` characters,
+    NUL and lone surrogates escaped: what a run record keeps of a refresh's summary or error."""
+    line = " ".join(escaped_text(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def metrics_pending(
+    sessions: sessionmaker[Session], run_id: int, codes: list[str], now: dt.datetime
+) -> dict[str, Any]:
+    """Record that the metrics of ``codes`` are to be recomputed after run ``run_id``; returns
+    the record."""
+    state = {
+        "status": METRICS_PENDING,
+        "since": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "jurisdictions": {code: {"status": METRICS_PENDING} for code in codes},
+    }
+    _store_metrics(sessions, run_id, lambda _old: state)
+    return state
+
+
+def metrics_skipped(sessions: sessionmaker[Session], run_id: int, reason: str) -> dict[str, Any]:
+    """Record that the run's metrics are not recomputed, and why; returns the record."""
+    state: dict[str, Any] = {"status": METRICS_SKIPPED, "reason": reason, "jurisdictions": {}}
+    _store_metrics(sessions, run_id, lambda _old: state)
+    return state
+
+
+def metrics_outcome(sessions: sessionmaker[Session], run_id: int, code: str, status: str, line: str) -> None:
+    """Record how the refresh of jurisdiction ``code`` after run ``run_id`` ended: ``done`` with
+    its summary, or ``failed`` with its error (``line``, kept on one line)."""
+    key = "summary" if status == METRICS_DONE else "error"
+
+    def change(old: dict[str, Any] | None) -> dict[str, Any]:
+        state = dict(old or {})
+        codes = dict(state.get("jurisdictions") or {})
+        codes[code] = {"status": status, key: one_line(line)}
+        state["jurisdictions"] = codes
+        state["status"] = _overall(codes)
+        return state
+
+    _store_metrics(sessions, run_id, change)
+
+
+def _overall(codes: dict[str, dict[str, Any]]) -> str:
+    statuses = {entry.get("status") for entry in codes.values()}
+    if METRICS_PENDING in statuses:
+        return METRICS_PENDING
+    return METRICS_FAILED if METRICS_FAILED in statuses else METRICS_DONE
+
+
+def _store_metrics(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    change: Callable[[dict[str, Any] | None], dict[str, Any]],
+) -> None:
+    # A new dict each time: the ORM does not see a JSON value changed in place. The row is locked
+    # (PostgreSQL; SQLite has one writer) so that two jurisdictions' outcomes cannot overwrite
+    # each other.
+    with transaction(sessions) as session:
+        row = session.get(t.CollectionRun, run_id, with_for_update=True)
+        if row is not None:
+            row.metrics_refresh = change(row.metrics_refresh)

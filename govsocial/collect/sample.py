@@ -8,6 +8,8 @@ clarifications of false rumours (澄清, 失實, 假消息), one of them met by 
 (``talk_of_the_week``). Comments mix Cantonese, standard written Chinese, English and emoji; some
 ask questions that the page answers minutes to days later, and a few carry fake personal data (a
 valid-format HKID, a phone number, an email) so that redaction at storage has something to remove.
+Another jurisdiction's folder gets the same kind of texts for its own accounts, dated in its own
+time zone (``govsocial collect sample --jurisdiction``): its rows name only its accounts.
 
 One rumour episode (``rumour_episode``) makes the crises section worth a look: on up to
 ``RUMOUR_ACCOUNTS`` accounts with a moderate number of comments, a false rumour about the

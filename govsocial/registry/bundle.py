@@ -2,8 +2,9 @@
 
 ``data/registry/<code>/`` holds ``jurisdiction.toml``, ``organisations.csv``, ``accounts.csv``,
 ``unconfirmed.csv`` and, optionally, ``clarifications.csv`` (posts marked as clarifying
-misinformation). ``load_bundle`` parses every row into a typed record and collects, instead of
-raising, a ``Problem`` for each row that does not parse, so lint and load can report all of them.
+misinformation) and ``districts.csv`` (the districts the citizen survey asks about). ``load_bundle``
+parses every row into a typed record and collects, instead of raising, a ``Problem`` for each row
+that does not parse, so lint and load can report all of them.
 """
 
 from __future__ import annotations
@@ -16,22 +17,26 @@ from typing import Generic, TypeVar
 
 from pydantic import ValidationError
 
+from govsocial.encodings import decode
 from govsocial.errors import ImportFileError, RegistryError
+from govsocial.files import read_regular_file
 from govsocial.registry.records import (
     AccountRecord,
     ClarificationRecord,
+    DistrictRecord,
     FactRecord,
     JurisdictionRecord,
     OrganisationRecord,
     Record,
 )
-from govsocial.registry.tables_io import SourceRow, read_rows
+from govsocial.registry.tables_io import SourceRow, csv_header, first_bad_line, read_rows
 
 JURISDICTION_FILE = "jurisdiction.toml"
 ORGANISATIONS_FILE = "organisations.csv"
 ACCOUNTS_FILE = "accounts.csv"
 FACTS_FILE = "unconfirmed.csv"
 CLARIFICATIONS_FILE = "clarifications.csv"
+DISTRICTS_FILE = "districts.csv"
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
@@ -69,6 +74,8 @@ class Bundle:
     accounts: list[Located[AccountRecord]] = field(default_factory=list)
     facts: list[Located[FactRecord]] = field(default_factory=list)
     clarifications: list[Located[ClarificationRecord]] = field(default_factory=list)
+    #: ``districts.csv``'s rows; None when the folder has no such file (the survey asks no district).
+    districts: list[Located[DistrictRecord]] | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -128,6 +135,8 @@ def load_bundle(folder: Path) -> Bundle:
     bundle.accounts = _load_file(folder, ACCOUNTS_FILE, AccountRecord, bundle.problems)
     bundle.facts = _load_file(folder, FACTS_FILE, FactRecord, bundle.problems)
     bundle.clarifications = _load_file(folder, CLARIFICATIONS_FILE, ClarificationRecord, bundle.problems)
+    if (folder / DISTRICTS_FILE).exists():
+        bundle.districts = _load_checked_file(folder, DISTRICTS_FILE, DistrictRecord, bundle.problems)
     return bundle
 
 
@@ -143,6 +152,46 @@ def _load_file(folder: Path, name: str, model: type[R], problems: list[Problem])
     good, bad = parse_rows(model, rows, f"{folder.name}/{name}")
     problems.extend(bad)
     return good
+
+
+def _load_checked_file(folder: Path, name: str, model: type[R], problems: list[Problem]) -> list[Located[R]]:
+    """``_load_file`` for a file whose header is checked first: a column the model does not know, or
+    a required one missing, is one problem on line 1 rather than the same one on every row (the
+    rows are then not read). An undecodable file is a problem on the line of its first bad byte."""
+    where = f"{folder.name}/{name}"
+    try:
+        raw = read_regular_file(folder / name)
+    except ImportFileError as exc:
+        problems.append(Problem(str(folder / name), None, str(exc)))
+        return []
+    try:
+        header = csv_header(decode(raw, where))
+    except ImportFileError as exc:
+        problems.append(Problem(where, first_bad_line(raw), str(exc).removeprefix(f"{where}: ")))
+        return []
+    wrong = header_problems(model, header)
+    if wrong:
+        problems.append(Problem(where, 1, wrong))
+        return []
+    return _load_file(folder, name, model, problems)
+
+
+def header_problems(model: type[Record], header: Sequence[str]) -> str | None:
+    """What is wrong with a CSV header for ``model``'s rows (None when nothing is): unknown, missing
+    required or repeated columns."""
+    known = list(model.model_fields)
+    required = [name for name, info in model.model_fields.items() if info.is_required()]
+    reasons = []
+    unknown = [column for column in header if column not in known]
+    if unknown:
+        reasons.append(f"unknown column {', '.join(map(repr, unknown))} (the columns are {', '.join(known)})")
+    missing = [column for column in required if column not in header]
+    if missing:
+        reasons.append(f"missing column {', '.join(map(repr, missing))}")
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        reasons.append(f"column {', '.join(map(repr, repeated))} given twice")
+    return "header: " + "; ".join(reasons) if reasons else None
 
 
 def registry_folders(root: Path) -> list[Path]:

@@ -1,9 +1,10 @@
 """``registry lint``: every rule registry data must keep, checked before anything is loaded.
 
-Errors make the data unusable (unknown platform, URL and handle disagree, duplicate account,
-no evidence, unknown organisation). Warnings mark data that is usable but incomplete (an
-organisation without a name in one of the jurisdiction's languages, a population without its year
-or source, an e-service domain already covered by another); ``--strict`` fails on them too.
+Errors make the data unusable (unknown platform, URL and handle disagree, duplicate account, no
+evidence, unknown organisation, a district file with a bad header, a repeated code or no name).
+Warnings mark data that is usable but incomplete (an organisation without a name in one of the
+jurisdiction's languages, a population without its year or source, an e-service domain already
+covered by another); ``--strict`` fails on them too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from govsocial.errors import AddressError
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.bundle import JURISDICTION_FILE, Bundle, Located, Problem
 from govsocial.registry.clarifications import duplicate_urls
+from govsocial.registry.districts import duplicate_codes, name_warnings
 from govsocial.registry.records import AccountRecord, OrganisationRecord
 from govsocial.registry.resolve import all_addresses
 from govsocial.store.tables import AccountStatus
@@ -32,6 +34,8 @@ def lint_bundle(bundle: Bundle, catalogue: PlatformCatalogue) -> list[Problem]:
     problems += _account_problems(bundle, codes, catalogue)
     problems += _fact_problems(bundle, codes, catalogue)
     problems += duplicate_urls(bundle)
+    problems += duplicate_codes(bundle)
+    problems += name_warnings(bundle)
     return problems
 
 

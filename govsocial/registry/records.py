@@ -284,6 +284,31 @@ class FactRecord(Record):
         return "" if value is None else value
 
 
+#: A district's code: what ``survey_responses.district`` stores (32 characters at most).
+DISTRICT_CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,31}$"
+
+
+class DistrictRecord(Record):
+    """A row of ``districts.csv``: one of the jurisdiction's districts (regions, boroughs, planning
+    areas), which the citizen survey asks about. ``code`` is what a response stores, so it must stay
+    the same for as long as answers with it mean something; the names are in the organisations'
+    name languages (Simplified derived from Traditional when empty, as for organisations)."""
+
+    columns: ClassVar[tuple[str, ...]] = ("code", "name_en", "name_zh_hant", "name_zh_hans")
+
+    code: str = Field(pattern=DISTRICT_CODE_PATTERN)
+    name_en: str
+    name_zh_hant: OptStr = None
+    name_zh_hans: OptStr = None
+
+    @field_validator("name_en")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("empty: every district needs its English name (the page's fallback)")
+        return value
+
+
 class ClarificationRecord(Record):
     """A row of ``clarifications.csv``: a post that clarifies misinformation, marked by a reviewer.
 

@@ -26,6 +26,7 @@ from govsocial.errors import AddressError, RegistryError
 from govsocial.registry.addresses import AccountAddress, PlatformCatalogue
 from govsocial.registry.bundle import Bundle, Located, Problem
 from govsocial.registry.clarifications import load_marks
+from govsocial.registry.districts import load_districts
 from govsocial.registry.names import simplified_or_derived
 from govsocial.registry.records import AccountRecord, FactRecord, JurisdictionRecord, OrganisationRecord
 from govsocial.registry.resolve import all_addresses
@@ -348,7 +349,8 @@ def write_each(
 def load_bundle_into(
     session: Session, bundle: Bundle, catalogue: PlatformCatalogue, actor: str, platforms: bool = True
 ) -> SyncReport:
-    """Write a whole registry folder: platforms, jurisdiction, organisations, accounts, facts, marks.
+    """Write a whole registry folder: platforms, jurisdiction, organisations, accounts, facts, marks,
+    districts.
 
     ``platforms``: also store the catalogue, which every jurisdiction shares (a load of several
     folders stores it with the first, so that its counts say what happened to it once)."""
@@ -381,7 +383,16 @@ def load_bundle_into(
         if marks[outcome.value]:
             report.counts[("clarifications", outcome)] += marks[outcome.value]
     report.problems.extend(problems)
+    _add_counts(report, "districts", *load_districts(session, bundle, actor))
     return report
+
+
+def _add_counts(report: SyncReport, entity: str, counts: dict[str, int], problems: list[Problem]) -> None:
+    """Count what a file's loader did (its deletions are in the change log, not in the counts)."""
+    for outcome in Outcome:
+        if counts[outcome.value]:
+            report.counts[(entity, outcome)] += counts[outcome.value]
+    report.problems.extend(problems)
 
 
 def parents_first(items: list[Located[OrganisationRecord]]) -> list[Located[OrganisationRecord]]:

@@ -49,6 +49,26 @@ def read_rows(path: Path, fmt: str | None = None) -> list[SourceRow]:
     return list(_csv_rows(text, str(path)))
 
 
+def csv_header(text: str) -> list[str]:
+    """The column names of CSV ``text`` (its first row), as ``read_rows`` reads them."""
+    try:
+        return [column.strip() for column in next(csv.reader(io.StringIO(text, newline="")))]
+    except StopIteration:
+        raise ImportFileError("the file is empty (a header row is needed)") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"unreadable header ({exc})") from exc
+
+
+def first_bad_line(raw: bytes) -> int:
+    """The line of the first byte of ``raw`` that is not UTF-8 (1 when it all is): where to look in
+    a file that ``encodings.decode`` refused."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw[: exc.start].count(b"\n") + 1
+    return 1
+
+
 def _csv_rows(text: str, name: str) -> Iterator[SourceRow]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

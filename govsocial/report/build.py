@@ -136,6 +136,8 @@ class Report:
     platforms: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
     #: The accounts' display names by id: (English, Traditional Chinese); the handle where none is stored.
     account_names: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    #: The digest of the metric parameters the figures were computed with (``MetricParams.digest``).
+    params: str = ""
 
     def platform_name(self, key: str, lang: str) -> str:
         """The platform's display name in ``lang`` (its key when the catalogue has no such platform)."""
@@ -171,14 +173,16 @@ def _subject(session: Session, jurisdiction: str, organisation: str | None) -> t
 LATEST = "latest"
 
 
-def latest_month(session: Session, jurisdiction: str, organisation: str | None, today: dt.date) -> str:
+def latest_month(
+    session: Session, jurisdiction: str, organisation: str | None, today: dt.date, params: str | None = None
+) -> str:
     """The newest month that has ended by ``today`` (the jurisdiction's date) for which the subject
     has stored metric values (``ReportError`` if none). The month in progress is left out: its
     figures still change, and a published report must be of a period that has ended."""
     level, entity, name_en, _ = _subject(session, jurisdiction, organisation)
     f = mq.MetricFilter(
         jurisdiction=jurisdiction, level=level, entity=entity, period_kind="month",
-        params=MetricParams().digest(),
+        params=params or MetricParams().digest(),
     )  # fmt: skip
     found = mq.latest_period(session, f, before=f"{today:%Y-%m}")
     if found is None:
@@ -366,22 +370,25 @@ def build(
     period: str,
     now: dt.datetime | None = None,
     publishing: bool = False,
+    params: MetricParams | None = None,
 ) -> Report:
     """The report of ``organisation`` (or the whole government when ``None``) for ``period``: a week
     ``YYYY-Www``, a month ``YYYY-MM``, a year ``YYYY`` or ``latest`` (the newest ended month with figures);
     ``ReportError`` for anything else, for a period that has not started by ``now`` (default: the
-    clock) in the jurisdiction's time zone, and, when ``publishing``, for one that has not ended."""
+    clock) in the jurisdiction's time zone, and, when ``publishing``, for one that has not ended.
+    The figures are those stored under ``params`` (``govsocial report`` passes the configured ones;
+    default: the documented defaults)."""
+    digest = (params or MetricParams()).digest()
     zone = _zone(session, jurisdiction)
     # "Now" is the jurisdiction's: its periods begin and end at its midnights, as the scorecard's do.
     generated = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
     if period == LATEST:
-        period = latest_month(session, jurisdiction, organisation, generated.date())
+        period = latest_month(session, jurisdiction, organisation, generated.date(), digest)
     chosen = parse(period)
     level, entity, name_en, name_zh = _subject(session, jurisdiction, organisation)
     check_reportable(chosen, generated.date(), publishing)
     previous = before(chosen).label
-    params = MetricParams().digest()
-    base = mq.MetricFilter(jurisdiction=jurisdiction, params=params, period_kind=chosen.kind)
+    base = mq.MetricFilter(jurisdiction=jurisdiction, params=digest, period_kind=chosen.kind)
     subject = dataclasses.replace(base, level=level, entity=entity)
     ids = _account_ids(session, jurisdiction, level, entity)
     accounts = _account_rows(session, base, ids, period)
@@ -395,6 +402,7 @@ def build(
         generated, _trends(session, subject, chosen), accounts_with_values,
         _clarifications(session, jurisdiction, level, ids, chosen, zone),
         _topics(session, jurisdiction, organisation, chosen), chosen.kind, survey_section(session, chosen),
-        peers(session, jurisdiction, params, entity, chosen) if level == "organisation" else [],
+        peers(session, jurisdiction, digest, entity, chosen) if level == "organisation" else [],
         rankings.has_sample_data(session, jurisdiction), _platforms(session), _account_names(session, ids),
+        params=digest,
     )  # fmt: skip

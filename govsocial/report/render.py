@@ -61,8 +61,10 @@ WORDS: dict[str, str] = {
     "No posts in {this}.": "{this}沒有帖文。",
     "No values are stored for {this}.": "{this}沒有已儲存的數值。",
     "Generated": "製作時間",
-    "Figures are computed from public data with the documented default parameters; "
-    "see How we measure on the portal.": "數字根據公開資料以預設參數計算，計算方法見網站的「量度方法」頁面。",
+    "Figures are computed from public data with this portal's metric parameters ({params}); "
+    "see How we measure on the portal.": (
+        "數字根據公開資料以本網站的指標參數（{params}）計算，計算方法見網站的「量度方法」頁面。"
+    ),
     "{title} rose from {before} to {now}.": "{title}由{before}上升至{now}。",
     "{title} fell from {before} to {now}.": "{title}由{before}下跌至{now}。",
     "Only {rate} of citizens' comments were answered: look at the {waiting} comments still waiting.": (

@@ -15,7 +15,12 @@ the periods that ended before a store upgraded to releases (migration 0015) made
 
 The 2020 baseline is a sample of young people in Hong Kong, so only a Hong Kong report is compared
 with it (``SurveySection.compared``, ``analysis.baseline_for``), and says what the sample is; another
-jurisdiction's report shows its survey's figures alone. Its sentences that the report's shared
+jurisdiction's report shows its survey's figures alone.
+
+The same release's responses are counted by district as the export published them
+(``survey_releases.districts``), each named as the report's jurisdiction's ``districts.csv`` names it
+(``SurveySection.district_rows``); releases made before migration 0019 recorded no such counts, and
+a report of their period has no district table. Its sentences that the report's shared
 words (``report.render.WORDS``) do not have are translated here (``WORDS``, ``SurveySection.say``).
 """
 
@@ -24,11 +29,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govsocial.analyze import survey as analysis
 from govsocial.report.periods import Period
 from govsocial.store import survey as store
+from govsocial.store import tables as t
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +77,15 @@ WORDS = {
         "2020 年的數字來自香港青年的樣本：該研究於 2020 年 2 月至 4 月訪問了 {respondents} 名"
         " 15 至 34 歲人士。"
     ),
+    "District": "地區",
+    "Responses by district in the same release, as its open file shows them: where fewer than {k} "
+    "people share a month, age band and district, their district is left out.": (
+        "同一次公布的回應按地區計算，與公開檔案所列相同：如同一月份、年齡組別及地區的作答者少於{k}人，"
+        "他們的地區會略去不提。"
+    ),
+    "District left out so that no one can be singled out": "為免有人被認出而略去的地區",
+    "No district given": "沒有填寫地區",
+    "{code} (no longer among the districts)": "{code}（已不在地區列表之中）",
 }
 
 
@@ -90,6 +106,11 @@ class SurveySection:
     min_group: int = analysis.MIN_GROUP
     #: The day of the release the figures are from (None: no release by the end of the period).
     released_on: dt.date | None = None
+    #: The release's responses by published district (``analysis.district_counts``); None for a
+    #: release made before they were recorded, or no release.
+    districts: dict[str, int] | None = None
+    #: Every jurisdiction's districts in the store, to name the counts in the report's jurisdiction's.
+    district_lists: dict[str, list[store.District]] = dataclasses.field(default_factory=dict)
 
     @staticmethod
     def compared(jurisdiction: str) -> bool:
@@ -101,6 +122,25 @@ class SurveySection:
         """One of this section's own sentences (``WORDS``) in the report's language, filled in."""
         text = WORDS.get(message, message) if lang == "zh-hant" else message
         return text.format(**values) if values else text
+
+    def district_rows(self, jurisdiction: str, lang: str) -> list[tuple[str, str]]:
+        """The release's responses by district (label in ``lang``, count), named as ``jurisdiction``
+        names its districts; none without recorded counts or where no response gave a district."""
+        if not self.districts:
+            return []
+        rows = analysis.by_district(self.districts, self.district_lists.get(jurisdiction, []))
+        if not analysis.names_districts(rows):
+            return []
+        special = {
+            analysis.SUPPRESSED: self.say("District left out so that no one can be singled out", lang),
+            analysis.NO_DISTRICT: self.say("No district given", lang),
+        }
+        return [(special.get(row.key) or self._name(row, lang), f"{row.respondents:,}") for row in rows]
+
+    def _name(self, row: analysis.DistrictCount, lang: str) -> str:
+        if row.district is None:
+            return self.say("{code} (no longer among the districts)", lang, code=row.key)
+        return row.label(lang)
 
 
 def survey_section(session: Session, period: Period) -> SurveySection:
@@ -116,4 +156,12 @@ def survey_section(session: Session, period: Period) -> SurveySection:
         dict(base.source),
         withheld=made is None,
         released_on=made.made_on if made is not None else None,
+        districts=made.districts if made is not None else None,
+        district_lists=_district_lists(session),
     )
+
+
+def _district_lists(session: Session) -> dict[str, list[store.District]]:
+    """The districts of every jurisdiction the store holds (a few dozen rows each at most)."""
+    codes = session.scalars(select(t.District.jurisdiction).distinct())
+    return {code: store.districts_of(session, code) for code in codes}

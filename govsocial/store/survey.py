@@ -26,7 +26,7 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -92,8 +92,9 @@ CONSIDERATIONS = (
 )
 #: Optional age bands: the study's 15-34 split in five-year bands, then wider ones.
 AGE_BANDS = ("15-19", "20-24", "25-29", "30-34", "35-44", "45-54", "55-64", "65+")
-#: Optional district: Hong Kong's 18 District Council districts (the codes stored in
-#: ``survey_responses.district``). Asked only of the jurisdiction they belong to (``districts_of``).
+#: Hong Kong's 18 District Council districts: the codes its responses have stored since the survey
+#: began (``survey_responses.district``), now in data/registry/hk/districts.csv and written into
+#: ``districts`` by migration 0019. The survey asks the districts the store holds (``districts_of``).
 DISTRICTS = (
     "central_western",
     "wan_chai",
@@ -114,15 +115,34 @@ DISTRICTS = (
     "sai_kung",
     "islands",
 )
-#: The jurisdiction whose districts ``DISTRICTS`` are: another jurisdiction's portal asks no district.
-DISTRICTS_JURISDICTION = "hk"
+#: The longest district code a response can store (``survey_responses.district``).
+DISTRICT_MAX = 32
 
 
-def districts_of(jurisdiction: str) -> tuple[str, ...]:
-    """The districts the survey asks about on ``jurisdiction``'s portal: Hong Kong's for ``hk``, none
-    for any other (Hong Kong's districts would be wrong there; docs/survey.md says how a deployment
-    would add its own list)."""
-    return DISTRICTS if jurisdiction == DISTRICTS_JURISDICTION else ()
+@dataclass(frozen=True)
+class District:
+    """One of a jurisdiction's districts, as ``registry load`` stored it from ``districts.csv``."""
+
+    code: str
+    name_en: str
+    name_zh_hant: str | None = None
+    name_zh_hans: str | None = None
+
+    def name(self, locale: str) -> str:
+        """The name in ``locale`` (``en``, ``zh-hant``, ``zh-hans``), else in the nearest script
+        (the other Chinese one for Chinese), else English, which every district has."""
+        fallbacks = {
+            "zh-hant": (self.name_zh_hant, self.name_zh_hans),
+            "zh-hans": (self.name_zh_hans, self.name_zh_hant),
+        }
+        return next((name for name in fallbacks.get(locale, ()) if name), self.name_en)
+
+
+def districts_of(session: Session, jurisdiction: str) -> list[District]:
+    """The districts the survey asks about on ``jurisdiction``'s portal, in its file's order: none
+    when its registry folder has no ``districts.csv`` (no district question)."""
+    query = select(t.District).where(t.District.jurisdiction == jurisdiction).order_by(t.District.position)
+    return [District(r.code, r.name_en, r.name_zh_hant, r.name_zh_hans) for r in session.scalars(query)]
 
 
 class SurveyError(GovsocialError, ValueError):
@@ -141,9 +161,11 @@ class Answers:
     age_band: str | None = None
     district: str | None = None
 
-    def check(self, districts: tuple[str, ...] = DISTRICTS) -> None:
-        """Raise ``SurveyError`` for anything that is not one of the survey's choices (a district not
-        among ``districts``: those the portal asks about, ``districts_of``)."""
+    def check(self, districts: Collection[str] | None = None) -> None:
+        """Raise ``SurveyError`` for anything that is not one of the survey's choices: a district not
+        among ``districts``, the codes of the jurisdiction the portal asks about (``districts_of``).
+        None: the caller checked the district already (``save`` from the page) or has no
+        jurisdiction (tests); it must still fit its column."""
         for name, value in self.ratings.items():
             if name not in RATINGS:
                 raise SurveyError(f"no rating {name!r}")
@@ -161,11 +183,15 @@ class Answers:
             ("expectation", self.expectation, EXPECTATIONS),
             ("consideration", self.consideration, CONSIDERATIONS),
             ("age band", self.age_band, AGE_BANDS),
-            ("district", self.district, districts),
         )
         for what, choice, allowed in singles:
             if choice is not None:
                 _choices(what, [choice], allowed)
+        if self.district is not None:
+            if len(self.district) > DISTRICT_MAX:
+                raise SurveyError(f"a district code has at most {DISTRICT_MAX} characters")
+            if districts is not None:
+                _choices("district", [self.district], tuple(districts))
 
     @property
     def empty(self) -> bool:
@@ -195,9 +221,12 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def save(session: Session, token: str, answers: Answers, today: dt.date) -> bool:
+def save(
+    session: Session, token: str, answers: Answers, today: dt.date, districts: Collection[str] | None = None
+) -> bool:
     """Store the answers of the browser holding ``token`` as its version waiting to be released;
-    True when the browser had answered before.
+    True when the browser had answered before. ``districts``: the codes the district must be among
+    (the portal gives its jurisdiction's, ``districts_of``); None checks only its length.
 
     Only ``pending`` is written for a browser that had answered: its published answers stay as they
     were until the next release, or their disappearance would itself give the new ones away. A new
@@ -208,7 +237,7 @@ def save(session: Session, token: str, answers: Answers, today: dt.date) -> bool
     the row is written: a release waits for this transaction's version, and this transaction never
     holds the row's lock while waiting for a release that waits for that row (on PostgreSQL, a
     release's ``FOR UPDATE`` and this row's write taken in the other order were a deadlock)."""
-    answers.check()
+    answers.check(districts)
     lock_releases(session)
     token_hash = digest(token)
     row = session.scalars(select(t.SurveyResponse).where(t.SurveyResponse.token_hash == token_hash)).first()
@@ -347,10 +376,17 @@ def add_release(
     respondents: int,
     changed: int,
     ratings: dict[str, dict[str, float | int | None]],
+    districts: dict[str, int] | None = None,
 ) -> t.SurveyRelease:
-    """Record a release and the figures it made public."""
+    """Record a release and the figures it made public (``districts``: its responses by published
+    district, ``analyze.survey.district_counts``)."""
     release = t.SurveyRelease(
-        made_at=made_at, made_on=made_on, respondents=respondents, changed=changed, ratings=ratings
+        made_at=made_at,
+        made_on=made_on,
+        respondents=respondents,
+        changed=changed,
+        ratings=ratings,
+        districts=districts,
     )
     session.add(release)
     session.flush()

@@ -296,6 +296,10 @@ class CollectionRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     gaps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: The metrics refresh after the run, where one is recorded (admin imports; migration 0020):
+    #: ``{"status": "pending" | "done" | "failed" | "skipped", "jurisdictions": {code: {...}}}``
+    #: (``collect/runs.py``). None: not recorded.
+    metrics_refresh: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class RawPayloadRow(Base):
@@ -589,6 +593,28 @@ class ClarificationMark(Timestamps, Base):
     source: Mapped[str] = mapped_column(String(1000))
 
 
+class District(Timestamps, Base):
+    """One of a jurisdiction's districts (``districts.csv`` of its registry folder, migration 0019),
+    which the citizen survey asks about: ``survey_responses.district`` holds its ``code``.
+
+    ``jurisdiction`` is no foreign key: migration 0019 writes Hong Kong's 18 districts, the list the
+    survey asked before there was a file, into stores where no jurisdiction is loaded yet, so that
+    an upgraded portal asks the same question before its next ``registry load``.
+    """
+
+    __tablename__ = "districts"
+    __table_args__ = (UniqueConstraint("jurisdiction", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(32))
+    #: The row's place in the file: the form lists the districts in the file's order.
+    position: Mapped[int] = mapped_column(Integer)
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_zh_hant: Mapped[str | None] = mapped_column(String(200))
+    name_zh_hans: Mapped[str | None] = mapped_column(String(200))
+
+
 # --- The admin area: staff, their sign-ins and tokens, and the audit log (migration 0009) --------
 
 
@@ -823,6 +849,9 @@ class SurveyRelease(Base):
     changed: Mapped[int] = mapped_column(Integer)
     #: The six ratings' estimates for everyone: ``{rating: {"mean", "low", "high", "n"}}``.
     ratings: Mapped[dict[str, dict[str, float | int | None]]] = mapped_column(JSON)
+    #: Released responses by their published district: ``{code: count}``, ``"*"`` for a district
+    #: left out, ``""`` for none given (migration 0019; None for the releases made before it).
+    districts: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
 class SurveySubmission(Base):

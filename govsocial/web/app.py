@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -16,11 +17,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govsocial import __version__
+from govsocial.analyze.metrics.params import configured
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.scheduler import Scheduler
 from govsocial.settings import Settings
 from govsocial.store.db import make_engine, session_factory
 from govsocial.web import admin, api, errors, health, pages
+from govsocial.web.admin.refresh import MetricsRefresher
 from govsocial.web.api.survey import WITHHELD_HEADER
 from govsocial.web.caching import ConditionalGet
 from govsocial.web.inputs import RequestInputs
@@ -48,8 +51,8 @@ PAGE_CACHE_CONTROL = "no-cache"
 #: What other sites' scripts may do with the API: read it, nothing else, never with credentials.
 CORS_METHODS = ("GET", "HEAD", "OPTIONS")
 #: The response headers beyond the CORS-safelisted ones that those scripts may read: the validator to
-#: send back, what the survey export holds back, a download's file name.
-CORS_EXPOSED = ("ETag", WITHHELD_HEADER, "Content-Disposition")
+#: send back, what the survey export holds back, a download's file name, a list's next and previous pages.
+CORS_EXPOSED = ("ETag", WITHHELD_HEADER, "Content-Disposition", "Link")
 
 
 def create_app(settings: Settings, engine: Engine | None = None, collect: bool = False) -> FastAPI:
@@ -57,6 +60,7 @@ def create_app(settings: Settings, engine: Engine | None = None, collect: bool =
 
     With ``collect``, the app also runs the collection scheduler while it serves.
     """
+    configured(settings)  # a bad metric_params stops the start (one line), not every scorecard page
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
         lifespan=_scheduler_lifespan(engine, settings) if collect else None,
@@ -106,34 +110,32 @@ def _scheduler_lifespan(
     engine: Engine, settings: Settings
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        scheduler = Scheduler(engine, settings, after_round=_refresh_metrics(engine, settings))
+        refresher: MetricsRefresher = app.state.metrics_refresher
+        scheduler = Scheduler(engine, settings, after_round=_refresh_metrics(refresher))
         task = asyncio.create_task(scheduler.run_forever(stop))
         try:
             yield
         finally:
             stop.set()
             await task
+            # A stop waits for the refresh a round asked for, as it waited when the round made it.
+            await asyncio.to_thread(refresher.wait)
 
     return lifespan
 
 
-def _refresh_metrics(engine: Engine, settings: Settings) -> Callable[[RunSummary], None]:
+def _refresh_metrics(refresher: MetricsRefresher) -> Callable[[RunSummary], None]:
     """After a scheduled round that stored something new or changed (the scheduler calls it only
-    then, ``collect/scheduler.py``): recompute the metrics, so pages show the new numbers."""
+    then, ``collect/scheduler.py``): recompute the metrics of the jurisdictions it stored rows
+    under, so pages show the new numbers. The admin imports' refresher does it: one refresh at a
+    time, never beside an import's refresh of the same jurisdiction, and the run's page says how it
+    went (``admin/refresh.py``)."""
 
     def refresh_after(summary: RunSummary) -> None:
-        from govsocial.analyze.pipeline import refresh  # DuckDB and Ibis load only when needed
-
-        try:
-            report = refresh(engine, settings)
-        except Exception:  # the collected rows are stored; the portal shows the previous numbers
-            log.warning("metrics not recomputed after collection run %s", summary.run_id, exc_info=True)
-            return
-        log.info("after collection run %s: %s", summary.run_id, report.summary())
-        for name, reason in sorted(report.failed.items()):
-            log.warning("metric %s failed: %s", name, reason)
+        state = refresher.after_import(summary, dt.datetime.now(dt.UTC))
+        log.info("after collection run %s: metrics refresh %s", summary.run_id, state.get("status"))
 
     return refresh_after
 

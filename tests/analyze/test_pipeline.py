@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +21,13 @@ from typer.testing import CliRunner
 from govsocial.analyze import pipeline
 from govsocial.analyze.metrics.model import Level, registry
 from govsocial.cli.main import app
+from govsocial.collect import runs
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.scheduler import Scheduler
 from govsocial.settings import Settings
 from govsocial.store import tables as t
-from govsocial.store.db import make_engine
+from govsocial.store.db import make_engine, session_factory
+from govsocial.web.admin.refresh import MetricsRefresher, pipeline_refresh
 from govsocial.web.app import _refresh_metrics
 
 KEY = "test-only-pseudonym-key"
@@ -225,8 +228,21 @@ def test_the_scheduler_calls_its_follow_up_after_a_round_and_survives_its_failur
     assert "after scheduled run 8" in caplog.text
 
 
-def test_the_portals_follow_up_refreshes_the_metrics(
+def test_the_portals_follow_up_refreshes_the_metrics_through_the_refresher(
     demo: Demo, quick_refresh: list[pipeline.RefreshReport]
 ) -> None:
-    _refresh_metrics(demo.engine, demo.settings)(RunSummary(run_id=1))
+    """The scheduler's follow-up hands the round to the admin imports' refresher (one refresh at a
+    time, never beside an import's refresh of the same jurisdiction), which refreshes the
+    jurisdiction the round stored rows under and records it in the run."""
+    sessions = session_factory(demo.engine)
+    summary = runs.start_run(sessions, "collect", "scheduler", "scheduled")
+    summary.counts.add("posts", Counter({"insert": 1}))
+    with sessions() as session:
+        summary.account_ids = {session.scalars(select(t.Post.account_id).limit(1)).one()}
+    refresher = MetricsRefresher(demo.engine, demo.settings, refresh=pipeline_refresh)
+    _refresh_metrics(refresher)(summary)
+    assert refresher.wait(120)
     assert len(quick_refresh) == 1 and quick_refresh[0].failed == {}
+    with sessions() as session:
+        state = session.get(t.CollectionRun, summary.run_id).metrics_refresh
+    assert state["status"] == "done" and list(state["jurisdictions"]) == ["hk"]

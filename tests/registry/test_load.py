@@ -36,7 +36,9 @@ def test_load_writes_every_row_and_a_second_load_changes_nothing(engine: Engine,
     second = load_registry(engine, REGISTRY, actor="test", only="hk")
     assert second.total(Outcome.INSERT) == 0
     assert second.total(Outcome.UPDATE) == 0
-    assert second.total(Outcome.NOOP) == first.total(Outcome.INSERT)
+    # Every row is unchanged the second time (Hong Kong's districts already were the first time:
+    # migration 0019 writes them).
+    assert second.total(Outcome.NOOP) == first.total(Outcome.INSERT) + first.total(Outcome.NOOP)
     session.expire_all()
     assert _count(session, t.Change) == changes
 

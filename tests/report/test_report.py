@@ -617,3 +617,19 @@ def test_trend_charts_are_named_in_the_reports_language(demo: str) -> None:
 )  # fmt: skip
 def test_a_report_writes_values_as_the_portal_does(value: float | None, unit: Unit, lang: str) -> None:
     assert Words(lang).value(value, unit) == metric_text.format_value(value, unit, lang)
+
+
+def test_the_report_names_the_parameters_its_figures_were_computed_with(demo: str) -> None:
+    """A deployment may set its own metric parameters (``metric_params``): the report names the
+    digest of the ones its figures come from, not "the documented defaults"."""
+    period = _period(demo)
+    office = MetricParams(business_hours=(8, 17))
+    with _session(demo) as session:
+        default = build(session, "hk", ORG, period)
+        other = build(session, "hk", ORG, period, params=office)
+    assert default.params == MetricParams().digest() and other.params == office.digest()
+    english = " ".join(render_html(default, "en").split())
+    assert f"metric parameters ({MetricParams().digest()}); see How we measure" in english
+    assert "default parameters" not in english
+    chinese = render_html(other, "zh-hant")
+    assert f"本網站的指標參數（{office.digest()}）" in chinese

@@ -160,9 +160,14 @@ FORMS = [
     ("/admin/users", {"username": "ab", "role": "viewer\x00", "password": PASSWORD}, "role"),
     ("/admin/users", {"username": "ab", "role": "viewer", "password": PASSWORD + "\x00"}, "password"),
     ("/admin/users/1/tokens", {"name": "laptop\x00"}, "name"),
-    ("/admin/alerts/rules", {**RULE, "level": "organisation", "entity": "cfs\x00"}, "entity"),
-    ("/admin/alerts/rules", {**RULE, "email": "desk@gov.test\x00"}, "email"),
-    ("/admin/alerts/rules", {**RULE, "params": "days=3\x00", "email": "desk@gov.test"}, "params"),
+]
+
+#: The alert-rule form answers a control character as it answers any refused rule: the form again
+#: (422), the message beside the field (tests/web/admin/test_alert_rule_form_errors.py).
+RULE_FORMS = [
+    ({**RULE, "level": "organisation", "entity": "cfs\x00"}, "entity"),
+    ({**RULE, "email": "desk@gov.test\x00"}, "email"),
+    ({**RULE, "params": "days=3\x00", "email": "desk@gov.test"}, "params"),
 ]
 
 
@@ -184,6 +189,19 @@ def test_a_control_character_in_a_page_form_is_a_400_page_naming_the_field(
         site.count(t.ApiToken),
     )
     assert site.count(t.AlertRule) == 0 and site.notes() is None
+
+
+@pytest.mark.parametrize(("fields", "field"), RULE_FORMS)
+def test_a_control_character_in_an_alert_rule_is_shown_beside_its_field(
+    site: Site, fields: dict[str, str], field: str
+) -> None:
+    assert site.sign_in() == 303
+    before = site.count(t.AuditEntry)
+    status, page = site.post("/admin/alerts/rules", **fields)
+    assert status == 422, page[:500]
+    error = f'<p class="field-error" id="rule-{field}-error">{field}: control characters such as U+0000'
+    assert error in page
+    assert site.count(t.AlertRule) == 0 and site.count(t.AuditEntry) == before
 
 
 def test_notes_with_tabs_and_line_breaks_are_still_taken(site: Site) -> None:

@@ -113,7 +113,7 @@ def test_simplified_chinese_uses_mainland_words() -> None:
 def test_the_report_names_the_portal_page_as_the_portal_does() -> None:
     title = translations("zh-hant").gettext("How we measure")
     footer = WORDS[
-        "Figures are computed from public data with the documented default parameters; "
+        "Figures are computed from public data with this portal's metric parameters ({params}); "
         "see How we measure on the portal."
     ]
     assert f"「{title}」" in footer

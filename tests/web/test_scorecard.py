@@ -75,7 +75,7 @@ def test_month_arithmetic() -> None:
 
 # --- over values written by the test, on each backend -----------------------------------------------
 
-SUBJECT = Subject("account", "hk", "7", (7,))
+SUBJECT = Subject("account", "hk", "7", (7,), MetricParams().digest())
 
 
 def _values(session: Session, period: str, entity: str = "7", **values: float | None) -> None:
@@ -255,7 +255,7 @@ def test_pages_render_translated(demo: TestClient, account_id: int) -> None:
 def test_an_entity_without_values_has_an_empty_scorecard_and_no_charts(demo_db: str) -> None:
     engine = make_engine(demo_db)
     with Session(engine) as session:
-        subject = Subject("organisation", "hk", "no-such-organisation", ())
+        subject = Subject("organisation", "hk", "no-such-organisation", (), MetricParams().digest())
         card = scorecard_view.scorecard(session, subject, "en", sample=False)
         assert card.period is None and card.goals == [] and card.shown == 0
         assert scorecard_view.trends(session, subject, "en", card.period).lines == []
@@ -272,7 +272,7 @@ def test_the_scorecard_and_charts_take_a_fixed_number_of_queries(demo_db: str, a
 
     event.listen(engine, "before_cursor_execute", count)
     with Session(engine) as session:
-        subject = Subject("account", "hk", str(account_id), (account_id,))
+        subject = Subject("account", "hk", str(account_id), (account_id,), MetricParams().digest())
         card = scorecard_view.scorecard(session, subject, "en", sample=True)
         trends = scorecard_view.trends(session, subject, "en", card.period)
     event.remove(engine, "before_cursor_execute", count)

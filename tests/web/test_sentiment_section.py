@@ -25,7 +25,7 @@ from govsocial.web.pages.opinion import Subject
 from tests.demo_store import demo_store
 from tests.web.test_pages import main_text, scan
 
-SUBJECT = Subject("account", "hk", "7", (7,))
+SUBJECT = Subject("account", "hk", "7", (7,), MetricParams().digest())
 
 
 def _values(session: Session, period: str, **values: float | None) -> None:

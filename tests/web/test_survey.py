@@ -209,7 +209,8 @@ def test_api_results_by_age_band_and_the_export_has_no_token_or_address(
 
     response = app_client.get("/api/v1/survey/responses.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    text = response.text
+    assert response.content.startswith("\ufeff".encode())  # Excel reads the Chinese answers as UTF-8
+    text = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 10 and rows[0]["month"] == "2026-11"
     assert set(rows[0]) == set(api.COLUMNS)

@@ -66,7 +66,7 @@ def save(engine: Engine, people: list[tuple[dt.date, str | None, str | None, int
 def export(portal: TestClient) -> tuple[list[dict[str, str]], Any]:
     response = portal.get("/api/v1/survey/responses.csv")
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(response.text))), response.headers
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))), response.headers
 
 
 def combinations(rows: list[dict[str, str]]) -> Counter[tuple[str, ...]]:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.analyze.alerts import tokens
 from govsocial.analyze.alerts.mail import Mailer, safe, send_email
-from govsocial.analyze.alerts.message import masked_url, payload
+from govsocial.analyze.alerts.message import masked_url, payload, readers
 from govsocial.analyze.alerts.rules import evaluate_all, token_platforms
 from govsocial.settings import Settings
 from govsocial.store import alerts as store
@@ -88,12 +88,15 @@ def deliver(session: Session, settings: Settings, now: dt.datetime, report: RunR
     """Deliver every alert a channel of its rule has not taken yet: webhooks at once, emails within
     the cap per recipient."""
     pending = store.undelivered(session)
+    hooked = [(a, r) for a, r in pending if r.webhook_url and a.delivered_webhook_at is None]
+    written = readers(session, settings, hooked) if hooked else {}
     errors: dict[int, list[str]] = defaultdict(list)
     recipients: dict[str, list[tuple[t.Alert, t.AlertRule]]] = defaultdict(list)
     for alert, rule in pending:
         if rule.webhook_url and alert.delivered_webhook_at is None:
             try:
-                post_webhook(rule.webhook_url, payload(alert, rule), settings.alert_webhook_timeout_seconds)
+                body = payload(alert, rule, written[rule.id])
+                post_webhook(rule.webhook_url, body, settings.alert_webhook_timeout_seconds)
                 alert.delivered_webhook_at = now
                 session.commit()  # kept at once: a run that stops later must not post it again
                 report.webhooks += 1

@@ -11,7 +11,8 @@ and committed, when the email that carries it was accepted by the server (a fail
 that changes nothing).
 
 Each email carries a ``Date:`` and a ``Message-ID:`` (RFC 5322 wants both; mail systems and spam
-filters downgrade mail without them). Its text shows times in the rule's jurisdiction's zone.
+filters downgrade mail without them). Its subject and text are in the rule's language, with times
+in the rule's jurisdiction's zone (``message.Reader``).
 
 The SMTP password is only handed to ``smtplib``; errors name the server's answer, never it.
 """
@@ -24,14 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from govsocial.analyze.alerts import message
+from govsocial.analyze.alerts import message, words
 from govsocial.settings import Settings
 from govsocial.store import alerts as store
-from govsocial.store import queries
 from govsocial.store import tables as t
 from govsocial.store.times import utc
 
@@ -116,8 +115,8 @@ class Mailer:
         held = [i for i in items if i[0].email_held_at is not None]
         fresh = [i for i in items if i[0].email_held_at is None]
         if held and room > 0:
-            why = f"held back by the limit of {self.settings.alert_email_max_per_hour} email(s) an hour"
-            room -= self._digest(recipient, held, why)
+            cap = self.settings.alert_email_max_per_hour
+            room -= self._digest(recipient, held, {k: v.format(cap=cap) for k, v in words.HELD.items()})
             held = []
         for item in fresh:
             if room > 0:
@@ -131,26 +130,29 @@ class Mailer:
         if last is not None and utc(last) > self.now - DAY:
             self._hold(items)
             return
-        self._digest(recipient, items, "the daily digest")
+        self._digest(recipient, items, words.DAILY)
 
     def _hold(self, items: Sequence[Item]) -> None:
         for alert, _rule in items:
             alert.email_held_at = alert.email_held_at or self.now
         self.tally.held += len(items)
 
-    def _zones(self, items: Sequence[Item]) -> dict[str, ZoneInfo]:
-        """The time zone of each rule's jurisdiction: an email shows times as its reader lives them."""
-        codes = {rule.jurisdiction for _, rule in items}
-        return {code: queries.jurisdiction_zone(self.session, code) for code in codes}
+    def _readers(self, items: Sequence[Item]) -> dict[int, message.Reader]:
+        """How each rule's alerts are written: its language, its jurisdiction's zone, the names."""
+        return message.readers(self.session, self.settings, items)
 
     def _single(self, recipient: str, item: Item) -> int:
         alert, rule = item
-        body = message.text(message.payload(alert, rule), self._zones([item])[rule.jurisdiction])
-        return self._send(recipient, [item], message.subject(alert), body, digest=False)
+        reader = self._readers([item])[rule.id]
+        body = message.text(alert, rule, reader)
+        return self._send(recipient, [item], message.subject(alert, reader), body, digest=False)
 
-    def _digest(self, recipient: str, items: Sequence[Item], why: str) -> int:
-        body = message.digest_text(items, why, self._zones(items))
-        return self._send(recipient, items, message.digest_subject(len(items)), body, digest=True)
+    def _digest(self, recipient: str, items: Sequence[Item], why: dict[str, str]) -> int:
+        """One email of ``items``; ``why`` by language, in the first alert's rule's language."""
+        readers = self._readers(items)
+        lang = readers[items[0][1].id].lang
+        body = message.digest_text(items, why[lang], readers)
+        return self._send(recipient, items, message.digest_subject(len(items), lang), body, digest=True)
 
     def _send(self, recipient: str, items: Sequence[Item], subject: str, body: str, digest: bool) -> int:
         """Send one email carrying ``items``; 1 when sent (it counts against the cap), else 0."""

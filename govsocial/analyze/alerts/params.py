@@ -32,6 +32,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "account_missing": {"days": 7},
 }
 KINDS = tuple(DEFAULTS)
+#: The parameter every kind takes: the language its alerts are written in (unset: the
+#: jurisdiction's default language, as reports choose theirs).
+LANG = "lang"
+LANGUAGES = ("zh-hant", "zh-hans", "en")
 #: Platforms whose token's expiry the platform tells (``alerts tokens``): ``expires_on`` may be left out.
 ASKABLE = ("facebook", "instagram")
 PLATFORM_MAX = 32
@@ -75,6 +79,11 @@ def _number(kind: str, name: str, default: Any, value: Any) -> int | float:
 
 
 def _value(kind: str, name: str, value: Any) -> Any:
+    if name == LANG:
+        text = str(value).strip().lower()
+        if text not in LANGUAGES:
+            raise ParamError(f"{kind}: lang must be one of {', '.join(LANGUAGES)}, not {value!r}")
+        return text
     default = DEFAULTS[kind][name]
     if name == "expires_on":
         if value is None or value == "":
@@ -95,7 +104,7 @@ def clean_params(kind: str, given: dict[str, Any]) -> dict[str, Any]:
     """The parameters as given, checked and normalised; ``ParamError`` says what is wrong."""
     if kind not in DEFAULTS:
         raise ParamError(f"unknown alert kind {kind!r}; one of: {', '.join(KINDS)}")
-    unknown = set(given) - set(DEFAULTS[kind])
+    unknown = set(given) - set(DEFAULTS[kind]) - {LANG}
     if unknown:
         raise ParamError(f"unknown parameter(s) for {kind}: {', '.join(sorted(unknown))}")
     clean = {name: _value(kind, name, value) for name, value in given.items()}

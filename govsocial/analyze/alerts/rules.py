@@ -22,6 +22,11 @@ Kinds and their parameters (``params`` of a rule; defaults in ``DEFAULTS``):
 Dates (the last post's day, days left before an expiry) are the jurisdiction's, in its time zone,
 as the portal's and the reports' are; event keys keep the UTC day they always had, so an alert
 stored before does not fire again.
+
+An event's key is its identity and never changes; its details hold what the message shows, and its
+title is written from them (``message.title``: in English to be stored, in the rule's language when
+delivered), naming the account by its display name and its platform's. Accounts are matched to the
+collection runs' errors by ``platform handle``, as the runs name them.
 """
 
 from __future__ import annotations
@@ -30,11 +35,14 @@ import contextlib
 import datetime as dt
 import statistics
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from govsocial.analyze.alerts import message
 from govsocial.analyze.alerts.params import DEFAULTS, KINDS, ParamError, params_of
+from govsocial.analyze.excerpt import excerpt
 from govsocial.store import alerts as store
 from govsocial.store import queries, tokens
 from govsocial.store import tables as t
@@ -42,8 +50,17 @@ from govsocial.store.alerts import Fired
 from govsocial.store.times import utc
 
 
-def _name(account: t.Account) -> str:
+def _address(account: t.Account) -> str:
+    """How collection runs name an account in their errors (``collect.runner``)."""
     return f"{account.platform} {account.handle}"
+
+
+#: How much of a post's text its alert quotes: enough to tell its posts apart in an inbox.
+EXCERPT_CHARS = 100
+
+
+def _excerpt(post: t.Post) -> str:
+    return excerpt(post.text, EXCERPT_CHARS)
 
 
 Evaluator = Callable[[Session, t.AlertRule, dict[str, Any], dt.datetime], Iterator[Fired]]
@@ -56,15 +73,12 @@ def _today(session: Session, rule: t.AlertRule, moment: dt.datetime) -> dt.date:
 
 def _spikes(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
     accounts = {a.id: a for a in store.accounts_in_scope(session, rule)}
-    what = "Comment volume" if rule.kind == "comment_volume" else "Negative share"
     # A rule not stored yet (``created_at`` unset) is as new as ``now``.
     made = _today(session, rule, rule.created_at or now)
     for e in store.opinion_events(session, list(accounts), rule.kind, made):
-        account = accounts[e.account_id]
         yield Fired(
             rule.id, rule.kind, str(e.account_id),
-            f"{rule.kind}:account:{e.account_id}:{e.period_kind}:{e.period}",
-            f"{what} spike on {_name(account)} in {e.period}",
+            f"{rule.kind}:account:{e.account_id}:{e.period_kind}:{e.period}", "",
             {"account_id": e.account_id, "period_kind": e.period_kind, "period": e.period,
              "value": e.value, "baseline": e.baseline, "score": e.score},
         )  # fmt: skip
@@ -89,12 +103,10 @@ def _performing(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.
             # Under a median of 0 nothing can do worse than usual: "0 interactions, usually 0" is no news.
             hit = n >= ratio * max(median, 1) if over else median > 0 and n * ratio <= median
             if hit:
-                word = "overperforming" if over else "underperforming"
                 yield Fired(
-                    rule.id, rule.kind, str(account.id), f"{rule.kind}:post:{post.id}",
-                    f"Post {word} on {_name(account)}: {n:,} interactions, usually {median:,.0f}",
+                    rule.id, rule.kind, str(account.id), f"{rule.kind}:post:{post.id}", "",
                     {"account_id": account.id, "post_id": post.id, "url": post.url, "interactions": n,
-                     "median": median, "posted_at": created.isoformat()},
+                     "median": median, "posted_at": created.isoformat(), "text": _excerpt(post)},
                 )  # fmt: skip
 
 
@@ -105,10 +117,10 @@ def _unanswered(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.
     for post, count, first in store.unanswered_comments(session, list(accounts), since, before):
         account = accounts[post.account_id]
         yield Fired(
-            rule.id, rule.kind, str(account.id), f"unanswered_comments:post:{post.id}",
-            f"{count} comment(s) unanswered for over {p['hours']} hours on {_name(account)}",
+            rule.id, rule.kind, str(account.id), f"unanswered_comments:post:{post.id}", "",
             {"account_id": account.id, "post_id": post.id, "url": post.url, "comments": count,
-             "oldest": utc(first).isoformat()},
+             "oldest": utc(first).isoformat(), "hours": p["hours"],
+             "posted_at": utc(post.created_at).isoformat(), "text": _excerpt(post)},
         )  # fmt: skip
 
 
@@ -127,8 +139,7 @@ def _token(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datet
         key = utc(invalid).date().isoformat()
         since = _today(session, rule, invalid).isoformat()
         yield Fired(
-            rule.id, rule.kind, platform, f"token_expiry:{platform}:invalid:{key}",
-            f"The {platform} token is not valid (the platform said so on {since})",
+            rule.id, rule.kind, platform, f"token_expiry:{platform}:invalid:{key}", "",
             {"platform": platform, "is_valid": False, "error": check.error, "invalid_since": since,
              "checked_at": utc(check.checked_at).isoformat(), "source": "platform"},
         )  # fmt: skip
@@ -155,10 +166,8 @@ def _expiring(
     by (the UTC day of a platform's expiry, as stored alerts name it)."""
     left = (expires - today).days
     if left <= days:
-        state = "has expired" if left < 0 else f"expires in {left} day(s)"
         yield Fired(
-            rule.id, rule.kind, platform, f"token_expiry:{platform}:{key.isoformat()}",
-            f"The {platform} token {state} ({expires.isoformat()})",
+            rule.id, rule.kind, platform, f"token_expiry:{platform}:{key.isoformat()}", "",
             {"platform": platform, "expires_on": expires.isoformat(), "days_left": left, **details},
         )  # fmt: skip
 
@@ -171,42 +180,26 @@ def _dormant(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.dat
             continue
         # Keyed by the last post: an account that posts again and then falls silent fires again.
         key = utc(last).date().isoformat() if last else "never"
+        # The title says how long the account has actually been silent (the threshold is only when
+        # the rule fires) in the jurisdiction's days, counted from its last post's day there: two
+        # accounts whose last posts fell on one day are silent as long.
+        silent = (_today(session, rule, now) - _today(session, rule, last)).days if last else None
+        silence = {"silent_days": silent, "days": p["days"]} if last else {}
         yield Fired(
-            rule.id, rule.kind, str(account.id), f"account_dormant:account:{account.id}:{key}",
-            _silence(session, rule, account, last, days, now),
+            rule.id, rule.kind, str(account.id), f"account_dormant:account:{account.id}:{key}", "",
             {"account_id": account.id,
-             "last_post": _today(session, rule, last).isoformat() if last else "never"},
+             "last_post": _today(session, rule, last).isoformat() if last else "never", **silence},
         )  # fmt: skip
 
 
-def _silence(
-    session: Session,
-    rule: t.AlertRule,
-    account: t.Account,
-    last: dt.datetime | None,
-    days: float,
-    now: dt.datetime,
-) -> str:
-    """The dormancy title: how long the account has actually been silent (the threshold is only
-    when the rule fires), and its last post's day in the jurisdiction."""
-    if last is None:
-        return f"{_name(account)} has never posted"
-    silent = (utc(now) - utc(last)).days
-    length = f"{silent} days" if silent >= days else f"over {days:g} days"
-    return (
-        f"{_name(account)} has not posted for {length} (last post: {_today(session, rule, last).isoformat()})"
-    )
-
-
 def _missing(session: Session, rule: t.AlertRule, p: dict[str, Any], now: dt.datetime) -> Iterator[Fired]:
-    accounts = {_name(a): a for a in store.accounts_in_scope(session, rule)}
+    accounts = {_address(a): a for a in store.accounts_in_scope(session, rule)}
     for run_id, error in store.gone_errors(session, now - dt.timedelta(days=float(p["days"]))):
         account = accounts.get(str(error.get("account")))
         if account is None:
             continue
         yield Fired(
-            rule.id, rule.kind, str(account.id), f"account_missing:account:{account.id}",
-            f"{_name(account)} is gone from its platform",
+            rule.id, rule.kind, str(account.id), f"account_missing:account:{account.id}", "",
             {"account_id": account.id, "run_id": run_id, "message": str(error.get("message", ""))[:500]},
         )  # fmt: skip
 
@@ -239,7 +232,21 @@ def token_platforms(rules: list[t.AlertRule]) -> list[str]:
 def evaluate(session: Session, rule: t.AlertRule, now: dt.datetime) -> list[Fired]:
     """The events ``rule`` finds now (stored or not)."""
     params = params_of(rule.kind, rule.params or {})
-    return list(EVALUATORS[rule.kind](session, rule, params, now))
+    found = list(EVALUATORS[rule.kind](session, rule, params, now))
+    return _titled(session, rule, found)
+
+
+def _titled(session: Session, rule: t.AlertRule, found: list[Fired]) -> list[Fired]:
+    """``found`` with their stored titles: English, the accounts and platforms by display name,
+    days in the rule's jurisdiction."""
+    if not found:
+        return found
+    ids = [f.details["account_id"] for f in found if isinstance(f.details.get("account_id"), int)]
+    names = message.names_of(session, store.accounts_by_id(session, ids))
+    zone = queries.jurisdiction_zone(session, rule.jurisdiction)
+    return [
+        replace(f, title=message.title(f.kind, f.details, "en", names, zone) or f.event_key) for f in found
+    ]
 
 
 def evaluate_all(session: Session, now: dt.datetime, failures: list[str] | None = None) -> list[Fired]:

@@ -1,15 +1,25 @@
 """Metric parameters: the choices on which the field's published definitions disagree.
 
 Each parameter is named in ``docs/metrics.md`` next to the metrics it changes. The defaults follow
-the most cited definition (CrowdTangle for interaction rate, Bonsón et al. 2015 for P/C/V/E).
+the most cited definition (CrowdTangle for interaction rate, Bonsón et al. 2015 for P/C/V/E). A
+deployment sets its own in the ``metric_params`` setting; ``configured`` turns that setting into the
+parameters every refresh, page, API answer, report and command uses (values are stored per digest,
+so whoever reads them must ask for the digest the refresh wrote).
 """
 
 from __future__ import annotations
 
+import difflib
 import enum
 import hashlib
+from collections.abc import Mapping
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+
+from govsocial.errors import ConfigurationError
+from govsocial.settings import Settings
 
 
 class LikesMeaning(enum.StrEnum):
@@ -110,3 +120,43 @@ class MetricParams(BaseModel):
     def digest(self) -> str:
         """A short stable hash of the parameters: stored results say which parameters made them."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+
+
+#: The setting that holds a deployment's parameters (``Settings.metric_params``).
+SETTING = "metric_params"
+
+
+def configured(settings: Settings) -> MetricParams:
+    """The deployment's parameters: the ``metric_params`` setting over the documented defaults.
+
+    The one place the setting becomes parameters: the refresh stores values under this digest and
+    the portal, the API, reports and ``govsocial metrics`` read them under it. A name that is no
+    parameter, or a value that breaks its rule, raises ``ConfigurationError``: one line naming the
+    setting, the parameter and the rule (``metric_params.business_hours: ...``), never the value.
+    """
+    try:
+        return MetricParams.model_validate(settings.metric_params)
+    except ValidationError as exc:
+        raise ConfigurationError(problems(exc, f"{SETTING}.")) from None
+
+
+def overridden(params: MetricParams, values: Mapping[str, Any]) -> MetricParams:
+    """``params`` with ``values`` over them (``govsocial metrics --param``), checked again; raises
+    pydantic's ``ValidationError`` for a bad one (``problems`` words it)."""
+    return MetricParams.model_validate({**params.model_dump(), **values})
+
+
+def problems(exc: ValidationError, prefix: str = "") -> str:
+    """Every error of ``exc`` as ``PARAMETER: rule``, on one line (``prefix`` before each name)."""
+    return "; ".join(prefix + _problem(error) for error in exc.errors())
+
+
+def _problem(error: ErrorDetails) -> str:
+    name = ".".join(str(part) for part in error["loc"]) or "?"
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(name, MetricParams.model_fields, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"{name}: not a metric parameter{hint}; the parameters are in docs/metrics.md"
+    # pydantic prefixes a validator's own message with "Value error, ": the rule reads alone.
+    rule = error["msg"].removeprefix("Value error, ")
+    return f"{name}: {rule.replace('Input should', 'must', 1)}"

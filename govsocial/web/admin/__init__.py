@@ -24,6 +24,7 @@ from govsocial.web.admin.auth import (
     clear_cookie,
     is_api,
 )
+from govsocial.web.admin.refresh import MetricsRefresher
 from govsocial.web.deps import get_state
 from govsocial.web.state import AppState
 
@@ -35,6 +36,8 @@ BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 def install(app: FastAPI) -> None:
     """Add the admin area to ``app`` (call it before the app's other middleware are added)."""
     state: AppState = app.state.govsocial
+    # One per app (per process): the imports' metrics refreshes, one at a time (admin/refresh.py).
+    app.state.metrics_refresher = MetricsRefresher(state.engine, state.settings)
     app.include_router(api.router())
     app.include_router(pages.router())
     app.include_router(alerts_page.router())
@@ -60,9 +63,10 @@ async def _denied(request: Request, exc: Exception) -> Response:
 
 
 def _to_sign_in(request: Request) -> Response:
-    """The sign-in page, for a page request without a session; a cookie of a session that ended
-    (expired, signed out elsewhere, its user disabled) is cleared, not sent with every request."""
-    response = pages.redirect(f"{PREFIX}/login")
+    """The sign-in page (which leads back to the page asked for), for a page request without a
+    session; a cookie of a session that ended (expired, signed out elsewhere, its user disabled) is
+    cleared, not sent with every request."""
+    response = pages.redirect(pages.sign_in_url(request))
     if SESSION_COOKIE in request.cookies:
         clear_cookie(response, get_state(request).settings, SESSION_COOKIE)
     return response

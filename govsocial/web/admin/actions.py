@@ -317,7 +317,8 @@ def run_import(
     folder that is removed afterwards; the run and its counts are audited. The file's name is
     checked as the options are: the run and the audit log keep it. Without a ``timezone`` option a
     time without an offset is read in the zone of its account's jurisdiction. The metrics are not
-    recomputed here (the next refresh does: ``runs.run_jurisdictions`` names the jurisdictions)."""
+    recomputed here: the pages and the API then queue that in the background
+    (``admin/refresh.py``), for the jurisdictions ``runs.run_jurisdictions`` names."""
     refuse_control({**options, "file": filename})
     folder = Path(tempfile.mkdtemp(prefix="govsocial-admin-import-"))
     sessions = session_factory(engine)

@@ -3,25 +3,42 @@ channel delivered it or why it did not, and the rules themselves (docs/alerts.md
 
 Every signed-in role reads it; editors and admins also add rules (kind, scope, parameters and
 channels, checked by ``analyze.alerts.manage`` as ``govsocial alerts rules add`` checks them),
-enable, disable and delete them. A refused rule is shown again with the message beside the field at
-fault (``aria-describedby``); each change is audited and answered with a redirect (303) back.
+enable, disable and delete them. A refused rule, a control character in a field among the reasons,
+is shown again (422) with what was typed and the message beside the field at fault
+(``aria-invalid``, ``aria-describedby``); each change is audited and answered with a redirect (303)
+back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from govsocial.analyze.alerts import manage
-from govsocial.analyze.alerts.message import masked_url
+from govsocial.analyze.alerts.message import local_time, masked_url
 from govsocial.analyze.alerts.params import DEFAULTS, KINDS
-from govsocial.store import alerts
+from govsocial.store import alerts, queries
 from govsocial.store.db import transaction
+from govsocial.store.times import utc
+from govsocial.web.admin import actions
 from govsocial.web.admin.auth import AdminDenied, Principal, now_of
-from govsocial.web.admin.pages import PAGE_ROWS, PREFIX, Editor, Form, Id, Viewer, redirect, render
+from govsocial.web.admin.pages import (
+    PAGE_ROWS,
+    PREFIX,
+    ActionForm,
+    Editor,
+    Form,
+    Id,
+    Viewer,
+    redirect,
+    render,
+)
 from govsocial.web.deps import MAX_INT, get_state
+from govsocial.web.inputs import CONTROL
 
 PAGE = f"{PREFIX}/alerts"
 #: The form's fields, in the order an error summary lists them.
@@ -46,15 +63,23 @@ def _page(
     form: dict[str, str] | None = None,
     error: manage.RuleError | None = None,
 ) -> Response:
-    with get_state(request).sessions() as session:
+    state = get_state(request)
+    with state.sessions() as session:
         rows = alerts.recent(session, PAGE_ROWS, offset)
         rules = alerts.list_rules(session)
+        zone = queries.jurisdiction_zone(session, state.settings.jurisdiction)
         return render(
             "alerts.html", me, status=status, rows=rows, rules=rules, offset=offset, page_rows=PAGE_ROWS,
             kinds=KINDS, defaults=DEFAULTS, levels=alerts.LEVELS, form=form or {"level": "government"},
-            masked_url=masked_url,
+            masked_url=masked_url, when=lambda moment: _when(moment, zone),
             error={"field": error.field, "message": str(error)} if error else None,
         )  # fmt: skip
+
+
+def _when(moment: dt.datetime | None, zone: ZoneInfo) -> str | None:
+    """A time as staff read it: to the minute in the jurisdiction's zone, named (the store keeps
+    UTC, naive on SQLite: shown as it was, it read as a local time with microseconds)."""
+    return None if moment is None else local_time(utc(moment), zone)
 
 
 def alerts_page(request: Request, me: Viewer, offset: int = 0) -> Response:
@@ -67,11 +92,27 @@ def _text(form: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def add_rule(request: Request, me: Editor, form: Form) -> Response:
+def _refuse_control(given: dict[str, str]) -> None:
+    """A ``RuleError`` for the first field holding a control character (``actions.refuse_control``,
+    the check of every admin form), so the form shows it beside that field as any other refusal."""
+    try:
+        actions.refuse_control(given)
+    except actions.ControlCharacter as exc:
+        raise manage.RuleError(exc.field, str(exc)) from None
+
+
+def _kept(given: dict[str, str]) -> dict[str, str]:
+    """The fields as typed, to fill the form again; a control character shown as U+FFFD, where the
+    message says it was (a browser would show nothing, or the page would not be well formed)."""
+    return {name: CONTROL.sub("\ufffd", value) for name, value in given.items()}
+
+
+def add_rule(request: Request, me: Editor, form: ActionForm) -> Response:
     """Add a rule; a refused one shows the form again with the message beside its field (422)."""
     given = {name: _text(form, name).strip() for name in FIELDS}
     state = get_state(request)
     try:
+        _refuse_control(given)
         new = manage.NewRule(
             jurisdiction=state.settings.jurisdiction,
             kind=given["kind"],
@@ -84,7 +125,7 @@ def add_rule(request: Request, me: Editor, form: Form) -> Response:
         with transaction(state.sessions) as session:
             manage.add_rule(session, new, manage.Actor(me.user_id, me.address), now_of(request))
     except manage.RuleError as exc:
-        return _page(request, me, status=422, form=given, error=exc)
+        return _page(request, me, status=422, form=_kept(given), error=exc)
     return redirect(PAGE)
 
 

@@ -32,6 +32,7 @@ from govsocial.web.admin.auth import (
     check_body_size,
     now_of,
 )
+from govsocial.web.admin.refresh import refresher_of
 from govsocial.web.deps import MAX_INT, get_state
 from govsocial.web.inputs import without_control
 
@@ -81,6 +82,7 @@ def router() -> APIRouter:
     r.add_api_route("/whoami", whoami, methods=["GET"])
     r.add_api_route("/audit", audit_log, methods=["GET"])
     r.add_api_route("/runs", runs, methods=["GET"])
+    r.add_api_route("/runs/{run_id}", run, methods=["GET"])
     r.add_api_route("/accounts", add_account, methods=["POST"], status_code=201)
     r.add_api_route("/accounts/{account_id}/status", account_status, methods=["POST", "PATCH"])
     r.add_api_route("/accounts/{account_id}/notes", account_note, methods=["POST"])
@@ -155,20 +157,32 @@ def runs(request: Request, me: ViewerKey, limit: Annotated[int, Query(ge=1, le=5
         found = session.scalars(
             select(t.CollectionRun).order_by(t.CollectionRun.id.desc()).limit(limit)
         ).all()
-        data = [
-            {
-                "id": r.id,
-                "kind": r.kind,
-                "trigger": r.trigger,
-                "scope": r.scope,
-                "status": r.status,
-                "started_at": _iso(r.started_at),
-                "finished_at": _iso(r.finished_at),
-                "counts": r.counts,
-            }
-            for r in found
-        ]
+        data = [_run_json(r) for r in found]
     return {"data": data, "count": len(data)}
+
+
+def run(request: Request, me: ViewerKey, run_id: Id) -> dict[str, Any]:
+    """One run, with its errors and gaps: what ``/admin/runs/{id}`` shows."""
+    with get_state(request).sessions() as session:
+        found = session.get(t.CollectionRun, run_id)
+        if found is None:
+            raise AdminDenied(404, f"No run {run_id}.")
+        return {**_run_json(found), "errors": found.errors, "gaps": found.gaps}
+
+
+def _run_json(r: t.CollectionRun) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "trigger": r.trigger,
+        "scope": r.scope,
+        "status": r.status,
+        "started_at": _iso(r.started_at),
+        "finished_at": _iso(r.finished_at),
+        "counts": r.counts,
+        # pending, done, failed or skipped, per jurisdiction (None: not recorded for this run).
+        "metrics_refresh": r.metrics_refresh,
+    }
 
 
 # --- Changes -------------------------------------------------------------------------------------
@@ -213,7 +227,8 @@ def schedule(request: Request, me: EditorKey, account_id: Id, action: str) -> di
 
 async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
     """Import an export file sent as multipart field ``file`` (and optional ``format``, ``platform``,
-    ``account``, ``timezone``); answers the run's summary."""
+    ``account``, ``timezone``); answers the run's summary, with ``metrics_refresh``: the metrics
+    of the jurisdictions it stored rows under are recomputed in the background (``refresh.py``)."""
     state = get_state(request)
     await check_body_size(request, state.settings.admin_upload_max_bytes + FORM_OVERHEAD)
     form = await request.form()
@@ -222,22 +237,22 @@ async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
         raise AdminDenied(422, "send the file as the multipart field 'file'")
     options = {n: v.strip() or None if isinstance(v := form.get(n), str) else None for n in IMPORT_FIELDS}
     _refuse_control(options)
-    try:
-        summary = await run_in_threadpool(
-            actions.run_import,
-            state.engine,
-            state.settings,
-            me,
-            upload.file,
-            upload.filename or "upload",
-            options,
-            now_of(request),
+    now, refresher = now_of(request), refresher_of(request)
+
+    def import_then_queue() -> dict[str, Any]:
+        summary = actions.run_import(
+            state.engine, state.settings, me, upload.file, upload.filename or "upload", options, now
         )
+        # The metrics follow in the background: the answer says "pending" (GET /runs/{id} then).
+        return {**summary.as_dict(), "metrics_refresh": refresher.after_import(summary, now)}
+
+    try:
+        answer: dict[str, Any] = await run_in_threadpool(import_then_queue)
     except actions.ImportFailed as exc:
         raise AdminDenied(422, f"{exc} (run {exc.run_id}, recorded as failed)") from None
     except actions.ActionError as exc:
         raise AdminDenied(422, str(exc)) from None
-    return summary.as_dict()
+    return answer
 
 
 def _refuse_control(fields: dict[str, str | None]) -> None:

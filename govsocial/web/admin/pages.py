@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -43,6 +44,7 @@ from govsocial.web.admin.auth import (
     same,
     set_cookie,
 )
+from govsocial.web.admin.refresh import refresher_of
 from govsocial.web.caching import HEAD_AS_GET
 from govsocial.web.deps import MAX_INT, get_state
 from govsocial.web.pages.render import TEMPLATES
@@ -125,6 +127,36 @@ def _optional(form: FormData, name: str) -> str | None:
     return _text(form, name).strip() or None
 
 
+#: The longest page address sign-in returns to: longer ones (no admin page needs one) go to the overview.
+RETURN_MAX = 2000
+
+
+def sign_in_url(request: Request) -> str:
+    """The sign-in page for a request without a session: a page asked for by GET (an e-mailed link
+    to ``/admin/alerts``, say) is named in ``next``, so signing in leads back to it."""
+    path = request.url.path
+    if request.method not in {"GET", "HEAD"} or path in {PREFIX, PREFIX + "/"}:
+        return f"{PREFIX}/login"
+    wanted = path + (f"?{request.url.query}" if request.url.query else "")
+    back = return_path(wanted)
+    return f"{PREFIX}/login" if back is None else f"{PREFIX}/login?{urlencode({'next': back})}"
+
+
+def return_path(value: str | None) -> str | None:
+    """``value`` if it is an admin page's path to return to after signing in, else None.
+
+    Only a path of this site's admin area is followed: an absolute address, ``//host`` or a
+    backslash (which browsers read as a slash) would make the sign-in page send a user elsewhere
+    (an open redirect), and the sign-in and sign-out pages would loop."""
+    if not value or len(value) > RETURN_MAX or "\\" in value or not value.isprintable():
+        return None
+    path = value.split("?", 1)[0]
+    in_admin = path == PREFIX or path.startswith(PREFIX + "/")
+    if not in_admin or path in {f"{PREFIX}/login", f"{PREFIX}/logout"}:
+        return None
+    return value
+
+
 def _to_overview() -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/", status_code=307, headers={"Cache-Control": NO_STORE})
 
@@ -161,10 +193,11 @@ def router() -> APIRouter:
 # --- Signing in and out --------------------------------------------------------------------------
 
 
-def login_page(request: Request) -> Response:
-    """The sign-in form, with its CSRF value in a cookie and in the form."""
+def login_page(request: Request, back: Annotated[str, Query(alias="next")] = "") -> Response:
+    """The sign-in form, with its CSRF value in a cookie and in the form, and the page to return to
+    (``next``, when it is an admin page: :func:`return_path`)."""
     token, is_new = login_token(request)
-    response = render("login.html", None, token=token, error=None)
+    response = render("login.html", None, token=token, error=None, back=return_path(back))
     if is_new:
         set_cookie(response, get_state(request).settings, LOGIN_COOKIE, token, max_age=3600)
     return response
@@ -179,10 +212,12 @@ async def login(request: Request, form: Annotated[FormData, Depends(login_form)]
         )
     username, password = _text(form, "username").strip(), _text(form, "password")
     cookie = await run_in_threadpool(_sign_in, request, username, password)
+    back = return_path(_text(form, "next"))
     if cookie is None:
-        return render("login.html", None, status=401, token=token, error="Wrong username or password.")
+        error = "Wrong username or password."
+        return render("login.html", None, status=401, token=token, error=error, back=back)
     settings = get_state(request).settings
-    response = redirect(f"{PREFIX}/")
+    response = redirect(back or f"{PREFIX}/")
     set_cookie(response, settings, SESSION_COOKIE, cookie, max_age=settings.admin_session_minutes * 60)
     clear_cookie(response, settings, LOGIN_COOKIE)
     return response
@@ -480,6 +515,8 @@ def import_file(request: Request, me: Editor, form: ActionForm) -> Response:
         return redirect(f"{PREFIX}/runs/{exc.run_id}")
     except actions.ActionError as exc:
         return _import_form(request, me, 400, str(exc), **options)
+    # The metrics follow in the background: the run's page says pending, then done or failed.
+    refresher_of(request).after_import(summary, now_of(request))
     return redirect(f"{PREFIX}/runs/{summary.run_id}")
 
 

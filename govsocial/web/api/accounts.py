@@ -10,7 +10,8 @@ from govsocial.store import queries, sentiments
 from govsocial.store.tables import AccountStatus, OrgType
 from govsocial.web.activity import window
 from govsocial.web.api import checks
-from govsocial.web.deps import AccountId, PagingDep, SessionDep, SettingsDep
+from govsocial.web.api.paging import PagerDep, paged
+from govsocial.web.deps import AccountId, SessionDep, SettingsDep
 from govsocial.web.schemas import (
     AccountPublic,
     ErrorBody,
@@ -28,12 +29,14 @@ ACTIVITY = (
 
 
 @router.get(
-    "", summary="List accounts", responses=checks.responses("No such jurisdiction, platform or organisation.")
+    "",
+    summary="List accounts",
+    responses=paged(checks.responses("No such jurisdiction, platform or organisation.")),
 )
 def list_accounts(
     session: SessionDep,
     settings: SettingsDep,
-    paging: PagingDep,
+    paging: PagerDep,
     jurisdiction: Annotated[
         str | None, Query(description="Jurisdiction code; the default one if omitted.")
     ] = None,
@@ -48,9 +51,10 @@ def list_accounts(
     code = checks.jurisdiction(session, settings, jurisdiction)
     platform = checks.platform(session, platform)
     owner = checks.organisation(session, code, organisation)
-    active = window(session, code, activity)
+    active = window(session, settings, code, activity)
     f = queries.AccountFilter(code, platform, org_type, owner, status, q, active)
     page = queries.list_accounts(session, f, paging.limit, paging.offset)
+    paging.link(page.count)
     return ListEnvelope(data=[account_public(a) for a in page.items], count=page.count)
 
 
@@ -60,10 +64,11 @@ def get_account(session: SessionDep, account_id: AccountId) -> AccountPublic:
     return account_public(queries.get_account(session, account_id))
 
 
-@router.get("/{account_id}/posts", summary="An account's posts", responses={404: {"model": ErrorBody}})
-def list_posts(session: SessionDep, paging: PagingDep, account_id: AccountId) -> ListEnvelope[PostPublic]:
+@router.get("/{account_id}/posts", summary="An account's posts", responses=paged({404: {"model": ErrorBody}}))
+def list_posts(session: SessionDep, paging: PagerDep, account_id: AccountId) -> ListEnvelope[PostPublic]:
     """The account's posts, newest first, with their latest counts and how the citizen comments on
     each were labelled by the sentiment analyser."""
     page = queries.account_posts(session, account_id, paging.limit, paging.offset)
+    paging.link(page.count)
     labels = sentiments.by_post(session, [view.post.id for view in page.items])
     return ListEnvelope(data=[post_public(v, labels.get(v.post.id)) for v in page.items], count=page.count)

@@ -13,9 +13,10 @@ FastAPI's own 422 (an unknown enum value, a number out of range) lists the param
 Whatever a request names is looked up in the jurisdiction in force (the one asked, or the configured
 one): an organisation, an account or an entity of another jurisdiction is a 404 too.
 
-An omitted value is never checked: the defaults (the configured jurisdiction, the documented metric
-parameters) answer with empty data on a store without them, as they always have. An empty one is
-omitted: ``web.inputs`` drops it from the query string before any route reads it.
+An omitted value is never checked: the defaults (the configured jurisdiction, the configured metric
+parameters, ``analyze.metrics.params.configured``) answer with empty data on a store without them,
+as they always have. An empty one is omitted: ``web.inputs`` drops it from the query string before
+any route reads it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Level
-from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.params import configured
 from govsocial.errors import NotFoundError
 from govsocial.settings import Settings
 from govsocial.store import metric_queries as mq
@@ -142,10 +143,11 @@ def entity(session: Session, code: str, level: Level | None, given: str) -> str:
     return key
 
 
-def params(session: Session, code: str, given: str | None) -> str:
+def params(session: Session, settings: Settings, code: str, given: str | None) -> str:
     """The parameter digest asked for, in either case (values of ``code`` must have been computed
-    under it), or the digest of the documented defaults. Digests are written in lower case."""
-    default = MetricParams().digest()
+    under it), or the digest of the configured parameters (the ``metric_params`` setting over the
+    documented defaults), which the refresh stores values under. Digests are written in lower case."""
+    default = configured(settings).digest()
     if not given:
         return default
     if not DIGEST.fullmatch(given):
@@ -183,3 +185,11 @@ def period_kind(
             given = "period_kind is" if kind is not None else "the other labels are"
             raise invalid(parameter, f"{label!r} is a {found} label, but {given} {wanted}")
     return wanted or default
+
+
+def period_range(since: str | None, until: str | None) -> None:
+    """A 422 when ``from`` comes after ``to``: such a range holds no period, and its empty answer
+    would read as "no values stored" rather than as the swapped bounds it is. Call it after
+    :func:`period_kind`, which makes the labels of one kind, whose text order is their time order."""
+    if since is not None and until is not None and since > until:
+        raise invalid("from", f"{since!r} comes after to {until!r}: from is the first period, to the last")

@@ -33,7 +33,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
-from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.params import configured
 from govsocial.csvsafe import protect
 from govsocial.errors import NotFoundError
 from govsocial.settings import Settings
@@ -103,6 +103,9 @@ class Catalogue(BaseModel):
 
     jurisdiction: str
     params: str = Field(description="Digest of the metric parameters of metric_values.")
+    parameters: dict[str, Any] = Field(
+        description="The metric parameters that digest stands for: this deployment's (docs/metrics.md)."
+    )
     licence: str
     data: list[DatasetPublic]
     count: int = Field(description="Number of datasets.")
@@ -144,8 +147,8 @@ CATALOGUE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def scope_of(session: Session, settings: Settings, jurisdiction: str | None) -> Scope:
     """The rows a download holds: the jurisdiction asked (it must be in the registry) or the default
-    one, and the default metric parameters."""
-    return Scope(checks.jurisdiction(session, settings, jurisdiction), MetricParams().digest())
+    one, and the configured metric parameters."""
+    return Scope(checks.jurisdiction(session, settings, jurisdiction), configured(settings).digest())
 
 
 def file_url(name: str, fmt: str, jurisdiction: str | None = None) -> str:
@@ -177,7 +180,12 @@ def list_downloads(
     scope = scope_of(session, settings, jurisdiction)
     data = [dataset_public(session, d, scope, jurisdiction) for d in DATASETS.values()]
     return Catalogue(
-        jurisdiction=scope.jurisdiction, params=scope.params, licence=LICENCE, data=data, count=len(data)
+        jurisdiction=scope.jurisdiction,
+        params=scope.params,
+        parameters=configured(settings).model_dump(mode="json"),
+        licence=LICENCE,
+        data=data,
+        count=len(data),
     )
 
 

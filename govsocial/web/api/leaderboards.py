@@ -13,14 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from govsocial.analyze.metrics.model import Metric, registry
-from govsocial.errors import NotFoundError
 from govsocial.store import rankings
 from govsocial.store.tables import OrgType
 from govsocial.web.api import checks
 from govsocial.web.api.checks import PERIOD_KIND_HELP, MetricPeriodKind
-from govsocial.web.api.metrics import JurisdictionQuery, ParamsQuery, metric_public
-from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.api.metrics import JurisdictionQuery, ParamsQuery, known_metric, metric_public
+from govsocial.web.api.paging import PagerDep, paged
+from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.schemas import ErrorBody, organisation_ref
 from govsocial.web.schemas_rankings import (
     ComparedOrganisation,
@@ -68,19 +67,11 @@ class RankLevel(enum.StrEnum):
     ACCOUNT = "account"
 
 
-def known_metric(name: str) -> Metric:
-    """The metric called ``name``; a 404 if there is none."""
-    found = registry().get(name)
-    if found is None:
-        raise NotFoundError(f"no metric {name!r}; the list is at /api/v1/metrics")
-    return found
-
-
-@router.get("/leaderboards/{metric}", summary="A leaderboard", responses=BOARD_ERRORS)
+@router.get("/leaderboards/{metric}", summary="A leaderboard", responses=paged(BOARD_ERRORS))
 def get_leaderboard(
     session: SessionDep,
     settings: SettingsDep,
-    paging: PagingDep,
+    paging: PagerDep,
     metric: MetricPath,
     level: Annotated[RankLevel, Query(description="organisation or account.")] = RankLevel.ORGANISATION,
     period_kind: PeriodKindQuery = None,
@@ -102,11 +93,12 @@ def get_leaderboard(
     code = checks.jurisdiction(session, settings, jurisdiction)
     platform = checks.platform(session, platform)
     kind = str(checks.period_kind(period_kind, [("period", period)], default=MetricPeriodKind.MONTH))
-    digest = checks.params(session, code, params)
+    digest = checks.params(session, settings, code, params)
     available = rankings.periods(session, code, digest, metric, str(level), kind)
     shown = period or (available[0] if available else None)
     board = rankings.Board(code, digest, metric, str(level), kind, shown or "", platform, org_type)
     page = rankings.ranking(session, board, paging.limit, paging.offset) if shown else None
+    paging.link(page.count if page else 0)
     return LeaderboardPage(
         metric=metric_public(found),
         level=str(level),
@@ -145,7 +137,7 @@ def get_comparison(
     code = checks.jurisdiction(session, settings, jurisdiction)
     orgs = [checks.organisation_row(session, code, each) for each in codes]
     kind = str(checks.period_kind(period_kind, [("period", period)], default=MetricPeriodKind.MONTH))
-    digest = checks.params(session, code, params)
+    digest = checks.params(session, settings, code, params)
     result = rankings.comparison(session, code, digest, codes, metrics, kind, period)
     return ComparisonPublic(
         metrics=[metric_public(m) for m in definitions],

@@ -2,12 +2,13 @@
 
 Values are read from the store (``metric_values``), never computed per request: the pipeline
 materialises them after each collection run. Every value is shown under one parameter set, the
-documented defaults unless ``params`` names another digest.
+configured one (the ``metric_params`` setting) unless ``params`` names another digest.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
@@ -17,7 +18,8 @@ from govsocial.errors import NotFoundError
 from govsocial.store import metric_queries as mq
 from govsocial.web.api import checks
 from govsocial.web.api.checks import PERIOD_KIND_HELP, MetricPeriodKind
-from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.api.paging import PagerDep, paged
+from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.schemas import (
     ErrorBody,
     ListEnvelope,
@@ -39,15 +41,15 @@ JurisdictionQuery = Annotated[
 ]
 ParamsQuery = Annotated[
     str | None,
-    Query(description="Digest of a parameter set (12 hex digits); the documented defaults if omitted."),
+    Query(description="Digest of a parameter set (12 hex digits); the configured parameters' if omitted."),
 ]
 MetricName = Annotated[
     str, Path(description="The metric's name, as /api/v1/metrics lists them.", examples=["post_volume"])
 ]
 VALUE_ERRORS = checks.responses(
     "No such metric, jurisdiction, entity or parameter digest.",
-    "An invalid parameter: a period label that is not one, or not of period_kind; an account "
-    "entity that is not an id.",
+    "An invalid parameter: a period label that is not one, or not of period_kind; from after to; "
+    "an account entity that is not an id.",
 )
 SCORECARD_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "No entity below the government level."},
@@ -80,11 +82,24 @@ def value_public(row: mq.MetricRow) -> MetricValuePublic:
     return MetricValuePublic(**dataclasses.asdict(row))
 
 
-def _metric(name: str) -> Metric:
+def known_metric(name: str) -> Metric:
+    """The metric called ``name``; a 404 if there is none, naming the metrics it may have meant."""
     found = registry().get(name)
     if found is None:
-        raise NotFoundError(f"no metric {name!r}; the list is at /api/v1/metrics")
+        near = similar_metrics(name)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise NotFoundError(f"no metric {name!r}{hint}; the list is at /api/v1/metrics")
     return found
+
+
+def similar_metrics(name: str, most: int = 5) -> list[str]:
+    """Metric names that start with ``name`` or are spelt much like it: ``interaction_rate`` is
+    ``interaction_rate_post`` or ``interaction_rate_account``, ``post_volumes`` is ``post_volume``."""
+    names = list(registry())
+    key = name.strip().lower()
+    started = [n for n in names if key and n.startswith(key)]
+    close = difflib.get_close_matches(key, names, n=most, cutoff=0.75)
+    return list(dict.fromkeys(started + close))[:most]
 
 
 @router.get("/metrics", summary="List metrics")
@@ -94,11 +109,11 @@ def list_metrics() -> ListEnvelope[MetricPublic]:
     return ListEnvelope(data=data, count=len(data))
 
 
-@router.get("/metrics/{name}", summary="One metric and its values", responses=VALUE_ERRORS)
+@router.get("/metrics/{name}", summary="One metric and its values", responses=paged(VALUE_ERRORS))
 def get_metric(
     session: SessionDep,
     settings: SettingsDep,
-    paging: PagingDep,
+    paging: PagerDep,
     name: MetricName,
     level: Annotated[
         Level | None, Query(description="account, organisation, platform or government.")
@@ -123,12 +138,12 @@ def get_metric(
     jurisdiction: JurisdictionQuery = None,
 ) -> MetricValuesPage:
     """A metric's definition and its stored values, newest period first, one page at a time."""
-    metric = _metric(name)
+    metric = known_metric(name)
     code = checks.jurisdiction(session, settings, jurisdiction)
     labels = (("period", period), ("from", since), ("to", until))
     f = mq.MetricFilter(
         jurisdiction=code,
-        params=checks.params(session, code, params),
+        params=checks.params(session, settings, code, params),
         metrics=(name,),
         level=level and str(level),
         entity=entity and checks.entity(session, code, level, entity),
@@ -138,7 +153,9 @@ def get_metric(
         since=since,
         until=until,
     )
+    checks.period_range(f.since, f.until)
     page = mq.list_values(session, f, paging.limit, paging.offset)
+    paging.link(page.count)
     return MetricValuesPage(
         metric=metric_public(metric), data=[value_public(r) for r in page.items], count=page.count
     )
@@ -171,7 +188,7 @@ def get_scorecard(
     code = checks.jurisdiction(session, settings, jurisdiction)
     entity = checks.entity(session, code, level, entity or code)
     kind = checks.period_kind(period_kind, [("period", period)], default=str(MetricPeriodKind.MONTH))
-    digest = checks.params(session, code, params)
+    digest = checks.params(session, settings, code, params)
     card = mq.scorecard(session, code, digest, str(level), entity, str(kind), period)
     return ScorecardPublic(
         jurisdiction=code,

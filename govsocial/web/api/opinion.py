@@ -17,7 +17,8 @@ from govsocial.analyze import spikes
 from govsocial.analyze.clarifications import Clarification, account_filter, list_clarifications
 from govsocial.store.events import EventFilter, EventRow, list_events
 from govsocial.web.api import checks
-from govsocial.web.deps import DAY_ONLY, AccountQuery, PagingDep, SessionDep, SettingsDep
+from govsocial.web.api.paging import PagerDep, paged
+from govsocial.web.deps import DAY_ONLY, AccountQuery, SessionDep, SettingsDep
 from govsocial.web.schemas import ListEnvelope, UtcDateTime
 
 router = APIRouter(tags=["opinion"])
@@ -117,11 +118,11 @@ def clarification_public(c: Clarification) -> ClarificationPublic:
     )  # fmt: skip
 
 
-@router.get("/events", summary="List opinion events", responses=RESPONSES)
+@router.get("/events", summary="List opinion events", responses=paged(RESPONSES))
 def get_events(
     session: SessionDep,
     settings: SettingsDep,
-    paging: PagingDep,
+    paging: PagerDep,
     jurisdiction: JurisdictionQuery = None,
     account: AccountQuery = None,
     organisation: OrganisationQuery = None,
@@ -136,14 +137,15 @@ def get_events(
                     kind and str(kind), None, since)  # fmt: skip
     rows = list_events(session, f)
     page = rows[paging.offset : paging.offset + paging.limit]
+    paging.link(len(rows))
     return ListEnvelope(data=[event_public(e) for e in page], count=len(rows))
 
 
-@router.get("/clarifications", summary="List clarifications of misinformation", responses=RESPONSES)
+@router.get("/clarifications", summary="List clarifications of misinformation", responses=paged(RESPONSES))
 def get_clarifications(
     session: SessionDep,
     settings: SettingsDep,
-    paging: PagingDep,
+    paging: PagerDep,
     jurisdiction: JurisdictionQuery = None,
     account: AccountQuery = None,
     organisation: OrganisationQuery = None,
@@ -156,4 +158,5 @@ def get_clarifications(
     start = dt.datetime.combine(since, dt.time(), dt.UTC) if since else None
     rows = list_clarifications(session, code, chosen, start)
     page = rows[paging.offset : paging.offset + paging.limit]
+    paging.link(len(rows))
     return ListEnvelope(data=[clarification_public(c) for c in page], count=len(rows))

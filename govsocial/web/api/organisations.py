@@ -10,7 +10,8 @@ from govsocial.store import queries
 from govsocial.store.tables import OrgType
 from govsocial.web.activity import window
 from govsocial.web.api import checks
-from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.api.paging import PagerDep, paged
+from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.schemas import ErrorBody, ListEnvelope, OrganisationPublic, organisation_public
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
@@ -21,11 +22,13 @@ ACTIVITY = (
 )
 
 
-@router.get("", summary="List organisations", responses=checks.responses("No such jurisdiction or platform."))
+@router.get(
+    "", summary="List organisations", responses=paged(checks.responses("No such jurisdiction or platform."))
+)
 def list_organisations(
     session: SessionDep,
     settings: SettingsDep,
-    paging: PagingDep,
+    paging: PagerDep,
     jurisdiction: Annotated[
         str | None, Query(description="Jurisdiction code; the default one if omitted.")
     ] = None,
@@ -41,8 +44,11 @@ def list_organisations(
     """Organisations, by English name, one page at a time."""
     code = checks.jurisdiction(session, settings, jurisdiction)
     platform = checks.platform(session, platform)
-    f = queries.OrganisationFilter(code, org_type, platform, q, activity=window(session, code, activity))
+    f = queries.OrganisationFilter(
+        code, org_type, platform, q, activity=window(session, settings, code, activity)
+    )
     page = queries.list_organisations(session, f, paging.limit, paging.offset)
+    paging.link(page.count)
     return ListEnvelope(data=[organisation_public(o, BASE) for o in page.items], count=page.count)
 
 

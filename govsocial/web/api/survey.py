@@ -3,7 +3,8 @@
 The results are those of the portal's results page (``govsocial.analyze.survey``): means with
 Student's t 95 % intervals and counts, shares with Wilson intervals, for everyone and by age band,
 with the 2020 baseline on Hong Kong's portal only (``analysis.baseline_for``: the study asked young
-people in Hong Kong; another jurisdiction's ``baseline`` is null). The export has one row per
+people in Hong Kong; another jurisdiction's ``baseline`` is null), and the released responses by
+district with the names of the jurisdiction's districts (``store.districts_of``). The export has one row per
 response with the answers only: no token or its hash, no address, no row id, the month instead of
 the day, and rows in the order of the token hashes (random), so neither the order nor the date
 tells when one person answered.
@@ -36,6 +37,7 @@ from govsocial.analyze import survey as analysis
 from govsocial.csvsafe import protect
 from govsocial.store import survey as store
 from govsocial.web.deps import SessionDep, get_state
+from govsocial.web.schemas import Names, names
 
 router = APIRouter(tags=["survey"])
 
@@ -89,6 +91,20 @@ class BaselinePublic(BaseModel):
     shares: dict[str, dict[str, float]] = Field(description="Per cent of the study's respondents.")
 
 
+class DistrictCountPublic(BaseModel):
+    """How many released responses the export shows with one district, with its names."""
+
+    district: str = Field(
+        description="The district's code, as in the export's district column; \"*\" for the responses whose "
+        'district the export leaves out; "" for those that gave none.'
+    )
+    name: Names | None = Field(
+        description='The district\'s name in the three scripts; null for "*", "" and a code the '
+        "jurisdiction's districts.csv no longer lists."
+    )
+    respondents: int
+
+
 class SurveyResultsPublic(BaseModel):
     """The survey's results by group, and the 2020 baseline where the portal's survey is compared with it."""
 
@@ -107,6 +123,11 @@ class SurveyResultsPublic(BaseModel):
     pending: int = Field(
         description="New or changed responses waiting for the next release, made once at least min_group "
         "wait; until then a changed response's earlier answers stay in the figures."
+    )
+    districts: list[DistrictCountPublic] = Field(
+        description="The released responses by district: every district of the jurisdiction's registry "
+        '(its districts.csv) in its order, then stored codes it no longer lists, then "*" and "" where '
+        "there are any. Empty where the jurisdiction has no districts and no response gave one."
     )
     baseline: BaselinePublic | None = Field(
         description="The 2020 study's figures, of young people in Hong Kong (source.population, "
@@ -130,7 +151,8 @@ def survey_results(request: Request, session: SessionDep) -> SurveyResultsPublic
     (Hong Kong's portal only)."""
     published = analysis.release(store.responses(session))
     groups = analysis.by_age_band(published)
-    base = analysis.baseline_for(get_state(request).settings.jurisdiction)
+    jurisdiction = get_state(request).settings.jurisdiction
+    base = analysis.baseline_for(jurisdiction)
     last = store.latest_release(session)
     return SurveyResultsPublic(
         groups=[
@@ -146,8 +168,27 @@ def survey_results(request: Request, session: SessionDep) -> SurveyResultsPublic
         withheld=withheld(session, published),
         released_on=last.made_on if last is not None else None,
         pending=store.waiting_count(session),
+        districts=_districts(published, store.districts_of(session, jurisdiction)),
         baseline=_baseline(base) if base is not None else None,
     )
+
+
+def _districts(published: analysis.Release, districts: list[store.District]) -> list[DistrictCountPublic]:
+    rows = analysis.by_district(analysis.district_counts(published), districts)
+    if not analysis.names_districts(rows):
+        return []  # a jurisdiction without districts whose responses give none
+    return [
+        DistrictCountPublic(
+            district=row.key,
+            name=_names(row.district) if row.district else None,
+            respondents=row.respondents,
+        )
+        for row in rows
+    ]
+
+
+def _names(district: store.District) -> Names:
+    return names(district.name_en, district.name_zh_hant, district.name_zh_hans)
 
 
 def _baseline(base: analysis.Baseline) -> BaselinePublic:
@@ -178,8 +219,11 @@ def export_row(published: analysis.Published) -> list[str]:
 
 
 def export_csv(rows: list[analysis.Published]) -> str:
-    """The released responses as CSV text, in the order of the (random) token hashes."""
+    """The released responses as CSV text, in the order of the (random) token hashes, after a byte
+    order mark: Excel, as used in Hong Kong, reads a UTF-8 file without one in the local code page,
+    and the answers' Chinese comes out garbled (as the open data downloads, docs/api.md)."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     writer.writerows(export_row(p) for p in sorted(rows, key=lambda p: p.response.token_hash))

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from govsocial.store import queries, sentiments
 from govsocial.web.api import checks
-from govsocial.web.deps import PagingDep, SessionDep, SettingsDep
+from govsocial.web.api.paging import PagerDep, paged
+from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.schemas import ListEnvelope, PostPublic, post_public
 
 router = APIRouter(prefix="/timeline", tags=["posts"])
@@ -17,12 +18,12 @@ router = APIRouter(prefix="/timeline", tags=["posts"])
 @router.get(
     "",
     summary="The government timeline",
-    responses=checks.responses("No such jurisdiction, platform or organisation."),
+    responses=paged(checks.responses("No such jurisdiction, platform or organisation.")),
 )
 def list_timeline(
     session: SessionDep,
     settings: SettingsDep,
-    paging: PagingDep,
+    paging: PagerDep,
     jurisdiction: Annotated[
         str | None, Query(description="Jurisdiction code; the default one if omitted.")
     ] = None,
@@ -38,5 +39,6 @@ def list_timeline(
     owner = checks.organisation(session, code, organisation)
     f = queries.TimelineFilter(code, checks.platform(session, platform), owner)
     page = queries.timeline(session, f, paging.limit, paging.offset)
+    paging.link(page.count)
     labels = sentiments.by_post(session, [view.post.id for view in page.items])
     return ListEnvelope(data=[post_public(v, labels.get(v.post.id)) for v in page.items], count=page.count)

@@ -20,11 +20,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from govsocial.analyze.metrics.params import configured
 from govsocial.errors import NotFoundError
 from govsocial.store import queries, sentiments
 from govsocial.store import tables as t
 from govsocial.store.times import utc
-from govsocial.web.deps import SessionDep
+from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages import scorecard_view
 from govsocial.web.pages.i18n import N_
 from govsocial.web.pages.opinion import Subject, sections
@@ -213,11 +214,14 @@ def account_id_of(text: str) -> int:
 
 
 @router.get("/{lang}/accounts/{account_id}", response_class=HTMLResponse, include_in_schema=False)
-def account_page(request: Request, lang: LangDep, session: SessionDep, account_id: str) -> HTMLResponse:
+def account_page(
+    request: Request, lang: LangDep, session: SessionDep, settings: SettingsDep, account_id: str
+) -> HTMLResponse:
     """An account's page; a 404 page if there is no such account."""
     account = queries.get_account(session, account_id_of(account_id))
     views = platform_views(session, lang.code)
-    subject = Subject("account", account.jurisdiction, str(account.id), (account.id,))
+    digest = configured(settings).digest()
+    subject = Subject("account", account.jurisdiction, str(account.id), (account.id,), digest)
     shown = activity(session, account)
     card = scorecard_view.scorecard(session, subject, lang.code, shown.sample)
     return render(

@@ -231,5 +231,5 @@ def api_docs(request: Request, lang: LangDep, session: SessionDep, settings: Set
     envelope = envelope_example(organisations)
     return render(
         request, lang, "api.html", section="open-data",
-        endpoints=endpoints, prefix=PREFIX, envelope=envelope,
+        endpoints=endpoints, prefix=PREFIX, envelope=envelope, max_page_size=settings.max_page_size,
     )  # fmt: skip

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import registry
-from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.params import configured
 from govsocial.errors import NotFoundError
 from govsocial.store import queries, rankings
 from govsocial.store import tables as t
@@ -101,10 +101,16 @@ def lines(result: rankings.Comparison, codes: list[str], lang: str) -> list[Line
 
 
 def side_by_side(
-    session: Session, jurisdiction: str, codes: list[str], period_kind: str, period: str, lang: str
+    session: Session,
+    jurisdiction: str,
+    digest: str,
+    codes: list[str],
+    period_kind: str,
+    period: str,
+    lang: str,
 ) -> Side:
-    """The comparison of ``codes`` in ``period`` (the latest with values if it has none)."""
-    digest = MetricParams().digest()
+    """The comparison of ``codes`` in ``period`` (the latest with values if it has none), under the
+    parameters of ``digest`` (the configured ones)."""
     orgs, unknown = find(session, jurisdiction, codes)
     found = [o.code for o in orgs]
     available = rankings.periods(session, jurisdiction, digest, METRICS, "organisation", period_kind)
@@ -128,8 +134,8 @@ def compare_page(
     """Organisations side by side, with the form to choose them."""
     kind = period_kind if period_kind in PERIOD_KINDS else "month"
     codes = chosen_codes(org)
-    side = side_by_side(session, settings.jurisdiction, codes, kind, clean(period)[:16], lang.code)
-    digest = MetricParams().digest()
+    digest = configured(settings).digest()
+    side = side_by_side(session, settings.jurisdiction, digest, codes, kind, clean(period)[:16], lang.code)
     options = rankings.comparable(session, settings.jurisdiction, digest, METRICS, kind)
     listed = {o.code for o in options}
     options += [o for o in side.organisations if o.code not in listed]

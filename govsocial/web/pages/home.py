@@ -19,7 +19,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Unit
-from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.params import configured
+from govsocial.settings import Settings
 from govsocial.store import metric_queries, queries, rankings
 from govsocial.store import tables as t
 from govsocial.web.activity import window
@@ -101,10 +102,12 @@ class Entry:
     accounts: list[t.Account]
 
 
-def directory(session: Session, search: Search, jurisdiction: str) -> tuple[list[Entry], int]:
-    """One page of organisations and their accounts (only those on the chosen platform, and active
-    or dormant as chosen, if any)."""
-    active = window(session, jurisdiction, queries.Activity(search.activity) if search.activity else None)
+def directory(session: Session, settings: Settings, search: Search) -> tuple[list[Entry], int]:
+    """One page of the configured jurisdiction's organisations and their accounts (only those on the
+    chosen platform, and active or dormant as chosen, if any)."""
+    jurisdiction = settings.jurisdiction
+    activity = queries.Activity(search.activity) if search.activity else None
+    active = window(session, settings, jurisdiction, activity)
     found = queries.list_organisations(
         session, search.filter(jurisdiction, active), PAGE_SIZE, (search.page - 1) * PAGE_SIZE
     )
@@ -130,10 +133,11 @@ class Month:
     sample: bool
 
 
-def government_month(session: Session, jurisdiction: str, code: str) -> Month | None:
-    """Posts and interaction rate of the whole government in its latest month with values (None before
-    any metrics are computed); the values are those the leaderboards and the scorecard API show."""
-    digest = MetricParams().digest()
+def government_month(session: Session, settings: Settings, code: str) -> Month | None:
+    """Posts and interaction rate of the whole government in its latest month with values under the
+    configured parameters (None before any are computed); the values the leaderboards and the
+    scorecard API show."""
+    jurisdiction, digest = settings.jurisdiction, configured(settings).digest()
     card = metric_queries.scorecard(session, jurisdiction, digest, "government", jurisdiction, "month")
     if card.period is None:
         return None
@@ -161,7 +165,7 @@ def home(
 ) -> HTMLResponse:
     """The directory of organisations and their accounts."""
     search = Search.parse(q, platform, org_type, show_all, page, activity)
-    entries, count = directory(session, search, settings.jurisdiction)
+    entries, count = directory(session, settings, search)
     views = platform_views(session, lang.code)
     pages = max(1, -(-count // PAGE_SIZE))
     return render(
@@ -171,7 +175,8 @@ def home(
         section="home",
         government=government_name(session, settings, lang.code),
         figures=queries.headline(session, settings.jurisdiction),
-        month=government_month(session, settings.jurisdiction, lang.code),
+        month=government_month(session, settings, lang.code),
+        active_days=configured(settings).active_days,
         search=search,
         entries=entries,
         count=count,

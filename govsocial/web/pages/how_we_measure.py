@@ -3,18 +3,23 @@
 Each metric has an anchor named after it (``#interaction_rate_post``), so any number elsewhere can
 link to its definition; ``/how-we-measure`` (no language) redirects to the default language, which
 is the address the metrics API gives as each metric's ``docs``. The page reads the metric registry
-only, never the store: what a metric means does not depend on the data collected.
+and the deployment's metric parameters (office hours, the reply target...: the ``metric_params``
+setting), never the store: what a metric means does not depend on the data collected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from govsocial.analyze.metrics.model import Goal, Metric, registry
+from govsocial.analyze.metrics.params import MetricParams, configured
+from govsocial.web.deps import SettingsDep
 from govsocial.web.pages import metric_text as text
+from govsocial.web.pages.i18n import translations
 from govsocial.web.pages.render import LangDep, default_language, render
 
 router = APIRouter()
@@ -29,7 +34,8 @@ SENTIMENT_F1_FORUM = "0.52"
 
 @dataclass(frozen=True)
 class MetricEntry:
-    """One metric as the page shows it: message ids to translate, and code to show as it is."""
+    """One metric as the page shows it: message ids to translate, and code to show as it is (the
+    definition is already in the page's language, with the deployment's parameters)."""
 
     name: str
     title: str
@@ -56,12 +62,12 @@ class GoalSection:
         return f"goal-{self.goal.value}"
 
 
-def entry(metric: Metric) -> MetricEntry:
-    """``metric`` as the page shows it."""
+def entry(metric: Metric, gettext: Callable[[str], str], params: MetricParams) -> MetricEntry:
+    """``metric`` as the page shows it, its definition stating ``params``."""
     return MetricEntry(
         name=metric.name,
         title=text.TITLES.get(metric.name, metric.title),
-        definition=text.definition(metric.name) or metric.definition,
+        definition=text.definition_text(metric.name, gettext, params) or metric.definition,
         formula=metric.formula,
         unit=text.UNIT_LABELS[metric.unit],
         levels=tuple(text.LEVEL_LABELS[level] for level in metric.levels),
@@ -70,25 +76,28 @@ def entry(metric: Metric) -> MetricEntry:
     )
 
 
-def sections(metrics: dict[str, Metric]) -> list[GoalSection]:
+def sections(
+    metrics: dict[str, Metric], gettext: Callable[[str], str], params: MetricParams
+) -> list[GoalSection]:
     """Every goal that has metrics, in ``Goal`` order."""
     found = []
     for goal in Goal:
-        entries = tuple(entry(m) for m in metrics.values() if m.goal is goal)
+        entries = tuple(entry(m, gettext, params) for m in metrics.values() if m.goal is goal)
         if entries:
             found.append(GoalSection(goal, text.GOAL_LABELS[goal], text.GOAL_EXPLANATIONS[goal], entries))
     return found
 
 
 @router.get(f"/{{lang}}/{PATH}", response_class=HTMLResponse, include_in_schema=False)
-def how_we_measure(request: Request, lang: LangDep) -> HTMLResponse:
+def how_we_measure(request: Request, lang: LangDep, settings: SettingsDep) -> HTMLResponse:
     """The page: an introduction, a table of contents, then each goal and its metrics."""
+    gettext = translations(lang.code).gettext
     return render(
         request,
         lang,
         "how_we_measure.html",
         section=PATH,
-        goals=sections(registry()),
+        goals=sections(registry(), gettext, configured(settings)),
         metrics_api=METRICS_API,
         f1_comments=SENTIMENT_F1_COMMENTS,
         f1_forum=SENTIMENT_F1_FORUM,

@@ -19,9 +19,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Metric, Unit, registry
-from govsocial.analyze.metrics.params import MetricParams
+from govsocial.analyze.metrics.params import configured
+from govsocial.settings import Settings
 from govsocial.store import queries, rankings
 from govsocial.store import tables as t
+from govsocial.store.metric_queries import has_params
 from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages import charts, metric_text
 from govsocial.web.pages.i18n import N_, translations
@@ -146,6 +148,8 @@ class Board:
     periods: list[str]
     rows: list[Row]
     count: int
+    #: The digest of the parameters the values were read under (the configured ones).
+    digest: str
 
     @property
     def pages(self) -> int:
@@ -153,16 +157,17 @@ class Board:
         return max(1, -(-self.count // PAGE_SIZE))
 
 
-def board(session: Session, jurisdiction: str, choice: Choice, code: str) -> Board:
-    """Resolve ``choice`` against the stored values (an unknown period becomes the latest) and read a page."""
-    digest = MetricParams().digest()
+def board(session: Session, settings: Settings, choice: Choice, code: str) -> Board:
+    """Resolve ``choice`` against the configured jurisdiction's values under the configured parameters
+    (an unknown period becomes the latest) and read a page."""
+    jurisdiction, digest = settings.jurisdiction, configured(settings).digest()
     available = rankings.periods(
         session, jurisdiction, digest, choice.metric, choice.level, choice.period_kind
     )
     period = choice.period if choice.period in available else (available[0] if available else "")
     choice = replace(choice, period=period)
     if not period:
-        return Board(choice, available, [], 0)
+        return Board(choice, available, [], 0, digest)
     query = rankings.Board(
         jurisdiction,
         digest,
@@ -175,7 +180,7 @@ def board(session: Session, jurisdiction: str, choice: Choice, code: str) -> Boa
     )
     page = rankings.ranking(session, query, PAGE_SIZE, (choice.page - 1) * PAGE_SIZE)
     unit = registry()[choice.metric].unit
-    return Board(choice, available, [row_of(code, r, unit) for r in page.items], page.count)
+    return Board(choice, available, [row_of(code, r, unit) for r in page.items], page.count, digest)
 
 
 def metric_options(chosen: str) -> list[tuple[str, str]]:
@@ -246,7 +251,7 @@ def leaderboards_page(
         "type": org_type,
         "page": page,
     }
-    shown = board(session, settings.jurisdiction, Choice.parse(raw), lang.code)
+    shown = board(session, settings, Choice.parse(raw), lang.code)
     views = platform_views(session, lang.code)
     chosen = registry()[shown.choice.metric]
     chart = board_chart(shown, chosen, views, lang.code)
@@ -267,6 +272,7 @@ def leaderboards_page(
         platform=partial(platform_of, views),
         org_types=list(t.OrgType),
         sample=bool(shown.rows) and rankings.has_sample_data(session, settings.jurisdiction),
+        pending=not shown.periods and not has_params(session, settings.jurisdiction, shown.digest),
         page_size=PAGE_SIZE,
         chart=chart,
         api_url=api_url(shown.choice),

@@ -4,12 +4,19 @@ The metric modules are English-only (the API and the CLI speak English); the por
 titles through gettext, so each title is written here again as a literal message id. A test checks
 that ``TITLES`` covers exactly the registry's metrics with their English titles, so a new metric or
 a reworded title cannot slip through untranslated.
+
+The plain definitions state the deployment's parameters (office hours, the reply target, the
+dormancy window...), not the documented defaults: ``definition_text`` fills them in from the
+``metric_params`` setting (``analyze.metrics.params.configured``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from govsocial.analyze.metrics import numbers
 from govsocial.analyze.metrics.model import Goal, Level, Unit
+from govsocial.analyze.metrics.params import FollowerBasis, MetricParams
 from govsocial.web.pages.i18n import LANGUAGES, N_, translations
 
 #: Every metric's title, as the metric module writes it in English.
@@ -82,18 +89,19 @@ TITLES: dict[str, str] = {
 }
 
 #: Every metric's definition in plain words: the metric modules' ``definition`` said more simply,
-#: with parameters at their defaults (the API gives the exact wording).
+#: with the deployment's parameters as placeholders (``parameter_values``; the API gives the exact
+#: wording).
 DEFINITIONS: dict[str, str] = {
     "accounts": N_(
         "How many official accounts the directory lists. Archived accounts and accounts still under "
         "review are not counted. The directory keeps no history, so every period shows today's count."
     ),
     "active_accounts": N_(
-        "How many of the listed accounts published at least one post in the 30 days (by default) "
+        "How many of the listed accounts published at least one post in the %(active_days)s days "
         "before the end of the period."
     ),
     "dormant_share": N_(
-        "The share of listed accounts that published nothing in the 30 days (by default) before the "
+        "The share of listed accounts that published nothing in the %(active_days)s days before the "
         "end of the period, in percent."
     ),
     "post_volume": N_("How many posts were published in the period."),
@@ -126,8 +134,7 @@ DEFINITIONS: dict[str, str] = {
     ),
     "interaction_rate_account": N_(
         "The average interactions per post divided by the number of followers, in percent: out of "
-        "every hundred followers, how many an average post reached. By default, followers are the "
-        "average of the period's first and last count."
+        "every hundred followers, how many an average post reached. %(account_followers)s"
     ),
     "engagement_daily": N_(
         "For each day, the interactions on that day's posts divided by the number of fans that day; "
@@ -237,11 +244,12 @@ DEFINITIONS: dict[str, str] = {
     ),
     "response_time_median_business_hours": N_(
         "The median wait for a first reply, in hours, for comments written during office hours "
-        "(Monday to Friday, local time; public holidays are not taken out)."
+        "(Monday to Friday, %(office_start)s–%(office_end)s local time; public holidays are not taken "
+        "out)."
     ),
     "response_time_median_off_hours": N_(
-        "The median wait for a first reply, in hours, for comments written in the evening, at night "
-        "or at the weekend (local time)."
+        "The median wait for a first reply, in hours, for comments written outside office hours: on "
+        "weekdays before %(office_start)s or from %(office_end)s, and at the weekend (local time)."
     ),
     "service_level": N_(
         "Of the comments citizens wrote in the period, the share the page dealt with by answering or "
@@ -250,16 +258,16 @@ DEFINITIONS: dict[str, str] = {
     ),
     "replied_within_target": N_(
         "Of the comments citizens wrote in the period, the share the page answered within the target "
-        "time (24 hours unless set otherwise), in percent. Comments never answered count as missed."
+        "time of %(response_hours)s hours, in percent. Comments never answered count as missed."
     ),
     "comments_waiting": N_(
         "How many of the comments citizens wrote in the period still have no reply from the page, as "
         "of the latest collection. Removed comments are not waiting."
     ),
     "socially_devoted": N_(
-        "1 when the page answered at least 65 of every 100 questions citizens asked in the period (the bar"
-        " Socialbakers set for a “socially devoted” page), 0 when it did not; empty when nobody asked"
-        " a question."
+        "1 when the page answered at least %(devoted)s of every 100 questions citizens asked in the "
+        "period (the bar of a “socially devoted” page; Socialbakers set it at 65), 0 when it did not; "
+        "empty when nobody asked a question."
     ),
     "eservice_link_share": N_(
         "The share of the period's posts that link to one of the government's online services (from a"
@@ -322,6 +330,13 @@ DEFINITIONS: dict[str, str] = {
         "online event means writing, so comments are the measure. All interactions are shown beside "
         "it."
     ),
+}
+
+#: Which follower count divides ``interaction_rate_account``, for each ``account_rate_basis``.
+ACCOUNT_FOLLOWERS: dict[FollowerBasis, str] = {
+    FollowerBasis.WINDOW_MEAN: N_("Followers are the average of the period's first and last count."),
+    FollowerBasis.AT_POSTING: N_("Followers are counted as each post went out."),
+    FollowerBasis.LATEST: N_("Followers are the last count taken in the period."),
 }
 
 #: The OECD framework's five goals, then the study's three complaints made measurable.
@@ -404,6 +419,29 @@ def title(name: str) -> str:
 def definition(name: str) -> str:
     """The message id of metric ``name``'s plain definition; empty if it has none."""
     return DEFINITIONS.get(name, "")
+
+
+def parameter_values(params: MetricParams, gettext: Callable[[str], str]) -> dict[str, str]:
+    """The placeholders of ``DEFINITIONS``, from ``params`` (``gettext``: the page's language)."""
+    start, end = params.business_hours
+    return {
+        "active_days": f"{params.active_days:,}",
+        "response_hours": f"{params.response_hours:,g}",
+        "office_start": f"{start:02d}:00",
+        "office_end": f"{end:02d}:00",
+        # A share, said per hundred: 0.65 -> "65" (rounded, so that 0.65 * 100 is not 65.00000000000001).
+        "devoted": f"{round(params.socially_devoted * 100, 2):g}",
+        "account_followers": gettext(ACCOUNT_FOLLOWERS[params.account_rate_basis]),
+    }
+
+
+def definition_text(name: str, gettext: Callable[[str], str], params: MetricParams) -> str:
+    """Metric ``name``'s plain definition in ``gettext``'s language, stating ``params`` (the
+    deployment's); empty if it has none."""
+    message = DEFINITIONS.get(name, "")
+    text = gettext(message) if message else ""
+    # Only the definitions with placeholders are formatted: a "%" of another would be taken for one.
+    return text % parameter_values(params, gettext) if "%(" in message else text
 
 
 def format_value(value: float | None, unit: Unit, lang: str | None = None) -> str:

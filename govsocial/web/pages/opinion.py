@@ -23,13 +23,16 @@ class Subject:
     """Whose opinion section this is: one account, or one organisation and its accounts.
 
     ``entity`` is how ``metric_values`` names it at ``level`` (the account id as text, or the
-    organisation code); ``account_ids`` are the accounts whose posts and comments count.
+    organisation code); ``account_ids`` are the accounts whose posts and comments count; ``params``
+    is the digest of the configured metric parameters, under which its values are read
+    (``analyze.metrics.params.configured``).
     """
 
     level: Literal["account", "organisation"]
     jurisdiction: str
     entity: str
     account_ids: tuple[int, ...]
+    params: str
 
 
 def sections(session: Session, subject: Subject) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from govsocial.analyze.metrics.params import configured
 from govsocial.store import queries
-from govsocial.web.deps import SessionDep
+from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages import scorecard_view
 from govsocial.web.pages.account import RECENT_POSTS, post_rows
 from govsocial.web.pages.opinion import Subject, sections
@@ -56,7 +57,7 @@ def split_source_date(value: str | None) -> tuple[str | None, str | None]:
     "/{lang}/organisations/{jurisdiction}/{code}", response_class=HTMLResponse, include_in_schema=False
 )
 def organisation(
-    request: Request, lang: LangDep, session: SessionDep, jurisdiction: str, code: str
+    request: Request, lang: LangDep, session: SessionDep, settings: SettingsDep, jurisdiction: str, code: str
 ) -> HTMLResponse:
     """An organisation's page; a 404 page if there is no such organisation."""
     org = queries.get_organisation(session, jurisdiction, code)
@@ -64,7 +65,8 @@ def organisation(
     accounts = queries.accounts_by_organisation(session, [org.id])[org.id]
     posts = queries.recent_posts(session, [a.id for a in accounts], RECENT_POSTS)
     recent = post_rows(posts, queries.jurisdiction_zone(session, org.jurisdiction))
-    subject = Subject("organisation", org.jurisdiction, org.code, tuple(a.id for a in accounts))
+    digest = configured(settings).digest()
+    subject = Subject("organisation", org.jurisdiction, org.code, tuple(a.id for a in accounts), digest)
     sample = any(r.view.is_sample for r in recent)
     card = scorecard_view.scorecard(session, subject, lang.code, sample)
     return render(

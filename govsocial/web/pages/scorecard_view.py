@@ -1,7 +1,8 @@
 """The OECD scorecard and the monthly charts of one account or organisation.
 
-The scorecard is the latest month's stored values (``metric_values`` under the documented default
-parameters, the same rows ``/api/v1/scorecard`` returns), grouped by the framework's goals. Each
+The scorecard is the latest month's stored values (``metric_values`` under the configured
+parameters, ``Subject.params``: the same rows ``/api/v1/scorecard`` returns), grouped by the
+framework's goals. Each
 number is shown with its unit, the inputs it was computed from, a link to its definition on the
 "How we measure" page, and its change since the month before. Measures without a value for the
 month are left out of the tables and counted, so the tables stay readable.
@@ -19,7 +20,6 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Goal, Level, Metric, Unit, registry
-from govsocial.analyze.metrics.params import MetricParams
 from govsocial.store import metric_queries as mq
 from govsocial.web.pages import charts
 from govsocial.web.pages.i18n import N_, translations
@@ -145,7 +145,9 @@ class GoalView:
 
 @dataclass(frozen=True)
 class ScorecardView:
-    """The scorecard of one entity for one month (``period`` None: nothing stored yet)."""
+    """The scorecard of one entity for one month (``period`` None: nothing stored yet; ``pending``:
+    nothing of the jurisdiction under the configured parameters either, as after the
+    ``metric_params`` setting changed and before the next refresh)."""
 
     period: str | None
     previous: str | None
@@ -153,6 +155,7 @@ class ScorecardView:
     response: list[ScoreRow]
     missing: int
     sample: bool
+    pending: bool = False
 
     @property
     def shown(self) -> int:
@@ -176,10 +179,10 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def metric_filter(subject: Subject) -> mq.MetricFilter:
-    """The stored monthly values of ``subject`` under the default parameters."""
+    """The stored monthly values of ``subject`` under the configured parameters."""
     return mq.MetricFilter(
         jurisdiction=subject.jurisdiction,
-        params=MetricParams().digest(),
+        params=subject.params,
         level=subject.level,
         entity=subject.entity,
         period_kind="month",
@@ -232,11 +235,10 @@ def goal_views(metrics: Sequence[Metric], rows: dict[str, ScoreRow]) -> list[Goa
 
 def scorecard(session: Session, subject: Subject, lang: str, sample: bool) -> ScorecardView:
     """The latest month's scorecard of ``subject``, each value beside its change since the month before."""
-    card = mq.scorecard(
-        session, subject.jurisdiction, MetricParams().digest(), subject.level, subject.entity, "month"
-    )
+    card = mq.scorecard(session, subject.jurisdiction, subject.params, subject.level, subject.entity, "month")
     if card.period is None:
-        return ScorecardView(None, None, [], [], 0, sample)
+        pending = not mq.has_params(session, subject.jurisdiction, subject.params)
+        return ScorecardView(None, None, [], [], 0, sample, pending)
     previous = month_before(card.period)
     before = {
         r.metric: r.value

@@ -2,7 +2,7 @@
 
 Gives the data of the templates/opinion/sentiment.html section for a page's subject, or None when
 there is nothing to show (no comment of the subject's has a sentiment label yet). Everything is
-read from the materialised scorecard (``metric_values``, the documented default parameters):
+read from the materialised scorecard (``metric_values``, under the configured parameters):
 the comment sentiment metrics (``analyze.metrics.sentiment``) and, as a separate signal shown in a
 table of its own, the reaction mix (``analyze.metrics.perception``). Only aggregates are shown,
 never a citizen's comment.
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from govsocial.analyze.metrics.params import MetricParams
 from govsocial.store import metric_queries as mq
 from govsocial.store import queries
 from govsocial.web.pages.i18n import N_
@@ -95,7 +94,7 @@ def section(session: Session, subject: Subject) -> SentimentSection | None:
     """The section's data for ``subject``, or None (nothing is shown)."""
     f = mq.MetricFilter(
         jurisdiction=subject.jurisdiction,
-        params=MetricParams().digest(),
+        params=subject.params,
         level=subject.level,
         entity=subject.entity,
         period_kind="month",

@@ -15,9 +15,11 @@ Anonymous by design, bot-resistant without third parties (docs/survey.md):
   (``analysis.release_due``).
 
 What depends on the portal's jurisdiction (the ``jurisdiction`` setting): the district question is
-asked only where the survey has the jurisdiction's districts (``store.districts_of``: Hong Kong's),
-and the results are compared with the 2020 study, a sample of young people in Hong Kong, only on
-Hong Kong's portal (``analysis.baseline_for``).
+asked only where the jurisdiction has districts (``store.districts_of``: its registry folder's
+``districts.csv``, stored by ``registry load``), with their names in the page's language, and an
+answer must be one of them; the results count the released responses by district; and the results
+are compared with the 2020 study, a sample of young people in Hong Kong, only on Hong Kong's portal
+(``analysis.baseline_for``).
 
 The form page is never cached (``Cache-Control: no-store``): its start time is per view, and the
 page micro-cache never stores an answer that sets a cookie anyway. The clock is
@@ -115,27 +117,12 @@ CONSIDERATION_LABELS = {
     "nothing_special": N_("Nothing in particular"),
     "dont_know": N_("Don't know"),
 }
-DISTRICT_LABELS = {
-    "central_western": N_("Central and Western"),
-    "wan_chai": N_("Wan Chai"),
-    "eastern": N_("Eastern"),
-    "southern": N_("Southern"),
-    "yau_tsim_mong": N_("Yau Tsim Mong"),
-    "sham_shui_po": N_("Sham Shui Po"),
-    "kowloon_city": N_("Kowloon City"),
-    "wong_tai_sin": N_("Wong Tai Sin"),
-    "kwun_tong": N_("Kwun Tong"),
-    "kwai_tsing": N_("Kwai Tsing"),
-    "tsuen_wan": N_("Tsuen Wan"),
-    "tuen_mun": N_("Tuen Mun"),
-    "yuen_long": N_("Yuen Long"),
-    "north": N_("North"),
-    "tai_po": N_("Tai Po"),
-    "sha_tin": N_("Sha Tin"),
-    "sai_kung": N_("Sai Kung"),
-    "islands": N_("Islands"),
-}
 EVERYONE_LABEL = N_("Everyone")
+#: The results' rows for responses by district that name none: left out by the export, or not given.
+DISTRICT_LEFT_OUT = N_("District left out so that no one can be singled out (%(mark)s in the file)")
+DISTRICT_NOT_GIVEN = N_("No district given")
+#: A code a response stored that the jurisdiction's districts.csv no longer lists.
+DISTRICT_UNLISTED = N_("%(code)s (no longer among the districts)")
 CHART_TITLE = N_("Mean rating out of 10, this survey")
 #: The 2020 study's publisher and title, exactly as data/survey/baseline_2020.toml gives them: the
 #: results page cites the study in the page's language (tests/web/test_page_language.py).
@@ -197,9 +184,14 @@ CHANNEL_REFUSALS = frozenset({"too_many_channels", "no_channel_combined"})
 
 
 def _form_context(
-    lang: Language, answers: store.Answers | None, jurisdiction: str, dont_know: frozenset[str] = frozenset()
+    lang: Language,
+    answers: store.Answers | None,
+    jurisdiction: str,
+    districts: list[store.District],
+    dont_know: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The form's choices on ``jurisdiction``'s portal: no district question where it has no districts."""
+    """The form's choices on ``jurisdiction``'s portal: its ``districts`` named in the page's
+    language; no district question where it has none."""
     return {
         "ratings": RATING_LABELS,
         "scale": range(store.RATING_MIN, store.RATING_MAX + 1),
@@ -210,7 +202,7 @@ def _form_context(
         "expectations": EXPECTATION_LABELS,
         "considerations": CONSIDERATION_LABELS,
         "age_bands": store.AGE_BANDS,
-        "districts": {key: DISTRICT_LABELS[key] for key in store.districts_of(jurisdiction)},
+        "districts": {district.code: district.name(lang.code) for district in districts},
         "compared": analysis.baseline_for(jurisdiction) is not None,
         "answers": answers or store.Answers(),
         "dont_know": dont_know,
@@ -235,6 +227,7 @@ def _form_page(
     with transaction(state.sessions) as session:
         start = store.sign_start(store.signing_key(session), now_of(request))
         answered = not new and store.has_answered(session, token)
+        districts = store.districts_of(session, state.settings.jurisdiction)
     response = render(
         request,
         lang,
@@ -245,7 +238,7 @@ def _form_page(
         answered=answered,
         refusal=REFUSALS.get(refusal or ""),
         channels_refused=refusal in CHANNEL_REFUSALS,
-        **_form_context(lang, answers, state.settings.jurisdiction, dont_know),
+        **_form_context(lang, answers, state.settings.jurisdiction, districts, dont_know),
     )
     response.headers["Cache-Control"] = "no-store"
     if new:
@@ -307,7 +300,16 @@ def answers_of(form: FormData) -> store.Answers:
     )
 
 
-def _store(request: Request, token: str, start: str, answers: store.Answers) -> bool:
+def district_codes(request: Request) -> frozenset[str]:
+    """The codes of the portal's jurisdiction's districts: what a district answer must be."""
+    state = get_state(request)
+    with state.sessions() as session:
+        return frozenset(d.code for d in store.districts_of(session, state.settings.jurisdiction))
+
+
+def _store(
+    request: Request, token: str, start: str, answers: store.Answers, districts: frozenset[str]
+) -> bool:
     """Check the start time and the rate limit, then store the answers (``Refused`` otherwise);
     whether they completed a batch, and so are published already."""
     state, now = get_state(request), now_of(request)
@@ -326,7 +328,7 @@ def _store(request: Request, token: str, start: str, answers: store.Answers) -> 
         # The day in the jurisdiction's zone, as reports cut their periods (report.build): a
         # response sent at 04:00 in Hong Kong on the 1st is the new month's, not the last's (UTC).
         zone = queries.jurisdiction_zone(session, state.settings.jurisdiction)
-        store.save(session, token, answers, now.astimezone(zone).date())
+        store.save(session, token, answers, now.astimezone(zone).date(), districts)
         return analysis.release_due(session, state.settings.jurisdiction, now) is not None
 
 
@@ -361,9 +363,11 @@ async def survey_submit(request: Request, lang: LangDep) -> Response:
             answers = answers_of(form)
         except store.SurveyError:
             raise Refused("invalid") from None
+        # A district is a choice only where the portal asks the question, and only one of its
+        # jurisdiction's (store.districts_of): another jurisdiction's code is refused.
+        districts = await run_in_threadpool(district_codes, request)
         try:
-            # A district is a choice only where the portal asks the question (store.districts_of).
-            answers.check(store.districts_of(get_state(request).settings.jurisdiction))
+            answers.check(districts)
         except store.SurveyError:
             # The answers go back into the form (a choice that is not the survey's is simply not
             # shown as chosen), with what to change.
@@ -372,7 +376,9 @@ async def survey_submit(request: Request, lang: LangDep) -> Response:
             raise Refused("empty")
         if token is None:
             raise Refused("cookie")
-        released = await run_in_threadpool(_store, request, token, _one(form, "start") or "", answers)
+        released = await run_in_threadpool(
+            _store, request, token, _one(form, "start") or "", answers, districts
+        )
     except Refused as refused:
         return await run_in_threadpool(
             _form_page, request, lang, token, answers, refused.reason, refused.status, dont_know
@@ -464,9 +470,31 @@ def _rating_rows(
     return rows
 
 
+def district_rows(
+    published: analysis.Release, districts: list[store.District], lang: Language
+) -> list[tuple[str, int]]:
+    """The released responses by published district, each row's label in the page's language and its
+    count; none when the jurisdiction has no districts and no response gave one, or nothing is
+    released (the page then shows no district table)."""
+    rows = analysis.by_district(analysis.district_counts(published), districts)
+    if not published.rows or not analysis.names_districts(rows):
+        return []
+    gettext = translations(lang.code).gettext
+    special = {
+        analysis.SUPPRESSED: gettext(DISTRICT_LEFT_OUT) % {"mark": analysis.SUPPRESSED},
+        analysis.NO_DISTRICT: gettext(DISTRICT_NOT_GIVEN),
+    }
+    labels = [
+        special.get(row.key)
+        or (row.label(lang.code) if row.district else gettext(DISTRICT_UNLISTED) % {"code": row.key})
+        for row in rows
+    ]
+    return [(label, row.respondents) for label, row in zip(labels, rows, strict=True)]
+
+
 def results_context(session: SessionDep, lang: Language, jurisdiction: str) -> dict[str, Any]:
-    """What the results page shows: ratings with the baseline, the chart, by age band, and the shares;
-    the 2020 baseline only where ``jurisdiction``'s survey is compared with it (``baseline_for``).
+    """What the results page shows: ratings with the baseline, the chart, by age band, by district and
+    the shares; the 2020 baseline only where ``jurisdiction``'s survey is compared with it (``baseline_for``).
 
     The figures are those of the released responses (``analysis.release``), as in the API and the
     export, so that the page reveals nothing the k-anonymous export does not; the count of responses
@@ -509,6 +537,7 @@ def results_context(session: SessionDep, lang: Language, jurisdiction: str) -> d
             share_question(key, everyone.shares[key], base_shares.get(key, {}), lang, base is not None)
             for key in SHARE_QUESTIONS
         ],
+        "districts": district_rows(published, store.districts_of(session, jurisdiction), lang),
         # None: the portal's survey is not compared with the 2020 study (not Hong Kong's).
         "source": base.source if base is not None else None,
         "fmt": _fmt,

@@ -24,7 +24,7 @@ CAP = 2
 def _settings(port: int, **extra: Any) -> Settings:
     return Settings.load(
         database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
-        smtp_from="alerts@govsocial.test", alert_email_max_per_hour=CAP, **extra,
+        smtp_from="alerts@govsocial.test", alert_email_max_per_hour=CAP, default_locale="en", **extra,
     )  # fmt: skip
 
 

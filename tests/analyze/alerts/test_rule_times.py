@@ -48,7 +48,7 @@ def test_a_dormant_account_is_told_with_its_real_silence_and_local_day(engine: E
         rule = _rule(session, "account_dormant", str(account.id), days=30)
         (fired,) = evaluate(session, rule, NOW)
     # 61 days and 1.5 hours of silence; the last post was on 1 October in Hong Kong.
-    assert fired.title == "facebook quiet_page has not posted for 61 days (last post: 2026-10-01)"
+    assert fired.title == "quiet_page (Facebook) has not posted for 61 days (last post: 2026-10-01)"
     assert fired.details["last_post"] == "2026-10-01"
     # The event keeps its key of before, so an alert stored by an earlier version does not fire again.
     assert fired.event_key == f"account_dormant:account:{account.id}:2026-09-30"
@@ -59,7 +59,7 @@ def test_an_account_that_never_posted_says_so(engine: Engine) -> None:
         _hong_kong(session)
         account = rows.account(session)
         (fired,) = evaluate(session, _rule(session, "account_dormant", str(account.id)), NOW)
-    assert fired.title == "facebook quiet_page has never posted"
+    assert fired.title == "quiet_page (Facebook) has never posted"
 
 
 def test_token_expiry_counts_days_in_the_jurisdiction(engine: Engine) -> None:
@@ -70,7 +70,7 @@ def test_token_expiry_counts_days_in_the_jurisdiction(engine: Engine) -> None:
         rule = _rule(session, "token_expiry", "hk", platform="youtube", expires_on="2026-12-15", days=14)
         (fired,) = evaluate(session, rule, NOW)
     assert fired.details["days_left"] == 14
-    assert fired.title == "The youtube token expires in 14 day(s) (2026-12-15)"
+    assert fired.title == "The YouTube token expires in 14 day(s) (2026-12-15)"
 
 
 def _settings(port: int) -> Settings:
@@ -99,9 +99,9 @@ def _send_dormant(engine: Engine, box: Mailbox) -> str:
 
 def test_emails_show_times_in_the_jurisdictions_zone(engine: Engine, box: Mailbox) -> None:
     text = _send_dormant(engine, box)
-    assert "posted_at: 2026-10-01 02:30 HKT (Asia/Hong_Kong)" in text
-    assert "fired 2026-12-01 04:00 HKT (Asia/Hong_Kong)" in text
-    assert "last_post: 2026-10-01" in text and "n: 3" in text
+    assert "Posted: 2026-10-01 02:30 HKT (Asia/Hong_Kong)" in text
+    assert "Fired: 2026-12-01 04:00 HKT (Asia/Hong_Kong)" in text
+    assert "Last post: 2026-10-01" in text and "n: 3" in text
     assert "+00:00" not in text
 
 
