@@ -30,7 +30,7 @@ from govsocial.collect import processes as in_processes
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
 from govsocial.collect.imports.base import ImportContext, decode_file
 from govsocial.collect.records import Batch
-from govsocial.collect.runs import RunSummary, run_jurisdictions
+from govsocial.collect.runs import RunSummary, run_jurisdictions, run_record
 from govsocial.collect.storage import Resolver
 from govsocial.collect.targets import collectable, collected_platforms, target_of
 from govsocial.errors import ConfigurationError, NotFoundError
@@ -289,21 +289,7 @@ def runs(
     """Recent collection and import runs with their counts, errors and gaps."""
     with read_session(ctx) as session:
         rows = session.scalars(select(t.CollectionRun).order_by(t.CollectionRun.id.desc()).limit(limit)).all()
-        data: list[dict[str, Any]] = [
-            {
-                "id": r.id,
-                "kind": r.kind,
-                "trigger": r.trigger,
-                "scope": r.scope,
-                "status": r.status,
-                "started_at": _iso(r.started_at),
-                "finished_at": _iso(r.finished_at),
-                "counts": r.counts,
-                "errors": r.errors,
-                "gaps": r.gaps,
-            }
-            for r in rows
-        ]
+        data = [run_record(r) for r in rows]
     if as_json:
         print_json({"data": data, "count": len(data)})
         return

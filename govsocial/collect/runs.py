@@ -22,6 +22,7 @@ from govsocial.collect.storage import StoreCounts
 from govsocial.encodings import escaped_text, storable_value
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
+from govsocial.store.times import utc
 
 
 @dataclass
@@ -61,6 +62,29 @@ class RunSummary:
 
 #: Account ids looked up per query by ``run_jurisdictions``.
 ID_CHUNK = 500
+
+
+def run_record(run: t.CollectionRun, details: bool = True) -> dict[str, Any]:
+    """A stored run as JSON for ``govsocial collect runs`` and the admin API: times in ISO 8601 UTC
+    (the same text from either store), its counts, the metrics refresh after it (None: not
+    recorded) and, with ``details``, its errors and gaps."""
+    record: dict[str, Any] = {
+        "id": run.id,
+        "kind": run.kind,
+        "trigger": run.trigger,
+        "scope": run.scope,
+        "status": run.status,
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "counts": run.counts,
+        # pending, done, failed or skipped, per jurisdiction.
+        "metrics_refresh": run.metrics_refresh,
+    }
+    return {**record, "errors": run.errors, "gaps": run.gaps} if details else record
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else utc(moment).isoformat()
 
 
 def run_jurisdictions(session: Session, summary: RunSummary) -> list[str]:

@@ -19,9 +19,11 @@ from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
+from govsocial.collect.runs import run_record
 from govsocial.store import audit, users
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
+from govsocial.store.times import utc
 from govsocial.web.admin import actions
 from govsocial.web.admin.auth import (
     API_PREFIX,
@@ -95,7 +97,9 @@ def router() -> APIRouter:
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    """A stored time as ISO 8601 in UTC with its offset, the same text from either store (SQLite
+    gives it back without a zone)."""
+    return utc(value).isoformat() if value else None
 
 
 def _account_json(account: t.Account) -> dict[str, Any]:
@@ -157,7 +161,7 @@ def runs(request: Request, me: ViewerKey, limit: Annotated[int, Query(ge=1, le=5
         found = session.scalars(
             select(t.CollectionRun).order_by(t.CollectionRun.id.desc()).limit(limit)
         ).all()
-        data = [_run_json(r) for r in found]
+        data = [run_record(r, details=False) for r in found]
     return {"data": data, "count": len(data)}
 
 
@@ -167,22 +171,7 @@ def run(request: Request, me: ViewerKey, run_id: Id) -> dict[str, Any]:
         found = session.get(t.CollectionRun, run_id)
         if found is None:
             raise AdminDenied(404, f"No run {run_id}.")
-        return {**_run_json(found), "errors": found.errors, "gaps": found.gaps}
-
-
-def _run_json(r: t.CollectionRun) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "kind": r.kind,
-        "trigger": r.trigger,
-        "scope": r.scope,
-        "status": r.status,
-        "started_at": _iso(r.started_at),
-        "finished_at": _iso(r.finished_at),
-        "counts": r.counts,
-        # pending, done, failed or skipped, per jurisdiction (None: not recorded for this run).
-        "metrics_refresh": r.metrics_refresh,
-    }
+        return run_record(found)
 
 
 # --- Changes -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ refresh after it, never two at once (docs/admin.md, "Imports")."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -14,8 +15,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
 
 from govsocial.analyze import pipeline
+from govsocial.cli.main import app as cli_app
 from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT, Settings
 from govsocial.store import tables as t
@@ -204,3 +207,23 @@ def test_an_import_that_changes_nothing_is_not_refreshed(
     assert again["metrics_refresh"] == {"status": "skipped", "reason": "no rows changed", "jurisdictions": {}}
     assert refresher(app).wait(WAIT)
     assert calls == ["hk"]
+
+
+def test_a_run_reads_the_same_from_the_admin_api_and_the_cli(
+    app: FastAPI, web: TestClient, engine: Engine, database_url: str
+) -> None:
+    """One record of a run (``runs.run_record``): times in UTC with their offset on either store
+    (SQLite gives them back without a zone), the refresh after it, errors and gaps in the detail."""
+    token = token_for(engine, "editor")
+    run_id = api_import(web, token, posts_csv("7"))["run_id"]
+    assert refresher(app).wait(WAIT)
+    detail = api_run(web, token, run_id)
+    assert detail["started_at"].endswith("+00:00") and detail["finished_at"].endswith("+00:00")
+    assert detail["metrics_refresh"]["status"] == "done" and detail["errors"] == []
+    listed = web.get("/admin/api/runs", headers={"Authorization": f"Bearer {token}"}).json()["data"]
+    assert {k: v for k, v in detail.items() if k not in ("errors", "gaps")} == listed[0]
+    result = CliRunner().invoke(
+        cli_app, ["collect", "runs", "--json"], env={"GOVSOCIAL_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["data"][0] == detail
