@@ -63,7 +63,10 @@ async def posted_form(request: Request) -> FormData:
     """The POSTed form (read once by the user dependency, after its size and CSRF checks), each of
     its fields without control characters: one holding one is refused with a 400 page naming it
     (``actions.refuse_control``), before anything is looked up or changed. For the forms whose
-    handler calls no action of ``actions`` (the alerts page's rules): those are ``ActionForm``."""
+    handler calls no action of ``actions`` and shows no field to correct (the alerts page's
+    enable and disable buttons); the forms whose handlers refuse control characters themselves, to
+    show the refusal beside the field (the new alert rule), or through an action, are
+    ``ActionForm``."""
     form = await request.form()
     try:
         actions.refuse_control({name: value for name, value in form.multi_items() if isinstance(value, str)})
