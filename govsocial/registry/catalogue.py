@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from govsocial.errors import GovsocialError, RegistryError
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.bundle import validation_message
-from govsocial.registry.platforms import Platform
+from govsocial.registry.platforms import DEFAULT_PLATFORMS, Platform
 from govsocial.registry.sync import SyncReport, upsert_platforms
 from govsocial.store import tables as t
 
@@ -27,6 +27,21 @@ def load_catalogue(session: Session) -> PlatformCatalogue:
     if not rows:
         return PlatformCatalogue.default()
     return PlatformCatalogue(Platform.model_validate(row.definition) for row in rows)
+
+
+def display_names(session: Session) -> dict[str, dict[str, str]]:
+    """The platforms' display names by key and language (``en``, ``zh-hant``, ``zh-hans``): the
+    stored catalogue's (editable at run time, as the portal shows them), the bundled one's for a
+    platform not stored, a missing Chinese name falling back to the nearest one. Read from the
+    columns, not the whole definitions: a name needs no URL rules compiled."""
+    names = {
+        p.key: {"en": p.name_en, "zh-hant": p.name_zh_hant, "zh-hans": p.name_zh_hans}
+        for p in DEFAULT_PLATFORMS
+    }
+    for row in session.scalars(select(t.Platform)):
+        hant = row.name_zh_hant or row.name_en
+        names[row.key] = {"en": row.name_en, "zh-hant": hant, "zh-hans": row.name_zh_hans or hant}
+    return names
 
 
 def read_platform_file(path: Path) -> list[Platform]:

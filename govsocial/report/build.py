@@ -23,7 +23,7 @@ from govsocial.analyze.metrics.model import Metric, registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.topics import view as tv
 from govsocial.errors import NotFoundError
-from govsocial.registry.platforms import DEFAULT_PLATFORMS
+from govsocial.registry.catalogue import display_names
 from govsocial.report.errors import ReportError
 from govsocial.report.peers import PeerRow, peers
 from govsocial.report.periods import Period, back, before, check_reportable, parse
@@ -337,13 +337,8 @@ def _account_rows(session: Session, f: mq.MetricFilter, ids: list[int], period: 
 
 
 def _platforms(session: Session) -> dict[str, tuple[str, str]]:
-    """The platforms' display names by key: the stored catalogue's (editable at run time, as the
-    portal shows them), the bundled one's for a platform not stored. Read from the columns, not the
-    whole definitions: a name needs no URL rules compiled."""
-    names = {p.key: (p.name_en, p.name_zh_hant) for p in DEFAULT_PLATFORMS}
-    for row in session.scalars(select(t.Platform)):
-        names[row.key] = (row.name_en, row.name_zh_hant or row.name_en)
-    return names
+    """The platforms' display names by key: (English, Traditional Chinese)."""
+    return {key: (names["en"], names["zh-hant"]) for key, names in display_names(session).items()}
 
 
 def _account_names(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:

@@ -292,11 +292,6 @@ def accounts_by_id(session: Session, account_ids: Sequence[int]) -> list[t.Accou
     return list(session.scalars(select(t.Account).where(t.Account.id.in_(set(account_ids)))).all())
 
 
-def platforms(session: Session) -> Sequence[t.Platform]:
-    """The stored platform catalogue, for the platforms' display names."""
-    return session.scalars(select(t.Platform).order_by(t.Platform.position, t.Platform.key)).all()
-
-
 def last_post_at(session: Session, account_id: int) -> dt.datetime | None:
     """When the account last posted (a live post), if ever."""
     query = select(func.max(t.Post.created_at)).where(

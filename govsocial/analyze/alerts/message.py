@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.alerts import words
-from govsocial.registry.platforms import DEFAULT_PLATFORMS
+from govsocial.registry.catalogue import display_names
 from govsocial.settings import Settings
 from govsocial.store import alerts as store
 from govsocial.store import queries
@@ -96,22 +96,9 @@ class Names:
         )
 
 
-def platform_names(session: Session) -> dict[str, dict[str, str]]:
-    """The platforms' display names: the stored catalogue's (editable at run time, as the portal
-    shows them), the bundled one's for a platform not stored."""
-    found = {
-        p.key: {"en": p.name_en, "zh-hant": p.name_zh_hant, "zh-hans": p.name_zh_hans}
-        for p in DEFAULT_PLATFORMS
-    }
-    for row in store.platforms(session):
-        hant = row.name_zh_hant or row.name_en
-        found[row.key] = {"en": row.name_en, "zh-hant": hant, "zh-hans": row.name_zh_hans or hant}
-    return found
-
-
 def names_of(session: Session, accounts: Iterable[t.Account]) -> Names:
     """The names of ``accounts`` and of every platform."""
-    return Names({a.id: account_name(a) for a in accounts}, platform_names(session))
+    return Names({a.id: account_name(a) for a in accounts}, display_names(session))
 
 
 # --- Titles --------------------------------------------------------------------------------------
