@@ -113,6 +113,17 @@ def materialise(
     return counts
 
 
+def forget(connection: Connection, jurisdiction: str, params: str) -> int:
+    """Delete every value of ``jurisdiction`` stored under the parameter digest ``params``; returns
+    how many. For values of parameters a deployment no longer uses (``govsocial metrics forget``):
+    nothing reads them but ``params=<digest>`` in the API, and a refresh never deletes them (they
+    are outside its ``Scope``)."""
+    result = connection.execute(
+        delete(_values).where(_values.c.jurisdiction == jurisdiction, _values.c.params == params)
+    )
+    return int(result.rowcount)
+
+
 def _wanted(scorecard: pa.Table, scope: Scope) -> dict[Key, tuple[float | None, dict[str, Any]]]:
     """The new rows by key, values and inputs as they will be stored (JSON-safe, NaN as null)."""
     kinds = set(scorecard.column("period_kind").unique().to_pylist()) if scorecard.num_rows else set()

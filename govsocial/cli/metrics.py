@@ -42,6 +42,7 @@ from govsocial.cli.common import (
     print_json,
     read_session,
     settings_of,
+    write_session,
     writing,
 )
 from govsocial.csvsafe import protect
@@ -266,6 +267,73 @@ def refresh(
     for name, reason in report.failed.items():
         errors.print(f"[red]failed[/red] {name}: {reason}", markup=True, highlight=False)
     raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+@friendly_errors
+def digests(ctx: typer.Context, jurisdiction: JurisdictionOption = None, as_json: bool = JsonOption) -> None:
+    """The parameter digests values are stored under: how many, which period kinds, when computed."""
+    current = configured(settings_of(ctx)).digest()
+    defaults = MetricParams().digest()
+    marks = {defaults: "defaults", current: "configured" + (" (the defaults)" if current == defaults else "")}
+    with read_session(ctx) as session:
+        if jurisdiction is not None:
+            known.metrics_jurisdiction(session, jurisdiction)
+        found = mq.stored_digests(session, jurisdiction)
+    rows = [
+        {**_digest_row(d), "configured": d.params == current, "note": marks.get(d.params, "")} for d in found
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("jurisdiction", "params", "values", "period kinds", "last computed", "note",
+                  title="metric values by parameter digest")  # fmt: skip
+    for r in rows:
+        table.add_row(r["jurisdiction"], r["params"], f"{r['values']:,}", ", ".join(r["period_kinds"]),
+                      r["last_computed"], r["note"])  # fmt: skip
+    console.print(table)
+
+
+def _digest_row(d: mq.StoredDigest) -> dict[str, Any]:
+    return {
+        "jurisdiction": d.jurisdiction,
+        "params": d.params,
+        "values": d.values,
+        "period_kinds": list(d.period_kinds),
+        "last_computed": d.last_computed.isoformat(timespec="seconds"),
+    }
+
+
+@app.command()
+@friendly_errors
+def forget(
+    ctx: typer.Context,
+    digest: Annotated[str, typer.Argument(help="The parameter digest whose values to delete.")],
+    jurisdiction: JurisdictionOption = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Delete the values stored under parameters no longer used (never the configured ones)."""
+    from govsocial.analyze import materialise
+
+    settings = settings_of(ctx)
+    code = jurisdiction or settings.jurisdiction
+    if digest == configured(settings).digest():
+        raise typer.BadParameter(
+            f"{digest} is the digest of the configured parameters (the metric_params setting): the "
+            "portal, the API and reports read it. Change metric_params first.",
+            param_hint="DIGEST",
+        )
+    with write_session(ctx) as session:
+        known.metrics_jurisdiction(session, code)
+        deleted = materialise.forget(session.connection(), code, digest)
+    if as_json:
+        print_json({"jurisdiction": code, "params": digest, "deleted": deleted})
+    elif deleted:
+        console.print(f"{deleted:,} values of {code} under params {digest} deleted")
+    else:
+        console.print(
+            f"no values of {code} are stored under params {digest} (see `govsocial metrics digests`)"
+        )
 
 
 @app.command("export-frames")

@@ -248,6 +248,43 @@ def has_params(session: Session, jurisdiction: str, params: str) -> bool:
     return session.scalar(query) is not None
 
 
+@dataclasses.dataclass(frozen=True)
+class StoredDigest:
+    """The values one jurisdiction holds under one parameter digest (``govsocial metrics digests``)."""
+
+    jurisdiction: str
+    params: str
+    values: int
+    period_kinds: tuple[str, ...]
+    last_computed: dt.datetime
+
+
+def stored_digests(session: Session, jurisdiction: str | None = None) -> list[StoredDigest]:
+    """Every (jurisdiction, digest) with values stored, with how many and when last computed; of
+    ``jurisdiction`` only when given. Ordered by jurisdiction, then the most recently computed first."""
+    query = select(V.jurisdiction, V.params, V.period_kind, func.count(), func.max(V.computed_at)).group_by(
+        V.jurisdiction, V.params, V.period_kind
+    )
+    if jurisdiction is not None:
+        query = query.where(V.jurisdiction == jurisdiction)
+    found: dict[tuple[str, str], list[tuple[str, int, dt.datetime]]] = {}
+    for code, params, kind, count, last in session.execute(query):
+        found.setdefault((code, params), []).append((kind, count, utc(last)))
+    digests = [_digest(code, params, kinds) for (code, params), kinds in found.items()]
+    return sorted(digests, key=lambda d: (d.jurisdiction, -d.last_computed.timestamp(), d.params))
+
+
+def _digest(jurisdiction: str, params: str, kinds: list[tuple[str, int, dt.datetime]]) -> StoredDigest:
+    names = {kind for kind, _, _ in kinds}
+    return StoredDigest(
+        jurisdiction=jurisdiction,
+        params=params,
+        values=sum(count for _, count, _ in kinds),
+        period_kinds=tuple(kind for kind in LABELS if kind in names),  # day, week, month, year
+        last_computed=max(at for _, _, at in kinds),
+    )
+
+
 def entity_known(session: Session, level: str | None, entity: str, jurisdiction: str | None = None) -> bool:
     """Whether ``entity`` names something (of ``jurisdiction``, when given): see :func:`entity_key`."""
     return entity_key(session, level, entity, jurisdiction) is not None
