@@ -424,11 +424,39 @@ def jurisdiction_zone(session: Session, jurisdiction: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def account_posts(session: Session, account_id: int, limit: int, offset: int = 0) -> Page[PostView]:
-    """One page of an account's posts (deleted ones too: they were published), newest first, each
-    with its latest counts. Raises ``NotFoundError`` if there is no such account."""
+@dataclass(frozen=True)
+class PostWindow:
+    """Posts created from the start of ``since`` to the end of ``until`` (both days included), days
+    of the jurisdiction's calendar (``jurisdictions.timezone``), as its metrics' periods are: "posts
+    of 1 September" in Hong Kong start at 16:00 UTC the day before. ``None``: no bound."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def where(self, zone: ZoneInfo) -> list[ColumnElement[bool]]:
+        """The conditions on ``posts.created_at``, the days' bounds in ``zone``."""
+        conditions = [] if self.since is None else [t.Post.created_at >= _midnight(self.since, zone)]
+        # The last day of the calendar has no next day: no upper bound, rather than an overflow.
+        if self.until is not None and self.until < dt.date.max:
+            conditions.append(t.Post.created_at < _midnight(self.until + dt.timedelta(days=1), zone))
+        return conditions
+
+
+def _midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The start of ``day`` in ``zone``, in UTC (as the store compares times)."""
+    return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+
+
+def account_posts(
+    session: Session, account_id: int, limit: int, offset: int = 0, window: PostWindow = PostWindow()
+) -> Page[PostView]:
+    """One page of an account's posts (deleted ones too: they were published) created in
+    ``window``, newest first, each with its latest counts. Raises ``NotFoundError`` if there is no
+    such account."""
     account = get_account(session, account_id)
-    where = t.Post.account_id == account_id
+    where = and_(
+        t.Post.account_id == account_id, *window.where(jurisdiction_zone(session, account.jurisdiction))
+    )
     count = session.scalar(select(func.count()).select_from(t.Post).where(where)) or 0
     newest_first = (t.Post.created_at.desc(), t.Post.id.desc())
     query = select(t.Post).where(where).order_by(*newest_first).limit(limit).offset(offset)
@@ -499,11 +527,13 @@ def has_sample_activity(session: Session, account_ids: Sequence[int]) -> bool:
 @dataclass(frozen=True)
 class TimelineFilter:
     """Which posts the government timeline shows: those of published accounts of ``jurisdiction``,
-    narrowed to a platform and to the accounts of one organisation (by code) when given."""
+    narrowed to a platform, to the accounts of one organisation (by code) and to a window of time
+    when given."""
 
     jurisdiction: str
     platform: str | None = None
     organisation: str | None = None
+    window: PostWindow = PostWindow()
 
 
 def timeline(session: Session, f: TimelineFilter, limit: int, offset: int = 0) -> Page[PostView]:
@@ -526,7 +556,8 @@ def timeline(session: Session, f: TimelineFilter, limit: int, offset: int = 0) -
             .where(t.Organisation.jurisdiction == f.jurisdiction, t.Organisation.code == f.organisation)
         )
         accounts = accounts.where(t.Account.id.in_(owners))
-    where = (t.Post.account_id.in_(accounts), t.Post.deleted_at.is_(None))
+    created = f.window.where(jurisdiction_zone(session, f.jurisdiction))
+    where = (t.Post.account_id.in_(accounts), t.Post.deleted_at.is_(None), *created)
     count = session.scalar(select(func.count()).select_from(t.Post).where(*where)) or 0
     newest_first = (t.Post.created_at.desc(), t.Post.id.desc())
     query = select(t.Post).where(*where).order_by(*newest_first).limit(limit).offset(offset)

@@ -87,6 +87,12 @@ def _day(value: object) -> object:
 
 #: Put after the ``Query`` of a date parameter: only ``YYYY-MM-DD`` is read as a day.
 DAY_ONLY = BeforeValidator(_day)
+#: ``since``: the first day of what is listed (``YYYY-MM-DD``).
+SinceQuery = Annotated[dt.date | None, Query(description="Only from this day on (YYYY-MM-DD)."), DAY_ONLY]
+#: ``until``: the last day of what is listed (``YYYY-MM-DD``, included).
+UntilQuery = Annotated[
+    dt.date | None, Query(description="Only until this day, included (YYYY-MM-DD)."), DAY_ONLY
+]
 
 
 class Paging:

@@ -111,6 +111,21 @@ def test_clarifications_api(site: Site) -> None:
     assert site.client.get("/api/v1/clarifications", params={"since": "2026-05-02"}).json()["count"] == 0
 
 
+def test_clarifications_since_is_a_day_of_the_jurisdictions_calendar(engine: Engine) -> None:
+    """A clarification at 07:00 in Hong Kong on 1 May is 23:00 UTC on 30 April: ``since=2026-05-01``
+    lists it, as the timeline's ``since`` would, and ``since=2026-05-02`` does not."""
+    with session_factory(engine)() as session, session.begin():
+        store = Store(session)
+        store.jurisdiction()
+        account = store.account("facebook", [store.organisation("dh")])
+        store.post(account, hk(2026, 5, 1, 7), "【澄清】網上流傳的訊息失實")
+    url = engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(Settings.load(database_url=url))) as client:
+        for since, count in (("2026-05-01", 1), ("2026-05-02", 0)):
+            answer = client.get("/api/v1/clarifications", params={"since": since})
+            assert answer.status_code == 200 and answer.json()["count"] == count, (since, answer.text)
+
+
 def test_account_page_section(site: Site) -> None:
     page = site.client.get(f"/en/accounts/{site.account}").text
     assert 'aria-labelledby="crises-heading"' in page

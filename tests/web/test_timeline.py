@@ -166,3 +166,41 @@ def test_timeline_api_envelope_paging_and_filters(engine: Engine) -> None:
         # A jurisdiction the registry does not have is a 404, as on every endpoint (api/checks.py).
         elsewhere = client.get("/api/v1/timeline", params={"jurisdiction": "mo"})
         assert elsewhere.status_code == 404 and "jurisdiction" in elsewhere.json()["detail"]
+
+
+def test_since_and_until_are_days_of_the_jurisdictions_calendar(engine: Engine) -> None:
+    """``since`` / ``until`` on the timeline and an account's posts: Hong Kong's days, both included.
+    A post at 00:30 in Hong Kong on 4 September is 16:30 UTC on the 3rd: it belongs to the 4th."""
+    with session_factory(engine)() as session:
+        ids = _seed(session)
+        fb = session.get(t.Post, ids["fb_new"])
+        assert fb is not None
+        s = Store(session)
+        ids["after_midnight"] = s.post(
+            fb.account_id, hk(2026, 9, 4, 0, 30), "凌晨公告", url="https://www.facebook.com/p/7"
+        )
+        session.commit()
+        account = fb.account_id
+
+    def listed(path: str, **params: str) -> list[int]:
+        answer = client.get(path, params=params)
+        assert answer.status_code == 200, answer.text
+        return [p["id"] for p in answer.json()["data"]]
+
+    with _client(engine) as client:
+        assert listed("/api/v1/timeline", since="2026-09-04") == [ids["after_midnight"]]
+        assert listed("/api/v1/timeline", until="2026-09-03") == [ids["fb_new"], ids["ig_mid"], ids["fb_old"]]
+        assert listed("/api/v1/timeline", since="2026-09-02", until="2026-09-02") == [ids["ig_mid"]]
+        assert listed("/api/v1/timeline", since="2026-09-01", until="9999-12-31")[-1] == ids["fb_old"]
+        posts = f"/api/v1/accounts/{account}/posts"
+        assert listed(posts, since="2026-09-03", until="2026-09-03") == [ids["fb_new"]]
+        assert listed(posts, since="2026-09-04", until="2026-09-04") == [ids["after_midnight"]]
+        # A deleted post is still the account's (it was published): its day counts as any other.
+        assert len(listed(posts, since="2026-09-06", until="2026-09-06")) == 1
+        for path in ("/api/v1/timeline", posts):
+            swapped = client.get(path, params={"since": "2026-09-04", "until": "2026-09-01"})
+            assert swapped.status_code == 422 and "comes after until" in swapped.json()["detail"]
+            compact = client.get(path, params={"since": "20260901"})
+            assert compact.status_code == 422 and "YYYY-MM-DD" in compact.text
+        header = client.get("/api/v1/timeline", params={"since": "2026-09-01", "limit": 1}).headers["link"]
+        assert "since=2026-09-01" in header  # the next page keeps the window

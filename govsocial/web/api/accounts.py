@@ -11,7 +11,7 @@ from govsocial.store.tables import AccountStatus, OrgType
 from govsocial.web.activity import window
 from govsocial.web.api import checks
 from govsocial.web.api.paging import PagerDep, paged
-from govsocial.web.deps import AccountId, SessionDep, SettingsDep
+from govsocial.web.deps import AccountId, SessionDep, SettingsDep, SinceQuery, UntilQuery
 from govsocial.web.schemas import (
     AccountPublic,
     ErrorBody,
@@ -64,11 +64,23 @@ def get_account(session: SessionDep, account_id: AccountId) -> AccountPublic:
     return account_public(queries.get_account(session, account_id))
 
 
-@router.get("/{account_id}/posts", summary="An account's posts", responses=paged({404: {"model": ErrorBody}}))
-def list_posts(session: SessionDep, paging: PagerDep, account_id: AccountId) -> ListEnvelope[PostPublic]:
+@router.get(
+    "/{account_id}/posts",
+    summary="An account's posts",
+    responses=paged(checks.responses("No such account.", "An invalid parameter, or `since` after `until`.")),
+)
+def list_posts(
+    session: SessionDep,
+    paging: PagerDep,
+    account_id: AccountId,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+) -> ListEnvelope[PostPublic]:
     """The account's posts, newest first, with their latest counts and how the citizen comments on
-    each were labelled by the sentiment analyser."""
-    page = queries.account_posts(session, account_id, paging.limit, paging.offset)
+    each were labelled by the sentiment analyser; ``since`` and ``until`` (days of the account's
+    jurisdiction's calendar, both included) narrow them to when they were posted."""
+    created = checks.post_window(since, until)
+    page = queries.account_posts(session, account_id, paging.limit, paging.offset, created)
     paging.link(page.count)
     labels = sentiments.by_post(session, [view.post.id for view in page.items])
     return ListEnvelope(data=[post_public(v, labels.get(v.post.id)) for v in page.items], count=page.count)

@@ -21,6 +21,7 @@ any route reads it.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
@@ -185,6 +186,15 @@ def period_kind(
             given = "period_kind is" if kind is not None else "the other labels are"
             raise invalid(parameter, f"{label!r} is a {found} label, but {given} {wanted}")
     return wanted or default
+
+
+def post_window(since: dt.date | None, until: dt.date | None) -> queries.PostWindow:
+    """The posts created from ``since`` to ``until`` (days of the jurisdiction's calendar, both
+    included); a 422 when ``since`` comes after ``until``, whose empty answer would read as "no
+    posts"."""
+    if since is not None and until is not None and since > until:
+        raise invalid("since", f"{since} comes after until {until}: since is the first day, until the last")
+    return queries.PostWindow(since, until)
 
 
 def period_range(since: str | None, until: str | None) -> None:

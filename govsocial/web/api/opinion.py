@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field
 
 from govsocial.analyze import spikes
 from govsocial.analyze.clarifications import Clarification, account_filter, list_clarifications
+from govsocial.store import queries
 from govsocial.store.events import EventFilter, EventRow, list_events
 from govsocial.web.api import checks
 from govsocial.web.api.paging import PagerDep, paged
-from govsocial.web.deps import DAY_ONLY, AccountQuery, SessionDep, SettingsDep
+from govsocial.web.deps import AccountQuery, SessionDep, SettingsDep, SinceQuery
 from govsocial.web.schemas import ListEnvelope, UtcDateTime
 
 router = APIRouter(tags=["opinion"])
@@ -27,7 +28,6 @@ JurisdictionQuery = Annotated[str | None, Query(description="Jurisdiction code; 
 OrganisationQuery = Annotated[
     str | None, Query(description="Only the accounts of this organisation (its code).")
 ]
-SinceQuery = Annotated[dt.date | None, Query(description="Only from this day on (YYYY-MM-DD)."), DAY_ONLY]
 RESPONSES = checks.responses("No such jurisdiction, account or organisation.")
 
 
@@ -155,7 +155,9 @@ def get_clarifications(
     code = checks.jurisdiction(session, settings, jurisdiction)
     owner = checks.organisation(session, code, organisation)
     chosen = account_filter(session, code, checks.account(session, code, account), owner)
-    start = dt.datetime.combine(since, dt.time(), dt.UTC) if since else None
+    # The day as the jurisdiction's calendar has it, as for the timeline's and posts' ``since``.
+    zone = queries.jurisdiction_zone(session, code)
+    start = dt.datetime.combine(since, dt.time(), zone).astimezone(dt.UTC) if since else None
     rows = list_clarifications(session, code, chosen, start)
     page = rows[paging.offset : paging.offset + paging.limit]
     paging.link(len(rows))
