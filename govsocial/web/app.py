@@ -134,7 +134,7 @@ def _refresh_metrics(refresher: MetricsRefresher) -> Callable[[RunSummary], None
     went (``admin/refresh.py``)."""
 
     def refresh_after(summary: RunSummary) -> None:
-        state = refresher.after_import(summary, dt.datetime.now(dt.UTC))
+        state = refresher.after_run(summary, dt.datetime.now(dt.UTC))
         log.info("after collection run %s: metrics refresh %s", summary.run_id, state.get("status"))
 
     return refresh_after

@@ -84,6 +84,41 @@ def test_a_bad_parameter_is_refused_in_one_line(values: dict[str, Any], words: l
     assert all(word in message for word in words), message
 
 
+def test_the_setting_is_read_once_per_settings_object() -> None:
+    settings, week = Settings.load(metric_params=OFFICE), Settings.load(metric_params={"active_days": 7})
+    params = configured(settings)
+    assert configured(settings) is params and params == CONFIGURED
+    assert configured(week) is not params and configured(week).active_days == 7
+    # Another object with the same setting gets equal parameters of its own.
+    again = configured(Settings.load(metric_params=OFFICE))
+    assert again is not params and again == params
+
+
+def test_a_setting_changed_on_the_same_object_is_read_again() -> None:
+    settings = Settings.load(metric_params=OFFICE)
+    assert configured(settings).active_days == 30
+    settings.metric_params["active_days"] = 7
+    assert configured(settings).active_days == 7
+    settings.metric_params = {"business_hours": [18, 9]}
+    with pytest.raises(ConfigurationError, match=r"metric_params\.business_hours"):
+        configured(settings)
+
+
+def test_a_bad_setting_is_refused_on_every_call() -> None:
+    settings = Settings.load(metric_params={"active_days": 0})
+    for _ in range(2):
+        with pytest.raises(ConfigurationError, match=r"metric_params\.active_days"):
+            configured(settings)
+
+
+def test_the_digest_is_worked_out_once_and_a_changed_copy_has_its_own() -> None:
+    params = MetricParams()
+    assert params.digest() is params.digest()
+    week = params.model_copy(update={"active_days": 7})
+    assert week.digest() == MetricParams(active_days=7).digest() != params.digest()
+    assert params.model_copy().digest() == params.digest()
+
+
 def test_a_setting_that_is_not_json_is_refused_at_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV, '{"business_hours": [8,')
     with pytest.raises(ConfigurationError, match=f"metric_params \\(from the environment variable {ENV}\\)"):

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -20,12 +18,12 @@ from govsocial.analyze import pipeline
 from govsocial.analyze.pipeline import RefreshReport
 from govsocial.cli.main import app
 from govsocial.collect import runner
-from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import CollectError
-from govsocial.collect.records import Batch, PostCounts, PostRecord, ProfileRecord
+from govsocial.collect.base import Target
+from govsocial.collect.records import PostCounts, PostRecord
 from govsocial.registry.load import load_registry
 from govsocial.store import tables as t
 from govsocial.store.db import make_engine, session_factory, upgrade
+from tests.collect.harness import OfflineFacebook
 from tests.registry.folders import account_row, with_xx
 
 XX_PAGE = "https://www.facebook.com/xxmetoffice"
@@ -34,31 +32,24 @@ TAKEN = dt.datetime(2026, 10, 14, 9, tzinfo=dt.UTC)
 QUICK_METRICS = ("accounts", "post_volume")
 
 
-class FakeFacebook(Connector):
+class FakeFacebook(OfflineFacebook):
     """Every account has 1,000 followers and one post of 14 October 2026 with 20 likes."""
 
-    platform: ClassVar[str] = "facebook"
-    default_base_url: ClassVar[str] = "https://graph.invalid"
-    credential_setting: ClassVar[str | None] = None
+    taken = TAKEN
+    followers = 1000
+    checkpoint: ClassVar[dict[str, Any] | None] = {"complete": True}
 
-    @staticmethod
-    def classify(response: httpx.Response) -> CollectError | None:
-        return None
-
-    async def collect(
-        self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
-    ) -> AsyncIterator[Batch]:
-        profile = ProfileRecord(platform="facebook", account_ref=target.ref, taken_at=TAKEN, followers=1000)
-        yield Batch(edge="profile", profile=profile)
-        post = PostRecord(
-            platform="facebook",
-            post_id=f"{target.ref}_1",
-            account_ref=target.ref,
-            created_at=TAKEN - dt.timedelta(hours=2),
-            text="Typhoon signal No. 8 is hoisted",
-            counts=PostCounts(taken_at=TAKEN, likes=20, comments=0, shares=3),
-        )
-        yield Batch(edge="posts", posts=[post], checkpoint={"complete": True})
+    def posts(self, target: Target) -> list[PostRecord]:
+        return [
+            PostRecord(
+                platform="facebook",
+                post_id=f"{target.ref}_1",
+                account_ref=target.ref,
+                created_at=TAKEN - dt.timedelta(hours=2),
+                text="Typhoon signal No. 8 is hoisted",
+                counts=PostCounts(taken_at=TAKEN, likes=20, comments=0, shares=3),
+            )
+        ]
 
 
 @pytest.fixture

@@ -1,18 +1,21 @@
 """A connector driven over ``httpx.MockTransport``: records every request and every wait it was
-asked for, and runs ``collect`` to a list of batches. Shared by the connectors' tests."""
+asked for, and runs ``collect`` to a list of batches. Shared by the connectors' tests; and
+``OfflineFacebook``, a connector that collects an account without any server, for the tests that
+collect through the real runner."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, ClassVar
 
 import httpx
 
 from govsocial.collect.base import Connector, Target
+from govsocial.collect.errors import CollectError
 from govsocial.collect.http import HttpClient, RetryPolicy
-from govsocial.collect.records import Batch
+from govsocial.collect.records import Batch, PostRecord, ProfileRecord
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -63,3 +66,34 @@ class ConnectorHarness:
     def calls(self, suffix: str) -> list[httpx.Request]:
         """The requests whose path ends with ``suffix``."""
         return [r for r in self.requests if r.url.path.endswith(suffix)]
+
+
+class OfflineFacebook(Connector):
+    """A Facebook connector that asks no server: each account it collects has ``followers``
+    followers at ``taken``, then the posts ``posts`` gives it, in one batch with ``checkpoint``.
+    The tests that collect through the real runner subclass it with their own account."""
+
+    platform: ClassVar[str] = "facebook"
+    default_base_url: ClassVar[str] = "https://graph.invalid"
+    credential_setting: ClassVar[str | None] = None
+    taken: ClassVar[dt.datetime] = dt.datetime(2026, 10, 14, 9, tzinfo=dt.UTC)
+    followers: ClassVar[int] = 1000
+    #: None: the next run lists the account's posts from the start again.
+    checkpoint: ClassVar[dict[str, Any] | None] = None
+
+    @staticmethod
+    def classify(response: httpx.Response) -> CollectError | None:
+        return None
+
+    def posts(self, target: Target) -> list[PostRecord]:
+        """The account's posts (none here)."""
+        return []
+
+    async def collect(
+        self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
+    ) -> AsyncIterator[Batch]:
+        profile = ProfileRecord(
+            platform=self.platform, account_ref=target.ref, taken_at=self.taken, followers=self.followers
+        )
+        yield Batch(edge="profile", profile=profile)
+        yield Batch(edge="posts", posts=self.posts(target), checkpoint=self.checkpoint)

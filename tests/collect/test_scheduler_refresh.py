@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
 
 import httpx
 import pytest
@@ -20,9 +18,8 @@ from sqlalchemy.orm import Session
 
 from govsocial.collect import runner as runner_module
 from govsocial.collect import targets as targets_module
-from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import CollectError
-from govsocial.collect.records import Batch, PostCounts, PostRecord, ProfileRecord
+from govsocial.collect.base import Target
+from govsocial.collect.records import PostCounts, PostRecord
 from govsocial.collect.runner import RunOptions
 from govsocial.collect.runs import RunSummary
 from govsocial.collect.scheduler import Scheduler
@@ -30,31 +27,23 @@ from govsocial.collect.storage import StoreCounts, stored_changes
 from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT, Settings
 from govsocial.store import tables as t
+from tests.collect.harness import OfflineFacebook
 
 TAKEN = dt.datetime(2026, 10, 30, 12, tzinfo=dt.UTC)
 START = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 
-class SteadyConnector(Connector):
+class SteadyConnector(OfflineFacebook):
     """The same profile and posts at every round (fixed times, so a round met again is all noops);
     ``likes`` is what the posts' counts say, changed by a test to make a round that updates."""
 
-    platform = "facebook"
-    default_base_url = "https://steady.example"
-    credential_setting = None
+    taken = TAKEN
+    followers = 100
     likes = 1
 
-    @staticmethod
-    def classify(response: httpx.Response) -> CollectError | None:
-        return None
-
-    async def collect(
-        self, target: Target, checkpoints: Mapping[str, dict[str, Any]]
-    ) -> AsyncIterator[Batch]:
-        profile = ProfileRecord(platform="facebook", account_ref=target.ref, taken_at=TAKEN, followers=100)
-        yield Batch(edge="profile", profile=profile)
+    def posts(self, target: Target) -> list[PostRecord]:
         taken = TAKEN + dt.timedelta(minutes=SteadyConnector.likes)  # new counts, a new snapshot
-        posts = [
+        return [
             PostRecord(
                 platform="facebook",
                 post_id=f"{target.handle}_{n}",
@@ -65,7 +54,6 @@ class SteadyConnector(Connector):
             )
             for n in range(2)
         ]
-        yield Batch(edge="posts", posts=posts)
 
 
 @pytest.fixture

@@ -9,11 +9,14 @@ so whoever reads them must ask for the digest the refresh wrote).
 
 from __future__ import annotations
 
+import copy
 import difflib
 import enum
+import functools
 import hashlib
+import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -119,11 +122,26 @@ class MetricParams(BaseModel):
 
     def digest(self) -> str:
         """A short stable hash of the parameters: stored results say which parameters made them."""
+        return self._digest
+
+    # Worked out once per object: the model is frozen, so its fields cannot change under the cache.
+    @functools.cached_property
+    def _digest(self) -> str:
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """pydantic's copy, less the cached digest: ``update`` changes fields the digest hashes."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("_digest", None)
+        return copied
 
 
 #: The setting that holds a deployment's parameters (``Settings.metric_params``).
 SETTING = "metric_params"
+
+#: ``configured``'s answer per live ``Settings`` (keyed by ``id``: a ``Settings`` is not hashable):
+#: a weak reference to it, a copy of the setting the answer was made from, and the answer.
+_CONFIGURED: dict[int, tuple[weakref.ref[Settings], dict[str, Any], MetricParams]] = {}
 
 
 def configured(settings: Settings) -> MetricParams:
@@ -133,9 +151,24 @@ def configured(settings: Settings) -> MetricParams:
     the portal, the API, reports and ``govsocial metrics`` read them under it. A name that is no
     parameter, or a value that breaks its rule, raises ``ConfigurationError``: one line naming the
     setting, the parameter and the rule (``metric_params.business_hours: ...``), never the value.
+    Checked once per ``Settings`` object, which then always gets the same ``MetricParams`` back
+    (pages and API answers ask on every request); a bad setting is never cached, so it raises on
+    every call.
     """
+    key = id(settings)
+    known = _CONFIGURED.get(key)
+    # The copy's comparison sees a setting changed on the same object; the reference, an id reused.
+    if known is not None and known[0]() is settings and known[1] == settings.metric_params:
+        return known[2]
+    params = _validated(settings.metric_params)
+    gone = weakref.ref(settings, lambda _: _CONFIGURED.pop(key, None))
+    _CONFIGURED[key] = (gone, copy.deepcopy(settings.metric_params), params)
+    return params
+
+
+def _validated(setting: dict[str, Any]) -> MetricParams:
     try:
-        return MetricParams.model_validate(settings.metric_params)
+        return MetricParams.model_validate(setting)
     except ValidationError as exc:
         raise ConfigurationError(problems(exc, f"{SETTING}.")) from None
 

@@ -233,7 +233,7 @@ async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
             state.engine, state.settings, me, upload.file, upload.filename or "upload", options, now
         )
         # The metrics follow in the background: the answer says "pending" (GET /runs/{id} then).
-        return {**summary.as_dict(), "metrics_refresh": refresher.after_import(summary, now)}
+        return {**summary.as_dict(), "metrics_refresh": refresher.after_run(summary, now)}
 
     try:
         answer: dict[str, Any] = await run_in_threadpool(import_then_queue)

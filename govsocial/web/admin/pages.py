@@ -519,7 +519,7 @@ def import_file(request: Request, me: Editor, form: ActionForm) -> Response:
     except actions.ActionError as exc:
         return _import_form(request, me, 400, str(exc), **options)
     # The metrics follow in the background: the run's page says pending, then done or failed.
-    refresher_of(request).after_import(summary, now_of(request))
+    refresher_of(request).after_run(summary, now_of(request))
     return redirect(f"{PREFIX}/runs/{summary.run_id}")
 
 

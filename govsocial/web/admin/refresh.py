@@ -1,4 +1,5 @@
-"""The metrics refresh after an import from the admin area: in the background, one at a time.
+"""The metrics refresh after an import from the admin area, or a scheduled collection round: in the
+background, one at a time.
 
 An import that stored something changes the figures of the jurisdictions whose accounts received
 rows (``runs.run_jurisdictions``). Recomputing them takes seconds to minutes on a big store, so the
@@ -57,7 +58,8 @@ def pipeline_refresh(engine: Engine, settings: Settings, code: str) -> str:
 
 
 class MetricsRefresher:
-    """Queues the jurisdictions to refresh after imports and refreshes them in one worker thread."""
+    """Queues the jurisdictions that imports and collection rounds changed and refreshes them in one
+    worker thread."""
 
     def __init__(self, engine: Engine, settings: Settings, refresh: Refresh | None = None) -> None:
         self.engine = engine
@@ -71,19 +73,19 @@ class MetricsRefresher:
         self._idle = threading.Event()
         self._idle.set()
 
-    def after_import(self, summary: RunSummary, now: dt.datetime) -> dict[str, Any]:
+    def after_run(self, summary: RunSummary, now: dt.datetime) -> dict[str, Any]:
         """Record the run's refresh as pending and queue it, or as skipped when the run changed
-        no row; returns what the run record now says (the API's answer shows it). The import is
-        stored whatever happens here: a store that cannot record the refresh is logged and said in
-        the answer, never an error answer to the import."""
+        no row; returns what the run record now says (the API's answer shows it). The run (an import
+        or a collection round) is stored whatever happens here: a store that cannot record the
+        refresh is logged and said in the answer, never an error answer to the import."""
         try:
-            return self._after_import(summary, now)
+            return self._after_run(summary, now)
         except Exception as exc:
             line = runs.one_line(f"{type(exc).__name__}: {exc}")
-            log.warning("metrics refresh after import run %s not queued: %s", summary.run_id, line)
+            log.warning("metrics refresh after run %s not queued: %s", summary.run_id, line)
             return {"status": runs.METRICS_FAILED, "error": line, "jurisdictions": {}}
 
-    def _after_import(self, summary: RunSummary, now: dt.datetime) -> dict[str, Any]:
+    def _after_run(self, summary: RunSummary, now: dt.datetime) -> dict[str, Any]:
         if not summary.counts.changed:
             return runs.metrics_skipped(self.sessions, summary.run_id, NOTHING_CHANGED)
         with self.sessions() as session:
@@ -126,11 +128,11 @@ class MetricsRefresher:
         try:
             with advisory_lock(self.engine, code):
                 status, line = runs.METRICS_DONE, self.refresh(self.engine, self.settings, code)
-        except Exception as exc:  # the imports are stored: their runs say what went wrong
+        except Exception as exc:  # the runs' rows are stored: their records say what went wrong
             status, line = runs.METRICS_FAILED, runs.one_line(f"{type(exc).__name__}: {exc}")
-            log.warning("metrics of %s not recomputed after import run(s) %s: %s", code, run_ids, line)
+            log.warning("metrics of %s not recomputed after run(s) %s: %s", code, run_ids, line)
         else:
-            log.info("after import run(s) %s: %s", run_ids, line)
+            log.info("after run(s) %s: %s", run_ids, line)
         for run_id in run_ids:
             try:
                 runs.metrics_outcome(self.sessions, run_id, code, status, line)
