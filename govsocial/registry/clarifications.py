@@ -2,10 +2,11 @@
 
 A registry folder may hold ``clarifications.csv`` (columns ``post_url``, ``rumour_first_seen``,
 ``rumour_url``, ``note``, ``source``). ``registry load`` writes each row to
-``clarification_marks`` (one per jurisdiction and post URL) and logs every change in ``changes``;
-a mark whose row left the file is deleted, unless the file had a bad row (then nothing is
-deleted, so a typo never loses marks). The post itself is found by its URL when clarifications
-are listed (``analyze.clarifications``), so a mark may name a post that is not collected yet.
+``clarification_marks`` (one per jurisdiction and post URL) and logs every change in ``changes``
+(``registry.changelog``); a mark whose row left the file is deleted, unless the file had a bad row
+(then nothing is deleted, so a typo never loses marks). The post itself is found by its URL when
+clarifications are listed (``analyze.clarifications``), so a mark may name a post that is not
+collected yet.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govsocial.registry.bundle import CLARIFICATIONS_FILE, Bundle, Problem
+from govsocial.registry.changelog import apply, delete
 from govsocial.registry.records import ClarificationRecord
 from govsocial.store import tables as t
-from govsocial.store.times import utc
 
 ENTITY = "clarification_mark"
+#: What ``_values`` writes, and a deleted mark's change logs as ``before`` (the time as ISO text in UTC).
 _FIELDS = ("rumour_first_seen_at", "rumour_url", "note", "source")
 
 
@@ -55,60 +57,27 @@ def load_marks(session: Session, bundle: Bundle, actor: str) -> tuple[dict[str, 
         url = item.record.post_url
         if url not in seen:
             seen.add(url)
-            counts[_upsert(session, code, stored.get(url), item.record, actor)] += 1
+            row = stored.get(url) or t.ClarificationMark(jurisdiction=code, post_url=url)
+            counts[apply(session, row, _values(item.record), ENTITY, _key(code, url), actor)] += 1
     file_ok = not any(p.where.endswith(CLARIFICATIONS_FILE) for p in [*bundle.problems, *problems])
     if file_ok:
         for url, row in stored.items():
             if url not in seen:
-                _log(session, actor, code, url, "delete", _values_of(row), None)
-                session.delete(row)
+                delete(session, row, _FIELDS, ENTITY, _key(code, url), actor)
                 counts["delete"] += 1
     return counts, problems
 
 
-def _upsert(
-    session: Session, code: str, row: t.ClarificationMark | None, record: ClarificationRecord, actor: str
-) -> str:
+def _values(record: ClarificationRecord) -> dict[str, Any]:
     first_seen = record.rumour_first_seen.astimezone(dt.UTC) if record.rumour_first_seen else None
-    values: dict[str, Any] = {
+    return {
         "rumour_first_seen_at": first_seen,
         "rumour_url": record.rumour_url,
         "note": record.note,
         "source": record.source,
     }
-    after = _jsonable(values)
-    if row is None:
-        session.add(t.ClarificationMark(jurisdiction=code, post_url=record.post_url, **values))
-        _log(session, actor, code, record.post_url, "insert", None, after)
-        return "insert"
-    before = _values_of(row)
-    if before == after:
-        return "noop"
-    for name, value in values.items():
-        setattr(row, name, value)
-    changed = [name for name in _FIELDS if before[name] != after[name]]
-    _log(session, actor, code, record.post_url, "update", {k: before[k] for k in changed},
-         {k: after[k] for k in changed})  # fmt: skip
-    return "update"
 
 
-def _values_of(row: t.ClarificationMark) -> dict[str, Any]:
-    return _jsonable({name: getattr(row, name) for name in _FIELDS})
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    moment = out["rumour_first_seen_at"]
-    if moment is not None:
-        out["rumour_first_seen_at"] = utc(moment).isoformat()  # compared and logged as aware UTC
-    return out
-
-
-def _log(
-    session: Session, actor: str, code: str, url: str, action: str,
-    before: dict[str, Any] | None, after: dict[str, Any] | None,
-) -> None:  # fmt: skip
-    session.add(
-        t.Change(actor=actor, entity=ENTITY, entity_key=f"{code}:{url}"[:300], action=action, before=before,
-                 after=after)
-    )  # fmt: skip
+def _key(code: str, url: str) -> str:
+    """The mark's ``entity_key`` in the change log, cut to the column's 300 characters."""
+    return f"{code}:{url}"[:300]

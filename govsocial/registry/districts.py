@@ -3,10 +3,10 @@
 A registry folder may hold ``districts.csv`` (columns ``code``, ``name_en``, ``name_zh_hant``,
 ``name_zh_hans``), the districts the citizen survey asks about on that jurisdiction's portal.
 ``registry load`` writes each row to ``districts`` (one per jurisdiction and code, in the file's
-order) and logs every change in ``changes``. A district whose row left the file is deleted, unless
-the file had a bad row (then nothing is deleted, so a typo never loses a district); a folder without
-the file has no districts. Answers already stored with a deleted district's code keep it: the
-results count them under that code (``analyze.survey.district_counts``).
+order) and logs every change in ``changes`` (``registry.changelog``). A district whose row left the
+file is deleted, unless the file had a bad row (then nothing is deleted, so a typo never loses a
+district); a folder without the file has no districts. Answers already stored with a deleted
+district's code keep it: the results count them under that code (``analyze.survey.district_counts``).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govsocial.registry.bundle import DISTRICTS_FILE, Bundle, Problem
+from govsocial.registry.changelog import apply, delete
 from govsocial.registry.names import simplified_or_derived
 from govsocial.registry.records import DistrictRecord
 from govsocial.store import tables as t
 
 ENTITY = "district"
+#: What ``_values`` writes, and a deleted district's change logs as ``before``.
 _FIELDS = ("position", "name_en", "name_zh_hant", "name_zh_hans")
 WARNING = "warning"
 
@@ -65,15 +67,16 @@ def load_districts(session: Session, bundle: Bundle, actor: str) -> tuple[dict[s
     problems = duplicate_codes(bundle)
     seen: set[str] = set()
     for item in bundle.districts or []:
-        if item.record.code not in seen:
+        district = item.record.code
+        if district not in seen:
             values = _values(item.record, len(seen))
-            seen.add(item.record.code)
-            counts[_upsert(session, code, stored.get(item.record.code), item.record.code, values, actor)] += 1
+            seen.add(district)
+            row = stored.get(district) or t.District(jurisdiction=code, code=district)
+            counts[apply(session, row, values, ENTITY, f"{code}:{district}", actor)] += 1
     if file_ok(bundle, problems):
         for district, row in stored.items():
             if district not in seen:
-                _log(session, actor, code, district, "delete", _values_of(row), None)
-                session.delete(row)
+                delete(session, row, _FIELDS, ENTITY, f"{code}:{district}", actor)
                 counts["delete"] += 1
     return counts, problems
 
@@ -85,35 +88,3 @@ def _values(record: DistrictRecord, position: int) -> dict[str, Any]:
         "name_zh_hant": record.name_zh_hant,
         "name_zh_hans": simplified_or_derived(record.name_zh_hans, record.name_zh_hant),
     }
-
-
-def _upsert(
-    session: Session, jurisdiction: str, row: t.District | None, code: str, values: dict[str, Any], actor: str
-) -> str:
-    if row is None:
-        session.add(t.District(jurisdiction=jurisdiction, code=code, **values))
-        _log(session, actor, jurisdiction, code, "insert", None, values)
-        return "insert"
-    before = _values_of(row)
-    if before == values:
-        return "noop"
-    for name, value in values.items():
-        setattr(row, name, value)
-    changed = [name for name in _FIELDS if before[name] != values[name]]
-    _log(session, actor, jurisdiction, code, "update", {k: before[k] for k in changed},
-         {k: values[k] for k in changed})  # fmt: skip
-    return "update"
-
-
-def _values_of(row: t.District) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in _FIELDS}
-
-
-def _log(
-    session: Session, actor: str, jurisdiction: str, code: str, action: str,
-    before: dict[str, Any] | None, after: dict[str, Any] | None,
-) -> None:  # fmt: skip
-    session.add(
-        t.Change(actor=actor, entity=ENTITY, entity_key=f"{jurisdiction}:{code}", action=action,
-                 before=before, after=after)
-    )  # fmt: skip

@@ -2,8 +2,8 @@
 
 Each upsert finds the existing row by its natural key (jurisdiction + code for organisations,
 any of its addresses for accounts), compares, and reports ``insert``, ``update`` or ``noop``.
-Every insert and update is written to the change log with the values before and after, so
-loading the same data twice changes nothing and leaves no trace.
+Every insert and update is written to the change log with the values before and after
+(``registry.changelog``), so loading the same data twice changes nothing and leaves no trace.
 
 An account belongs to one jurisdiction: a row whose address is already another jurisdiction's
 account is refused (``RegistryError``), never moved, so two folders that list the same address
@@ -12,8 +12,6 @@ cannot hand it back and forth on every load.
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,20 +23,14 @@ from sqlalchemy.orm import Session
 from govsocial.errors import AddressError, RegistryError
 from govsocial.registry.addresses import AccountAddress, PlatformCatalogue
 from govsocial.registry.bundle import Bundle, Located, Problem
+from govsocial.registry.changelog import Outcome as Outcome  # re-exported: callers import it from here
+from govsocial.registry.changelog import apply
 from govsocial.registry.clarifications import load_marks
 from govsocial.registry.districts import load_districts
 from govsocial.registry.names import simplified_or_derived
 from govsocial.registry.records import AccountRecord, FactRecord, JurisdictionRecord, OrganisationRecord
 from govsocial.registry.resolve import all_addresses
 from govsocial.store import tables as t
-
-
-class Outcome(enum.StrEnum):
-    """What an upsert did."""
-
-    INSERT = "insert"
-    UPDATE = "update"
-    NOOP = "noop"
 
 
 @dataclass
@@ -63,59 +55,12 @@ class SyncReport:
         return result
 
 
-def _snapshot(row: Any, names: Iterable[str]) -> dict[str, Any]:
-    return {name: _jsonable(getattr(row, name)) for name in names}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _apply(
-    session: Session, row: Any, values: dict[str, Any], entity: str, key: str, actor: str, view: Any = None
-) -> Outcome:
-    """Set ``values`` on ``row`` (new when not yet persistent) through ``view``, and log the change."""
-    view = row if view is None else view
-    before = _snapshot(view, values) if _persisted(row) else None
-    after = {name: _jsonable(value) for name, value in values.items()}
-    if before == after:
-        return Outcome.NOOP
-    for name, value in values.items():
-        setattr(view, name, value)
-    if before is None:
-        session.add(row)
-    changed_before = None if before is None else {k: v for k, v in before.items() if after[k] != v}
-    changed_after = after if before is None else {k: after[k] for k in changed_before or {}}
-    action = Outcome.INSERT if before is None else Outcome.UPDATE
-    session.add(
-        t.Change(
-            actor=actor,
-            entity=entity,
-            entity_key=key,
-            action=action.value,
-            before=changed_before,
-            after=changed_after,
-        )
-    )
-    return action
-
-
-def _persisted(row: Any) -> bool:
-    from sqlalchemy import inspect
-
-    return bool(inspect(row).persistent)
-
-
 def upsert_jurisdiction(session: Session, record: JurisdictionRecord, actor: str) -> Outcome:
     """Insert or update a jurisdiction."""
     row = session.get(t.Jurisdiction, record.code) or t.Jurisdiction(code=record.code)
     values = record.model_dump(exclude={"code", "required_name_languages"})
     values["name_zh_hans"] = simplified_or_derived(record.name_zh_hans, record.name_zh_hant)
-    return _apply(session, row, values, "jurisdiction", record.code, actor)
+    return apply(session, row, values, "jurisdiction", record.code, actor)
 
 
 def upsert_platforms(
@@ -139,7 +84,7 @@ def upsert_platforms(
             "position": position,
             "definition": platform.model_dump(mode="json"),
         }
-        report.add("platforms", _apply(session, row, values, "platform", platform.key, actor))
+        report.add("platforms", apply(session, row, values, "platform", platform.key, actor))
 
 
 def upsert_organisation(
@@ -161,7 +106,7 @@ def upsert_organisation(
         "website": record.website,
         "source": record.source,
     }
-    outcome = _apply(session, row, values, "organisation", f"{jurisdiction}:{record.code}", actor)
+    outcome = apply(session, row, values, "organisation", f"{jurisdiction}:{record.code}", actor)
     session.flush()
     return outcome
 
@@ -214,13 +159,13 @@ def upsert_account(
         "address_keys": sorted(f"{a.platform}:{a.kind}:{a.key}" for a in addresses),
     }
     key = f"{primary.platform}:{primary.kind}:{primary.key}"
-    outcome = _apply(session, row, values, "account", key, actor, _AccountView(row, owners, addresses))
+    outcome = apply(session, row, values, "account", key, actor, _AccountView(row, owners, addresses))
     session.flush()
     return outcome
 
 
 class _AccountView:
-    """Lets ``_apply`` compare and set an account's owners and addresses like plain columns."""
+    """Lets ``apply`` compare and set an account's owners and addresses like plain columns."""
 
     def __init__(self, row: t.Account, owners: list[t.Organisation], addresses: list[AccountAddress]) -> None:
         object.__setattr__(self, "_row", row)
@@ -331,7 +276,7 @@ def upsert_fact(
     )
     values = {"historical": record.historical, "note": record.note, "source_date": record.source_date}
     key = f"{jurisdiction}:{record.org_code}:{platform}:{record.claimed_handle}"
-    return _apply(session, row, values, "organisation_fact", key, actor)
+    return apply(session, row, values, "organisation_fact", key, actor)
 
 
 def write_each(
