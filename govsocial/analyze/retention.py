@@ -16,18 +16,22 @@ import pyarrow as pa
 from sqlalchemy import Engine
 
 from govsocial.analyze import signals
+from govsocial.collect.privacy import redact_reason
 from govsocial.store import retention
 
 
 @dataclass(frozen=True)
 class PurgeReport:
-    """What a purge did: texts purged, raw payloads and quarantined records emptied, and the cutoff."""
+    """What a purge did: texts purged, raw payloads and quarantined records emptied, and the cutoff;
+    and the reasons of quarantined records redacted (``reasons``: of records kept from before
+    reasons were redacted at ingest, whatever the retention period)."""
 
     days: int
     cutoff: dt.datetime | None
     comments: int = 0
     payloads: int = 0
     quarantined: int = 0
+    reasons: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready values."""
@@ -37,22 +41,25 @@ class PurgeReport:
 
     def summary(self) -> str:
         """One line for people."""
+        reasons = f"; {self.reasons:,} quarantine reasons redacted" if self.reasons else ""
         if self.cutoff is None:
-            return "retention: off (comment_retention_days = 0): nothing purged"
+            return f"retention: off (comment_retention_days = 0): nothing purged{reasons}"
         return (
             f"retention: {self.days} days (before {self.cutoff:%Y-%m-%d %H:%M} UTC): "
             f"{self.comments:,} comment texts, {self.payloads:,} raw payloads, "
-            f"{self.quarantined:,} quarantined records purged"
+            f"{self.quarantined:,} quarantined records purged{reasons}"
         )
 
 
 def purge(engine: Engine, days: int, now: dt.datetime | None = None) -> PurgeReport:
     """Purge what is older than ``days`` days before ``now`` (default: now), in one transaction.
 
-    ``days`` = 0 purges nothing (retention off).
+    ``days`` = 0 purges nothing (retention off). Either way, quarantine reasons still holding
+    personal data are redacted (``retention.redact_reasons``).
     """
     if days <= 0:
-        return PurgeReport(days, None)
+        with engine.begin() as connection:
+            return PurgeReport(days, None, reasons=retention.redact_reasons(connection, redact_reason))
     now = now or dt.datetime.now(dt.UTC)
     cutoff = now - dt.timedelta(days=days)
     comments = 0
@@ -65,4 +72,5 @@ def purge(engine: Engine, days: int, now: dt.datetime | None = None) -> PurgeRep
             comments += len(chunk)
         payloads = retention.purge_payloads(connection, cutoff)
         quarantined = retention.purge_quarantine(connection, cutoff)
-    return PurgeReport(days, cutoff, comments, payloads, quarantined)
+        reasons = retention.redact_reasons(connection, redact_reason)
+    return PurgeReport(days, cutoff, comments, payloads, quarantined, reasons)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from govsocial.cli import known, sample
@@ -23,6 +23,7 @@ from govsocial.cli.common import (
     friendly_errors,
     print_json,
     read_session,
+    schema_problem,
     settings_of,
     write_session,
 )
@@ -33,10 +34,10 @@ from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, run_jurisdictions, run_record
 from govsocial.collect.storage import Resolver
 from govsocial.collect.targets import collectable, collected_platforms, target_of
-from govsocial.errors import ConfigurationError, NotFoundError
+from govsocial.errors import AddressError, ConfigurationError, NotFoundError
 from govsocial.plugins import connectors, importers
 from govsocial.registry.catalogue import load_catalogue
-from govsocial.registry.verify import find_account, resolver
+from govsocial.registry.verify import account_id_for, find_account, resolver
 from govsocial.store import tables as t
 from govsocial.store.queries import MAX_ID
 from govsocial.store.times import utc
@@ -44,6 +45,8 @@ from govsocial.store.times import utc
 #: Typer's own Click's usage error (its classes are not ``click``'s): the command's usage and the
 #: message on stderr, exit status 2.
 UsageError: type[Exception] = typer.BadParameter.__bases__[0]
+#: The most quarantined records ``collect quarantine`` lists (the newest).
+QUARANTINE_LISTED = 1000
 
 app = typer.Typer(help="Collect posts, comments and followers; import export files.", no_args_is_help=False)
 app.command("sample")(sample.sample)
@@ -114,9 +117,39 @@ def _print_summary(summary: RunSummary, as_json: bool, metrics: dict[str, Any] |
         table.add_row(name, str(n))
     console.print(table)
     for error in summary.errors:
-        errors.print(f"[red]error[/red] {error}", markup=True, highlight=False)
+        errors.print(f"[red]error[/red] {_entry(error, 'message')}", markup=True, highlight=False)
     for gap in summary.gaps:
-        errors.print(f"[yellow]gap[/yellow] {gap}", markup=True, highlight=False)
+        errors.print(f"[yellow]gap[/yellow] {_entry(gap, 'reason')}", markup=True, highlight=False)
+    for hint in _next_steps(summary):
+        errors.print(hint, highlight=False)
+
+
+def _entry(entry: dict[str, Any], said: str) -> str:
+    """A run's error or gap in one line: where (the account or the file), its kind, what it says,
+    and until when, rather than a Python dict."""
+    where = entry.get("account") or entry.get("file") or ""
+    kind = entry.get("kind") or entry.get("edge")
+    until = entry.get("until")
+    text = f"{where}{f' ({kind})' if kind else ''}: {entry.get(said, '')}"
+    return text + (f" (until {until})" if until else "")
+
+
+def _next_steps(summary: RunSummary) -> list[str]:
+    """What the operator can do about what the run met: the quarantine listing that names each bad
+    record's file and line (or page and item) and why, and a credential to renew."""
+    steps = []
+    bad = summary.counts.as_dict().get("quarantined", 0)
+    if bad:
+        steps.append(
+            f"{bad} record(s) quarantined: `govsocial collect quarantine --run {summary.run_id}` says where "
+            "and why; correct them at the source and run again (what is stored already stays as it is)"
+        )
+    if any(error.get("kind") == "auth" for error in summary.errors):
+        steps.append(
+            "a credential was refused (expired or revoked): renew the platform's token "
+            "(docs/collectors.md, Per platform) and collect again; the account resumes where it stopped"
+        )
+    return steps
 
 
 def _progress() -> Progress:
@@ -158,6 +191,7 @@ def collect(
         return
     _one_target(account, org, all_, platform)
     settings = settings_of(ctx)
+    _migrated(ctx)
     with read_session(ctx) as session:
         if platform is not None:
             _collected_platform(session, platform)
@@ -190,6 +224,13 @@ def collect(
     metrics = None if no_metrics else _refresh_touched(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
+
+
+def _migrated(ctx: typer.Context) -> None:
+    """Refuse a database behind the migrations before a run starts: the run's record would be
+    written, its first query of a newer table or column fail, and the record stay ``running``."""
+    if problem := schema_problem(engine_of(ctx)):
+        raise problem
 
 
 def _one_target(account: str | None, org: str | None, all_: bool, platform: str | None) -> None:
@@ -244,10 +285,13 @@ def import_(
 ) -> None:
     """Import an export file: CrowdTangle, Meta Business Suite, YouTube Studio, Telegram, generic CSV."""
     settings = settings_of(ctx)
+    _migrated(ctx)
     if platform is not None:
         with read_session(ctx) as session:
             known.platform(session, platform)
     importer = choose_importer(file, decode_file(file)[:HEAD_CHARS], fmt)
+    if account is not None:
+        _registered(ctx, account, platform)
     # Without --timezone each row's time is read in its account's jurisdiction's zone.
     zone = None if timezone is None else _zone(timezone)
     context = ImportContext(timezone=zone, platform=platform, account_ref=account)
@@ -268,6 +312,26 @@ def import_(
     metrics = None if no_metrics else _refresh_touched(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
+
+
+def _registered(ctx: typer.Context, account: str, platform: str | None) -> None:
+    """Refuse an ``--account`` the registry does not have (exit status 2), before the run: each of
+    the file's rows would otherwise be quarantined, one by one, as not in the registry. An address
+    (or, with ``--platform``, a handle or id) is looked up as the rows are (``account_id_for``: by
+    address, else by platform id); a bare handle without ``--platform`` is left to the rows, whose
+    format says their platform."""
+    with read_session(ctx) as session:
+        catalogue = load_catalogue(session)
+        try:
+            key = catalogue.parse(account, platform=platform).platform
+        except AddressError:
+            return
+        if account_id_for(session, catalogue, key, account) is None:
+            verify = f"govsocial registry verify {account}" + (f" --platform {platform}" if platform else "")
+            raise NotFoundError(
+                f"--account {account}: no {key} account with this address or platform id is in the "
+                f"registry (`{verify}` says what it is); nothing was imported"
+            )
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -322,17 +386,29 @@ def quarantine(
     """Records that could not be read: where they came from and why, how often and when last met."""
     q = t.QuarantinedRecord
     with read_session(ctx) as session:
-        query = select(q).order_by(q.id)
+        query = select(q)
         if run is not None:
             # A record is one row however many runs met it: the runs between its first and its
             # last are only counted (``times_seen``, and each run's own "quarantined" count).
             query = query.where((q.run_id == run) | (q.last_run_id == run))
-        rows = [_quarantined(record) for record in session.scalars(query.limit(1000)).all()]
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        # The newest records (what the last import or collection refused), listed oldest first: the
+        # first ones, once a store had more, hid every record met since.
+        newest = session.scalars(query.order_by(q.id.desc()).limit(QUARANTINE_LISTED)).all()
+        rows = [_quarantined(record) for record in reversed(newest)]
     if as_json:
-        print_json({"data": rows, "count": len(rows)})
+        print_json({"data": rows, "count": len(rows), "total": total})
         return
     for row in rows:
         console.print(_quarantined_line(row), highlight=False)
+    if total > len(rows):
+        errors.print(
+            f"{total - len(rows)} older record(s) not listed (the {len(rows)} newest are); "
+            "`--run ID` lists those one run met",
+            highlight=False,
+        )
+    elif not rows:
+        errors.print("no quarantined records" + (f" met by run {run}" if run is not None else ""))
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

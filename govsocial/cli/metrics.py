@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,7 +47,7 @@ from govsocial.cli.common import (
     writing,
 )
 from govsocial.csvsafe import protect
-from govsocial.errors import GovsocialError
+from govsocial.errors import GovsocialError, NotFoundError
 from govsocial.store import metric_queries as mq
 
 if TYPE_CHECKING:
@@ -124,21 +125,63 @@ def show(
     """Values stored by `metrics refresh`, newest period first (by end date, across kinds)."""
     _known(metric)
     _period_label(period, period_kind)
+    _digest_shape(digest)
     code = jurisdiction or settings_of(ctx).jurisdiction
-    f = mq.MetricFilter(
-        jurisdiction=code,
-        params=digest or configured(settings_of(ctx)).digest(),
-        metrics=tuple(metric or ()),
-        level=level and str(level),
-        entity=entity,
-        period_kind=period_kind and str(period_kind),
-        period=period,
-    )
     with read_session(ctx) as session:
         known.metrics_jurisdiction(session, code)
+        f = mq.MetricFilter(
+            jurisdiction=code,
+            params=_stored_digest(session, code, digest, configured(settings_of(ctx)).digest()),
+            metrics=tuple(metric or ()),
+            level=level and str(level),
+            entity=entity and _stored_entity(session, code, level, entity),
+            period_kind=period_kind and str(period_kind),
+            period=period,
+        )
         values, count = _newest_first(session, f, limit)
     rows = [{k: v for k, v in r.__dict__.items() if k != "computed_at"} for r in values]
     _print_rows(rows, as_json, f"{len(rows)} of {count} values (params {f.params})")
+
+
+#: A parameter digest as values are stored under it: 12 hexadecimal digits (``MetricParams.digest``).
+_DIGEST = re.compile("[0-9a-fA-F]{12}")
+
+
+def _digest_shape(digest: str | None) -> None:
+    """Refuse a ``--digest`` that is no digest, as the API refuses its ``params``."""
+    if digest is not None and not _DIGEST.fullmatch(digest):
+        raise typer.BadParameter(
+            f"{digest!r} is not a parameter digest (12 hexadecimal digits; `govsocial metrics digests` "
+            "lists those stored)",
+            param_hint="--digest",
+        )
+
+
+def _stored_digest(session: Session, code: str, digest: str | None, current: str) -> str:
+    """The digest to show (``current``, the configured one, by default), in lower case as stored.
+
+    A digest nothing of ``code`` is stored under is an error, as in the API: an empty table would
+    read as "no values", when the digest is mistyped or of another jurisdiction."""
+    if not digest:
+        return current
+    wanted = digest.lower()
+    if wanted != current and not mq.has_params(session, code, wanted):
+        raise NotFoundError(
+            f"no values of jurisdiction {code!r} are stored under params {digest}; "
+            "`govsocial metrics digests` lists those that are"
+        )
+    return wanted
+
+
+def _stored_entity(session: Session, code: str, level: Level | None, entity: str) -> str:
+    """``entity`` as the values key it (an account's id without leading zeros), if it names an
+    entity of ``code``'s registry or stored values (at ``level``): one that names nothing is an
+    error, as in the API, not an empty table."""
+    key = mq.entity_key(session, level and str(level), entity, code)
+    if key is None:
+        where = f"in jurisdiction {code!r} (neither in the registry nor in the stored metrics)"
+        raise NotFoundError(f"no {level or 'entity'} {entity!r} {where}")
+    return key
 
 
 def _period_label(period: str | None, kind: PeriodKind | None) -> None:
@@ -192,7 +235,9 @@ def compute(
     x_replies: Annotated[bool | None, typer.Option(help="X interactions include replies.")] = None,
     x_quotes: Annotated[bool | None, typer.Option(help="X interactions include quotes.")] = None,
     active_days: Annotated[int | None, typer.Option(help="Days without a post before dormant.")] = None,
-    response_hours: Annotated[float | None, typer.Option(help="Service-level reply time, hours.")] = None,
+    response_hours: Annotated[
+        float | None, typer.Option(help="Reply target in hours (replied_within_target).")
+    ] = None,
     param: ParamOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write a .parquet or .csv file.")] = None,
     as_json: bool = JsonOption,
@@ -213,8 +258,11 @@ def compute(
     )
     _known(metric)
     _check_out(out, as_json)
+    levels = level or list(Level)
     with _backend(ctx, engine, spark_master, frames, jurisdiction, params) as (con, code, population):
-        table = scorecard.compute(con, code, population, params, level or list(Level), period_kind, metric)
+        table = scorecard.compute(con, code, population, params, levels, period_kind, metric)
+        if table.num_rows == 0:  # say why, on stderr: "0 values" alone reads as a failure or as zeros
+            errors.print(_why_empty(con, code, levels), highlight=False, soft_wrap=True)
     # Each value names the digest of its parameters, as the stored ones `show` and the API give do.
     table = _with_params(table, params.digest())
     if out is not None:
@@ -224,6 +272,28 @@ def compute(
         return
     rows = [{**row, "inputs": json.loads(row["inputs"])} for row in table.to_pylist()]
     _print_rows(rows, as_json, f"{len(rows)} values (params {params.digest()})")
+
+
+def _why_empty(con: BaseBackend, code: str, levels: list[Level]) -> str:
+    """Why ``compute`` found no value: no activity at all, or (above the account level) no official
+    account, as when every account of a registry is still under review; else nothing to measure."""
+    from govsocial.analyze.metrics.common import OFFICIAL_STATUSES
+
+    if int(con.table("periods").count().execute()) == 0:
+        return f"no values: the frames of {code} hold no post, comment or follower count"
+    accounts = con.table("accounts")
+    official = int(accounts.filter(accounts.status.isin(OFFICIAL_STATUSES)).count().execute())
+    if official == 0 and Level.ACCOUNT not in levels:
+        total = int(accounts.count().execute())
+        return (
+            f"no values: none of the {total:,} accounts of {code} is official (published or archived), "
+            "and accounts under review count at the account level only (--level account; "
+            'docs/metrics.md, "Levels")'
+        )
+    return (
+        "no values: nothing to measure for these metrics, levels and period kind (no row means "
+        'nothing to measure: docs/metrics.md, "How to read a metric")'
+    )
 
 
 def _with_params(table: pa.Table, digest: str) -> pa.Table:
@@ -400,6 +470,14 @@ def _backend(
             folder = Path(scratch)  # Spark reads Parquet files, not Python objects
             frames.write_parquet(folder)
         meta = _frames_meta(folder)
+        if jurisdiction is not None and jurisdiction != meta["jurisdiction"]:
+            # The frames are one jurisdiction's: computing them under another's name would give
+            # that government's numbers labelled as the one asked for.
+            raise GovsocialError(
+                f"--frames {folder} holds the frames of {meta['jurisdiction']!r} (meta.json), not of "
+                f"{jurisdiction!r}: export {jurisdiction}'s with `govsocial metrics export-frames DIR "
+                f"--jurisdiction {jurisdiction}`, or leave --jurisdiction out"
+            )
         if engine is Engine.DUCKDB:
             con = engines.duckdb(Frames.read_parquet(folder), params=params)
         else:

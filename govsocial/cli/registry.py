@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from govsocial.cli import known
@@ -31,7 +32,7 @@ from govsocial.registry.lint import errors_only, lint_bundles
 from govsocial.registry.load import load_registry
 from govsocial.registry.sync import Outcome, SyncReport
 from govsocial.registry.tables_io import write_csv, write_json
-from govsocial.registry.transfer import Kind, export_records, import_file
+from govsocial.registry.transfer import MODELS, Kind, export_records, import_file
 from govsocial.registry.verify import VerifyStatus, verify
 
 app = typer.Typer(help="The registry of official accounts.", no_args_is_help=True)
@@ -43,7 +44,8 @@ VERIFY_EXIT = {VerifyStatus.OFFICIAL: 0, VerifyStatus.ARCHIVED: 3, VerifyStatus.
 def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
         colour = "yellow" if problem.severity == "warning" else "red"
-        errors.print(f"[{colour}]{problem.severity}[/{colour}] {problem}", highlight=False, markup=True)
+        # The problem's text is escaped: a reason quoting a pattern ("[a-z0-9]") is not markup.
+        errors.print(f"[{colour}]{problem.severity}[/{colour}] {escape(str(problem))}", highlight=False)
 
 
 def _print_report(report: SyncReport, as_json: bool) -> None:
@@ -173,18 +175,18 @@ def export(
         code = known.jurisdiction(session, jurisdiction or settings_of(ctx).jurisdiction)
         records = export_records(session, code, kind)
     if output is None:
-        _write_export(records, fmt, bom, sys.stdout)
+        _write_export(records, kind, fmt, bom, sys.stdout)
         return
     with writing(output), output.open("w", encoding="utf-8", newline="") as out:
-        _write_export(records, fmt, bom, out)
+        _write_export(records, kind, fmt, bom, out)
 
 
-def _write_export(records: list[Any], fmt: str, bom: bool, out: TextIO) -> None:
+def _write_export(records: list[Any], kind: Kind, fmt: str, bom: bool, out: TextIO) -> None:
     if fmt == "json":
         write_json([r.model_dump(mode="json", exclude={"columns"}) for r in records], out)
     else:
-        columns = type(records[0]).columns if records else ()
-        write_csv((r.to_row() for r in records), columns, out, bom=bom)
+        # The kind's header even with no rows: a file to fill in, which import can tell the kind of.
+        write_csv((r.to_row() for r in records), MODELS[kind].columns, out, bom=bom)
 
 
 @app.command("verify")
@@ -280,8 +282,18 @@ def archive(
 ) -> None:
     """Archive an account: it stays listed as archived, and never verifies as official again."""
     with write_session(ctx) as session:
-        account = review.archive(session, load_catalogue(session), url, reason, "cli:archive", platform)
-        console.print(f"archived {account.platform} {account.handle!r}")
+        catalogue = load_catalogue(session)
+        account = review.archive(session, catalogue, url, reason, "cli:archive", platform)
+        console.print(f"archived {account.platform} {account.handle!r} (since {account.archived_on})")
+        row = review.row_in_folder(settings_of(ctx).registry_dir / account.jurisdiction, account, catalogue)
+    if row is not None:
+        # Else the next load publishes it again: a closed account would verify as official.
+        errors.print(
+            f"warning: the registry files list this account ({row}): set its status to archived there "
+            "too, or the next `govsocial registry load` puts it back as the file says",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command()

@@ -8,7 +8,9 @@ Hong Kong phone numbers (ASCII or full-width digits) and email addresses, also w
 runs straight into them, and the identity and phone numbers of other places
 (``redaction_patterns``), whatever the jurisdiction — is replaced before anything is stored;
 ``docs/privacy.md`` lists what is not (dates written YYYYMMDD, money amounts, numbers of other
-lengths).
+lengths). In what commenters and the page's replies to them write, an ``@handle`` names a
+commenter (a reply starts with the handle of the person it answers) and becomes ``[USER]``
+(``redact_comment``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ EMAIL_WORD = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*
 # Chinese characters count as ``\w``, so ``EMAIL_WORD`` finds no word boundary there.
 EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
+)
+# An @handle (X, Instagram, Threads, YouTube, Telegram, Douyin), "@" also full-width, not after a
+# Latin letter or digit ("user@localhost" is no mention; addresses are gone already, EMAIL). A Latin
+# handle is ASCII, so the Chinese that runs straight after it stays ("@citizen_1多謝"), and does
+# not end in a dot (a sentence's); a handle in another script ("@陳大文 你好") runs to a space or a
+# punctuation mark.
+MENTION = re.compile(
+    r"(?<![A-Za-z0-9_.+@＠-])[@＠](?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?(?![A-Za-z0-9_@＠])"
+    r"|[^\W\d_A-Za-z]\w{0,31})"
 )
 # One or two letters, six digits, then the check digit, optionally in brackets: A123456(3), AB9876543.
 # A closing bracket belongs to the number only after an opening one: "(A1234563)" keeps its own.
@@ -109,6 +120,49 @@ def redact(text: str | None) -> str | None:
     if not text:
         return text
     return _redact(text)
+
+
+def redact_comment(text: str | None, keep: frozenset[str] = frozenset()) -> str | None:
+    """``redact(text)`` for what commenters (and the page, replying to them) write: ``@handles`` too
+    become ``[USER]``, but for those in ``keep`` (``handles``: the account's own, which citizens
+    reply to). A reply starts with the handle of the person it answers ("@citizen_1 Yes, from
+    today"), which is a commenter's platform identity, never stored in clear; another official
+    account's handle is lost with them (over-redaction is the safer error)."""
+    if not text:
+        return text
+    return _redact_comment(text, keep)
+
+
+#: How the store names the item it could not place: by the id of its account or post ("facebook
+#: account '19292868552' is not in the registry", "post '77_91234567' is not in the store").
+_NAMED_ID = re.compile(r"""((?:account|post) (?:'[^'\n]*'|"[^"\n]*"))""")
+
+
+def redact_reason(reason: str) -> str:
+    """Why a record was refused, as it is kept (``quarantine.reason``): it often quotes the value
+    refused ("likes: 'call 9123 4567' is not a whole number"), which may be personal data or a
+    secret, so it is redacted as the record's content is; ``govsocial collect quarantine`` and the
+    admin pages show it. The id of an account or a post the store names (``_NAMED_ID``) is kept,
+    as in the content (``is_id_key``): it is what the operator registers or imports next, and a
+    Facebook page id (11 digits starting "19") would otherwise be taken for a mainland phone number."""
+    parts = _NAMED_ID.split(without_secrets(reason))
+    return "".join(part if index % 2 else _redact(part) if part else part for index, part in enumerate(parts))
+
+
+def handles(*names: str | None) -> frozenset[str]:
+    """The handles ``redact_comment`` keeps, as it compares them: without "@", case folded."""
+    return frozenset(name.lstrip("@＠").casefold() for name in names if name)
+
+
+def _redact_comment(text: str, keep: frozenset[str]) -> str:
+    redacted = _redact(text)
+    if "@" not in redacted and "＠" not in redacted:
+        return redacted
+
+    def mention(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(0)[1:].casefold() in keep else "[USER]"
+
+    return MENTION.sub(mention, redacted)
 
 
 def _redact(text: str) -> str:
@@ -284,29 +338,31 @@ class Pseudonymiser:
 
 
 class Redactions:
-    """``redact`` for the texts of one batch, remembering what it gave for each text object.
+    """``redact_comment`` for the texts of one batch of comments, remembering what it gave for each
+    text object.
 
     A comment's text is redacted twice: in the kept copy of its payload and for its row, and both
     are the same string object (the connector's record holds the string its page decoded to). The
     second time is a lookup by identity (the result is kept with the text, so the identity cannot
     be reused while it is remembered): long texts cost most to search, 6 µs for 800 characters.
-    Make one per batch; it holds every text of it.
+    Make one per batch; it holds every text of it. ``keep``: the handles that stay (``handles``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep: frozenset[str] = frozenset()) -> None:
         self._done: dict[int, tuple[str, str]] = {}
+        self._keep = keep
 
     def redact(self, text: str) -> str:
-        """``redact(text)`` for a non-empty ``text``."""
+        """``redact_comment(text)`` for a non-empty ``text``."""
         done = self._done.get(id(text))
         if done is not None and done[0] is text:
             return done[1]
-        redacted = _redact(text)
+        redacted = _redact_comment(text, self._keep)
         self._done[id(text)] = (text, redacted)
         return redacted
 
     def __call__(self, text: str | None) -> str | None:
-        """``redact(text)``."""
+        """``redact_comment(text)``."""
         return self.redact(text) if text else text
 
 
@@ -347,8 +403,9 @@ def scrub_payload(
 ) -> object:
     """A copy of a comments payload with commenter identities pseudonymised or removed, personal
     data redacted from every string and secret URL parameters removed (``without_secrets``), so
-    raw payloads can be kept without identities. Texts are redacted through ``redactions`` if given
-    (which then knows them for the rows of the same batch)."""
+    raw payloads can be kept without identities. Texts are redacted through ``redactions`` if
+    given, as comments (``redact_comment``: ``@handles`` too), which then knows them for the rows
+    of the same batch; else as ``redact`` does. The store always gives one (``BatchWriter``)."""
     if isinstance(data, dict):
         return _scrub_dict(data, platform, pseudonymise, redactions)
     if isinstance(data, list):
@@ -460,15 +517,18 @@ def redact_payload(data: object) -> object:
     redacted from every string and secret URL parameters removed (``_redacted_leaf``), the values of
     id keys (``is_id_key``) kept as they are; keys are cleared of secrets only. A comments payload
     goes through ``scrub_payload`` instead."""
-    return _keep_ids(data, None, None)
+    return _keep_ids(data, None, None, None)
 
 
-def scrub_quarantined(data: object, platform: str, pseudonymise: Pseudonymiser) -> object:
+def scrub_quarantined(
+    data: object, platform: str, pseudonymise: Pseudonymiser, keep: frozenset[str] = frozenset()
+) -> object:
     """``scrub_payload`` for a quarantined item (a listing item that did not parse, a record of an
     account not in the registry): commenter identities pseudonymised or removed, personal data
-    redacted, secrets removed, but the values of id keys kept (``is_id_key``), so that an operator
+    and ``@handles`` but those in ``keep`` redacted (``redact_comment``: most quarantined items are
+    comments), secrets removed, the values of id keys kept (``is_id_key``), so that an operator
     can find the item again."""
-    return _keep_ids(data, None, (platform, pseudonymise))
+    return _keep_ids(data, None, (platform, pseudonymise), Redactions(keep))
 
 
 # ``redact_payload`` and ``scrub_quarantined`` walk the value with the key it is under (a list's items
@@ -480,17 +540,21 @@ Identities = tuple[str, Pseudonymiser]
 _ID_KEYS: dict[object, bool] = {}
 
 
-def _keep_ids(value: object, key: object, identities: Identities | None) -> object:
+def _keep_ids(
+    value: object, key: object, identities: Identities | None, redactions: Redactions | None
+) -> object:
     if isinstance(value, dict):
-        return _keep_ids_dict(value, identities)
+        return _keep_ids_dict(value, identities, redactions)
     if isinstance(value, list):
-        return _keep_ids_list(value, key, identities)
+        return _keep_ids_list(value, key, identities, redactions)
     if isinstance(value, str):
-        return _kept_string(value, key)
+        return _kept_string(value, key, redactions)
     return value
 
 
-def _keep_ids_dict(data: dict[Any, Any], identities: Identities | None) -> dict[Any, Any]:
+def _keep_ids_dict(
+    data: dict[Any, Any], identities: Identities | None, redactions: Redactions | None
+) -> dict[Any, Any]:
     kept: dict[Any, Any] = {}
     for key, value in data.items():
         name = key
@@ -502,38 +566,41 @@ def _keep_ids_dict(data: dict[Any, Any], identities: Identities | None) -> dict[
             name = without_secrets(key) if isinstance(key, str) else key
         kind = type(value)
         if kind is str:
-            kept[name] = _kept_string(value, key)
+            kept[name] = _kept_string(value, key, redactions)
         elif kind is dict:
-            kept[name] = _keep_ids_dict(value, identities)
+            kept[name] = _keep_ids_dict(value, identities, redactions)
         elif kind is list:
-            kept[name] = _keep_ids_list(value, key, identities)
+            kept[name] = _keep_ids_list(value, key, identities, redactions)
         elif kind in _SCALARS:
             kept[name] = value
         else:
-            kept[name] = _keep_ids(value, key, identities)
+            kept[name] = _keep_ids(value, key, identities, redactions)
     return kept
 
 
-def _keep_ids_list(data: list[Any], key: object, identities: Identities | None) -> list[Any]:
+def _keep_ids_list(
+    data: list[Any], key: object, identities: Identities | None, redactions: Redactions | None
+) -> list[Any]:
     kept: list[Any] = []
     for value in data:
         kind = type(value)
         if kind is dict:
-            kept.append(_keep_ids_dict(value, identities))
+            kept.append(_keep_ids_dict(value, identities, redactions))
         elif kind is str:
-            kept.append(_kept_string(value, key))
+            kept.append(_kept_string(value, key, redactions))
         elif kind in _SCALARS:
             kept.append(value)
         else:
-            kept.append(_keep_ids(value, key, identities))
+            kept.append(_keep_ids(value, key, identities, redactions))
     return kept
 
 
-def _kept_string(value: str, key: object) -> str:
-    """A string under ``key``: as it is if it is an id, else redacted (``_redacted_leaf``)."""
+def _kept_string(value: str, key: object, redactions: Redactions | None) -> str:
+    """A string under ``key``: as it is if it is an id, else redacted (``_redacted_leaf``, through
+    ``redactions`` where given)."""
     if not value or _is_item_id(value, key):
         return value
-    return _redacted_leaf(value)
+    return _redacted_leaf(value, redactions)
 
 
 def _is_item_id(value: str, key: object) -> bool:

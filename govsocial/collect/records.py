@@ -403,3 +403,9 @@ class Batch(Record):
         default=None, description="State of this edge after the batch; None leaves it unchanged."
     )
     gap: str | None = Field(default=None, description="Why data may be missing after this batch, if it may.")
+    #: Where an importer read each post and comment (by its id: the first row of that id) and the
+    #: profile, so that one storage quarantines (its account is not in the registry, a comment's post
+    #: is not stored) is located like a bad row ("posts.csv, line 5"), not only by its account or id.
+    post_locations: dict[str, str] = Field(default_factory=dict)
+    comment_locations: dict[str, str] = Field(default_factory=dict)
+    profile_location: str | None = None

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from govsocial.collect.base import Connector, Target
 from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, RateLimitedError
 from govsocial.collect.http import HttpClient, RetryPolicy, Sleeper
-from govsocial.collect.privacy import Pseudonymiser, without_secrets
+from govsocial.collect.privacy import Pseudonymiser, handles, without_secrets
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, finish_run, start_run
 from govsocial.collect.storage import BatchWriter, Inserted, store_prepared
@@ -120,6 +120,7 @@ class Runner:
                 self.pseudonymise,
                 target.account_id,
                 self._inserted,
+                own_handles=handles(target.handle),
             )
             async for batch in connector.collect(target, checkpoints):
                 await self._store(writer, batch, summary, target)

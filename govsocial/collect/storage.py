@@ -25,12 +25,14 @@ from govsocial.collect.privacy import (
     Redactions,
     decoded,
     redact,
+    redact_comment,
     redact_payload,
+    redact_reason,
     scrub_payload,
     scrub_quarantined,
     without_secrets,
 )
-from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, RawPayload
+from govsocial.collect.records import BadRecord, Batch, CommentRecord, PostRecord, ProfileRecord, RawPayload
 from govsocial.encodings import is_storable
 from govsocial.store import activity
 from govsocial.store import tables as t
@@ -111,6 +113,9 @@ class BatchWriter:
     #: run share), the writer makes sure PostgreSQL's planner has statistics for them.
     inserted: Inserted = field(default_factory=Inserted, compare=False, repr=False)
     analyze_after: int = ANALYZE_AFTER
+    #: The handles kept in comments (``privacy.handles``: the collected account's own, which its
+    #: commenters reply to); every other ``@handle`` in a comment is a person's and is redacted.
+    own_handles: frozenset[str] = frozenset()
 
     def write(self, session: Session, batch: Batch, counts: StoreCounts) -> None:
         """Write one batch in the caller's transaction (``prepare``, then ``apply``)."""
@@ -120,7 +125,8 @@ class BatchWriter:
         """The work on ``batch`` that needs no database: the kept copy of its payload (scrubbed)
         and its comments' rows (pseudonymised and redacted). ``store_batch`` does it before taking
         the store's write lock, so processes that collect side by side do it side by side."""
-        redactions = Redactions()  # the comments' texts, redacted once for the kept copy and the rows
+        # The comments' texts, redacted once for the kept copy and the rows.
+        redactions = Redactions(self.own_handles)
         raw = self._raw_values(batch, redactions)
         comments = [(comment, self._comment_row(comment, redactions)) for comment in batch.comments]
         return PreparedBatch(batch, raw, comments)
@@ -132,8 +138,8 @@ class BatchWriter:
         bad = list(batch.bad)
         if batch.profile is not None:
             self._profile(session, batch, raw_id, bad, counts)
-        post_keys = self._posts(session, batch.posts, raw_id, bad, counts)
-        self._comments(session, prepared.comments, post_keys, bad, counts)
+        post_keys = self._posts(session, batch, raw_id, bad, counts)
+        self._comments(session, prepared.comments, post_keys, bad, counts, batch.comment_locations)
         self._quarantine(session, bad, _platform(batch, self.source), counts)
         if batch.checkpoint is not None and self.account_id is not None:
             activity.save_checkpoint(session, self.account_id, batch.edge, batch.checkpoint)
@@ -178,11 +184,7 @@ class BatchWriter:
         assert profile is not None
         account_id = self.resolve(profile.platform, profile.account_ref)
         if account_id is None:
-            bad.append(
-                _not_in_registry(
-                    self.source, profile.platform, profile.account_ref, profile.model_dump_json()
-                )
-            )
+            bad.append(_not_in_registry(self.source, profile, batch.profile_location))
             return
         row = {
             "account_id": account_id,
@@ -200,18 +202,16 @@ class BatchWriter:
     def _posts(
         self,
         session: Session,
-        posts: list[PostRecord],
+        batch: Batch,
         raw_id: int | None,
         bad: list[BadRecord],
         counts: StoreCounts,
     ) -> dict[tuple[str, str], int]:
         rows, kept = [], []
-        for post in posts:
+        for post in batch.posts:
             account_id = self.resolve(post.platform, post.account_ref)
             if account_id is None:
-                bad.append(
-                    _not_in_registry(self.source, post.platform, post.account_ref, post.model_dump_json())
-                )
+                bad.append(_not_in_registry(self.source, post, batch.post_locations.get(post.post_id)))
                 continue
             rows.append(self._post_row(post, account_id, raw_id))
             kept.append(post)
@@ -251,6 +251,7 @@ class BatchWriter:
         post_keys: dict[tuple[str, str], int],
         bad: list[BadRecord],
         counts: StoreCounts,
+        locations: Mapping[str, str],
     ) -> None:
         if not comments:
             return
@@ -263,7 +264,7 @@ class BatchWriter:
                 bad.append(
                     BadRecord(
                         source=self.source,
-                        location=f"comment {comment.comment_id}",
+                        location=_comment_location(comment.comment_id, locations.get(comment.comment_id)),
                         reason=f"post {comment.post_id!r} is not in the store (import its posts first)",
                         content=_safe_comment_json(comment),
                     )
@@ -296,7 +297,7 @@ class BatchWriter:
             "created_at": comment.created_at,
             "author": self.pseudonymise(comment.platform, comment.author_id),
             "is_page_reply": comment.is_page_reply,
-            "text": (redactions or redact)(comment.text),
+            "text": (redactions or Redactions(self.own_handles))(comment.text),
             "likes": comment.likes,
             "replies": comment.replies,
             "source": self.source,
@@ -320,16 +321,15 @@ class BatchWriter:
     def _quarantined_row(self, record: BadRecord, platform: str, now: dt.datetime) -> dict[str, Any]:
         content = self._quarantined_content(record.content, platform)
         location = fitted_location(record.location)
+        reason = redact_reason(record.reason)
         return {
             "run_id": self.run_id,
             "source": record.source,
             "location": location,
-            "reason": record.reason,
+            "reason": reason,
             "content": content,
             "created_at": now,
-            "fingerprint": t.QuarantinedRecord.fingerprint_of(
-                record.source, location, record.reason, content
-            ),
+            "fingerprint": t.QuarantinedRecord.fingerprint_of(record.source, location, reason, content),
             "times_seen": 1,
             "last_run_id": self.run_id,
             "last_seen_at": now,
@@ -339,14 +339,16 @@ class BatchWriter:
         """What is kept of a bad record: JSON (an array or object) with commenters pseudonymised
         under ``platform`` or removed, personal data redacted and secrets removed, ids kept so that
         the item can be found again (``privacy.scrub_quarantined``); other text (a line of a file)
-        with personal data and secrets removed."""
+        with personal data, ``@handles`` (it may be a comment's, ``privacy.redact_comment``) and
+        secrets removed."""
         try:
             data = payload_json.loads(content)
             if isinstance(data, dict | list):
-                return payload_json.dumps(scrub_quarantined(data, platform, self.pseudonymise))
+                kept = scrub_quarantined(data, platform, self.pseudonymise, self.own_handles)
+                return payload_json.dumps(kept)
         except (json.JSONDecodeError, RecursionError):
             pass  # not JSON (or too deep to walk): kept as text
-        return _kept_text(content)
+        return storable_body(redact_comment(without_secrets(content), self.own_handles) or "")
 
 
 #: The characters ``quarantine.location`` holds (PostgreSQL refuses more; SQLite would keep them).
@@ -434,12 +436,29 @@ def _snapshot_row(post: PostRecord, post_id: int) -> dict[str, Any]:
     return {"post_id": post_id, **post.counts.model_dump()}
 
 
-def _not_in_registry(source: str, platform: str, ref: str, content: str) -> BadRecord:
+def _comment_location(comment_id: str, where: str | None) -> str:
+    """Where a comment quarantined for want of its post is: ``comment ID``, then where an importer
+    read it (``comment c2 (comments.csv, line 3)``). The id comes first so that a long file name,
+    cut by ``fitted_location``, never cuts it: ``privacy forget`` finds the record by it once its
+    content has been purged (``store.forget``)."""
+    return f"comment {comment_id}" + (f" ({where})" if where else "")
+
+
+def _not_in_registry(source: str, record: PostRecord | ProfileRecord, location: str | None) -> BadRecord:
+    """The bad record of a post or follower count whose account the registry does not have: located
+    where an importer read it (``location``: a file's line), else by its account. The registry
+    knows an account by its addresses and by its ``platform_id``: an export naming a registered
+    page by its numeric id (Meta Business Suite's Page ID, CrowdTangle's Facebook Id) resolves once
+    the page has that id."""
+    platform, ref = record.platform, record.account_ref
     return BadRecord(
         source=source,
-        location=f"{platform} account {ref}",
-        reason=f"{platform} account {ref!r} is not in the registry (add it, then import again)",
-        content=content,
+        location=location or f"{platform} account {ref}",
+        reason=(
+            f"{platform} account {ref!r} is not in the registry, by address or by platform_id (add the "
+            "account, or set its platform_id if it is registered by address; then import again)"
+        ),
+        content=record.model_dump_json(),
     )
 
 

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
@@ -84,8 +84,19 @@ def validation_message(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         name = ".".join(str(part) for part in item["loc"]) or "row"
-        parts.append(f"{name}: {item['msg']}")
+        parts.append(f"{name}: {_date_reason(item) or item['msg']}")
     return "; ".join(parts)
+
+
+def _date_reason(item: Any) -> str | None:
+    """What to do about a cell that is not a date, which pydantic explains in its own terms
+    ("input is too short"): most often a spreadsheet rewrote ``2026-10-01`` as ``1/10/2026``."""
+    if not str(item["type"]).startswith("date") or not isinstance(item.get("input"), str):
+        return None
+    return (
+        f"{item['input']!r} is not a date: write YYYY-MM-DD, e.g. 2026-10-01 (a spreadsheet may have "
+        "rewritten it: format the column as text)"
+    )
 
 
 def parse_rows(

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from govsocial.errors import AddressError
-from govsocial.registry.addresses import PlatformCatalogue
+from govsocial.registry.addresses import AccountAddress, PlatformCatalogue
 from govsocial.registry.bundle import JURISDICTION_FILE, Bundle, Located, Problem
 from govsocial.registry.clarifications import duplicate_urls
 from govsocial.registry.districts import duplicate_codes, name_warnings
@@ -22,6 +22,8 @@ from govsocial.registry.resolve import all_addresses
 from govsocial.store.tables import AccountStatus
 
 WARNING = "warning"
+#: An account row with neither ``evidence_url`` nor ``evidence_note`` (lint's error, import's refusal).
+NO_EVIDENCE = "no evidence: give evidence_url or evidence_note"
 
 
 def lint_bundle(bundle: Bundle, catalogue: PlatformCatalogue) -> list[Problem]:
@@ -126,13 +128,13 @@ def _account_problems(bundle: Bundle, codes: set[str], catalogue: PlatformCatalo
         for address in addresses:
             key = (address.platform, address.kind, address.key)
             if key in owners:
-                yield Problem(
-                    item.where,
-                    item.line,
-                    f"duplicate account: {address.platform} {address.kind} "
-                    f"{address.value!r} is already on line {owners[key]}",
-                )
+                yield Problem(item.where, item.line, duplicate_account(address, owners[key]))
             owners.setdefault(key, item.line)
+
+
+def duplicate_account(address: AccountAddress, line: int) -> str:
+    """Why a row is refused whose ``address`` an earlier row, on ``line``, already has."""
+    return f"duplicate account: {address.platform} {address.kind} {address.value!r} is already on line {line}"
 
 
 def _one_account(item: Located[AccountRecord], codes: set[str]) -> Iterator[Problem]:
@@ -141,7 +143,7 @@ def _one_account(item: Located[AccountRecord], codes: set[str]) -> Iterator[Prob
         if code not in codes:
             yield Problem(item.where, item.line, f"org_codes: {code!r} is not an organisation")
     if not (account.evidence_url or account.evidence_note):
-        yield Problem(item.where, item.line, "no evidence: give evidence_url or evidence_note")
+        yield Problem(item.where, item.line, NO_EVIDENCE)
     if account.status is AccountStatus.ARCHIVED and not account.archived_reason:
         yield Problem(item.where, item.line, "archived without archived_reason", WARNING)
 

@@ -40,9 +40,23 @@ def all_addresses(record: AccountRecord, catalogue: PlatformCatalogue) -> list[A
     platform = platform_key(record, catalogue)
     found = [primary_address(record, catalogue)]
     if record.platform_id:
-        found.append(catalogue.address(platform, "id", record.platform_id))
-    found.extend(catalogue.parse(alias, platform=platform) for alias in record.aliases)
+        try:
+            found.append(catalogue.address(platform, "id", record.platform_id))
+        except AddressError as exc:
+            raise type(exc)(f"platform_id: {exc}{_number_hint(record.platform_id)}") from None
+    for alias in record.aliases:
+        try:
+            found.append(catalogue.parse(alias, platform=platform))
+        except AddressError as exc:
+            raise type(exc)(f"aliases: {exc}") from None
     unique: dict[tuple[str, str, str], AccountAddress] = {}
     for address in found:
         unique.setdefault((address.platform, address.kind, address.key), address)
     return list(unique.values())
+
+
+def _number_hint(value: str) -> str:
+    """What to do about an id a spreadsheet wrote as a rounded number (``1.00064E+14``)."""
+    if "e+" not in value.lower():
+        return ""
+    return " (a spreadsheet rewrote a long number: format the column as text and copy the id again)"

@@ -1,8 +1,9 @@
 """Reading and writing registry tables as CSV or JSON files.
 
 Reading decodes the encodings people actually send (UTF-8 with or without BOM, UTF-16 with BOM,
-Big5-HKSCS from older Hong Kong government systems) and keeps each row's line number, so every
-error can say where it is. Writing protects spreadsheets from formula injection: a cell that
+Big5-HKSCS from older Hong Kong government systems), takes tab-separated text as well as commas
+(Excel's "Unicode Text" is UTF-16 with tabs) and keeps each row's line number, so every error can
+say where it is. Writing protects spreadsheets from formula injection: a cell that
 starts with ``= + - @`` gets a leading apostrophe, which reading removes again.
 """
 
@@ -49,10 +50,18 @@ def read_rows(path: Path, fmt: str | None = None) -> list[SourceRow]:
     return list(_csv_rows(text, str(path)))
 
 
+def delimiter(text: str) -> str:
+    """``\t`` when the header row of ``text`` is separated by tabs and holds no comma (a sheet saved
+    by Excel as "Unicode Text"), else ``,``."""
+    header = text.split("\n", 1)[0]
+    return "\t" if "\t" in header and "," not in header else ","
+
+
 def csv_header(text: str) -> list[str]:
     """The column names of CSV ``text`` (its first row), as ``read_rows`` reads them."""
     try:
-        return [column.strip() for column in next(csv.reader(io.StringIO(text, newline="")))]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
+        return [column.strip() for column in next(reader)]
     except StopIteration:
         raise ImportFileError("the file is empty (a header row is needed)") from None
     except csv.Error as exc:
@@ -70,7 +79,7 @@ def first_bad_line(raw: bytes) -> int:
 
 
 def _csv_rows(text: str, name: str) -> Iterator[SourceRow]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     try:
         header = [column.strip() for column in next(reader)]
     except StopIteration:

@@ -4,12 +4,15 @@ A person may ask for a comment of theirs to be removed. It is deleted from ``com
 sentiment label goes with it: the foreign key cascades), taken out of every kept raw payload that
 holds it (the JSON item with that ``id`` is removed and the rest of the page is kept; a body that is
 not JSON and mentions the id is replaced whole), and every quarantined record naming it is deleted
-(its fingerprint with it: a file or page that holds the comment, read again, quarantines it again).
+(as a JSON string, or as a field of a file's line; its fingerprint with it: a file or page that
+holds the comment, read again, quarantines it again).
 Replies to it are other people's comments and stay. The metrics count it until the next refresh.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from typing import Any, cast
@@ -59,9 +62,45 @@ def forget_comment(connection: Connection, platform: str, comment_id: str) -> Fo
     payloads = _scrub_payloads(connection, comment_id, account_id)
     # A comment quarantined for a post not in the store is located by its id: its content may
     # have been purged since, its location still names the comment.
-    named = _mentions(_quarantine.c.content, comment_id) | (_quarantine.c.location == f"comment {comment_id}")
+    # (``comment ID``, or ``comment ID (FILE, line N)`` where an importer said where it read it.)
+    location = _quarantine.c.location
+    by_location = (location == f"comment {comment_id}") | location.startswith(
+        f"comment {comment_id} (", autoescape=True
+    )
+    named = _mentions(_quarantine.c.content, comment_id) | by_location
     quarantined = connection.execute(delete(_quarantine).where(named)).rowcount
+    quarantined += _forget_lines(connection, comment_id)
     return Forgotten(comments, sentiments, payloads, quarantined)
+
+
+#: The separators of a generic CSV's fields (``collect.imports.generic.DELIMITERS``).
+_DELIMITERS = (",", "\t", ";")
+
+
+def _forget_lines(connection: Connection, comment_id: str) -> int:
+    """Delete the quarantined records that are a line of a file (not JSON) with ``comment_id`` as
+    one of its fields: a bad row of a comments file without an author column is kept as it was
+    read, its id unquoted (``c-7,2026-13-45,text``), where ``_mentions`` cannot see it."""
+    found = _quarantine.c.content.like(f"%{_like_escaped(comment_id)}%", escape="\\")
+    candidates = connection.execute(select(_quarantine.c.id, _quarantine.c.content).where(found)).all()
+    ids = [row_id for row_id, content in candidates if _is_a_field(content, comment_id)]
+    if not ids:
+        return 0
+    return connection.execute(delete(_quarantine).where(_quarantine.c.id.in_(ids))).rowcount
+
+
+def _is_a_field(content: str, comment_id: str) -> bool:
+    """Whether ``content``, read as lines of delimited fields, has ``comment_id`` as a field.
+    Over-matching (another column holding the same text) forgets a quarantined record too many,
+    the safer error."""
+    for delimiter in _DELIMITERS:
+        try:
+            rows = list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        if any(field.strip() == comment_id for row in rows for field in row):
+            return True
+    return False
 
 
 def _count(connection: Connection, condition: Any) -> int:
@@ -70,8 +109,12 @@ def _count(connection: Connection, condition: Any) -> int:
 
 def _mentions(column: Any, comment_id: str) -> Any:
     """Text that names ``comment_id`` as a JSON string (``"ID"``)."""
-    escaped = comment_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f'%"{escaped}"%', escape="\\")
+    return column.like(f'%"{_like_escaped(comment_id)}"%', escape="\\")
+
+
+def _like_escaped(text: str) -> str:
+    """``text`` as a literal in a ``LIKE`` pattern that escapes with a backslash."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _scrub_payloads(connection: Connection, comment_id: str, account_id: int | None) -> int:

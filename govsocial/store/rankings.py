@@ -57,6 +57,7 @@ LOWER_IS_BETTER = frozenset(
         "comments_waiting",
         "comment_negative_share",
         "reaction_angry_share",
+        "reaction_haha_share",  # mockery on government posts (docs/metrics.md, "Perception")
         "reaction_sad_share",
     }
 )

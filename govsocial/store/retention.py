@@ -14,7 +14,7 @@ reads and writes, a chunk at a time, on the caller's connection (one transaction
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
@@ -65,6 +65,21 @@ def purge_payloads(connection: Connection, cutoff: dt.datetime) -> int:
         .values(body=PURGED)
     )
     return connection.execute(statement).rowcount
+
+
+def redact_reasons(connection: Connection, redact: Callable[[str], str]) -> int:
+    """Rewrite the reasons of quarantined records that ``redact`` changes; how many were.
+
+    A reason quotes the value refused, and records quarantined before reasons were redacted at
+    ingest hold it in clear (a phone number in a count's cell), as purged records do: their
+    content is purged, their reason is not. The fingerprint stays, as after a purge.
+    """
+    rows = connection.execute(select(_quarantine.c.id, _quarantine.c.reason)).all()
+    changed = [{"b_id": i, "b_reason": kept} for i, reason in rows if (kept := redact(reason)) != reason]
+    if changed:
+        by_id = _quarantine.c.id == bindparam("b_id")
+        connection.execute(update(_quarantine).where(by_id).values(reason=bindparam("b_reason")), changed)
+    return len(changed)
 
 
 def purge_quarantine(connection: Connection, cutoff: dt.datetime) -> int:

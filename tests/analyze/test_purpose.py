@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from govsocial.analyze import frames as F
-from govsocial.analyze.metrics import engines
+from govsocial.analyze.metrics import engines, scorecard
 from govsocial.analyze.metrics.model import Level, PeriodKind
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.analyze.metrics.purpose import service_level_percent, waiting_comments
@@ -340,3 +342,50 @@ def test_waiting_comments_as_of_a_time_and_limited() -> None:
         t.comment(hk(*MONDAY, hour))
     listed = _waiting_list(build(comments=t.rows), limit=2, as_of=hk(*MONDAY, 22))
     assert [r["hours_waiting"] for r in listed] == [12.0, 11.0]
+
+
+def _documented_metrics(parameter: str) -> set[str]:
+    """The metrics docs/metrics.md's parameter table says ``parameter`` changes (its last column)."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
+    [row] = [
+        line
+        for line in docs.read_text(encoding="utf-8").splitlines()
+        if line.startswith(f"| `{parameter}` |")
+    ]
+    return set(re.findall(r"`([a-z0-9_]+)`", row.rstrip(" |").rsplit("|", 1)[1]))
+
+
+def _every_value(frames: F.Frames, params: MetricParams) -> dict[tuple[str, str, str], float | None]:
+    con = engines.duckdb(frames)
+    table = scorecard.compute(con, "hk", None, params, [Level.ACCOUNT], PeriodKind.MONTH, None)
+    return {(r["metric"], r["entity"], r["period"]): r["value"] for r in table.to_pylist()}
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        MetricParams(response_hours=2),
+        MetricParams(business_hours=(8, 21)),
+        MetricParams(socially_devoted=0.7),
+    ],
+    ids=["response_hours", "business_hours", "socially_devoted"],
+)
+def test_each_response_parameter_changes_the_metrics_the_docs_name_and_no_other(
+    changed: MetricParams,
+) -> None:
+    # A researcher reads the parameter table to know which numbers a parameter moves: it once said
+    # "purpose metrics" for all three, and the help of --response-hours "service level", which
+    # response_hours never changes (service_level counts every answer, whenever it came).
+    [parameter] = [
+        name for name in MetricParams.model_fields if getattr(changed, name) != getattr(MetricParams(), name)
+    ]
+    t = _office()  # waits of 1, 5 and 9 hours, in and out of office hours
+    for i in range(3):  # 2 of 3 questions (on a Saturday) answered after an hour: 66.7 %
+        key = t.comment(hk(*SATURDAY, 11), is_question=True)
+        if i < 2:
+            t.reply(key, hk(*SATURDAY, 12))
+    frames = build(comments=t.rows)
+    before, after = _every_value(frames, MetricParams()), _every_value(frames, changed)
+    assert before.keys() == after.keys()
+    moved = {key[0] for key in before if before[key] != after[key]}
+    assert moved == _documented_metrics(parameter)

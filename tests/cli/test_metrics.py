@@ -150,6 +150,40 @@ def test_compute_writes_parquet_and_csv(frames_dir: Path, tmp_path: Path) -> Non
         assert {r["params"] for r in rows} == {MetricParams().digest()}
 
 
+def test_compute_refuses_frames_of_another_jurisdiction(frames_dir: Path) -> None:
+    # The frames are Hong Kong's (meta.json): computing them as us-doc's would label HK's numbers
+    # with the other government's name.
+    code, _, text = run("metrics", "compute", "--frames", str(frames_dir), "--jurisdiction", "us-doc")
+    flat = " ".join(text.split())
+    assert code == 2 and "frames of 'hk'" in flat and "not of 'us-doc'" in flat, text
+    assert compute(frames_dir, "--jurisdiction", "hk", "-m", "post_volume", "--level", "government")
+
+
+def _under_review_frames(tmp_path: Path) -> Path:
+    """Frames of a government whose only account is still under review (as us-doc's registry)."""
+    accounts = [
+        {"account_id": 1, "platform": "x", "handle": "a", "status": "under_review", "jurisdiction": "us"}
+    ]
+    posts = [{"post_id": 1, "account_id": 1, "platform": "x", "ts": hk(2026, 10, 1), "reactions": 3}]
+    folder = tmp_path / "review"
+    build("us", posts=posts, accounts=accounts).write_parquet(folder)
+    return folder
+
+
+def test_compute_says_why_it_found_no_value(tmp_path: Path) -> None:
+    folder = _under_review_frames(tmp_path)
+    code, out, text = run("metrics", "compute", "--frames", str(folder), "--level", "government", "--json")
+    assert code == 0 and json.loads(out) == []  # stdout stays JSON; the reason goes to stderr
+    flat = " ".join(text.split())
+    assert "none of the 1 accounts of us is official" in flat and "account level only" in flat, text
+    # the account level has the values
+    assert compute(folder, "--level", "account", "-m", "post_volume")
+    empty = tmp_path / "empty"
+    build().write_parquet(empty)
+    code, _, text = run("metrics", "compute", "--frames", str(empty))
+    assert code == 0 and "hold no post, comment or follower count" in " ".join(text.split()), text
+
+
 def test_compute_on_spark_gives_the_duckdb_numbers(frames_dir: Path) -> None:
     args = (
         "--metric",
@@ -230,6 +264,20 @@ def test_show_prints_a_table_with_inputs(stored: str) -> None:
     assert "—" in text  # an undefined value is shown as such, not as 0
     code, _, text = run("metrics", "show", "--metric", "klout")
     assert code == 2 and "klout" in text
+
+
+def test_show_refuses_a_digest_or_an_entity_that_names_nothing(stored: str) -> None:
+    # As the API answers 422/404: an empty table would read as "nothing stored".
+    code, _, text = run("metrics", "show", "--digest", "zz")
+    assert code == 2 and "not a parameter digest" in " ".join(text.split()), text
+    code, _, text = run("metrics", "show", "--digest", "abcdefabcdef")
+    assert code == 2 and "no values of jurisdiction 'hk' are stored under params abcdefabcdef" in " ".join(
+        text.split()
+    ), text
+    code, out, text = run("metrics", "show", "--digest", "0123456789AB", "--json")  # either case
+    assert code == 0 and [r["value"] for r in json.loads(out)] == [99.0], text
+    code, _, text = run("metrics", "show", "--level", "organisation", "--entity", "nosuch")
+    assert code == 2 and "no organisation 'nosuch'" in text, text
 
 
 # --- The store: export-frames, compute and refresh on sample data -------------------------------

@@ -96,7 +96,9 @@ def test_broken_json_names_the_line(tmp_path: Path) -> None:
 def test_export_reimports_as_noop(loaded: Session, tmp_path: Path, fmt: str) -> None:
     for kind in Kind:
         records = export_records(loaded, "hk", kind)
-        assert records, kind
+        if not records:  # hk has no clarifications.csv: test_transfer_folder_files.py has marks
+            assert kind is Kind.CLARIFICATIONS
+            continue
         path = tmp_path / f"{kind.value}.{fmt}"
         with path.open("w", encoding="utf-8", newline="") as out:
             if fmt == "csv":

@@ -165,6 +165,15 @@ def test_a_known_entity_without_values_is_an_empty_page(api: TestClient) -> None
     assert body == {**body, "data": [], "count": 0}
 
 
+@pytest.mark.parametrize("metric", ["reaction_haha_share", "reaction_angry_share", "comment_negative_share"])
+def test_mockery_protest_and_complaint_rank_the_smallest_share_first(api: TestClient, metric: str) -> None:
+    # docs/metrics.md, Perception: on Hong Kong government posts "haha" is mostly mockery and
+    # "angry" protest, read as the public's criticism. A board ranking the most mocked page first
+    # (as "haha" once did, unlike "angry") would call it the best.
+    body = api.get(f"/api/v1/leaderboards/{metric}").json()
+    assert body["lower_is_better"] is True, body
+
+
 def _values(card: dict[str, Any]) -> dict[str, tuple[str, Any, Any]]:
     return {
         m["metric"]["name"]: (g["goal"], m["value"], m["inputs"]) for g in card["goals"] for m in g["metrics"]

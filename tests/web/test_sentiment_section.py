@@ -177,7 +177,7 @@ def test_the_account_page_shows_comment_sentiment_and_reactions_apart(
     assert "Sample data — generated for the demo, not real activity" in section
     assert "automatic model" in section and "never mixed into comment sentiment" in section
     assert f"{int(scored):,} comments from the public were read for sentiment" in section
-    assert "<caption>Sentiment of comments from the public, month by month</caption>" in section
+    assert "Sentiment of comments from the public, month by month</caption>" in section
     assert (
         "<caption>Share of each reaction type among all reactions to the posts, month by month</caption>"
         in (section)
@@ -190,7 +190,7 @@ def test_the_account_page_shows_comment_sentiment_and_reactions_apart(
     assert row and row.group(1) == f"{int(scored):,}"
     shares = [float(v) for v in re.findall(r"([\d.]+)%", row.group(2))]
     assert len(shares) == 3 and sum(shares) == pytest.approx(100.0, abs=0.2)
-    assert section.count('<th scope="col"') == 6 + 8  # the two tables' column headings
+    assert section.count('<th scope="col"') == 7 + 8  # the two tables' column headings (with the margin)
 
 
 @pytest.mark.parametrize(("lang", "heading"), [("zh-hant", "留言者的感受"), ("zh-hans", "评论者的感受")])

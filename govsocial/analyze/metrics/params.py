@@ -87,7 +87,7 @@ class MetricParams(BaseModel):
         default=24.0,
         gt=0,
         le=MAX_HOURS,
-        description="A reply within this many hours meets the service level.",
+        description="Reply target: a first reply within this many hours is in time (replied_within_target).",
     )
     business_hours: tuple[int, int] = Field(
         default=(9, 18),

@@ -38,7 +38,7 @@ _DATA_CANDIDATES = (
 _NOISE = re.compile(r"https?://\S+|www\.\S+|@[\w.]+|#", re.IGNORECASE)
 #: The marks that replaced personal data before the text was stored (``collect.privacy.redact``).
 #: They are no words of the commenter's: "[PHONE]" must not count as the English word "phone".
-_REDACTED = re.compile(r"\[(?:PHONE|EMAIL|HKID)\]")
+_REDACTED = re.compile(r"\[(?:PHONE|EMAIL|HKID|ID|USER)\]")
 _ASCII_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 _NUMBER = re.compile(r"[\d.,:/%\-+]+")
 #: Counted amounts written in Chinese numerals (六年, 八個, 兩次, 幾日; folded): no topic of their own.

@@ -4,7 +4,9 @@ the generic CSV).
 Not an importer itself: it defines no ``govsocial_importers`` hook, so ``govsocial.plugins`` scans
 it and registers nothing. It reads decoded text into records that keep their first line number and
 raw text (a quoted caption may span lines), starting again on the next line after a quote that is
-opened and never closed, so a broken row loses only itself. It refuses a header that names a
+opened and never closed, so a broken row loses only itself. Fields are separated by commas, or by
+tabs or semicolons when those are what make the header one the importer knows (``delimiter_of``:
+Excel's "Unicode Text" is UTF-16 with tabs). It refuses a header that names a
 column twice, cleans header cells, parses cells (counts of zero or more, signed whole numbers and
 decimals, with thousands separators; placeholders like ``N/A`` are None), turns local times into
 UTC, and turns records into ``Batch``es of posts in which a row that cannot be read becomes a
@@ -18,7 +20,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
@@ -26,11 +28,24 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from govsocial.collect.records import MAX_COUNT, BadRecord, Batch, PostRecord, RawPayload, what_is_wrong
+from govsocial.collect.records import (
+    MAX_COUNT,
+    BadRecord,
+    Batch,
+    PostCounts,
+    PostRecord,
+    RawPayload,
+    what_is_wrong,
+)
 from govsocial.errors import ImportFileError
 
 #: Cell values that mean "no number here" (casefolded).
 UNKNOWN = frozenset({"", "n/a", "na", "-", "--", "null", "none"})
+#: What may separate fields: a comma, else a tab (Excel's "Unicode Text", the UTF-16 it saves, is
+#: tab-separated) or a semicolon (Excel's CSV where the decimal mark is a comma).
+DELIMITERS = (",", "\t", ";")
+#: Whether cleaned header names (``header_name``) are the header of an importer's format.
+Recognise = Callable[[list[str]], bool]
 #: Thousands separators: comma, spaces, no-break and narrow no-break spaces.
 _SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
 _N = TypeVar("_N", int, float)
@@ -121,14 +136,16 @@ def _read_from(lines: list[str], begin: int, delimiter: str, width: int) -> Iter
             problem = "a quote is opened and not closed"
             yield CsvRecord(position + 1, lines[position].rstrip("\r\n"), None, problem)
             return
-        if fields:
+        # A row of empty cells (",,,,": what Excel writes for a blank row, or for formatted
+        # rows below the data) holds nothing to store or to fix: skipped like a blank line.
+        if any(field.strip() for field in fields):
             yield CsvRecord(position + 1, raw, fields)
         position += spanned
 
 
 def records(lines: list[str], first: int, delimiter: str, width: int) -> Iterator[CsvRecord]:
-    """Every non-blank record of ``lines[first:]``, with 1-based line numbers; after a record that
-    cannot be split, reading starts again on the line after its first."""
+    """Every record of ``lines[first:]`` with a cell that is not blank, with 1-based line numbers;
+    after a record that cannot be split, reading starts again on the line after its first."""
     begin = first
     while begin < len(lines):
         last = None
@@ -149,15 +166,21 @@ def header_fields(line: str, number: int, delimiter: str, file_name: str) -> lis
         raise ImportFileError(f"{file_name}, line {number}: unreadable header ({_broken(exc)})") from None
 
 
-def csv_file(text: str, file_name: str) -> CsvFile | None:
-    """The header (the first non-blank line) and the records after it; None for a blank file."""
+def _any_header(names: list[str]) -> bool:
+    return True
+
+
+def csv_file(text: str, file_name: str, recognised: Recognise = _any_header) -> CsvFile | None:
+    """The header (the first non-blank line) and the records after it, split by the separator that
+    makes the header one ``recognised`` knows (``delimiter_of``); None for a blank file."""
     lines = text_lines(text)
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return None
-    fields = header_fields(lines[first], first + 1, ",", file_name)
+    delimiter = delimiter_of(lines[first], recognised)
+    fields = header_fields(lines[first], first + 1, delimiter, file_name)
     header = CsvRecord(first + 1, lines[first].rstrip("\r\n"), fields)
-    return CsvFile(header, fields, records(lines, first + 1, ",", len(fields)))
+    return CsvFile(header, fields, records(lines, first + 1, delimiter, len(fields)))
 
 
 def header_name(name: str) -> str:
@@ -165,13 +188,32 @@ def header_name(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").replace("\u00ad", "").split())
 
 
-def first_record(head: str) -> list[str]:
-    """The cleaned header names of the first record of ``head``; empty if it cannot be read."""
+def _names_split_by(line: str, delimiter: str) -> list[str] | None:
+    """The cleaned names of a header ``line`` split by ``delimiter``; None if it cannot be split."""
     try:
-        first = next(csv.reader(io.StringIO(head.removeprefix("\ufeff"), newline="")), [])
+        cells = next(csv.reader([line], delimiter=delimiter), [])
     except csv.Error:
-        return []
-    return [header_name(name) for name in first]
+        return None
+    return [header_name(cell) for cell in cells]
+
+
+def delimiter_of(line: str, recognised: Recognise) -> str:
+    """The separator of a header ``line``: the first of ``DELIMITERS`` that splits it into a header
+    ``recognised`` knows, else a comma (the importer then says what its header lacks). A comma comes
+    first, and a tab-separated header split at commas is no format's: "Reactions, comments and
+    shares" is one column of Meta Business Suite's, which a file saved with tabs does not quote."""
+    for delimiter in DELIMITERS:
+        names = _names_split_by(line, delimiter)
+        if names is not None and recognised(names):
+            return delimiter
+    return ","
+
+
+def first_record(head: str, recognised: Recognise = _any_header) -> list[str]:
+    """The cleaned header names of the first non-blank line of ``head``, split as ``csv_file``
+    splits it; empty if it cannot be read."""
+    line = next((line for line in text_lines(head) if line.strip()), "")
+    return _names_split_by(line, delimiter_of(line, recognised)) or []
 
 
 def check_unique(names: list[str], cells: list[str], file_name: str) -> None:
@@ -276,9 +318,35 @@ def local_time(text: str, formats: Iterable[str], zone: ZoneInfo, column: str) -
 # --- records -> batches ------------------------------------------------------------------------
 
 
+def line_location(file_name: str, line: int) -> str:
+    """Where a row is: "file.csv, line N" (its first line)."""
+    return f"{file_name}, line {line}"
+
+
 def bad_record(source: str, file_name: str, line: int, raw: str, reason: str) -> BadRecord:
     """The quarantined row at ``line`` of ``file_name``, with its raw text."""
-    return BadRecord(source=source, location=f"{file_name}, line {line}", reason=reason, content=raw)
+    return BadRecord(source=source, location=line_location(file_name, line), reason=reason, content=raw)
+
+
+@dataclass
+class Duplicates:
+    """The posts of one file read so far, with their counts: a post given again with other counts
+    for the same time (the file's modification time, for an export) is a conflict, which storing
+    would settle without a word (the first row's snapshot kept, the second a ``noop``)."""
+
+    seen: dict[tuple[str, str], tuple[int, PostCounts]] = field(default_factory=dict)
+
+    def check(self, post: PostRecord, line: int) -> None:
+        """``BadRow`` if ``post`` (read at ``line``) was read on an earlier line with other counts
+        for the same time; the same counts again (a row copied twice) are no conflict."""
+        if post.counts is None:
+            return
+        first, counts = self.seen.setdefault((post.platform, post.post_id), (line, post.counts))
+        if first != line and counts.taken_at == post.counts.taken_at and counts != post.counts:
+            raise BadRow(
+                f"post {post.post_id!r} is on line {first} too, with other counts for the same time: "
+                f"only one can be right (line {first}'s are stored; correct or remove this row, or the other)"
+            )
 
 
 def post_batches(
@@ -297,18 +365,23 @@ def post_batches(
     Each batch's raw payload is the header and its records, located as "file, lines A-B".
     """
     iterator = iter(records)
+    duplicates = Duplicates()
     while chunk := list(islice(iterator, max(size, 1))):
         posts: list[PostRecord] = []
         bad: list[BadRecord] = []
+        located: dict[str, str] = {}
         for record in chunk:
             try:
                 post = build(row_of(record, names))
+                if post is not None:
+                    duplicates.check(post, record.line)
             except (BadRow, ValidationError) as exc:
                 bad.append(bad_record(source, file_name, record.line, record.raw, reason_of(exc)))
             else:
                 if post is not None:  # None: a row that is not a post (a "Total" row)
                     posts.append(post)
+                    located.setdefault(post.post_id, line_location(file_name, record.line))
         body = "\n".join([header.raw, *(record.raw for record in chunk)])
         lines = f"line {chunk[0].line}" if len(chunk) == 1 else f"lines {chunk[0].line}-{chunk[-1].line}"
         raw = RawPayload(source=source, location=f"{file_name}, {lines}", fetched_at=fetched_at, body=body)
-        yield Batch(edge="posts", raw=raw, posts=posts, bad=bad)
+        yield Batch(edge="posts", raw=raw, posts=posts, bad=bad, post_locations=located)

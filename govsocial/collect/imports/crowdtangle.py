@@ -235,6 +235,11 @@ def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_a
     )
 
 
+def _recognised(names: list[str]) -> bool:
+    """Whether cleaned header names are this format's header (``_csv.delimiter_of``)."""
+    return _platform(_names(names)) is not None
+
+
 class CrowdTangleImporter(Importer):
     """CrowdTangle historical-data CSV (Facebook Pages and Groups, Instagram)."""
 
@@ -243,10 +248,10 @@ class CrowdTangleImporter(Importer):
 
     @classmethod
     def sniff(cls, name: str, head: str) -> bool:
-        return _platform(_names(first_record(head))) is not None
+        return _recognised(first_record(head, _recognised))
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
-        found = csv_file(decode_file(path), path.name)
+        found = csv_file(decode_file(path), path.name, _recognised)
         if found is None:
             return
         cells = found.cells

@@ -22,7 +22,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -33,10 +33,12 @@ from pydantic import ValidationError
 from govsocial.collect.imports._csv import (
     BadRow,
     CsvRecord,
+    Duplicates,
     bad_record,
     cell,
     check_unique,
     header_fields,
+    line_location,
     modified_at,
     negative,
     reason_of,
@@ -338,21 +340,35 @@ class _Chunker:
     names: list[str]
     layout: Layout
     build: Callable[[Mapping[str, str]], Any]
+    duplicates: Duplicates = field(default_factory=Duplicates)
 
     def batches(self, chunk: list[CsvRecord], raw: RawPayload) -> list[Batch]:
-        built: list[Any] = []
+        built: list[tuple[Any, str]] = []  # each record with where it was read
         bad: list[BadRecord] = []
         for record in chunk:
             try:
-                built.append(self.build(row_of(record, self.names)))
+                item = self.build(row_of(record, self.names))
+                if isinstance(item, PostRecord):
+                    self.duplicates.check(item, record.line)
+                built.append((item, line_location(self.file_name, record.line)))
             except (BadRow, ValidationError) as exc:
                 bad.append(bad_record(SOURCE, self.file_name, record.line, self.kept(record), reason_of(exc)))
+        # Each record is located, so that one storage quarantines (its account is not in the
+        # registry, a comment's post is not stored) is listed with its line like any bad row.
         if self.layout is FOLLOWERS:
             # A batch holds one profile snapshot: a batch per row, the first with the raw rows and the bad.
-            batches = [Batch(edge="profile", profile=profile) for profile in built] or [Batch(edge="profile")]
+            batches = [
+                Batch(edge="profile", profile=profile, profile_location=where) for profile, where in built
+            ]
+            batches = batches or [Batch(edge="profile")]
             return [batches[0].model_copy(update={"raw": raw, "bad": bad}), *batches[1:]]
-        field = "posts" if self.layout is POSTS else "comments"
-        return [Batch(edge=self.layout.edge, raw=raw, bad=bad, **{field: built})]
+        located: dict[str, str] = {}
+        for item, where in built:
+            located.setdefault(item.post_id if self.layout is POSTS else item.comment_id, where)
+        items = [item for item, _ in built]
+        if self.layout is POSTS:
+            return [Batch(edge="posts", raw=raw, bad=bad, posts=items, post_locations=located)]
+        return [Batch(edge="comments", raw=raw, bad=bad, comments=items, comment_locations=located)]
 
     def kept(self, record: CsvRecord) -> str:
         """What quarantine keeps of a bad row: its raw text, but a comments row as JSON without its

@@ -301,6 +301,7 @@ def _shown(message: Any) -> str:
 def _batch(chat: _Chat, start: int, chunk: list[Any], context: ImportContext, taken_at: dt.datetime) -> Batch:
     posts: list[PostRecord] = []
     bad: list[BadRecord] = []
+    located: dict[str, str] = {}  # where each post is, should its channel not be in the registry
     shown = [_shown(message) for message in chunk]
     zone = context.zone(PLATFORM, chat.account_ref)  # the channel's, unless --timezone
     for index, message in enumerate(chunk, start):
@@ -316,10 +317,11 @@ def _batch(chat: _Chat, start: int, chunk: list[Any], context: ImportContext, ta
         else:
             if post is not None:
                 posts.append(post)
+                located.setdefault(post.post_id, f"{chat.where}, messages[{index}]")
     body = "[" + ", ".join(shown) + "]"  # what json.dumps of the list writes, each message once
     location = f"{chat.where}, messages[{start}..{start + len(chunk) - 1}]"
     raw = RawPayload(source=SOURCE, location=location, fetched_at=taken_at, body=body)
-    return Batch(edge="posts", raw=raw, posts=posts, bad=bad)
+    return Batch(edge="posts", raw=raw, posts=posts, bad=bad, post_locations=located)
 
 
 class TelegramImporter(Importer):

@@ -144,6 +144,11 @@ def _post(
     )
 
 
+def _recognised(names: list[str]) -> bool:
+    """Whether cleaned header names are this format's header (``_csv.delimiter_of``)."""
+    return _is_studio(_names(names))
+
+
 class YouTubeStudioImporter(Importer):
     """YouTube Studio "Export current view" CSV (``Table data.csv``) or the older per-video export."""
 
@@ -152,7 +157,7 @@ class YouTubeStudioImporter(Importer):
 
     @classmethod
     def sniff(cls, name: str, head: str) -> bool:
-        return _is_studio(_names(first_record(head)))
+        return _recognised(first_record(head, _recognised))
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
         account_ref = context.account_ref
@@ -161,7 +166,7 @@ class YouTubeStudioImporter(Importer):
                 f"{path.name}: YouTube Studio exports do not name the channel: pass --account "
                 "(the channel's id, handle or URL)"
             )
-        found = csv_file(decode_file(path), path.name)
+        found = csv_file(decode_file(path), path.name, _recognised)
         if found is None:
             return
         cells = found.cells

@@ -25,9 +25,11 @@ from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_acti
 from govsocial.collect.imports.base import ImportContext, decode_file
 from govsocial.collect.runs import RunSummary
 from govsocial.errors import AddressError, GovsocialError, NotFoundError, RegistryError
+from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.bundle import validation_message
 from govsocial.registry.catalogue import load_catalogue
 from govsocial.registry.records import AccountRecord
+from govsocial.registry.resolve import all_addresses
 from govsocial.registry.sync import upsert_account
 from govsocial.registry.verify import find_account, resolver
 from govsocial.settings import Settings
@@ -39,6 +41,8 @@ from govsocial.web.admin.auth import AdminDenied, Principal
 from govsocial.web.inputs import without_control
 
 SCHEDULE_ACTIONS = ("pause", "resume", "run-now")
+#: Where an account's page is, for messages that send the editor there.
+ACCOUNT_PAGE = "/admin/accounts/{id}"
 NOTE_MAX = 2000
 #: The longest reason for a status change: the API's limit, which the pages' form must keep too.
 REASON_MAX = 2000
@@ -131,15 +135,17 @@ def set_status(
         raise ActionError("say why the status changes (a reason is required)")
     if len(reason) > REASON_MAX:
         raise ActionError(f"a reason is 1 to {REASON_MAX} characters")
-    before = {"status": account.status.value, "archived_reason": account.archived_reason}
-    account.status = new
+    before = _status_of(account)
     if new is t.AccountStatus.ARCHIVED:
-        account.archived_on = now.date()
+        # Archived again (a reason corrected): the day it was retired, shown publicly, stays.
+        if account.status is not t.AccountStatus.ARCHIVED or account.archived_on is None:
+            account.archived_on = now.date()
         account.archived_reason = reason
     else:
         account.archived_on = None
         account.archived_reason = None
-    after = {"status": new.value, "archived_reason": account.archived_reason}
+    account.status = new
+    after = _status_of(account)
     _change(session, actor, account, "status", before, after)
     _log(
         session,
@@ -149,6 +155,33 @@ def set_status(
         {"before": before, "after": after, "reason": reason},
         now,
     )
+    return account
+
+
+def _status_of(account: t.Account) -> dict[str, Any]:
+    """What a status change changes, as the change and audit logs keep it."""
+    return {
+        "status": account.status.value,
+        "archived_on": _iso_day(account.archived_on),
+        "archived_reason": account.archived_reason,
+    }
+
+
+def _iso_day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def mark_reviewed(session: Session, actor: Principal, account_id: int, now: dt.datetime) -> t.Account:
+    """Record that a person confirmed the account today (``reviewed_on``): it leaves the list of
+    accounts due for review. Confirmed today already, nothing changes and nothing is logged."""
+    account = _account(session, account_id)
+    before, after = _iso_day(account.reviewed_on), now.date().isoformat()
+    if before == after:
+        return account
+    account.reviewed_on = now.date()
+    _change(session, actor, account, "review", {"reviewed_on": before}, {"reviewed_on": after})
+    details = {"before": {"reviewed_on": before}, "after": {"reviewed_on": after}}
+    _log(session, actor, "account.review", f"account:{account.id}", details, now)
     return account
 
 
@@ -184,13 +217,20 @@ class NewAccount:
     evidence_note: str | None = None
     display_name_en: str | None = None
     status: str = "under_review"
+    #: The name in Traditional Chinese (the Simplified one is derived from it, as in the files).
+    display_name_zh_hant: str | None = None
 
 
 def add_account(
     session: Session, actor: Principal, jurisdiction: str, new: NewAccount, now: dt.datetime
 ) -> tuple[t.Account, str]:
-    """Add (or update) an account by its URL, with the evidence that it is official; returns it and
-    what happened (insert, update or noop)."""
+    """Add an account by its URL, with the evidence that it is official; returns it and what
+    happened (``insert``).
+
+    An address that is already an account of the registry (in any spelling, or one of its aliases)
+    is refused: the form holds a few of an account's fields, and writing it over the account would
+    erase the rest (its other names, aliases, platform id, review date, notes) and put a published
+    account back under review. Its page changes its status and notes."""
     refuse_control(asdict(new))
     if not new.evidence_url.strip():
         raise ActionError("an account needs the URL of the evidence that it is official")
@@ -206,9 +246,11 @@ def add_account(
                 "evidence_note": new.evidence_note,
                 "evidence_date": now.date(),
                 "display_name_en": new.display_name_en,
+                "display_name_zh_hant": new.display_name_zh_hant,
                 "status": new.status,
             }
         )
+        _refuse_existing(session, catalogue, jurisdiction, record)
         outcome = upsert_account(session, jurisdiction, record, catalogue, f"admin:{actor.username}")
         account = find_account(session, catalogue.parse(new.url), jurisdiction=jurisdiction)
     except ValidationError as exc:
@@ -226,6 +268,22 @@ def add_account(
     }
     _log(session, actor, "account.add", f"account:{account.id}", details, now)
     return account, str(outcome)
+
+
+def _refuse_existing(
+    session: Session, catalogue: PlatformCatalogue, jurisdiction: str, record: AccountRecord
+) -> None:
+    """``ActionError`` when an address of ``record`` is already an account of ``jurisdiction``
+    (another jurisdiction's is refused by ``upsert_account``, with its own reason)."""
+    for address in all_addresses(record, catalogue):
+        account = find_account(session, address, jurisdiction=jurisdiction)
+        if account is not None:
+            raise ActionError(
+                f"{record.url} is already account {account.id} of the registry "
+                f"({account.url or account.handle}, {account.status.value}): nothing was changed; "
+                "change its status or add a note on its "
+                f"page ({ACCOUNT_PAGE.format(id=account.id)}), or edit it in the registry files"
+            )
 
 
 # --- Collection ----------------------------------------------------------------------------------

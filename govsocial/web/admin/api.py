@@ -20,6 +20,7 @@ from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from govsocial.collect.runs import run_record
+from govsocial.registry import review
 from govsocial.store import audit, users
 from govsocial.store import tables as t
 from govsocial.store.db import transaction
@@ -69,6 +70,7 @@ class AccountIn(BaseModel):
     evidence_url: Text = Field(min_length=1, max_length=1000)
     evidence_note: Text | None = Field(default=None, max_length=2000)
     display_name_en: Text | None = Field(default=None, max_length=300)
+    display_name_zh_hant: Text | None = Field(default=None, max_length=300)
     status: Text = "under_review"
 
 
@@ -88,6 +90,8 @@ def router() -> APIRouter:
     r.add_api_route("/accounts", add_account, methods=["POST"], status_code=201)
     r.add_api_route("/accounts/{account_id}/status", account_status, methods=["POST", "PATCH"])
     r.add_api_route("/accounts/{account_id}/notes", account_note, methods=["POST"])
+    r.add_api_route("/accounts/{account_id}/reviewed", account_reviewed, methods=["POST"])
+    r.add_api_route("/review-due", review_due, methods=["GET"])
     r.add_api_route("/accounts/{account_id}/schedule/{action}", schedule, methods=["POST"])
     r.add_api_route("/import", import_file, methods=["POST"])
     r.add_api_route("/users", list_users, methods=["GET"])
@@ -108,7 +112,10 @@ def _account_json(account: t.Account) -> dict[str, Any]:
         "platform": account.platform,
         "handle": account.handle,
         "status": account.status.value,
+        "url": account.url,
+        "archived_on": account.archived_on.isoformat() if account.archived_on else None,
         "archived_reason": account.archived_reason,
+        "reviewed_on": account.reviewed_on.isoformat() if account.reviewed_on else None,
         "notes": account.notes,
     }
 
@@ -186,6 +193,23 @@ def account_status(request: Request, me: EditorKey, account_id: Id, body: Status
 def account_note(request: Request, me: EditorKey, account_id: Id, body: Note) -> dict[str, Any]:
     """Add a note to an account."""
     return _account_json(_run(request, me, actions.add_note, account_id, body.note))
+
+
+def account_reviewed(request: Request, me: EditorKey, account_id: Id) -> dict[str, Any]:
+    """Record that the account was reviewed today."""
+    return _account_json(_run(request, me, actions.mark_reviewed, account_id))
+
+
+def review_due(request: Request, me: ViewerKey) -> dict[str, Any]:
+    """The accounts of the portal's jurisdiction due for review, as ``registry review-due`` lists them."""
+    state = get_state(request)
+    settings = state.settings
+    with state.sessions() as session:
+        due = review.due_for_review(
+            session, settings.jurisdiction, settings.review_interval_days, now_of(request).date()
+        )
+        data = [_account_json(account) for account in due]
+    return {"data": data, "count": len(data)}
 
 
 def add_account(request: Request, me: EditorKey, body: AccountIn) -> dict[str, Any]:

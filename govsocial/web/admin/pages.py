@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData, UploadFile
 
+from govsocial.registry import review
 from govsocial.settings import Settings
 from govsocial.store import audit, queries, users
 from govsocial.store import tables as t
@@ -180,6 +181,8 @@ def router() -> APIRouter:
     r.add_api_route("/accounts/{account_id}", account_page, methods=["GET"])
     r.add_api_route("/accounts/{account_id}/status", account_status, methods=["POST"])
     r.add_api_route("/accounts/{account_id}/note", account_note, methods=["POST"])
+    r.add_api_route("/accounts/{account_id}/reviewed", account_reviewed, methods=["POST"])
+    r.add_api_route("/review", review_page, methods=["GET"])
     r.add_api_route("/accounts/{account_id}/schedule", account_schedule, methods=["POST"])
     r.add_api_route("/import", import_page, methods=["GET"])
     r.add_api_route("/import", import_file, methods=["POST"])
@@ -427,6 +430,23 @@ def account_status(request: Request, me: Editor, form: ActionForm, account_id: I
     return failed or redirect(f"{PREFIX}/accounts/{account_id}")
 
 
+def account_reviewed(request: Request, me: Editor, form: ActionForm, account_id: Id) -> Response:
+    """Record that the account was reviewed today."""
+    failed = _apply(request, me, actions.mark_reviewed, account_id)
+    return failed or redirect(f"{PREFIX}/accounts/{account_id}")
+
+
+def review_page(request: Request, me: Viewer) -> Response:
+    """The accounts of the portal's jurisdiction due for review, as ``registry review-due`` lists them."""
+    state = get_state(request)
+    settings = state.settings
+    with state.sessions() as session:
+        due = review.due_for_review(
+            session, settings.jurisdiction, settings.review_interval_days, now_of(request).date()
+        )
+        return render("review.html", me, accounts=due, interval=settings.review_interval_days)
+
+
 def account_note(request: Request, me: Editor, form: ActionForm, account_id: Id) -> Response:
     """Add a note to an account."""
     failed = _apply(request, me, actions.add_note, account_id, _text(form, "note"))
@@ -457,6 +477,7 @@ def new_account(request: Request, me: Editor, form: ActionForm) -> Response:
         evidence_url=_text(form, "evidence_url").strip(),
         evidence_note=_optional(form, "evidence_note"),
         display_name_en=_optional(form, "display_name_en"),
+        display_name_zh_hant=_optional(form, "display_name_zh_hant"),
         status=_text(form, "status") or "under_review",
     )
     jurisdiction = get_state(request).settings.jurisdiction

@@ -30,7 +30,7 @@ from govsocial.store import queries
 from govsocial.store import tables as t
 from govsocial.web.deps import get_settings, get_state
 from govsocial.web.pages import text_lang
-from govsocial.web.pages.dates import week_dates
+from govsocial.web.pages.dates import week_dates, zone_name
 from govsocial.web.pages.i18n import LANGUAGES, N_, Language, translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -193,6 +193,8 @@ def environment(code: str) -> Environment:
         listing=lambda items: listing(code, items),
         # An ISO week's days in the page's language (None for a label that is no week).
         week_dates=lambda label: week_dates(code, label),
+        # A time zone's name in the page's language, for the sentences that say whose dates these are.
+        zone_name=lambda zone: zone_name(code, zone),
     )
     return env
 

@@ -52,6 +52,8 @@ class TopicSection:
     history: int
     min_z: float
     min_mentions: int
+    #: Whether the period is still running (the current week or month): its counts will grow.
+    unfinished: bool = False
 
     @staticmethod
     def percent(share: float) -> str:
@@ -62,6 +64,11 @@ class TopicSection:
     def first_day(self) -> str:
         """The period's first day."""
         return self.view.period.start.date().isoformat()
+
+    @property
+    def zone(self) -> dt.tzinfo | None:
+        """The jurisdiction's zone, whose calendar the period follows."""
+        return self.view.period.start.tzinfo
 
     @property
     def last_day(self) -> str:
@@ -94,8 +101,9 @@ def choose(session: Session, subject: tv.Subject) -> tv.TopicView | None:
     return None
 
 
-def section(session: Session, subject: Subject) -> TopicSection | None:
-    """The section's data for ``subject``, or None (nothing is shown)."""
+def section(session: Session, subject: Subject, now: dt.datetime | None = None) -> TopicSection | None:
+    """The section's data for ``subject`` as of ``now`` (default: the present), or None (nothing
+    is shown)."""
     if not subject.account_ids:
         return None
     view = choose(session, _subject(subject))
@@ -103,4 +111,5 @@ def section(session: Session, subject: Subject) -> TopicSection | None:
         return None
     now_label, before_label, caption = PERIOD_WORDS[view.period.kind]
     history = tv.HISTORY[view.period.kind]
-    return TopicSection(view, now_label, before_label, caption, history, MIN_Z, MIN_MENTIONS)
+    unfinished = view.period.end > (now or dt.datetime.now(dt.UTC))
+    return TopicSection(view, now_label, before_label, caption, history, MIN_Z, MIN_MENTIONS, unfinished)
