@@ -418,7 +418,10 @@ def _reaction_columns(reactions: Sequence[Any], likes: Sequence[Any]) -> dict[st
     for by_type, n_likes in zip(reactions, likes, strict=True):
         if by_type:
             known = [by_type.get(kind) for kind in REACTIONS]
-            out["reactions"].append(sum(int(v) for v in known if v is not None))
+            given = [int(v) for v in known if v is not None]
+            # "total": all reactions without their types (Meta Business Suite's "Reactions").
+            total = by_type.get("total") if not given else None
+            out["reactions"].append(sum(given) if total is None else int(total))
             for kind, value in zip(REACTIONS, known, strict=True):
                 out[kind].append(value)
             if known[0] is None:  # no Like count by type: the platform's likes are the Likes

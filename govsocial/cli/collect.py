@@ -29,7 +29,7 @@ from govsocial.cli.common import (
 )
 from govsocial.collect import processes as in_processes
 from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
-from govsocial.collect.imports.base import ImportContext, decode_file
+from govsocial.collect.imports.base import DAY_FIRST, MONTH_FIRST, ImportContext, decode_file
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, run_jurisdictions, run_record
 from govsocial.collect.storage import Resolver
@@ -279,6 +279,14 @@ def import_(
             "(default: each row's account's jurisdiction's zone)."
         ),
     ] = None,
+    day_first: Annotated[
+        bool | None,
+        typer.Option(
+            "--day-first/--month-first",
+            help="Read numeric dates such as 6/5/2026 day first or month first (default: as the file's "
+            "dates show, else as the platform writes them; a re-saved file that shows neither is refused).",
+        ),
+    ] = None,
     sample: Annotated[bool, typer.Option(help="Label the rows as sample data (the demo).")] = False,
     no_metrics: bool = NoMetricsOption,
     as_json: bool = JsonOption,
@@ -294,7 +302,8 @@ def import_(
         _registered(ctx, account, platform)
     # Without --timezone each row's time is read in its account's jurisdiction's zone.
     zone = None if timezone is None else _zone(timezone)
-    context = ImportContext(timezone=zone, platform=platform, account_ref=account)
+    order = None if day_first is None else DAY_FIRST if day_first else MONTH_FIRST
+    context = ImportContext(timezone=zone, platform=platform, account_ref=account, date_order=order)
     key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
     engine, resolve = engine_of(ctx), _resolver(ctx)  # before the progress bar, as their errors
     with _progress() as bar:

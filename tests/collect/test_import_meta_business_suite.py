@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from govsocial.analyze.extract import _reaction_columns
 from govsocial.collect.imports import meta_business_suite as mbs
 from govsocial.collect.imports.base import ImportContext
 from govsocial.collect.imports.meta_business_suite import MetaBusinessSuiteImporter
 from govsocial.collect.records import Batch, PostFormat, PostRecord
 from govsocial.errors import ImportFileError
+from govsocial.store import tables as t
+from govsocial.web.pages.account import post_counts
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "payloads" / "csv_exports"
 FACEBOOK = FIXTURES / "meta_business_suite_facebook_content.csv"
@@ -110,7 +113,8 @@ def test_every_mapped_column_of_a_facebook_row(tmp_path: Path) -> None:
     assert post.url == "https://www.facebook.com/100000000000001/posts/pfbid02FakeFakeAbCdEfGh"  # case kept
     assert post.counts is not None
     assert post.counts.taken_at == MTIME
-    assert post.counts.reactions is None and post.counts.likes is None  # a total is not per type
+    # "Reactions" is all types together: a total, with the Like count (not in the file) unknown.
+    assert post.counts.reactions == {"total": 380} and post.counts.likes is None
     assert (post.counts.comments, post.counts.shares, post.counts.views, post.counts.clicks) == (
         20,
         12,
@@ -127,6 +131,28 @@ def test_every_mapped_column_of_a_facebook_row(tmp_path: Path) -> None:
         "post_type": "Photos",
         "is_share": "No",
     }
+
+
+def test_facebook_interactions_count_every_reaction(tmp_path: Path) -> None:
+    # A realistic row: 380 reactions of all types, 20 comments, 12 shares, and the export's own
+    # "Reactions, comments and shares" (412) to check the sum the metrics make against.
+    header, rows = _rows(FACEBOOK)
+    post = _posts(_read(_write(tmp_path, header, rows[:1])))[0]
+    assert post.counts is not None
+    columns = _reaction_columns([post.counts.reactions], [post.counts.likes])
+    assert columns["reactions"] == [380]  # the likes = "reactions" parameter: all seven types
+    assert columns["like"] == [None]  # the Like reaction alone: the file does not say
+    interactions = columns["reactions"][0] + (post.counts.comments or 0) + (post.counts.shares or 0)
+    assert interactions == post.extra["interactions"] == 412
+
+
+def test_a_like_count_stays_the_like_count(tmp_path: Path) -> None:
+    header, rows = _rows(FACEBOOK)
+    post = _posts(_read(_write(tmp_path, [*header, "Likes"], [[*rows[1], "50"]])))[0]
+    assert post.counts is not None
+    assert (post.counts.reactions, post.counts.likes) == ({"total": 70}, 50)
+    columns = _reaction_columns([post.counts.reactions], [post.counts.likes])
+    assert (columns["reactions"], columns["like"]) == ([70], [50])
 
 
 def test_every_mapped_column_of_an_instagram_row(tmp_path: Path) -> None:
@@ -295,3 +321,11 @@ def test_unrecognised_headers_are_a_file_error(tmp_path: Path) -> None:
 def test_registered_as_a_plugin() -> None:
     assert mbs.govsocial_importers() == [MetaBusinessSuiteImporter]
     assert MetaBusinessSuiteImporter.format == "meta_business_suite"
+
+
+def test_the_account_page_shows_a_reaction_total_given_without_types() -> None:
+    # A post of a Meta Business Suite export: its reactions as one total, no Like count.
+    snapshot = t.PostSnapshot(reactions={"total": 380}, likes=None, comments=20, shares=12, views=None)
+    shown, by_type = post_counts(snapshot)
+    assert shown[0][1] == 380 and [value for _, value in shown] == [380, 20, 12]
+    assert by_type == []  # no type is made up

@@ -89,7 +89,8 @@ def test_a_file_in_an_unknown_encoding_names_its_line(tmp_path: Path) -> None:
     raw = (HEADER + "north,North,,\n").encode() + b"east,East \xff\xff,,\n"
     problems = _problems(_folder(tmp_path, raw))
     assert problems == [
-        "xx/districts.csv, line 3: not UTF-8, UTF-16 or Big5-HKSCS text (first bad byte at offset 63)"
+        "xx/districts.csv, line 3: not UTF-8, UTF-16 or Big5-HKSCS text (first bad byte at offset 63), "
+        "nor readable GB18030/GBK: save it as UTF-8 (Excel: Save As, 'CSV UTF-8')"
     ]
 
 

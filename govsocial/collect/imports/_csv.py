@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from govsocial.collect.imports.base import DAY_FIRST, MONTH_FIRST
 from govsocial.collect.records import (
     MAX_COUNT,
     BadRecord,
@@ -313,6 +314,74 @@ def local_time(text: str, formats: Iterable[str], zone: ZoneInfo, column: str) -
             continue
         return utc(naive.replace(tzinfo=zone), column, text.strip())
     return None
+
+
+#: A numeric date at the start of a cell: day and month (in either order), then a four-digit year.
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+def column_values(found: CsvFile, names: list[str], column: str) -> Iterator[str]:
+    """The cells of ``column`` in the records of ``found`` that could be split (consumes them)."""
+    if column not in names:
+        return
+    index = names.index(column)
+    for record in found.rows:
+        if record.fields is not None and len(record.fields) == len(names):
+            yield record.fields[index]
+
+
+#: Whether a cell reads as a date or time in an order (``DAY_FIRST`` or ``MONTH_FIRST``).
+Fits = Callable[[str, str], bool]
+
+
+def numeric_date_order(
+    values: Iterable[str],
+    told: str | None,
+    fits: Fits,
+    written: re.Pattern[str] | None,
+    *,
+    file_name: str,
+    column: str,
+) -> str:
+    """How to read the numeric dates of a file's ``column``: ``told`` (``--day-first`` or
+    ``--month-first``) when given; else what the dates show (a first field over 12 is a day, a
+    second one over 12 is; only dates that ``fits`` in that order count: a bad row is not a sign);
+    else month first when every date is as the platform writes it
+    (``written``; None: it writes no numeric dates). Otherwise the file was re-saved (Excel writes
+    dates in its regional order: d/m/yyyy in Hong Kong, m/d/yyyy in the US) and no date says which
+    order it has: ``ImportFileError`` rather than a day and month swapped without a word."""
+    if told is not None:
+        return told
+    day_first: str | None = None
+    month_first: str | None = None
+    resaved: str | None = None
+    for value in values:
+        match, value = _NUMERIC_DATE.match(value), value.strip()
+        if match is None:
+            continue  # not a numeric date: its own format (or its bad row) says what it is
+        first, second = int(match[1]), int(match[2])
+        if first > 12 and fits(value, DAY_FIRST):
+            day_first = day_first or value
+        elif second > 12 and fits(value, MONTH_FIRST):
+            month_first = month_first or value
+        elif resaved is None and fits(value, MONTH_FIRST) and not (written and written.fullmatch(value)):
+            resaved = value
+    if day_first and month_first:
+        raise ImportFileError(
+            f"{file_name}: {column} has dates with the day first ({day_first!r}) and dates with the "
+            f"month first ({month_first!r}): say which order to read with --day-first or --month-first "
+            "(rows in the other order are then quarantined)"
+        )
+    if day_first or month_first:
+        return DAY_FIRST if day_first else MONTH_FIRST
+    if resaved is None:
+        return MONTH_FIRST
+    raise ImportFileError(
+        f"{file_name}: {column} dates such as {resaved!r} could be day/month or month/day, none is "
+        "past the 12th to tell, and they are not as the platform writes them (the file was re-saved, "
+        "e.g. by Excel, which writes its regional order): check one post's date on the platform and "
+        "import again with --day-first or --month-first"
+    )
 
 
 # --- records -> batches ------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """What an importer is: read one export file into ``Batch``es, quarantining bad rows.
 
-Importers read the encodings people send (UTF-8 with or without BOM, UTF-16 with BOM, Big5-HKSCS)
-through ``decode_file``, interpret a time without an offset in the zone ``ImportContext.zone`` gives
-for the row's account (the import's ``--timezone`` when one is given, else the time zone of the
-account's jurisdiction) and never stop at a bad row: it becomes a ``BadRecord`` with its line number
-and reason.
+Importers read the encodings people send (UTF-8 with or without BOM, UTF-16 with BOM, Big5-HKSCS,
+GB18030/GBK) through ``decode_file``, interpret a time without an offset in the zone
+``ImportContext.zone`` gives for the row's account (the import's ``--timezone`` when one is given,
+else the time zone of the account's jurisdiction) and never stop at a bad row: it becomes a
+``BadRecord`` with its line number and reason.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from govsocial.files import read_regular_file
 #: Bytes of ASCII text: printable characters, tab and line ends.
 _TEXT = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 
+
+#: ``ImportContext.date_order``: how a numeric date such as ``6/5/2026`` is read.
+DAY_FIRST, MONTH_FIRST = "day_first", "month_first"
 
 #: ``(platform, ref) -> zone``: the time zone of an account (``ref`` as the file names it) or of a
 #: stored post's account (``ref`` the post's id).
@@ -51,6 +54,9 @@ class ImportContext:
     platform: str | None = None
     account_ref: str | None = None
     batch_size: int = 1000
+    #: How numeric dates such as ``6/5/2026`` are read (``DAY_FIRST`` or ``MONTH_FIRST``:
+    #: ``--day-first`` / ``--month-first``); None: as the file's dates show, else as the format's.
+    date_order: str | None = None
     zone_of: ZoneOf = _unknown
     post_zone_of: ZoneOf = _unknown
 

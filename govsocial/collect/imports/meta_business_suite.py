@@ -4,9 +4,11 @@ An administrator of the account downloads the file; it is the way to get admin-o
 (reach, views, clicks) without an app review. Its quirks (PLATFORMS.md §8.2): headers follow the
 UI language (English and Swedish are recognised here), UTF-8 with a BOM, captions span lines,
 "Reactions, comments and shares" sits beside "Reactions" (so columns are matched exactly, never
-by substring), and ``Publish time`` (``06/29/2026 15:21``) is in the exporting user's time zone
-with no offset: it is read in ``ImportContext.zone`` (``--timezone``, else the zone of the
-account's jurisdiction).
+by substring; "Reactions" is all types together, stored as ``counts.reactions["total"]``), and
+``Publish time`` (``06/29/2026 15:21``) is in the exporting user's time zone with no offset: it is
+read in ``ImportContext.zone`` (``--timezone``, else the zone of the account's jurisdiction). A
+copy re-saved by Excel may have the day first (``29/6/2026 15:21``): the file's dates, else
+``--day-first`` / ``--month-first``, say which (``_csv.numeric_date_order``).
 
 Counts are lifetime totals as of the export, which the file does not date: they are time-stamped
 with the file's modification time.
@@ -15,6 +17,7 @@ with the file's modification time.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,17 +25,20 @@ from zoneinfo import ZoneInfo
 
 from govsocial.collect.imports._csv import (
     BadRow,
+    CsvFile,
     cell,
     check_unique,
+    column_values,
     count,
     csv_file,
     first_record,
     header_name,
     local_time,
     modified_at,
+    numeric_date_order,
     post_batches,
 )
-from govsocial.collect.imports.base import ImportContext, Importer, decode_file
+from govsocial.collect.imports.base import DAY_FIRST, MONTH_FIRST, ImportContext, Importer, decode_file
 from govsocial.collect.records import Batch, PostCounts, PostFormat, PostRecord
 from govsocial.errors import ImportFileError
 from govsocial.hookspecs import hookimpl
@@ -100,7 +106,19 @@ EXTRA_TEXTS = {
     "average_seconds_viewed": "Average Seconds viewed",
 }  # fmt: skip
 
-_TIME_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+#: The key of ``PostCounts.reactions`` for a total of all reaction types given without the types
+#: (``analyze.extract`` reads it as the post's reactions when no type is given).
+REACTIONS_TOTAL = "total"
+
+_ISO_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+#: ``strptime`` formats of ``Publish time`` by the order of its numeric dates (``numeric_date_order``).
+_TIME_FORMATS = {
+    MONTH_FIRST: ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", *_ISO_FORMATS),
+    DAY_FIRST: ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", *_ISO_FORMATS),
+}
+#: ``Publish time`` as Business Suite writes it: month first, zero-padded (``06/05/2026 10:00``).
+#: Excel re-saving in Hong Kong writes ``6/5/2026 10:00`` (day first) or ``5/6/2026 10:00``.
+_WRITTEN = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}(?::\d{2})?")
 
 
 # --- Meta Business Suite ----------------------------------------------------------------------
@@ -127,12 +145,14 @@ def _platform(names: list[str]) -> str | None:
     return None
 
 
-def parse_time(text: str, zone: ZoneInfo) -> dt.datetime:
-    """``06/29/2026 15:21`` in the exporting user's zone -> aware UTC (an hour repeated by a
-    daylight-saving change is read as its first occurrence)."""
-    when = local_time(text, _TIME_FORMATS, zone, "Publish time")
+def parse_time(text: str, zone: ZoneInfo, order: str = MONTH_FIRST) -> dt.datetime:
+    """``06/29/2026 15:21`` (``29/06/2026 15:21`` when ``order`` is day first) in the exporting
+    user's zone -> aware UTC (an hour repeated by a daylight-saving change is read as its first
+    occurrence)."""
+    when = local_time(text, _TIME_FORMATS[order], zone, "Publish time")
     if when is None:
-        raise BadRow(f"Publish time: {text!r} is not a time like '06/29/2026 15:21'")
+        example = "29/06/2026 15:21" if order == DAY_FIRST else "06/29/2026 15:21"
+        raise BadRow(f"Publish time: {text!r} is not a time like {example!r}")
     return when
 
 
@@ -170,11 +190,19 @@ def _texts(row: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
     return title or description, {}
 
 
+def _reactions(row: Mapping[str, str]) -> dict[str, int] | None:
+    """``Reactions`` (all types together) as ``{"total": n}``: the frames count it as the post's
+    reactions (Facebook's interactions are all reactions + comments + shares), while the Like
+    reaction and the other types stay unknown rather than pretending every reaction was a like."""
+    total = count(row, "Reactions")
+    return None if total is None else {REACTIONS_TOTAL: total}
+
+
 def _counts(row: Mapping[str, str], taken_at: dt.datetime) -> PostCounts:
-    # "Reactions" is a total, not per type: it goes to extra["reactions_total"], and
-    # ``reactions`` (per type) stays unknown rather than pretending every reaction was a like.
+    # ``likes`` is a Like count only where the export gives one (Instagram's "Likes").
     return PostCounts(
         taken_at=taken_at,
+        reactions=_reactions(row),
         likes=count(row, "Likes"),
         comments=count(row, "Comments"),
         shares=count(row, "Shares"),
@@ -189,7 +217,9 @@ def _extra(row: Mapping[str, str]) -> dict[str, Any]:
     return {key: value for key, value in extra.items() if value is not None}
 
 
-def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_at: dt.datetime) -> PostRecord:
+def _post(
+    row: Mapping[str, str], platform: str, context: ImportContext, taken_at: dt.datetime, order: str
+) -> PostRecord:
     raw_time = row["Publish time"].strip()
     text, more = _texts(row)
     post_id, account_ref = _post_id(row, platform), _account_ref(row, platform, context)
@@ -197,7 +227,7 @@ def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_a
         platform=platform,
         post_id=post_id,
         account_ref=account_ref,
-        created_at=parse_time(raw_time, context.zone(platform, account_ref)),
+        created_at=parse_time(raw_time, context.zone(platform, account_ref), order),
         created_at_raw=raw_time,
         format=_format(row.get("Post type", "")),
         text=text,
@@ -205,6 +235,23 @@ def _post(row: Mapping[str, str], platform: str, context: ImportContext, taken_a
         counts=_counts(row, taken_at),
         extra={**_extra(row), **more},
     )
+
+
+def _date_order(found: CsvFile, names: list[str], context: ImportContext, file_name: str) -> str:
+    """Whether ``Publish time`` is month first (as Business Suite writes it) or day first (a copy
+    Excel re-saved with Hong Kong's regional settings): ``numeric_date_order``."""
+    values = column_values(found, names, "Publish time")
+    return numeric_date_order(
+        values, context.date_order, _fits, _WRITTEN, file_name=file_name, column="Publish time"
+    )
+
+
+def _fits(text: str, order: str) -> bool:
+    """Whether ``text`` is a ``Publish time`` in ``order`` (the zone does not matter here)."""
+    try:
+        return local_time(text, _TIME_FORMATS[order], ZoneInfo("UTC"), "Publish time") is not None
+    except BadRow:  # a time UTC cannot hold (year 1 or 9999): a bad row, not a sign of the order
+        return False
 
 
 def _recognised(names: list[str]) -> bool:
@@ -223,7 +270,8 @@ class MetaBusinessSuiteImporter(Importer):
         return _recognised(first_record(head, _recognised))
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Batch]:
-        found = csv_file(decode_file(path), path.name, _recognised)
+        text = decode_file(path)
+        found = csv_file(text, path.name, _recognised)
         if found is None:
             return
         cells = found.cells
@@ -237,9 +285,12 @@ class MetaBusinessSuiteImporter(Importer):
         # "Comments" and "Kommentarer" are one column: a row would keep only one of the two values.
         check_unique(names, cells, path.name)
         taken_at = modified_at(path)
+        order = _date_order(found, names, context, path.name)
+        found = csv_file(text, path.name, _recognised)  # read again: the order took its records
+        assert found is not None  # the same text, which had a header
 
         def build(row: dict[str, str]) -> PostRecord:
-            return _post(row, platform, context, taken_at)
+            return _post(row, platform, context, taken_at, order)
 
         yield from post_batches(found.rows, found.header, names, build, source=SOURCE, file_name=path.name,
                                 fetched_at=taken_at, size=context.batch_size)  # fmt: skip

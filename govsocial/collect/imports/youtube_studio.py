@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 
 from govsocial.collect.imports._csv import (
     BadRow,
+    CsvFile,
     cell,
     check_unique,
+    column_values,
     count,
     csv_file,
     first_record,
@@ -30,10 +32,11 @@ from govsocial.collect.imports._csv import (
     local_time,
     modified_at,
     number,
+    numeric_date_order,
     post_batches,
     whole_number,
 )
-from govsocial.collect.imports.base import ImportContext, Importer, decode_file
+from govsocial.collect.imports.base import DAY_FIRST, MONTH_FIRST, ImportContext, Importer, decode_file
 from govsocial.collect.records import Batch, PostCounts, PostFormat, PostRecord
 from govsocial.errors import ImportFileError
 from govsocial.hookspecs import hookimpl
@@ -63,6 +66,8 @@ EXTRA_FLOATS = {
 EXTRA_DURATIONS = {"duration_s": "Duration", "average_view_duration_s": "Average view duration"}
 
 _DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
+#: Dates as Excel re-saves them (Studio writes none like this): in the order the file shows.
+_NUMERIC_FORMATS = {DAY_FIRST: ("%d/%m/%Y",), MONTH_FIRST: ("%m/%d/%Y",)}
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 
@@ -78,12 +83,30 @@ def _is_studio(names: list[str]) -> bool:
     return "Content" in names and "Video title" in names
 
 
-def parse_date(text: str, zone: ZoneInfo) -> dt.datetime:
-    """``May 8, 2020`` -> that day's midnight in ``zone``, as UTC (Studio gives no time of day)."""
-    midnight = local_time(text, _DATE_FORMATS, zone, "Video publish time")
+def parse_date(text: str, zone: ZoneInfo, order: str = MONTH_FIRST) -> dt.datetime:
+    """``May 8, 2020`` (or, re-saved by Excel, ``8/5/2020`` when ``order`` is day first) -> that
+    day's midnight in ``zone``, as UTC (Studio gives no time of day)."""
+    midnight = local_time(text, (*_DATE_FORMATS, *_NUMERIC_FORMATS[order]), zone, "Video publish time")
     if midnight is None:
         raise BadRow(f"Video publish time: {text!r} is not a date like 'May 8, 2020'")
     return midnight
+
+
+def _fits(text: str, order: str) -> bool:
+    """Whether ``text`` is a numeric date in ``order``."""
+    try:
+        return local_time(text, _NUMERIC_FORMATS[order], ZoneInfo("UTC"), "Video publish time") is not None
+    except BadRow:  # a day UTC cannot hold: a bad row, not a sign of the order
+        return False
+
+
+def _date_order(found: CsvFile, names: list[str], context: ImportContext, file_name: str) -> str:
+    """The order of numeric publish dates, which only a copy re-saved by Excel has (``8/5/2020``):
+    ``numeric_date_order``, with no order of Studio's own to fall back on."""
+    values = column_values(found, names, "Video publish time")
+    return numeric_date_order(
+        values, context.date_order, _fits, None, file_name=file_name, column="Video publish time"
+    )
 
 
 def _seconds(row: Mapping[str, str], column: str) -> int | None:
@@ -117,7 +140,7 @@ def _extra(row: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _post(
-    row: Mapping[str, str], account_ref: str, zone: ZoneInfo, taken_at: dt.datetime
+    row: Mapping[str, str], account_ref: str, zone: ZoneInfo, taken_at: dt.datetime, order: str
 ) -> PostRecord | None:
     if row["Content"].strip().casefold() == "total":
         return None  # the channel's totals, not a video
@@ -134,7 +157,7 @@ def _post(
         platform="youtube",
         post_id=video_id,
         account_ref=account_ref,
-        created_at=parse_date(raw_date, zone),
+        created_at=parse_date(raw_date, zone, order),
         created_at_raw=raw_date,
         format=PostFormat.VIDEO,
         text=cell(row, "Video title"),
@@ -166,7 +189,8 @@ class YouTubeStudioImporter(Importer):
                 f"{path.name}: YouTube Studio exports do not name the channel: pass --account "
                 "(the channel's id, handle or URL)"
             )
-        found = csv_file(decode_file(path), path.name, _recognised)
+        text = decode_file(path)
+        found = csv_file(text, path.name, _recognised)
         if found is None:
             return
         cells = found.cells
@@ -176,9 +200,12 @@ class YouTubeStudioImporter(Importer):
         check_unique(names, cells, path.name)
         taken_at = modified_at(path)
         zone = context.zone("youtube", account_ref)  # the one channel's, unless --timezone
+        order = _date_order(found, names, context, path.name)
+        found = csv_file(text, path.name, _recognised)  # read again: the order took its records
+        assert found is not None  # the same text, which had a header
 
         def build(row: dict[str, str]) -> PostRecord | None:
-            return _post(row, account_ref, zone, taken_at)
+            return _post(row, account_ref, zone, taken_at, order)
 
         yield from post_batches(found.rows, found.header, names, build, source=SOURCE, file_name=path.name,
                                 fetched_at=taken_at, size=context.batch_size)  # fmt: skip

@@ -124,9 +124,13 @@ def post_counts(counts: t.PostSnapshot | None) -> tuple[list[tuple[str, int]], l
     if counts is None:
         return [], []
     reactions = {k: int(v) for k, v in (counts.reactions or {}).items() if k in REACTION_LABELS}
+    # All reactions given without their types (Meta Business Suite's "Reactions"), under "total".
+    total = (counts.reactions or {}).get("total")
     shown: list[tuple[str, int]] = []
     if reactions:
         shown.append((COUNT_LABELS["reactions"], sum(reactions.values())))
+    elif total is not None:
+        shown.append((COUNT_LABELS["reactions"], int(total)))
     elif counts.likes is not None:
         shown.append((COUNT_LABELS["likes"], counts.likes))
     for name in ("comments", "shares", "views"):
