@@ -3,7 +3,8 @@
 The measures, the ranks and which direction is better are the leaderboards' own
 (``store.rankings``: ``LEADERBOARD_METRICS``, competition ranks, ``LOWER_IS_BETTER``), read for the
 report's period kind and period. Organisations without a value are not ranked (no data is not a bad
-score), so ``count`` is how many had one. The median is that of the ranked organisations' values
+score), and neither are those whose value is too small a sample (``rankings.SAMPLES``), so ``count``
+is how many had one large enough. The median is that of the ranked organisations' values
 (the mean of the two middle ones when their number is even); the best is the first rank's value.
 """
 
@@ -40,9 +41,11 @@ class PeerRow:
 
 
 def peer_row(session: Session, board: rankings.Board, code: str) -> PeerRow:
-    """The organisation ``code``'s place on ``board``."""
-    ranked = rankings.ranking(session, board, limit=BOARD_LIMIT).items
-    mine = next((r for r in ranked if r.entity == code), None)
+    """The organisation ``code``'s place on ``board``: its value even when too small a sample to
+    rank (``rank`` None); the count, median and best are the ranked organisations' only."""
+    listed = rankings.ranking(session, board, limit=BOARD_LIMIT).items
+    mine = next((r for r in listed if r.entity == code), None)
+    ranked = [r for r in listed if r.rank is not None]
     values = [r.value for r in ranked]
     return PeerRow(
         registry()[board.metric],
@@ -60,6 +63,6 @@ def peers(session: Session, jurisdiction: str, params: str, code: str, period: P
     for metric in rankings.LEADERBOARD_METRICS:
         board = rankings.Board(jurisdiction, params, metric, "organisation", period.kind, period.label)
         row = peer_row(session, board, code)
-        if row.count:
+        if row.count or row.value is not None:  # its own value, even unranked, is worth reading
             rows.append(row)
     return rows

@@ -29,8 +29,14 @@ class AccountRef(BaseModel):
 class RankedPublic(BaseModel):
     """One row of a leaderboard."""
 
-    rank: int = Field(
-        description="Competition rank: equal values share a rank and the next one skips (1, 2, 2, 4)."
+    rank: int | None = Field(
+        description="Competition rank: equal values share a rank and the next one skips (1, 2, 2, 4); "
+        "null when the value is not ranked (see unranked)."
+    )
+    unranked: str | None = Field(
+        default=None,
+        description="Why the value has no rank: small_sample (its sample input is below the board's "
+        "sample minimum); null when ranked.",
     )
     entity: str = Field(description="The account id or the organisation code the value is about.")
     value: float
@@ -40,6 +46,13 @@ class RankedPublic(BaseModel):
     )
     account: AccountRef | None = Field(description="The ranked account (account level only).")
     url: str = Field(description="The account or organisation in the API.")
+
+
+class SamplePublic(BaseModel):
+    """The smallest sample a leaderboard ranks a value on."""
+
+    input: str = Field(description="The input of each value that counts its sample, e.g. answered.")
+    minimum: int = Field(description="The least that input must be for the value to be ranked.")
 
 
 class LeaderboardPage(ListEnvelope[RankedPublic]):
@@ -52,6 +65,12 @@ class LeaderboardPage(ListEnvelope[RankedPublic]):
     periods: list[str] = Field(description="Every period of this kind with values, newest first.")
     params: str = Field(description="Digest of the metric parameters the values were computed with.")
     lower_is_better: bool = Field(description="Whether the smallest value ranks first (e.g. response time).")
+    sample: SamplePublic | None = Field(
+        default=None,
+        description="The smallest sample a value is ranked on: values whose input `input` is below "
+        "`minimum` are listed after the ranked ones, with rank null; null when every value is ranked.",
+    )
+    ranked: int = Field(default=0, description="How many of the `count` entities have a rank.")
 
 
 class ComparedValue(BaseModel):
@@ -62,7 +81,12 @@ class ComparedValue(BaseModel):
     inputs: dict[str, Any] | None
     best: bool = Field(
         description="Whether this is the best value of the metric among the organisations (ties all "
-        "count; false unless at least two of them have a value)."
+        "count; false unless at least two of them have a value large enough a sample to rank)."
+    )
+    unranked: str | None = Field(
+        default=None,
+        description="small_sample when the value's sample is below the leaderboards' minimum, so it is "
+        "never marked best; null otherwise.",
     )
 
 
@@ -95,6 +119,12 @@ def account_ref(a: t.Account) -> AccountRef:
     )
 
 
+def sample_public(metric: str) -> SamplePublic | None:
+    """The smallest sample ``metric`` is ranked on, for the API; None where every value is ranked."""
+    rule = rankings.sample(metric)
+    return SamplePublic(input=rule.input, minimum=rule.minimum) if rule else None
+
+
 def ranked_public(row: rankings.Ranked) -> RankedPublic:
     """A leaderboard row for the API."""
     if row.account is not None:
@@ -104,6 +134,7 @@ def ranked_public(row: rankings.Ranked) -> RankedPublic:
         url = f"{BASE}/organisations/{org.jurisdiction}/{org.code}" if org else BASE
     return RankedPublic(
         rank=row.rank,
+        unranked=None if row.rank is not None else rankings.SMALL_SAMPLE,
         entity=row.entity,
         value=row.value,
         inputs=row.inputs,

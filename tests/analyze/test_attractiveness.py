@@ -139,3 +139,40 @@ def test_top_posts_per_entity_at_organisation_level() -> None:
     posts = [*POSTS, _post(9, "image", 500, account=2)]
     rows = _table(build(posts=posts, owners=OWNERS), "top_posts", Level.ORGANISATION, n=1)
     assert [(r["entity"], r["post_id"]) for r in rows] == [("isd", 9)]
+
+
+def _live_comment(i: int, post: int, page: bool = False) -> dict[str, Any]:
+    parent = "k0" if page else None
+    return {
+        "comment_id": i,
+        "post_id": post,
+        "account_id": 1,
+        "platform": "facebook",
+        "ts": hk(2026, 10, 5, 13),
+        "key": f"k{i}",
+        "parent": parent,
+        "is_page_reply": page,
+    }
+
+
+#: Live post 6 (platform count 30) has 3 citizen comments and 2 page replies collected; live post 7
+#: (platform count 10) has none collected, so only the platform's count is known.
+LIVE_COMMENTS = [_live_comment(i, 6) for i in range(1, 4)] + [_live_comment(i, 6, page=True) for i in (4, 5)]
+
+
+@pytest.mark.parametrize("level", [Level.ACCOUNT, Level.ORGANISATION])
+def test_live_participation_counts_citizens_not_the_page_replies(level: Level) -> None:
+    frames = build(posts=POSTS, comments=LIVE_COMMENTS, owners=OWNERS)
+    row = run(frames, "live_participation", level)[0]
+    assert row["inputs"] == {"comments": 13, "live_posts": 2, "interactions": 100}
+    assert row["value"] == pytest.approx(6.5)
+
+
+def test_the_pandas_reference_counts_live_participation_alike() -> None:
+    from bench import metrics_pandas
+
+    frames = build(posts=POSTS, comments=LIVE_COMMENTS, owners=OWNERS)
+    data = {name: table.to_pandas() for name, table in frames.tables.items()}
+    view = metrics_pandas.make_view(data, "organisation", "month", "hk", None)
+    got = metrics_pandas.live_participation(view, MetricParams())
+    assert got["value"].tolist() == [pytest.approx(6.5)]

@@ -33,7 +33,7 @@ from govsocial.store import metric_queries as mq
 from govsocial.store import survey as survey_store
 from govsocial.store.db import make_engine, session_factory
 from govsocial.store.events import period_start
-from govsocial.store.rankings import LEADERBOARD_METRICS, lower_is_better
+from govsocial.store.rankings import LEADERBOARD_METRICS, lower_is_better, rankable
 from govsocial.web.app import create_app
 from govsocial.web.pages import metric_text
 from govsocial.web.pages import reports as reports_page
@@ -91,19 +91,26 @@ def _stored(
     return value
 
 
-def _peer_figures(url: str, metric: str, period: str, kind: str = "month") -> tuple[int, int, float, float]:
-    """(rank, count, median, best) of ORG computed here from the stored values, not by the report."""
+def _peer_figures(
+    url: str, metric: str, period: str, kind: str = "month"
+) -> tuple[int | None, int, float, float]:
+    """(rank, count, median, best) of ORG computed here from the stored values, not by the report;
+    values of too small a sample (``rankable``) are not ranked, and ORG's rank is then None."""
     f = mq.MetricFilter(
         jurisdiction="hk", params=MetricParams().digest(), metrics=(metric,), level="organisation",
         period_kind=kind, period=period,
     )  # fmt: skip
     with _session(url) as session:
-        values = {
-            v.entity: v.value for v in mq.list_values(session, f, limit=10_000).items if v.value is not None
-        }
+        stored = [v for v in mq.list_values(session, f, limit=10_000).items if v.value is not None]
+    values = {v.entity: v.value for v in stored if rankable(metric, v.inputs)}
+    if ORG not in values:
+        return None, len(values), statistics.median(values.values()), _best(metric, values)
     better = [v for v in values.values() if (v < values[ORG] if lower_is_better(metric) else v > values[ORG])]
-    best = min(values.values()) if lower_is_better(metric) else max(values.values())
-    return len(better) + 1, len(values), statistics.median(values.values()), best
+    return len(better) + 1, len(values), statistics.median(values.values()), _best(metric, values)
+
+
+def _best(metric: str, values: dict[str, float]) -> float:
+    return min(values.values()) if lower_is_better(metric) else max(values.values())
 
 
 def _report(url: str, *args: str, reports_dir: Path | None = None) -> tuple[int, str]:

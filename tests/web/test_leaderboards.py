@@ -28,10 +28,23 @@ DIGEST = MetricParams().digest()
 # --- The queries, on hand-made values --------------------------------------------------------------
 
 
-def _value(session: Session, metric: str, level: str, entity: str, value: float | None, **key: str) -> None:
+#: Inputs of a response time large enough a sample to rank (rankings.SAMPLES).
+ANSWERED = {"answered": 40}
+
+
+def _value(
+    session: Session,
+    metric: str,
+    level: str,
+    entity: str,
+    value: float | None,
+    inputs: dict[str, int] | None = None,
+    **key: str,
+) -> None:
     fields = {"jurisdiction": "hk", "period_kind": "month", "period": "2026-09", "params": DIGEST} | key
+    stored = inputs or {"n": 1}
     session.add(
-        t.MetricValue(metric=metric, level=level, entity=entity, value=value, inputs={"n": 1}, **fields)
+        t.MetricValue(metric=metric, level=level, entity=entity, value=value, inputs=stored, **fields)
     )
 
 
@@ -50,9 +63,9 @@ def ranked(session: Session) -> dict[str, int]:
     _value(session, "post_volume", "organisation", "e", 99.0, params="other")
     _value(session, "post_volume", "organisation", "a", 99.0, jurisdiction="mo")
     fb, ig = store.account("facebook", [ids["a"]]), store.account("instagram", [ids["c"]])
-    _value(session, "response_time_median", "account", str(fb), 5.0)
-    _value(session, "response_time_median", "account", str(ig), 1.5)
-    _value(session, "response_time_median", "account", "999999", 0.1)  # an account the registry lacks
+    _value(session, "response_time_median", "account", str(fb), 5.0, ANSWERED)
+    _value(session, "response_time_median", "account", str(ig), 1.5, ANSWERED)
+    _value(session, "response_time_median", "account", "999999", 0.1, ANSWERED)  # not in the registry
     session.flush()
     return {"facebook": fb, "instagram": ig}
 
@@ -108,8 +121,8 @@ def test_accounts_under_review_or_archived_are_not_ranked(session: Session, rank
     owner = session.get_one(t.Account, ranked["facebook"]).organisations[0].organisation_id
     retired = store.account("x", [owner], status=t.AccountStatus.ARCHIVED)  # handles x-1, facebook-2
     doubtful = store.account("facebook", [owner], status=t.AccountStatus.UNDER_REVIEW)
-    _value(session, "response_time_median", "account", str(doubtful), 0.5)  # faster than both
-    _value(session, "response_time_median", "account", str(retired), 0.2)
+    _value(session, "response_time_median", "account", str(doubtful), 0.5, ANSWERED)  # faster than both
+    _value(session, "response_time_median", "account", str(retired), 0.2, ANSWERED)
     session.flush()
     page = rankings.ranking(session, _board("response_time_median", "account"))
     assert [(r.rank, r.entity) for r in page.items] == [
@@ -199,15 +212,19 @@ def _api(client: TestClient, metric: str, **params: str) -> dict[str, object]:
 @pytest.mark.parametrize("level", ["organisation", "account"])
 def test_page_and_api_rank_alike(demo: TestClient, metric: str, level: str) -> None:
     body = _api(demo, metric, level=level, limit="100")
-    rows = body["data"]
-    assert isinstance(rows, list) and rows, f"the demo has no {metric} values at the {level} level"
+    listed = body["data"]
+    assert isinstance(listed, list) and listed, f"the demo has no {metric} values at the {level} level"
+    # Values of too small a sample follow the ranked ones, with no rank (rankings.SAMPLES).
+    rows = [row for row in listed if row["rank"] is not None]
+    assert listed[: len(rows)] == rows and body["ranked"] == len(rows)
+    assert all(row["unranked"] == "small_sample" for row in listed[len(rows) :])
     values = [row["value"] for row in rows]
     assert values == sorted(values, reverse=not body["lower_is_better"])
     for position, (before, after) in enumerate(itertools.pairwise(rows), start=2):  # competition ranks
         assert after["rank"] == (before["rank"] if after["value"] == before["value"] else position)
     html = demo.get("/en/leaderboards", params={"metric": metric, "level": level}).text
     assert _ranks(html) == [row["rank"] for row in rows][: page.PAGE_SIZE]
-    for row in rows[:3]:
+    for row in listed[:3]:
         link = f"/en/accounts/{row['entity']}" if level == "account" else f"/organisations/hk/{row['entity']}"
         assert link in html
 
@@ -229,6 +246,7 @@ def test_response_time_ranks_the_fastest_first(demo: TestClient) -> None:
     assert "Lower is better: the smallest value ranks first." in html
     table = html[html.index('<table class="board-table">') :]
     table = table[: table.index("</table>")]
+    table = table.split('class="num board-unranked"')[0]  # the ranked rows only
     hours = [float(h) for h in re.findall(r'data-label="Response time \(median\)">([\d.]+) h<', table)]
     assert len(hours) > 1 and hours == sorted(hours)
 

@@ -3,7 +3,8 @@ and comparison pages.
 
 Both read the materialised values (``metric_values``) through ``store.rankings``, the same queries
 the pages call, so a page and its API answer always agree. Ranks are competition ranks, entities
-without a value are left out, and the better direction of each metric is ``rankings.lower_is_better``.
+without a value are left out, values of too small a sample are listed after the ranked ones with no
+rank (``rankings.SAMPLES``), and the better direction of each metric is ``rankings.lower_is_better``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from govsocial.web.schemas_rankings import (
     ComparisonPublic,
     LeaderboardPage,
     ranked_public,
+    sample_public,
 )
 
 router = APIRouter(tags=["leaderboards"])
@@ -86,7 +88,8 @@ def get_leaderboard(
     jurisdiction: JurisdictionQuery = None,
 ) -> LeaderboardPage:
     """Accounts or organisations ranked by one metric in one period, best first, with each value's
-    inputs. Equal values share a rank; entities without a value are left out."""
+    inputs. Equal values share a rank; entities without a value are left out; values of too small a
+    sample (``sample``) follow the ranked ones with ``rank`` null."""
     found = known_metric(metric)
     if platform and level is RankLevel.ORGANISATION:
         raise HTTPException(400, "platform narrows accounts only: add level=account")
@@ -107,6 +110,8 @@ def get_leaderboard(
         periods=available,
         params=digest,
         lower_is_better=rankings.lower_is_better(metric),
+        sample=sample_public(metric),
+        ranked=page.ranked if page else 0,
         data=[ranked_public(row) for row in page.items] if page else [],
         count=page.count if page else 0,
     )
@@ -169,14 +174,16 @@ def _values(result: rankings.Comparison, code: str, metrics: list[str]) -> list[
     """One organisation's values in ``result``, each marked when it is the best among the organisations."""
     out = []
     for name in metrics:
-        column = {each: row[name].value if name in row else None for each, row in result.cells.items()}
+        column = {each: row.get(name) for each, row in result.cells.items()}
         cell = result.cells[code].get(name)
+        small = cell is not None and cell.value is not None and not rankings.rankable(name, cell.inputs)
         out.append(
             ComparedValue(
                 metric=name,
                 value=cell.value if cell else None,
                 inputs=cell.inputs if cell else None,
-                best=code in rankings.best(column, name),
+                best=code in rankings.best_of(column, name),
+                unranked=rankings.SMALL_SAMPLE if small else None,
             )
         )
     return out

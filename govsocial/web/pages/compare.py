@@ -3,7 +3,8 @@
 The organisations are chosen with select lists in a plain GET form (``?org=cfs&org=chp``), so the
 page works without JavaScript and a comparison is a link to share. The best value of each row is
 marked in words, not only by colour; the better direction of a metric is
-``rankings.lower_is_better``, as on the leaderboards. The values come from
+``rankings.lower_is_better``, and a value of too small a sample is never the best and says why
+(``rankings.SAMPLES``), as on the leaderboards. The values come from
 ``rankings.comparison``, the query behind ``/api/v1/compare``.
 """
 
@@ -24,7 +25,7 @@ from govsocial.store import queries, rankings
 from govsocial.store import tables as t
 from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.pages import metric_text
-from govsocial.web.pages.leaderboards import PERIOD_KINDS, inputs_of
+from govsocial.web.pages.leaderboards import PERIOD_KINDS, input_text, inputs_of, sample_of
 from govsocial.web.pages.render import LangDep, clean, name, render
 
 router = APIRouter()
@@ -36,11 +37,13 @@ METRICS = rankings.LEADERBOARD_METRICS
 
 @dataclass(frozen=True)
 class Value:
-    """One cell of the table: the value's text, whether it is the best of its row, and its inputs."""
+    """One cell of the table: the value's text, whether it is the best of its row, and its inputs;
+    ``sample`` is the size of its sample, printed, when it is too small to rank (else None)."""
 
     text: str
     best: bool
     inputs: list[tuple[str, str]]
+    sample: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class Line:
     title: str
     lower_is_better: bool
     values: list[Value]
+    #: The smallest sample the metric is ranked on: (input label message id, minimum), or None.
+    sample: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,18 +91,23 @@ def lines(result: rankings.Comparison, codes: list[str], lang: str) -> list[Line
     """The table's rows: each metric with every organisation's value, the best ones marked."""
     out = []
     for metric in METRICS:
-        unit = registry()[metric].unit
         cells = [result.cells[code].get(metric) for code in codes]
-        best = rankings.best(
-            {code: c.value if c else None for code, c in zip(codes, cells, strict=True)}, metric
-        )
-        values = []
-        for code, cell in zip(codes, cells, strict=True):
-            inputs = inputs_of(cell.inputs) if cell else []
-            text = metric_text.format_value(cell.value if cell else None, unit, lang)
-            values.append(Value(text, code in best, inputs))
-        out.append(Line(metric, metric_text.title(metric), rankings.lower_is_better(metric), values))
+        best = rankings.best_of(dict(zip(codes, cells, strict=True)), metric)
+        values = [value_of(metric, cell, code in best, lang) for code, cell in zip(codes, cells, strict=True)]
+        title, lower = metric_text.title(metric), rankings.lower_is_better(metric)
+        out.append(Line(metric, title, lower, values, sample_of(metric)))
     return out
+
+
+def value_of(metric: str, cell: rankings.Cell | None, best: bool, lang: str) -> Value:
+    """One cell of the table, with the size of its sample when it is too small to rank."""
+    text = metric_text.format_value(cell.value if cell else None, registry()[metric].unit, lang)
+    if cell is None:
+        return Value(text, best, [])
+    rule = rankings.sample(metric)
+    small = rule is not None and cell.value is not None and not rankings.rankable(metric, cell.inputs)
+    size = input_text(cell.inputs.get(rule.input, 0)) if rule and small else None
+    return Value(text, best, inputs_of(cell.inputs), size)
 
 
 def side_by_side(

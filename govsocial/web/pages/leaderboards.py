@@ -4,7 +4,8 @@ A plain GET form chooses the metric, the level, the kind of period and the perio
 platform or type of organisation), so the page works without JavaScript and every board is a link.
 Parameters are read leniently, as on the directory: a metric, level or period that makes no sense
 falls back to the default rather than answering with an error. The rows come from
-``store.rankings``, the same query as ``/api/v1/leaderboards/{metric}``.
+``store.rankings``, the same query as ``/api/v1/leaderboards/{metric}``; a value of too small a
+sample (``rankings.SAMPLES``) is listed after the ranked ones with no rank, and the page says why.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class Choice:
 class Row:
     """A leaderboard row as the table shows it: text ready to print, and links."""
 
-    rank: int
+    rank: int | None
     name: str
     url: str
     value: str
@@ -111,6 +112,8 @@ class Row:
     inputs: list[tuple[str, str]]
     organisation: t.Organisation | None
     account: t.Account | None
+    #: The size of the value's sample, printed, when it is too small to rank (None when ranked).
+    sample: str | None = None
 
 
 def inputs_of(inputs: dict[str, Any]) -> list[tuple[str, str]]:
@@ -127,8 +130,8 @@ def input_text(value: Any) -> str:
     return f"{value:,.2f}"
 
 
-def row_of(code: str, ranked: rankings.Ranked, unit: Any) -> Row:
-    """A ranked entity for the table, in language ``code``."""
+def row_of(code: str, ranked: rankings.Ranked, unit: Any, rule: rankings.Sample | None = None) -> Row:
+    """A ranked entity for the table, in language ``code``; ``rule`` is the board's smallest sample."""
     inputs = inputs_of(ranked.inputs)
     value = metric_text.format_value(ranked.value, unit, code)
     if ranked.account is not None:
@@ -137,7 +140,10 @@ def row_of(code: str, ranked: rankings.Ranked, unit: Any) -> Row:
     else:
         org = ranked.organisation
         shown, url = (name(code, org), organisation_url(code, org)) if org else (ranked.entity, "")
-    return Row(ranked.rank, shown, url, value, ranked.value, inputs, ranked.organisation, ranked.account)
+    size = input_text(ranked.inputs.get(rule.input, 0)) if rule and ranked.rank is None else None
+    return Row(
+        ranked.rank, shown, url, value, ranked.value, inputs, ranked.organisation, ranked.account, size
+    )
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,10 @@ class Board:
     count: int
     #: The digest of the parameters the values were read under (the configured ones).
     digest: str
+    #: How many of the ``count`` rows have a rank (the others' samples are too small).
+    ranked: int = 0
+    #: The smallest sample the board's metric is ranked on: (input label message id, minimum).
+    sample: tuple[str, int] | None = None
 
     @property
     def pages(self) -> int:
@@ -180,7 +190,14 @@ def board(session: Session, settings: Settings, choice: Choice, code: str) -> Bo
     )
     page = rankings.ranking(session, query, PAGE_SIZE, (choice.page - 1) * PAGE_SIZE)
     unit = registry()[choice.metric].unit
-    return Board(choice, available, [row_of(code, r, unit) for r in page.items], page.count, digest)
+    rows = [row_of(code, r, unit, rankings.sample(choice.metric)) for r in page.items]
+    return Board(choice, available, rows, page.count, digest, page.ranked, sample_of(choice.metric))
+
+
+def sample_of(metric: str) -> tuple[str, int] | None:
+    """The smallest sample ``metric`` is ranked on, for the page: (input label message id, minimum)."""
+    rule = rankings.sample(metric)
+    return (INPUT_LABELS.get(rule.input, rule.input), rule.minimum) if rule else None
 
 
 def metric_options(chosen: str) -> list[tuple[str, str]]:
@@ -204,7 +221,8 @@ def board_chart(
     shown: Board, metric: Metric, views: dict[str, PlatformView], lang: str
 ) -> charts.Chart | None:
     """Bars of the first ``CHART_BARS`` of the board, on its first page only (None elsewhere or if empty)."""
-    rows = shown.rows[:CHART_BARS]
+    # Only ranked rows are drawn: a bar is a place on the board.
+    rows = [row for row in shown.rows if row.rank is not None][:CHART_BARS]
     if not rows or shown.choice.page > 1:
         return None
     gettext = translations(lang).gettext
