@@ -649,17 +649,9 @@ def live_events(v: View, params: MetricParams) -> pd.DataFrame:
 
 
 def live_participation(v: View, params: MetricParams) -> pd.DataFrame:
-    """Citizen comments per live post: those collected, where a live post's comments were (the
-    page's replies left out); the platform's count where they were not."""
     p = social(v)
     p = p[p["format"] == "live"]
-    c = v.comments.drop_duplicates("comment_id")
-    c = c.assign(citizen=~c["is_page_reply"].fillna(False).astype(bool))
-    per_post = c.groupby("post_id")["citizen"].agg(["size", "sum"])
-    collected = p["post_id"].map(per_post["size"]).notna()
-    written = np.where(collected, p["post_id"].map(per_post["sum"]), n(p["comments"]))
-    p = p.assign(c=pd.Series(written, index=p.index).astype("float64"))
-    s = sums(p, c=("c", "sum"), live=("c", "size"))
+    s = sums(p.assign(c=n(p["comments"])), c=("c", "sum"), live=("c", "size"))
     return out(s, ratio(s["c"], s["live"]))
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import ibis
-
-from govsocial.analyze.metrics.common import KEYS, interactions, n, only, ratio
+from govsocial.analyze.metrics.common import KEYS, ratio
 from govsocial.analyze.metrics.model import Goal, Unit, metric
-from govsocial.analyze.metrics.sums import add_up, post_sums
+from govsocial.analyze.metrics.sums import post_sums
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -35,8 +33,8 @@ FORMATS = {
 
 
 def format_sums(view: View, params: MetricParams) -> ir.Table:
-    """Posts and interactions of each format (``{format}_posts``, ``{format}_interactions``) and all
-    posts, per entity and period: the posts' shared sums
+    """Posts and interactions of each format (``{format}_posts``, ``{format}_interactions``), all
+    posts, and comments on live posts, per entity and period: the posts' shared sums
     (``sums.post_sums``, one group-by for every metric here and the other sums of posts, so a
     scorecard in one query computes it once)."""
     return post_sums(view, params)
@@ -88,52 +86,24 @@ def live_events(view: View, params: MetricParams) -> ir.Table:
     return sums.select(*KEYS, "posts", live_posts=sums.live_posts, value=sums.live_posts.cast("float64"))
 
 
-def live_sums(view: View, params: MetricParams) -> ir.Table:
-    """Per entity and period with live posts: ``live_posts``, ``interactions`` on them and
-    ``comments``, what citizens wrote on them.
-
-    A live post whose comments were collected (it has rows in the ``comments`` frame) counts its
-    citizen comments, not the page's own replies; one without counts the platform's comment count,
-    the only number there is, which may include the page's replies (docs/metrics.md). Comments
-    are counted by id, since a comment has a row per entity its account counts in.
-    """
-    posts = view.account_posts
-    live = posts.filter(posts.format == "live")
-    c = view.comments
-    c = c.filter(c.post_id.isin(live.post_id))
-    citizen = ~c.is_page_reply.fill_null(False)
-    per_post = c.group_by("post_id").aggregate(
-        collected=c.comment_id.nunique(), citizen=only(c.comment_id, citizen).nunique()
-    )
-    joined = live.left_join(per_post, "post_id")
-    written = ibis.ifelse(joined.collected.notnull(), n(joined.citizen), n(joined.comments))
-    per_account = joined.group_by(["account_id", "period"]).aggregate(
-        live_posts=joined.count(),
-        comments=written.sum(),
-        interactions=interactions(joined, params).sum(),
-    )
-    return add_up(view, per_account)
-
-
 @metric(
     "live_participation",
     goal=Goal.ATTRACTIVENESS,
     title="Participation in live events",
     unit=Unit.COUNT,
-    formula="sum(citizen comments on live posts) / live posts (the platform's comment count for a "
-    "live post whose comments were not collected)",
+    formula="sum(comments on live posts) / live posts",
     source=f"{_STUDY}; the study's online interaction events with their participation",
     inputs=("comments", "live_posts", "interactions"),
 )
 def live_participation(view: View, params: MetricParams) -> ir.Table:
-    """How many comments (questions, remarks) citizens wrote per live stream: taking part in an
-    online event means writing, so comments are the measure, not the page's own replies; all
-    interactions are shown beside."""
-    sums = live_sums(view, params)
+    """How many comments (questions, remarks) were written per live stream: taking part in an
+    online event means writing, so comments are the measure; all interactions are shown beside.
+    The platform's comment count includes the page's own replies (docs/metrics.md, "Known limit")."""
+    sums = format_sums(view, params).filter(lambda t: t.live_posts > 0)
     return sums.select(
         *KEYS,
-        comments=sums.comments,
+        comments=sums.live_comments,
         live_posts=sums.live_posts,
-        interactions=sums.interactions,
-        value=ratio(sums.comments, sums.live_posts),
+        interactions=sums.live_interactions,
+        value=ratio(sums.live_comments, sums.live_posts),
     )

@@ -75,7 +75,7 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
       ``rate_posts_without`` (posts without a count); the same with the count as a float for the
       Bonsón indicators divided by fans: ``fans``, ``fan_interactions``, ``fan_posts``, and per
       dimension d (p, c, v, e) ``d_x`` and ``d_mean_ratio`` (mean of x / fans x 1000);
-    * per format f: ``f_posts``, ``f_interactions``;
+    * per format f: ``f_posts``, ``f_interactions``; ``live_comments`` (comments on live posts);
     * ``eservice_checked``, ``eservice_posts`` (posts whose links were checked, and those linking
       to an e-service); ``invitation_checked``, ``inviting_posts``; ``ctr_posts``, ``ctr_clicks``,
       ``ctr_views`` (posts reporting both clicks and views, and their sums).
@@ -117,6 +117,7 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
         of_format = posts.format == post_format
         sums[f"{post_format}_posts"] = tally(of_format)
         sums[f"{post_format}_interactions"] = only(posts.interactions, of_format).sum()
+    sums["live_comments"] = only(n(posts.comments), posts.format == "live").sum()
     sums |= {
         "eservice_checked": tally(posts.links_eservice.notnull()),
         "eservice_posts": tally(posts.links_eservice),
