@@ -419,8 +419,8 @@ def _reaction_columns(reactions: Sequence[Any], likes: Sequence[Any]) -> dict[st
         if by_type:
             known = [by_type.get(kind) for kind in REACTIONS]
             given = [int(v) for v in known if v is not None]
-            # "total": all reactions without their types (Meta Business Suite's "Reactions").
-            total = by_type.get("total") if not given else None
+            # All reactions without their types (Meta Business Suite's "Reactions").
+            total = by_type.get(t.REACTIONS_TOTAL) if not given else None
             out["reactions"].append(sum(given) if total is None else int(total))
             for kind, value in zip(REACTIONS, known, strict=True):
                 out[kind].append(value)

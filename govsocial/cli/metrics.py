@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Level, PeriodKind, registry
 from govsocial.analyze.metrics.params import (
+    DIGEST_SHAPE,
     Aggregation,
     FollowerBasis,
     LikesMeaning,
@@ -143,17 +143,13 @@ def show(
     _print_rows(rows, as_json, f"{len(rows)} of {count} values (params {f.params})")
 
 
-#: A parameter digest as values are stored under it: 12 hexadecimal digits (``MetricParams.digest``).
-_DIGEST = re.compile("[0-9a-fA-F]{12}")
-
-
-def _digest_shape(digest: str | None) -> None:
-    """Refuse a ``--digest`` that is no digest, as the API refuses its ``params``."""
-    if digest is not None and not _DIGEST.fullmatch(digest):
+def _digest_shape(digest: str | None, hint: str = "--digest") -> None:
+    """Refuse a digest that is no digest, as the API refuses its ``params``."""
+    if digest is not None and not DIGEST_SHAPE.fullmatch(digest):
         raise typer.BadParameter(
             f"{digest!r} is not a parameter digest (12 hexadecimal digits; `govsocial metrics digests` "
             "lists those stored)",
-            param_hint="--digest",
+            param_hint=hint,
         )
 
 
@@ -387,6 +383,8 @@ def forget(
 
     settings = settings_of(ctx)
     code = jurisdiction or settings.jurisdiction
+    _digest_shape(digest, "DIGEST")
+    digest = digest.lower()  # stored in lower case, as the API reads either
     if digest == configured(settings).digest():
         raise typer.BadParameter(
             f"{digest} is the digest of the configured parameters (the metric_params setting): the "

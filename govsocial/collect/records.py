@@ -179,7 +179,9 @@ class PostCounts(Record):
 
     taken_at: dt.datetime
     reactions: dict[str, int] | None = Field(
-        default=None, description="Per reaction type: like, love, haha, wow, sad, angry, care."
+        default=None,
+        description="Per reaction type: like, love, haha, wow, sad, angry, care; or all types together "
+        "under store.tables.REACTIONS_TOTAL where the source gives no types.",
     )
     likes: int | None = None
     comments: int | None = None

@@ -171,7 +171,7 @@ def _reactions(by_type: dict[str, Any] | None, likes: int | None) -> int | None:
     # Facebook's reaction types summed; elsewhere the likes are the reactions (as in the frames).
     if by_type:
         values = [int(by_type[k]) for k in REACTIONS if by_type.get(k) is not None]
-        if not values and by_type.get("total") is not None:  # all reactions without their types
-            return int(by_type["total"])
+        if not values and by_type.get(t.REACTIONS_TOTAL) is not None:  # all reactions without their types
+            return int(by_type[t.REACTIONS_TOTAL])
         return sum(values) if values else likes
     return likes

@@ -15,7 +15,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from sqlalchemy import (
     JSON,
@@ -372,6 +372,11 @@ class Post(Base):
     raw_id: Mapped[int | None] = mapped_column(ForeignKey("raw_payloads.id", ondelete="SET NULL"))
 
 
+#: The key of ``PostSnapshot.reactions`` for all reactions given without their types (Meta
+#: Business Suite's "Reactions"): read as the post's reactions where no type is given.
+REACTIONS_TOTAL: Final = "total"
+
+
 class PostSnapshot(Base):
     """A post's engagement counts at one moment, so engagement over a post's age can be measured.
     ``None`` is "not given by the source", never 0."""
@@ -382,6 +387,7 @@ class PostSnapshot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: Per reaction type (like, love, ...); or ``{REACTIONS_TOTAL: n}``, all types together.
     reactions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     likes: Mapped[int | None] = mapped_column(Integer)
     comments: Mapped[int | None] = mapped_column(Integer)

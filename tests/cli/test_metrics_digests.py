@@ -105,3 +105,15 @@ def test_forget_refuses_the_configured_digest(stored: Engine, monkeypatch: pytes
     result = runner.invoke(app, ["metrics", "forget", DEFAULTS])
     assert result.exit_code == 0, result.output
     assert _count(stored, "hk", DEFAULTS) == 0
+
+
+def test_forget_refuses_what_is_no_digest_and_reads_either_case(stored: Engine) -> None:
+    """A mistyped digest is an error (exit 2), not "nothing stored" (exit 0); the configured
+    digest in upper case is still the configured digest, and an old one in upper case is found."""
+    result = runner.invoke(app, ["metrics", "forget", OLD + "x"])
+    words = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2 and "is not a parameter digest" in words
+    result = runner.invoke(app, ["metrics", "forget", DEFAULTS.upper()])
+    assert result.exit_code == 2 and _count(stored, "hk", DEFAULTS) == 3
+    result = runner.invoke(app, ["metrics", "forget", OLD.upper(), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["deleted"] == 1

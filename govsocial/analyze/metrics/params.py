@@ -14,9 +14,10 @@ import difflib
 import enum
 import functools
 import hashlib
+import re
 import weakref
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -55,6 +56,11 @@ MAX_DAYS = 3660
 MAX_BENCHMARK_POSTS = 10_000
 #: The highest floor of expected interactions (more than any post of the registry gets).
 MAX_INTERACTIONS = 1_000_000_000
+
+
+#: A parameter digest as values are stored under it (``MetricParams.digest``): 12 hexadecimal
+#: digits, written in lower case; readers accept either case.
+DIGEST_SHAPE: Final = re.compile("[0-9a-fA-F]{12}")
 
 
 class MetricParams(BaseModel):

@@ -42,6 +42,7 @@ from govsocial.collect.imports.base import DAY_FIRST, MONTH_FIRST, ImportContext
 from govsocial.collect.records import Batch, PostCounts, PostFormat, PostRecord
 from govsocial.errors import ImportFileError
 from govsocial.hookspecs import hookimpl
+from govsocial.store.tables import REACTIONS_TOTAL
 
 SOURCE = "import:meta_business_suite"
 
@@ -106,9 +107,6 @@ EXTRA_TEXTS = {
     "average_seconds_viewed": "Average Seconds viewed",
 }  # fmt: skip
 
-#: The key of ``PostCounts.reactions`` for a total of all reaction types given without the types
-#: (``analyze.extract`` reads it as the post's reactions when no type is given).
-REACTIONS_TOTAL = "total"
 
 _ISO_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 #: ``strptime`` formats of ``Publish time`` by the order of its numeric dates (``numeric_date_order``).

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +30,7 @@ from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Level
-from govsocial.analyze.metrics.params import configured
+from govsocial.analyze.metrics.params import DIGEST_SHAPE, configured
 from govsocial.errors import NotFoundError
 from govsocial.settings import Settings
 from govsocial.store import metric_queries as mq
@@ -39,8 +38,6 @@ from govsocial.store import queries
 from govsocial.store import tables as t
 from govsocial.web.schemas import ErrorBody, InvalidBody
 
-#: A parameter digest: ``MetricParams.digest`` writes it in lower case; either case is read.
-DIGEST = re.compile("[0-9a-fA-F]{12}")
 #: Examples of each period kind's label, for the messages.
 LABEL_EXAMPLES = {"day": "2026-10-01", "week": "2026-W40", "month": "2026-10", "year": "2026"}
 
@@ -151,7 +148,7 @@ def params(session: Session, settings: Settings, code: str, given: str | None) -
     default = configured(settings).digest()
     if not given:
         return default
-    if not DIGEST.fullmatch(given):
+    if not DIGEST_SHAPE.fullmatch(given):
         raise invalid("params", f"{given!r} is not a parameter digest (12 hexadecimal digits)")
     digest = given.lower()
     if digest != default and not mq.has_params(session, code, digest):

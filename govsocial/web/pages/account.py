@@ -124,8 +124,8 @@ def post_counts(counts: t.PostSnapshot | None) -> tuple[list[tuple[str, int]], l
     if counts is None:
         return [], []
     reactions = {k: int(v) for k, v in (counts.reactions or {}).items() if k in REACTION_LABELS}
-    # All reactions given without their types (Meta Business Suite's "Reactions"), under "total".
-    total = (counts.reactions or {}).get("total")
+    # All reactions given without their types (Meta Business Suite's "Reactions").
+    total = (counts.reactions or {}).get(t.REACTIONS_TOTAL)
     shown: list[tuple[str, int]] = []
     if reactions:
         shown.append((COUNT_LABELS["reactions"], sum(reactions.values())))
