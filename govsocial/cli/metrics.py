@@ -7,6 +7,7 @@ export that ``export-frames`` writes, which is also what a Spark cluster reads).
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import tempfile
@@ -46,9 +47,11 @@ from govsocial.cli.common import (
     write_session,
     writing,
 )
+from govsocial.collect import runs
 from govsocial.csvsafe import protect
 from govsocial.errors import GovsocialError, NotFoundError
 from govsocial.store import metric_queries as mq
+from govsocial.store.db import session_factory
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -318,8 +321,13 @@ def refresh(
     _known(metric)
     settings = settings_of(ctx)
     kinds = period_kind or pipeline.DEFAULT_PERIOD_KINDS
+    started = dt.datetime.now(dt.UTC)
     with errors.status(f"computing the metrics of {jurisdiction or settings.jurisdiction}"):
         report = pipeline.refresh(engine_of(ctx), settings, jurisdiction, kinds, _params(ctx, param), metric)
+    # The refresh the portal runs after an import, done whole: runs a stopped portal left waiting
+    # for it are covered (their rows were stored before it read the store).
+    if not (report.failed or metric or param or set(kinds) != set(pipeline.DEFAULT_PERIOD_KINDS)):
+        runs.metrics_covered(session_factory(engine_of(ctx)), report.jurisdiction, started, report.summary())
     if as_json:
         print_json(report.as_dict())
     else:

@@ -183,6 +183,41 @@ def metrics_outcome(sessions: sessionmaker[Session], run_id: int, code: str, sta
     _store_metrics(sessions, run_id, change)
 
 
+def metrics_covered(sessions: sessionmaker[Session], code: str, started: dt.datetime, line: str) -> list[int]:
+    """Record a refresh of ``code`` that started at ``started`` and succeeded (``line``, its
+    summary) as the outcome of every run still waiting for one of ``code`` since before then: their
+    rows were stored before that refresh read the store, so it covered them. A portal stopped
+    during a refresh leaves its runs pending; the next refresh of the jurisdiction, by the portal or
+    ``govsocial metrics refresh``, closes them. Returns the runs' ids."""
+    started = started.astimezone(dt.UTC)
+    waiting = _waiting_runs(sessions, code, started)
+    covered = f"covered by the refresh started at {started.isoformat(timespec='seconds')}: {line}"
+    for run_id in waiting:
+        metrics_outcome(sessions, run_id, code, METRICS_DONE, covered)
+    return waiting
+
+
+def _waiting_runs(sessions: sessionmaker[Session], code: str, before: dt.datetime) -> list[int]:
+    # Pending records are few (a refresh closes them within minutes): the JSON status filters them
+    # in the store, the jurisdiction and the time are read here.
+    status = t.CollectionRun.metrics_refresh["status"].as_string()
+    query = select(t.CollectionRun.id, t.CollectionRun.metrics_refresh).where(status == METRICS_PENDING)
+    with sessions() as session:
+        rows = session.execute(query.order_by(t.CollectionRun.id)).all()
+    return [run_id for run_id, state in rows if _waits(state, code, before)]
+
+
+def _waits(state: dict[str, Any], code: str, before: dt.datetime) -> bool:
+    entry = (state.get("jurisdictions") or {}).get(code) or {}
+    since = state.get("since")
+    if entry.get("status") != METRICS_PENDING or not isinstance(since, str):
+        return False
+    try:
+        return dt.datetime.fromisoformat(since) <= before
+    except ValueError:  # a record written by hand: left as it is
+        return False
+
+
 def _overall(codes: dict[str, dict[str, Any]]) -> str:
     statuses = {entry.get("status") for entry in codes.values()}
     if METRICS_PENDING in statuses:

@@ -15,8 +15,9 @@ served with ``--workers`` from refreshing one jurisdiction side by side (they wo
 ``metric_values`` rows); on SQLite the store's one writer serialises their writes.
 
 A refresh that fails is logged and recorded with its error on one line; the import stays stored.
-A portal stopped during a refresh leaves its runs ``pending``: ``govsocial metrics refresh``
-recomputes the figures then.
+A portal stopped during a refresh leaves its runs ``pending``: the next refresh of the jurisdiction
+that succeeds (the portal's, or ``govsocial metrics refresh``) covers them and records it in them
+(``runs.metrics_covered``).
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ class MetricsRefresher:
 
     def _refresh_one(self, code: str, run_ids: list[int]) -> None:
         """Refresh ``code`` once for every run in ``run_ids`` and record the outcome in each."""
+        started = dt.datetime.now(dt.UTC)
         try:
             with advisory_lock(self.engine, code):
                 status, line = runs.METRICS_DONE, self.refresh(self.engine, self.settings, code)
@@ -138,6 +140,18 @@ class MetricsRefresher:
                 runs.metrics_outcome(self.sessions, run_id, code, status, line)
             except Exception:  # the next run's outcome is still worth recording
                 log.exception("could not record the metrics refresh of %s in run %s", code, run_id)
+        if status == runs.METRICS_DONE:
+            self._cover(code, started, line)
+
+    def _cover(self, code: str, started: dt.datetime, line: str) -> None:
+        """Close the runs an earlier portal left pending: this refresh read their rows too."""
+        try:
+            covered = runs.metrics_covered(self.sessions, code, started, line)
+        except Exception:
+            log.exception("could not record the metrics refresh of %s in runs left pending", code)
+        else:
+            if covered:
+                log.info("the refresh of %s covered run(s) %s left pending", code, covered)
 
 
 def refresher_of(request: Request) -> MetricsRefresher:

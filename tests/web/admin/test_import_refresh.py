@@ -1,10 +1,12 @@
 """An import from the admin area recomputes the metrics of the jurisdictions it stored rows under,
 in the background (``web/admin/refresh.py``): the answer comes at once saying "pending", the run's
 page and the API then say done or failed, and a second import during a refresh leads to one more
-refresh after it, never two at once (docs/admin.md, "Imports")."""
+refresh after it, never two at once; runs a stopped portal left pending are closed by the next
+refresh of their jurisdiction that succeeds (docs/admin.md, "Imports")."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import threading
@@ -15,10 +17,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from govsocial.analyze import pipeline
 from govsocial.cli.main import app as cli_app
+from govsocial.collect import runs
 from govsocial.registry.load import load_registry
 from govsocial.settings import PROJECT_ROOT, Settings
 from govsocial.store import tables as t
@@ -69,8 +73,8 @@ def quick_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
     """The real refresh, of two metrics by year: which jurisdiction, and when, is the point."""
     real = pipeline.refresh
 
-    def quick(*args: Any, **kwargs: Any) -> pipeline.RefreshReport:
-        return real(*args, **{**kwargs, "period_kinds": ("year",), "metrics": QUICK_METRICS})
+    def quick(engine: Engine, settings: Settings, code: str | None = None, *_: Any, **__: Any) -> Any:
+        return real(engine, settings, code, period_kinds=("year",), metrics=QUICK_METRICS)
 
     monkeypatch.setattr(pipeline, "refresh", quick)
 
@@ -227,3 +231,105 @@ def test_a_run_reads_the_same_from_the_admin_api_and_the_cli(
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["data"][0] == detail
+
+
+# --- Runs a stopped portal left pending ----------------------------------------------------------
+
+
+def left_pending(app: FastAPI, web: TestClient, token: str, post_id: str) -> int:
+    """An import whose refresh was queued by a portal that stopped before running it."""
+    stopped = refresher(app)
+    real_submit = stopped.submit
+    stopped.submit = lambda _run_id, _codes: None  # type: ignore[method-assign,assignment]
+    try:
+        answer = api_import(web, token, posts_csv(post_id))
+    finally:
+        stopped.submit = real_submit  # type: ignore[method-assign]
+    assert answer["metrics_refresh"]["status"] == "pending"
+    run_id: int = answer["run_id"]
+    return run_id
+
+
+def cli_refresh(database_url: str, *args: str) -> None:
+    result = CliRunner().invoke(
+        cli_app, ["metrics", "refresh", *args], env={"GOVSOCIAL_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_the_clis_whole_refresh_closes_runs_left_pending_and_a_partial_one_does_not(
+    app: FastAPI, web: TestClient, engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quick_pipeline(monkeypatch)
+    token = token_for(engine, "editor")
+    run_id = left_pending(app, web, token, "8101")
+
+    cli_refresh(database_url, "--metric", "accounts")  # one metric: not the refresh the run waits for
+    assert api_run(web, token, run_id)["metrics_refresh"]["status"] == "pending"
+    cli_refresh(database_url, "--period-kind", "year")  # one period kind: neither
+    assert api_run(web, token, run_id)["metrics_refresh"]["status"] == "pending"
+
+    cli_refresh(database_url)
+    record = api_run(web, token, run_id)["metrics_refresh"]
+    assert record["status"] == "done"
+    assert record["jurisdictions"]["hk"]["summary"].startswith("covered by the refresh started at ")
+
+
+def test_the_portals_next_refresh_closes_runs_an_earlier_portal_left_pending(
+    app: FastAPI, web: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def counting(_engine: Engine, _settings: Settings, code: str) -> str:
+        calls.append(code)
+        return "recomputed"
+
+    refresher(app).refresh = counting
+    token = token_for(engine, "editor")
+    earlier = left_pending(app, web, token, "8201")
+    later = api_import(web, token, posts_csv("8202"))["run_id"]
+    assert refresher(app).wait(WAIT)
+    assert calls == ["hk"]  # one refresh, for the later run: it read the earlier run's rows too
+    assert api_run(web, token, later)["metrics_refresh"]["jurisdictions"]["hk"] == {
+        "status": "done",
+        "summary": "recomputed",
+    }
+    earlier_record = api_run(web, token, earlier)["metrics_refresh"]
+    assert earlier_record["status"] == "done"
+    assert earlier_record["jurisdictions"]["hk"]["summary"].endswith(": recomputed")
+
+
+def test_a_run_waiting_since_after_the_refresh_started_is_not_covered(engine: Engine, app: FastAPI) -> None:
+    """Rows stored after a refresh read the store are not in its figures: such a run stays pending,
+    as does a run waiting for another jurisdiction."""
+    sessions = session_factory(engine)
+    started = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+    ids = [
+        _run(sessions, at) for at in (started - dt.timedelta(seconds=1), started + dt.timedelta(seconds=1))
+    ]
+    runs.metrics_pending(sessions, ids[0], ["hk"], started - dt.timedelta(seconds=1))
+    runs.metrics_pending(sessions, ids[1], ["hk"], started + dt.timedelta(seconds=1))
+    other = _run(sessions, started)
+    runs.metrics_pending(sessions, other, ["sg"], started - dt.timedelta(hours=1))
+
+    assert runs.metrics_covered(sessions, "hk", started, "ok") == [ids[0]]
+    states: list[dict[str, Any]] = [_state(sessions, run_id) for run_id in (*ids, other)]
+    assert [s["status"] for s in states] == ["done", "pending", "pending"]
+    assert runs.metrics_covered(sessions, "hk", started, "ok") == []  # nothing left to close
+
+
+def _run(sessions: sessionmaker[Session], at: dt.datetime) -> int:
+    with transaction(sessions) as session:
+        row = t.CollectionRun(kind="import", trigger="test", scope="test", status="ok", started_at=at)
+        session.add(row)
+        session.flush()
+        run_id: int = row.id
+    return run_id
+
+
+def _state(sessions: sessionmaker[Session], run_id: int) -> dict[str, Any]:
+    with sessions() as session:
+        row = session.get(t.CollectionRun, run_id)
+        assert row is not None and row.metrics_refresh is not None
+        state: dict[str, Any] = row.metrics_refresh
+        return state
