@@ -241,6 +241,13 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
+def environment_variable(setting: str) -> str:
+    """The environment variable that sets ``setting`` (``x_bearer_token`` ->
+    ``GOVSOCIAL_X_BEARER_TOKEN``): the prefix, then the name, in upper case as the docs write it
+    (pydantic-settings matches it in any case). Messages name it for operators, who set secrets there."""
+    return f"{Settings.model_config.get('env_prefix', '')}{setting}".upper()
+
+
 def config_path(config_file: Path | None = None) -> Path | None:
     """The TOML settings file: ``config_file`` (``govsocial --config``) if given, else the one named
     by ``GOVSOCIAL_CONFIG``; None if neither. One that is not a file is an error: the systemd units
@@ -302,7 +309,7 @@ class _Sources:
 
     def origin(self, name: str) -> str:
         """The source a setting's value was read from: the first that has it."""
-        variable = f"govsocial_{name}".lower()
+        variable = environment_variable(name).lower()
         if name in self.overrides:
             return "the value given to Settings.load"
         for key in os.environ:  # matched in any case, as pydantic-settings matches them

@@ -21,6 +21,10 @@ SQLite and PostgreSQL), scored and written back in one transaction per page, so 
 bounded whatever the store holds, an interrupted run keeps what it wrote, and running it again
 finds nothing left to do. A comment removed from the store takes its sentiment row with it (the
 foreign key cascades).
+
+Each run ends by recording which analysers labelled the comments on each account's posts it covered
+(``store.sentiments.record_analysers``, ``comment_analysers``), which the opinion sections read
+rather than every comment on each page view.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from govsocial.analyze.sentiment import Analyser, Sentiment, default_analyser, load_analyser
 from govsocial.store import tables as t
+from govsocial.store.sentiments import record_analysers
 
 #: Comments read, scored and written per transaction.
 CHUNK = 20_000
@@ -126,6 +131,10 @@ def score_comments(
         report.scored += len(rows)
         if progress is not None:
             progress(min(report.scored, report.pending), report.pending)
+    # Even when nothing needed a score: comments forgotten since the last run take their analyser
+    # with them, and a store upgraded or filled by other means gets its rows.
+    with engine.begin() as connection:
+        record_analysers(connection, jurisdiction)
     report.seconds = time.perf_counter() - started
     return report
 

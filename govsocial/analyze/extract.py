@@ -57,6 +57,7 @@ from govsocial.analyze import matching, signals
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.errors import NotFoundError
 from govsocial.store import tables as t
+from govsocial.store.open_data import FOLLOWERS_AT_POSTING_REACH  # one rule with the posts download
 
 #: Platforms whose "posts" are press releases, not social media posts.
 RELEASE_PLATFORMS = ("rss",)
@@ -65,8 +66,6 @@ RELEASE_PLATFORMS = ("rss",)
 OFFICIAL_STATUSES = (t.AccountStatus.PUBLISHED, t.AccountStatus.ARCHIVED)
 #: Rows read and converted at a time.
 CHUNK = 50_000
-#: How old a profile snapshot may be to stand in for a post's missing follower count at posting.
-FOLLOWERS_AT_POSTING_REACH = 7 * 24 * 3600
 REACTIONS = ("like", "love", "haha", "wow", "sad", "angry", "care")
 _COUNTS = ("comments", "shares", "views", "quotes", "replies", "clicks")
 

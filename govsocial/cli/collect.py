@@ -28,16 +28,16 @@ from govsocial.cli.common import (
     write_session,
 )
 from govsocial.collect import processes as in_processes
-from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
+from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity, refuse_unregistered
 from govsocial.collect.imports.base import DAY_FIRST, MONTH_FIRST, ImportContext, decode_file
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, run_jurisdictions, run_record
 from govsocial.collect.storage import Resolver
 from govsocial.collect.targets import collectable, collected_platforms, target_of
-from govsocial.errors import AddressError, ConfigurationError, NotFoundError
+from govsocial.errors import ConfigurationError, NotFoundError
 from govsocial.plugins import connectors, importers
 from govsocial.registry.catalogue import load_catalogue
-from govsocial.registry.verify import account_id_for, find_account, resolver
+from govsocial.registry.verify import find_account, resolver
 from govsocial.store import tables as t
 from govsocial.store.queries import MAX_ID
 from govsocial.store.times import utc
@@ -299,7 +299,8 @@ def import_(
             known.platform(session, platform)
     importer = choose_importer(file, decode_file(file)[:HEAD_CHARS], fmt)
     if account is not None:
-        _registered(ctx, account, platform)
+        with read_session(ctx) as session:  # before the run: exit status 2, nothing recorded
+            refuse_unregistered(session, account, platform)
     # Without --timezone each row's time is read in its account's jurisdiction's zone.
     zone = None if timezone is None else _zone(timezone)
     order = None if day_first is None else DAY_FIRST if day_first else MONTH_FIRST
@@ -321,26 +322,6 @@ def import_(
     metrics = None if no_metrics else _refresh_touched(ctx, summary, as_json)
     _print_summary(summary, as_json, metrics)
     raise typer.Exit(0 if summary.status == "ok" else 1)
-
-
-def _registered(ctx: typer.Context, account: str, platform: str | None) -> None:
-    """Refuse an ``--account`` the registry does not have (exit status 2), before the run: each of
-    the file's rows would otherwise be quarantined, one by one, as not in the registry. An address
-    (or, with ``--platform``, a handle or id) is looked up as the rows are (``account_id_for``: by
-    address, else by platform id); a bare handle without ``--platform`` is left to the rows, whose
-    format says their platform."""
-    with read_session(ctx) as session:
-        catalogue = load_catalogue(session)
-        try:
-            key = catalogue.parse(account, platform=platform).platform
-        except AddressError:
-            return
-        if account_id_for(session, catalogue, key, account) is None:
-            verify = f"govsocial registry verify {account}" + (f" --platform {platform}" if platform else "")
-            raise NotFoundError(
-                f"--account {account}: no {key} account with this address or platform id is in the "
-                f"registry (`{verify}` says what it is); nothing was imported"
-            )
 
 
 def _zone(name: str) -> ZoneInfo:

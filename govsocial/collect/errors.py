@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from govsocial.errors import GovsocialError
+from govsocial.settings import environment_variable
 
 
 class CollectError(GovsocialError):
@@ -53,3 +54,10 @@ class GoneError(CollectError):
 
 class PayloadError(CollectError):
     """A response body that cannot be understood."""
+
+
+def credential_names(setting: str) -> str:
+    """Where an operator gives the credential of ``setting``, for a message that it is missing:
+    ``setting x_bearer_token, environment variable GOVSOCIAL_X_BEARER_TOKEN``. Names only, never
+    the value (a message goes to the run record, stderr and alerts)."""
+    return f"setting {setting}, environment variable {environment_variable(setting)}"

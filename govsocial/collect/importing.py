@@ -17,12 +17,17 @@ A time without an offset is read in the import's zone when it was given one (``-
 in the time zone of the jurisdiction of the row's account (``_Zones``): a database holding several
 jurisdictions imports a London account's file in London time and a Hong Kong one's in Hong Kong
 time, whichever jurisdiction the settings name.
+
+What the CLI and the admin area both check before a run is here too: an ``--account`` the
+registry does not have is refused (``refuse_unregistered``), and a refusal that names the
+CLI's ``--day-first`` / ``--month-first`` names the caller's own options instead
+(``import_activity``'s ``date_options``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,13 +36,21 @@ from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from govsocial.collect.imports.base import UNKNOWN_ZONE, ImportContext, Importer, decode_file
-from govsocial.collect.privacy import Pseudonymiser
+from govsocial.collect.imports.base import (
+    DATE_ORDER_OPTIONS,
+    UNKNOWN_ZONE,
+    ImportContext,
+    Importer,
+    decode_file,
+)
+from govsocial.collect.privacy import Pseudonymiser, redact_reason
 from govsocial.collect.records import Batch
 from govsocial.collect.runs import RunSummary, finish_run, start_run
 from govsocial.collect.storage import BatchWriter, Resolver, store_batch
-from govsocial.errors import ConfigurationError, GovsocialError, ImportFileError
+from govsocial.errors import AddressError, ConfigurationError, GovsocialError, ImportFileError, NotFoundError
 from govsocial.plugins import importers
+from govsocial.registry.catalogue import load_catalogue
+from govsocial.registry.verify import account_id_for
 from govsocial.store import tables as t
 from govsocial.store.db import session_factory
 
@@ -60,6 +73,25 @@ def choose_importer(path: Path, head: str, fmt: str | None) -> Importer:
         names = ", ".join(sorted(cls.format for cls in matches)) or "none"
         raise ImportFileError(f"{path.name}: cannot tell the format (matches: {names}); pass --format")
     return matches[0]()
+
+
+def refuse_unregistered(session: Session, account: str, platform: str | None) -> None:
+    """``NotFoundError`` for an ``account`` option the registry does not have, to be called before
+    the run: each of the file's rows would otherwise be quarantined, one by one, as not in the
+    registry. An address (or, with ``platform``, a handle or id) is looked up as the rows are
+    (``account_id_for``: by address, else by platform id); a bare handle without ``platform`` is
+    left to the rows, whose format says their platform."""
+    catalogue = load_catalogue(session)
+    try:
+        key = catalogue.parse(account, platform=platform).platform
+    except AddressError:
+        return
+    if account_id_for(session, catalogue, key, account) is None:
+        verify = f"govsocial registry verify {account}" + (f" --platform {platform}" if platform else "")
+        raise NotFoundError(
+            f"--account {account}: no {key} account with this address or platform id is in the "
+            f"registry (`{verify}` says what it is); nothing was imported"
+        )
 
 
 @dataclass
@@ -165,6 +197,7 @@ def import_activity(
     source: str | None = None,
     progress: Callable[[Batch], None] | None = None,
     started: Callable[[int], None] | None = None,
+    date_options: str = DATE_ORDER_OPTIONS,
 ) -> RunSummary:
     """Import one file; returns the run summary (also stored as a run record).
 
@@ -174,6 +207,8 @@ def import_activity(
     caller that gets one of those errors can still name the run (the admin page links to it).
 
     Without ``context.timezone``, a row's time without an offset is read in its account's zone.
+    ``date_options`` names the way to say the order of a file's dates in a refusal that asks for
+    it (the run records the refusal as the caller's user is to read it).
     """
     sessions = session_factory(engine)
     summary = start_run(sessions, "import", trigger, f"{importer.format}:{path.name}")
@@ -187,7 +222,7 @@ def import_activity(
             touched.counting(resolve),
             Pseudonymiser(pseudonym_key),
         )
-        batches = importer.read(path, with_zones(context, sessions, resolve))
+        batches = _worded(importer.read(path, with_zones(context, sessions, resolve)), date_options)
         if not _store_all(engine, sessions, writer, batches, summary, touched, progress):
             _refuse_if_blank(path)
     except ImportFileError as exc:
@@ -207,6 +242,17 @@ def import_activity(
         summary.account_ids.update(touched.ids)
         finish_run(sessions, summary)
     return summary
+
+
+def _worded(batches: Iterable[Batch], date_options: str) -> Iterator[Batch]:
+    """``batches``, with a refusal that names the CLI's date-order options naming ``date_options``:
+    an importer knows no caller but the CLI, and the form's user has no ``--day-first``."""
+    try:
+        yield from batches
+    except ImportFileError as exc:
+        if date_options == DATE_ORDER_OPTIONS or DATE_ORDER_OPTIONS not in str(exc):
+            raise
+        raise ImportFileError(str(exc).replace(DATE_ORDER_OPTIONS, date_options)) from exc
 
 
 def _store_all(
@@ -238,7 +284,11 @@ def _refuse_if_blank(path: Path) -> None:
 
 
 def _failed(summary: RunSummary, touched: _Touched, path: Path, kind: str, message: str) -> None:
-    """Record the run as failed: every account it touched (at least one, the file's) failed."""
+    """Record the run as failed: every account it touched (at least one, the file's) failed.
+
+    The message may quote a cell of the file (an exception's text), so it is redacted as a
+    quarantine reason is; before it is cut, as a number cut in two is no longer recognised."""
+    message = redact_reason(message)
     if len(message) > MESSAGE_CHARS:
         message = message[: MESSAGE_CHARS - 1] + "…"
     summary.errors.append({"file": path.name, "kind": kind, "message": message})

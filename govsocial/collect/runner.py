@@ -27,7 +27,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, RateLimitedError
+from govsocial.collect.errors import (
+    AccessError,
+    AuthError,
+    CollectError,
+    GoneError,
+    RateLimitedError,
+    credential_names,
+)
 from govsocial.collect.http import HttpClient, RetryPolicy, Sleeper
 from govsocial.collect.privacy import Pseudonymiser, handles, without_secrets
 from govsocial.collect.records import Batch
@@ -215,7 +222,7 @@ class Runner:
         secret: Any = getattr(self.settings, cls.credential_setting, None)
         if secret is None:
             raise AccessError(
-                f"{cls.platform}: no credential; set GOVSOCIAL_{cls.credential_setting.upper()}"
+                f"{cls.platform}: no credential configured ({credential_names(cls.credential_setting)})"
             )
         return str(secret.get_secret_value())
 

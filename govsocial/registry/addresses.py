@@ -28,6 +28,9 @@ from govsocial.registry.platforms import DEFAULT_PLATFORMS, Platform, UrlRule, n
 MAX_ADDRESS_LENGTH = 2048  # longer text is not an address; refusing it bounds the regex work
 _SHOWN_LENGTH = 200
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+# An http(s) URL's scheme and authority (a user name, the host, a port); something must follow
+# "://" that does not start a path.
+_HTTP_URL_RE = re.compile(r"(https?)://(?=[^\s/])([^\s/?#]*)", re.IGNORECASE)
 _LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _URL_MARKS = frozenset("/?#")
 # A value of a kind with no pattern of its own: no control characters and nothing that would
@@ -290,6 +293,18 @@ class PlatformCatalogue:
             key=compiled.key_for(kind, value),
             canonical_url=compiled.canonical_url(kind, value),
         )
+
+
+def http_url(text: str) -> str:
+    """``text``, an http(s) URL, with its scheme and host in lower case, as ``_web_address`` keeps
+    a feed's: they are case-insensitive (RFC 3986), so ``HTTPS://WWW.Facebook.com/...`` is a URL
+    like any other. The rest (a user name, the path, the query) is kept as written: a handle in a
+    path may be case-sensitive. ``ValueError`` if ``text`` is not an http(s) URL."""
+    match = _HTTP_URL_RE.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    user, at, host = match[2].rpartition("@")
+    return f"{match[1].lower()}://{user}{at}{host.lower()}{text[match.end() :]}"
 
 
 def _web_address(compiled: _CompiledPlatform, text: str, shown: str) -> AccountAddress:

@@ -22,7 +22,7 @@ from govsocial.registry.resolve import all_addresses
 from govsocial.store.tables import AccountStatus
 
 WARNING = "warning"
-#: An account row with neither ``evidence_url`` nor ``evidence_note`` (lint's error, import's refusal).
+#: An account row with neither ``evidence_url`` nor ``evidence_note`` (``evidence_problem``).
 NO_EVIDENCE = "no evidence: give evidence_url or evidence_note"
 
 
@@ -142,10 +142,20 @@ def _one_account(item: Located[AccountRecord], codes: set[str]) -> Iterator[Prob
     for code in account.org_codes:
         if code not in codes:
             yield Problem(item.where, item.line, f"org_codes: {code!r} is not an organisation")
-    if not (account.evidence_url or account.evidence_note):
-        yield Problem(item.where, item.line, NO_EVIDENCE)
+    no_evidence = evidence_problem(item)
+    if no_evidence is not None:
+        yield no_evidence
     if account.status is AccountStatus.ARCHIVED and not account.archived_reason:
         yield Problem(item.where, item.line, "archived without archived_reason", WARNING)
+
+
+def evidence_problem(item: Located[AccountRecord]) -> Problem | None:
+    """The problem of an account row without evidence (neither ``evidence_url`` nor
+    ``evidence_note``), else None: lint's error, and why ``registry import`` and ``registry load``
+    refuse the row (it would be published, and verify as official, on nobody's word)."""
+    if item.record.evidence_url or item.record.evidence_note:
+        return None
+    return Problem(item.where, item.line, NO_EVIDENCE)
 
 
 def _fact_problems(bundle: Bundle, codes: set[str], catalogue: PlatformCatalogue) -> Iterator[Problem]:

@@ -1,14 +1,22 @@
-"""``registry load``: the bundled registry folders into the store, in one transaction each."""
+"""``registry load``: the bundled registry folders into the store, in one transaction each.
+
+A folder's rows are held to lint's rules as its writes check them, each bad row reported and the
+rest loaded; an account row without evidence (``lint.evidence_problem``) is refused before the
+writes, as ``registry import`` refuses it: it would be published, and verify as official, on
+nobody's word.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from govsocial.errors import RegistryError
-from govsocial.registry.bundle import load_bundle, registry_folders
+from govsocial.registry.bundle import Bundle, load_bundle, registry_folders
 from govsocial.registry.catalogue import load_catalogue
+from govsocial.registry.lint import evidence_problem
 from govsocial.registry.sync import SyncReport, load_bundle_into
 from govsocial.store.db import session_factory, transaction
 
@@ -23,9 +31,20 @@ def load_registry(engine: Engine, root: Path, actor: str, only: str | None = Non
     total = SyncReport()
     sessions = session_factory(engine)
     for index, folder in enumerate(folders):
-        bundle = load_bundle(folder)
+        bundle = _without_unevidenced(load_bundle(folder))
         with transaction(sessions) as session:
             report = load_bundle_into(session, bundle, load_catalogue(session), actor, platforms=index == 0)
         total.counts.update(report.counts)
         total.problems.extend(report.problems)
     return total
+
+
+def _without_unevidenced(bundle: Bundle) -> Bundle:
+    """``bundle`` without its account rows that have no evidence, each a problem of the bundle's.
+
+    Such a row is not written at all, whatever its status: an account the store already holds
+    keeps what it has (and its evidence) until the row has evidence again."""
+    problems = [evidence_problem(item) for item in bundle.accounts]
+    kept = [item for item, problem in zip(bundle.accounts, problems, strict=True) if problem is None]
+    refused = [problem for problem in problems if problem is not None]
+    return dataclasses.replace(bundle, accounts=kept, problems=[*bundle.problems, *refused])

@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from govsocial.encodings import is_storable
+from govsocial.registry.addresses import http_url
 from govsocial.settings import Settings
 from govsocial.store.tables import AccountStatus, OrgType
 
@@ -79,9 +80,8 @@ def _cell(value: Any) -> str:
 
 
 def _check_url(value: str | None) -> str | None:
-    if value is not None and not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError(f"{value!r} is not an http(s) URL")
-    return value
+    """An http(s) URL, its scheme and host in lower case (``addresses.http_url``)."""
+    return None if value is None else http_url(value)
 
 
 _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
@@ -245,9 +245,7 @@ class AccountRecord(Record):
     @field_validator("aliases")
     @classmethod
     def _alias_urls(cls, value: list[str]) -> list[str]:
-        for alias in value:
-            _check_url(alias)
-        return value
+        return [http_url(alias) for alias in value]
 
 
 class FactRecord(Record):

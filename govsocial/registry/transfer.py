@@ -25,7 +25,7 @@ from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.bundle import Bundle, Located, Problem, header_problems, parse_rows
 from govsocial.registry.clarifications import load_marks
 from govsocial.registry.districts import load_districts
-from govsocial.registry.lint import NO_EVIDENCE, duplicate_account
+from govsocial.registry.lint import duplicate_account, evidence_problem
 from govsocial.registry.records import (
     AccountRecord,
     ClarificationRecord,
@@ -185,8 +185,9 @@ def screened_accounts(
     refused: list[Problem] = []
     lines: dict[tuple[str, str, str], int] = {}
     for item in items:
-        if not (item.record.evidence_url or item.record.evidence_note):
-            refused.append(Problem(item.where, item.line, NO_EVIDENCE))
+        no_evidence = evidence_problem(item)
+        if no_evidence is not None:
+            refused.append(no_evidence)
             continue
         try:
             addresses = all_addresses(item.record, catalogue)

@@ -7,15 +7,17 @@ Parquet; the column kinds tell it which cells are text (spreadsheet formula safe
 only) and what Parquet type each column gets.
 
 What is open: the registry (organisations, accounts with their owners, status and evidence), the
-stored scorecard values, and the posts of the published accounts with their latest counts. Posts
-are the government's own publications. Comments and anything about commenters are never part of a
-dataset.
+stored scorecard values, and the posts of the published accounts with their latest counts and their
+followers when posting, as the metrics take them (:func:`followers_at_posting`). Posts are the
+government's own publications. Comments and anything about commenters are never part of a dataset.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,9 @@ from govsocial.store.times import utc
 
 #: Rows per batch: large enough that the per-query cost vanishes, small enough to stay a few MB.
 BATCH = 5000
+#: How old (in seconds) a profile snapshot may be to stand in for a post's missing follower count at
+#: posting: one rule for this download and the metrics' frames (``analyze.extract`` reads it here).
+FOLLOWERS_AT_POSTING_REACH = 7 * 24 * 3600
 
 Row = tuple[Any, ...]
 
@@ -250,8 +255,15 @@ POST_COLUMNS = (
     Column("views", Kind.INTEGER, "Views, where the platform gives them."),
     Column("reactions", Kind.JSON, "Reactions by type, as a JSON object, where the platform has types."),
     Column("sample", Kind.BOOLEAN, "true for invented demo data, not real activity."),
-    # Last, so that a reader that takes the columns by position keeps working.
+    # Columns added after the first release come last, each after the one before, so that a reader
+    # that takes the columns by position keeps working.
     Column("extra", Kind.JSON, "What the source says beyond these columns, as a JSON object (see the API)."),
+    Column(
+        "followers_at_posting",
+        Kind.INTEGER,
+        "The account's followers when it published the post, as the metrics take them: the count the "
+        "source gave, else the account's latest count taken at most 7 days before; empty where unknown.",
+    ),
 )
 
 
@@ -266,10 +278,11 @@ def _posts(jurisdiction: str) -> Select[Any]:
 def _post_batches(session: Session, scope: Scope, size: int) -> Iterator[list[Row]]:
     for posts in _keyset(session, _posts(scope.jurisdiction), t.Post.id, size):
         counts = latest_snapshots(session, [p.id for p in posts])
-        yield [_post_row(p, counts.get(p.id)) for p in posts]
+        followers = followers_at_posting(session, posts)
+        yield [_post_row(p, counts.get(p.id), followers.get(p.id)) for p in posts]
 
 
-def _post_row(p: t.Post, s: t.PostSnapshot | None) -> Row:
+def _post_row(p: t.Post, s: t.PostSnapshot | None, followers: int | None) -> Row:
     counts: Row = (None,) * 6
     if s is not None:
         reactions = _json_text(s.reactions) if s.reactions else None
@@ -277,7 +290,55 @@ def _post_row(p: t.Post, s: t.PostSnapshot | None) -> Row:
     return (
         p.id, p.account_id, p.platform, p.post_id, utc(p.created_at), p.format, p.text, p.url,
         *counts, p.source == SAMPLE_SOURCE, _json_text(kept) if (kept := public_extra(p.extra)) else None,
+        followers,
     )  # fmt: skip
+
+
+def followers_at_posting(session: Session, posts: Sequence[t.Post]) -> dict[int, int]:
+    """Each post's followers when it was published, by post id, where known, as the metrics take
+    them (``analyze.extract``): the count the source gave (``posts.followers_at_posting``), else
+    that of the account's latest profile snapshot with a follower count taken at or before the post
+    and at most :data:`FOLLOWERS_AT_POSTING_REACH` before it (never a later one).
+
+    One query for the posts without a count of their own (most APIs give none), which finds each
+    one's snapshot through the ``(account_id, taken_at)`` index, and one that reads those snapshots.
+    """
+    found = {p.id: p.followers_at_posting for p in posts if p.followers_at_posting is not None}
+    missing = {p.id: p for p in posts if p.followers_at_posting is None}
+    if not missing:
+        return found
+    ps = t.ProfileSnapshot
+    latest = (
+        select(ps.id)
+        .where(
+            ps.account_id == t.Post.account_id, ps.followers.is_not(None), ps.taken_at <= t.Post.created_at
+        )
+        .order_by(ps.taken_at.desc())
+        .limit(1)
+        .correlate(t.Post)
+        .scalar_subquery()
+    )
+    chosen: dict[int, int | None] = dict(
+        session.execute(select(t.Post.id, latest).where(t.Post.id.in_(missing))).tuples().all()
+    )
+    ids = [i for i in chosen.values() if i is not None]
+    snapshots = (
+        session.execute(select(ps.id, ps.taken_at, ps.followers).where(ps.id.in_(ids))).all() if ids else []
+    )
+    by_id = {row.id: row for row in snapshots}
+    for post_id, snapshot_id in chosen.items():
+        snapshot = by_id.get(snapshot_id) if snapshot_id is not None else None
+        if (
+            snapshot is not None
+            and _age(missing[post_id].created_at, snapshot.taken_at) <= FOLLOWERS_AT_POSTING_REACH
+        ):
+            found[post_id] = snapshot.followers
+    return found
+
+
+def _age(posted: dt.datetime, taken: dt.datetime) -> int:
+    """Seconds from a snapshot to a post, in whole epoch seconds as the metrics count them."""
+    return math.floor(utc(posted).timestamp()) - math.floor(utc(taken).timestamp())
 
 
 DATASETS: dict[str, Dataset] = {

@@ -443,6 +443,17 @@ class CommentSentiment(Base):
     scored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class CommentAnalyser(Base):
+    """An analyser whose labels the comments on an account's posts carry, as of the last scoring run
+    (``analyze.comment_sentiment`` rewrites an account's rows at the end of each run that covers it;
+    migration 0021): the opinion section names them without reading every comment."""
+
+    __tablename__ = "comment_analysers"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    analyser: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
 class Checkpoint(Base):
     """Where collection of one account's edge stands, written in the same transaction as the
     rows it covers: a run killed at any point resumes from here without loss or duplicates."""

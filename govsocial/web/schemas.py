@@ -18,6 +18,12 @@ T = TypeVar("T")
 
 #: Every moment the API gives carries its offset (``...Z`` for UTC), on SQLite as on PostgreSQL.
 UtcDateTime = Annotated[dt.datetime, AfterValidator(utc)]
+#: The zone of a metric answer's periods: the jurisdiction's calendar, not UTC, so that a reader can
+#: tell that Hong Kong's September starts at 2026-08-31T16:00Z.
+TIME_ZONE_HELP = (
+    "IANA time zone of the jurisdiction, whose calendar days, weeks, months and years the periods "
+    "are (e.g. Asia/Hong_Kong)."
+)
 
 
 class ListEnvelope(BaseModel, Generic[T]):
@@ -212,6 +218,7 @@ class MetricValuesPage(ListEnvelope[MetricValuePublic]):
     """A metric's definition and one page of its values."""
 
     metric: MetricPublic
+    time_zone: str = Field(description=TIME_ZONE_HELP, examples=["Asia/Hong_Kong"])
 
 
 class ScorecardEntry(BaseModel):
@@ -238,6 +245,7 @@ class ScorecardPublic(BaseModel):
     entity: str
     period_kind: str
     period: str | None = Field(description="The period shown: the latest with values unless one was asked.")
+    time_zone: str = Field(description=TIME_ZONE_HELP, examples=["Asia/Hong_Kong"])
     params: str = Field(description="Digest of the metric parameters the values were computed with.")
     goals: list[ScorecardGoal]
 

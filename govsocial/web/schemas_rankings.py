@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from govsocial.store import rankings
 from govsocial.store import tables as t
-from govsocial.web.schemas import ListEnvelope, MetricPublic, Names, OrganisationRef, names, organisation_ref
+from govsocial.web.schemas import (
+    TIME_ZONE_HELP,
+    ListEnvelope,
+    MetricPublic,
+    Names,
+    OrganisationRef,
+    names,
+    organisation_ref,
+)
 
 BASE = "/api/v1"
 
@@ -63,6 +71,7 @@ class LeaderboardPage(ListEnvelope[RankedPublic]):
     period_kind: str
     period: str | None = Field(description="The period ranked: the latest with values unless one was asked.")
     periods: list[str] = Field(description="Every period of this kind with values, newest first.")
+    time_zone: str = Field(description=TIME_ZONE_HELP, examples=["Asia/Hong_Kong"])
     params: str = Field(description="Digest of the metric parameters the values were computed with.")
     lower_is_better: bool = Field(description="Whether the smallest value ranks first (e.g. response time).")
     sample: SamplePublic | None = Field(
@@ -105,6 +114,7 @@ class ComparisonPublic(ListEnvelope[ComparedOrganisation]):
     period: str | None = Field(
         description="The period compared: the latest in which any of them has a value, unless one was asked."
     )
+    time_zone: str = Field(description=TIME_ZONE_HELP, examples=["Asia/Hong_Kong"])
     params: str = Field(description="Digest of the metric parameters the values were computed with.")
 
 

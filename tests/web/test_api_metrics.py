@@ -89,7 +89,7 @@ def test_values_are_newest_first_under_the_default_parameters(api: TestClient) -
     body = api.get(
         "/api/v1/metrics/post_volume", params={"level": "government", "period_kind": "month"}
     ).json()
-    assert set(body) == {"metric", "data", "count"}
+    assert set(body) == {"metric", "time_zone", "data", "count"}
     assert body["metric"]["name"] == "post_volume"
     assert [(v["period"], v["value"]) for v in body["data"]] == [
         ("2026-10", 12.0),
@@ -237,3 +237,32 @@ def test_refresh_on_sample_data_then_the_api_serves_it(tmp_path: Path) -> None:
         assert volume[1] is not None and volume[1] > 0 and volume[2]["posts"] == volume[1]
         body = client.get("/api/v1/metrics/post_volume", params={"level": "account"}).json()
         assert body["count"] > 0
+
+
+# --- the time zone of the periods -------------------------------------------------------------------
+
+
+#: Every answer with metric values, by the path it is asked at (with what it needs to answer).
+METRIC_ANSWERS = [
+    ("/api/v1/metrics/post_volume", {}),
+    ("/api/v1/scorecard", {}),
+    ("/api/v1/leaderboards/post_volume", {}),
+    ("/api/v1/compare", {"organisation": ["cfs", "chp"]}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), METRIC_ANSWERS)
+@pytest.mark.parametrize(("jurisdiction", "zone"), [(None, "Asia/Hong_Kong"), ("us-doc", "America/New_York")])
+def test_every_metric_answer_names_the_zone_of_its_periods(
+    api: TestClient, path: str, params: dict[str, Any], jurisdiction: str | None, zone: str
+) -> None:
+    """A period is a calendar period of the jurisdiction (Hong Kong's September starts at
+    2026-08-31T16:00Z): the answer says whose calendar, at its top level, beside its periods."""
+    if jurisdiction is not None:
+        params = {**params, "jurisdiction": jurisdiction}
+        if "organisation" in params:
+            codes = [o["code"] for o in api.get("/api/v1/organisations", params=params).json()["data"]]
+            params["organisation"] = codes[:2]
+    answer = api.get(path, params=params)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["time_zone"] == zone

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from govsocial.analyze import extract as extract_module
 from govsocial.analyze.metrics.model import registry
 from govsocial.analyze.metrics.params import MetricParams
 from govsocial.settings import Settings
@@ -413,3 +414,48 @@ def test_posts_download_keeps_to_published_accounts_on_each_backend(engine: Engi
         and values["data"][0]["computed_at"] == "2026-09-30T04:00:00Z"
     )
     assert "留言不可外洩" not in str(document) and "pseudonym-x" not in str(document)
+
+
+# --- followers at posting ---------------------------------------------------------------------------
+
+
+def test_posts_give_the_followers_at_posting_the_metrics_use_on_each_backend(engine: Engine) -> None:
+    """SQLite and PostgreSQL: the count the source gave, else the account's latest earlier count within
+    the reach (never a later one, never an older one), else null; the same in every format, and the
+    same numbers as the metrics' frames."""
+    with session_factory(engine)() as session:
+        s = Store(session)
+        s.jurisdiction()
+        cfs = s.organisation("cfs")
+        account = s.account("facebook", [cfs])
+        other = s.account("facebook", [cfs])
+        s.followers(account, hk(2026, 8, 20), 900)
+        s.followers(account, hk(2026, 9, 1), 1000)
+        s.followers(account, hk(2026, 9, 2), None)  # no count: never stands in
+        s.followers(account, hk(2026, 9, 5), 1100)  # after the posts below: never stands in
+        s.followers(other, hk(2026, 8, 1), 50)  # another account's, and too old for any post
+        posts = {
+            "given": s.post(account, hk(2026, 9, 3), "a", followers_at_posting=777),
+            "filled": s.post(account, hk(2026, 9, 3), "b"),
+            "too_old": s.post(account, hk(2026, 8, 28, 13), "c"),  # 8 days after 900, 4 before 1000
+            "at_reach": s.post(account, hk(2026, 8, 27), "d"),  # exactly 7 days after 900
+            "none": s.post(other, hk(2026, 9, 3), "e"),
+        }
+        session.commit()
+    url = engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(Settings.load(database_url=url, jurisdiction="hk"))) as client:
+        header, *rows = _csv_rows(client.get("/api/v1/downloads/posts.csv").content)
+        document = client.get("/api/v1/downloads/posts.json").json()
+        table = pq.read_table(io.BytesIO(client.get("/api/v1/downloads/posts.parquet").content))
+    assert header[-1] == "followers_at_posting" and header[-2] == "extra"  # the new column comes last
+    by_id = {int(row[0]): row[-1] for row in rows}
+    expected = {"given": 777, "filled": 1000, "too_old": None, "at_reach": 900, "none": None}
+    assert {name: by_id[post] for name, post in posts.items()} == {
+        name: "" if value is None else str(value) for name, value in expected.items()
+    }
+    from_json = {p["id"]: p["followers_at_posting"] for p in document["data"]}
+    from_parquet = dict(zip(table["id"].to_pylist(), table["followers_at_posting"].to_pylist(), strict=True))
+    assert from_json == from_parquet == {post: expected[name] for name, post in posts.items()}
+    frame = extract_module.extract(engine, "hk").tables["posts"]
+    metrics = dict(zip(frame["post_id"].to_pylist(), frame["followers_at_posting"].to_pylist(), strict=True))
+    assert metrics == from_json

@@ -33,7 +33,7 @@ import httpx
 from pydantic import ValidationError
 
 from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError
+from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError, credential_names
 from govsocial.collect.facebook import errors, types
 from govsocial.collect.facebook.errors import CursorLimitError
 from govsocial.collect.http import path_segment
@@ -208,7 +208,7 @@ class FacebookConnector(Connector):
 
     async def _get(self, path: str, params: Mapping[str, Any], source: str) -> tuple[Any, RawPayload]:
         if not self.token:
-            raise AuthError(f"facebook: {source}: no token configured (setting {self.credential_setting})")
+            raise AuthError(f"facebook: {source}: no token configured ({credential_names('facebook_token')})")
         query = {**params, "access_token": self.token}
         try:
             data, raw = await self.http.get_json(f"{self.base_url}{path}", query, source)

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from govsocial.collect.imports.base import DAY_FIRST, MONTH_FIRST
+from govsocial.collect.imports.base import DATE_ORDER_OPTIONS, DAY_FIRST, MONTH_FIRST
 from govsocial.collect.records import (
     MAX_COUNT,
     BadRecord,
@@ -369,7 +369,7 @@ def numeric_date_order(
     if day_first and month_first:
         raise ImportFileError(
             f"{file_name}: {column} has dates with the day first ({day_first!r}) and dates with the "
-            f"month first ({month_first!r}): say which order to read with --day-first or --month-first "
+            f"month first ({month_first!r}): say which order to read with {DATE_ORDER_OPTIONS} "
             "(rows in the other order are then quarantined)"
         )
     if day_first or month_first:
@@ -380,7 +380,7 @@ def numeric_date_order(
         f"{file_name}: {column} dates such as {resaved!r} could be day/month or month/day, none is "
         "past the 12th to tell, and they are not as the platform writes them (the file was re-saved, "
         "e.g. by Excel, which writes its regional order): check one post's date on the platform and "
-        "import again with --day-first or --month-first"
+        f"import again with {DATE_ORDER_OPTIONS}"
     )
 
 

@@ -27,6 +27,9 @@ _TEXT = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 
 #: ``ImportContext.date_order``: how a numeric date such as ``6/5/2026`` is read.
 DAY_FIRST, MONTH_FIRST = "day_first", "month_first"
+#: The date-order options as an importer's refusal names them: the CLI's. A caller whose options
+#: are named otherwise (the admin form) puts its own wording in their place (``importing``).
+DATE_ORDER_OPTIONS = "--day-first or --month-first"
 
 #: ``(platform, ref) -> zone``: the time zone of an account (``ref`` as the file names it) or of a
 #: stored post's account (``ref`` the post's id).

@@ -32,7 +32,14 @@ from typing import Any, ClassVar
 import httpx
 
 from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
+from govsocial.collect.errors import (
+    AccessError,
+    AuthError,
+    CollectError,
+    GoneError,
+    PayloadError,
+    credential_names,
+)
 from govsocial.collect.facebook.client import (
     as_object,
     bad_record,
@@ -179,7 +186,9 @@ class InstagramConnector(Connector):
     ) -> tuple[dict[str, Any], RawPayload]:
         """``GET`` the ``path`` (``_node``'s: its id one path segment)."""
         if not self.token:
-            raise AuthError(f"instagram: {source}: no token configured (setting {self.credential_setting})")
+            raise AuthError(
+                f"instagram: {source}: no token configured ({credential_names('instagram_token')})"
+            )
         query = {**params, "access_token": self.token}
         data, raw = await self.http.get_json(f"{self.base_url}{path}", query, source)
         if not isinstance(data, dict):

@@ -31,7 +31,14 @@ from urllib.parse import quote
 import httpx
 
 from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
+from govsocial.collect.errors import (
+    AccessError,
+    AuthError,
+    CollectError,
+    GoneError,
+    PayloadError,
+    credential_names,
+)
 from govsocial.collect.http import HttpClient, path_segment
 from govsocial.collect.paging import SeenCursors, cycle_gap, listing_items
 from govsocial.collect.records import (
@@ -176,7 +183,7 @@ class ThreadsConnector(Connector):
     ) -> tuple[dict[str, Any], RawPayload]:
         """``GET /{node}/{edge}`` (``/{edge}`` without a node), the node's id one path segment."""
         if not self.token:
-            raise AuthError("threads: no token configured (setting threads_token)")
+            raise AuthError(f"threads: no token configured ({credential_names('threads_token')})")
         path = edge if node is None else f"{path_segment(node)}/{edge}"
         params = {**params, "access_token": self.token}
         data, raw = await self.http.get_json(f"{self.base_url}/{path}", params, source=source_of(edge, node))

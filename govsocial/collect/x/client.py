@@ -29,7 +29,14 @@ from typing import Any, ClassVar
 import httpx
 
 from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import AccessError, AuthError, CollectError, GoneError, PayloadError
+from govsocial.collect.errors import (
+    AccessError,
+    AuthError,
+    CollectError,
+    GoneError,
+    PayloadError,
+    credential_names,
+)
 from govsocial.collect.http import HttpClient, path_segment
 from govsocial.collect.paging import ListingPaging, cycle_gap, listing_items
 from govsocial.collect.records import (
@@ -181,7 +188,7 @@ class XConnector(Connector):
         self, path: str, params: Mapping[str, Any], source: str
     ) -> tuple[dict[str, Any], RawPayload]:
         if not self.token:
-            raise AuthError("x: no bearer token configured (setting x_bearer_token)")
+            raise AuthError(f"x: no bearer token configured ({credential_names('x_bearer_token')})")
         data, raw = await self.http.get_json(f"{self.base_url}/{path}", params, source=f"x:{source}")
         if not isinstance(data, dict):
             raise PayloadError(f"x: {raw.location}: expected a JSON object")

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 import httpx
 
 from govsocial.collect.base import Connector, Target
-from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError
+from govsocial.collect.errors import AuthError, CollectError, GoneError, PayloadError, credential_names
 from govsocial.collect.http import HttpClient
 from govsocial.collect.paging import ListingPaging, SeenCursors, cycle_gap, listing_items
 from govsocial.collect.records import (
@@ -150,7 +150,7 @@ class YouTubeConnector(Connector):
 
     async def _get(self, method: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], RawPayload]:
         if not self.token:
-            raise AuthError("youtube: no API key configured (setting youtube_api_key)")
+            raise AuthError(f"youtube: no API key configured ({credential_names('youtube_api_key')})")
         self.units_used += UNIT_COSTS[method]
         data, raw = await self.http.get_json(
             f"{self.base_url}/{method}", {**params, "key": self.token}, source=f"youtube:{method}.list"

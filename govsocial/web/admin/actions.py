@@ -21,8 +21,19 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from govsocial.collect.importing import HEAD_CHARS, choose_importer, import_activity
-from govsocial.collect.imports.base import ImportContext, decode_file
+from govsocial.collect.importing import (
+    HEAD_CHARS,
+    choose_importer,
+    import_activity,
+    refuse_unregistered,
+)
+from govsocial.collect.imports.base import (
+    DATE_ORDER_OPTIONS,
+    DAY_FIRST,
+    MONTH_FIRST,
+    ImportContext,
+    decode_file,
+)
 from govsocial.collect.runs import RunSummary
 from govsocial.errors import AddressError, GovsocialError, NotFoundError, RegistryError
 from govsocial.registry.addresses import PlatformCatalogue
@@ -370,13 +381,19 @@ def run_import(
     filename: str,
     options: dict[str, str | None],
     now: dt.datetime,
+    date_options: str = DATE_ORDER_OPTIONS,
 ) -> RunSummary:
     """Import an uploaded export file the way ``govsocial collect import`` does, from a temporary
     folder that is removed afterwards; the run and its counts are audited. The file's name is
     checked as the options are: the run and the audit log keep it. Without a ``timezone`` option a
     time without an offset is read in the zone of its account's jurisdiction. The metrics are not
     recomputed here: the pages and the API then queue that in the background
-    (``admin/refresh.py``), for the jurisdictions ``runs.run_jurisdictions`` names."""
+    (``admin/refresh.py``), for the jurisdictions ``runs.run_jurisdictions`` names.
+
+    As the command does, an ``account`` the registry does not have is refused before the run
+    (``ActionError``, nothing recorded), and ``date_order`` (``day_first``, ``month_first``) is
+    its ``--day-first`` / ``--month-first``; a file that needs one and has none is refused in
+    the words of ``date_options``, the caller's way of giving it."""
     refuse_control({**options, "file": filename})
     folder = Path(tempfile.mkdtemp(prefix="govsocial-admin-import-"))
     sessions = session_factory(engine)
@@ -385,12 +402,13 @@ def run_import(
         path = save_upload(upload, filename, folder, settings.admin_upload_max_bytes)
         try:
             importer = choose_importer(path, decode_file(path)[:HEAD_CHARS], options.get("format"))
-            zone = _zone(options.get("timezone"))
+            zone, order = _zone(options.get("timezone")), _date_order(options.get("date_order"))
+            account, platform = options.get("account"), options.get("platform")
             with sessions() as session:
                 catalogue = load_catalogue(session)
-            context = ImportContext(
-                timezone=zone, platform=options.get("platform"), account_ref=options.get("account")
-            )
+                if account is not None:
+                    refuse_unregistered(session, account, platform)
+            context = ImportContext(timezone=zone, platform=platform, account_ref=account, date_order=order)
             key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
             summary = import_activity(
                 engine,
@@ -401,6 +419,7 @@ def run_import(
                 key,
                 "admin",
                 started=began.append,
+                date_options=date_options,
             )
         except GovsocialError as exc:
             message = _without_folder(str(exc), folder)
@@ -434,6 +453,16 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError):
         raise ActionError(f"unknown time zone {name!r} (use an IANA name such as Asia/Hong_Kong)") from None
+
+
+def _date_order(value: str | None) -> str | None:
+    """The order the form or the API says a file's numeric dates are in (``DAY_FIRST`` or
+    ``MONTH_FIRST``); None when it says none: as the file's dates show."""
+    if not value:
+        return None
+    if value not in (DAY_FIRST, MONTH_FIRST):
+        raise ActionError(f"unknown date order {value!r} (use {DAY_FIRST} or {MONTH_FIRST})")
+    return value
 
 
 # --- Users and tokens (admin role) ---------------------------------------------------------------

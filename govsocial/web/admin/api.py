@@ -46,7 +46,9 @@ Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 #: A text field: no control characters (tab, line feed and carriage return are whitespace, and allowed).
 Text = Annotated[str, AfterValidator(without_control)]
 #: The multipart fields of an import besides its file.
-IMPORT_FIELDS = ("format", "platform", "account", "timezone")
+IMPORT_FIELDS = ("format", "platform", "account", "timezone", "date_order")
+#: How a refusal of a file whose dates could be read either way tells a script to say the order.
+API_DATE_OPTIONS = "date_order=day_first or date_order=month_first"
 
 
 class StatusChange(BaseModel):
@@ -240,8 +242,9 @@ def schedule(request: Request, me: EditorKey, account_id: Id, action: str) -> di
 
 async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
     """Import an export file sent as multipart field ``file`` (and optional ``format``, ``platform``,
-    ``account``, ``timezone``); answers the run's summary, with ``metrics_refresh``: the metrics
-    of the jurisdictions it stored rows under are recomputed in the background (``refresh.py``)."""
+    ``account``, ``timezone``, ``date_order``); answers the run's summary, with ``metrics_refresh``:
+    the metrics of the jurisdictions it stored rows under are recomputed in the background
+    (``refresh.py``). An ``account`` the registry does not have is a 422 before any run."""
     state = get_state(request)
     await check_body_size(request, state.settings.admin_upload_max_bytes + FORM_OVERHEAD)
     form = await request.form()
@@ -254,7 +257,14 @@ async def import_file(request: Request, me: EditorKey) -> dict[str, Any]:
 
     def import_then_queue() -> dict[str, Any]:
         summary = actions.run_import(
-            state.engine, state.settings, me, upload.file, upload.filename or "upload", options, now
+            state.engine,
+            state.settings,
+            me,
+            upload.file,
+            upload.filename or "upload",
+            options,
+            now,
+            API_DATE_OPTIONS,
         )
         # The metrics follow in the background: the answer says "pending" (GET /runs/{id} then).
         return {**summary.as_dict(), "metrics_refresh": refresher.after_run(summary, now)}

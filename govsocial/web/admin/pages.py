@@ -490,7 +490,13 @@ def new_account(request: Request, me: Editor, form: ActionForm) -> Response:
     return redirect(f"{PREFIX}/accounts/{account_id}")
 
 
-IMPORT_OPTIONS = ("format", "platform", "account", "timezone")
+IMPORT_OPTIONS = ("format", "platform", "account", "timezone", "date_order")
+#: The form's "Dates in the file" choices: (value, label), the value ``actions.run_import``'s
+#: ``date_order`` (empty: automatic, as the file's dates show).
+DATE_ORDERS = (("", "Automatic"), ("day_first", "Day first"), ("month_first", "Month first"))
+#: How a refusal of a file whose dates could be read either way tells the form's user to say the
+#: order (the command's words name ``--day-first`` and ``--month-first``).
+FORM_DATE_OPTIONS = '"Dates in the file": "Day first" or "Month first"'
 
 
 def import_page(request: Request, me: Editor) -> Response:
@@ -509,6 +515,7 @@ def _import_form(
         error=error,
         values={name: values.get(name) or "" for name in IMPORT_OPTIONS},
         limit=get_state(request).settings.admin_upload_max_bytes,
+        date_orders=DATE_ORDERS,
     )
 
 
@@ -517,8 +524,8 @@ def import_file(request: Request, me: Editor, form: ActionForm) -> Response:
 
     A reload of that page shows the stored run again and never imports the file a second time. A
     form that cannot start a run (no file, an unknown format or time zone, a control character in
-    an option or the file's name, a file the importers refuse to read) is answered with the form
-    again and a 400; a file over the limit is a 413.
+    an option or the file's name, a file the importers refuse to read, an account the registry
+    does not have) is answered with the form again and a 400; a file over the limit is a 413.
     """
     upload = form.get("file")
     options = {name: _optional(form, name) for name in IMPORT_OPTIONS}
@@ -534,6 +541,7 @@ def import_file(request: Request, me: Editor, form: ActionForm) -> Response:
             upload.filename or "upload",
             options,
             now_of(request),
+            FORM_DATE_OPTIONS,
         )
     except actions.ImportFailed as exc:  # it began: its run, recorded as failed, says why
         return redirect(f"{PREFIX}/runs/{exc.run_id}")

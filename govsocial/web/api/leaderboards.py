@@ -18,7 +18,7 @@ from govsocial.store import rankings
 from govsocial.store.tables import OrgType
 from govsocial.web.api import checks
 from govsocial.web.api.checks import PERIOD_KIND_HELP, MetricPeriodKind
-from govsocial.web.api.metrics import JurisdictionQuery, ParamsQuery, known_metric, metric_public
+from govsocial.web.api.metrics import JurisdictionQuery, ParamsQuery, known_metric, metric_public, time_zone
 from govsocial.web.api.paging import PagerDep, paged
 from govsocial.web.deps import SessionDep, SettingsDep
 from govsocial.web.schemas import ErrorBody, organisation_ref
@@ -108,6 +108,7 @@ def get_leaderboard(
         period_kind=kind,
         period=shown,
         periods=available,
+        time_zone=time_zone(session, code),
         params=digest,
         lower_is_better=rankings.lower_is_better(metric),
         sample=sample_public(metric),
@@ -148,6 +149,7 @@ def get_comparison(
         metrics=[metric_public(m) for m in definitions],
         period_kind=kind,
         period=result.period,
+        time_zone=time_zone(session, code),
         params=digest,
         data=[
             ComparedOrganisation(organisation=organisation_ref(o), values=_values(result, o.code, metrics))

@@ -12,10 +12,12 @@ import difflib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
+from sqlalchemy.orm import Session
 
 from govsocial.analyze.metrics.model import Goal, Level, Metric, registry
 from govsocial.errors import NotFoundError
 from govsocial.store import metric_queries as mq
+from govsocial.store import queries
 from govsocial.web.api import checks
 from govsocial.web.api.checks import PERIOD_KIND_HELP, MetricPeriodKind
 from govsocial.web.api.paging import PagerDep, paged
@@ -75,6 +77,12 @@ def metric_public(m: Metric) -> MetricPublic:
         levels=[str(level) for level in m.levels],
         docs=DOCS.format(name=m.name),
     )
+
+
+def time_zone(session: Session, code: str) -> str:
+    """The IANA name of jurisdiction ``code``'s time zone, whose calendar periods the metrics count in
+    (``UTC`` for a jurisdiction not in the store, which has no values to cut)."""
+    return queries.jurisdiction_zone(session, code).key
 
 
 def value_public(row: mq.MetricRow) -> MetricValuePublic:
@@ -157,7 +165,10 @@ def get_metric(
     page = mq.list_values(session, f, paging.limit, paging.offset)
     paging.link(page.count)
     return MetricValuesPage(
-        metric=metric_public(metric), data=[value_public(r) for r in page.items], count=page.count
+        metric=metric_public(metric),
+        time_zone=time_zone(session, code),
+        data=[value_public(r) for r in page.items],
+        count=page.count,
     )
 
 
@@ -196,6 +207,7 @@ def get_scorecard(
         entity=card.entity,
         period_kind=card.period_kind,
         period=card.period,
+        time_zone=time_zone(session, code),
         params=digest,
         goals=_by_goal(card, level),
     )

@@ -101,6 +101,10 @@ DESCRIPTIONS = (
     N_("Reactions by type, as a JSON object, where the platform has types."),
     N_("true for invented demo data, not real activity."),
     N_("What the source says beyond these columns, as a JSON object (see the API)."),
+    N_(
+        "The account's followers when it published the post, as the metrics take them: the count the "
+        "source gave, else the account's latest count taken at most 7 days before; empty where unknown."
+    ),
 )
 
 

@@ -10,7 +10,8 @@ never a citizen's comment.
 A share of a handful of comments says little, so each month comes with its margin of error (the
 farthest its three shares' 95 % Wilson intervals reach, ``analyze.survey.share_ci``), and a month
 with fewer than :data:`FEW_COMMENTS` labelled comments is worded by its counts, not its shares.
-The section also names the analyser that labelled the comments (``comment_sentiments.analyser``),
+The section also names the analyser that labelled the comments (as the last scoring run recorded
+them per account: ``store.sentiments.analysers``),
 the time zone whose calendar months these are, and whether the latest month is still running.
 """
 
@@ -21,13 +22,11 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govsocial.analyze.survey import share_ci
 from govsocial.store import metric_queries as mq
-from govsocial.store import queries
-from govsocial.store import tables as t
+from govsocial.store import queries, sentiments
 from govsocial.web.pages.i18n import N_
 
 if TYPE_CHECKING:
@@ -186,7 +185,8 @@ def section(session: Session, subject: Subject, now: dt.datetime | None = None) 
         queries.has_sample_activity(session, subject.account_ids),
         months,
         reactions,
-        analysers=analysers(session, subject.account_ids),
+        # Recorded by each scoring run: a page view never reads the subject's comments for it.
+        analysers=sentiments.analysers(session, subject.account_ids),
         zone=zone,
         unfinished=months[0].period >= this_month,
     )
@@ -202,20 +202,6 @@ def _with_gaps(months: list[SentimentMonth]) -> list[SentimentMonth]:
         filled.append(shown.get(period) or SentimentMonth(period, 0, None, None, None, None))
         period = _months_before(period, 1)
     return filled
-
-
-def analysers(session: Session, account_ids: tuple[int, ...]) -> tuple[str, ...]:
-    """The analysers whose labels the comments on ``account_ids``' posts carry, sorted."""
-    if not account_ids:
-        return ()
-    found = session.scalars(
-        select(t.CommentSentiment.analyser)
-        .join(t.Comment, t.Comment.id == t.CommentSentiment.comment_id)
-        .join(t.Post, t.Post.id == t.Comment.post_id)
-        .where(t.Post.account_id.in_(account_ids))
-        .distinct()
-    )
-    return tuple(sorted(found))
 
 
 def _sentiment(period: str, values: dict[str, float | None], inputs: dict[str, Any]) -> SentimentMonth:
