@@ -118,6 +118,11 @@ def interactions(p: pd.DataFrame, params: MetricParams) -> pd.Series:
     )
 
 
+def citizen(c: pd.DataFrame) -> pd.Series:
+    """Whether each comment is a citizen's: not the page's own (unknown counts as a citizen's)."""
+    return ~c["is_page_reply"].fillna(False).astype(bool)
+
+
 def days(periods: pd.DataFrame) -> pd.Series:
     return (periods["end_ts"] - periods["start_ts"] + DAY_S // 2) // DAY_S
 
@@ -404,7 +409,7 @@ def _reaction_share(names: tuple[str, ...]) -> Callable[[View, MetricParams], pd
 
 def _sentiment_sums(v: View) -> pd.DataFrame:
     c = v.comments
-    c = c[~c["is_page_reply"].fillna(False).astype(bool) & c["sentiment"].notna()]
+    c = c[citizen(c) & c["sentiment"].notna()]
     c = c.assign(**{label: c["sentiment"] == label for label in ("positive", "neutral", "negative")})
     return sums(
         c,
@@ -480,7 +485,7 @@ def influence_score(v: View, params: MetricParams) -> pd.DataFrame:
 def threads(v: View) -> pd.DataFrame:
     """One row per citizen top-level comment, with the page's first reply to it."""
     c = v.comments
-    page = c["is_page_reply"].fillna(False).astype(bool)
+    page = ~citizen(c)
     replies = c[page & c["parent"].notna()]
     first = (
         replies.groupby(["post_id", "parent"], sort=False)["ts"].min().rename("first_reply_ts").reset_index()
@@ -582,7 +587,7 @@ def click_through_rate(v: View, params: MetricParams) -> pd.DataFrame:
 
 def _replies(v: View) -> pd.DataFrame:
     c = v.comments
-    page = c["is_page_reply"].fillna(False).astype(bool)
+    page = ~citizen(c)
     s = sums(
         c.assign(citizen=~page, reply=page & c["parent"].notna()), cc=("citizen", "sum"), pr=("reply", "sum")
     )
@@ -649,9 +654,18 @@ def live_events(v: View, params: MetricParams) -> pd.DataFrame:
 
 
 def live_participation(v: View, params: MetricParams) -> pd.DataFrame:
+    """Citizen comments per live post: those collected, where a live post's comments were (the
+    page's replies left out); the platform's count where they were not."""
     p = social(v)
     p = p[p["format"] == "live"]
-    s = sums(p.assign(c=n(p["comments"])), c=("c", "sum"), live=("c", "size"))
+    c = v.comments
+    # Only the live posts' comments, once each (a comment has a row per entity it counts in).
+    c = c[c["post_id"].isin(p["post_id"].unique())].drop_duplicates("comment_id")
+    per_post = c.assign(citizen=citizen(c)).groupby("post_id")["citizen"].agg(["size", "sum"])
+    collected = p["post_id"].map(per_post["size"]).notna()
+    written = np.where(collected, p["post_id"].map(per_post["sum"]), n(p["comments"]))
+    p = p.assign(c=pd.Series(written, index=p.index).astype("float64"))
+    s = sums(p, c=("c", "sum"), live=("c", "size"))
     return out(s, ratio(s["c"], s["live"]))
 
 

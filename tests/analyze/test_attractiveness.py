@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from govsocial.analyze import frames as F
-from govsocial.analyze.metrics import breakdowns, engines
+from govsocial.analyze.extract import extract
+from govsocial.analyze.metrics import breakdowns, engines, scorecard
 from govsocial.analyze.metrics.model import Level, PeriodKind
 from govsocial.analyze.metrics.params import MetricParams
-from govsocial.analyze.metrics.view import make_view
+from govsocial.analyze.metrics.view import VIEW_PREFIX, make_view
 from tests.analyze.builders import build, hk, run
+from tests.analyze.store_rows import Store
+from tests.analyze.store_rows import hk as stored_hk
 
 OWNERS = [
     {"account_id": 1, "organisation": "isd", "organisation_kind": "department"},
@@ -139,3 +144,91 @@ def test_top_posts_per_entity_at_organisation_level() -> None:
     posts = [*POSTS, _post(9, "image", 500, account=2)]
     rows = _table(build(posts=posts, owners=OWNERS), "top_posts", Level.ORGANISATION, n=1)
     assert [(r["entity"], r["post_id"]) for r in rows] == [("isd", 9)]
+
+
+def _live_comment(i: int, post: int, page: bool = False, account: int = 1) -> dict[str, Any]:
+    """A comment on ``post``: a citizen's, or (``page``) the page's reply to comment k1."""
+    return {
+        "comment_id": i,
+        "post_id": post,
+        "account_id": account,
+        "platform": "facebook",
+        "ts": hk(2026, 10, 5, 13),
+        "key": f"k{i}",
+        "parent": "k1" if page else None,
+        "is_page_reply": page,
+    }
+
+
+#: Live post 6 (platform count 30) has 3 citizen comments and 2 page replies collected; live post 7
+#: (platform count 10) has none collected, so only the platform's count is known for it. Text post
+#: 2 has a citizen comment collected, which is no participation in a live event.
+LIVE_COMMENTS = [
+    *(_live_comment(i, 6) for i in (1, 2, 3)),
+    *(_live_comment(i, 6, page=True) for i in (4, 5)),
+    _live_comment(6, 2),
+]
+
+
+@pytest.mark.parametrize("level", [Level.ACCOUNT, Level.ORGANISATION])
+def test_live_participation_counts_citizens_not_the_page_replies(level: Level) -> None:
+    frames = build(posts=POSTS, comments=LIVE_COMMENTS, owners=OWNERS)
+    row = run(frames, "live_participation", level)[0]
+    assert row["inputs"] == {"comments": 13, "live_posts": 2, "interactions": 100}
+    assert row["value"] == pytest.approx(6.5)
+
+
+def test_live_participation_counts_a_live_post_in_its_own_period() -> None:
+    """A live post's comments count in the period of the post, whenever they were written."""
+    posts = [_post(6, "live", 50, comments=30, ts=hk(2026, 9, 30, 23)), _post(7, "live", 10, comments=10)]
+    late = [{**c, "ts": hk(2026, 10, 1, 1)} for c in LIVE_COMMENTS[:5]]
+    got = {
+        r["period"]: r["inputs"]["comments"]
+        for r in run(build(posts=posts, comments=late), "live_participation")
+    }
+    assert got == {"2026-09": 3, "2026-10": 10}
+
+
+def test_the_scorecard_reads_no_comment_for_live_participation() -> None:
+    """Each live post's citizen comments are counted once, when the frames are loaded
+    (``attractiveness.live_days``): the scorecard's query reads that table, not the comments."""
+    con = engines.duckdb(build(posts=POSTS, comments=LIVE_COMMENTS))
+    scorecard.compute(con, "hk", None, None, [Level.ACCOUNT], PeriodKind.MONTH, ["live_participation"])
+    plans = [
+        p.sql
+        for key, p in scorecard._PLANS.items()
+        if key[0] == "duckdb" and _names(key) == ["live_participation"]
+    ]
+    assert plans
+    assert all(f"{VIEW_PREFIX}comments" not in sql and f"{VIEW_PREFIX}live_days" in sql for sql in plans)
+
+
+def _names(key: tuple[Any, ...]) -> list[str]:
+    """The metrics of a key of ``scorecard._PLANS``."""
+    return [name for name, _compute in key[2]]
+
+
+def test_the_pandas_reference_counts_live_participation_alike() -> None:
+    from bench import metrics_pandas
+
+    frames = build(posts=POSTS, comments=LIVE_COMMENTS, owners=OWNERS)
+    data = {name: table.to_pandas() for name, table in frames.tables.items()}
+    view = metrics_pandas.make_view(data, "organisation", "month", "hk", None)
+    got = metrics_pandas.live_participation(view, MetricParams())
+    assert got["value"].tolist() == [pytest.approx(6.5)]
+
+
+def test_live_participation_from_a_store_counts_the_citizens(engine: Engine, session: Session) -> None:
+    """Through ``extract`` (SQLite and PostgreSQL): a live post's page reply is not participation."""
+    s = Store(session)
+    s.jurisdiction("hk")
+    page = s.account("facebook", [s.organisation("hk-isd")])
+    live = s.post(page, stored_hk(2026, 10, 5, 20), "Live Q&A", format="live")
+    s.snapshot(live, stored_hk(2026, 10, 6), comments=3)  # the platform counts the reply too
+    s.comment(live, stored_hk(2026, 10, 5, 20, 5), "幾時開始？", comment_id="q1")
+    s.comment(live, stored_hk(2026, 10, 5, 20, 6), "多謝")
+    s.comment(live, stored_hk(2026, 10, 5, 20, 7), "下星期。", is_page_reply=True, parent_comment_id="q1")
+    session.commit()
+    frames = extract(engine, "hk")
+    row = run(frames, "live_participation")[0]
+    assert (row["value"], row["inputs"]) == (2.0, {"comments": 2, "live_posts": 1, "interactions": 3})

@@ -48,6 +48,14 @@ def interactions(posts: ir.Table, params: MetricParams) -> ir.IntegerColumn:
     return result
 
 
+def citizen(comments: ir.Table) -> ir.BooleanColumn:
+    """Whether each comment is a citizen's: not written by the page (``is_page_reply``; unknown
+    counts as a citizen's). The one rule every metric of comments counts by: the page's replies
+    are the government speaking, not the public taking part."""
+    result: ir.BooleanColumn = ~comments.is_page_reply.fill_null(False)
+    return result
+
+
 def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue, scale: float = 1.0) -> ir.FloatingValue:
     """numerator / denominator x scale, or null where the denominator is zero or missing."""
     value: ir.FloatingValue = ibis.ifelse(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from govsocial.analyze.metrics.common import KEYS, only, ratio, tally
+from govsocial.analyze.metrics.common import KEYS, citizen, only, ratio, tally
 from govsocial.analyze.metrics.model import Goal, Unit, metric
 from govsocial.analyze.metrics.sums import post_sums
 
@@ -63,12 +63,12 @@ def comment_threads(comments: ir.Table) -> ir.Table:
     together.
     """
     c = comments
-    page = c.is_page_reply.fill_null(False)
-    replies = c.filter(page & c.parent.notnull())
+    written = citizen(c)
+    replies = c.filter(~written & c.parent.notnull())
     first = replies.group_by(reply_post=replies.post_id, reply_parent=replies.parent).aggregate(
         first_reply_ts=replies.ts.min()
     )
-    top = c.filter(c.parent.isnull() & ~page)
+    top = c.filter(c.parent.isnull() & written)
     joined = top.left_join(first, [top.post_id == first.reply_post, top.key == first.reply_parent])
     gap = joined.first_reply_ts - joined.ts
     table: ir.Table = joined.select(

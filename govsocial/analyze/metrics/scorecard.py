@@ -23,9 +23,10 @@ How it runs fast (docs/performance.md, "Metrics"):
   row in Python, in two threads (Arrow's kernels let both cores work).
 * Work that does not depend on the level is done once, for every level: which page reply
   answers which citizen comment, each account's fans and interactions day by day (so a group's
-  fans on a day are a sum, not a running sum per entity), and the comments and threads counted
-  per account and day are derived when the frames are loaded (``engines.derive``; the views cut
-  them like frames), and so are the overperforming benchmarks, which depend on
+  fans on a day are a sum, not a running sum per entity), the comments and threads counted
+  per account and day, and the citizens' comments on each account's live posts per day are
+  derived when the frames are loaded (``engines.derive``; the views cut them like frames), and
+  so are the overperforming benchmarks, which depend on
   the parameters, for the parameters the engine was loaded with; with other parameters the
   query computes them from the frames' posts (``view.frame_benchmarks``).
   The metrics that are sums and counts of posts take their columns from one shared group-by

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govsocial.analyze.metrics.common import KEYS, interactions, known, likes, n, only, ratio, tally
+from govsocial.analyze.metrics.common import KEYS, citizen, interactions, known, likes, n, only, ratio, tally
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -75,7 +75,7 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
       ``rate_posts_without`` (posts without a count); the same with the count as a float for the
       Bonsón indicators divided by fans: ``fans``, ``fan_interactions``, ``fan_posts``, and per
       dimension d (p, c, v, e) ``d_x`` and ``d_mean_ratio`` (mean of x / fans x 1000);
-    * per format f: ``f_posts``, ``f_interactions``; ``live_comments`` (comments on live posts);
+    * per format f: ``f_posts``, ``f_interactions``;
     * ``eservice_checked``, ``eservice_posts`` (posts whose links were checked, and those linking
       to an e-service); ``invitation_checked``, ``inviting_posts``; ``ctr_posts``, ``ctr_clicks``,
       ``ctr_views`` (posts reporting both clicks and views, and their sums).
@@ -117,7 +117,6 @@ def post_sums(view: View, params: MetricParams) -> ir.Table:
         of_format = posts.format == post_format
         sums[f"{post_format}_posts"] = tally(of_format)
         sums[f"{post_format}_interactions"] = only(posts.interactions, of_format).sum()
-    sums["live_comments"] = only(n(posts.comments), posts.format == "live").sum()
     sums |= {
         "eservice_checked": tally(posts.links_eservice.notnull()),
         "eservice_posts": tally(posts.links_eservice),
@@ -172,8 +171,8 @@ def comment_days(comments: ir.Table) -> ir.Table:
     """The ``comments`` frame counted per account, platform and day (with the day's week, month and
     year, so that every period kind can cut it): ``COMMENT_COUNTS``.
 
-    * ``citizen_comments``: comments that are not the page's own; ``page_replies``: the page's
-      replies to a comment;
+    * ``citizen_comments``: comments that are not the page's own (``common.citizen``);
+      ``page_replies``: the page's replies to a comment;
     * ``scored``: citizen comments with a sentiment label, ``positive``, ``neutral``, ``negative``:
       those with each label, ``score_sum``: the sum of their scores (null if none has a score).
 
@@ -183,11 +182,11 @@ def comment_days(comments: ir.Table) -> ir.Table:
     a million account-days.
     """
     c = comments
-    citizen = ~c.is_page_reply.fill_null(False)
-    scored = citizen & c.sentiment.notnull()
+    written = citizen(c)
+    scored = written & c.sentiment.notnull()
     return c.group_by(["account_id", "platform", "day", "week", "month", "year"]).aggregate(
-        citizen_comments=tally(citizen),
-        page_replies=tally(~citizen & c.parent.notnull()),
+        citizen_comments=tally(written),
+        page_replies=tally(~written & c.parent.notnull()),
         scored=tally(scored),
         positive=tally(scored & (c.sentiment == "positive")),
         neutral=tally(scored & (c.sentiment == "neutral")),

@@ -40,9 +40,19 @@ if TYPE_CHECKING:
 
     from govsocial.analyze.metrics.params import MetricParams
 
-#: Tables with a time, which get a ``period`` column. The last four are not frames but derived
+#: Tables with a time, which get a ``period`` column. The last five are not frames but derived
 #: from them once per engine (``DERIVED``), and cut like frames.
-TIMED = ("posts", "comments", "followers", "matches", "threads", "fan_days", "comment_days", "thread_days")
+TIMED = (
+    "posts",
+    "comments",
+    "followers",
+    "matches",
+    "threads",
+    "fan_days",
+    "comment_days",
+    "thread_days",
+    "live_days",
+)
 #: Derived tables: the View's name -> the engine table ``engines.derive`` makes when the frames are
 #: loaded, and the frames (or the derived table before it) it is derived from (see ``derived``).
 DERIVED = {
@@ -50,6 +60,7 @@ DERIVED = {
     "fan_days": ("fan_days", ("followers", "posts", "accounts")),
     "comment_days": ("comment_days", ("comments",)),
     "thread_days": ("thread_days", ("comment_threads",)),
+    "live_days": ("live_days", ("posts", "comments")),
 }
 #: Platforms whose items are press releases, not social media posts.
 RELEASE_PLATFORMS = ("rss",)
@@ -81,6 +92,9 @@ class View:
     comment_days: ir.Table
     #: The threads counted per account and day (``purpose.thread_days``).
     thread_days: ir.Table
+    #: The comments on live posts counted per account and day of the post
+    #: (``attractiveness.live_days``).
+    live_days: ir.Table
     #: Which entity each account counts in (``account_id``, ``entity``; several rows for an
     #: account in several entities), for what is added up per account first (``add_up``).
     entities: ir.Table
@@ -355,9 +369,11 @@ def derived(name: str, *sources: ir.Table) -> ir.Table:
 
     Each does, once for all levels, work that does not depend on the level: which page reply
     answers which citizen comment, each account's follower count and interactions day by day, how
-    many comments and threads of each kind an account had each day. Defined with the metrics that
-    use them, and imported when called (importing a metric module registers its metrics).
+    many comments and threads of each kind an account had each day, how many comments citizens
+    wrote on its live posts of each day. Defined with the metrics that use them, and imported when
+    called (importing a metric module registers its metrics).
     """
+    from govsocial.analyze.metrics.attractiveness import live_days
     from govsocial.analyze.metrics.penetration import fan_days
     from govsocial.analyze.metrics.purpose import comment_threads, thread_days
     from govsocial.analyze.metrics.sums import comment_days
@@ -367,6 +383,7 @@ def derived(name: str, *sources: ir.Table) -> ir.Table:
         "fan_days": lambda followers, posts, accounts: fan_days(followers, _social(posts), accounts),
         "comment_days": comment_days,
         "thread_days": thread_days,
+        "live_days": lambda posts, comments: live_days(_social(posts), comments),
     }
     return build[name](*sources)
 
