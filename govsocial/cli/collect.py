@@ -144,10 +144,13 @@ def _next_steps(summary: RunSummary) -> list[str]:
             f"{bad} record(s) quarantined: `govsocial collect quarantine --run {summary.run_id}` says where "
             "and why; correct them at the source and run again (what is stored already stays as it is)"
         )
-    if any(error.get("kind") == "auth" for error in summary.errors):
+    refused = [error for error in summary.errors if error.get("kind") == "auth"]
+    if refused:
+        where = sorted({str(error["credential"]) for error in refused if error.get("credential")})
         steps.append(
             "a credential was refused (expired or revoked): renew the platform's token "
-            "(docs/collectors.md, Per platform) and collect again; the account resumes where it stopped"
+            + (f"({'; '.join(where)}) " if where else "")
+            + "(docs/collectors.md, Per platform) and collect again; the account resumes where it stopped"
         )
     return steps
 

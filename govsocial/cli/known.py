@@ -83,12 +83,6 @@ def scope(
 
 def platform(session: Session, key: str) -> str:
     """``key``, if it is a platform of the catalogue in force (``registry platforms``)."""
-    from govsocial.registry.catalogue import load_catalogue
+    from govsocial.registry.catalogue import known_key, load_catalogue
 
-    keys = [p.key for p in load_catalogue(session)]
-    if key not in keys:
-        raise NotFoundError(
-            f"unknown platform {key!r}; the platforms are {', '.join(keys)} "
-            "(`govsocial registry platforms` lists them)"
-        )
-    return key
+    return known_key(load_catalogue(session), key)

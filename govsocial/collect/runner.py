@@ -144,9 +144,8 @@ class Runner:
         except (AuthError, AccessError) as exc:
             summary.failed_accounts += 1
             kind = "auth" if isinstance(exc, AuthError) else "access"
-            summary.errors.append(
-                {"account": where, "kind": kind, "message": self._scrub(str(exc), target.platform)}
-            )
+            error = {"account": where, "kind": kind, "message": self._scrub(str(exc), target.platform)}
+            summary.errors.append(error | self._credential(target.platform))
         except GoneError as exc:
             summary.failed_accounts += 1
             summary.errors.append(
@@ -215,6 +214,13 @@ class Runner:
             connector.first_run_days = self.settings.collect_first_run_days
             self._connectors[platform] = connector
         return self._connectors[platform]
+
+    def _credential(self, platform: str) -> dict[str, str]:
+        """``{"credential": where the operator sets it}`` for a platform whose connector has one:
+        what a refused credential's error names, so the advice to renew it says where (names only)."""
+        connector = self._connectors.get(platform)
+        setting = type(connector).credential_setting if connector is not None else None
+        return {"credential": credential_names(setting)} if setting else {}
 
     def _token(self, cls: type[Connector]) -> str | None:
         if cls.credential_setting is None:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govsocial.errors import GovsocialError, RegistryError
+from govsocial.errors import GovsocialError, NotFoundError, RegistryError
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.bundle import validation_message
 from govsocial.registry.platforms import DEFAULT_PLATFORMS, Platform
@@ -27,6 +27,18 @@ def load_catalogue(session: Session) -> PlatformCatalogue:
     if not rows:
         return PlatformCatalogue.default()
     return PlatformCatalogue(Platform.model_validate(row.definition) for row in rows)
+
+
+def known_key(catalogue: PlatformCatalogue, key: str) -> str:
+    """``key``, if it is the key of a platform of ``catalogue``; else ``NotFoundError`` naming the
+    platforms there are (an option of ``collect`` and ``collect import``, the admin import form)."""
+    keys = [p.key for p in catalogue]
+    if key not in keys:
+        raise NotFoundError(
+            f"unknown platform {key!r}; the platforms are {', '.join(keys)} "
+            "(`govsocial registry platforms` lists them)"
+        )
+    return key
 
 
 def display_names(session: Session) -> dict[str, dict[str, str]]:

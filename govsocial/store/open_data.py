@@ -318,9 +318,8 @@ def followers_at_posting(session: Session, posts: Sequence[t.Post]) -> dict[int,
         .correlate(t.Post)
         .scalar_subquery()
     )
-    chosen: dict[int, int | None] = dict(
-        session.execute(select(t.Post.id, latest).where(t.Post.id.in_(missing))).tuples().all()
-    )
+    latest_rows = session.execute(select(t.Post.id, latest).where(t.Post.id.in_(missing)))
+    chosen: dict[int, int | None] = {post_id: snapshot for post_id, snapshot in latest_rows}
     ids = [i for i in chosen.values() if i is not None]
     snapshots = (
         session.execute(select(ps.id, ps.taken_at, ps.followers).where(ps.id.in_(ids))).all() if ids else []

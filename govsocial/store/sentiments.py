@@ -81,8 +81,8 @@ def record_analysers(connection: Connection, jurisdiction: str | None = None) ->
         ours = select(t.Account.id).where(t.Account.jurisdiction == jurisdiction)
         wanted_query = wanted_query.where(p.account_id.in_(ours))
         stored_query = stored_query.where(a.account_id.in_(ours))
-    wanted = set(connection.execute(wanted_query.distinct()).tuples())
-    stored = set(connection.execute(stored_query).tuples())
+    wanted = {(account, analyser) for account, analyser in connection.execute(wanted_query.distinct())}
+    stored = {(account, analyser) for account, analyser in connection.execute(stored_query)}
     gone, new = sorted(stored - wanted), sorted(wanted - stored)
     if gone:
         connection.execute(delete(a).where(tuple_(a.account_id, a.analyser).in_(gone)))

@@ -37,6 +37,17 @@ def test_an_expired_token_is_one_line_and_says_to_renew_it(capsys: pytest.Captur
     assert "{'" not in said
 
 
+def test_the_advice_to_renew_a_token_names_where_it_is_set(capsys: pytest.CaptureFixture[str]) -> None:
+    where = "setting facebook_token, environment variable GOVSOCIAL_FACEBOOK_TOKEN"
+    errors = [
+        {"account": f"facebook {page}", "kind": "auth", "message": "Graph error 190", "credential": where}
+        for page in ("cfs.hk", "hkpost.official")
+    ]
+    said = printed(RunSummary(run_id=7, errors=errors, accounts=2, failed_accounts=2), capsys)
+    assert f"renew the platform's token ({where}) (docs/collectors.md" in said
+    assert said.count("GOVSOCIAL_FACEBOOK_TOKEN") == 1  # once, however many accounts it stopped
+
+
 def test_a_gap_says_until_when(capsys: pytest.CaptureFixture[str]) -> None:
     gap = {
         "account": "facebook hkpost.official",

@@ -274,6 +274,10 @@ def test_an_expired_token_stops_that_account_and_the_others_complete(
     assert summary.status == "partial" and summary.failed_accounts == 1
     assert [(e["account"], e["kind"]) for e in summary.errors] == [(f"facebook {broken}", "auth")]
     assert "190/463" in summary.errors[0]["message"] and "expired" in summary.errors[0]["message"]
+    # Where the operator renews it, by name only: the CLI's advice quotes it.
+    assert summary.errors[0]["credential"] == (
+        "setting facebook_token, environment variable GOVSOCIAL_FACEBOOK_TOKEN"
+    )
     record = run_record(engine, summary.run_id)
     assert record.status == "partial" and record.errors == summary.errors
     assert TOKEN not in str(record.errors)

@@ -61,7 +61,8 @@ def test_every_message_field_is_mapped() -> None:
     assert video.format is PostFormat.VIDEO and video.text == "颱風簡報"
     assert video.counts is not None and video.counts.views == 5321 and video.counts.reactions is None
     assert video.media == ["video_files/typhoon_briefing.mp4"]
-    assert video.extra == {"forwarded_from": "Example Observatory", "media_type": "video_file",
+    # Forwarded from an origin this (older) export does not name the kind of: no name kept.
+    assert video.extra == {"forwarded_from_kind": "unknown", "media_type": "video_file",
                            "mime_type": "video/mp4", "duration_seconds": 95}  # fmt: skip
     voice = found["5"]
     # No date_unixtime: the local "date" is read in the import's zone (Hong Kong, UTC+8).
@@ -113,6 +114,32 @@ def test_reactors_are_not_kept_in_the_raw_payload(tmp_path: Path) -> None:
     [batch] = read(path)
     assert batch.raw is not None and "Citizen 1" not in batch.raw.body and "user42" not in batch.raw.body
     assert batch.posts[0].counts is not None and batch.posts[0].counts.reactions == {"👍": 1}
+
+
+@pytest.mark.parametrize(
+    ("origin", "kept"),
+    [
+        ("channel1000000001", {"forwarded_from": "Example Observatory", "forwarded_from_kind": "channel"}),
+        ("user42", {"forwarded_from_kind": "user"}),
+        (None, {"forwarded_from_kind": "unknown"}),
+    ],
+)
+def test_a_forwarded_message_keeps_a_channels_name_and_never_a_persons(
+    tmp_path: Path, origin: str | None, kept: dict[str, str]
+) -> None:
+    """A channel forwarding a citizen's message names them (``forwarded_from``, and their Telegram id
+    in ``forwarded_from_id``): neither is stored, in the post nor in its raw payload; a channel's
+    name is."""
+    name = "Example Observatory" if origin != "user42" else "陳大文"
+    message = {"id": 9, "type": "message", "date_unixtime": "1727749800", "text": "x", "forwarded_from": name}
+    if origin is not None:
+        message["forwarded_from_id"] = origin
+    path = write(tmp_path, {"name": "C", "type": "public_channel", "id": 1, "messages": [message]})
+    [batch] = read(path)
+    assert batch.posts[0].extra == kept
+    assert batch.raw is not None
+    assert (name in batch.raw.body) is (origin is not None and origin.startswith("channel"))
+    assert ("user42" in batch.raw.body) is False
 
 
 def test_a_full_account_export_yields_only_its_channels(tmp_path: Path) -> None:

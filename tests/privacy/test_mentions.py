@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from govsocial.analyze.topics.segment import clean_text
 from govsocial.collect.instagram import types as ig
-from govsocial.collect.privacy import Pseudonymiser, handles, redact, redact_comment
+from govsocial.collect.privacy import Pseudonymiser, handles, redact, redact_comment, redact_reason
 from govsocial.collect.records import BadRecord, Batch, PostRecord, RawPayload
 from govsocial.collect.storage import BatchWriter, StoreCounts
 from govsocial.store import tables as t
@@ -84,3 +84,12 @@ def test_no_handle_of_a_commenter_is_stored(registry: Engine) -> None:
     stored = stored_text(registry)
     assert "[USER]" in stored
     assert CITIZEN not in stored
+
+
+def test_the_reason_a_record_was_refused_for_names_no_one_it_quotes() -> None:
+    """A reason quotes the value refused, which may be a comment's words: its @handles go as the
+    comment's own do; the account a reason names for the operator to register stays."""
+    quoted = redact_reason("likes: 'ask @peter_chan or ＠陳大文' is not a whole number")
+    assert quoted == "likes: 'ask [USER] or [USER]' is not a whole number"
+    named = "instagram account '@cfs.hk' is not in the registry"
+    assert redact_reason(named) == named

@@ -74,9 +74,8 @@ def _distinct(session: Session, account_ids: Sequence[int]) -> tuple[str, ...]:
 
 def _recorded(engine: Engine) -> set[tuple[int, str]]:
     with engine.connect() as connection:
-        return set(
-            connection.execute(select(t.CommentAnalyser.account_id, t.CommentAnalyser.analyser)).tuples()
-        )
+        rows = connection.execute(select(t.CommentAnalyser.account_id, t.CommentAnalyser.analyser))
+        return {(account, analyser) for account, analyser in rows}
 
 
 def _first_comment(session: Session, account_id: int) -> int:

@@ -173,10 +173,38 @@ def counts(message: Mapping[str, Any], taken_at: dt.datetime) -> PostCounts | No
     return PostCounts(taken_at=taken_at, reactions=by_type, views=views)
 
 
+#: The keys naming where a forwarded message came from: a channel's, or a private person's.
+FORWARDED = ("forwarded_from", "forwarded_from_id")
+
+
+def forwarded_from_channel(message: Mapping[str, Any]) -> bool:
+    """Whether a forwarded message names a channel as its origin (``forwarded_from_id`` is
+    ``channel...``), not a person (``user...``) nor an origin the export does not say."""
+    origin = message.get("forwarded_from_id")
+    return isinstance(origin, str) and origin.startswith("channel")
+
+
+def forwarding(message: Mapping[str, Any]) -> dict[str, Any]:
+    """Where a forwarded message came from, as kept: a channel's name (``forwarded_from``), or only
+    the kind of origin (``forwarded_from_kind``: ``user``, or ``unknown`` in exports without
+    ``forwarded_from_id``). A channel that forwards a citizen's message names that citizen, who is
+    no account of the registry: their name and Telegram id are never stored (docs/privacy.md)."""
+    if message.get("forwarded_from") is None and message.get("forwarded_from_id") is None:
+        return {}
+    if forwarded_from_channel(message):
+        return {"forwarded_from": message.get("forwarded_from"), "forwarded_from_kind": "channel"}
+    origin = message.get("forwarded_from_id")
+    return {
+        "forwarded_from_kind": "user" if isinstance(origin, str) and origin.startswith("user") else "unknown"
+    }
+
+
 def extra(message: Mapping[str, Any]) -> dict[str, Any]:
-    """Forwarding, reply, edit time and media details, when present."""
-    found = {key: message.get(key) for key in ("forwarded_from", "reply_to_message_id", "media_type",
-                                               "mime_type", "duration_seconds")}  # fmt: skip
+    """Forwarding (``forwarding``), reply, edit time and media details, when present."""
+    found = forwarding(message) | {
+        key: message.get(key)
+        for key in ("reply_to_message_id", "media_type", "mime_type", "duration_seconds")
+    }
     edited = message.get("edited_unixtime")
     if isinstance(edited, str) and edited.isascii() and edited.isdigit():  # "²".isdigit() too
         # Absent, or not a time: the edit time is a detail, not a reason to refuse the message.
@@ -281,8 +309,13 @@ def chats(data: Any, name: str, context: ImportContext) -> list[_Chat]:
 
 
 def _without_reactors(message: Any) -> Any:
-    """The message as stored raw: without the ``recent`` reactors, who are private people."""
-    if not isinstance(message, Mapping) or not isinstance(message.get("reactions"), list):
+    """The message as stored raw: without the ``recent`` reactors, who are private people, nor
+    the person a message was forwarded from (``forwarding``)."""
+    if not isinstance(message, Mapping):
+        return message
+    if not forwarded_from_channel(message):
+        message = {k: v for k, v in message.items() if k not in FORWARDED}
+    if not isinstance(message.get("reactions"), list):
         return message
     kept = [{k: v for k, v in r.items() if k != "recent"} if isinstance(r, Mapping) else r
             for r in message["reactions"]]  # fmt: skip

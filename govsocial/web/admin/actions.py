@@ -38,7 +38,7 @@ from govsocial.collect.runs import RunSummary
 from govsocial.errors import AddressError, GovsocialError, NotFoundError, RegistryError
 from govsocial.registry.addresses import PlatformCatalogue
 from govsocial.registry.bundle import validation_message
-from govsocial.registry.catalogue import load_catalogue
+from govsocial.registry.catalogue import known_key, load_catalogue
 from govsocial.registry.records import AccountRecord
 from govsocial.registry.resolve import all_addresses
 from govsocial.registry.sync import upsert_account
@@ -406,6 +406,8 @@ def run_import(
             account, platform = options.get("account"), options.get("platform")
             with sessions() as session:
                 catalogue = load_catalogue(session)
+                if platform is not None:  # before the run, as `collect import --platform`
+                    known_key(catalogue, platform)
                 if account is not None:
                     refuse_unregistered(session, account, platform)
             context = ImportContext(timezone=zone, platform=platform, account_ref=account, date_order=order)

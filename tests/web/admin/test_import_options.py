@@ -213,3 +213,22 @@ def test_an_unknown_date_order_is_refused_before_a_run(
     page = _import_form(web, files, account=CFS, date_order="<b>sideways</b>")
     assert page.status_code == 400 and "unknown date order &#39;&lt;b&gt;sideways&lt;/b&gt;&#39;" in page.text
     assert _runs(admin_engine) == 0
+
+
+# --- a platform the catalogue does not have -------------------------------------------------------
+
+
+def test_an_unknown_platform_is_refused_before_a_run_as_the_command_refuses_it(
+    web: TestClient, admin_engine: Engine, people: dict[str, int]
+) -> None:
+    """``collect import --platform facebok`` is refused before anything is recorded; so is the form's
+    and the API's, with the same message naming the platforms there are."""
+    sign_in(web, "editor")
+    before = _runs(admin_engine)
+    files = {"file": ("Table data.csv", STUDIO, "text/csv")}
+    answer = _import_form(web, files, format="youtube_studio", platform="facebok")
+    assert answer.status_code == 400, answer.text
+    assert "unknown platform &#39;facebok&#39;; the platforms are " in answer.text
+    api = _api_import(web, admin_engine, files, format="youtube_studio", platform="facebok")
+    assert api.status_code == 422 and api.json()["detail"].startswith("unknown platform 'facebok'")
+    assert _runs(admin_engine) == before
