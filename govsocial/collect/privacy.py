@@ -142,9 +142,10 @@ def redact_reason(reason: str) -> str:
     """Why a record was refused, as it is kept (``quarantine.reason``): it often quotes the value
     refused ("likes: 'call 9123 4567' is not a whole number"), which may be personal data or a
     secret, so it is redacted as the record's content is (``@handles`` as ``[USER]`` included);
-    ``govsocial collect quarantine`` and the admin pages show it. The id of an account or a post the store names (``_NAMED_ID``) is kept,
-    as in the content (``is_id_key``): it is what the operator registers or imports next, and a
-    Facebook page id (11 digits starting "19") would otherwise be taken for a mainland phone number."""
+    ``govsocial collect quarantine`` and the admin pages show it. The id of an account or a post
+    the store names (``_NAMED_ID``) is kept, as in the content (``is_id_key``): it is what the
+    operator registers or imports next, and a Facebook page id (11 digits starting "19") would
+    otherwise be taken for a mainland phone number."""
     parts = _NAMED_ID.split(without_secrets(reason))
     # ``@handles`` too, as in a comment's text: a quoted comment names the people it mentions.
     return "".join(
