@@ -19,15 +19,14 @@ jurisdictions imports a London account's file in London time and a Hong Kong one
 time, whichever jurisdiction the settings name.
 
 What the CLI and the admin area both check before a run is here too: an ``--account`` the
-registry does not have is refused (``refuse_unregistered``), and a refusal that names the
-CLI's ``--day-first`` / ``--month-first`` names the caller's own options instead
-(``import_activity``'s ``date_options``).
+registry does not have is refused (``refuse_unregistered``). A refusal that asks for the order of
+a file's dates names the caller's own options (``ImportContext.date_options``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,7 +36,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govsocial.collect.imports.base import (
-    DATE_ORDER_OPTIONS,
     UNKNOWN_ZONE,
     ImportContext,
     Importer,
@@ -197,7 +195,6 @@ def import_activity(
     source: str | None = None,
     progress: Callable[[Batch], None] | None = None,
     started: Callable[[int], None] | None = None,
-    date_options: str = DATE_ORDER_OPTIONS,
 ) -> RunSummary:
     """Import one file; returns the run summary (also stored as a run record).
 
@@ -207,8 +204,6 @@ def import_activity(
     caller that gets one of those errors can still name the run (the admin page links to it).
 
     Without ``context.timezone``, a row's time without an offset is read in its account's zone.
-    ``date_options`` names the way to say the order of a file's dates in a refusal that asks for
-    it (the run records the refusal as the caller's user is to read it).
     """
     sessions = session_factory(engine)
     summary = start_run(sessions, "import", trigger, f"{importer.format}:{path.name}")
@@ -222,7 +217,7 @@ def import_activity(
             touched.counting(resolve),
             Pseudonymiser(pseudonym_key),
         )
-        batches = _worded(importer.read(path, with_zones(context, sessions, resolve)), date_options)
+        batches = importer.read(path, with_zones(context, sessions, resolve))
         if not _store_all(engine, sessions, writer, batches, summary, touched, progress):
             _refuse_if_blank(path)
     except ImportFileError as exc:
@@ -242,17 +237,6 @@ def import_activity(
         summary.account_ids.update(touched.ids)
         finish_run(sessions, summary)
     return summary
-
-
-def _worded(batches: Iterable[Batch], date_options: str) -> Iterator[Batch]:
-    """``batches``, with a refusal that names the CLI's date-order options naming ``date_options``:
-    an importer knows no caller but the CLI, and the form's user has no ``--day-first``."""
-    try:
-        yield from batches
-    except ImportFileError as exc:
-        if date_options == DATE_ORDER_OPTIONS or DATE_ORDER_OPTIONS not in str(exc):
-            raise
-        raise ImportFileError(str(exc).replace(DATE_ORDER_OPTIONS, date_options)) from exc
 
 
 def _store_all(

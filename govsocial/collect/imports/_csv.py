@@ -342,6 +342,7 @@ def numeric_date_order(
     *,
     file_name: str,
     column: str,
+    options: str = DATE_ORDER_OPTIONS,
 ) -> str:
     """How to read the numeric dates of a file's ``column``: ``told`` (``--day-first`` or
     ``--month-first``) when given; else what the dates show (a first field over 12 is a day, a
@@ -369,7 +370,7 @@ def numeric_date_order(
     if day_first and month_first:
         raise ImportFileError(
             f"{file_name}: {column} has dates with the day first ({day_first!r}) and dates with the "
-            f"month first ({month_first!r}): say which order to read with {DATE_ORDER_OPTIONS} "
+            f"month first ({month_first!r}): say which order to read with {options} "
             "(rows in the other order are then quarantined)"
         )
     if day_first or month_first:
@@ -380,7 +381,7 @@ def numeric_date_order(
         f"{file_name}: {column} dates such as {resaved!r} could be day/month or month/day, none is "
         "past the 12th to tell, and they are not as the platform writes them (the file was re-saved, "
         "e.g. by Excel, which writes its regional order): check one post's date on the platform and "
-        f"import again with {DATE_ORDER_OPTIONS}"
+        f"import again with {options}"
     )
 
 

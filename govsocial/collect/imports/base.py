@@ -27,8 +27,8 @@ _TEXT = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 
 #: ``ImportContext.date_order``: how a numeric date such as ``6/5/2026`` is read.
 DAY_FIRST, MONTH_FIRST = "day_first", "month_first"
-#: The date-order options as an importer's refusal names them: the CLI's. A caller whose options
-#: are named otherwise (the admin form) puts its own wording in their place (``importing``).
+#: The date-order options as an importer's refusal names them by default: the CLI's. A caller
+#: whose options are named otherwise (the admin form) gives its own (``ImportContext.date_options``).
 DATE_ORDER_OPTIONS = "--day-first or --month-first"
 
 #: ``(platform, ref) -> zone``: the time zone of an account (``ref`` as the file names it) or of a
@@ -60,6 +60,8 @@ class ImportContext:
     #: How numeric dates such as ``6/5/2026`` are read (``DAY_FIRST`` or ``MONTH_FIRST``:
     #: ``--day-first`` / ``--month-first``); None: as the file's dates show, else as the format's.
     date_order: str | None = None
+    #: How the caller's user gives ``date_order``, as a refusal that asks for it names it.
+    date_options: str = DATE_ORDER_OPTIONS
     zone_of: ZoneOf = _unknown
     post_zone_of: ZoneOf = _unknown
 

@@ -240,7 +240,13 @@ def _date_order(found: CsvFile, names: list[str], context: ImportContext, file_n
     Excel re-saved with Hong Kong's regional settings): ``numeric_date_order``."""
     values = column_values(found, names, "Publish time")
     return numeric_date_order(
-        values, context.date_order, _fits, _WRITTEN, file_name=file_name, column="Publish time"
+        values,
+        context.date_order,
+        _fits,
+        _WRITTEN,
+        file_name=file_name,
+        column="Publish time",
+        options=context.date_options,
     )
 
 

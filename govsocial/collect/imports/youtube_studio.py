@@ -105,7 +105,13 @@ def _date_order(found: CsvFile, names: list[str], context: ImportContext, file_n
     ``numeric_date_order``, with no order of Studio's own to fall back on."""
     values = column_values(found, names, "Video publish time")
     return numeric_date_order(
-        values, context.date_order, _fits, None, file_name=file_name, column="Video publish time"
+        values,
+        context.date_order,
+        _fits,
+        None,
+        file_name=file_name,
+        column="Video publish time",
+        options=context.date_options,
     )
 
 

@@ -410,7 +410,13 @@ def run_import(
                     known_key(catalogue, platform)
                 if account is not None:
                     refuse_unregistered(session, account, platform)
-            context = ImportContext(timezone=zone, platform=platform, account_ref=account, date_order=order)
+            context = ImportContext(
+                timezone=zone,
+                platform=platform,
+                account_ref=account,
+                date_order=order,
+                date_options=date_options,
+            )
             key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
             summary = import_activity(
                 engine,
@@ -421,7 +427,6 @@ def run_import(
                 key,
                 "admin",
                 started=began.append,
-                date_options=date_options,
             )
         except GovsocialError as exc:
             message = _without_folder(str(exc), folder)
