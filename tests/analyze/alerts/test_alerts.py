@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import cast
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -28,8 +29,11 @@ from tests.conftest import postgres_database
 from tests.demo_store import KEY, demo_store
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+#: Today in Hong Kong: rules count days in the jurisdiction's time zone, which is a day ahead of
+#: UTC from 16:00 UTC on (a UTC date here made the expiry "2 days left" in the evening).
+TODAY = NOW.astimezone(ZoneInfo("Asia/Hong_Kong")).date()
 #: The week the spikes are in: this week, which a rule made now tells of (an older one it would not).
-WEEK = "{}-W{:02d}".format(*NOW.date().isocalendar()[:2])
+WEEK = "{}-W{:02d}".format(*TODAY.isocalendar()[:2])
 PASSWORD = "smtp-secret-never-shown-9431"
 
 
@@ -131,7 +135,7 @@ def store(
 
 
 def _add_rules(url: str, port: int, hook: str, busy: int, silent: int) -> None:
-    expires = (NOW.date() + dt.timedelta(days=3)).isoformat()
+    expires = (TODAY + dt.timedelta(days=3)).isoformat()
     rules = [
         ("comment_volume", "account", str(busy), []),
         ("negative_share", "account", str(busy), []),
@@ -219,7 +223,7 @@ def test_a_failing_webhook_is_retried_without_a_second_alert(
 ) -> None:
     url = store[0]
     monkeypatch.setattr(deliver, "BACKOFF", (0.0, 0.0))
-    expires = (NOW.date() + dt.timedelta(days=1)).isoformat()
+    expires = (TODAY + dt.timedelta(days=1)).isoformat()
     with webhook() as hook, smtp() as box:
         hook.fail = deliver.TRIES  # every try of the first run fails
         code, out = cli(url, box.port, "alerts", "rules", "add", "token_expiry", "--webhook", hook.url,
