@@ -37,7 +37,12 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``database_url``; for SQLite, create the folder and set pragmas.
 
     A URL of another database (``mysql://``...), or of a driver that is not installed, is a
-    ``ConfigurationError`` naming the supported ones, not SQLAlchemy's import error."""
+    ``ConfigurationError`` naming the supported ones, not SQLAlchemy's import error.
+
+    The engine hides statements' parameters from its errors and logs (``hide_parameters``): they
+    are comments' text, pseudonyms and tokens, and a database error's message reaches run records,
+    the admin pages, stderr and logs (the statement, which names the table and columns, stays)."""
+    kwargs = {"hide_parameters": True, **kwargs}
     try:
         url = make_url(database_url)
         backend = url.get_backend_name()

@@ -323,7 +323,7 @@ def test_a_facebook_collection_end_to_end_keeps_every_post_and_comment(
     assert unstorable_values(engine) == []
     with session_factory(engine)() as session:
         row = session.scalars(select(t.Post).where(t.Post.post_id == post.post_id)).one()
-        texts = dict(session.execute(select(t.Comment.comment_id, t.Comment.text)).tuples().all())
+        texts = dict(session.execute(select(t.Comment.comment_id, t.Comment.text)).all())
         bodies = list(session.scalars(select(t.RawPayloadRow.body)))
     assert row.text == "颱風消息\ufffd" and row.url == post.data["permalink_url"][:-1]
     assert row.extra is not None and row.extra["story"] == "story"

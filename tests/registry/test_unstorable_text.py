@@ -35,7 +35,7 @@ ORGANISATIONS = "code,org_type,parent_code,name_en,name_zh_hant,name_zh_hans,web
 
 def names(session: Session, *codes: str) -> dict[str, str]:
     query = select(t.Organisation.code, t.Organisation.name_en).where(t.Organisation.code.in_(codes))
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def test_an_import_reports_the_row_and_keeps_the_others(
