@@ -8,7 +8,7 @@ export GOVSOCIAL_DATABASE_URL ?= sqlite:///var/demo.db
 
 .PHONY: demo test install lint typecheck format lock clean bench bench-ingest bench-metrics bench-sentiment bench-topics
 .PHONY: bench-serve
-.PHONY: soak
+.PHONY: soak test-clock
 .PHONY: screenshots
 
 $(STAMP): pyproject.toml constraints.txt
@@ -48,6 +48,9 @@ demo-data: $(STAMP) ## build the demo database with the registry and sample acti
 test: $(STAMP) ## every check and test, with PostgreSQL and Chromium installed and started as needed
 	scripts/system-deps.sh
 	scripts/test.sh
+
+test-clock: $(STAMP) ## the suite (SQLite, no Spark or Chromium) at instants when Hong Kong is a day, week and month ahead of UTC, through libfaketime (CLOCK="2027-01-31 16:30:00"; about 30 minutes an instant)
+	scripts/test-clock.sh
 
 screenshots: $(STAMP) ## PNGs of every page type (zh-Hant and English, desktop and phone) into docs/screenshots/, from a fresh demo store
 	scripts/system-deps.sh
