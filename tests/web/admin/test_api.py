@@ -183,6 +183,9 @@ def test_the_page_import_redirects_to_its_run_which_a_reload_does_not_import_aga
     with session_factory(admin_engine)() as session:
         [run] = session.scalars(select(t.CollectionRun)).all()
     assert made.headers["location"] == f"/admin/runs/{run.id}" and run.kind == "import"
+    # The metrics are recomputed in a background thread (instantly here, but it may not have recorded
+    # "done" yet): wait for it, or the reload below may see "Pending" become "Done".
+    assert app.state.metrics_refresher.wait(30)
     shown = web.get(made.headers["location"])
     assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
     page = shown.text
