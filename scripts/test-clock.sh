@@ -3,7 +3,7 @@
 # through libfaketime (LD_PRELOAD). The rules count days, weeks and months in the jurisdiction's
 # time zone (Hong Kong: UTC+8), so a test that takes "today" in UTC passes by day and fails from
 # 16:00 UTC; this finds such tests at the instants where the two calendars disagree, without
-# waiting for the hour. Not part of `make test`: it takes about 30 minutes an instant here.
+# waiting for the hour. Not part of `make test`: it takes about 45 minutes an instant here.
 #
 #   make test-clock                                   # the default instants below
 #   make test-clock CLOCK="2027-01-31 16:30:00"       # one instant
