@@ -29,10 +29,16 @@ paths=("$@")
 [ ${#paths[@]} -gt 0 ] || paths=(tests --ignore=tests/browser --ignore=tests/security/test_browser.py)
 
 IFS=';' read -ra instants <<<"$clocks"
+failed=()
 for instant in "${instants[@]}"; do
   echo "== pytest at $instant UTC ($workers workers)"
   # "@" starts the clock at the instant and lets it run; the monotonic clock stays real, or every
-  # sleep would wait for ever.
+  # sleep would wait for ever. Every instant runs, whatever the one before gave.
   LD_PRELOAD=$library FAKETIME="@$instant" DONT_FAKE_MONOTONIC=1 GOVSOCIAL_ALLOW_NO_POSTGRES=1 \
-    $BIN/pytest -p no:cacheprovider -n "$workers" -rf -k "not spark and not Spark" "${paths[@]}"
+    $BIN/pytest -p no:cacheprovider -n "$workers" -rf -k "not spark and not Spark" "${paths[@]}" ||
+    failed+=("$instant")
 done
+if ((${#failed[@]})); then
+  printf 'failed at: %s UTC\n' "${failed[@]}" >&2
+  exit 1
+fi
